@@ -1,0 +1,48 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Conveyor",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "conveyor", targets: ["Conveyor"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries, each wrapped once by the target that uses it.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+        .executableTarget(name: "Conveyor", dependencies: ["ConveyorCommands"]),
+        .target(
+            name: "ConveyorCommands",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "ProcessModel", "ProcessEngine", "DocumentMapping", "ExecutionStore",
+                "BigQuery", "DiskConnector", "GoogleAuth", "HTTPTransport",
+            ]
+        ),
+        .target(name: "ProcessModel", dependencies: ["CLibXML2"], resources: [.copy("Schemas")]),
+        .target(name: "DocumentMapping", dependencies: ["ProcessModel"]),
+        .target(name: "ProcessEngine", dependencies: ["ProcessModel", "DocumentMapping"]),
+        .target(name: "HTTPTransport", dependencies: ["CCurl"]),
+        .target(name: "GoogleAuth", dependencies: ["COpenSSL", "HTTPTransport"]),
+        .target(name: "BigQuery", dependencies: ["ProcessEngine", "ProcessModel", "DocumentMapping", "GoogleAuth", "HTTPTransport"]),
+        .target(name: "DiskConnector", dependencies: ["ProcessEngine", "ProcessModel", "DocumentMapping"]),
+        .target(name: "ExecutionStore", dependencies: ["CSQLite"]),
+
+        .testTarget(name: "ProcessModelTests", dependencies: ["ProcessModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DocumentMappingTests", dependencies: ["DocumentMapping", "ProcessModel"]),
+        .testTarget(name: "ProcessEngineTests", dependencies: ["ProcessEngine", "ProcessModel", "DocumentMapping"]),
+        .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport"]),
+        .testTarget(name: "GoogleAuthTests", dependencies: ["GoogleAuth", "HTTPTransport"]),
+        .testTarget(name: "BigQueryTests", dependencies: ["BigQuery", "ProcessEngine", "ProcessModel", "GoogleAuth", "HTTPTransport"]),
+        .testTarget(name: "ExecutionStoreTests", dependencies: ["ExecutionStore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ExecutionStore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

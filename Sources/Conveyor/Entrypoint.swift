@@ -1,0 +1,8 @@
+import ConveyorCommands
+
+@main
+struct Entrypoint {
+    static func main() async {
+        await ConveyorCLI.main()
+    }
+}

@@ -1,0 +1,4 @@
+/// The `conveyor` command-line interface.
+public enum ConveyorCLI {
+    public static func main() async {}
+}

@@ -1,0 +1,132 @@
+/// A process component (`processes/*.xml`).
+public struct ProcessDefinition: Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var description: String
+    public var allowSimultaneous: Bool
+    public var stopIfNoDocuments: Bool
+    public var schedules: [ScheduleDefinition]
+    /// Process properties with their default values, in file order.
+    public var properties: [ProcessPropertyDefinition]
+    /// Shapes in file order; the start shape is `shapes[startIndex]`.
+    public var shapes: [ShapeDefinition]
+    public var location: SourceLocation
+
+    public init(id: String, name: String, description: String = "", allowSimultaneous: Bool = false,
+                stopIfNoDocuments: Bool = true, schedules: [ScheduleDefinition] = [],
+                properties: [ProcessPropertyDefinition] = [], shapes: [ShapeDefinition],
+                location: SourceLocation) {
+        self.id = id
+        self.name = name
+        self.description = description
+        self.allowSimultaneous = allowSimultaneous
+        self.stopIfNoDocuments = stopIfNoDocuments
+        self.schedules = schedules
+        self.properties = properties
+        self.shapes = shapes
+        self.location = location
+    }
+
+    /// The shape with this id.
+    public func shape(_ id: String) -> ShapeDefinition? { shapes.first { $0.id == id } }
+
+    /// The process's single start shape.
+    public var startShape: ShapeDefinition? {
+        shapes.first { if case .start = $0.kind { return true } else { return false } }
+    }
+}
+
+/// `<schedule cron timezone retries>`.
+public struct ScheduleDefinition: Sendable, Hashable {
+    public var cron: String
+    public var timezone: String
+    public var retries: Int
+    public var location: SourceLocation
+
+    public init(cron: String, timezone: String = "UTC", retries: Int = 0, location: SourceLocation) {
+        self.cron = cron
+        self.timezone = timezone
+        self.retries = retries
+        self.location = location
+    }
+}
+
+/// `<property name value persist>` under `<properties>`.
+public struct ProcessPropertyDefinition: Sendable, Hashable {
+    public var name: String
+    public var value: String
+    public var persist: Bool
+
+    public init(name: String, value: String, persist: Bool = false) {
+        self.name = name
+        self.value = value
+        self.persist = persist
+    }
+}
+
+/// One shape of a process graph.
+public struct ShapeDefinition: Sendable, Hashable {
+    public var id: String
+    public var kind: ShapeKind
+    public var location: SourceLocation
+
+    public init(id: String, kind: ShapeKind, location: SourceLocation) {
+        self.id = id
+        self.kind = kind
+        self.location = location
+    }
+
+    /// The ids of the shapes this shape can send documents to.
+    public var exits: [String] {
+        switch kind {
+        case .start(_, let next), .connector(_, _, let next), .map(_, let next), .setProperties(_, let next):
+            return [next]
+        case .stop:
+            return []
+        }
+    }
+
+    /// The element name of the shape, as written in XML.
+    public var elementName: String {
+        switch kind {
+        case .start: return "start"
+        case .connector: return "connector"
+        case .map: return "map"
+        case .setProperties: return "setProperties"
+        case .stop: return "stop"
+        }
+    }
+}
+
+/// What a start shape produces documents from.
+public enum StartSource: Sendable, Hashable {
+    /// `<connector connection operation/>`: an operation that reads documents.
+    case connector(connection: String, operation: String)
+    /// `<noData/>`: one empty document.
+    case noData
+    /// `<input/>`: documents given on the command line or an HTTP body.
+    case input
+}
+
+/// The behaviour of a shape.
+public enum ShapeKind: Sendable, Hashable {
+    case start(StartSource, next: String)
+    case connector(connection: String, operation: String, next: String)
+    case map(map: String, next: String)
+    case setProperties([PropertyAssignment], next: String)
+    case stop(continue: Bool)
+}
+
+/// `<property scope name>` holding values, in a `setProperties` shape.
+public struct PropertyAssignment: Sendable, Hashable {
+    public enum Scope: String, Sendable, Hashable { case document, process }
+    public var scope: Scope
+    public var name: String
+    public var value: ValueDefinition
+
+    public init(scope: Scope, name: String, value: ValueDefinition) {
+        self.scope = scope
+        self.name = name
+        self.value = value
+    }
+}

@@ -1,0 +1,74 @@
+import GoogleAuth
+import HTTPTransport
+import ProcessEngine
+import ProcessModel
+import Synchronization
+
+/// The `google-bigquery` connector.
+public final class BigQueryConnector: Connector {
+    public let type = "google-bigquery"
+    /// Access-token providers by connection id, shared by the executions of this host so a
+    /// token is fetched once and refreshed before it expires; guarded by the mutex.
+    private let tokenProviders = Mutex<[String: any AccessTokenProvider]>([:])
+    private let environment: [String: String]
+
+    /// A connector reading `BIGQUERY_EMULATOR_HOST` and key paths from `environment`.
+    public init(environment: [String: String]) {
+        self.environment = environment
+    }
+
+    public func validate(connection: ConnectionDefinition, operation: OperationDefinition) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        var defaultProject = ""
+        switch BigQueryConnectionSettings.parse(connection, environment: environment, workspaceRoot: ".") {
+        case .success(let settings): defaultProject = settings.projectID
+        case .failure(let problems): diagnostics += problems.diagnostics
+        }
+        switch operation.action {
+        case "streaming-insert":
+            if case .failure(let problems) = StreamingInsertSettings.parse(operation, defaultProject: defaultProject) {
+                diagnostics += problems.diagnostics
+            }
+        default:
+            diagnostics.append(Diagnostic(operation.location,
+                "action '\(operation.action)' of operation '\(operation.id)' is not available in this version: use streaming-insert"))
+        }
+        return diagnostics
+    }
+
+    public func makeOperation(connection: ConnectionDefinition, operation: OperationDefinition,
+                              environment: ConnectorEnvironment) async throws -> any ConnectorOperation {
+        let settings = try BigQueryConnectionSettings.parse(connection, environment: environment.variables,
+                                                            workspaceRoot: environment.workspaceRoot).get()
+        let transport = RetryingHTTPClient(base: CurlHTTPClient(timeouts: settings.timeouts), policy: settings.retry)
+        let tokens = try tokenProvider(for: settings, transport: transport)
+        let rest = BigQueryREST(http: AuthorizedHTTPClient(base: transport, tokens: tokens), rootURL: settings.rootURL)
+        switch operation.action {
+        case "streaming-insert":
+            let insert = try StreamingInsertSettings.parse(operation, defaultProject: settings.projectID).get()
+            return StreamingInsertOperation(settings: insert, rest: rest)
+        default:
+            throw SettingsProblems(diagnostics: [Diagnostic(operation.location,
+                "action '\(operation.action)' is not available in this version")])
+        }
+    }
+
+    private func tokenProvider(for settings: BigQueryConnectionSettings,
+                               transport: any HTTPClient) throws -> any AccessTokenProvider {
+        if let existing = tokenProviders.withLock({ $0[settings.id] }) { return existing }
+        let provider: any AccessTokenProvider
+        switch settings.auth {
+        case .none:
+            provider = NoCredentials()
+        case .jwtBearer(let keyFile, let tokenURL, let subject):
+            let key = try ServiceAccountKey.load(path: keyFile)
+            provider = JWTBearerTokenProvider(key: key, scopes: [BigQueryConnectionSettings.scope],
+                                              tokenURL: tokenURL, subject: subject, http: transport)
+        }
+        return tokenProviders.withLock { providers in
+            if let existing = providers[settings.id] { return existing }
+            providers[settings.id] = provider
+            return provider
+        }
+    }
+}

@@ -1,0 +1,192 @@
+import DocumentMapping
+import ProcessEngine
+
+/// `action="streaming-insert"` over `tabledata.insertAll`: one row per document, batched per
+/// destination table, with per-row errors mapped back to the documents that caused them.
+struct StreamingInsertOperation: ConnectorOperation {
+    let settings: StreamingInsertSettings
+    let rest: BigQueryREST
+    /// Requests in flight at once for one batch of documents.
+    var concurrency = 4
+
+    /// Where a document goes: project, dataset, table and template suffix.
+    struct Destination: Hashable, Sendable {
+        var project: String
+        var dataset: String
+        var table: String
+        var suffix: String?
+        var name: String { "\(project).\(dataset).\(table)" }
+    }
+
+    /// Rows of one request, by position in the batch.
+    struct Request: Sendable {
+        var destination: Destination
+        var positions: [Int]
+        var body: [UInt8]
+    }
+
+    func execute(_ documents: [Document], context: OperationContext) async throws -> OperationOutcome {
+        var documents = documents
+        var failures: [Int: String] = [:]
+        var groups: [Destination: [Int]] = [:]
+        var order: [Destination] = []
+        var insertIDs: [String?] = Array(repeating: nil, count: documents.count)
+        for position in documents.indices {
+            do {
+                let destination = try destination(for: documents[position], context: context)
+                guard case .object = try documents[position].json() else {
+                    throw DocumentError("a streaming insert row must be a JSON object")
+                }
+                if documents[position].data.count > StreamingInsertSettings.maxRowBytes {
+                    throw DocumentError("row of \(documents[position].data.count) bytes exceeds BigQuery's 10 MB row limit")
+                }
+                insertIDs[position] = try insertID(for: &documents[position], context: context)
+                if groups[destination] == nil { order.append(destination) }
+                groups[destination, default: []].append(position)
+            } catch {
+                failures[position] = "\(error)"
+            }
+        }
+        let requests = order.flatMap { destination in
+            makeRequests(destination, positions: groups[destination] ?? [], documents: documents, insertIDs: insertIDs)
+        }
+        let results = await send(requests)
+        for (request, result) in zip(requests, results) {
+            switch result {
+            case .success(let rowErrors):
+                for (position, message) in rowErrors { failures[position] = message }
+            case .failure(let error):
+                for position in request.positions { failures[position] = "\(error)" }
+            }
+        }
+        return outcome(documents: documents, failures: failures, insertIDs: insertIDs, groups: groups)
+    }
+
+    private func destination(for document: Document, context: OperationContext) throws -> Destination {
+        Destination(project: try context.interpolate(settings.projectID, for: document),
+                    dataset: try context.interpolate(settings.datasetID, for: document),
+                    table: try context.interpolate(settings.tableID, for: document),
+                    suffix: try settings.templateSuffix.map { try context.interpolate($0, for: document) })
+    }
+
+    private func insertID(for document: inout Document, context: OperationContext) throws -> String? {
+        switch settings.insertID {
+        case .none:
+            return nil
+        case .generate:
+            return "\(context.execution.id)-\(document.index)"
+        case .path(let path):
+            guard let value = path.values(in: try document.json()).first?.textValue, !value.isEmpty else {
+                throw DocumentError("insertId path \(path) has no value in document \(document.index)")
+            }
+            return value
+        }
+    }
+
+    /// Splits one destination's rows into requests within batchCount, 50,000 rows and 9 MB.
+    func makeRequests(_ destination: Destination, positions: [Int], documents: [Document],
+                      insertIDs: [String?]) -> [Request] {
+        var header: [UInt8] = Array(#"{"kind":"bigquery#tableDataInsertAllRequest","skipInvalidRows":"#.utf8)
+        header += Array((settings.skipInvalidRows ? "true" : "false").utf8)
+        header += Array(#","ignoreUnknownValues":"#.utf8) + Array((settings.ignoreUnknownValues ? "true" : "false").utf8)
+        if let suffix = destination.suffix {
+            header += Array(#","templateSuffix":"#.utf8) + JSONValue.string(suffix).serialized()
+        }
+        header += Array(#","rows":["#.utf8)
+        let limit = min(settings.batchCount, StreamingInsertSettings.maxRowsPerRequest)
+        var requests: [Request] = []
+        var body = header
+        var current: [Int] = []
+        for position in positions {
+            var row: [UInt8] = Array("{".utf8)
+            if let id = insertIDs[position] {
+                row += Array(#""insertId":"#.utf8) + JSONValue.string(id).serialized() + Array(",".utf8)
+            }
+            row += Array(#""json":"#.utf8) + documents[position].data + Array("}".utf8)
+            let wouldExceed = body.count + row.count + 3 > StreamingInsertSettings.maxRequestBytes
+            if !current.isEmpty, current.count >= limit || wouldExceed {
+                body += Array("]}".utf8)
+                requests.append(Request(destination: destination, positions: current, body: body))
+                body = header
+                current = []
+            }
+            if !current.isEmpty { body.append(UInt8(ascii: ",")) }
+            body += row
+            current.append(position)
+        }
+        if !current.isEmpty {
+            body += Array("]}".utf8)
+            requests.append(Request(destination: destination, positions: current, body: body))
+        }
+        return requests
+    }
+
+    /// Sends requests with bounded concurrency; per request, the row errors by batch position.
+    private func send(_ requests: [Request]) async -> [Result<[Int: String], any Error>] {
+        var results = [Result<[Int: String], any Error>?](repeating: nil, count: requests.count)
+        await withTaskGroup(of: (Int, Result<[Int: String], any Error>).self) { group in
+            var next = 0
+            func start() {
+                guard next < requests.count else { return }
+                let number = next
+                let request = requests[number]
+                next += 1
+                group.addTask { (number, await self.perform(request)) }
+            }
+            for _ in 0..<concurrency { start() }
+            for await (number, result) in group {
+                results[number] = result
+                start()
+            }
+        }
+        return results.map { $0 ?? .failure(DocumentError("request was not sent")) }
+    }
+
+    private func perform(_ request: Request) async -> Result<[Int: String], any Error> {
+        do {
+            let destination = request.destination
+            let body = try await rest.insertAll(project: destination.project, dataset: destination.dataset,
+                                                table: destination.table, body: request.body)
+            return .success(InsertAllResponse.rowErrors(body, positions: request.positions,
+                                                        skipInvalidRows: settings.skipInvalidRows))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func outcome(documents: [Document], failures: [Int: String], insertIDs: [String?],
+                         groups: [Destination: [Int]]) -> OperationOutcome {
+        var destinations: [Int: Destination] = [:]
+        for (destination, positions) in groups { for position in positions { destinations[position] = destination } }
+        var outputs: [Document] = []
+        var failed: [DocumentFailure] = []
+        var applicationErrors = 0
+        for (position, original) in documents.enumerated() {
+            var document = original
+            if let destination = destinations[position] {
+                document.properties["bigquery.projectId"] = destination.project
+                document.properties["bigquery.datasetId"] = destination.dataset
+                document.properties["bigquery.tableId"] = destination.table
+            }
+            if let id = insertIDs[position] { document.properties["bigquery.insertId"] = id }
+            guard let message = failures[position] else {
+                outputs.append(document)
+                continue
+            }
+            if settings.returnApplicationErrors {
+                var error = JSONObject()
+                error["message"] = .string(message)
+                var body = JSONObject()
+                body["error"] = .object(error)
+                body["row"] = (try? document.json()) ?? .string(document.text)
+                document.replace(with: .object(body))
+                document.properties[Document.applicationErrorProperty] = message
+                outputs.append(document)
+                applicationErrors += 1
+            } else {
+                failed.append(DocumentFailure(document: document, message: message))
+            }
+        }
+        return OperationOutcome(outputs: outputs, failures: failed, applicationErrors: applicationErrors)
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+
+/// The `conveyor` command-line interface.
+public enum ConveyorCLI {
+    /// Parses the arguments and runs the command. Exit codes: 0 complete, 1 execution error,
+    /// 2 invalid definitions or usage.
+    public static func main() async -> Never {
+        do {
+            var command = try ConveyorCommand.parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            exit(0)
+        } catch {
+            let code = ConveyorCommand.exitCode(for: error)
+            if code == .success {
+                print(ConveyorCommand.fullMessage(for: error))
+                exit(0)
+            }
+            let message = ConveyorCommand.fullMessage(for: error)
+            if !message.isEmpty { Terminal.error(message) }
+            if code == .validationFailure { exit(2) }
+            exit(code.rawValue)
+        }
+    }
+}
+
+/// `conveyor`: the root command.
+struct ConveyorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conveyor",
+        abstract: "Run integration processes written as XML: validate them, run them, and audit what they did.",
+        discussion: """
+            Exit codes: 0 the command or execution completed, 1 the execution ended in ERROR, \
+            2 invalid definitions or usage.
+            """,
+        subcommands: [ValidateCommand.self, RunCommand.self, ExecutionsCommand.self, TrackedCommand.self]
+    )
+}
+
+/// Writing to the terminal: results to stdout, problems to stderr.
+enum Terminal {
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
+    }
+
+    static func line(_ text: String = "") {
+        print(text)
+    }
+}
+
+/// Exit with code 2 after the problem was printed.
+struct InvalidDefinitions: Error {}
+
+/// Exit with code 1: the execution ended in ERROR (already reported).
+struct ExecutionFailed: Error {}

@@ -1,0 +1,90 @@
+import ExecutionStore
+import Foundation
+
+/// How executions, documents and tracked values are shown on the terminal.
+enum ExecutionReport {
+    /// Timestamps as `2026-11-21T12:00:00.123Z`.
+    static let timestamp = Timestamp()
+
+    struct Timestamp: Sendable {
+        func string(from date: Date) -> String {
+            date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        }
+    }
+
+    /// A readable summary of one execution, with its shapes and failed documents.
+    static func printSummary(_ execution: ExecutionRecord, failures: [DocumentRecord], limit: Int = 20) {
+        let seconds = execution.endTime.map { String(format: "%.2f s", $0.timeIntervalSince(execution.startTime)) } ?? "running"
+        Terminal.line("execution \(execution.id)  \(execution.status.rawValue)")
+        Terminal.line("  process    \(execution.processID) (\(execution.processName)), trigger \(execution.trigger)")
+        Terminal.line("  started    \(timestamp.string(from: execution.startTime)), took \(seconds)")
+        Terminal.line("  documents  \(execution.documentsIn) in, \(execution.documentsOut) out, \(execution.documentsError) failed")
+        if !execution.shapeCounts.isEmpty {
+            let width = max(5, execution.shapeCounts.map(\.shapeID.count).max() ?? 5)
+            Terminal.line("  " + "shape".padding(toLength: width, withPad: " ", startingAt: 0) + "       in      out   failed")
+            for shape in execution.shapeCounts {
+                Terminal.line("  " + shape.shapeID.padding(toLength: width, withPad: " ", startingAt: 0)
+                    + pad(shape.documentsIn) + pad(shape.documentsOut) + pad(shape.documentsError))
+            }
+        }
+        for line in execution.userLog { Terminal.line("  log: \(line)") }
+        if let error = execution.error { Terminal.line("  error: \(error)") }
+        for failure in failures.prefix(limit) {
+            Terminal.line("  failed document \(failure.index) at shape '\(failure.shapeID)': \(failure.error ?? "unknown error")")
+        }
+        if failures.count > limit {
+            Terminal.line("  … \(failures.count - limit) more failed documents: conveyor executions show \(execution.id)")
+        }
+    }
+
+    private static func pad(_ number: Int) -> String {
+        let text = String(number)
+        return String(repeating: " ", count: max(1, 9 - text.count)) + text
+    }
+
+    /// The execution (and optionally its documents) as pretty-printed JSON.
+    static func json(_ execution: ExecutionRecord, documents: [DocumentRecord]? = nil) -> String {
+        var object = executionObject(execution)
+        if let documents { object["documents"] = documents.map(documentObject) }
+        return encode(object)
+    }
+
+    static func executionObject(_ execution: ExecutionRecord) -> [String: Any] {
+        var object: [String: Any] = [
+            "id": execution.id, "processId": execution.processID, "processName": execution.processName,
+            "trigger": execution.trigger, "status": execution.status.rawValue,
+            "startTime": timestamp.string(from: execution.startTime),
+            "documentsIn": execution.documentsIn, "documentsOut": execution.documentsOut,
+            "documentsError": execution.documentsError,
+            "shapes": execution.shapeCounts.map {
+                ["shapeId": $0.shapeID, "documentsIn": $0.documentsIn, "documentsOut": $0.documentsOut,
+                 "documentsError": $0.documentsError] as [String: Any]
+            },
+            "userLog": execution.userLog,
+        ]
+        if let end = execution.endTime { object["endTime"] = timestamp.string(from: end) }
+        if let error = execution.error { object["error"] = error }
+        return object
+    }
+
+    static func documentObject(_ document: DocumentRecord) -> [String: Any] {
+        var object: [String: Any] = [
+            "shapeId": document.shapeID, "direction": document.direction, "index": document.index,
+            "status": document.status.rawValue,
+            "trackedFields": document.trackedValues.map {
+                ["name": $0.name, "value": $0.value, "truncated": $0.truncated] as [String: Any]
+            },
+        ]
+        if let connection = document.connectionID { object["connectionId"] = connection }
+        if let operation = document.operationID { object["operationId"] = operation }
+        if let error = document.error { object["error"] = error }
+        return object
+    }
+
+    static func encode(_ object: Any) -> String {
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]) else {
+            return "{}"
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

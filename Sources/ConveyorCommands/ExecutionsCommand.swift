@@ -1,0 +1,96 @@
+import ArgumentParser
+import ExecutionStore
+import Foundation
+
+/// `conveyor executions list|show`.
+struct ExecutionsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "executions",
+        abstract: "List recorded executions or show one with its documents.",
+        subcommands: [List.self, Show.self],
+        defaultSubcommand: List.self
+    )
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List executions, newest first.")
+
+        @Option(name: .long, help: "Only executions of this process id.")
+        var process: String?
+
+        @Option(name: .long, help: "Only executions with this status (INPROCESS, COMPLETE, COMPLETE_WARN, ERROR, ABORTED).")
+        var status: String?
+
+        @Option(name: .long, help: "At most this many executions.")
+        var limit: Int = 20
+
+        @Flag(name: .long, help: "Print JSON.")
+        var json = false
+
+        @OptionGroup var options: WorkspaceOptions
+
+        func run() async throws {
+            var filter = ExecutionFilter(processID: process, limit: max(1, limit))
+            if let status {
+                guard let parsed = ExecutionStatus(rawValue: status.uppercased()) else {
+                    throw ValidationError("--status '\(status)' is not one of \(ExecutionStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                filter.status = parsed
+            }
+            let executions = try options.openStore().executions(filter)
+            if json {
+                Terminal.line(ExecutionReport.encode(executions.map(ExecutionReport.executionObject)))
+                return
+            }
+            guard !executions.isEmpty else {
+                Terminal.line("no executions recorded in \(options.storePath)")
+                return
+            }
+            Terminal.line("ID                              STATUS         STARTED                   IN    OUT  FAILED  PROCESS")
+            for execution in executions {
+                let started = ExecutionReport.timestamp.string(from: execution.startTime)
+                Terminal.line([
+                    execution.id.padding(toLength: 32, withPad: " ", startingAt: 0),
+                    execution.status.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0),
+                    started.padding(toLength: 24, withPad: " ", startingAt: 0),
+                    String(format: "%5d %6d %7d", execution.documentsIn, execution.documentsOut, execution.documentsError),
+                    " " + execution.processID,
+                ].joined())
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one execution with its shapes, documents and tracked fields.")
+
+        @Argument(help: "The execution id (or a unique prefix of at least 8 characters).")
+        var id: String
+
+        @Flag(name: .long, help: "Print JSON.")
+        var json = false
+
+        @OptionGroup var options: WorkspaceOptions
+
+        func run() async throws {
+            let store = try options.openStore()
+            guard let execution = try store.execution(id: id) else {
+                Terminal.error("error: no execution '\(id)' in \(options.storePath)")
+                throw ExitCode(1)
+            }
+            let documents = try store.documents(executionID: execution.id)
+            if json {
+                Terminal.line(ExecutionReport.json(execution, documents: documents))
+                return
+            }
+            ExecutionReport.printSummary(execution, failures: [], limit: 0)
+            if documents.isEmpty { return }
+            Terminal.line("  documents:")
+            for document in documents {
+                let tracked = document.trackedValues.map { "\($0.name)=\($0.value)\($0.truncated ? "…" : "")" }
+                var line = "    #\(document.index) \(document.shapeID) \(document.direction) \(document.status.rawValue)"
+                if !tracked.isEmpty { line += "  " + tracked.joined(separator: " ") }
+                if let error = document.error { line += "  error: \(error)" }
+                Terminal.line(line)
+            }
+        }
+    }
+}

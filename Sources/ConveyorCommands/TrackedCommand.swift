@@ -1,0 +1,65 @@
+import ArgumentParser
+import ExecutionStore
+import Foundation
+
+/// `conveyor tracked search --field NAME=VALUE`.
+struct TrackedCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tracked",
+        abstract: "Search the custom tracked fields recorded for documents.",
+        subcommands: [Search.self]
+    )
+
+    struct Search: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Find the executions and documents whose tracked field has a value.",
+            discussion: "Example: conveyor tracked search --field orderId=1001"
+        )
+
+        @Option(name: .long, help: "NAME=VALUE: the tracked field and its exact value.")
+        var field: String
+
+        @Option(name: .long, help: "At most this many matches.")
+        var limit: Int = 100
+
+        @Flag(name: .long, help: "Print JSON.")
+        var json = false
+
+        @OptionGroup var options: WorkspaceOptions
+
+        func run() async throws {
+            guard let equals = field.firstIndex(of: "="), equals != field.startIndex else {
+                throw ValidationError("--field '\(field)' must be NAME=VALUE")
+            }
+            let name = String(field[..<equals])
+            let value = String(field[field.index(after: equals)...])
+            let matches = try options.openStore().searchTracked(field: name, value: value, limit: max(1, limit))
+            if json {
+                Terminal.line(ExecutionReport.encode(matches.map { match -> [String: Any] in
+                    var object = ExecutionReport.documentObject(match.document)
+                    object["executionId"] = match.execution.id
+                    object["processId"] = match.execution.processID
+                    object["executionStatus"] = match.execution.status.rawValue
+                    object["startTime"] = ExecutionReport.timestamp.string(from: match.execution.startTime)
+                    object["field"] = match.field
+                    object["value"] = match.value
+                    return object
+                }))
+                return
+            }
+            guard !matches.isEmpty else {
+                Terminal.line("no document has tracked field \(name) = \(value)")
+                return
+            }
+            for match in matches {
+                let started = ExecutionReport.timestamp.string(from: match.execution.startTime)
+                let others = match.document.trackedValues.filter { $0.name != name }.map { "\($0.name)=\($0.value)" }
+                var line = "\(match.execution.id)  \(match.execution.processID)  \(started)  "
+                    + "shape \(match.document.shapeID) document #\(match.document.index) \(match.document.status.rawValue)"
+                if !others.isEmpty { line += "  " + others.joined(separator: " ") }
+                if let error = match.document.error { line += "  error: \(error)" }
+                Terminal.line(line)
+            }
+        }
+    }
+}

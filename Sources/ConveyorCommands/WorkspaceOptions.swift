@@ -1,0 +1,98 @@
+import ArgumentParser
+import BigQuery
+import DiskConnector
+import ExecutionStore
+import Foundation
+import ProcessEngine
+import ProcessModel
+
+/// `--workspace DIR`, shared by every command.
+struct WorkspaceOptions: ParsableArguments {
+    @Option(name: .long, help: "The workspace directory (processes/, connectors/, profiles/). Default: the current directory.")
+    var workspace: String = "."
+
+    /// The workspace directory as an absolute, standardised path.
+    var root: String {
+        let path = workspace.hasPrefix("/") ? workspace : FileManager.default.currentDirectoryPath + "/" + workspace
+        return URL(fileURLWithPath: path).standardizedFileURL.path
+    }
+
+    /// Where the execution store lives: `.conveyor/executions.sqlite` in the workspace.
+    var storePath: String { root + "/.conveyor/executions.sqlite" }
+
+    var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    /// The connectors this host offers.
+    func connectors() -> ConnectorRegistry {
+        ConnectorRegistry([DiskConnector(), BigQueryConnector(environment: environment)])
+    }
+
+    /// Loads and validates the workspace, connector settings included; prints every problem
+    /// as `file:line:col: error: message` and exits 2 when there is one.
+    func loadWorkspace() throws -> Workspace {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("workspace directory \(root) does not exist")
+        }
+        let secrets = EnvironmentSecretStore(environment: environment,
+                                             directory: environment["CONVEYOR_SECRETS_DIR"] ?? root + "/.conveyor/secrets")
+        let workspace: Workspace
+        do {
+            workspace = try WorkspaceLoader(root: root, environment: environment, secrets: secrets).load()
+        } catch {
+            report(error.diagnostics)
+            throw ExitCode(2)
+        }
+        let problems = Self.connectorDiagnostics(workspace, connectors: connectors())
+        if problems.contains(where: { $0.severity == .error }) {
+            report(problems)
+            throw ExitCode(2)
+        }
+        return workspace
+    }
+
+    private func report(_ diagnostics: [Diagnostic]) {
+        for diagnostic in diagnostics { Terminal.error(diagnostic.description) }
+        let count = diagnostics.filter { $0.severity == .error }.count
+        Terminal.error("\(count) error\(count == 1 ? "" : "s") in workspace \(root)")
+    }
+
+    /// Asks each connector to check the connection/operation pairs the processes use.
+    static func connectorDiagnostics(_ workspace: Workspace, connectors: ConnectorRegistry) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        var checked = Set<String>()
+        for process in workspace.processes.values.sorted(by: { $0.id < $1.id }) {
+            for shape in process.shapes {
+                let pair: (String, String)
+                switch shape.kind {
+                case .connector(let connection, let operation, _): pair = (connection, operation)
+                case .start(.connector(let connection, let operation), _): pair = (connection, operation)
+                default: continue
+                }
+                guard checked.insert("\(pair.0)\u{0}\(pair.1)").inserted,
+                      let connection = workspace.connections[pair.0],
+                      let operation = workspace.operations[pair.1] else { continue }
+                guard let connector = connectors.connector(for: connection.type) else {
+                    diagnostics.append(Diagnostic(connection.location,
+                        "connection type '\(connection.type)' is not known (known: \(connectors.types.joined(separator: ", ")))"))
+                    continue
+                }
+                diagnostics += connector.validate(connection: connection, operation: operation)
+            }
+        }
+        return Array(Set(diagnostics)).sorted {
+            ($0.location.file, $0.location.line, $0.location.column, $0.message)
+                < ($1.location.file, $1.location.line, $1.location.column, $1.message)
+        }
+    }
+
+    /// Opens the workspace's execution store.
+    func openStore() throws -> ExecutionStore {
+        do {
+            return try ExecutionStore(path: storePath)
+        } catch {
+            Terminal.error("error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import ProcessEngine
+import ProcessModel
+
+/// The `disk` connector: reads documents from files in a directory (`get`) and writes
+/// documents to files in it (`send`). Paths never leave the connection's directory.
+public struct DiskConnector: Connector {
+    public let type = "disk"
+
+    public init() {}
+
+    public func validate(connection: ConnectionDefinition, operation: OperationDefinition) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        if connection.settings.text(of: "directory")?.isEmpty ?? true {
+            problems.append(Diagnostic(connection.location, "disk connection '\(connection.id)' needs a <directory>"))
+        }
+        switch operation.action {
+        case "get":
+            if let split = operation.settings.child("split"), let by = split.attributes["by"],
+               DiskSplit(rawValue: by) == nil {
+                problems.append(Diagnostic(split.location,
+                    "split by '\(by)' is not supported: use none, json-lines or json-array"))
+            }
+        case "send":
+            if operation.settings.text(of: "fileName")?.isEmpty ?? true {
+                problems.append(Diagnostic(operation.location, "disk send operation '\(operation.id)' needs a <fileName>"))
+            }
+        default:
+            problems.append(Diagnostic(operation.location,
+                "disk operation '\(operation.id)' has action '\(operation.action)': use get or send"))
+        }
+        return problems
+    }
+
+    public func makeOperation(connection: ConnectionDefinition, operation: OperationDefinition,
+                              environment: ConnectorEnvironment) async throws -> any ConnectorOperation {
+        let directory = Self.resolve(connection.settings.text(of: "directory") ?? ".", in: environment.workspaceRoot)
+        switch operation.action {
+        case "get":
+            let by = operation.settings.child("split")?.attributes["by"] ?? "none"
+            guard let split = DiskSplit(rawValue: by) else {
+                throw DiskError("operation '\(operation.id)': split by '\(by)' is not supported")
+            }
+            return DiskGetOperation(
+                directory: directory,
+                pattern: operation.settings.text(of: "filePattern") ?? "*",
+                split: split,
+                deleteAfterRead: operation.settings.text(of: "deleteAfterRead") == "true")
+        case "send":
+            return try DiskSendOperation(
+                directory: directory,
+                fileName: InterpolatedText(operation.settings.text(of: "fileName") ?? ""),
+                append: operation.settings.text(of: "append") == "true")
+        default:
+            throw DiskError("operation '\(operation.id)': unknown disk action '\(operation.action)'")
+        }
+    }
+
+    /// An absolute, standardised path for `path` relative to `root`.
+    static func resolve(_ path: String, in root: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : root + "/" + path
+        return URL(fileURLWithPath: absolute).standardizedFileURL.path
+    }
+}
+
+/// How a file becomes documents.
+enum DiskSplit: String, Sendable {
+    case none
+    case jsonLines = "json-lines"
+    case jsonArray = "json-array"
+}
+
+/// A disk operation failure naming the file.
+public struct DiskError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

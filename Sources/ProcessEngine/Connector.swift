@@ -1,0 +1,100 @@
+import ProcessModel
+
+/// A kind of connection (`google-bigquery`, `disk`, …). The engine finds connectors by
+/// connection `type` in a ``ConnectorRegistry`` and knows nothing else about them.
+public protocol Connector: Sendable {
+    /// The connection `type` this connector serves.
+    var type: String { get }
+
+    /// Checks a connection and operation's settings when the workspace is validated.
+    func validate(connection: ConnectionDefinition, operation: OperationDefinition) -> [Diagnostic]
+
+    /// Prepares an operation for one execution.
+    func makeOperation(connection: ConnectionDefinition, operation: OperationDefinition,
+                       environment: ConnectorEnvironment) async throws -> any ConnectorOperation
+}
+
+/// What a connector may know about where it runs.
+public struct ConnectorEnvironment: Sendable {
+    /// The workspace directory (absolute).
+    public var workspaceRoot: String
+    /// Environment variables of the host.
+    public var variables: [String: String]
+
+    public init(workspaceRoot: String, variables: [String: String]) {
+        self.workspaceRoot = workspaceRoot
+        self.variables = variables
+    }
+}
+
+/// An operation ready to run inside one execution.
+public protocol ConnectorOperation: Sendable {
+    /// Produces the documents of a start shape, handing them over in chunks.
+    func read(context: OperationContext, emit: ([Document]) async throws -> Void) async throws
+
+    /// Runs the operation on a batch of documents entering a connector shape.
+    func execute(_ documents: [Document], context: OperationContext) async throws -> OperationOutcome
+
+    /// Releases what the operation holds (streams, files) at the end of the execution.
+    func close() async
+}
+
+extension ConnectorOperation {
+    public func read(context: OperationContext, emit: ([Document]) async throws -> Void) async throws {
+        throw DocumentError("this operation cannot start a process: it reads no documents")
+    }
+
+    public func execute(_ documents: [Document], context: OperationContext) async throws -> OperationOutcome {
+        throw DocumentError("this operation cannot be used in a connector shape")
+    }
+
+    public func close() async {}
+}
+
+/// The result of an operation on a batch: documents that continue, and documents that failed.
+public struct OperationOutcome: Sendable {
+    /// Documents leaving the shape (results, or the inputs, as the operation defines).
+    public var outputs: [Document]
+    /// Input documents that failed, with the reason; they stop here and are recorded.
+    public var failures: [DocumentFailure]
+    /// Error responses returned as documents (`returnApplicationErrors`); they are among `outputs`
+    /// and make the execution COMPLETE_WARN.
+    public var applicationErrors: Int
+
+    public init(outputs: [Document], failures: [DocumentFailure] = [], applicationErrors: Int = 0) {
+        self.outputs = outputs
+        self.failures = failures
+        self.applicationErrors = applicationErrors
+    }
+}
+
+/// One input document that an operation could not process.
+public struct DocumentFailure: Sendable {
+    public var document: Document
+    public var message: String
+
+    public init(document: Document, message: String) {
+        self.document = document
+        self.message = message
+    }
+}
+
+/// Connectors by connection type.
+public struct ConnectorRegistry: Sendable {
+    private var connectors: [String: any Connector] = [:]
+
+    public init(_ connectors: [any Connector] = []) {
+        for connector in connectors { register(connector) }
+    }
+
+    /// Adds a connector, replacing any of the same type.
+    public mutating func register(_ connector: any Connector) {
+        connectors[connector.type] = connector
+    }
+
+    /// The connector for a connection type.
+    public func connector(for type: String) -> (any Connector)? { connectors[type] }
+
+    /// The registered types, sorted.
+    public var types: [String] { connectors.keys.sorted() }
+}

@@ -1,0 +1,62 @@
+import DocumentMapping
+
+/// A document moving through a process: its bytes, its dynamic document properties and,
+/// once a shape has needed it, its parsed JSON form (so later shapes do not parse again).
+public struct Document: Sendable {
+    /// The document's content.
+    public var data: [UInt8]
+    /// Dynamic document properties (string to string).
+    public var properties: [String: String]
+    /// The document's position among the documents the start shape produced, zero-based.
+    /// Shapes that turn one document into one document keep it, so tracking records line up.
+    public var index: Int
+    private var cachedJSON: JSONValue?
+
+    /// A document with this content and properties.
+    public init(data: [UInt8], properties: [String: String] = [:], index: Int = 0) {
+        self.data = data
+        self.properties = properties
+        self.index = index
+    }
+
+    /// A document holding this JSON value; its bytes are the compact serialisation.
+    public init(json: JSONValue, properties: [String: String] = [:], index: Int = 0) {
+        self.data = json.serialized()
+        self.properties = properties
+        self.index = index
+        self.cachedJSON = json
+    }
+
+    /// The document parsed as JSON, parsed at most once.
+    public mutating func json() throws(DocumentError) -> JSONValue {
+        if let cachedJSON { return cachedJSON }
+        do {
+            let value = try JSONParser.parse(data)
+            cachedJSON = value
+            return value
+        } catch {
+            throw DocumentError("document \(index) is not valid JSON: \(error)")
+        }
+    }
+
+    /// The parsed form, when a shape already parsed or built it.
+    public var parsedJSON: JSONValue? { cachedJSON }
+
+    /// Replaces the content with a JSON value, keeping properties and index.
+    public mutating func replace(with json: JSONValue) {
+        data = json.serialized()
+        cachedJSON = json
+    }
+
+    /// The content as UTF-8 text (invalid sequences repaired), for messages and previews.
+    public var text: String { String(decoding: data, as: UTF8.self) }
+}
+
+/// Why one document could not go on: recorded against the document, never silently dropped.
+public struct DocumentError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) { self.message = message }
+
+    public var description: String { message }
+}

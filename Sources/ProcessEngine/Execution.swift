@@ -1,0 +1,115 @@
+import Foundation
+
+/// An execution of a process: who started it, how it ended, and what its documents did.
+public struct Execution: Sendable {
+    /// Execution status, as the store and the CLI show it.
+    public enum Status: String, Sendable, CaseIterable {
+        case inProcess = "INPROCESS"
+        case complete = "COMPLETE"
+        case completeWarn = "COMPLETE_WARN"
+        case error = "ERROR"
+        case aborted = "ABORTED"
+    }
+
+    public var info: ExecutionInfo
+    public var status: Status
+    public var endTime: Date?
+    /// Documents the start shape produced.
+    public var documentsIn: Int
+    /// Documents that reached the end of a path.
+    public var documentsOut: Int
+    /// Documents that failed at some shape.
+    public var documentsError: Int
+    /// The first error, when the execution did not complete.
+    public var error: String?
+    /// Per-shape document counts, in shape order.
+    public var shapeCounts: [ShapeTally]
+    /// User log lines (notices, warnings).
+    public var userLog: [String]
+
+    public init(info: ExecutionInfo, status: Status = .inProcess, endTime: Date? = nil, documentsIn: Int = 0,
+                documentsOut: Int = 0, documentsError: Int = 0, error: String? = nil,
+                shapeCounts: [ShapeTally] = [], userLog: [String] = []) {
+        self.info = info
+        self.status = status
+        self.endTime = endTime
+        self.documentsIn = documentsIn
+        self.documentsOut = documentsOut
+        self.documentsError = documentsError
+        self.error = error
+        self.shapeCounts = shapeCounts
+        self.userLog = userLog
+    }
+}
+
+/// Document counts of one shape in one execution.
+public struct ShapeTally: Sendable, Hashable {
+    public var shapeID: String
+    public var documentsIn: Int
+    public var documentsOut: Int
+    public var documentsError: Int
+
+    public init(shapeID: String, documentsIn: Int = 0, documentsOut: Int = 0, documentsError: Int = 0) {
+        self.shapeID = shapeID
+        self.documentsIn = documentsIn
+        self.documentsOut = documentsOut
+        self.documentsError = documentsError
+    }
+}
+
+/// What happened to one document at one shape: the tracking record auditors search.
+public struct DocumentTrace: Sendable, Hashable {
+    public enum Status: String, Sendable { case success, error, applicationError = "application_error" }
+    public enum Direction: String, Sendable { case input, output }
+
+    public var shapeID: String
+    public var connectionID: String?
+    public var operationID: String?
+    public var direction: Direction
+    public var index: Int
+    public var status: Status
+    public var error: String?
+    /// Tracked field values, in the order the operation lists them.
+    public var trackedValues: [TrackedFieldValue]
+
+    public init(shapeID: String, connectionID: String? = nil, operationID: String? = nil, direction: Direction,
+                index: Int, status: Status, error: String? = nil, trackedValues: [TrackedFieldValue] = []) {
+        self.shapeID = shapeID
+        self.connectionID = connectionID
+        self.operationID = operationID
+        self.direction = direction
+        self.index = index
+        self.status = status
+        self.error = error
+        self.trackedValues = trackedValues
+    }
+}
+
+/// One tracked field's value for one document.
+public struct TrackedFieldValue: Sendable, Hashable {
+    public var name: String
+    public var value: String
+
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// Where executions are recorded. The engine calls it; the store behind it is the host's choice.
+public protocol ExecutionRecorder: Sendable {
+    /// The execution began (status INPROCESS).
+    func started(_ execution: Execution) async throws
+    /// Tracking records of documents, in batches.
+    func recorded(_ documents: [DocumentTrace], in execution: ExecutionInfo) async throws
+    /// The execution ended; `execution` carries its final status and counts.
+    func finished(_ execution: Execution) async throws
+}
+
+/// A recorder that keeps nothing, for callers that need no history.
+public struct DiscardingRecorder: ExecutionRecorder {
+    public init() {}
+    public func started(_ execution: Execution) async throws {}
+    public func recorded(_ documents: [DocumentTrace], in execution: ExecutionInfo) async throws {}
+    public func finished(_ execution: Execution) async throws {}
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// What triggered an execution.
+public enum Trigger: String, Sendable, CaseIterable {
+    case manual, schedule, listener, subprocess, retry
+}
+
+/// The identity of a running execution, readable by values and interpolation.
+public struct ExecutionInfo: Sendable {
+    public var id: String
+    public var processID: String
+    public var processName: String
+    public var startTime: Date
+    public var trigger: Trigger
+
+    public init(id: String, processID: String, processName: String, startTime: Date, trigger: Trigger) {
+        self.id = id
+        self.processID = processID
+        self.processName = processName
+        self.startTime = startTime
+        self.trigger = trigger
+    }
+
+    /// A new execution id: sortable by time, unique (`ex-20261121T120000Z-1a2b3c4d`).
+    public static func newID(at date: Date = Date()) -> String {
+        let stamp = ISO8601DateFormatter.compactUTC.string(from: date)
+        let random = UInt32.random(in: 0...UInt32.max)
+        let hex = String(random, radix: 16)
+        return "ex-\(stamp)-\(String(repeating: "0", count: 8 - hex.count))\(hex)"
+    }
+}
+
+extension ISO8601DateFormatter {
+    /// `20261121T120000Z`.
+    static var compactUTC: ISO8601DateFormatter {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withYear, .withMonth, .withDay, .withTime, .withTimeZone]
+        return formatter
+    }
+
+    /// `2026-11-21T12:00:00.123Z`.
+    static var internetUTC: ISO8601DateFormatter {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter
+    }
+}

@@ -1,0 +1,265 @@
+import DocumentMapping
+import Foundation
+import ProcessModel
+
+/// The state of one execution while it runs. Used by a single task only.
+final class ExecutionRun {
+    let runner: ProcessRunner
+    let process: ProcessDefinition
+    let info: ExecutionInfo
+    var processProperties: [String: String]
+    var execution: Execution
+    private var shapeIndex: [String: Int] = [:]
+    private var maps: [String: CompiledMap] = [:]
+    private var operations: [String: any ConnectorOperation] = [:]
+    private var pendingTraces: [DocumentTrace] = []
+    private var applicationErrors = 0
+    private var recorderFailure: String?
+    private var nextIndex = 0
+
+    init(runner: ProcessRunner, process: ProcessDefinition, info: ExecutionInfo, processProperties: [String: String]) {
+        self.runner = runner
+        self.process = process
+        self.info = info
+        self.processProperties = processProperties
+        self.execution = Execution(info: info, shapeCounts: process.shapes.map { ShapeTally(shapeID: $0.id) })
+        for (index, shape) in process.shapes.enumerated() { shapeIndex[shape.id] = index }
+    }
+
+    func execute(inputs: [Document]) async -> Execution {
+        do {
+            try await runner.recorder.started(execution)
+        } catch {
+            recorderFailure = "could not record the execution: \(error)"
+        }
+        do {
+            try await runStart(inputs: inputs)
+        } catch {
+            fail(execution: "\(error)")
+        }
+        for operation in operations.values { await operation.close() }
+        await flushTraces()
+        finish()
+        do {
+            try await runner.recorder.finished(execution)
+        } catch {
+            recorderFailure = recorderFailure ?? "could not record the execution: \(error)"
+        }
+        if let recorderFailure {
+            execution.status = .error
+            execution.error = execution.error ?? recorderFailure
+        }
+        return execution
+    }
+
+    // MARK: - Start
+
+    private func runStart(inputs: [Document]) async throws {
+        guard let start = process.startShape, case .start(let source, let next) = start.kind else {
+            throw DocumentError("process '\(process.id)' has no start shape")
+        }
+        switch source {
+        case .noData:
+            try await emitFromStart(start, [Document(data: [])], next: next)
+        case .input:
+            var chunk: [Document] = []
+            for document in inputs {
+                chunk.append(document)
+                if chunk.count >= runner.chunkSize {
+                    try await emitFromStart(start, chunk, next: next)
+                    chunk.removeAll(keepingCapacity: true)
+                }
+            }
+            if !chunk.isEmpty { try await emitFromStart(start, chunk, next: next) }
+        case .connector(let connectionID, let operationID):
+            let operation = try await operation(forShape: start.id, connectionID: connectionID, operationID: operationID)
+            let context = operationContext(shapeID: start.id)
+            try await operation.read(context: context) { documents in
+                try await self.emitFromStart(start, documents, next: next)
+            }
+        }
+    }
+
+    private func emitFromStart(_ start: ShapeDefinition, _ documents: [Document], next: String) async throws {
+        var numbered = documents
+        for position in numbered.indices {
+            numbered[position].index = nextIndex
+            nextIndex += 1
+        }
+        execution.documentsIn += numbered.count
+        tally(start.id) { $0.documentsOut += numbered.count }
+        try await push(numbered, to: next)
+    }
+
+    // MARK: - Shapes
+
+    /// Sends documents down the graph from `shapeID`, depth first.
+    func push(_ documents: [Document], to shapeID: String) async throws {
+        guard !documents.isEmpty else { return }
+        guard let position = shapeIndex[shapeID] else {
+            throw DocumentError("shape '\(shapeID)' does not exist in process '\(process.id)'")
+        }
+        let shape = process.shapes[position]
+        tally(shape.id) { $0.documentsIn += documents.count }
+        switch shape.kind {
+        case .start:
+            throw DocumentError("shape '\(shape.id)': documents cannot enter a start shape")
+        case .stop:
+            execution.documentsOut += documents.count
+            tally(shape.id) { $0.documentsOut += documents.count }
+        case .map(let mapID, let next):
+            let outputs = runMap(shape: shape, mapID: mapID, documents: documents)
+            tally(shape.id) { $0.documentsOut += outputs.count }
+            try await push(outputs, to: next)
+        case .setProperties(let assignments, let next):
+            let outputs = runSetProperties(shape: shape, assignments: assignments, documents: documents)
+            tally(shape.id) { $0.documentsOut += outputs.count }
+            try await push(outputs, to: next)
+        case .connector(let connectionID, let operationID, let next):
+            let outputs = await runConnector(shape: shape, connectionID: connectionID, operationID: operationID,
+                                             documents: documents)
+            tally(shape.id) { $0.documentsOut += outputs.count }
+            try await push(outputs, to: next)
+        }
+    }
+
+    private func runMap(shape: ShapeDefinition, mapID: String, documents: [Document]) -> [Document] {
+        let compiled: CompiledMap
+        do {
+            compiled = try compiledMap(mapID)
+        } catch {
+            for document in documents { fail(document, at: shape, message: "\(error)") }
+            return []
+        }
+        var outputs: [Document] = []
+        outputs.reserveCapacity(documents.count)
+        let now = runner.now()
+        for var document in documents {
+            do {
+                let source = try document.json()
+                let context = MapContext(now: now, documentProperties: document.properties,
+                                         processProperties: processProperties)
+                let mapped = try compiled.apply(to: source, context: context)
+                document.replace(with: mapped)
+                outputs.append(document)
+            } catch {
+                fail(document, at: shape, message: "\(error)")
+            }
+        }
+        return outputs
+    }
+
+    private func compiledMap(_ mapID: String) throws -> CompiledMap {
+        if let map = maps[mapID] { return map }
+        guard let definition = runner.workspace.maps[mapID] else {
+            throw DocumentError("map '\(mapID)' does not exist")
+        }
+        let compiled = try CompiledMap(map: definition, profiles: runner.workspace.profiles)
+        maps[mapID] = compiled
+        return compiled
+    }
+
+    private func runSetProperties(shape: ShapeDefinition, assignments: [PropertyAssignment],
+                                  documents: [Document]) -> [Document] {
+        var outputs: [Document] = []
+        outputs.reserveCapacity(documents.count)
+        documentLoop: for var document in documents {
+            for assignment in assignments {
+                do {
+                    let value = try operationContext(shapeID: shape.id).evaluate(assignment.value, for: &document)
+                    switch assignment.scope {
+                    case .document: document.properties[assignment.name] = value
+                    case .process: processProperties[assignment.name] = value
+                    }
+                } catch {
+                    fail(document, at: shape, message: "property '\(assignment.name)': \(error)")
+                    continue documentLoop
+                }
+            }
+            outputs.append(document)
+        }
+        return outputs
+    }
+
+    // MARK: - Bookkeeping
+
+    func operationContext(shapeID: String) -> OperationContext {
+        OperationContext(execution: info, shapeID: shapeID, processProperties: processProperties,
+                         environment: runner.environment, now: runner.now)
+    }
+
+    func operation(forShape shapeID: String, connectionID: String, operationID: String) async throws
+        -> any ConnectorOperation {
+        if let operation = operations[shapeID] { return operation }
+        guard let connection = runner.workspace.connections[connectionID] else {
+            throw DocumentError("connection '\(connectionID)' does not exist")
+        }
+        guard let definition = runner.workspace.operations[operationID] else {
+            throw DocumentError("operation '\(operationID)' does not exist")
+        }
+        guard let connector = runner.connectors.connector(for: connection.type) else {
+            throw DocumentError("no connector for connection type '\(connection.type)' (known: \(runner.connectors.types.joined(separator: ", ")))")
+        }
+        let environment = ConnectorEnvironment(workspaceRoot: runner.workspace.root, variables: runner.environment)
+        let operation = try await connector.makeOperation(connection: connection, operation: definition,
+                                                          environment: environment)
+        operations[shapeID] = operation
+        return operation
+    }
+
+    func tally(_ shapeID: String, _ update: (inout ShapeTally) -> Void) {
+        guard let position = shapeIndex[shapeID] else { return }
+        update(&execution.shapeCounts[position])
+    }
+
+    /// Records a document that stops here with an error.
+    func fail(_ document: Document, at shape: ShapeDefinition, message: String,
+              connectionID: String? = nil, operationID: String? = nil, tracked: [TrackedFieldValue] = []) {
+        execution.documentsError += 1
+        tally(shape.id) { $0.documentsError += 1 }
+        if execution.error == nil {
+            execution.error = "shape '\(shape.id)', document \(document.index): \(message)"
+        }
+        trace(DocumentTrace(shapeID: shape.id, connectionID: connectionID, operationID: operationID,
+                            direction: .input, index: document.index, status: .error, error: message,
+                            trackedValues: tracked))
+    }
+
+    func fail(execution message: String) {
+        if execution.error == nil { execution.error = message }
+        execution.status = .error
+    }
+
+    func noteApplicationErrors(_ count: Int) { applicationErrors += count }
+
+    func trace(_ record: DocumentTrace) {
+        pendingTraces.append(record)
+    }
+
+    func flushTracesIfNeeded() async {
+        if pendingTraces.count >= 5_000 { await flushTraces() }
+    }
+
+    func flushTraces() async {
+        guard !pendingTraces.isEmpty else { return }
+        let batch = pendingTraces
+        pendingTraces.removeAll(keepingCapacity: true)
+        do {
+            try await runner.recorder.recorded(batch, in: info)
+        } catch {
+            recorderFailure = recorderFailure ?? "could not record document tracking: \(error)"
+        }
+    }
+
+    private func finish() {
+        execution.endTime = runner.now()
+        if execution.status == .error || execution.documentsError > 0 {
+            execution.status = .error
+        } else if applicationErrors > 0 {
+            execution.status = .completeWarn
+            execution.userLog.append("\(applicationErrors) application error(s) returned as documents")
+        } else {
+            execution.status = .complete
+        }
+    }
+}

@@ -1,0 +1,102 @@
+/// A text setting with `{name}` placeholders, parsed once and filled per document.
+///
+/// `{name}` is the dynamic document property `name`, `{process:name}` a process property,
+/// `{execution:id}` a field of the execution; `{{` and `}}` are literal braces.
+/// An unknown name is an error for that document, never an empty string.
+public struct InterpolatedText: Sendable, Hashable {
+    enum Part: Sendable, Hashable {
+        case literal(String)
+        case documentProperty(String)
+        case processProperty(String)
+        case execution(String)
+    }
+
+    let parts: [Part]
+
+    /// Parses a template; unbalanced braces are an error.
+    public init(_ template: String) throws(DocumentError) {
+        var parts: [Part] = []
+        var literal = ""
+        var index = template.startIndex
+        while index < template.endIndex {
+            let character = template[index]
+            let next = template.index(after: index)
+            if character == "{" {
+                if next < template.endIndex, template[next] == "{" {
+                    literal.append("{")
+                    index = template.index(after: next)
+                    continue
+                }
+                guard let close = template[next...].firstIndex(of: "}") else {
+                    throw DocumentError("'\(template)': '{' without a closing '}' (write '{{' for a literal brace)")
+                }
+                let name = String(template[next..<close])
+                if !literal.isEmpty { parts.append(.literal(literal)); literal = "" }
+                parts.append(try Self.placeholder(name, in: template))
+                index = template.index(after: close)
+            } else if character == "}" {
+                guard next < template.endIndex, template[next] == "}" else {
+                    throw DocumentError("'\(template)': '}' without an opening '{' (write '}}' for a literal brace)")
+                }
+                literal.append("}")
+                index = template.index(after: next)
+            } else {
+                literal.append(character)
+                index = next
+            }
+        }
+        if !literal.isEmpty { parts.append(.literal(literal)) }
+        self.parts = parts
+    }
+
+    private static func placeholder(_ name: String, in template: String) throws(DocumentError) -> Part {
+        if name.hasPrefix("process:") { return .processProperty(String(name.dropFirst("process:".count))) }
+        if name.hasPrefix("execution:") { return .execution(String(name.dropFirst("execution:".count))) }
+        if name.isEmpty || name.contains(":") {
+            throw DocumentError("'\(template)': '{\(name)}' is not a document property, {process:…} or {execution:…}")
+        }
+        return .documentProperty(name)
+    }
+
+    /// True when the text has no placeholders (the same for every document).
+    public var isConstant: Bool { parts.allSatisfy { if case .literal = $0 { true } else { false } } }
+
+    /// Fills the placeholders for one document.
+    public func render(document: Document, processProperties: [String: String],
+                       execution: ExecutionInfo) throws(DocumentError) -> String {
+        var result = ""
+        for part in parts {
+            switch part {
+            case .literal(let text):
+                result += text
+            case .documentProperty(let name):
+                guard let value = document.properties[name] else {
+                    throw DocumentError("document property '\(name)' is not set on document \(document.index)")
+                }
+                result += value
+            case .processProperty(let name):
+                guard let value = processProperties[name] else {
+                    throw DocumentError("process property '\(name)' is not set")
+                }
+                result += value
+            case .execution(let field):
+                result += try Self.executionField(field, execution)
+            }
+        }
+        return result
+    }
+
+    static func executionField(_ field: String, _ execution: ExecutionInfo) throws(DocumentError) -> String {
+        switch field {
+        case "id": return execution.id
+        case "processId": return execution.processID
+        case "processName": return execution.processName
+        case "startTime": return ISO8601DateFormatter.internetUTC.string(from: execution.startTime)
+        case "trigger": return execution.trigger.rawValue
+        default:
+            throw DocumentError("'{execution:\(field)}' is not an execution field (id, processId, processName, startTime, trigger)")
+        }
+    }
+}
+
+import Foundation

@@ -1,0 +1,78 @@
+import DocumentMapping
+import Foundation
+import ProcessModel
+
+/// What a shape or operation can read about the execution it runs in.
+public struct OperationContext: Sendable {
+    public var execution: ExecutionInfo
+    /// The id of the shape running the operation.
+    public var shapeID: String
+    /// Process properties as they stand when the shape runs.
+    public var processProperties: [String: String]
+    /// Environment variables (for `source="env"` values).
+    public var environment: [String: String]
+    /// The clock, replaceable in tests.
+    public var now: @Sendable () -> Date
+
+    public init(execution: ExecutionInfo, shapeID: String, processProperties: [String: String],
+                environment: [String: String], now: @escaping @Sendable () -> Date = { Date() }) {
+        self.execution = execution
+        self.shapeID = shapeID
+        self.processProperties = processProperties
+        self.environment = environment
+        self.now = now
+    }
+
+    /// Fills a text setting's `{…}` placeholders for one document.
+    public func interpolate(_ text: InterpolatedText, for document: Document) throws(DocumentError) -> String {
+        try text.render(document: document, processProperties: processProperties, execution: execution)
+    }
+
+    /// Evaluates a `<value>` for one document (parsing it as JSON if a profile path needs it).
+    public func evaluate(_ value: ValueDefinition, for document: inout Document) throws(DocumentError) -> String {
+        var result = ""
+        for part in value.parts {
+            result += try evaluate(part, for: &document, at: value.location)
+        }
+        return result
+    }
+
+    private func evaluate(_ source: ValueSource, for document: inout Document,
+                          at location: SourceLocation) throws(DocumentError) -> String {
+        switch source {
+        case .literal(let text):
+            return text
+        case .profile(let pathText):
+            let path: DocumentPath
+            do { path = try DocumentPath(pathText) } catch {
+                throw DocumentError("\(location): '\(pathText)' is not a valid path")
+            }
+            let json = try document.json()
+            let matches = path.values(in: json).compactMap(\.textValue)
+            return matches.joined(separator: ",")
+        case .documentProperty(let name):
+            guard let value = document.properties[name] else {
+                throw DocumentError("\(location): document property '\(name)' is not set on document \(document.index)")
+            }
+            return value
+        case .processProperty(let name):
+            guard let value = processProperties[name] else {
+                throw DocumentError("\(location): process property '\(name)' is not set")
+            }
+            return value
+        case .execution(let field):
+            return try InterpolatedText.executionField(field.rawValue, execution)
+        case .currentDate(let format):
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            formatter.dateFormat = format
+            return formatter.string(from: now())
+        case .environment(let name):
+            guard let value = environment[name] else {
+                throw DocumentError("\(location): environment variable '\(name)' is not set")
+            }
+            return value
+        }
+    }
+}

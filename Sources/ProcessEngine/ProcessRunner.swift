@@ -1,0 +1,45 @@
+import Foundation
+import ProcessModel
+
+/// Runs processes of a loaded workspace.
+public struct ProcessRunner: Sendable {
+    public var workspace: Workspace
+    public var connectors: ConnectorRegistry
+    public var recorder: any ExecutionRecorder
+    /// Environment variables, for `source="env"` values and connectors.
+    public var environment: [String: String]
+    /// Documents handed from shape to shape at a time; bounds memory per path.
+    public var chunkSize: Int
+    /// The clock, replaceable in tests.
+    public var now: @Sendable () -> Date
+
+    public init(workspace: Workspace, connectors: ConnectorRegistry, recorder: any ExecutionRecorder,
+                environment: [String: String], chunkSize: Int = 10_000,
+                now: @escaping @Sendable () -> Date = { Date() }) {
+        self.workspace = workspace
+        self.connectors = connectors
+        self.recorder = recorder
+        self.environment = environment
+        self.chunkSize = max(1, chunkSize)
+        self.now = now
+    }
+
+    /// Runs a process to its end and returns the finished execution (never throws: every
+    /// failure is in the execution's status, error and document records).
+    public func run(processID: String, trigger: Trigger = .manual, inputs: [Document] = [],
+                    properties overrides: [String: String] = [:]) async -> Execution {
+        guard let process = workspace.processes[processID] else {
+            let info = ExecutionInfo(id: ExecutionInfo.newID(), processID: processID, processName: processID,
+                                     startTime: now(), trigger: trigger)
+            return Execution(info: info, status: .error, endTime: now(), error: "no process with id '\(processID)'")
+        }
+        let info = ExecutionInfo(id: ExecutionInfo.newID(at: now()), processID: process.id,
+                                 processName: process.name, startTime: now(), trigger: trigger)
+        var properties: [String: String] = [:]
+        for property in process.properties { properties[property.name] = property.value }
+        for (name, value) in overrides { properties[name] = value }
+
+        let run = ExecutionRun(runner: self, process: process, info: info, processProperties: properties)
+        return await run.execute(inputs: inputs)
+    }
+}

@@ -7,6 +7,8 @@ import Synchronization
 /// Safe to share between tasks: one connection per store, used under a lock.
 /// Several stores (in one or several processes) may open the same file; the
 /// database runs in WAL mode and writers wait up to 10 seconds for each other.
+/// Calls are synchronous and short (one transaction each); a call waiting for
+/// another writer blocks its thread for at most that long.
 public final class ExecutionStore: Sendable {
     /// The database file.
     public let path: String

@@ -49,4 +49,19 @@ import ExecutionStore
         let match = try stores[1].searchTracked(field: "orderId", value: "w3-e17-d5")
         #expect(match.map(\.execution.id) == ["w3-e17"])
     }
+
+    /// Several hosts starting at once on a new file create the schema exactly once.
+    @Test func storesOpenedAtOnceOnANewFileAllWork() async throws {
+        let database = try TemporaryDatabase()
+        let path = database.path
+        let stores = try await withThrowingTaskGroup(of: ExecutionStore.self) { group in
+            for _ in 0..<6 { group.addTask { try ExecutionStore(path: path) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        for (number, store) in stores.enumerated() {
+            try store.insert(ExecutionRecord(id: "e\(number)", processID: "p", processName: "P", trigger: "manual",
+                                             startTime: date(Int64(number))))
+        }
+        #expect(try stores[0].executions(ExecutionFilter()).count == stores.count)
+    }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import ExecutionStore
+@testable import ExecutionStore
 
 @Suite struct StoreFileTests {
     @Test func reopeningAFileKeepsItsData() throws {
@@ -56,5 +56,33 @@ import ExecutionStore
                 + "(SQLite code 5 SQLITE_BUSY)")
         let own = StoreError(operation: "look up execution 12345678", message: "ambiguous", path: "db")
         #expect(own.description == "execution store db: look up execution 12345678 failed: ambiguous")
+    }
+
+    @Test func storedColumnsAreReadableText() throws {
+        let database = try TemporaryDatabase()
+        let store = try ExecutionStore(path: database.path)
+        try store.insert(ExecutionRecord(id: "e1", processID: "p", processName: "P", trigger: "manual",
+                                         startTime: date(1_714_567_890_123),
+                                         shapeCounts: [ShapeCount(shapeID: "start", documentsIn: 1)]))
+        let raw = try SQLiteConnection(path: database.path, busyTimeoutMilliseconds: 1000)
+        var row: [String] = []
+        try raw.query("SELECT start_time, status, shape_counts FROM executions", operation: "inspect") {
+            row = [$0.text(0) ?? "", $0.text(1) ?? "", $0.text(2) ?? ""]
+        }
+        #expect(row == ["2024-05-01T12:51:30.123Z", "INPROCESS",
+                        #"[{"documentsError":0,"documentsIn":1,"documentsOut":0,"shapeID":"start"}]"#])
+        var version = 0
+        try raw.query("PRAGMA user_version", operation: "inspect") { version = $0.int(0) }
+        #expect(version == Schema.currentVersion)
+    }
+
+    @Test func aDatabaseFromANewerBuildIsRefused() throws {
+        let database = try TemporaryDatabase()
+        _ = try ExecutionStore(path: database.path)
+        let raw = try SQLiteConnection(path: database.path, busyTimeoutMilliseconds: 1000)
+        try raw.executeScript("PRAGMA user_version = 99", operation: "downgrade test")
+        let error = try #require(throws: StoreError.self) { try ExecutionStore(path: database.path) }
+        #expect(error.description.contains("schema version 99"))
+        #expect(error.path == database.path)
     }
 }

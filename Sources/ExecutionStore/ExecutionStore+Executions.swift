@@ -1,0 +1,123 @@
+import Foundation
+
+extension ExecutionStore {
+    /// Stores a new execution; fails if an execution with the same id exists.
+    public func insert(_ execution: ExecutionRecord) throws {
+        try withConnection { connection in
+            let context = "insert execution \(execution.id)"
+            try connection.execute(
+                """
+                INSERT INTO executions (id, process_id, process_name, trigger, status, start_time, end_time,
+                    documents_in, documents_out, documents_error, error, shape_counts, user_log)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                """,
+                [.text(execution.id), .text(execution.processID), .text(execution.processName),
+                 .text(execution.trigger)] + (try Self.progressValues(execution, context: context, path: connection.path)),
+                operation: context)
+        }
+    }
+
+    /// Updates the status, end time, counts, error, shape counts and user log of a stored execution.
+    ///
+    /// Fails when no execution has `execution.id`.
+    public func update(_ execution: ExecutionRecord) throws {
+        try withConnection { connection in
+            let context = "update execution \(execution.id)"
+            try connection.execute(
+                """
+                UPDATE executions SET status = ?5, end_time = ?7, documents_in = ?8,
+                    documents_out = ?9, documents_error = ?10, error = ?11, shape_counts = ?12, user_log = ?13
+                WHERE id = ?1
+                """,
+                [.text(execution.id), .null, .null, .null]
+                    + (try Self.progressValues(execution, context: context, path: connection.path)),
+                operation: context)
+            guard connection.changes > 0 else {
+                throw StoreError(operation: context, message: "no execution has this id; insert it first",
+                                 path: connection.path)
+            }
+        }
+    }
+
+    /// The execution with `id`, or with an id starting with `id` when that is at least 8 characters
+    /// and matches exactly one execution; `nil` when none matches.
+    ///
+    /// Throws when a prefix matches several executions.
+    public func execution(id: String) throws -> ExecutionRecord? {
+        try withConnection { connection in
+            let context = "look up execution \(id)"
+            var found: [ExecutionRecord] = []
+            let select = "SELECT \(Self.executionColumns) FROM executions e"
+            try connection.query("\(select) WHERE e.id = ?1", [.text(id)], operation: context) { row in
+                found.append(try Self.execution(from: row, path: connection.path))
+            }
+            guard found.isEmpty, id.count >= 8 else { return found.first }
+            let pattern = Self.globEscaped(id) + "*"
+            try connection.query("\(select) WHERE e.id GLOB ?1 ORDER BY e.id LIMIT 3", [.text(pattern)],
+                                 operation: context) { row in
+                found.append(try Self.execution(from: row, path: connection.path))
+            }
+            guard found.count <= 1 else {
+                let ids = found.map(\.id).joined(separator: ", ")
+                throw StoreError(operation: context,
+                                 message: "the id prefix matches several executions (\(ids)…); give more characters",
+                                 path: connection.path)
+            }
+            return found.first
+        }
+    }
+
+    /// The executions matching `filter`, newest (latest start time) first.
+    public func executions(_ filter: ExecutionFilter) throws -> [ExecutionRecord] {
+        try withConnection { connection in
+            var conditions: [String] = []
+            var bindings: [SQLiteValue] = [.int(filter.limit > 0 ? filter.limit : -1)]
+            if let processID = filter.processID {
+                bindings.append(.text(processID))
+                conditions.append("e.process_id = ?\(bindings.count)")
+            }
+            if let status = filter.status {
+                bindings.append(.text(status.rawValue))
+                conditions.append("e.status = ?\(bindings.count)")
+            }
+            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            var found: [ExecutionRecord] = []
+            try connection.query(
+                "SELECT \(Self.executionColumns) FROM executions e \(whereClause) "
+                    + "ORDER BY e.start_time DESC, e.rowid DESC LIMIT ?1",
+                bindings, operation: "list executions") { row in
+                found.append(try Self.execution(from: row, path: connection.path))
+            }
+            return found
+        }
+    }
+
+    /// Values for parameters 5 to 13 of the insert and update statements (the update leaves
+    /// the start time, parameter 6, unchanged).
+    private static func progressValues(_ execution: ExecutionRecord, context: String,
+                                       path: String) throws -> [SQLiteValue] {
+        [
+            .text(execution.status.rawValue),
+            .text(Timestamp.text(from: execution.startTime)),
+            .optional(execution.endTime.map(Timestamp.text(from:))),
+            .int(execution.documentsIn),
+            .int(execution.documentsOut),
+            .int(execution.documentsError),
+            .optional(execution.error),
+            .text(try encodeJSON(execution.shapeCounts, column: "shape_counts", context: context, path: path)),
+            .text(try encodeJSON(execution.userLog, column: "user_log", context: context, path: path)),
+        ]
+    }
+
+    /// `text` with the GLOB wildcards `*`, `?` and `[` made literal.
+    private static func globEscaped(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            switch character {
+            case "*", "?", "[": escaped += "[\(character)]"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+
+/// Column lists and conversions between records and table rows.
+extension ExecutionStore {
+    static let executionColumns = """
+        e.id, e.process_id, e.process_name, e.trigger, e.status, e.start_time, e.end_time,
+        e.documents_in, e.documents_out, e.documents_error, e.error, e.shape_counts, e.user_log
+        """
+
+    static let documentColumns = """
+        d.id, d.execution_id, d.shape_id, d.connection_id, d.operation_id, d.direction,
+        d.doc_index, d.status, d.error, d.recorded_at
+        """
+
+    /// Reads an execution from a row selected with ``executionColumns``.
+    static func execution(from row: SQLiteRow, path: String) throws -> ExecutionRecord {
+        let id = row.text(0) ?? ""
+        let context = "read execution \(id)"
+        let statusText = row.text(4) ?? ""
+        guard let status = ExecutionStatus(rawValue: statusText) else {
+            throw StoreError(operation: context, message: "column status holds '\(statusText)', not an execution status",
+                             path: path)
+        }
+        return ExecutionRecord(
+            id: id,
+            processID: row.text(1) ?? "",
+            processName: row.text(2) ?? "",
+            trigger: row.text(3) ?? "",
+            status: status,
+            startTime: try date(row.text(5) ?? "", column: "start_time", context: context, path: path),
+            endTime: try row.text(6).map { try date($0, column: "end_time", context: context, path: path) },
+            documentsIn: row.int(7),
+            documentsOut: row.int(8),
+            documentsError: row.int(9),
+            error: row.text(10),
+            shapeCounts: try decodeJSON([ShapeCount].self, row.text(11), column: "shape_counts",
+                                        context: context, path: path),
+            userLog: try decodeJSON([String].self, row.text(12), column: "user_log", context: context, path: path)
+        )
+    }
+
+    /// Reads a document (without its tracked values) and its row id from a row selected with ``documentColumns``.
+    static func document(from row: SQLiteRow, path: String) throws -> (rowID: Int64, record: DocumentRecord) {
+        let rowID = row.int64(0)
+        let context = "read document \(rowID)"
+        let statusText = row.text(7) ?? ""
+        guard let status = DocumentStatus(rawValue: statusText) else {
+            throw StoreError(operation: context, message: "column status holds '\(statusText)', not a document status",
+                             path: path)
+        }
+        let record = DocumentRecord(
+            executionID: row.text(1) ?? "",
+            shapeID: row.text(2) ?? "",
+            connectionID: row.text(3),
+            operationID: row.text(4),
+            direction: row.text(5) ?? "",
+            index: row.int(6),
+            status: status,
+            error: row.text(8),
+            recordedAt: try date(row.text(9) ?? "", column: "recorded_at", context: context, path: path)
+        )
+        return (rowID, record)
+    }
+
+    /// Reads a tracked value from the columns `name, value, truncated` starting at `first`.
+    static func trackedValue(from row: SQLiteRow, first: Int32) -> TrackedValue {
+        TrackedValue(name: row.text(first) ?? "", storedValue: row.text(first + 1) ?? "",
+                     truncated: row.int(first + 2) != 0)
+    }
+
+    /// Encodes shape counts or user log lines as JSON text for storage.
+    static func encodeJSON<T: Encodable>(_ value: T, column: String, context: String, path: String) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            return String(decoding: try encoder.encode(value), as: UTF8.self)
+        } catch {
+            throw StoreError(operation: context, message: "cannot encode \(column): \(error)", path: path)
+        }
+    }
+
+    private static func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String?, column: String,
+                                                 context: String, path: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data((text ?? "[]").utf8))
+        } catch {
+            throw StoreError(operation: context, message: "column \(column) does not hold valid JSON: \(error)",
+                             path: path)
+        }
+    }
+
+    private static func date(_ text: String, column: String, context: String, path: String) throws -> Date {
+        guard let date = Timestamp.date(from: text) else {
+            throw StoreError(operation: context,
+                             message: "column \(column) holds '\(text)', not a UTC timestamp like 2024-05-01T12:00:00.000Z",
+                             path: path)
+        }
+        return date
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Synchronization
+
+/// Records executions, the documents that passed connector shapes, and their
+/// tracked field values in an SQLite database file.
+///
+/// Safe to share between tasks: one connection per store, used under a lock.
+/// Several stores (in one or several processes) may open the same file; the
+/// database runs in WAL mode and writers wait up to 10 seconds for each other.
+/// Calls are synchronous and short (one transaction each); a call waiting for
+/// another writer blocks its thread for at most that long.
+public final class ExecutionStore: Sendable {
+    /// The database file.
+    public let path: String
+    private let connection: Mutex<SQLiteConnection>
+
+    /// How long a writer waits for another connection's write lock.
+    static let busyTimeoutMilliseconds: Int32 = 10_000
+
+    /// Opens the database at `path`, creating its parent directory, the file and the schema as needed.
+    ///
+    /// Existing databases are migrated to the current schema version; opening an
+    /// up-to-date database changes nothing.
+    public init(path: String) throws {
+        try Self.createParentDirectory(of: path)
+        let opened = try SQLiteConnection(path: path, busyTimeoutMilliseconds: Self.busyTimeoutMilliseconds)
+        try Self.configure(opened)
+        try Schema.migrate(opened)
+        self.path = path
+        self.connection = Mutex(opened)
+    }
+
+    /// Runs `body` with the connection while holding the lock.
+    func withConnection<T: Sendable>(_ body: @Sendable (SQLiteConnection) throws -> T) throws -> T {
+        try connection.withLock { connection in try body(connection) }
+    }
+
+    private static func configure(_ connection: SQLiteConnection) throws {
+        let operation = "open database"
+        var mode = ""
+        try connection.query("PRAGMA journal_mode = WAL", operation: operation) { mode = $0.text(0) ?? "" }
+        guard mode == "wal" || mode == "memory" else {
+            throw StoreError(operation: operation,
+                             message: "the database cannot use write-ahead logging (journal mode is '\(mode)')",
+                             path: connection.path)
+        }
+        try connection.executeScript("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
+                                     operation: operation)
+    }
+
+    private static func createParentDirectory(of path: String) throws {
+        guard !path.isEmpty, path != ":memory:", !path.hasPrefix("file:") else { return }
+        let parent = URL(fileURLWithPath: path).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError(operation: "create directory \(parent.path)",
+                             message: String(describing: error), path: path)
+        }
+    }
+}

@@ -1,0 +1,50 @@
+public import Foundation
+
+/// The tracking record of one document that passed a connector shape.
+public struct DocumentRecord: Sendable, Hashable {
+    /// The execution the document belongs to.
+    public var executionID: String
+    /// The `id` of the connector shape.
+    public var shapeID: String
+    /// The connection component the shape used, if any.
+    public var connectionID: String?
+    /// The operation component the shape used, if any.
+    public var operationID: String?
+    /// `input` for documents sent to the connector, `output` for documents it returned.
+    public var direction: String
+    /// The position of the document among those of the shape and direction.
+    public var index: Int
+    /// How the document fared.
+    public var status: DocumentStatus
+    /// The error message for a failed document.
+    public var error: String?
+    /// The tracked field values extracted from the document, in order.
+    public var trackedValues: [TrackedValue]
+    /// When the document was recorded (kept with millisecond precision).
+    public var recordedAt: Date
+
+    /// Creates a document tracking record.
+    public init(
+        executionID: String,
+        shapeID: String,
+        connectionID: String? = nil,
+        operationID: String? = nil,
+        direction: String,
+        index: Int,
+        status: DocumentStatus = .success,
+        error: String? = nil,
+        trackedValues: [TrackedValue] = [],
+        recordedAt: Date = Date()
+    ) {
+        self.executionID = executionID
+        self.shapeID = shapeID
+        self.connectionID = connectionID
+        self.operationID = operationID
+        self.direction = direction
+        self.index = index
+        self.status = status
+        self.error = error
+        self.trackedValues = trackedValues
+        self.recordedAt = recordedAt
+    }
+}

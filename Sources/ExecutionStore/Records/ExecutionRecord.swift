@@ -1,0 +1,65 @@
+public import Foundation
+
+/// The stored record of one execution of a process.
+///
+/// Dates are kept with millisecond precision: a date read back from the store
+/// is the stored date rounded to the nearest millisecond.
+public struct ExecutionRecord: Sendable, Hashable {
+    /// The unique execution id.
+    public var id: String
+    /// The `id` of the process that ran.
+    public var processID: String
+    /// The display name of the process that ran.
+    public var processName: String
+    /// What started the execution: `manual`, `schedule`, `listener`, `subprocess` or `retry`.
+    public var trigger: String
+    /// The current state of the execution.
+    public var status: ExecutionStatus
+    /// When the execution started.
+    public var startTime: Date
+    /// When the execution finished; `nil` while it runs.
+    public var endTime: Date?
+    /// Documents produced by the start shape.
+    public var documentsIn: Int
+    /// Documents that reached the end of a path.
+    public var documentsOut: Int
+    /// Documents that failed.
+    public var documentsError: Int
+    /// The message of the error that ended the execution, if any.
+    public var error: String?
+    /// Per-shape document counts, in the order the engine reported them.
+    public var shapeCounts: [ShapeCount]
+    /// Lines added by `notify` shapes, in order.
+    public var userLog: [String]
+
+    /// Creates an execution record; counts start at zero and the status at `INPROCESS`.
+    public init(
+        id: String,
+        processID: String,
+        processName: String,
+        trigger: String,
+        status: ExecutionStatus = .inProcess,
+        startTime: Date,
+        endTime: Date? = nil,
+        documentsIn: Int = 0,
+        documentsOut: Int = 0,
+        documentsError: Int = 0,
+        error: String? = nil,
+        shapeCounts: [ShapeCount] = [],
+        userLog: [String] = []
+    ) {
+        self.id = id
+        self.processID = processID
+        self.processName = processName
+        self.trigger = trigger
+        self.status = status
+        self.startTime = startTime
+        self.endTime = endTime
+        self.documentsIn = documentsIn
+        self.documentsOut = documentsOut
+        self.documentsError = documentsError
+        self.error = error
+        self.shapeCounts = shapeCounts
+        self.userLog = userLog
+    }
+}

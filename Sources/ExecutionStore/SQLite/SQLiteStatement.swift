@@ -1,0 +1,71 @@
+internal import CSQLite
+
+/// A value bound to a statement parameter.
+enum SQLiteValue {
+    case null
+    case integer(Int64)
+    case text(String)
+
+    /// Text, or NULL when `value` is `nil`.
+    static func optional(_ value: String?) -> SQLiteValue {
+        value.map { .text($0) } ?? .null
+    }
+
+    /// An integer from a Swift `Int`.
+    static func int(_ value: Int) -> SQLiteValue { .integer(Int64(value)) }
+}
+
+/// A prepared statement owned by one ``SQLiteConnection``; finalized when released.
+final class SQLiteStatement {
+    let handle: OpaquePointer
+
+    init(handle: OpaquePointer) {
+        self.handle = handle
+    }
+
+    deinit {
+        sqlite3_finalize(handle)
+    }
+
+    /// Binds `value` to the 1-based parameter `index`, returning the SQLite result code.
+    func bind(_ value: SQLiteValue, at index: Int32) -> Int32 {
+        switch value {
+        case .null:
+            return sqlite3_bind_null(handle, index)
+        case .integer(let number):
+            return sqlite3_bind_int64(handle, index, number)
+        case .text(let text):
+            let length = Int32(clamping: text.utf8.count)
+            return text.withCString { sqlite3_bind_text(handle, index, $0, length, conveyor_sqlite_transient()) }
+        }
+    }
+
+    /// Makes the statement ready to run again with new bindings.
+    func reset() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+}
+
+/// The current result row of a statement; valid only inside the row callback.
+struct SQLiteRow {
+    let handle: OpaquePointer
+
+    /// The column as text, or `nil` when it is NULL.
+    func text(_ column: Int32) -> String? {
+        guard sqlite3_column_type(handle, column) != SQLITE_NULL,
+              let bytes = sqlite3_column_text(handle, column) else { return nil }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
+    }
+
+    /// The column as an integer (0 when NULL).
+    func int64(_ column: Int32) -> Int64 {
+        sqlite3_column_int64(handle, column)
+    }
+
+    /// The column as a Swift `Int` (0 when NULL).
+    func int(_ column: Int32) -> Int {
+        Int(sqlite3_column_int64(handle, column))
+    }
+}

@@ -1,0 +1,85 @@
+/// The database schema as numbered migrations, tracked with `PRAGMA user_version`.
+///
+/// Migration *n* (1-based) brings a database from version *n - 1* to *n*.
+/// Append new migrations; never edit a released one.
+enum Schema {
+    static let migrations: [String] = [
+        // 1: executions, documents and their tracked values.
+        """
+        CREATE TABLE executions (
+            id              TEXT PRIMARY KEY NOT NULL,
+            process_id      TEXT NOT NULL,
+            process_name    TEXT NOT NULL,
+            trigger         TEXT NOT NULL,
+            status          TEXT NOT NULL,
+            start_time      TEXT NOT NULL,
+            end_time        TEXT,
+            documents_in    INTEGER NOT NULL DEFAULT 0,
+            documents_out   INTEGER NOT NULL DEFAULT 0,
+            documents_error INTEGER NOT NULL DEFAULT 0,
+            error           TEXT,
+            shape_counts    TEXT NOT NULL DEFAULT '[]',
+            user_log        TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE INDEX executions_by_start ON executions (start_time);
+        CREATE INDEX executions_by_process ON executions (process_id, start_time);
+        CREATE INDEX executions_by_status ON executions (status, start_time);
+
+        CREATE TABLE documents (
+            id            INTEGER PRIMARY KEY,
+            execution_id  TEXT NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
+            shape_id      TEXT NOT NULL,
+            connection_id TEXT,
+            operation_id  TEXT,
+            direction     TEXT NOT NULL,
+            doc_index     INTEGER NOT NULL,
+            status        TEXT NOT NULL,
+            error         TEXT,
+            recorded_at   TEXT NOT NULL
+        );
+        CREATE INDEX documents_by_execution ON documents (execution_id, id);
+
+        CREATE TABLE tracked_values (
+            document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            position    INTEGER NOT NULL,
+            name        TEXT NOT NULL,
+            value       TEXT NOT NULL,
+            truncated   INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (document_id, position)
+        ) WITHOUT ROWID;
+        CREATE INDEX tracked_values_by_name_value ON tracked_values (name, value);
+        """,
+    ]
+
+    /// The version a database has once every migration ran.
+    static var currentVersion: Int { migrations.count }
+
+    /// Brings the database up to ``currentVersion``; does nothing when it is there already.
+    ///
+    /// Runs in one write transaction and re-reads the version inside it, so two
+    /// processes opening a new file at once migrate it exactly once.
+    static func migrate(_ connection: SQLiteConnection) throws {
+        let operation = "migrate schema"
+        guard try version(connection, operation: operation) != currentVersion else { return }
+        try connection.transaction(.write, operation: operation) {
+            let found = try version(connection, operation: operation)
+            guard found <= currentVersion else {
+                throw StoreError(
+                    operation: operation,
+                    message: "the database has schema version \(found), newer than the \(currentVersion) "
+                        + "this build understands; use a newer build or another database file",
+                    path: connection.path)
+            }
+            for script in migrations.dropFirst(found) {
+                try connection.executeScript(script, operation: operation)
+            }
+            try connection.executeScript("PRAGMA user_version = \(currentVersion)", operation: operation)
+        }
+    }
+
+    private static func version(_ connection: SQLiteConnection, operation: String) throws -> Int {
+        var version = 0
+        try connection.query("PRAGMA user_version", operation: operation) { version = $0.int(0) }
+        return version
+    }
+}

@@ -1,0 +1,24 @@
+import Foundation
+
+/// A fresh directory for one test's database files, removed when the test ends.
+struct TemporaryDatabase: ~Copyable {
+    let directory: URL
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("conveyor-store-tests-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    /// The path of a database file inside a nested, not yet existing directory.
+    var path: String { directory.appendingPathComponent("data/executions.sqlite").path }
+
+    deinit {
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+/// A date with whole milliseconds, so it survives the store's millisecond precision unchanged.
+func date(_ milliseconds: Int64) -> Date {
+    Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+}

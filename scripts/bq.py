@@ -1,0 +1,78 @@
+"""Small BigQuery helper for the demo and the tests, using the official google-cloud-bigquery
+client against the endpoint in BIGQUERY_EMULATOR_HOST (host:port).
+
+  bq.py create-table DATASET.TABLE SCHEMA.json    create the dataset if needed, (re)create the table
+  bq.py rows DATASET.TABLE [ORDER_BY]             print every row as one JSON object per line
+  bq.py count DATASET.TABLE                       print the number of rows
+"""
+import json
+import os
+import sys
+
+from google.api_core.client_options import ClientOptions
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import bigquery
+
+PROJECT = os.environ.get("BIGQUERY_PROJECT", "demo")
+
+
+def client() -> bigquery.Client:
+    host = os.environ.get("BIGQUERY_EMULATOR_HOST")
+    if not host:
+        sys.exit("error: BIGQUERY_EMULATOR_HOST is not set")
+    return bigquery.Client(project=PROJECT, credentials=AnonymousCredentials(),
+                           client_options=ClientOptions(api_endpoint=f"http://{host}"))
+
+
+def schema_field(spec: dict) -> bigquery.SchemaField:
+    return bigquery.SchemaField(spec["name"], spec["type"], mode=spec.get("mode", "NULLABLE"),
+                                fields=[schema_field(f) for f in spec.get("fields", [])])
+
+
+def create_table(table_id: str, schema_path: str) -> None:
+    bq = client()
+    dataset_id, _ = table_id.split(".", 1)
+    bq.create_dataset(bigquery.Dataset(f"{PROJECT}.{dataset_id}"), exists_ok=True)
+    with open(schema_path) as handle:
+        schema = [schema_field(spec) for spec in json.load(handle)]
+    full_id = f"{PROJECT}.{table_id}"
+    bq.delete_table(full_id, not_found_ok=True)
+    bq.create_table(bigquery.Table(full_id, schema=schema))
+    print(f"created table {full_id} ({len(schema)} columns)")
+
+
+def plain(value):
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def rows(table_id: str, order_by: str | None) -> None:
+    bq = client()
+    order = f" ORDER BY `{order_by}`" if order_by else ""
+    for row in bq.query(f"SELECT * FROM `{PROJECT}.{table_id}`{order}").result():
+        print(json.dumps({key: plain(row[key]) for key in row.keys()}, sort_keys=False))
+
+
+def count(table_id: str) -> None:
+    bq = client()
+    result = list(bq.query(f"SELECT COUNT(*) AS n FROM `{PROJECT}.{table_id}`").result())
+    print(result[0]["n"])
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    if len(args) == 3 and args[0] == "create-table":
+        create_table(args[1], args[2])
+    elif len(args) in (2, 3) and args[0] == "rows":
+        rows(args[1], args[2] if len(args) == 3 else None)
+    elif len(args) == 2 and args[0] == "count":
+        count(args[1])
+    else:
+        sys.exit(__doc__)

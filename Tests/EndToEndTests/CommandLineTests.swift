@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+
+/// The CLI's contract: help on every command, exit codes, errors as file:line:col.
+@Suite("conveyor command line")
+struct CommandLineTests {
+    @Test("--help works on every command", arguments: [
+        [], ["validate"], ["run"], ["executions"], ["executions", "list"], ["executions", "show"],
+        ["tracked"], ["tracked", "search"],
+    ])
+    func helpOnEveryCommand(_ command: [String]) throws {
+        let output = try Harness.conveyor(command + ["--help"])
+        #expect(output.status == 0, "\(command): \(output.stderr)")
+        #expect(output.stdout.contains("USAGE"), "\(command): \(output.stdout)")
+    }
+
+    @Test("the sample workspace validates")
+    func sampleWorkspaceValidates() throws {
+        let output = try Harness.conveyor(["validate", "--workspace", Harness.packageRoot])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("is valid"))
+    }
+
+    @Test("an invalid workspace exits 2 with every error as file:line:col")
+    func invalidWorkspaceExitsTwo() throws {
+        let workspace = try Harness.sampleWorkspace()
+        let process = """
+            <?xml version="1.0"?>
+            <process id="broken" name="Broken">
+              <shapes>
+                <start id="start" next="nowhere">
+                  <noData/>
+                </start>
+                <map id="orphan" map="no-such-map" next="done"/>
+                <stop id="done"/>
+              </shapes>
+            </process>
+            """
+        try process.write(toFile: workspace + "/processes/broken.xml", atomically: true, encoding: .utf8)
+        for command in [["validate"], ["run", "broken"]] {
+            let output = try Harness.conveyor(command + ["--workspace", workspace])
+            #expect(output.status == 2, "\(command): \(output.stderr)")
+            #expect(output.stderr.contains("processes/broken.xml:4:"), "\(command): \(output.stderr)")
+            #expect(output.stderr.contains("nowhere"))
+            #expect(output.stderr.contains("processes/broken.xml:7:"), "\(command): \(output.stderr)")
+            #expect(output.stderr.contains("no-such-map"))
+        }
+    }
+
+    @Test("a misspelt BigQuery setting is reported with its line")
+    func connectorSettingsAreChecked() throws {
+        let workspace = try Harness.sampleWorkspace()
+        let path = workspace + "/connectors/insert-orders.xml"
+        let original = try String(contentsOfFile: path, encoding: .utf8)
+        try original.replacingOccurrences(of: "<batchCount>500</batchCount>", with: "<batchCount>20000</batchCount>")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let output = try Harness.conveyor(["validate", "--workspace", workspace])
+        #expect(output.status == 2)
+        #expect(output.stderr.contains("connectors/insert-orders.xml:"), "\(output.stderr)")
+        #expect(output.stderr.contains("batchCount"))
+    }
+
+    @Test("usage errors exit 2 and name the problem")
+    func usageErrorsExitTwo() throws {
+        let unknown = try Harness.conveyor(["run", "no-such-process", "--workspace", Harness.packageRoot])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("no-such-process"))
+        #expect(unknown.stderr.contains("orders-to-bigquery"), "lists the known processes: \(unknown.stderr)")
+        let badProperty = try Harness.conveyor(["run", "orders-to-bigquery", "--property", "novalue",
+                                                "--workspace", Harness.packageRoot])
+        #expect(badProperty.status == 2)
+        #expect(badProperty.stderr.contains("name=value"))
+        let badOption = try Harness.conveyor(["executions", "list", "--no-such-option"])
+        #expect(badOption.status == 2)
+    }
+
+    @Test("a process given by file path runs its input documents through disk send")
+    func processByPathWithInputs() throws {
+        let workspace = try Harness.temporaryDirectory("copy")
+        for folder in ["processes", "connectors", "profiles"] {
+            try FileManager.default.createDirectory(atPath: workspace + "/" + folder, withIntermediateDirectories: true)
+        }
+        try """
+            <process id="copy" name="Copy input">
+              <shapes>
+                <start id="start" next="tag"><input/></start>
+                <setProperties id="tag" next="write">
+                  <property scope="document" name="name"><value source="static" value="out-"/><value source="document" property="input.fileName"/></property>
+                </setProperties>
+                <connector id="write" connection="outbox" operation="write-file" next="done"/>
+                <stop id="done"/>
+              </shapes>
+            </process>
+            """.write(toFile: workspace + "/processes/copy.xml", atomically: true, encoding: .utf8)
+        try """
+            <connection id="outbox" type="disk"><directory>out</directory></connection>
+            """.write(toFile: workspace + "/connectors/outbox.xml", atomically: true, encoding: .utf8)
+        try """
+            <operation id="write-file" type="disk" action="send"><fileName>{name}</fileName></operation>
+            """.write(toFile: workspace + "/connectors/write-file.xml", atomically: true, encoding: .utf8)
+        try #"{"hello": "world"}"#.write(toFile: workspace + "/a.json", atomically: true, encoding: .utf8)
+        try "second".write(toFile: workspace + "/b.txt", atomically: true, encoding: .utf8)
+
+        let output = try Harness.conveyor(["run", "processes/copy.xml", "--input", "a.json", "b.txt"], in: workspace)
+        #expect(output.status == 0, "\(output.stderr)\n\(output.stdout)")
+        #expect(output.stdout.contains("COMPLETE"))
+        #expect(try String(contentsOfFile: workspace + "/out/out-a.json", encoding: .utf8) == #"{"hello": "world"}"#)
+        #expect(try String(contentsOfFile: workspace + "/out/out-b.txt", encoding: .utf8) == "second")
+        let list = try Harness.conveyor(["executions", "list", "--json"], in: workspace)
+        let executions = try #require(try Harness.json(list.stdout) as? [[String: Any]])
+        #expect(executions.count == 1)
+        #expect(executions.first?["documentsOut"] as? Int == 2)
+    }
+}

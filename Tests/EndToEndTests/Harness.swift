@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+/// Runs the built `conveyor` binary and the Python helpers, in temporary workspaces.
+enum Harness {
+    static let packageRoot: String = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    static var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    static var conveyor: String { environment["CONVEYOR_BIN"] ?? packageRoot + "/.build/debug/conveyor" }
+
+    static var python: String { environment["CONVEYOR_PYTHON"] ?? packageRoot + "/.venv-bq/bin/python" }
+
+    /// The emulator's REST address; tests fail (not skip) without it.
+    static func emulatorHost() throws -> String {
+        try #require(environment["BIGQUERY_EMULATOR_HOST"],
+                     "BIGQUERY_EMULATOR_HOST is not set: run the suite with scripts/test.sh")
+    }
+
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs a program to its end, capturing its output through files (no pipe deadlocks).
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String], in directory: String? = nil,
+                    environment extra: [String: String] = [:]) throws -> Output {
+        let scratch = try temporaryDirectory("run")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let outPath = scratch + "/out", errPath = scratch + "/err"
+        FileManager.default.createFile(atPath: outPath, contents: nil)
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        process.environment = environment.merging(extra) { _, new in new }
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus,
+                      stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+                      stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+    }
+
+    /// Runs `conveyor` with arguments.
+    @discardableResult
+    static func conveyor(_ arguments: [String], in directory: String? = nil,
+                         environment extra: [String: String] = [:]) throws -> Output {
+        try run(conveyor, arguments, in: directory, environment: extra)
+    }
+
+    /// Runs `scripts/bq.py` (the official google-cloud-bigquery client) and returns stdout.
+    static func bq(_ arguments: [String], in directory: String) throws -> String {
+        _ = try emulatorHost()
+        let output = try run(python, [packageRoot + "/scripts/bq.py"] + arguments, in: directory)
+        #expect(output.status == 0, "bq.py \(arguments): \(output.stderr)")
+        return output.stdout
+    }
+
+    /// A fresh directory under the system temporary directory.
+    static func temporaryDirectory(_ label: String) throws -> String {
+        let path = NSTemporaryDirectory() + "conveyor-\(label)-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// A copy of the repository's sample workspace.
+    static func sampleWorkspace() throws -> String {
+        let directory = try temporaryDirectory("workspace")
+        for folder in ["processes", "connectors", "profiles", "samples"] {
+            try FileManager.default.copyItem(atPath: packageRoot + "/" + folder, toPath: directory + "/" + folder)
+        }
+        return directory
+    }
+
+    /// A dataset name no other test uses.
+    static func uniqueDataset() -> String { "e2e_" + UUID().uuidString.prefix(8).lowercased() }
+
+    /// Parses JSON text printed by a command.
+    static func json(_ text: String) throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(text.utf8))
+    }
+
+    /// Parses JSON lines.
+    static func jsonLines(_ text: String) throws -> [[String: Any]] {
+        try text.split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+    }
+}

@@ -1,0 +1,83 @@
+extension JSONValue {
+    /// The value as compact JSON in UTF-8.
+    public func serialized() -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(256)
+        serialize(into: &output)
+        return output
+    }
+
+    /// Appends the value as compact JSON to `output`.
+    ///
+    /// Quotes, backslashes and control characters are escaped; other characters,
+    /// including non-ASCII ones, are written as UTF-8.
+    public func serialize(into output: inout [UInt8]) {
+        switch self {
+        case .null: output.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+        case .bool(true): output.append(contentsOf: [0x74, 0x72, 0x75, 0x65])
+        case .bool(false): output.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65])
+        case .number(let literal): output.append(contentsOf: literal.utf8)
+        case .string(let string): JSONValue.appendQuoted(string, to: &output)
+        case .array(let elements):
+            output.append(UInt8(ascii: "["))
+            var first = true
+            for element in elements {
+                if !first { output.append(UInt8(ascii: ",")) }
+                first = false
+                element.serialize(into: &output)
+            }
+            output.append(UInt8(ascii: "]"))
+        case .object(let object):
+            output.append(UInt8(ascii: "{"))
+            for index in object.keys.indices {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                JSONValue.appendQuoted(object.keys[index], to: &output)
+                output.append(UInt8(ascii: ":"))
+                object.values[index].serialize(into: &output)
+            }
+            output.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// The value as compact JSON text.
+    public var jsonString: String {
+        String(decoding: serialized(), as: UTF8.self)
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Appends `string` as a quoted, escaped JSON string.
+    static func appendQuoted(_ string: String, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        var text = string
+        text.withUTF8 { bytes in
+            var runStart = 0
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
+                    index += 1
+                    continue
+                }
+                if runStart < index { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+                output.append(UInt8(ascii: "\\"))
+                switch byte {
+                case UInt8(ascii: "\""): output.append(UInt8(ascii: "\""))
+                case UInt8(ascii: "\\"): output.append(UInt8(ascii: "\\"))
+                case 0x08: output.append(UInt8(ascii: "b"))
+                case 0x0C: output.append(UInt8(ascii: "f"))
+                case 0x0A: output.append(UInt8(ascii: "n"))
+                case 0x0D: output.append(UInt8(ascii: "r"))
+                case 0x09: output.append(UInt8(ascii: "t"))
+                default:
+                    output.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                                               hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]])
+                }
+                index += 1
+                runStart = index
+            }
+            if runStart < bytes.count { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count])) }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+}

@@ -38,11 +38,18 @@ struct CompiledRule: Sendable {
 
     func apply(source document: JSONValue, output: inout JSONValue, context: MapContext,
                mapID: String) throws(MappingError) {
-        let matches = source?.matches(in: document) ?? [DocumentPath.Match(indices: [], value: .null)]
+        var inputs: [(indices: [Int], value: JSONValue?)]
+        if let source {
+            inputs = source.matches(in: document).map { (indices: $0.indices, value: $0.value) }
+            // A single missing value still reaches functions such as `default`, which may supply one.
+            if inputs.isEmpty, sourceWildcards == 0, !functions.isEmpty { inputs = [(indices: [], value: nil)] }
+        } else {
+            inputs = [(indices: [], value: nil)]
+        }
         var gathered: [[Int]: [JSONValue]] = [:]
         var groupOrder: [[Int]] = []
-        for match in matches {
-            var current: JSONValue? = source == nil ? nil : match.value
+        for match in inputs {
+            var current = match.value
             for (position, function) in functions.enumerated() {
                 current = try function.evaluate(current, hasInput: source != nil || position > 0, source: document,
                                                 indices: match.indices, context: context, mapID: mapID)

@@ -65,7 +65,9 @@ extension DocumentPath {
     ///
     /// Wildcards take the given array indices in order (arrays are padded with empty
     /// objects or nulls to reach them); a wildcard with no index left applies to every
-    /// element already present. With `onlyIfEmpty`, an existing non-null value is kept.
+    /// element already present. A segment of digits addresses an array element, creating
+    /// the array when nothing is there yet, or a member of an existing object.
+    /// With `onlyIfEmpty`, an existing non-null value is kept.
     func write(_ value: JSONValue, into document: inout JSONValue, indices: [Int] = [], onlyIfEmpty: Bool = false) {
         DocumentPath.write(value, into: &document, segments[...], indices[...], onlyIfEmpty: onlyIfEmpty)
     }
@@ -80,7 +82,7 @@ extension DocumentPath {
         let tail = rest.dropFirst()
         switch segment {
         case .key(let key):
-            if case .array = node, let position = Int(key), position >= 0 {
+            if let position = Int(key), position >= 0, node.isNull || node.arrayValue != nil {
                 writeElement(value, into: &node, at: position, tail, indices, onlyIfEmpty: onlyIfEmpty)
                 return
             }

@@ -1,7 +1,8 @@
 /// A path addressing values of a document: `/order/id`, `/items/*/sku`, or `/` for the whole document.
 ///
 /// Each segment names an object member; `*` stands for every element of an array;
-/// a segment of digits also selects that element (zero-based) of an array.
+/// a segment of digits also selects that element (zero-based) of an array (and, when
+/// writing, creates an array where nothing exists yet).
 /// Inside a segment `~1` stands for `/` and `~0` for `~`, as in JSON Pointer.
 public struct DocumentPath: Sendable, Hashable, CustomStringConvertible {
     /// One step of a path.

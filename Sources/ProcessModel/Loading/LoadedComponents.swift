@@ -11,9 +11,10 @@ struct LoadedComponents {
 
     /// Every component id with its location, in file order.
     var identifiedComponents: [(id: String, location: SourceLocation)] {
-        processes.map { ($0.id, $0.location) } + connections.map { ($0.id, $0.location) }
-            + operations.map { ($0.id, $0.location) } + profiles.map { ($0.id, $0.location) }
-            + maps.map { ($0.id, $0.location) }
+        let all: [(id: String, location: SourceLocation)] = processes.map { ($0.id, $0.location) }
+            + connections.map { ($0.id, $0.location) } + operations.map { ($0.id, $0.location) }
+            + profiles.map { ($0.id, $0.location) } + maps.map { ($0.id, $0.location) }
+        return all.sorted { ($0.location.file, $0.location.line) < ($1.location.file, $1.location.line) }
     }
 
     /// The workspace value; for a duplicated id the first definition wins.

@@ -45,7 +45,9 @@ struct SchemaMessage {
                     + " (supported shapes: start, connector, map, setProperties, stop)"
             }
             if !declaredElements.contains(element) {
-                return "unknown element <\(element)>" + expected
+                let candidates = expectedNames.isEmpty ? Array(declaredElements) : expectedNames
+                let suggestion = SchemaMessage.closest(to: element, in: candidates).map { "; did you mean <\($0)>?" }
+                return "unknown element <\(element)>" + (suggestion ?? expected)
             }
             return "element <\(element)> is not allowed here" + expected
         }
@@ -66,16 +68,43 @@ struct SchemaMessage {
         return element.isEmpty ? text : "\(subject): \(text)"
     }
 
-    /// The names in `Expected is one of ( a, b ).` or `Expected is ( a ).`, comma-separated.
-    private var expectedList: String? {
-        guard let range = body.firstRange(of: "Expected is") else { return nil }
+    /// The names in `Expected is one of ( a, b ).` or `Expected is ( a ).`.
+    private var expectedNames: [String] {
+        guard let range = body.firstRange(of: "Expected is") else { return [] }
         let tail = body[range.upperBound...]
-        guard let open = tail.firstIndex(of: "("), let close = tail.lastIndex(of: ")"), open < close else { return nil }
-        let names = tail[tail.index(after: open)..<close]
+        guard let open = tail.firstIndex(of: "("), let close = tail.lastIndex(of: ")"), open < close else { return [] }
+        return tail[tail.index(after: open)..<close]
             .split(separator: ",")
             .map { String($0).trimmingWhitespace() }
             .filter { !$0.isEmpty }
-        return names.isEmpty ? nil : names.joined(separator: ", ")
+    }
+
+    /// The expected names, comma-separated, or nil when libxml2 named none.
+    private var expectedList: String? {
+        expectedNames.isEmpty ? nil : expectedNames.joined(separator: ", ")
+    }
+
+    /// The candidate that differs from `name` only by case or by at most two edits.
+    static func closest(to name: String, in candidates: [String]) -> String? {
+        if let sameLetters = candidates.first(where: { $0.lowercased() == name.lowercased() }) { return sameLetters }
+        let scored = candidates.map { ($0, editDistance(name, $0)) }.filter { $0.1 <= 2 }
+        return scored.min { ($0.1, $0.0) < ($1.1, $1.0) }?.0
+    }
+
+    /// Levenshtein distance between two short strings.
+    static func editDistance(_ lhs: String, _ rhs: String) -> Int {
+        let a = Array(lhs), b = Array(rhs)
+        guard !a.isEmpty else { return b.count }
+        guard !b.isEmpty else { return a.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
     }
 
     private func quoted(after prefix: String) -> String? {

@@ -54,13 +54,11 @@ final class XMLDocument {
         }
         guard let document, collector.errors.isEmpty else {
             if let document { xmlFreeDoc(document) }
-            var diagnostics = collector.errors.map {
+            // Only the first error: libxml2 stops there, and what follows is its consequence.
+            let diagnostic = collector.errors.first.map {
                 Diagnostic(SourceLocation(file: path, line: max($0.line, 1), column: max($0.column, 1)), $0.message)
-            }
-            if diagnostics.isEmpty {
-                diagnostics = [Diagnostic(SourceLocation(file: path, line: 1), "document is not well-formed XML")]
-            }
-            return .failure(WorkspaceError(diagnostics))
+            } ?? Diagnostic(SourceLocation(file: path, line: 1), "document is not well-formed XML")
+            return .failure(WorkspaceError([diagnostic]))
         }
         guard let rootNode = xmlDocGetRootElement(document) else {
             xmlFreeDoc(document)

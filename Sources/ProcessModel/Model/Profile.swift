@@ -37,6 +37,8 @@ public struct ProfileElement: Sendable, Hashable {
     /// Date pattern of a datetime element (`yyyy-MM-dd'T'HH:mm:ssXXX`).
     public var format: String?
     public var children: [ProfileElement]
+    /// True for an `<attribute>` of an XML profile (an XML attribute rather than a child element).
+    public var isAttribute: Bool = false
     public var location: SourceLocation
 
     public init(name: String, type: String, required: Bool = false, mode: String? = nil, format: String? = nil,

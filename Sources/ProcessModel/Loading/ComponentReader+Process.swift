@@ -1,0 +1,84 @@
+extension ComponentReader {
+    /// Reads a `<process>` root element.
+    mutating func process(_ root: ParsedElement) -> ProcessDefinition {
+        let id = root.attribute("id") ?? ""
+        let schedules = root.children(named: "schedule").map { element in
+            ScheduleDefinition(
+                cron: element.attribute("cron") ?? "",
+                timezone: element.attribute("timezone") ?? "UTC",
+                retries: element.attribute("retries").flatMap { Int($0) } ?? 0,
+                location: element.location
+            )
+        }
+        let properties = (root.child("properties")?.children(named: "property") ?? []).map { element in
+            ProcessPropertyDefinition(
+                name: element.attribute("name") ?? "",
+                value: element.attribute("value") ?? "",
+                persist: element.bool("persist", default: false)
+            )
+        }
+        var shapes: [ShapeDefinition] = []
+        for element in root.child("shapes")?.children ?? [] {
+            if let shape = shape(element) { shapes.append(shape) }
+        }
+        return ProcessDefinition(
+            id: id,
+            name: root.attribute("name") ?? id,
+            description: root.child("description")?.text ?? "",
+            allowSimultaneous: root.bool("allowSimultaneous", default: false),
+            stopIfNoDocuments: root.bool("stopIfNoDocuments", default: true),
+            schedules: schedules,
+            properties: properties,
+            shapes: shapes,
+            location: root.location
+        )
+    }
+
+    /// Reads one child of `<shapes>`.
+    mutating func shape(_ element: ParsedElement) -> ShapeDefinition? {
+        let id = element.attribute("id") ?? ""
+        let next = element.attribute("next") ?? ""
+        let kind: ShapeKind
+        switch element.name {
+        case "start":
+            guard let source = element.children.first else {
+                report("<start> needs one of <connector>, <noData>, <input>", at: element)
+                return nil
+            }
+            switch source.name {
+            case "connector":
+                kind = .start(.connector(connection: source.attribute("connection") ?? "",
+                                         operation: source.attribute("operation") ?? ""), next: next)
+            case "noData":
+                kind = .start(.noData, next: next)
+            case "input":
+                kind = .start(.input, next: next)
+            default:
+                report("unknown start source <\(source.name)>", at: source)
+                return nil
+            }
+        case "connector":
+            kind = .connector(connection: element.attribute("connection") ?? "",
+                              operation: element.attribute("operation") ?? "", next: next)
+        case "map":
+            kind = .map(map: element.attribute("map") ?? "", next: next)
+        case "setProperties":
+            var assignments: [PropertyAssignment] = []
+            for property in element.children(named: "property") {
+                guard let scope = PropertyAssignment.Scope(rawValue: property.attribute("scope") ?? "") else {
+                    report("<property> scope must be 'document' or 'process'", at: property)
+                    continue
+                }
+                assignments.append(PropertyAssignment(scope: scope, name: property.attribute("name") ?? "",
+                                                      value: value(in: property)))
+            }
+            kind = .setProperties(assignments, next: next)
+        case "stop":
+            kind = .stop(continue: element.bool("continue", default: true))
+        default:
+            report("shape <\(element.name)> is not supported in this version", at: element)
+            return nil
+        }
+        return ShapeDefinition(id: id, kind: kind, location: element.location)
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// Loads every component of a workspace directory, validates it and resolves references.
+///
+/// Every `*.xml` file under `processes/`, `connectors/` and `profiles/` (recursively, in
+/// sorted order) is one component whose root element gives its kind. Each file is checked
+/// against the XSD of its kind, `${env:…}` and `${secret:…}` are substituted, and the
+/// workspace-wide checks run. All problems are reported together.
+public struct WorkspaceLoader: Sendable {
+    /// The folders of a workspace that hold components.
+    public static let componentFolders = ["processes", "connectors", "profiles"]
+
+    /// The workspace directory.
+    public var root: String
+    /// The environment that `${env:NAME}` reads.
+    public var environment: [String: String]
+    /// The store that `${secret:NAME}` reads.
+    public var secrets: any SecretStore
+
+    /// Creates a loader for the workspace at `root`.
+    public init(root: String, environment: [String: String], secrets: any SecretStore) {
+        self.root = root
+        self.environment = environment
+        self.secrets = secrets
+    }
+
+    /// Loads and validates the workspace.
+    ///
+    /// - Throws: `WorkspaceError` with every problem found, each at `file:line:col`,
+    ///   sorted by file and position. Secret values never appear in its messages.
+    public func load() throws(WorkspaceError) -> Workspace {
+        let rootPath = URL(fileURLWithPath: root).standardizedFileURL.path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: rootPath, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw WorkspaceError([Diagnostic(SourceLocation(file: root, line: 1), "workspace directory not found")])
+        }
+        var diagnostics: [Diagnostic] = []
+        var components = LoadedComponents()
+        var substitution = Substitution(environment: environment, secrets: secrets)
+        var schemas = SchemaCatalog()
+        for path in componentFiles(in: rootPath) {
+            let fileURL = URL(fileURLWithPath: rootPath).appendingPathComponent(path)
+            guard let data = FileManager.default.contents(atPath: fileURL.path) else {
+                diagnostics.append(Diagnostic(SourceLocation(file: path, line: 1), "cannot read the file"))
+                continue
+            }
+            var file = ComponentFile(path: path, bytes: [UInt8](data))
+            file.load(schemas: &schemas, substitution: &substitution, into: &components)
+            diagnostics += file.diagnostics
+        }
+        diagnostics += WorkspaceChecker(components: components).check()
+        diagnostics = substitution.redacting(diagnostics)
+        guard diagnostics.isEmpty else {
+            throw WorkspaceError(diagnostics.sortedByLocation())
+        }
+        return components.workspace(root: rootPath)
+    }
+
+    /// Workspace-relative paths of every `*.xml` file in the component folders, sorted.
+    func componentFiles(in rootPath: String) -> [String] {
+        var paths: [String] = []
+        for folder in WorkspaceLoader.componentFolders {
+            let folderPath = URL(fileURLWithPath: rootPath).appendingPathComponent(folder).path
+            guard let enumerator = FileManager.default.enumerator(atPath: folderPath) else { continue }
+            while let relative = enumerator.nextObject() as? String {
+                guard relative.hasSuffix(".xml") else { continue }
+                var isDirectory: ObjCBool = false
+                let full = URL(fileURLWithPath: folderPath).appendingPathComponent(relative).path
+                if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue {
+                    paths.append(folder + "/" + relative)
+                }
+            }
+        }
+        return paths.sorted()
+    }
+}
+
+extension [Diagnostic] {
+    /// The diagnostics ordered by file, line and column, keeping the order of equal positions.
+    func sortedByLocation() -> [Diagnostic] {
+        enumerated().sorted { lhs, rhs in
+            let (a, b) = (lhs.element.location, rhs.element.location)
+            if a.file != b.file { return a.file < b.file }
+            if a.line != b.line { return a.line < b.line }
+            if a.column != b.column { return a.column < b.column }
+            return lhs.offset < rhs.offset
+        }.map(\.element)
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+internal import CLibXML2
+
+/// A compiled XSD; owns the libxml2 schema and frees it on deinit.
+final class XMLSchema {
+    private let pointer: xmlSchemaPtr
+    /// Every element name the schema declares, to tell misspelt elements from misplaced ones.
+    let declaredElements: Set<String>
+
+    /// Compiles the schema in `bytes`; throws with the first libxml2 message when it is invalid.
+    init(bytes: [UInt8]) throws(SchemaLoadError) {
+        LibXML2.prepare()
+        let collector = XMLErrorCollector()
+        let unmanaged = Unmanaged.passRetained(collector)
+        defer { unmanaged.release() }
+        let compiled: xmlSchemaPtr? = bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { chars -> xmlSchemaPtr? in
+                guard let base = chars.baseAddress,
+                      let context = xmlSchemaNewMemParserCtxt(base, Int32(clamping: chars.count)) else { return nil }
+                defer { xmlSchemaFreeParserCtxt(context) }
+                xmlSchemaSetParserStructuredErrors(context, schemaErrorHandler, unmanaged.toOpaque())
+                return xmlSchemaParse(context)
+            }
+        }
+        guard let compiled else {
+            throw SchemaLoadError(message: collector.errors.first?.message ?? "the schema could not be compiled")
+        }
+        pointer = compiled
+        declaredElements = XMLSchema.elementNames(in: String(decoding: bytes, as: UTF8.self))
+    }
+
+    deinit { xmlSchemaFree(pointer) }
+
+    /// Validates a parsed document; returns every violation libxml2 reports.
+    func validate(_ document: XMLDocument) -> [XMLError] {
+        LibXML2.prepare()
+        guard let context = xmlSchemaNewValidCtxt(pointer) else {
+            return [XMLError(line: 1, column: 1, message: "cannot create a schema validation context", node: nil)]
+        }
+        defer { xmlSchemaFreeValidCtxt(context) }
+        let collector = XMLErrorCollector()
+        let unmanaged = Unmanaged.passRetained(collector)
+        defer { unmanaged.release() }
+        xmlSchemaSetValidStructuredErrors(context, schemaErrorHandler, unmanaged.toOpaque())
+        let result = xmlSchemaValidateDoc(context, document.pointer)
+        if result != 0, collector.errors.isEmpty {
+            return [XMLError(line: 1, column: 1, message: "the document does not match its schema", node: nil)]
+        }
+        return collector.errors
+    }
+
+    /// Loads the schema for a component kind from the package resources.
+    static func load(_ kind: ComponentKind) throws(SchemaLoadError) -> XMLSchema {
+        let name = kind.schemaName + ".xsd"
+        guard let url = Bundle.module.url(forResource: kind.schemaName, withExtension: "xsd", subdirectory: "Schemas")
+                ?? Bundle.module.url(forResource: kind.schemaName, withExtension: "xsd"),
+              let data = FileManager.default.contents(atPath: url.path) else {
+            throw SchemaLoadError(message: "schema \(name) is missing from the installation")
+        }
+        do {
+            return try XMLSchema(bytes: [UInt8](data))
+        } catch {
+            throw SchemaLoadError(message: "schema \(name) is invalid: \(error.message)")
+        }
+    }
+
+    private static func elementNames(in text: String) -> Set<String> {
+        var names: Set<String> = []
+        let marker = "<xs:element name=\""
+        var rest = Substring(text)
+        while let range = rest.firstRange(of: marker) {
+            rest = rest[range.upperBound...]
+            if let end = rest.firstIndex(of: "\"") {
+                names.insert(String(rest[..<end]))
+                rest = rest[end...]
+            }
+        }
+        return names
+    }
+}
+
+/// A bundled schema could not be loaded (a broken installation, not a user error).
+struct SchemaLoadError: Error, Sendable, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// Receives schema parser and validation errors; the user data is the collector itself.
+private let schemaErrorHandler: xmlStructuredErrorFunc = { userData, error in
+    guard let error, let collector = XMLErrorCollector.from(userData: userData) else { return }
+    collector.record(error)
+}

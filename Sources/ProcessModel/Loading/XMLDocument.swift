@@ -20,6 +20,9 @@ final class XMLDocument {
 
     deinit { xmlFreeDoc(pointer) }
 
+    /// Frees a document returned by `parseDocument` that was not wrapped.
+    static func free(_ document: xmlDocPtr) { xmlFreeDoc(document) }
+
     /// The location of an element node named by libxml2, if it belongs to this document.
     func location(ofNode node: UnsafeMutableRawPointer?) -> SourceLocation? {
         node.flatMap { locations[$0] }
@@ -69,7 +72,8 @@ final class XMLDocument {
         return .success(XMLDocument(pointer: document, path: path, root: root, locations: builder.locations))
     }
 
-    private static func parseDocument(_ chars: UnsafeBufferPointer<CChar>, collector: XMLErrorCollector) -> xmlDocPtr? {
+    /// Runs libxml2 on `chars` with the secure options and handlers; nil when nothing was built.
+    static func parseDocument(_ chars: UnsafeBufferPointer<CChar>, collector: XMLErrorCollector) -> xmlDocPtr? {
         guard let base = chars.baseAddress,
               let context = xmlCreateMemoryParserCtxt(base, Int32(clamping: chars.count)) else { return nil }
         defer { xmlFreeParserCtxt(context) }

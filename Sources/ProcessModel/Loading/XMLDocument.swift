@@ -18,7 +18,24 @@ final class XMLDocument {
         self.locations = locations
     }
 
-    deinit { xmlFreeDoc(pointer) }
+    /// Nodes taken out of the tree by `detach`, freed with the document.
+    private var detached: [xmlNodePtr] = []
+
+    deinit {
+        for node in detached { xmlFreeNode(node) }
+        xmlFreeDoc(pointer)
+    }
+
+    /// Takes an element of this document out of its tree (so validation can look past it).
+    ///
+    /// - Returns: false when the node is not an element of this document.
+    func detach(_ node: UnsafeMutableRawPointer) -> Bool {
+        guard locations[node] != nil else { return false }
+        let element = node.assumingMemoryBound(to: xmlNode.self)
+        xmlUnlinkNode(element)
+        detached.append(element)
+        return true
+    }
 
     /// Frees a document returned by `parseDocument` that was not wrapped.
     static func free(_ document: xmlDocPtr) { xmlFreeDoc(document) }

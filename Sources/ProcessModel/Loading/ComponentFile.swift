@@ -35,7 +35,7 @@ struct ComponentFile {
         }
         var previous: SchemaMessage?
         var previousNode: UnsafeMutableRawPointer?
-        for error in schema.validate(document) {
+        for error in schema.validateAll(document) {
             let message = SchemaMessage(error.message)
             defer { (previous, previousNode) = (message, error.node) }
             if message.isAtomicTypeEcho, previous?.isFacet == true, previousNode == error.node { continue }

@@ -18,7 +18,27 @@ final class XMLDocument {
         self.locations = locations
     }
 
-    deinit { xmlFreeDoc(pointer) }
+    /// Nodes taken out of the tree by `detach`, freed with the document.
+    private var detached: [xmlNodePtr] = []
+
+    deinit {
+        for node in detached { xmlFreeNode(node) }
+        xmlFreeDoc(pointer)
+    }
+
+    /// Takes an element of this document out of its tree (so validation can look past it).
+    ///
+    /// - Returns: false when the node is not an element of this document.
+    func detach(_ node: UnsafeMutableRawPointer) -> Bool {
+        guard locations[node] != nil else { return false }
+        let element = node.assumingMemoryBound(to: xmlNode.self)
+        xmlUnlinkNode(element)
+        detached.append(element)
+        return true
+    }
+
+    /// Frees a document returned by `parseDocument` that was not wrapped.
+    static func free(_ document: xmlDocPtr) { xmlFreeDoc(document) }
 
     /// The location of an element node named by libxml2, if it belongs to this document.
     func location(ofNode node: UnsafeMutableRawPointer?) -> SourceLocation? {
@@ -69,7 +89,8 @@ final class XMLDocument {
         return .success(XMLDocument(pointer: document, path: path, root: root, locations: builder.locations))
     }
 
-    private static func parseDocument(_ chars: UnsafeBufferPointer<CChar>, collector: XMLErrorCollector) -> xmlDocPtr? {
+    /// Runs libxml2 on `chars` with the secure options and handlers; nil when nothing was built.
+    static func parseDocument(_ chars: UnsafeBufferPointer<CChar>, collector: XMLErrorCollector) -> xmlDocPtr? {
         guard let base = chars.baseAddress,
               let context = xmlCreateMemoryParserCtxt(base, Int32(clamping: chars.count)) else { return nil }
         defer { xmlFreeParserCtxt(context) }

@@ -49,6 +49,29 @@ final class XMLSchema {
         return collector.errors
     }
 
+    /// Validates a document and reports every violation, not only those before the first
+    /// unexpected element.
+    ///
+    /// libxml2 stops checking an element's content at the first child it does not expect;
+    /// each such child is detached and the document validated again (at most `passes` times),
+    /// keeping each distinct error once.
+    func validateAll(_ document: XMLDocument, passes: Int = 16) -> [XMLError] {
+        var all: [XMLError] = []
+        var seen: Set<XMLError> = []
+        for _ in 0..<passes {
+            let errors = validate(document)
+            for error in errors where seen.insert(error).inserted {
+                all.append(error)
+            }
+            var detachedAny = false
+            for error in errors where error.message.contains("This element is not expected") {
+                if let node = error.node, document.detach(node) { detachedAny = true }
+            }
+            if !detachedAny { break }
+        }
+        return all
+    }
+
     /// Loads the schema for a component kind from the package resources.
     static func load(_ kind: ComponentKind) throws(SchemaLoadError) -> XMLSchema {
         let name = kind.schemaName + ".xsd"

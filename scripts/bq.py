@@ -5,6 +5,7 @@ client against the endpoint in BIGQUERY_EMULATOR_HOST (host:port).
   bq.py rows DATASET.TABLE [ORDER_BY]             print every row as one JSON object per line
   bq.py count DATASET.TABLE                       print the number of rows
 """
+import decimal
 import json
 import os
 import sys
@@ -46,6 +47,10 @@ def plain(value):
         return {k: plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [plain(v) for v in value]
+    if isinstance(value, decimal.Decimal):
+        # NUMERIC by value: 59.970000000 and 59.97 print the same.
+        text = format(value.normalize(), "f")
+        return text
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if value is None or isinstance(value, (bool, int, float, str)):

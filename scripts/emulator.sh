@@ -6,6 +6,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 state="${2:-$root/.conveyor/emulator}"
+mkdir -p "$state"
+state="$(cd "$state" && pwd)"
 venv="$root/.venv-bq"
 
 case "${1:-}" in

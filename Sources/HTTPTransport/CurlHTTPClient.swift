@@ -1,0 +1,49 @@
+import Dispatch
+
+/// An ``HTTPClient`` backed by libcurl, with keep-alive connection reuse, HTTP/2 over TLS
+/// when the server offers it, and TLS verification always on.
+///
+/// Redirects are not followed; gzip bodies are decoded. Blocking transfers run on a
+/// dedicated dispatch queue, never on the Swift concurrency thread pool. Cancelling the
+/// calling task aborts the transfer with `CancellationError`.
+public final class CurlHTTPClient: HTTPClient {
+    private let timeouts: HTTPTimeouts
+    private let pool: CurlHandlePool
+    private let queue = DispatchQueue(label: "conveyor.http.curl", attributes: .concurrent)
+
+    /// Creates a client with the given time limits.
+    public init(timeouts: HTTPTimeouts = .init()) {
+        self.timeouts = timeouts
+        pool = CurlHandlePool(maxIdle: 16)
+    }
+
+    /// Sends `request`; throws ``TransportError`` when no response was received.
+    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try Task.checkCancellation()
+        let cancellation = CurlCancellation()
+        let timeouts = timeouts
+        let pool = pool
+        let queue = queue
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
+                queue.async {
+                    guard let handle = pool.checkOut() else {
+                        continuation.resume(throwing: TransportError(
+                            curlCode: 2,
+                            curlMessage: CurlGlobal.message(for: 2),
+                            detail: "could not create a libcurl handle",
+                            method: request.method,
+                            url: request.url
+                        ))
+                        return
+                    }
+                    let result = Result { try handle.perform(request, timeouts: timeouts, cancellation: cancellation) }
+                    pool.checkIn(handle)
+                    continuation.resume(with: result)
+                }
+            }
+        } onCancel: {
+            cancellation.cancel()
+        }
+    }
+}

@@ -38,7 +38,7 @@ let package = Package(
         .testTarget(name: "ProcessModelTests", dependencies: ["ProcessModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DocumentMappingTests", dependencies: ["DocumentMapping", "ProcessModel"]),
         .testTarget(name: "ProcessEngineTests", dependencies: ["ProcessEngine", "ProcessModel", "DocumentMapping"]),
-        .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport"]),
+        .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport"], exclude: ["Fixtures"]),
         .testTarget(name: "GoogleAuthTests", dependencies: ["GoogleAuth", "HTTPTransport"]),
         .testTarget(name: "BigQueryTests", dependencies: ["BigQuery", "ProcessEngine", "ProcessModel", "GoogleAuth", "HTTPTransport"]),
         .testTarget(name: "ExecutionStoreTests", dependencies: ["ExecutionStore"]),

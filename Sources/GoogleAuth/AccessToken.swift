@@ -1,51 +1,42 @@
 import Foundation
 
-/// An OAuth 2.0 access token and when it expires.
+/// An OAuth 2.0 access token and the moment it stops being accepted.
 public struct AccessToken: Sendable, Hashable {
+    /// The bearer token sent in the `Authorization` header.
     public var value: String
+    /// When the token expires.
     public var expiresAt: Date
 
+    /// Creates a token.
     public init(value: String, expiresAt: Date) {
         self.value = value
         self.expiresAt = expiresAt
+    }
+
+    /// Whether the token is still usable at `now` with `margin` to spare.
+    public func isValid(at now: Date, margin: TimeInterval = 300) -> Bool {
+        expiresAt.timeIntervalSince(now) > margin
     }
 }
 
 /// Supplies access tokens for API requests.
 public protocol AccessTokenProvider: Sendable {
-    /// A valid token, or nil to send no `Authorization` header.
+    /// A valid token, or nil to send requests without an `Authorization` header.
     func token() async throws -> AccessToken?
-    /// The API answered 401 with this token: forget it so the next call fetches a new one.
+    /// Reports that the API answered 401 to `token`, so it must not be handed out again.
     func invalidate(_ token: AccessToken) async
 }
 
-/// No credentials: requests go without an `Authorization` header (for local emulators).
+/// A provider for endpoints that need no authentication, such as a local emulator.
 public struct NoCredentials: AccessTokenProvider {
+    /// Creates the provider.
     public init() {}
-    public func token() async throws -> AccessToken? { nil }
+
+    /// Always nil: requests go out without an `Authorization` header.
+    public func token() async throws -> AccessToken? {
+        nil
+    }
+
+    /// Nothing to invalidate.
     public func invalidate(_ token: AccessToken) async {}
-}
-
-/// Why a token could not be obtained. Never carries the assertion, the key or a token.
-public struct AuthError: Error, Sendable, CustomStringConvertible {
-    /// The token endpoint, or the key file, concerned.
-    public var source: String
-    public var status: Int?
-    /// The OAuth `error` code, e.g. `invalid_grant`.
-    public var code: String?
-    public var message: String
-
-    public init(source: String, status: Int? = nil, code: String? = nil, message: String) {
-        self.source = source
-        self.status = status
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String {
-        var text = "authentication with \(source) failed"
-        if let status { text += ": HTTP \(status)" }
-        if let code { text += " \(code)" }
-        return text + ": " + message
-    }
 }

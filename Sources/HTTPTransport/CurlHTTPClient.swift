@@ -1,15 +1,15 @@
-import Dispatch
+import Foundation
 
 /// An ``HTTPClient`` backed by libcurl, with keep-alive connection reuse, HTTP/2 over TLS
 /// when the server offers it, and TLS verification always on.
 ///
-/// Redirects are not followed; gzip bodies are decoded. Blocking transfers run on a
-/// dedicated dispatch queue, never on the Swift concurrency thread pool. Cancelling the
-/// calling task aborts the transfer with `CancellationError`.
+/// Redirects are not followed; gzip bodies are decoded. Each blocking transfer runs on a
+/// thread of its own, never on the Swift concurrency thread pool, so concurrent requests
+/// do not wait for each other. Cancelling the calling task aborts the transfer with
+/// `CancellationError`.
 public final class CurlHTTPClient: HTTPClient {
     private let timeouts: HTTPTimeouts
     private let pool: CurlHandlePool
-    private let queue = DispatchQueue(label: "conveyor.http.curl", attributes: .concurrent)
 
     /// Creates a client with the given time limits.
     public init(timeouts: HTTPTimeouts = .init()) {
@@ -23,10 +23,9 @@ public final class CurlHTTPClient: HTTPClient {
         let cancellation = CurlCancellation()
         let timeouts = timeouts
         let pool = pool
-        let queue = queue
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
-                queue.async {
+                let thread = Thread {
                     guard let handle = pool.checkOut() else {
                         continuation.resume(throwing: TransportError(
                             curlCode: 2,
@@ -41,6 +40,8 @@ public final class CurlHTTPClient: HTTPClient {
                     pool.checkIn(handle)
                     continuation.resume(with: result)
                 }
+                thread.name = "conveyor.http.curl"
+                thread.start()
             }
         } onCancel: {
             cancellation.cancel()

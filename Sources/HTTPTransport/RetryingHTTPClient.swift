@@ -45,21 +45,21 @@ public struct RetryingHTTPClient: HTTPClient {
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         var attempt = 1
         while true {
-            let decision: RetryDecision
+            let delay: Duration
+            let reason: String
             do {
                 let response = try await base.send(request)
-                decision = RetryDecision.after(attempt: attempt, response: response, policy: policy, now: now(), jitter: jitter())
-                guard case .retry = decision else {
+                let decision = RetryDecision.after(attempt: attempt, response: response, policy: policy, now: now(), jitter: jitter())
+                guard case .retry(let wait, let why) = decision else {
                     return response
                 }
+                (delay, reason) = (wait, why)
             } catch {
-                decision = RetryDecision.after(attempt: attempt, error: error, policy: policy, jitter: jitter())
-                guard case .retry = decision else {
+                let decision = RetryDecision.after(attempt: attempt, error: error, policy: policy, jitter: jitter())
+                guard case .retry(let wait, let why) = decision else {
                     throw error
                 }
-            }
-            guard case .retry(let delay, let reason) = decision else {
-                continue
+                (delay, reason) = (wait, why)
             }
             onRetry?(RetryEvent(attempt: attempt, delay: delay, reason: reason))
             try await sleep(delay)

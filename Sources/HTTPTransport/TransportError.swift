@@ -39,6 +39,7 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
         curlCode == 60 || curlCode == 51 || curlCode == 58 || curlCode == 77
     }
 
+    /// `METHOD URL failed: curl error CODE (message): detail`, stable for logs and tests.
     public var description: String {
         var text = "\(method) \(url) failed: curl error \(curlCode) (\(curlMessage))"
         if !detail.isEmpty, detail != curlMessage {

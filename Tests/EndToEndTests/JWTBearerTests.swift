@@ -40,7 +40,9 @@ struct JWTBearerTests {
         }
 
         deinit {
-            process.terminate()
+            // SIGKILL: a child of a test process may block SIGTERM.
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
             try? FileManager.default.removeItem(atPath: directory)
         }
 

@@ -144,4 +144,20 @@ struct CurlHTTPClientTests {
         }
         #expect(ContinuousClock.now - started < .seconds(3))
     }
+
+    @Test func concurrentBlockingTransfersRunInParallel() async throws {
+        let server = try await LocalServer(script: Self.script)
+        defer { server.stop() }
+        let client = CurlHTTPClient()
+        let url = server.url("/stall?seconds=1")
+        let started = ContinuousClock.now
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<8 {
+                group.addTask { try await client.send(HTTPRequest(url: url)).status }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(statuses == Array(repeating: 200, count: 8))
+        #expect(ContinuousClock.now - started < .milliseconds(2500))
+    }
 }

@@ -114,39 +114,35 @@ final class CurlEasyHandle: @unchecked Sendable {
         })
         pointer(CURLOPT_XFERINFODATA, context)
 
-        configureMethod(request, long: long, string: string)
+        results += configureMethod(request)
         return results.first { $0 != CURLE_OK } ?? CURLE_OK
     }
 
     /// Chooses the method and, when there is one, hands libcurl a copy of the body.
-    private func configureMethod(
-        _ request: HTTPRequest,
-        long: (CURLoption, Int) -> Void,
-        string: (CURLoption, String) -> Void
-    ) {
+    private func configureMethod(_ request: HTTPRequest) -> [CURLcode] {
         let method = request.method.uppercased()
         switch method {
         case "GET" where request.body.isEmpty:
-            long(CURLOPT_HTTPGET, 1)
-            return
+            return [conveyor_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)]
         case "HEAD":
-            long(CURLOPT_NOBODY, 1)
-            return
+            return [conveyor_curl_setopt_long(handle, CURLOPT_NOBODY, 1)]
         default:
             break
         }
+        var results: [CURLcode] = []
         if method != "POST" {
-            string(CURLOPT_CUSTOMREQUEST, method)
+            results.append(conveyor_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method))
         }
         if method == "POST" || !request.body.isEmpty {
-            long(CURLOPT_POST, 1)
-            _ = conveyor_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
-            request.body.withUnsafeBytes { bytes in
+            results.append(conveyor_curl_setopt_long(handle, CURLOPT_POST, 1))
+            results.append(conveyor_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)))
+            results.append(request.body.withUnsafeBytes { bytes in
                 // COPYPOSTFIELDS copies the bytes, so the buffer need not outlive this call.
                 let start = bytes.baseAddress ?? UnsafeRawPointer(("" as StaticString).utf8Start)
-                _ = conveyor_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: start))
-            }
+                return conveyor_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: start))
+            })
         }
+        return results
     }
 
     /// Builds the header list; suppresses libcurl's own `Expect` and default form `Content-Type`.

@@ -17,6 +17,8 @@ import argparse
 import gzip
 import json
 import os
+import signal
+import sys
 import socket
 import ssl
 import threading
@@ -136,6 +138,9 @@ def blackhole(port_file):
 
 
 def main():
+    # A parent may have spawned this process with signals blocked; make SIGTERM and SIGINT work.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     parser = argparse.ArgumentParser()
     parser.add_argument("--port-file", required=True)
     parser.add_argument("--tls-cert")

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// A Python server started by a test, listening on 127.0.0.1 on a port it chose itself.
@@ -70,7 +73,7 @@ final class LocalServer {
         }
         guard let port else {
             if process.isRunning {
-                process.terminate()
+                kill(process.processIdentifier, SIGKILL)
             }
             let errors = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
             throw StartFailure(description: "\(script.lastPathComponent) did not start: \(errors)")
@@ -86,9 +89,11 @@ final class LocalServer {
     }
 
     /// Stops the server process.
+    ///
+    /// Uses SIGKILL: children started by `Process` inherit a signal mask that may block SIGTERM.
     func stop() {
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }

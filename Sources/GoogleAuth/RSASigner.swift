@@ -1,0 +1,74 @@
+internal import COpenSSL
+
+/// An RSA private key that signs with RSASSA-PKCS1-v1_5 over SHA-256 (JWT `RS256`).
+///
+/// Owns an OpenSSL `EVP_PKEY`, freed in `deinit`.
+final class RSASigner {
+    private let key: OpaquePointer
+
+    /// Why a key could not be loaded or used; never contains key material.
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Loads a PEM private key, PKCS#8 (`BEGIN PRIVATE KEY`) or PKCS#1 (`BEGIN RSA PRIVATE KEY`).
+    init(pem: String) throws {
+        let utf8 = Array(pem.utf8)
+        let loaded: OpaquePointer? = utf8.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { chars in
+                conveyor_read_private_key_pem(chars.baseAddress, Int32(clamping: chars.count))
+            }
+        }
+        guard let loaded else {
+            throw Failure(description: "not a PEM private key (\(Self.drainErrors()))")
+        }
+        guard conveyor_evp_pkey_is_rsa(loaded) == 1 else {
+            EVP_PKEY_free(loaded)
+            throw Failure(description: "the private key is not an RSA key")
+        }
+        key = loaded
+    }
+
+    deinit {
+        EVP_PKEY_free(key)
+    }
+
+    /// Signs `message` with SHA-256 and PKCS#1 v1.5 padding.
+    func sign(_ message: [UInt8]) throws -> [UInt8] {
+        guard let context = EVP_MD_CTX_new() else {
+            throw Failure(description: "cannot allocate a digest context")
+        }
+        defer { EVP_MD_CTX_free(context) }
+        guard EVP_DigestSignInit(context, nil, EVP_sha256(), nil, key) == 1 else {
+            throw Failure(description: "cannot start signing (\(Self.drainErrors()))")
+        }
+        var length = 0
+        let sized = message.withUnsafeBufferPointer { EVP_DigestSign(context, nil, &length, $0.baseAddress, $0.count) }
+        guard sized == 1, length > 0 else {
+            throw Failure(description: "cannot size the signature (\(Self.drainErrors()))")
+        }
+        var signature = [UInt8](repeating: 0, count: length)
+        let signed = signature.withUnsafeMutableBufferPointer { output in
+            message.withUnsafeBufferPointer { EVP_DigestSign(context, output.baseAddress, &length, $0.baseAddress, $0.count) }
+        }
+        guard signed == 1 else {
+            throw Failure(description: "signing failed (\(Self.drainErrors()))")
+        }
+        return Array(signature.prefix(length))
+    }
+
+    /// Empties OpenSSL's error queue of this thread and returns its messages.
+    private static func drainErrors() -> String {
+        var messages: [String] = []
+        while true {
+            let code = ERR_get_error()
+            if code == 0 {
+                break
+            }
+            var buffer = [CChar](repeating: 0, count: 256)
+            ERR_error_string_n(code, &buffer, buffer.count)
+            messages.append(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        return messages.isEmpty ? "no OpenSSL detail" : messages.joined(separator: "; ")
+    }
+}

@@ -11,7 +11,7 @@ final class RSASigner {
         var description: String
     }
 
-    /// Loads a PEM private key, PKCS#8 (`BEGIN PRIVATE KEY`) or PKCS#1 (`BEGIN RSA PRIVATE KEY`).
+    /// Loads a PEM private key, PKCS#8 or PKCS#1 (the RSA-specific PEM form).
     init(pem: String) throws {
         let utf8 = Array(pem.utf8)
         let loaded: OpaquePointer? = utf8.withUnsafeBufferPointer { buffer in

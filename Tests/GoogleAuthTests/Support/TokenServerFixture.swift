@@ -54,7 +54,7 @@ struct TokenServerFixture {
         return path
     }
 
-    /// Converts a PKCS#8 key to PKCS#1 (`BEGIN RSA PRIVATE KEY`); returns the new path.
+    /// Converts a PKCS#8 key to PKCS#1 (the RSA-specific PEM form); returns the new path.
     static func pkcs1(from path: String) throws -> String {
         let output = path.replacingOccurrences(of: ".pem", with: "-pkcs1.pem")
         try openssl(["pkey", "-in", path, "-traditional", "-out", output])

@@ -17,37 +17,42 @@ final class DiskSendOperation: ConnectorOperation {
     }
 
     func execute(_ documents: [Document], context: OperationContext) async throws -> OperationOutcome {
-        var outputs: [Document] = []
         var failures: [DocumentFailure] = []
-        var pending: [String: [UInt8]] = [:]
-        var order: [String] = []
+        /// Append mode: each file's bytes and the documents they hold, written once per batch.
+        var pending: [(path: String, bytes: [UInt8], documents: [Document])] = []
+        var pendingIndex: [String: Int] = [:]
+        var written: [Document] = []
         for var document in documents {
             do {
                 let path = try target(for: document, context: context)
                 document.properties["disk.fileName"] = String(path.dropFirst(directory.count + 1))
                 if append {
-                    if pending[path] == nil { order.append(path) }
-                    pending[path, default: []].append(contentsOf: document.data)
-                    pending[path, default: []].append(UInt8(ascii: "\n"))
+                    let slot = pendingIndex[path] ?? pending.count
+                    if slot == pending.count {
+                        pendingIndex[path] = slot
+                        pending.append((path, [], []))
+                    }
+                    pending[slot].bytes += document.data
+                    pending[slot].bytes.append(UInt8(ascii: "\n"))
+                    pending[slot].documents.append(document)
                 } else {
                     try write(document.data, to: path, flags: O_WRONLY | O_CREAT | O_TRUNC)
+                    written.append(document)
                 }
-                outputs.append(document)
             } catch {
                 failures.append(DocumentFailure(document: document, message: "\(error)"))
             }
         }
-        for path in order {
-            guard let bytes = pending[path] else { continue }
+        for file in pending {
             do {
-                try appendBytes(bytes, to: path)
+                try appendBytes(file.bytes, to: file.path)
+                written += file.documents
             } catch {
-                let failed = Set(outputs.indices.filter { directory + "/" + (outputs[$0].properties["disk.fileName"] ?? "") == path })
-                for index in failed { failures.append(DocumentFailure(document: outputs[index], message: "\(error)")) }
-                outputs = outputs.enumerated().filter { !failed.contains($0.offset) }.map(\.element)
+                failures += file.documents.map { DocumentFailure(document: $0, message: "\(error)") }
             }
         }
-        return OperationOutcome(outputs: outputs, failures: failures)
+        written.sort { $0.index < $1.index }
+        return OperationOutcome(outputs: written, failures: failures)
     }
 
     func close() async {

@@ -164,12 +164,16 @@ final class ExecutionRun {
         var outputs: [Document] = []
         outputs.reserveCapacity(documents.count)
         documentLoop: for var document in documents {
+            // Process properties set for this document are visible to its later assignments.
+            var context = operationContext(shapeID: shape.id)
             for assignment in assignments {
                 do {
-                    let value = try operationContext(shapeID: shape.id).evaluate(assignment.value, for: &document)
+                    let value = try context.evaluate(assignment.value, for: &document)
                     switch assignment.scope {
                     case .document: document.properties[assignment.name] = value
-                    case .process: processProperties[assignment.name] = value
+                    case .process:
+                        processProperties[assignment.name] = value
+                        context.processProperties[assignment.name] = value
                     }
                 } catch {
                     fail(document, at: shape, message: "property '\(assignment.name)': \(error)")

@@ -4,27 +4,28 @@ import Glibc
 #endif
 import Synchronization
 
+/// Shared by the test targets that start local servers.
+///
 /// A Python server started by a test, listening on 127.0.0.1 on a port it chose itself.
-final class LocalServer {
-    let port: Int
-    let directory: URL
+public final class LocalServer {
+    public let port: Int
+    public let directory: URL
     private let process: Process
 
-    struct StartFailure: Error, CustomStringConvertible {
-        var description: String
+    public struct StartFailure: Error, CustomStringConvertible {
+        public var description: String
     }
 
     /// The package root, found from this file's location.
-    static var packageRoot: URL {
+    public static var packageRoot: URL {
         URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent()  // Support
-            .deletingLastPathComponent()  // HTTPTransportTests
+            .deletingLastPathComponent()  // TestSupport
             .deletingLastPathComponent()  // Tests
             .deletingLastPathComponent()
     }
 
     /// `CONVEYOR_PYTHON`, else `<package root>/.venv-bq/bin/python`, else `python3` on the PATH.
-    static var python: [String] {
+    public static var python: [String] {
         if let configured = ProcessInfo.processInfo.environment["CONVEYOR_PYTHON"], !configured.isEmpty {
             return [configured]
         }
@@ -35,19 +36,15 @@ final class LocalServer {
         return ["/usr/bin/env", "python3"]
     }
 
-    static var fixtures: URL {
-        packageRoot.appendingPathComponent("Tests/HTTPTransportTests/Fixtures")
-    }
-
     /// A fresh temporary directory.
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("conveyor-http-\(UUID().uuidString)")
+    public static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("conveyor-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
 
     /// Starts `script` with `arguments` plus `--port-file`, and waits until it reports its port.
-    init(script: URL, arguments: [String] = [], directory: URL? = nil) async throws {
+    public init(script: URL, arguments: [String] = [], directory: URL? = nil) async throws {
         let directory = try directory ?? Self.temporaryDirectory()
         let portFile = directory.appendingPathComponent("port-\(UUID().uuidString)")
         let errorFile = directory.appendingPathComponent("stderr-\(UUID().uuidString)")
@@ -84,14 +81,14 @@ final class LocalServer {
     }
 
     /// `http://127.0.0.1:PORT` followed by `path`.
-    func url(_ path: String, scheme: String = "http") -> String {
+    public func url(_ path: String, scheme: String = "http") -> String {
         "\(scheme)://127.0.0.1:\(port)\(path)"
     }
 
     /// Stops the server process.
     ///
     /// Uses SIGKILL: children started by `Process` inherit a signal mask that may block SIGTERM.
-    func stop() {
+    public func stop() {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
@@ -104,20 +101,22 @@ final class LocalServer {
 }
 
 /// Collects values from `@Sendable` closures.
-final class Recorder<Value: Sendable>: Sendable {
+public final class Recorder<Value: Sendable>: Sendable {
     private let values = Mutex<[Value]>([])
 
-    func append(_ value: Value) {
+    public init() {}
+
+    public func append(_ value: Value) {
         values.withLock { $0.append(value) }
     }
 
-    var all: [Value] {
+    public var all: [Value] {
         values.withLock { $0 }
     }
 }
 
 /// Decodes a JSON object body.
-func jsonObject(_ body: [UInt8]) throws -> [String: Any] {
+public func jsonObject(_ body: [UInt8]) throws -> [String: Any] {
     let value = try JSONSerialization.jsonObject(with: Data(body))
     return value as? [String: Any] ?? [:]
 }

@@ -35,6 +35,13 @@ public protocol ConnectorOperation: Sendable {
     /// Runs the operation on a batch of documents entering a connector shape.
     func execute(_ documents: [Document], context: OperationContext) async throws -> OperationOutcome
 
+    /// Runs the operation on a batch, handing output documents to `emit` as they become ready
+    /// (page by page, for results too large to hold). Documents passed to `emit` continue down
+    /// the process before the next ones are produced; the returned outcome's `outputs` follow
+    /// them. The default runs ``execute(_:context:)`` and returns its outcome unchanged.
+    func execute(_ documents: [Document], context: OperationContext,
+                 emit: ([Document]) async throws -> Void) async throws -> OperationOutcome
+
     /// Releases what the operation holds (streams, files) at the end of the execution.
     func close() async
 }
@@ -46,6 +53,11 @@ extension ConnectorOperation {
 
     public func execute(_ documents: [Document], context: OperationContext) async throws -> OperationOutcome {
         throw DocumentError("this operation cannot be used in a connector shape")
+    }
+
+    public func execute(_ documents: [Document], context: OperationContext,
+                        emit: ([Document]) async throws -> Void) async throws -> OperationOutcome {
+        try await execute(documents, context: context)
     }
 
     public func close() async {}

@@ -1,9 +1,10 @@
 import ProcessModel
 
 extension ExecutionRun {
-    /// Runs a connector shape on a batch and records a tracking record for every document.
+    /// Runs a connector shape on a batch, records a tracking record for every document, and sends
+    /// the output documents on to `next` as the operation hands them over.
     func runConnector(shape: ShapeDefinition, connectionID: String, operationID: String,
-                      documents: [Document]) async -> [Document] {
+                      documents: [Document], next: String) async throws {
         let definition = runner.workspace.operations[operationID]
         let operation: any ConnectorOperation
         do {
@@ -13,13 +14,46 @@ extension ExecutionRun {
             for document in documents {
                 fail(document, at: shape, message: "\(error)", connectionID: connectionID, operationID: operationID)
             }
-            return []
+            return
         }
         let context = operationContext(shapeID: shape.id)
+        let direction = definition?.trackingDirection ?? .input
+        var applicationErrorIndexes = Set<Int>()
+        var downstreamError: (any Error)?
+
+        func forward(_ batch: [Document]) async throws {
+            guard !batch.isEmpty else { return }
+            var outputs = batch
+            for document in outputs where document.isApplicationError {
+                applicationErrorIndexes.insert(document.index)
+            }
+            if direction == .output {
+                for position in outputs.indices {
+                    let tracked = trackedValues(definition, direction: .output, for: &outputs[position],
+                                                context: context)
+                    trace(DocumentTrace(shapeID: shape.id, connectionID: connectionID, operationID: operationID,
+                                        direction: .output, index: outputs[position].index,
+                                        status: outputs[position].isApplicationError ? .applicationError : .success,
+                                        trackedValues: tracked))
+                }
+            }
+            tally(shape.id) { $0.documentsOut += outputs.count }
+            await flushTracesIfNeeded()
+            try await push(outputs, to: next)
+        }
+
         let outcome: OperationOutcome
         do {
-            outcome = try await operation.execute(documents, context: context)
+            outcome = try await operation.execute(documents, context: context) { batch in
+                do {
+                    try await forward(batch)
+                } catch {
+                    downstreamError = error
+                    throw error
+                }
+            }
         } catch {
+            if let downstreamError { throw downstreamError }
             for document in documents {
                 var document = document
                 let tracked = trackedValues(definition, direction: .input, for: &document, context: context)
@@ -27,7 +61,7 @@ extension ExecutionRun {
                      tracked: tracked)
             }
             await flushTracesIfNeeded()
-            return []
+            return
         }
         noteApplicationErrors(outcome.applicationErrors)
         let failedIndexes = Set(outcome.failures.map(\.document.index))
@@ -37,11 +71,10 @@ extension ExecutionRun {
             fail(document, at: shape, message: failure.message, connectionID: connectionID,
                  operationID: operationID, tracked: tracked)
         }
-        let direction = definition?.trackingDirection ?? .input
-        var outputs = outcome.outputs
-        switch direction {
-        case .input:
-            let applicationErrorIndexes = Set(outputs.filter(\.isApplicationError).map(\.index))
+        for document in outcome.outputs where document.isApplicationError {
+            applicationErrorIndexes.insert(document.index)
+        }
+        if direction == .input {
             for var document in documents where !failedIndexes.contains(document.index) {
                 let tracked = trackedValues(definition, direction: .input, for: &document, context: context)
                 trace(DocumentTrace(shapeID: shape.id, connectionID: connectionID, operationID: operationID,
@@ -49,17 +82,8 @@ extension ExecutionRun {
                                     status: applicationErrorIndexes.contains(document.index) ? .applicationError : .success,
                                     trackedValues: tracked))
             }
-        case .output:
-            for position in outputs.indices {
-                let tracked = trackedValues(definition, direction: .output, for: &outputs[position], context: context)
-                trace(DocumentTrace(shapeID: shape.id, connectionID: connectionID, operationID: operationID,
-                                    direction: .output, index: outputs[position].index,
-                                    status: outputs[position].isApplicationError ? .applicationError : .success,
-                                    trackedValues: tracked))
-            }
         }
-        await flushTracesIfNeeded()
-        return outputs
+        try await forward(outcome.outputs)
     }
 
     /// The operation's tracked fields for one document. A value that cannot be read is left out:

@@ -116,10 +116,8 @@ final class ExecutionRun {
             tally(shape.id) { $0.documentsOut += outputs.count }
             try await push(outputs, to: next)
         case .connector(let connectionID, let operationID, let next):
-            let outputs = await runConnector(shape: shape, connectionID: connectionID, operationID: operationID,
-                                             documents: documents)
-            tally(shape.id) { $0.documentsOut += outputs.count }
-            try await push(outputs, to: next)
+            try await runConnector(shape: shape, connectionID: connectionID, operationID: operationID,
+                                   documents: documents, next: next)
         }
     }
 

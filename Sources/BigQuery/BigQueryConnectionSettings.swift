@@ -1,13 +1,11 @@
 import Foundation
+import GoogleAuth
 import HTTPTransport
 import ProcessModel
 
 /// The settings of a `google-bigquery` connection.
 struct BigQueryConnectionSettings: Sendable {
-    enum Auth: Sendable {
-        case none
-        case jwtBearer(keyFile: String, tokenURL: String?, subject: String?)
-    }
+    typealias Auth = AuthConfiguration
 
     var id: String
     var projectID: String
@@ -41,20 +39,7 @@ struct BigQueryConnectionSettings: Sendable {
 
         var auth = Auth.none
         if let element = settings.child("auth") {
-            switch element.attributes["grant"] ?? "" {
-            case "none":
-                auth = .none
-            case "jwt-bearer":
-                let keyFile = element.child("serviceAccountKey")?.attributes["file"] ?? ""
-                if keyFile.isEmpty {
-                    problems.add(element.location, "auth grant 'jwt-bearer' needs <serviceAccountKey file=\"…\"/>")
-                }
-                let path = keyFile.hasPrefix("/") ? keyFile : workspaceRoot + "/" + keyFile
-                auth = .jwtBearer(keyFile: path, tokenURL: element.text(of: "tokenUrl"), subject: element.text(of: "subject"))
-            case let grant:
-                problems.add(element.location,
-                             "auth grant '\(grant)' is not supported here: use jwt-bearer or none")
-            }
+            auth = parseAuth(element, connection: connection.id, workspaceRoot: workspaceRoot, &problems)
         } else {
             problems.add(settings.location, "connection '\(connection.id)' needs an <auth grant=\"…\"> element")
         }
@@ -79,6 +64,58 @@ struct BigQueryConnectionSettings: Sendable {
                              location: settings.text(of: "location"), auth: auth, retry: retry, timeouts: timeouts))
     }
 
+    /// Reads `<auth grant="…">`: none, jwt-bearer (key file, or issuer + signature key),
+    /// authorization-code, application-default.
+    static func parseAuth(_ element: SettingsElement, connection: String, workspaceRoot: String,
+                          _ problems: inout SettingsProblems) -> Auth {
+        func resolve(_ file: String) -> String {
+            file.hasPrefix("/") ? file : workspaceRoot + "/" + file
+        }
+        let tokenURL = element.text(of: "tokenUrl").flatMap { $0.isEmpty ? nil : $0 }
+        let subject = element.text(of: "subject").flatMap { $0.isEmpty ? nil : $0 }
+        switch element.attributes["grant"] ?? "" {
+        case "none":
+            return .none
+        case "jwt-bearer":
+            if let keyElement = element.child("signatureKey") {
+                let file = keyElement.attributes["file"] ?? ""
+                let issuer = element.text(of: "issuer") ?? ""
+                if file.isEmpty {
+                    problems.add(keyElement.location, "<signatureKey> needs a file=\"…\" (PEM or PKCS#12)")
+                }
+                if issuer.isEmpty {
+                    problems.add(element.location, "auth grant 'jwt-bearer' with <signatureKey> needs an <issuer> (the service account e-mail)")
+                }
+                return .signatureKey(issuer: issuer, path: resolve(file), password: keyElement.attributes["password"],
+                                     tokenURL: tokenURL, subject: subject)
+            }
+            let keyFile = element.child("serviceAccountKey")?.attributes["file"] ?? ""
+            if keyFile.isEmpty {
+                problems.add(element.location, "auth grant 'jwt-bearer' needs <serviceAccountKey file=\"…\"/> or <issuer> and <signatureKey file=\"…\"/>")
+            }
+            return .serviceAccountKey(path: resolve(keyFile), tokenURL: tokenURL, subject: subject)
+        case "authorization-code":
+            let clientID = element.text(of: "clientId") ?? ""
+            let secret = element.text(of: "clientSecret") ?? ""
+            for (name, value) in [("clientId", clientID), ("clientSecret", secret)] where value.isEmpty {
+                problems.add(element.child(name)?.location ?? element.location,
+                             "auth grant 'authorization-code' of connection '\(connection)' needs a <\(name)>")
+            }
+            let scopes = (element.text(of: "scope") ?? scope).split(whereSeparator: \.isWhitespace).map(String.init)
+            return .authorizationCode(AuthorizationCodeClient(
+                clientID: clientID, clientSecret: secret, scopes: scopes.isEmpty ? [scope] : scopes,
+                authorizationURL: element.text(of: "authorizationUrl").flatMap { $0.isEmpty ? nil : $0 }
+                    ?? AuthorizationCodeClient.defaultAuthorizationURL,
+                tokenURL: tokenURL ?? ServiceAccountKey.defaultTokenURI))
+        case "application-default":
+            return .applicationDefault(tokenURL: tokenURL)
+        case let grant:
+            problems.add(element.location,
+                         "auth grant '\(grant)' is not supported: use jwt-bearer, authorization-code, application-default or none")
+            return .none
+        }
+    }
+
     private static func duration(_ element: SettingsElement, _ name: String, default value: Duration,
                                  _ problems: inout SettingsProblems) -> Duration {
         guard let text = element.attributes[name] else { return value }
@@ -90,9 +127,27 @@ struct BigQueryConnectionSettings: Sendable {
     }
 }
 
-/// Problems found in settings, each with its location.
-struct SettingsProblems: Error, Sendable, CustomStringConvertible {
-    var diagnostics: [Diagnostic] = []
+extension BigQueryConnector {
+    /// The `<auth>` configuration of a `google-bigquery` connection; relative key files are
+    /// resolved against `workspaceRoot`.
+    ///
+    /// - Throws: ``SettingsProblems`` naming each problem's location.
+    public static func authConfiguration(of connection: ConnectionDefinition, workspaceRoot: String) throws -> AuthConfiguration {
+        var problems = SettingsProblems()
+        guard let element = connection.settings.child("auth") else {
+            problems.add(connection.settings.location, "connection '\(connection.id)' needs an <auth grant=\"…\"> element")
+            throw problems
+        }
+        let auth = BigQueryConnectionSettings.parseAuth(element, connection: connection.id, workspaceRoot: workspaceRoot, &problems)
+        guard problems.isEmpty else { throw problems }
+        return auth
+    }
+}
+
+/// Problems found in connection or operation settings, each with its location.
+public struct SettingsProblems: Error, Sendable, CustomStringConvertible {
+    /// The problems, as `file:line:col: error: message` diagnostics.
+    public var diagnostics: [Diagnostic] = []
 
     var isEmpty: Bool { diagnostics.isEmpty }
 
@@ -100,5 +155,6 @@ struct SettingsProblems: Error, Sendable, CustomStringConvertible {
         diagnostics.append(Diagnostic(location, message))
     }
 
-    var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+    /// One diagnostic per line.
+    public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
 }

@@ -41,7 +41,8 @@ public final class BigQueryConnector: Connector {
         let settings = try BigQueryConnectionSettings.parse(connection, environment: environment.variables,
                                                             workspaceRoot: environment.workspaceRoot).get()
         let transport = RetryingHTTPClient(base: CurlHTTPClient(timeouts: settings.timeouts), policy: settings.retry)
-        let tokens = try tokenProvider(for: settings, transport: transport)
+        let tokens = try tokenProvider(for: settings, transport: transport, workspaceRoot: environment.workspaceRoot,
+                                       environment: environment.variables)
         let rest = BigQueryREST(http: AuthorizedHTTPClient(base: transport, tokens: tokens), rootURL: settings.rootURL)
         switch operation.action {
         case "streaming-insert":
@@ -53,18 +54,12 @@ public final class BigQueryConnector: Connector {
         }
     }
 
-    private func tokenProvider(for settings: BigQueryConnectionSettings,
-                               transport: any HTTPClient) throws -> any AccessTokenProvider {
+    private func tokenProvider(for settings: BigQueryConnectionSettings, transport: any HTTPClient,
+                               workspaceRoot: String, environment: [String: String]) throws -> any AccessTokenProvider {
         if let existing = tokenProviders.withLock({ $0[settings.id] }) { return existing }
-        let provider: any AccessTokenProvider
-        switch settings.auth {
-        case .none:
-            provider = NoCredentials()
-        case .jwtBearer(let keyFile, let tokenURL, let subject):
-            let key = try ServiceAccountKey.load(path: keyFile)
-            provider = JWTBearerTokenProvider(key: key, scopes: [BigQueryConnectionSettings.scope],
-                                              tokenURL: tokenURL, subject: subject, http: transport)
-        }
+        let provider = try settings.auth.makeProvider(
+            connection: settings.id, scopes: [BigQueryConnectionSettings.scope], http: transport,
+            store: CredentialStore.standard(workspaceRoot: workspaceRoot, environment: environment), environment: environment)
         return tokenProviders.withLock { providers in
             if let existing = providers[settings.id] { return existing }
             providers[settings.id] = provider

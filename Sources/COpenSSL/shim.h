@@ -8,6 +8,7 @@
 #include <openssl/sha.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
+#include <openssl/rand.h>
 
 /* Macros and callbacks that Swift does not import reliably. */
 static inline int conveyor_evp_pkey_is_rsa(const EVP_PKEY *key) { return EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA; }
@@ -23,4 +24,40 @@ static inline EVP_PKEY *conveyor_read_private_key_pem(const char *pem, int lengt
     BIO_free(bio);
     return key;
 }
+/* Outcome of conveyor_read_pkcs12. */
+enum { CONVEYOR_P12_OK = 0, CONVEYOR_P12_NOT_PKCS12 = 1, CONVEYOR_P12_BAD_PASSWORD = 2, CONVEYOR_P12_UNREADABLE = 3, CONVEYOR_P12_NO_KEY = 4 };
+
+/* Reads the private key of a DER PKCS#12 bundle with `password` (may be empty); *status tells why on NULL. */
+static inline EVP_PKEY *conveyor_read_pkcs12(const unsigned char *der, int length, const char *password, int *status) {
+    const unsigned char *cursor = der;
+    PKCS12 *bundle = d2i_PKCS12(NULL, &cursor, length);
+    if (bundle == NULL) { *status = CONVEYOR_P12_NOT_PKCS12; return NULL; }
+    if (PKCS12_mac_present(bundle) && !PKCS12_verify_mac(bundle, password, -1)) {
+        if (!(password[0] == 0 && PKCS12_verify_mac(bundle, NULL, 0))) {
+            PKCS12_free(bundle);
+            *status = CONVEYOR_P12_BAD_PASSWORD;
+            return NULL;
+        }
+    }
+    EVP_PKEY *key = NULL;
+    X509 *certificate = NULL;
+    STACK_OF(X509) *chain = NULL;
+    int parsed = PKCS12_parse(bundle, password, &key, &certificate, &chain);
+    PKCS12_free(bundle);
+    if (certificate != NULL) { X509_free(certificate); }
+    if (chain != NULL) { sk_X509_pop_free(chain, X509_free); }
+    if (!parsed) { *status = CONVEYOR_P12_UNREADABLE; return NULL; }
+    if (key == NULL) { *status = CONVEYOR_P12_NO_KEY; return NULL; }
+    *status = CONVEYOR_P12_OK;
+    return key;
+}
+
+/* SHA-256 of `length` bytes into `digest` (32 bytes); 1 on success. */
+static inline int conveyor_sha256(const unsigned char *data, size_t length, unsigned char *digest) {
+    unsigned int size = 0;
+    return EVP_Digest(data, length, digest, &size, EVP_sha256(), NULL);
+}
+
+/* Fills `buffer` with cryptographically strong random bytes; 1 on success. */
+static inline int conveyor_random_bytes(unsigned char *buffer, int length) { return RAND_bytes(buffer, length); }
 #endif

@@ -13,12 +13,26 @@ public struct AuthError: Error, Sendable, CustomStringConvertible {
         case tokenEndpoint
         /// The token endpoint answered with something that is not a token.
         case malformedResponse
+        /// A `<signatureKey>` file (PEM or PKCS#12) is missing, unreadable or has a wrong password.
+        case signatureKey
+        /// No refresh token is stored for an authorization-code connection.
+        case noStoredCredentials
+        /// The token endpoint refused the stored refresh token (`invalid_grant`).
+        case refreshTokenRefused
+        /// Application default credentials are not configured or not usable.
+        case applicationDefault
+        /// The local credential store cannot be read or written.
+        case credentialStore
+        /// The browser sign-in (authorization code flow) did not complete.
+        case authorization
     }
 
     /// What went wrong.
     public var kind: Kind
     /// The key file concerned, for ``Kind/keyFile``.
     public var path: String?
+    /// The connection concerned, for stored credentials.
+    public var connection: String?
     /// The token endpoint concerned.
     public var tokenURL: String?
     /// The HTTP status of the token endpoint's answer.
@@ -34,6 +48,7 @@ public struct AuthError: Error, Sendable, CustomStringConvertible {
     public init(
         kind: Kind,
         path: String? = nil,
+        connection: String? = nil,
         tokenURL: String? = nil,
         status: Int? = nil,
         oauthError: String? = nil,
@@ -42,6 +57,7 @@ public struct AuthError: Error, Sendable, CustomStringConvertible {
     ) {
         self.kind = kind
         self.path = path
+        self.connection = connection
         self.tokenURL = tokenURL
         self.status = status
         self.oauthError = oauthError
@@ -56,6 +72,19 @@ public struct AuthError: Error, Sendable, CustomStringConvertible {
             return "service account key \(path ?? "?"): \(detail)"
         case .signing:
             return "cannot sign the token request: \(detail)"
+        case .signatureKey:
+            return "signature key \(path ?? "?"): \(detail)"
+        case .noStoredCredentials:
+            return "no stored credentials for connection \(connection ?? "?"): run `conveyor auth login \(connection ?? "?")`"
+        case .refreshTokenRefused:
+            return "the stored refresh token for connection \(connection ?? "?") was refused (\(oauthError ?? "invalid_grant")): "
+                + "run `conveyor auth login \(connection ?? "?")`"
+        case .applicationDefault:
+            return "application default credentials: \(detail)"
+        case .credentialStore:
+            return "credential store \(path ?? "?"): \(detail)"
+        case .authorization:
+            return "sign-in for connection \(connection ?? "?") failed: \(detail)"
         case .tokenEndpoint, .malformedResponse:
             var text = "token request to \(tokenURL ?? "?") failed"
             if let status {

@@ -2,22 +2,42 @@ import Foundation
 
 /// Builds the signed JWT that a service account exchanges for an access token (RFC 7523).
 struct JWTAssertion {
-    var key: ServiceAccountKey
+    /// The `iss` claim: the service account's e-mail address.
+    var issuer: String
+    /// The header's `kid`, if known.
+    var keyID: String?
     var scopes: [String]
     var audience: String
     var subject: String?
     var lifetime: TimeInterval = 3600
 
-    /// The header: `{"alg":"RS256","kid":…,"typ":"JWT"}`.
+    init(issuer: String, keyID: String?, scopes: [String], audience: String, subject: String? = nil) {
+        self.issuer = issuer
+        self.keyID = keyID
+        self.scopes = scopes
+        self.audience = audience
+        self.subject = subject
+    }
+
+    /// An assertion for a service-account key file's account and key.
+    init(key: ServiceAccountKey, scopes: [String], audience: String, subject: String? = nil) {
+        self.init(issuer: key.clientEmail, keyID: key.privateKeyID, scopes: scopes, audience: audience, subject: subject)
+    }
+
+    /// The header: `{"alg":"RS256","kid":…,"typ":"JWT"}` (no `kid` when unknown).
     var header: [String: Any] {
-        ["alg": "RS256", "typ": "JWT", "kid": key.privateKeyID]
+        var header: [String: Any] = ["alg": "RS256", "typ": "JWT"]
+        if let keyID, !keyID.isEmpty {
+            header["kid"] = keyID
+        }
+        return header
     }
 
     /// The claims for a token issued at `now`.
     func claims(now: Date) -> [String: Any] {
         let issuedAt = Int(now.timeIntervalSince1970)
         var claims: [String: Any] = [
-            "iss": key.clientEmail,
+            "iss": issuer,
             "scope": scopes.joined(separator: " "),
             "aud": audience,
             "iat": issuedAt,

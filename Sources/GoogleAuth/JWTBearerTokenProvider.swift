@@ -4,29 +4,24 @@ import HTTPTransport
 /// Obtains access tokens for a service account with the OAuth 2.0 JWT bearer grant (RFC 7523).
 ///
 /// Signs an RS256 assertion with the account's private key and exchanges it at the token
-/// endpoint. Tokens are cached and refreshed when within five minutes of expiry; concurrent
-/// callers share one in-flight refresh.
-public actor JWTBearerTokenProvider: AccessTokenProvider {
+/// endpoint. Tokens are cached by a ``CachedTokenProvider``: refreshed when within five minutes
+/// of expiry, one in-flight refresh shared by concurrent callers.
+public struct JWTBearerTokenProvider: AccessTokenProvider {
     /// How long before expiry a token is refreshed.
-    public static let refreshMargin: TimeInterval = 300
+    public static let refreshMargin = CachedTokenProvider.refreshMargin
     /// The JWT bearer grant type.
     static let grantType = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
-    private let key: ServiceAccountKey
-    private let scopes: [String]
-    private let subject: String?
-    private let endpoint: TokenEndpoint
-    private let now: @Sendable () -> Date
-    private var signer: RSASigner?
-    private var cached: AccessToken?
-    private var refreshing: Task<AccessToken, any Error>?
+    private let cache: CachedTokenProvider
+    /// The token endpoint, which is also the assertion's audience.
+    public let tokenURL: String
 
-    /// Creates a provider.
+    /// Creates a provider for a service-account JSON key.
     ///
     /// - Parameters:
     ///   - tokenURL: the token endpoint and JWT audience; defaults to the key's `token_uri`,
     ///     then `https://oauth2.googleapis.com/token`.
-    ///   - subject: the user to impersonate with domain-wide delegation, if any.
+    ///   - subject: the user to impersonate with domain-wide delegation (the JWT `sub`), if any.
     public init(
         key: ServiceAccountKey,
         scopes: [String],
@@ -35,66 +30,82 @@ public actor JWTBearerTokenProvider: AccessTokenProvider {
         http: any HTTPClient,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
-        self.key = key
-        self.scopes = scopes
-        self.subject = subject
         let fromKey = key.tokenURI.isEmpty ? ServiceAccountKey.defaultTokenURI : key.tokenURI
-        endpoint = TokenEndpoint(url: tokenURL ?? fromKey, http: http)
-        self.now = now
+        let grant = JWTBearerGrant(
+            issuer: key.clientEmail, keyID: key.privateKeyID, source: .pem(key.privateKeyPEM),
+            scopes: scopes, subject: subject, endpoint: TokenEndpoint(url: tokenURL ?? fromKey, http: http)
+        )
+        self.tokenURL = grant.tokenURL
+        cache = CachedTokenProvider(grant: grant, now: now)
     }
 
-    /// The token endpoint, which is also the assertion's audience.
-    public nonisolated var tokenURL: String {
-        endpoint.url
+    /// Creates a provider for an issuer and a separately stored private key (PEM or PKCS#12).
+    ///
+    /// - Parameters:
+    ///   - issuer: the service account's e-mail address (the JWT `iss`).
+    ///   - tokenURL: the token endpoint and JWT audience; default `https://oauth2.googleapis.com/token`.
+    ///   - subject: the user to impersonate with domain-wide delegation (the JWT `sub`), if any.
+    public init(
+        issuer: String,
+        signingKey: SigningKey,
+        scopes: [String],
+        tokenURL: String? = nil,
+        subject: String? = nil,
+        http: any HTTPClient,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        let grant = JWTBearerGrant(
+            issuer: issuer, keyID: signingKey.keyID, source: .loaded(signingKey.signer), scopes: scopes,
+            subject: subject, endpoint: TokenEndpoint(url: tokenURL ?? ServiceAccountKey.defaultTokenURI, http: http)
+        )
+        self.tokenURL = grant.tokenURL
+        cache = CachedTokenProvider(grant: grant, now: now)
     }
 
     /// A cached token with more than five minutes left, or a fresh one.
     public func token() async throws -> AccessToken? {
-        if let cached, cached.isValid(at: now(), margin: Self.refreshMargin) {
-            return cached
-        }
-        if let refreshing {
-            return try await refreshing.value
-        }
-        let task = Task { try await self.requestToken() }
-        refreshing = task
-        do {
-            let token = try await task.value
-            cached = token
-            refreshing = nil
-            return token
-        } catch {
-            refreshing = nil
-            throw error
-        }
+        try await cache.token()
     }
 
     /// Drops the cached token if it is `token`, so the next call fetches a new one.
     public func invalidate(_ token: AccessToken) async {
-        if cached?.value == token.value {
-            cached = nil
-        }
+        await cache.invalidate(token)
+    }
+}
+
+/// The JWT bearer grant: a signed assertion exchanged for a token.
+struct JWTBearerGrant: TokenGrant {
+    /// Where the private key comes from.
+    enum Source: Sendable {
+        /// PEM text, parsed at each request so that a broken key is reported as a signing error.
+        case pem(String)
+        case loaded(RSASigner)
     }
 
-    /// Signs an assertion and exchanges it for a token.
-    private func requestToken() async throws -> AccessToken {
-        let issuedAt = now()
-        let assertion = JWTAssertion(key: key, scopes: scopes, audience: endpoint.url, subject: subject)
+    var issuer: String
+    var keyID: String?
+    var source: Source
+    var scopes: [String]
+    var subject: String?
+    var endpoint: TokenEndpoint
+
+    var tokenURL: String {
+        endpoint.url
+    }
+
+    func requestToken(now: Date) async throws -> AccessToken {
+        let assertion = JWTAssertion(issuer: issuer, keyID: keyID, scopes: scopes, audience: endpoint.url, subject: subject)
         let signed: String
         do {
-            signed = try assertion.signed(now: issuedAt, signer: try loadSigner())
+            let signer: RSASigner
+            switch source {
+            case .pem(let pem): signer = try RSASigner(pem: pem)
+            case .loaded(let loaded): signer = loaded
+            }
+            signed = try assertion.signed(now: now, signer: signer)
         } catch let failure as RSASigner.Failure {
-            throw AuthError(kind: .signing, tokenURL: endpoint.redactedURL, detail: "key \(key.privateKeyID) of \(key.clientEmail): \(failure.description)")
+            throw AuthError(kind: .signing, tokenURL: endpoint.redactedURL, detail: "key \(keyID ?? "?") of \(issuer): \(failure.description)")
         }
-        return try await endpoint.requestToken([("grant_type", Self.grantType), ("assertion", signed)], now: issuedAt)
-    }
-
-    private func loadSigner() throws -> RSASigner {
-        if let signer {
-            return signer
-        }
-        let loaded = try RSASigner(pem: key.privateKeyPEM)
-        signer = loaded
-        return loaded
+        return try await endpoint.requestToken([("grant_type", JWTBearerTokenProvider.grantType), ("assertion", signed)], now: now)
     }
 }

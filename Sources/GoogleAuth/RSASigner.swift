@@ -3,7 +3,10 @@ internal import COpenSSL
 /// An RSA private key that signs with RSASSA-PKCS1-v1_5 over SHA-256 (JWT `RS256`).
 ///
 /// Owns an OpenSSL `EVP_PKEY`, freed in `deinit`.
-final class RSASigner {
+///
+/// `@unchecked Sendable`: the key is set once in `init` and never mutated afterwards; each
+/// signature uses its own digest context, and OpenSSL 3 allows concurrent read-only use of a key.
+final class RSASigner: @unchecked Sendable {
     private let key: OpaquePointer
 
     /// Why a key could not be loaded or used; never contains key material.
@@ -22,11 +25,33 @@ final class RSASigner {
         guard let loaded else {
             throw Failure(description: "not a PEM private key (\(Self.drainErrors()))")
         }
+        key = try Self.requireRSA(loaded)
+    }
+
+    /// Loads the private key of a PKCS#12 bundle (DER, as in `.p12`/`.pfx` files).
+    init(pkcs12 der: [UInt8], password: String) throws {
+        var status: Int32 = 0
+        let loaded: OpaquePointer? = der.withUnsafeBufferPointer { buffer in
+            conveyor_read_pkcs12(buffer.baseAddress, Int32(clamping: buffer.count), password, &status)
+        }
+        guard let loaded else {
+            let detail = Self.drainErrors()
+            switch Int(status) {
+            case Int(CONVEYOR_P12_NOT_PKCS12): throw Failure(description: "not a PKCS#12 file")
+            case Int(CONVEYOR_P12_BAD_PASSWORD): throw Failure(description: "wrong PKCS#12 password")
+            case Int(CONVEYOR_P12_NO_KEY): throw Failure(description: "the PKCS#12 file holds no private key")
+            default: throw Failure(description: "cannot decrypt the PKCS#12 file (\(detail))")
+            }
+        }
+        key = try Self.requireRSA(loaded)
+    }
+
+    private static func requireRSA(_ loaded: OpaquePointer) throws -> OpaquePointer {
         guard conveyor_evp_pkey_is_rsa(loaded) == 1 else {
             EVP_PKEY_free(loaded)
             throw Failure(description: "the private key is not an RSA key")
         }
-        key = loaded
+        return loaded
     }
 
     deinit {
@@ -58,7 +83,7 @@ final class RSASigner {
     }
 
     /// Empties OpenSSL's error queue of this thread and returns its messages.
-    private static func drainErrors() -> String {
+    static func drainErrors() -> String {
         var messages: [String] = []
         while true {
             let code = ERR_get_error()

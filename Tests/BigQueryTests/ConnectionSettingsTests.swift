@@ -42,7 +42,7 @@ struct ConnectionSettingsTests {
         #expect(settings.retry.maxBackoff == .seconds(4))
         #expect(settings.timeouts.connect == .seconds(2))
         #expect(settings.timeouts.request == .seconds(60))
-        guard case .jwtBearer(let file, let tokenURL, _) = settings.auth else {
+        guard case .serviceAccountKey(let file, let tokenURL, _) = settings.auth else {
             Issue.record("expected jwt-bearer")
             return
         }

@@ -13,14 +13,14 @@ struct TokenServerFixture {
     let directory: URL
 
     /// Generates an RSA key pair and a key file, then starts `scripts/token_server.py`.
-    static func start() async throws -> TokenServerFixture {
+    static func start(arguments extra: [String] = []) async throws -> TokenServerFixture {
         let directory = try LocalServer.temporaryDirectory()
         let privateKey = try generateKey(in: directory, name: "sa")
         let publicKey = directory.appendingPathComponent("sa-public.pem").path
         try openssl(["pkey", "-in", privateKey, "-pubout", "-out", publicKey])
         let server = try await LocalServer(
             script: LocalServer.tokenServerScript,
-            arguments: ["--public-key", publicKey, "--client-email", clientEmail, "--port", "0"],
+            arguments: ["--public-key", publicKey, "--client-email", clientEmail, "--port", "0"] + extra,
             directory: directory
         )
         let keyFile = directory.appendingPathComponent("service-account.json").path
@@ -46,6 +46,40 @@ struct TokenServerFixture {
     /// `POST /revoke-all`.
     func revokeAll() async throws {
         _ = try await CurlHTTPClient().send(HTTPRequest(method: "POST", url: server.url("/revoke-all")))
+    }
+
+    /// The OAuth client the token server knows for the authorization code grant.
+    static let clientID = "conveyor-test-client"
+    static let clientSecret = "conveyor-test-secret"
+
+    /// The token server's client, authorizing at `/authorize` and exchanging at `/token`.
+    var client: AuthorizationCodeClient {
+        AuthorizationCodeClient(clientID: Self.clientID, clientSecret: Self.clientSecret,
+                                scopes: ["https://www.googleapis.com/auth/bigquery"],
+                                authorizationURL: server.url("/authorize"), tokenURL: tokenURL)
+    }
+
+    /// The private key the server trusts, in PKCS#8 PEM.
+    var privateKeyPath: String {
+        directory.appendingPathComponent("sa-private.pem").path
+    }
+
+    /// Runs the browser part of a sign-in: GET the authorization URL, follow its redirect to
+    /// the loopback listener, and complete the exchange.
+    func signIn(connection: String, client: AuthorizationCodeClient? = nil) async throws -> StoredCredentials {
+        let listener = try LoopbackListener()
+        let request = try AuthorizationRequest(client: client ?? self.client, redirectURI: listener.redirectURI)
+        async let received = listener.receive(timeout: .seconds(20)) { _ in "<p>done</p>" }
+        let redirect = try await CurlHTTPClient().send(HTTPRequest(url: request.url))
+        guard redirect.status == 302, let location = redirect.headers.first(named: "location") else {
+            throw RedirectMissing(status: redirect.status)
+        }
+        _ = try await CurlHTTPClient().send(HTTPRequest(url: location))
+        return try await request.complete(redirect: try await received, connection: connection, http: CurlHTTPClient())
+    }
+
+    struct RedirectMissing: Error {
+        var status: Int
     }
 
     /// Generates a 2048-bit RSA key in PKCS#8 PEM; returns its path.

@@ -33,8 +33,8 @@ struct AuthLoginTests {
     private func login(_ workspace: String, environment: [String: String]) throws -> (Harness.Output, String) {
         let scratch = try Harness.temporaryDirectory("login")
         let outPath = scratch + "/out", errPath = scratch + "/err"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Harness.conveyor)
         process.arguments = ["auth", "login", "bigquery-local", "--workspace", workspace, "--no-browser", "--timeout", "30"]

@@ -27,7 +27,7 @@ let package = Package(
             ]
         ),
         .target(name: "ProcessModel", dependencies: ["CLibXML2"], resources: [.copy("Schemas")]),
-        .target(name: "DocumentMapping", dependencies: ["ProcessModel"]),
+        .target(name: "DocumentMapping", dependencies: ["ProcessModel", "CLibXML2"]),
         .target(name: "ProcessEngine", dependencies: ["ProcessModel", "DocumentMapping"]),
         .target(name: "HTTPTransport", dependencies: ["CCurl"]),
         .target(name: "GoogleAuth", dependencies: ["COpenSSL", "HTTPTransport"]),

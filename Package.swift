@@ -27,7 +27,7 @@ let package = Package(
             ]
         ),
         .target(name: "ProcessModel", dependencies: ["CLibXML2"], resources: [.copy("Schemas")]),
-        .target(name: "DocumentMapping", dependencies: ["ProcessModel"]),
+        .target(name: "DocumentMapping", dependencies: ["ProcessModel", "CLibXML2"]),
         .target(name: "ProcessEngine", dependencies: ["ProcessModel", "DocumentMapping"]),
         .target(name: "HTTPTransport", dependencies: ["CCurl"]),
         .target(name: "GoogleAuth", dependencies: ["COpenSSL", "HTTPTransport"]),
@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "ExecutionStore", dependencies: ["CSQLite"]),
 
         .testTarget(name: "ProcessModelTests", dependencies: ["ProcessModel"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DocumentMappingTests", dependencies: ["DocumentMapping", "ProcessModel"]),
+        .testTarget(name: "DocumentMappingTests", dependencies: ["DocumentMapping", "ProcessModel"], exclude: ["Fixtures"]),
         .testTarget(name: "ProcessEngineTests", dependencies: ["ProcessEngine", "ProcessModel", "DocumentMapping"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "TestSupport"], exclude: ["Fixtures"]),

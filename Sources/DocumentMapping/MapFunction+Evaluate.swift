@@ -3,7 +3,8 @@ import Foundation
 extension MapFunction {
     /// Applies the function to the current value (nil when there is none) of one match.
     func evaluate(_ current: JSONValue?, hasInput: Bool, source: JSONValue, indices: [Int],
-                  context: MapContext, mapID: String) throws(MappingError) -> JSONValue? {
+                  context: MapContext, state: inout MapState, sequences: SequenceCounters,
+                  mapID: String) throws(MappingError) -> JSONValue? {
         switch body {
         case .uppercase: return mapText(current) { $0.uppercased() }
         case .lowercase: return mapText(current) { $0.lowercased() }
@@ -41,9 +42,38 @@ extension MapFunction {
         case .currentDate(let pattern):
             return .string(pattern.format(context.now))
         case .documentProperty(let name):
-            return context.documentProperties[name].map(JSONValue.string)
+            return (state.documentProperties[name] ?? context.documentProperties[name]).map(JSONValue.string)
         case .processProperty(let name):
-            return context.processProperties[name].map(JSONValue.string)
+            return (state.processProperties[name] ?? context.processProperties[name]).map(JSONValue.string)
+        case .setDocumentProperty(let name):
+            if let text = current?.textValue { state.documentProperties[name] = text }
+            return current
+        case .setProcessProperty(let name):
+            if let text = current?.textValue { state.processProperties[name] = text }
+            return current
+        case .replace(let regex, let template):
+            return mapText(current) { regex.replace(in: $0, with: template) }
+        case .numberFormat(let pattern):
+            guard let current, !current.isNull else { return current }
+            return .string(pattern.format(try decimal(current, mapID: mapID)))
+        case .lookup(let table, let entries, let fallback):
+            guard let current, let key = current.textValue else { return current }
+            if let value = entries[key] ?? fallback { return .string(value) }
+            throw failure("key '\(key)' is not in lookup table '\(table)' and no default is given", mapID: mapID)
+        case .sequence(let slot, let start, let step):
+            let position = Decimal(sequences.next(slot))
+            return .number((start + step * position).description)
+        case .count, .sum:
+            var values: [JSONValue] = []
+            for value in inputs(current, hasInput: hasInput, source: source, indices: indices, all: true) {
+                guard let value else { continue }
+                if case .array(let elements) = value { values += elements } else { values.append(value) }
+            }
+            values.removeAll { $0.isNull }
+            if case .count = body { return .number(String(values.count)) }
+            var total = Decimal()
+            for value in values { total += try decimal(value, mapID: mapID) }
+            return .number(total.description)
         }
     }
 
@@ -53,12 +83,16 @@ extension MapFunction {
     }
 
     /// The current value (when the function has one) followed by each argument's value.
-    private func inputs(_ current: JSONValue?, hasInput: Bool, source: JSONValue, indices: [Int]) -> [JSONValue?] {
+    /// With `all`, a path argument gives every value it selects (as an array) rather than the first.
+    private func inputs(_ current: JSONValue?, hasInput: Bool, source: JSONValue, indices: [Int],
+                        all: Bool = false) -> [JSONValue?] {
         var values: [JSONValue?] = hasInput ? [current] : []
         for operand in operands {
             switch operand {
             case .literal(let text): values.append(.string(text))
-            case .path(let path): values.append(path.values(in: source, binding: indices).first)
+            case .path(let path):
+                let selected = path.values(in: source, binding: indices)
+                values.append(all ? .array(selected) : selected.first)
             }
         }
         return values

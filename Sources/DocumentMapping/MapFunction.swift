@@ -18,7 +18,19 @@ import ProcessModel
 /// - `substring`: attributes `start` (zero-based, default 0) and `length` (default: to the end).
 /// - `default` / `coalesce`: the first of the current value and the arguments that is present,
 ///   not null and not empty; `default` also takes attribute `value` as a last resort.
-/// - `get-document-property`, `get-process-property`: attribute `property`.
+/// - `get-document-property`, `get-process-property`: attribute `property`; a property set
+///   earlier in the same map is seen.
+/// - `set-document-property`, `set-process-property`: attribute `property`; record the current
+///   value (as text) in the ``MapResult`` and pass it on unchanged.
+/// - `replace`: regular expression `pattern` (ICU syntax), `replacement` template (`$1` for a
+///   group; default empty), every match replaced.
+/// - `number-format`: `pattern` such as `#,##0.00` (see ``NumberPattern``) or `decimals`.
+/// - `lookup`: `table` names a `<lookup>` of the map; the current text is the key; `default`
+///   is used when the key is missing, otherwise a missing key fails.
+/// - `sequence`: `start` (default 1) and `step` (default 1); each evaluation takes the next
+///   value, counted across all documents the compiled map handles, in order.
+/// - `count`, `sum`: over every value a `*` source path selects (the mapping's `from`, or
+///   `<arg from>`); nulls are not counted.
 struct MapFunction: Sendable {
     enum Operand: Sendable {
         case path(DocumentPath)
@@ -40,12 +52,25 @@ struct MapFunction: Sendable {
         case coalesce(fallback: String?)
         case documentProperty(String)
         case processProperty(String)
+        case setDocumentProperty(String)
+        case setProcessProperty(String)
+        case replace(CompiledPattern, template: String)
+        case numberFormat(NumberPattern)
+        case lookup(table: String, entries: [String: String], fallback: String?)
+        case sequence(slot: Int, start: Decimal, step: Decimal)
+        case count, sum
     }
 
     /// The names accepted in `<function name>`.
-    static let knownNames = ["uppercase", "lowercase", "trim", "concat", "add", "subtract", "multiply", "divide",
-                             "round", "date-format", "current-date", "substring", "default", "coalesce",
-                             "get-document-property", "get-process-property"]
+    static let knownNames = MapFunctionSpec.all.map(\.name)
+
+    /// Whether the function works on all values a `*` path selects.
+    var aggregates: Bool {
+        switch body {
+        case .count, .sum: return true
+        default: return false
+        }
+    }
 
     static let isoPattern = "yyyy-MM-dd'T'HH:mm:ssXXX"
 
@@ -55,7 +80,8 @@ struct MapFunction: Sendable {
     let location: SourceLocation
 
     /// Resolves a function call; `hasInput` tells whether a current value flows into it.
-    init(_ call: MapFunctionCall, hasInput: Bool, mapID: String) throws(MappingError) {
+    init(_ call: MapFunctionCall, hasInput: Bool, mapID: String, lookups: [String: MapLookup] = [:],
+         sequenceSlots: inout Int) throws(MappingError) {
         func fail(_ message: String) -> MappingError {
             MappingError(mapID: mapID, location: call.location, message: "function '\(call.name)': \(message)",
                          kind: .definition)
@@ -104,13 +130,69 @@ struct MapFunction: Sendable {
             body = .currentDate(try pattern("format", default: MapFunction.isoPattern, timeZone: call.attributes["timeZone"]))
         case "substring": body = .substring(start: try integer("start") ?? 0, length: try integer("length"))
         case "default", "coalesce": body = .coalesce(fallback: call.attributes["value"])
-        case "get-document-property", "get-process-property":
-            guard let property = call.attributes["property"] else { throw fail("attribute 'property' is required") }
-            body = call.name == "get-document-property" ? .documentProperty(property) : .processProperty(property)
+        case "get-document-property", "get-process-property", "set-document-property", "set-process-property":
+            guard let property = call.attributes["property"], !property.isEmpty else {
+                throw fail("attribute 'property' is required")
+            }
+            switch call.name {
+            case "get-document-property": body = .documentProperty(property)
+            case "get-process-property": body = .processProperty(property)
+            case "set-document-property": body = .setDocumentProperty(property)
+            default: body = .setProcessProperty(property)
+            }
+        case "replace":
+            guard let pattern = call.attributes["pattern"] else { throw fail("attribute 'pattern' is required") }
+            do {
+                body = .replace(CompiledPattern(try NSRegularExpression(pattern: pattern)), template: call.attributes["replacement"] ?? "")
+            } catch {
+                throw fail("pattern '\(pattern)' is not a valid regular expression")
+            }
+        case "number-format":
+            if let text = call.attributes["pattern"] {
+                guard let pattern = NumberPattern(text) else {
+                    throw fail("pattern '\(text)' is not a number pattern such as #,##0.00")
+                }
+                body = .numberFormat(pattern)
+            } else if let decimals = try integer("decimals") {
+                body = .numberFormat(NumberPattern(decimals: decimals))
+            } else {
+                throw fail("attribute 'pattern' or 'decimals' is required")
+            }
+        case "lookup":
+            guard let table = call.attributes["table"] else { throw fail("attribute 'table' is required") }
+            guard let lookup = lookups[table] else { throw fail("lookup table '\(table)' is not defined in the map") }
+            body = .lookup(table: table, entries: lookup.entries, fallback: call.attributes["default"])
+        case "sequence":
+            func decimal(_ attribute: String) throws(MappingError) -> Decimal {
+                guard let text = call.attributes[attribute] else { return 1 }
+                guard let literal = NumberText.normalized(text),
+                      let value = Decimal(string: literal, locale: Locale(identifier: "en_US_POSIX")) else {
+                    throw fail("\(attribute) must be a number, not '\(text)'")
+                }
+                return value
+            }
+            body = .sequence(slot: sequenceSlots, start: try decimal("start"), step: try decimal("step"))
+            sequenceSlots += 1
+        case "count": body = .count
+        case "sum": body = .sum
         default:
             throw MappingError(mapID: mapID, location: call.location,
                                message: "unknown function '\(call.name)'; known functions: \(MapFunction.knownNames.joined(separator: ", "))",
                                kind: .definition)
         }
+    }
+}
+
+/// A compiled regular expression; `NSRegularExpression` is immutable and safe to use from any thread.
+struct CompiledPattern: @unchecked Sendable {
+    let expression: NSRegularExpression
+
+    init(_ expression: NSRegularExpression) {
+        self.expression = expression
+    }
+
+    /// `text` with every match replaced by `template`.
+    func replace(in text: String, with template: String) -> String {
+        expression.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: template)
     }
 }

@@ -28,19 +28,23 @@ public struct MappingError: Error, Sendable, Hashable, CustomStringConvertible {
     public var kind: Kind
     /// For `.validation`, each mismatch with the target profile.
     public var violations: [ProfileViolation]
+    /// The index of the document being mapped, when the caller gave one.
+    public var documentIndex: Int?
 
     /// Creates an error.
     public init(mapID: String, location: SourceLocation?, message: String, kind: Kind,
-                violations: [ProfileViolation] = []) {
+                violations: [ProfileViolation] = [], documentIndex: Int? = nil) {
         self.mapID = mapID
         self.location = location
         self.message = message
         self.kind = kind
         self.violations = violations
+        self.documentIndex = documentIndex
     }
 
     public var description: String {
+        let document = documentIndex.map { "document \($0): " } ?? ""
         let prefix = location.map { "\($0): " } ?? ""
-        return "\(prefix)map '\(mapID)': \(message)"
+        return "\(document)\(prefix)map '\(mapID)': \(message)"
     }
 }

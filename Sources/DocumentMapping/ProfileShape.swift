@@ -22,16 +22,60 @@ enum ShapeLookup {
 }
 
 /// A profile resolved into a tree of ``FieldShape`` values.
+///
+/// An xml profile becomes one required object field named after its `root`, whose children
+/// are the declared elements and `@`-prefixed attributes (see ``ProfileCodec``). A csv
+/// profile's fields are its columns, describing each record of the document's array.
 struct ProfileShape: Sendable {
     var profileID: String
+    var type: ProfileDefinition.ProfileType
     var bigQuery: Bool
     var fields: [FieldShape]
+
+    /// Whether documents are arrays of records described by `fields` (csv).
+    var isRecords: Bool { type == .csv }
 
     /// Resolves `profile`, reporting unknown types and modes as diagnostics (those elements accept any value).
     init(_ profile: ProfileDefinition, diagnostics: inout [Diagnostic]) {
         profileID = profile.id
+        type = profile.type
         bigQuery = profile.type == .bigQueryTable
-        fields = ProfileShape.resolve(profile.elements, bigQuery: bigQuery, diagnostics: &diagnostics)
+        if profile.type == .xml {
+            let children = ProfileShape.resolveXML(profile.elements, diagnostics: &diagnostics)
+            fields = [FieldShape(name: profile.options["root"] ?? "", kind: .object, typeName: "object", required: true,
+                                 repeated: false, children: children, datePattern: nil)]
+        } else {
+            fields = ProfileShape.resolve(profile.elements, bigQuery: bigQuery, diagnostics: &diagnostics)
+        }
+    }
+
+    /// Resolves xml elements: attributes become `@name` fields; a scalar element with attributes
+    /// becomes an object holding them and its text as `#text`; repeating elements become arrays.
+    private static func resolveXML(_ elements: [ProfileElement], diagnostics: inout [Diagnostic]) -> [FieldShape] {
+        elements.map { element in
+            var kind = ValueKind(typeName: element.type, bigQuery: false) ?? .json
+            if ValueKind(typeName: element.type, bigQuery: false) == nil {
+                diagnostics.append(Diagnostic(element.location,
+                    "unknown type '\(element.type)' for '\(element.name)'; expected one of \(ValueKind.knownNames(bigQuery: false))"))
+            }
+            let children = resolveXML(element.children, diagnostics: &diagnostics)
+            var repeated = element.repeats
+            if kind == .array {
+                repeated = true
+                kind = children.isEmpty ? .character : .object
+            }
+            if kind == .character, children.contains(where: { !$0.name.hasPrefix("@") }) { kind = .object }
+            let pattern = element.format.flatMap { kind == .datetime ? DatePattern($0) : nil }
+            let name = element.isAttribute ? "@" + element.name : element.name
+            if !kind.hasChildren, !children.isEmpty {
+                let text = FieldShape(name: "#text", kind: kind, typeName: kind.profileName, required: element.required,
+                                      repeated: false, children: [], datePattern: pattern)
+                return FieldShape(name: name, kind: .object, typeName: "object", required: element.required,
+                                  repeated: repeated, children: children + [text], datePattern: nil)
+            }
+            return FieldShape(name: name, kind: kind, typeName: kind.profileName, required: element.required,
+                              repeated: repeated, children: children, datePattern: pattern)
+        }
     }
 
     private static func resolve(_ elements: [ProfileElement], bigQuery: Bool,
@@ -69,7 +113,13 @@ struct ProfileShape: Sendable {
     /// The profile element a path addresses, if the profile declares it.
     func lookup(_ path: DocumentPath) -> ShapeLookup? {
         var current: ShapeLookup?
-        for segment in path.segments {
+        var segments = path.segments[...]
+        if isRecords, let first = segments.first {
+            // `/*/column` and `/2/column` address records; `/column` a document of one record.
+            if first == .wildcard { segments = segments.dropFirst() }
+            if case .key(let key) = first, Int(key) != nil { segments = segments.dropFirst() }
+        }
+        for segment in segments {
             let isIndex: Bool
             switch segment {
             case .wildcard: isIndex = true

@@ -30,8 +30,21 @@ public struct ProfileValidator: Sendable {
     }
 
     /// Every violation of the profile in `value`, in document order; empty when the document matches.
+    ///
+    /// A csv document is an array of records (or one record, an object), each checked against the columns.
     public func validate(_ value: JSONValue) -> [ProfileViolation] {
         var violations: [ProfileViolation] = []
+        if shape.isRecords, case .array(let records) = value {
+            for (index, record) in records.enumerated() {
+                guard case .object(let object) = record else {
+                    violations.append(ProfileViolation(path: "/" + String(index),
+                                                       message: "expected a record (object), found \(record.brief)"))
+                    continue
+                }
+                checkMembers(of: object, against: shape.fields, path: "/" + String(index), into: &violations)
+            }
+            return violations
+        }
         guard case .object(let object) = value else {
             violations.append(ProfileViolation(path: "/", message: "expected an object, found \(value.brief)"))
             return violations

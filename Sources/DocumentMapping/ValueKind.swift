@@ -39,6 +39,19 @@ enum ValueKind: Sendable, Hashable {
         }
     }
 
+    /// The name of a json/xml/csv kind as profiles write it.
+    var profileName: String {
+        switch self {
+        case .character: return "character"
+        case .number: return "number"
+        case .boolean: return "boolean"
+        case .datetime: return "datetime"
+        case .object: return "object"
+        case .array: return "array"
+        default: return "\(self)".uppercased()
+        }
+    }
+
     /// Whether values of this kind are objects described by child elements.
     var hasChildren: Bool { self == .object || self == .record }
 

@@ -119,7 +119,7 @@ import ProcessModel
                 MapFunctionCall(name: "upper", location: SourceLocation(file: "maps.xml", line: 9, column: 7)),
             ], location: Profiles.here(8)),
         ], location: Profiles.here(1))
-        #expect(compileError(unknownFunction)?.hasPrefix("maps.xml:9:7: map 'm': unknown function 'upper'; known functions: uppercase") == true)
+        #expect(compileError(unknownFunction)?.hasPrefix("maps.xml:9:7: map 'm': unknown function 'upper'; known functions: concat, substring, uppercase") == true)
         let badPath = MapDefinition(id: "m", fromProfile: "order", toProfile: "order-row", mappings: [
             MappingRule(from: "id", to: "/order_id", location: SourceLocation(file: "maps.xml", line: 4, column: 5)),
         ], location: Profiles.here(1))

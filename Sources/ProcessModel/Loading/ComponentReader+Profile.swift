@@ -6,6 +6,7 @@ extension ComponentReader {
         for name in ["delimiter", "header", "quote", "root"] {
             if let value = root.attribute(name) { options[name] = value }
         }
+        checkOptions(options, type: type, at: root)
         return ProfileDefinition(id: root.attribute("id") ?? "", type: type,
                                  elements: profileElements(in: root, type: type),
                                  options: options, location: root.location)
@@ -38,6 +39,20 @@ extension ComponentReader {
                 location: child.location
             )
             element.isAttribute = child.name == "attribute"
+            if let maxOccurs = child.attribute("maxOccurs") {
+                if type != .xml {
+                    report("'maxOccurs' is used only in xml profiles; use type=\"array\"", at: child)
+                } else if maxOccurs == "unbounded" {
+                    element.repeats = true
+                } else if let count = Int(maxOccurs), count >= 1 {
+                    element.repeats = count > 1
+                } else {
+                    report("maxOccurs must be a whole number ≥ 1 or 'unbounded', not '\(maxOccurs)'", at: child)
+                }
+            }
+            if element.isAttribute && !child.children.isEmpty {
+                report("an <attribute> has no children", at: child)
+            }
             elements.append(element)
         }
         return elements
@@ -47,22 +62,30 @@ extension ComponentReader {
     mutating func map(_ root: ParsedElement) -> MapDefinition {
         var mappings: [MappingRule] = []
         var defaults: [MapDefault] = []
+        var lookups: [MapLookup] = []
         for child in root.children {
             switch child.name {
             case "mapping":
                 let functions = child.children(named: "function").map { mapFunction($0) }
-                mappings.append(MappingRule(from: child.attribute("from"), to: child.attribute("to") ?? "",
-                                            functions: functions, location: child.location))
+                let rule = MappingRule(from: child.attribute("from"), to: child.attribute("to") ?? "",
+                                       functions: functions, location: child.location)
+                checkMapping(rule, at: child)
+                mappings.append(rule)
             case "default":
                 defaults.append(MapDefault(to: child.attribute("to") ?? "", value: child.attribute("value") ?? "",
                                            location: child.location))
+            case "lookup":
+                lookups.append(lookup(child))
             default:
                 report("unknown element <\(child.name)> in a map", at: child)
             }
         }
-        return MapDefinition(id: root.attribute("id") ?? "", fromProfile: root.attribute("from") ?? "",
-                             toProfile: root.attribute("to") ?? "", mappings: mappings, defaults: defaults,
-                             location: root.location)
+        var definition = MapDefinition(id: root.attribute("id") ?? "", fromProfile: root.attribute("from") ?? "",
+                                       toProfile: root.attribute("to") ?? "", mappings: mappings,
+                                       defaults: defaults, location: root.location)
+        definition.lookups = lookups
+        checkLookupReferences(definition, in: root)
+        return definition
     }
 
     private mutating func mapFunction(_ element: ParsedElement) -> MapFunctionCall {

@@ -39,6 +39,9 @@ public struct ProfileElement: Sendable, Hashable {
     public var children: [ProfileElement]
     /// True for an `<attribute>` of an XML profile (an XML attribute rather than a child element).
     public var isAttribute: Bool = false
+    /// True for an XML element declared with `maxOccurs="unbounded"` (or a number above 1):
+    /// its occurrences form an array even when there is only one.
+    public var repeats: Bool = false
     public var location: SourceLocation
 
     public init(name: String, type: String, required: Bool = false, mode: String? = nil, format: String? = nil,
@@ -60,6 +63,8 @@ public struct MapDefinition: Sendable, Hashable {
     public var toProfile: String
     public var mappings: [MappingRule]
     public var defaults: [MapDefault]
+    /// `<lookup id>` tables used by the `lookup` function.
+    public var lookups: [MapLookup] = []
     public var location: SourceLocation
 
     public init(id: String, fromProfile: String, toProfile: String, mappings: [MappingRule],
@@ -73,10 +78,25 @@ public struct MapDefinition: Sendable, Hashable {
     }
 }
 
+/// `<lookup id>` with `<entry key value/>` children: a static table of a map.
+public struct MapLookup: Sendable, Hashable {
+    public var id: String
+    /// Key → value; a repeated key is reported when loading and keeps its first value.
+    public var entries: [String: String]
+    public var location: SourceLocation
+
+    public init(id: String, entries: [String: String], location: SourceLocation) {
+        self.id = id
+        self.entries = entries
+        self.location = location
+    }
+}
+
 /// `<mapping from to>` with optional `<function>` children applied in order.
 public struct MappingRule: Sendable, Hashable {
     /// Source path; nil when the value comes only from functions.
     public var from: String?
+    /// Target path; empty when the mapping only sets properties (its last function is `set-*-property`).
     public var to: String
     public var functions: [MapFunctionCall]
     public var location: SourceLocation

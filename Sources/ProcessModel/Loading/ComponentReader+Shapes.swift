@@ -81,12 +81,12 @@ extension ComponentReader {
                          onFalse: element.attribute("onFalse") ?? "")
     }
 
-    private mutating func route(_ element: ParsedElement) -> ShapeKind? {
+    private mutating func route(_ element: ParsedElement) -> ShapeKind {
         let onText = element.attribute("on") ?? ""
-        guard let on = routeSource(onText) else {
+        let on = routeSource(onText) ?? .literal(onText)
+        if routeSource(onText) == nil {
             report("route on=\"\(onText)\" must be document:NAME, profile:/PATH, process:NAME, execution:FIELD or env:NAME",
                    at: element)
-            return nil
         }
         let cases = element.children(named: "when").map {
             RouteDefinition.Case(value: $0.attribute("value") ?? "", next: $0.attribute("next") ?? "")

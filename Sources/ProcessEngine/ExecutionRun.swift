@@ -271,15 +271,12 @@ final class ExecutionRun {
 
     /// Records a document that stops here with an error.
     /// Inside a tryCatch scope the document is collected for the scope instead of counting as an
-    /// execution error (its tracking record still says where it failed).
+    /// execution error (only the shape's error count records it; the onError path traces it).
     func fail(_ document: Document, at shape: ShapeDefinition, message: String,
               connectionID: String? = nil, operationID: String? = nil, tracked: [TrackedFieldValue] = []) {
         tally(shape.id) { $0.documentsError += 1 }
         if let scope = catchScopes.last {
             scope.failures.append(CaughtFailure(document: document, message: message, shapeID: shape.id))
-            trace(DocumentTrace(shapeID: shape.id, connectionID: connectionID, operationID: operationID,
-                                direction: .input, index: document.index, status: .error, error: message,
-                                trackedValues: tracked))
             return
         }
         execution.documentsError += 1

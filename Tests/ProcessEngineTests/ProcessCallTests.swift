@@ -80,6 +80,16 @@ struct ProcessCallTests {
         #expect(counts(execution, "send") == ShapeTally(shapeID: "send", documentsIn: 5, documentsOut: 5))
     }
 
+    @Test("a loop through a flowControl shape that never ends is stopped with a clear error")
+    func endlessLoop() async {
+        let touch = PropertyAssignment(scope: .document, name: "seen", value: literal("yes"))
+        let ws = workspace(shapes: [shape("loop", .flowControl(FlowControlDefinition(batchSize: 1), next: "touch")),
+                                    shape("touch", .setProperties([touch], next: "loop"))])
+        let execution = await Probe().run(ws, ["a"])
+        #expect(execution.status == .error)
+        #expect(execution.error?.contains("more than 1000 shapes in one path") == true)
+    }
+
     @Test("allowSimultaneous=false refuses a second execution while one runs")
     func simultaneous() async {
         var ws = workspace(shapes: [])

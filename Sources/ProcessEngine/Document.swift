@@ -11,6 +11,9 @@ public struct Document: Sendable {
     /// Shapes that turn one document into one document keep it, so tracking records line up.
     public var index: Int
     private var cachedJSON: JSONValue?
+    /// tryCatch scope id → the document's position among that scope's inputs, so a failure
+    /// downstream is traced back to the document that entered the scope.
+    var tryOrigins: [Int: Int] = [:]
 
     /// A document with this content and properties.
     public init(data: [UInt8], properties: [String: String] = [:], index: Int = 0) {
@@ -46,6 +49,12 @@ public struct Document: Sendable {
     public mutating func replace(with json: JSONValue) {
         data = json.serialized()
         cachedJSON = json
+    }
+
+    /// Replaces the content with bytes, keeping properties and index.
+    public mutating func replace(with bytes: [UInt8]) {
+        data = bytes
+        cachedJSON = nil
     }
 
     /// The content as UTF-8 text (invalid sequences repaired), for messages and previews.

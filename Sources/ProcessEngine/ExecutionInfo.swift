@@ -12,13 +12,17 @@ public struct ExecutionInfo: Sendable {
     public var processName: String
     public var startTime: Date
     public var trigger: Trigger
+    /// The execution whose processCall shape started this one (trigger `subprocess`).
+    public var parentExecutionID: String?
 
-    public init(id: String, processID: String, processName: String, startTime: Date, trigger: Trigger) {
+    public init(id: String, processID: String, processName: String, startTime: Date, trigger: Trigger,
+                parentExecutionID: String? = nil) {
         self.id = id
         self.processID = processID
         self.processName = processName
         self.startTime = startTime
         self.trigger = trigger
+        self.parentExecutionID = parentExecutionID
     }
 
     /// A new execution id: sortable by time, unique (`ex-20261121T120000Z-1a2b3c4d`).

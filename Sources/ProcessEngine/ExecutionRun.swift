@@ -7,6 +7,8 @@ final class ExecutionRun {
     let runner: ProcessRunner
     let process: ProcessDefinition
     let info: ExecutionInfo
+    /// How many process calls deep this execution runs (0 for a top-level execution).
+    let callDepth: Int
     var processProperties: [String: String]
     var execution: Execution
     private var shapeIndex: [String: Int] = [:]
@@ -16,15 +18,40 @@ final class ExecutionRun {
     private var applicationErrors = 0
     private var recorderFailure: String?
     private var nextIndex = 0
+    /// Warnings that make the execution COMPLETE_WARN (notify shapes, process calls).
+    var warnings = 0
+    /// Open tryCatch scopes, innermost last: a failure inside one is collected, not recorded.
+    var catchScopes: [CatchScope] = []
+    /// Set by `<stop continue="false">`: no further start chunks or branch paths run.
+    var stopRequested = false
+    /// Documents handed to `returnDocuments` shapes, for the caller.
+    var returned: [Document] = []
+    /// Documents waiting at combine shapes until the start shape is done.
+    var pendingCombines: [String: [Document]] = [:]
+    /// Shape ids in graph order (a shape before the shapes it sends documents to).
+    private(set) var graphOrder: [String] = []
+    private var pushDepth = 0
 
-    init(runner: ProcessRunner, process: ProcessDefinition, info: ExecutionInfo, processProperties: [String: String]) {
+    init(runner: ProcessRunner, process: ProcessDefinition, info: ExecutionInfo, processProperties: [String: String],
+         callDepth: Int = 0) {
         self.runner = runner
         self.process = process
         self.info = info
+        self.callDepth = callDepth
         self.processProperties = processProperties
         self.execution = Execution(info: info, shapeCounts: process.shapes.map { ShapeTally(shapeID: $0.id) })
         for (index, shape) in process.shapes.enumerated() { shapeIndex[shape.id] = index }
+        graphOrder = Self.graphOrder(of: process)
     }
+
+    /// A new document index from the execution's counter.
+    func newIndex() -> Int {
+        defer { nextIndex += 1 }
+        return nextIndex
+    }
+
+    /// The shape with this id.
+    func shape(_ id: String) -> ShapeDefinition? { shapeIndex[id].map { process.shapes[$0] } }
 
     func execute(inputs: [Document]) async -> Execution {
         do {
@@ -34,6 +61,13 @@ final class ExecutionRun {
         }
         do {
             try await runStart(inputs: inputs)
+            if execution.documentsIn == 0, process.stopIfNoDocuments {
+                execution.userLog.append("the start shape produced no documents; nothing else ran (stopIfNoDocuments)")
+            } else {
+                try await flushCombines()
+            }
+        } catch is StopSignal {
+            do { try await flushCombines() } catch { fail(execution: "\(error)") }
         } catch {
             fail(execution: "\(error)")
         }
@@ -64,6 +98,7 @@ final class ExecutionRun {
         case .input:
             var chunk: [Document] = []
             for document in inputs {
+                if stopRequested { break }
                 chunk.append(document)
                 if chunk.count >= runner.chunkSize {
                     try await emitFromStart(start, chunk, next: next)
@@ -81,6 +116,7 @@ final class ExecutionRun {
     }
 
     private func emitFromStart(_ start: ShapeDefinition, _ documents: [Document], next: String) async throws {
+        if stopRequested { throw StopSignal() }
         var numbered = documents
         for position in numbered.indices {
             numbered[position].index = nextIndex
@@ -100,13 +136,27 @@ final class ExecutionRun {
             throw DocumentError("shape '\(shapeID)' does not exist in process '\(process.id)'")
         }
         let shape = process.shapes[position]
+        guard pushDepth < Self.maximumPathLength else {
+            throw DocumentError("shape '\(shape.id)': documents passed more than \(Self.maximumPathLength) shapes in one path; "
+                                + "a loop through a flowControl shape never ends")
+        }
+        pushDepth += 1
+        defer { pushDepth -= 1 }
         tally(shape.id) { $0.documentsIn += documents.count }
         switch shape.kind {
         case .start:
             throw DocumentError("shape '\(shape.id)': documents cannot enter a start shape")
-        case .stop:
+        case .stop(let continues):
             execution.documentsOut += documents.count
             tally(shape.id) { $0.documentsOut += documents.count }
+            if !continues, !stopRequested {
+                stopRequested = true
+                execution.userLog.append("stopped by shape '\(shape.id)' (continue=\"false\")")
+            }
+        case .returnDocuments:
+            execution.documentsOut += documents.count
+            tally(shape.id) { $0.documentsOut += documents.count }
+            returned += documents
         case .map(let mapID, let next):
             let outputs = runMap(shape: shape, mapID: mapID, documents: documents)
             tally(shape.id) { $0.documentsOut += outputs.count }
@@ -118,8 +168,13 @@ final class ExecutionRun {
         case .connector(let connectionID, let operationID, let next):
             try await runConnector(shape: shape, connectionID: connectionID, operationID: operationID,
                                    documents: documents, next: next)
+        default:
+            try await pushFlow(documents, to: shape)
         }
     }
+
+    /// The longest chain of shapes one push may pass (loops through flowControl shapes end here).
+    static let maximumPathLength = 1_000
 
     private func runMap(shape: ShapeDefinition, mapID: String, documents: [Document]) -> [Document] {
         let compiled: CompiledMap
@@ -215,10 +270,16 @@ final class ExecutionRun {
     }
 
     /// Records a document that stops here with an error.
+    /// Inside a tryCatch scope the document is collected for the scope instead of counting as an
+    /// execution error (only the shape's error count records it; the onError path traces it).
     func fail(_ document: Document, at shape: ShapeDefinition, message: String,
               connectionID: String? = nil, operationID: String? = nil, tracked: [TrackedFieldValue] = []) {
-        execution.documentsError += 1
         tally(shape.id) { $0.documentsError += 1 }
+        if let scope = catchScopes.last {
+            scope.failures.append(CaughtFailure(document: document, message: message, shapeID: shape.id))
+            return
+        }
+        execution.documentsError += 1
         if execution.error == nil {
             execution.error = "shape '\(shape.id)', document \(document.index): \(message)"
         }
@@ -257,9 +318,11 @@ final class ExecutionRun {
         execution.endTime = runner.now()
         if execution.status == .error || execution.documentsError > 0 {
             execution.status = .error
-        } else if applicationErrors > 0 {
+        } else if applicationErrors > 0 || warnings > 0 {
             execution.status = .completeWarn
-            execution.userLog.append("\(applicationErrors) application error(s) returned as documents")
+            if applicationErrors > 0 {
+                execution.userLog.append("\(applicationErrors) application error(s) returned as documents")
+            }
         } else {
             execution.status = .complete
         }

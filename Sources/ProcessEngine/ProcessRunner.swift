@@ -12,10 +12,17 @@ public struct ProcessRunner: Sendable {
     public var chunkSize: Int
     /// The clock, replaceable in tests.
     public var now: @Sendable () -> Date
+    /// The executions running now; refuses a second one of a process with `allowSimultaneous="false"`.
+    /// Hosts that start executions from several places share one registry.
+    public var registry: ExecutionRegistry
+
+    /// How many process calls may be nested (a process calling a process …).
+    public static let maximumCallDepth = 10
 
     public init(workspace: Workspace, connectors: ConnectorRegistry, recorder: any ExecutionRecorder,
                 environment: [String: String], chunkSize: Int = 10_000,
-                now: @escaping @Sendable () -> Date = { Date() }) {
+                now: @escaping @Sendable () -> Date = { Date() }, registry: ExecutionRegistry = ExecutionRegistry()) {
+        self.registry = registry
         self.workspace = workspace
         self.connectors = connectors
         self.recorder = recorder
@@ -35,11 +42,37 @@ public struct ProcessRunner: Sendable {
         }
         let info = ExecutionInfo(id: ExecutionInfo.newID(at: now()), processID: process.id,
                                  processName: process.name, startTime: now(), trigger: trigger)
+        if !process.allowSimultaneous {
+            guard registry.begin(process.id) else {
+                return Execution(info: info, status: .error, endTime: now(),
+                                 error: "process '\(process.id)' is already running and does not allow simultaneous"
+                                     + " executions (allowSimultaneous=\"false\")")
+            }
+        }
+        defer { if !process.allowSimultaneous { registry.end(process.id) } }
+        let run = ExecutionRun(runner: self, process: process, info: info,
+                               processProperties: properties(of: process, overrides: overrides))
+        return await run.execute(inputs: inputs)
+    }
+
+    /// Runs a process called by a processCall shape; returns its execution and the documents its
+    /// returnDocuments shapes collected (nil when it has none).
+    func runCalled(_ process: ProcessDefinition, inputs: [Document], parent: ExecutionInfo,
+                   callDepth: Int) async -> (Execution, [Document]?) {
+        let info = ExecutionInfo(id: ExecutionInfo.newID(at: now()), processID: process.id,
+                                 processName: process.name, startTime: now(), trigger: .subprocess,
+                                 parentExecutionID: parent.id)
+        let run = ExecutionRun(runner: self, process: process, info: info,
+                               processProperties: properties(of: process, overrides: [:]), callDepth: callDepth)
+        let execution = await run.execute(inputs: inputs)
+        let returns = process.shapes.contains { if case .returnDocuments = $0.kind { true } else { false } }
+        return (execution, returns ? run.returned : nil)
+    }
+
+    private func properties(of process: ProcessDefinition, overrides: [String: String]) -> [String: String] {
         var properties: [String: String] = [:]
         for property in process.properties { properties[property.name] = property.value }
         for (name, value) in overrides { properties[name] = value }
-
-        let run = ExecutionRun(runner: self, process: process, info: info, processProperties: properties)
-        return await run.execute(inputs: inputs)
+        return properties
     }
 }

@@ -85,8 +85,7 @@ import Testing
             "connectors/bad.xml:1:1: error: attribute 'type' of <connection>: The value 'ftp' is not an element"
                 + " of the set {'google-bigquery', 'disk'}",
             "connectors/op.xml:1:1: error: action 'run-job' is not an action of type 'disk'; expected one of: get, send",
-            "processes/p.xml:4:5: error: shape <decision> is not supported in this version"
-                + " (supported shapes: start, connector, map, setProperties, stop)",
+            "processes/p.xml:4:5: error: <decision> is missing a child element; expected one of: left",
             "processes/p.xml:5:5: error: <map> is missing the required attribute 'next'",
             "processes/p.xml:6:5: error: attribute 'continue' of <stop>: 'maybe' is not a valid value of the atomic type 'xs:boolean'",
             "processes/p.xml:6:5: error: unknown attribute 'colour' on <stop>",

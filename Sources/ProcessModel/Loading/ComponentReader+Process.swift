@@ -76,8 +76,8 @@ extension ComponentReader {
         case "stop":
             kind = .stop(continue: element.bool("continue", default: true))
         default:
-            report("shape <\(element.name)> is not supported in this version", at: element)
-            return nil
+            guard let flowKind = flowShape(element, next: next) else { return nil }
+            kind = flowKind
         }
         return ShapeDefinition(id: id, kind: kind, location: element.location)
     }

@@ -79,9 +79,12 @@ struct ProcessGraph {
             switch marks[exit] {
             case .visiting:
                 if let index = path.lastIndex(of: exit), let shape = shapes[exit] {
-                    // flowControl shapes are not supported yet, so every cycle is an error.
-                    let cycle = (path[index...] + [exit]).joined(separator: " → ")
-                    report("shapes \(cycle) form a cycle without a flowControl shape", at: shape.location)
+                    let members = path[index...]
+                    let controlled = members.contains { shapes[$0]?.elementName == "flowControl" }
+                    if !controlled {
+                        let cycle = (members + [exit]).joined(separator: " → ")
+                        report("shapes \(cycle) form a cycle without a flowControl shape", at: shape.location)
+                    }
                 }
             case .done:
                 break

@@ -1,10 +1,7 @@
 /// Turns libxml2 schema-validation messages into short messages in the integrator's words.
 struct SchemaMessage {
     /// Shapes named by the format that this version does not run yet.
-    static let unsupportedShapes: Set<String> = [
-        "message", "decision", "branch", "route", "split", "combine", "tryCatch", "exception",
-        "notify", "processCall", "flowControl", "returnDocuments", "listener",
-    ]
+    static let unsupportedShapes: Set<String> = ["listener"]
 
     let element: String
     let attribute: String?
@@ -41,8 +38,7 @@ struct SchemaMessage {
         if body.hasPrefix("This element is not expected.") {
             let expected = expectedList.map { "; expected one of: \($0)" } ?? ""
             if !declaredElements.contains(element), SchemaMessage.unsupportedShapes.contains(element) {
-                return "shape <\(element)> is not supported in this version"
-                    + " (supported shapes: start, connector, map, setProperties, stop)"
+                return "<\(element)> is not supported in this version"
             }
             if !declaredElements.contains(element) {
                 let candidates = expectedNames.isEmpty ? Array(declaredElements) : expectedNames

@@ -85,9 +85,24 @@ struct WorkspaceChecker {
                 if isMissing(map, in: maps) {
                     report("shape '\(shape.id)' refers to missing map '\(map)'", at: shape.location)
                 }
-            case .start, .setProperties, .stop:
+            case .processCall(let call, _):
+                checkProcessCall(call, shape: shape)
+            default:
                 break
             }
+        }
+    }
+
+    private mutating func checkProcessCall(_ call: ProcessCallDefinition, shape: ShapeDefinition) {
+        guard let callee = components.processes.first(where: { $0.id == call.process }) else {
+            if !components.invalidIDs.contains(call.process) {
+                report("shape '\(shape.id)' calls missing process '\(call.process)'", at: shape.location)
+            }
+            return
+        }
+        if let start = callee.startShape, case .start(let source, _) = start.kind, source != .input {
+            report("shape '\(shape.id)' calls process '\(call.process)' whose start shape is not <input/>",
+                   at: shape.location)
         }
     }
 

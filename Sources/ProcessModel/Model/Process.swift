@@ -79,9 +79,19 @@ public struct ShapeDefinition: Sendable, Hashable {
     /// The ids of the shapes this shape can send documents to.
     public var exits: [String] {
         switch kind {
-        case .start(_, let next), .connector(_, _, let next), .map(_, let next), .setProperties(_, let next):
+        case .start(_, let next), .connector(_, _, let next), .map(_, let next), .setProperties(_, let next),
+             .message(_, let next), .split(_, let next), .combine(_, let next), .notify(_, let next),
+             .processCall(_, let next), .flowControl(_, let next):
             return [next]
-        case .stop:
+        case .decision(_, let onTrue, let onFalse):
+            return [onTrue, onFalse]
+        case .branch(let paths):
+            return paths
+        case .route(let route):
+            return route.cases.map(\.next) + (route.defaultNext.map { [$0] } ?? [])
+        case .tryCatch(let definition):
+            return [definition.next, definition.onError]
+        case .stop, .exception, .returnDocuments:
             return []
         }
     }
@@ -93,6 +103,18 @@ public struct ShapeDefinition: Sendable, Hashable {
         case .connector: return "connector"
         case .map: return "map"
         case .setProperties: return "setProperties"
+        case .message: return "message"
+        case .decision: return "decision"
+        case .branch: return "branch"
+        case .route: return "route"
+        case .split: return "split"
+        case .combine: return "combine"
+        case .tryCatch: return "tryCatch"
+        case .exception: return "exception"
+        case .notify: return "notify"
+        case .processCall: return "processCall"
+        case .flowControl: return "flowControl"
+        case .returnDocuments: return "returnDocuments"
         case .stop: return "stop"
         }
     }
@@ -114,6 +136,31 @@ public enum ShapeKind: Sendable, Hashable {
     case connector(connection: String, operation: String, next: String)
     case map(map: String, next: String)
     case setProperties([PropertyAssignment], next: String)
+    /// `<message>`: replaces each document with a text filled from values.
+    case message(MessageDefinition, next: String)
+    /// `<decision>`: sends each document to `onTrue` or `onFalse`.
+    case decision(DecisionDefinition, onTrue: String, onFalse: String)
+    /// `<branch>`: every document down each path, one path after another.
+    case branch(paths: [String])
+    /// `<route>`: each document to the path whose value matches.
+    case route(RouteDefinition)
+    /// `<split by path>`: one document becomes many.
+    case split(SplitDefinition, next: String)
+    /// `<combine into>`: all documents reaching the shape become one.
+    case combine(into: String, next: String)
+    /// `<tryCatch next onError retries>`.
+    case tryCatch(TryCatchDefinition)
+    /// `<exception message>`: fails the documents with an interpolated message.
+    case exception(message: String)
+    /// `<notify level message>`: a user log line per document; documents continue.
+    case notify(NotifyDefinition, next: String)
+    /// `<processCall process wait>`: runs another process with the documents.
+    case processCall(ProcessCallDefinition, next: String)
+    /// `<flowControl batchSize threads>`: runs the rest of the path in batches.
+    case flowControl(FlowControlDefinition, next: String)
+    /// `<returnDocuments/>`: hands documents back to the caller.
+    case returnDocuments
+    /// `<stop continue>`: ends the path; `continue: false` also stops the execution.
     case stop(continue: Bool)
 }
 

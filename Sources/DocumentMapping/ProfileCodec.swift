@@ -35,6 +35,17 @@ public struct ProfileCodec: Sendable {
     /// Problems in the profile itself (unknown types); such elements accept any value.
     public var profileDiagnostics: [Diagnostic] { validator.profileDiagnostics }
 
+    /// Whether documents of this profile are JSON (json and bigquery-table profiles).
+    public var isJSON: Bool { profile.type == .json || profile.type == .bigQueryTable }
+
+    /// Checks an already parsed JSON document against this profile (types, required elements).
+    public func check(_ value: JSONValue, documentIndex: Int? = nil) throws(DocumentReadError) {
+        let violations = validator.validate(value)
+        guard violations.isEmpty else {
+            throw DocumentReadError(documentIndex: documentIndex, profileID: profile.id, violations: violations)
+        }
+    }
+
     /// Reads `bytes` as a document of this profile; `documentIndex` is only used in messages.
     public func read(_ bytes: [UInt8], documentIndex: Int? = nil) throws(DocumentReadError) -> JSONValue {
         var violations: [ProfileViolation] = []

@@ -189,11 +189,23 @@ final class ExecutionRun {
         let now = runner.now()
         for var document in documents {
             do {
-                let source = try document.json()
+                let source: JSONValue
+                if compiled.sourceCodec.isJSON {
+                    source = try document.json()
+                    try compiled.sourceCodec.check(source, documentIndex: document.index)
+                } else {
+                    source = try compiled.sourceCodec.read(document.data, documentIndex: document.index)
+                }
                 let context = MapContext(now: now, documentProperties: document.properties,
                                          processProperties: processProperties)
-                let mapped = try compiled.apply(to: source, context: context)
-                document.replace(with: mapped)
+                let result = try compiled.apply(to: source, context: context, documentIndex: document.index)
+                if compiled.targetCodec.isJSON {
+                    document.replace(with: result.value)
+                } else {
+                    document.replace(with: try compiled.targetCodec.write(result.value))
+                }
+                for (name, value) in result.documentProperties { document.properties[name] = value }
+                for (name, value) in result.processProperties { processProperties[name] = value }
                 outputs.append(document)
             } catch {
                 fail(document, at: shape, message: "\(error)")

@@ -72,8 +72,8 @@ struct OrdersToBigQueryTests {
         #expect(failed.count == 3)
         #expect(failed.allSatisfy { $0["shapeId"] as? String == "to-row" && $0["status"] as? String == "error" })
         let messages = failed.compactMap { $0["error"] as? String }
-        #expect(messages.contains { $0.contains("order_id") && $0.contains("INT64") }, "bad type: \(messages)")
-        #expect(messages.contains { $0.contains("order_id") && $0.contains("required") }, "missing id: \(messages)")
+        #expect(messages.contains { $0.contains("/id: expected number") }, "bad type: \(messages)")
+        #expect(messages.contains { $0.contains("/id") && $0.contains("required") }, "missing id: \(messages)")
         #expect(messages.contains { $0.contains("not valid JSON") }, "broken JSON: \(messages)")
 
         let count = try Harness.bq(["count", "\(dataset).orders"], in: workspace)

@@ -41,12 +41,17 @@ struct UpsertDataOperation: ConnectorOperation {
         }
         var outputs: [Document] = []
         var applicationErrors = 0
-        for group in groups where group.rows > 0 {
+        for group in groups {
             let first = documents[group.positions[0]]
             var summary = Document(data: [], properties: first.properties, index: first.index)
             summary.properties["bigquery.projectId"] = group.target.project
             summary.properties["bigquery.datasetId"] = group.target.dataset
             summary.properties["bigquery.tableId"] = group.target.table
+            if group.rows == 0 {
+                summary.replace(with: ["rowsInserted": 0, "rowsUpdated": 0, "rowsAffected": 0, "rowsStaged": 0])
+                outputs.append(summary)
+                continue
+            }
             do {
                 let result = try await upsert(group, context: context)
                 summary.properties["bigquery.jobId"] = result[key: "jobId"]?.stringValue

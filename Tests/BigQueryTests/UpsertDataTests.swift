@@ -193,12 +193,19 @@ struct UpsertDataTests {
     }
 
     @Test("CSV documents lose their header line; rows keep their order")
-    func csvRows() throws {
+    func csvRows() async throws {
         let op = try upsert([("datasetId", "d"), ("tableId", "t"), ("keys", "id"), ("sourceFormat", "csv")],
                             client: upsertServer())
         var document = Document(data: Array("id,name\n1,Ada\n2,\"Grace, H\"".utf8))
         let (data, rows) = try op.stagedRows(of: &document)
         #expect(String(decoding: data, as: UTF8.self) == "1,Ada\n2,\"Grace, H\"\n")
         #expect(rows == 2)
+
+        let client = upsertServer()
+        let headerOnly = try upsert([("datasetId", "crm"), ("tableId", "people"), ("keys", "id"), ("sourceFormat", "CSV")],
+                                    client: client)
+        let outcome = try await headerOnly.execute([Document(data: Array("id,name\n".utf8))], context: jobContext)
+        #expect(client.requests.isEmpty, "no rows, no staging table")
+        #expect(outcome.outputs.first?.text == #"{"rowsInserted":0,"rowsUpdated":0,"rowsAffected":0,"rowsStaged":0}"#)
     }
 }

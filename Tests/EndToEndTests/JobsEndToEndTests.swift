@@ -187,4 +187,25 @@ struct JobsEndToEndTests {
         #expect(try Self.tables(dataset, in: workspace) == ["people"])
         #expect(try Harness.bq(["count", "\(dataset).people"], in: workspace).trimmingCharacters(in: .whitespacesAndNewlines) == "0")
     }
+
+    @Test("rows over 5 MB travel in a resumable upload and are merged")
+    func resumableUpsert() throws {
+        let dataset = Harness.uniqueDataset()
+        var files = Self.outFiles
+        files["connectors/upsert-people.xml"] = Self.upsertOperation(keys: "id")
+        files["processes/upsert-people.xml"] = Self.upsertProcess
+        files["people.json"] = Self.peopleSchema
+        let padding = String(repeating: "x", count: 1_000_000)
+        files["big.jsonl"] = (1...6).map { #"{"id": \#($0), "name": "\#(padding)", "tags": ["t\#($0)"]}"# }.joined(separator: "\n")
+        let workspace = try Self.workspace(files)
+        _ = try Harness.bq(["create-table", "\(dataset).people", "people.json"], in: workspace)
+
+        let run = try Harness.conveyor(["run", "upsert-people", "--workspace", workspace,
+                                        "--property", "dataset=\(dataset)", "--input", workspace + "/big.jsonl", "--json"])
+        #expect(run.status == 0, "stderr: \(run.stderr)\nstdout: \(run.stdout)")
+        let summaries = try Harness.jsonLines(try String(contentsOfFile: workspace + "/out/summary.jsonl", encoding: .utf8))
+        #expect(summaries.first?["rowsInserted"] as? Int == 6)
+        #expect(try Harness.bq(["count", "\(dataset).people"], in: workspace).trimmingCharacters(in: .whitespacesAndNewlines) == "6")
+        #expect(try Self.tables(dataset, in: workspace) == ["people"])
+    }
 }

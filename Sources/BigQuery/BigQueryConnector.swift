@@ -20,13 +20,22 @@ public final class BigQueryConnector: Connector {
     public func validate(connection: ConnectionDefinition, operation: OperationDefinition) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         var defaultProject = ""
+        var defaultLocation: String?
         switch BigQueryConnectionSettings.parse(connection, environment: environment, workspaceRoot: ".") {
-        case .success(let settings): defaultProject = settings.projectID
+        case .success(let settings): (defaultProject, defaultLocation) = (settings.projectID, settings.location)
         case .failure(let problems): diagnostics += problems.diagnostics
         }
         switch operation.action {
         case "streaming-insert":
             if case .failure(let problems) = StreamingInsertSettings.parse(operation, defaultProject: defaultProject) {
+                diagnostics += problems.diagnostics
+            }
+        case "run-job":
+            if case .failure(let problems) = RunJobSettings.parse(operation, defaultProject: defaultProject, defaultLocation: defaultLocation) {
+                diagnostics += problems.diagnostics
+            }
+        case "upsert-data":
+            if case .failure(let problems) = UpsertDataSettings.parse(operation, defaultProject: defaultProject, defaultLocation: defaultLocation) {
                 diagnostics += problems.diagnostics
             }
         default:
@@ -48,6 +57,12 @@ public final class BigQueryConnector: Connector {
         case "streaming-insert":
             let insert = try StreamingInsertSettings.parse(operation, defaultProject: settings.projectID).get()
             return StreamingInsertOperation(settings: insert, rest: rest)
+        case "run-job":
+            let job = try RunJobSettings.parse(operation, defaultProject: settings.projectID, defaultLocation: settings.location).get()
+            return RunJobOperation(settings: job, runner: JobRunner(rest: JobsREST(rest: rest), clock: SystemJobClock()))
+        case "upsert-data":
+            let upsert = try UpsertDataSettings.parse(operation, defaultProject: settings.projectID, defaultLocation: settings.location).get()
+            return UpsertDataOperation(settings: upsert, runner: JobRunner(rest: JobsREST(rest: rest), clock: SystemJobClock()))
         default:
             throw SettingsProblems(diagnostics: [Diagnostic(operation.location,
                 "action '\(operation.action)' is not available in this version")])

@@ -1,0 +1,116 @@
+import DocumentMapping
+import Foundation
+import ProcessEngine
+import ProcessModel
+
+/// A named query parameter (`<parameter name="x" type="INT64"><value …/></parameter>`): its value
+/// is evaluated per document and sent as `queryParameters`, never spliced into the SQL text.
+struct QueryParameter: Sendable {
+    /// A GoogleSQL parameter type: a scalar or `ARRAY<scalar>`.
+    enum ParameterType: Sendable, Equatable {
+        case scalar(String)
+        case array(String)
+
+        static let scalars: Set<String> = ["INT64", "STRING", "NUMERIC", "BIGNUMERIC", "BOOL", "FLOAT64", "DATE",
+                                           "DATETIME", "TIME", "TIMESTAMP", "BYTES", "GEOGRAPHY", "JSON", "INTERVAL"]
+        static let aliases = ["INTEGER": "INT64", "FLOAT": "FLOAT64", "BOOLEAN": "BOOL", "DECIMAL": "NUMERIC",
+                              "BIGDECIMAL": "BIGNUMERIC"]
+
+        /// Reads `INT64`, `string`, `ARRAY<DATE>`…; nil for an unknown type.
+        init?(_ text: String) {
+            let upper = text.trimmingCharacters(in: .whitespaces).uppercased().replacingOccurrences(of: " ", with: "")
+            func scalar(_ name: String) -> String? {
+                let resolved = Self.aliases[name] ?? name
+                return Self.scalars.contains(resolved) ? resolved : nil
+            }
+            if upper.hasPrefix("ARRAY<"), upper.hasSuffix(">") {
+                guard let element = scalar(String(upper.dropFirst(6).dropLast())) else { return nil }
+                self = .array(element)
+            } else {
+                guard let name = scalar(upper) else { return nil }
+                self = .scalar(name)
+            }
+        }
+
+        var json: JSONValue {
+            switch self {
+            case .scalar(let name): return ["type": .string(name)]
+            case .array(let name): return ["type": "ARRAY", "arrayType": ["type": .string(name)]]
+            }
+        }
+    }
+
+    var name: String
+    var type: ParameterType
+    var value: ValueDefinition
+
+    /// The `queryParameters` entry for one document. An empty value is NULL (an empty array for
+    /// arrays; the empty string for STRING); an array value is split at commas.
+    func json(for document: inout Document, context: OperationContext) throws(DocumentError) -> JSONValue {
+        let text = try context.evaluate(value, for: &document)
+        let parameterValue: JSONValue
+        switch type {
+        case .scalar(let scalar):
+            parameterValue = ["value": try Self.checked(text, as: scalar, parameter: name)]
+        case .array(let scalar):
+            let items = text.isEmpty ? [] : text.split(separator: ",", omittingEmptySubsequences: false)
+            var values: [JSONValue] = []
+            for item in items {
+                values.append(["value": try Self.checked(String(item), as: scalar, parameter: name)])
+            }
+            parameterValue = ["arrayValues": .array(values)]
+        }
+        return ["name": .string(name), "parameterType": type.json, "parameterValue": parameterValue]
+    }
+
+    /// The value as BigQuery expects it for `type`, or an error naming the parameter.
+    static func checked(_ text: String, as type: String, parameter: String) throws(DocumentError) -> JSONValue {
+        if type == "STRING" { return .string(text) }
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty { return .null }
+        let valid: Bool
+        var normalized = trimmed
+        switch type {
+        case "INT64": valid = Int64(trimmed) != nil
+        case "FLOAT64": valid = Double(trimmed) != nil || ["NaN", "Infinity", "-Infinity"].contains(trimmed)
+        case "BOOL":
+            normalized = trimmed.lowercased()
+            valid = normalized == "true" || normalized == "false"
+        case "NUMERIC", "BIGNUMERIC": valid = trimmed.wholeMatch(of: /[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?/) != nil
+        case "DATE": valid = trimmed.wholeMatch(of: /\d{4}-\d{1,2}-\d{1,2}/) != nil
+        default: valid = true
+        }
+        guard valid else {
+            throw DocumentError("query parameter '\(parameter)': '\(text)' is not a valid \(type)")
+        }
+        return .string(normalized)
+    }
+}
+
+extension QueryParameter {
+    /// Reads a `<value source="…">` settings element the way process values are read.
+    static func valueSource(_ element: SettingsElement) -> Result<ValueSource, Diagnostic> {
+        let source = element.attributes["source"] ?? ""
+        func required(_ attribute: String) -> Result<String, Diagnostic> {
+            if let value = element.attributes[attribute], !value.isEmpty { return .success(value) }
+            return .failure(Diagnostic(element.location, "<value source=\"\(source)\"> needs a '\(attribute)' attribute"))
+        }
+        switch source {
+        case "static": return .success(.literal(element.attributes["value"] ?? element.text))
+        case "profile": return required("path").map { .profile(path: $0) }
+        case "document": return required("property").map { .documentProperty($0) }
+        case "process": return required("property").map { .processProperty($0) }
+        case "env": return required("name").map { .environment($0) }
+        case "date": return .success(.currentDate(format: element.attributes["format"] ?? "yyyy-MM-dd'T'HH:mm:ssXXX"))
+        case "execution":
+            return required("field").flatMap { field in
+                guard let known = ExecutionField(rawValue: field) else {
+                    return .failure(Diagnostic(element.location, "unknown execution field '\(field)'"))
+                }
+                return .success(.execution(known))
+            }
+        default:
+            return .failure(Diagnostic(element.location, "unknown value source '\(source)'"))
+        }
+    }
+}

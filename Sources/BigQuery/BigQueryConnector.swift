@@ -47,12 +47,7 @@ public final class BigQueryConnector: Connector {
 
     public func makeOperation(connection: ConnectionDefinition, operation: OperationDefinition,
                               environment: ConnectorEnvironment) async throws -> any ConnectorOperation {
-        let settings = try BigQueryConnectionSettings.parse(connection, environment: environment.variables,
-                                                            workspaceRoot: environment.workspaceRoot).get()
-        let transport = RetryingHTTPClient(base: CurlHTTPClient(timeouts: settings.timeouts), policy: settings.retry)
-        let tokens = try tokenProvider(for: settings, transport: transport, workspaceRoot: environment.workspaceRoot,
-                                       environment: environment.variables)
-        let rest = BigQueryREST(http: AuthorizedHTTPClient(base: transport, tokens: tokens), rootURL: settings.rootURL)
+        let (settings, rest) = try client(for: connection, environment: environment)
         switch operation.action {
         case "streaming-insert":
             let insert = try StreamingInsertSettings.parse(operation, defaultProject: settings.projectID).get()
@@ -67,6 +62,17 @@ public final class BigQueryConnector: Connector {
             throw SettingsProblems(diagnostics: [Diagnostic(operation.location,
                 "action '\(operation.action)' is not available in this version")])
         }
+    }
+
+    /// The connection's settings and an authorised REST client for them.
+    func client(for connection: ConnectionDefinition,
+                environment: ConnectorEnvironment) throws -> (BigQueryConnectionSettings, BigQueryREST) {
+        let settings = try BigQueryConnectionSettings.parse(connection, environment: environment.variables,
+                                                            workspaceRoot: environment.workspaceRoot).get()
+        let transport = RetryingHTTPClient(base: CurlHTTPClient(timeouts: settings.timeouts), policy: settings.retry)
+        let tokens = try tokenProvider(for: settings, transport: transport, workspaceRoot: environment.workspaceRoot,
+                                       environment: environment.variables)
+        return (settings, BigQueryREST(http: AuthorizedHTTPClient(base: transport, tokens: tokens), rootURL: settings.rootURL))
     }
 
     private func tokenProvider(for settings: BigQueryConnectionSettings, transport: any HTTPClient,

@@ -101,6 +101,7 @@ final class ExecutionRun {
         }
         let shape = process.shapes[position]
         tally(shape.id) { $0.documentsIn += documents.count }
+        reportProgress(at: shape.id)
         switch shape.kind {
         case .start:
             throw DocumentError("shape '\(shape.id)': documents cannot enter a start shape")
@@ -253,8 +254,16 @@ final class ExecutionRun {
         }
     }
 
+    private func reportProgress(at shapeID: String) {
+        guard let observer = runner.progress else { return }
+        observer.progressed(ExecutionProgress(
+            executionID: info.id, startTime: info.startTime, documentsIn: execution.documentsIn,
+            documentsOut: execution.documentsOut, documentsError: execution.documentsError, shapeID: shapeID))
+    }
+
     private func finish() {
         execution.endTime = runner.now()
+        execution.processProperties = processProperties
         if execution.status == .error || execution.documentsError > 0 {
             execution.status = .error
         } else if applicationErrors > 0 {

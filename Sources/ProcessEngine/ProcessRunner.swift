@@ -12,6 +12,8 @@ public struct ProcessRunner: Sendable {
     public var chunkSize: Int
     /// The clock, replaceable in tests.
     public var now: @Sendable () -> Date
+    /// Told each time a chunk of documents enters a shape; nil for none.
+    public var progress: (any ProgressObserver)?
 
     public init(workspace: Workspace, connectors: ConnectorRegistry, recorder: any ExecutionRecorder,
                 environment: [String: String], chunkSize: Int = 10_000,

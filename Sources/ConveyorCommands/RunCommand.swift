@@ -58,7 +58,8 @@ struct RunCommand: AsyncParsableCommand {
         let execution = await runner.run(processID: processID, trigger: .manual, inputs: documents,
                                          properties: properties)
         progress?.finish()
-        let failures = (try? store.documents(executionID: execution.info.id).filter { $0.status == .error }) ?? []
+        let failures = execution.documentsError == 0 ? []
+            : (try? store.failedDocuments(executionID: execution.info.id, limit: 1_000)) ?? []
         if json {
             Terminal.line(ExecutionReport.json(recorder.redacted(execution), documents: failures))
         } else {

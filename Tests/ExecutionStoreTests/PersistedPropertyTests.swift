@@ -45,3 +45,27 @@ import Testing
         #expect(try reopened.persistedProperties(processID: "p").first?.value == "2024-05-05T10:00:00Z")
     }
 }
+
+@Suite struct FailedDocumentsTests {
+    @Test func onlyFailedDocumentsAreRead_inOrder_upToTheLimit() throws {
+        let database = try TemporaryDatabase()
+        let store = try ExecutionStore(path: database.path)
+        try store.insert(ExecutionRecord(id: "e", processID: "p", processName: "P", trigger: "manual",
+                                         status: .error, startTime: date(1_000)))
+        var documents: [DocumentRecord] = []
+        for index in 0..<10 {
+            documents.append(DocumentRecord(executionID: "e", shapeID: "s", direction: "input", index: index,
+                                            status: index % 3 == 0 ? .error : .success,
+                                            error: index % 3 == 0 ? "bad \(index)" : nil,
+                                            trackedValues: [TrackedValue(name: "n", value: "\(index)")],
+                                            recordedAt: date(2_000)))
+        }
+        try store.record(documents: documents)
+        let failed = try store.failedDocuments(executionID: "e")
+        #expect(failed.map(\.index) == [0, 3, 6, 9])
+        #expect(failed.map(\.error) == ["bad 0", "bad 3", "bad 6", "bad 9"])
+        #expect(failed.map { $0.trackedValues.map(\.value) } == [["0"], ["3"], ["6"], ["9"]])
+        #expect(try store.failedDocuments(executionID: "e", limit: 2).map(\.index) == [0, 3])
+        #expect(try store.failedDocuments(executionID: "other").isEmpty)
+    }
+}

@@ -43,6 +43,7 @@ let package = Package(
         .testTarget(name: "GoogleAuthTests", dependencies: ["GoogleAuth", "HTTPTransport", "TestSupport"]),
         .testTarget(name: "BigQueryTests", dependencies: ["BigQuery", "ProcessEngine", "ProcessModel", "GoogleAuth", "HTTPTransport"]),
         .testTarget(name: "ExecutionStoreTests", dependencies: ["ExecutionStore"]),
+        .testTarget(name: "DiskConnectorTests", dependencies: ["DiskConnector", "ProcessEngine", "ProcessModel"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ExecutionStore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -11,7 +11,10 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Run a process once and record its execution in the workspace's execution store.",
         discussion: """
             PROCESS is a process id or the path of its file. Exit code 0 when the execution completes \
-            (COMPLETE or COMPLETE_WARN), 1 when it ends in ERROR, 2 for invalid definitions or usage.
+            (COMPLETE or COMPLETE_WARN), 1 when it ends in ERROR, 2 for invalid definitions or usage. \
+            Properties declared persist="true" start from the value the last execution that did not end \
+            in ERROR left (see `conveyor properties`); --property overrides them. On a terminal, a \
+            progress line is shown on stderr while the process runs.
             """
     )
 
@@ -30,6 +33,7 @@ struct RunCommand: AsyncParsableCommand {
     var json = false
 
     @OptionGroup var options: WorkspaceOptions
+    @OptionGroup var extensions: ExtensionsOption
 
     func run() async throws {
         var overrides: [String: String] = [:]
@@ -39,21 +43,61 @@ struct RunCommand: AsyncParsableCommand {
             }
             overrides[String(property[..<equals])] = String(property[property.index(after: equals)...])
         }
-        let workspace = try options.loadWorkspace()
+        let workspace = try options.loadWorkspace(extensions: extensions.extensions)
         let processID = try resolveProcess(in: workspace)
         let documents = try readInputs()
         let store = try options.openStore()
-        let runner = ProcessRunner(workspace: workspace, connectors: options.connectors(),
-                                   recorder: StoreRecorder(store: store), environment: options.environment)
+        let persisted = workspace.processes[processID]?.properties.filter(\.persist).map(\.name) ?? []
+        var properties = try storedValues(of: persisted, processID: processID, in: store)
+        for (name, value) in overrides { properties[name] = value }
+        let recorder = StoreRecorder(store: store, redactor: SecretRedactor(workspace.secretValues))
+        var runner = ProcessRunner(workspace: workspace, connectors: options.connectors(),
+                                   recorder: recorder, environment: options.environment)
+        let progress = ProgressDisplay.wanted(json: json) ? ProgressDisplay() : nil
+        runner.progress = progress
         let execution = await runner.run(processID: processID, trigger: .manual, inputs: documents,
-                                         properties: overrides)
-        let failures = (try? store.documents(executionID: execution.info.id).filter { $0.status == .error }) ?? []
+                                         properties: properties)
+        progress?.finish()
+        let failures = execution.documentsError == 0 ? []
+            : (try? store.failedDocuments(executionID: execution.info.id, limit: 1_000)) ?? []
         if json {
-            Terminal.line(ExecutionReport.json(StoreRecorder.record(execution), documents: failures))
+            Terminal.line(ExecutionReport.json(recorder.redacted(execution), documents: failures))
         } else {
-            ExecutionReport.printSummary(StoreRecorder.record(execution), failures: failures)
+            ExecutionReport.printSummary(recorder.redacted(execution), failures: failures)
+        }
+        if execution.status != .error, !persisted.isEmpty {
+            try persist(persisted, of: execution, in: store)
         }
         if execution.status == .error { throw ExitCode(1) }
+    }
+
+    /// The stored values of the process's persisted properties.
+    private func storedValues(of names: [String], processID: String, in store: ExecutionStore) throws -> [String: String] {
+        guard !names.isEmpty else { return [:] }
+        do {
+            var values: [String: String] = [:]
+            for property in try store.persistedProperties(processID: processID) where names.contains(property.name) {
+                values[property.name] = property.value
+            }
+            return values
+        } catch {
+            Terminal.error("error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// Stores the final values of the persisted properties for the next execution.
+    private func persist(_ names: [String], of execution: Execution, in store: ExecutionStore) throws {
+        var values: [String: String] = [:]
+        for name in names {
+            if let value = execution.processProperties[name] { values[name] = value }
+        }
+        do {
+            try store.persist(properties: values, processID: execution.info.processID, executionID: execution.info.id)
+        } catch {
+            Terminal.error("error: the execution completed but its persisted properties could not be stored: \(error)")
+            throw ExitCode(1)
+        }
     }
 
     /// A process id, or the id of the process defined in the given file.

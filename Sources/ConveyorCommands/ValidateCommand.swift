@@ -9,10 +9,12 @@ struct ValidateCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var options: WorkspaceOptions
+    @OptionGroup var extensions: ExtensionsOption
 
     func run() async throws {
-        let workspace = try options.loadWorkspace()
-        Terminal.line("workspace \(options.root) is valid: \(workspace.processes.count) process(es), "
+        let workspace = try options.loadWorkspace(extensions: extensions.extensions)
+        let environment = workspace.extensionsEnvironment.map { " with extensions for environment '\($0)'" } ?? ""
+        Terminal.line("workspace \(options.root) is valid\(environment): \(workspace.processes.count) process(es), "
             + "\(workspace.connections.count) connection(s), \(workspace.operations.count) operation(s), "
             + "\(workspace.profiles.count) profile(s), \(workspace.maps.count) map(s), "
             + "\(workspace.trackedFields.count) tracked field(s)")

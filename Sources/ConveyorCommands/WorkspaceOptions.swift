@@ -29,7 +29,7 @@ struct WorkspaceOptions: ParsableArguments {
 
     /// Loads and validates the workspace, connector settings included; prints every problem
     /// as `file:line:col: error: message` and exits 2 when there is one.
-    func loadWorkspace() throws -> Workspace {
+    func loadWorkspace(extensions: String? = nil) throws -> Workspace {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ValidationError("workspace directory \(root) does not exist")
@@ -38,7 +38,8 @@ struct WorkspaceOptions: ParsableArguments {
                                              directory: environment["CONVEYOR_SECRETS_DIR"] ?? root + "/.conveyor/secrets")
         let workspace: Workspace
         do {
-            workspace = try WorkspaceLoader(root: root, environment: environment, secrets: secrets).load()
+            workspace = try WorkspaceLoader(root: root, environment: environment, secrets: secrets,
+                                            extensionsFile: extensions).load()
         } catch {
             report(error.diagnostics)
             throw ExitCode(2)

@@ -19,7 +19,7 @@ public struct DiskConnector: Connector {
             if let split = operation.settings.child("split"), let by = split.attributes["by"],
                DiskSplit(rawValue: by) == nil {
                 problems.append(Diagnostic(split.location,
-                    "split by '\(by)' is not supported: use none, json-lines or json-array"))
+                    "split by '\(by)' is not supported: use none, json-lines, json-array or csv-rows"))
             }
         case "send":
             if operation.settings.text(of: "fileName")?.isEmpty ?? true {
@@ -45,6 +45,7 @@ public struct DiskConnector: Connector {
                 directory: directory,
                 pattern: operation.settings.text(of: "filePattern") ?? "*",
                 split: split,
+                header: operation.settings.child("split")?.attributes["header"] == "true",
                 deleteAfterRead: operation.settings.text(of: "deleteAfterRead") == "true")
         case "send":
             return try DiskSendOperation(
@@ -68,6 +69,7 @@ enum DiskSplit: String, Sendable {
     case none
     case jsonLines = "json-lines"
     case jsonArray = "json-array"
+    case csvRows = "csv-rows"
 }
 
 /// A disk operation failure naming the file.

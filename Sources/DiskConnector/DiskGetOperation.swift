@@ -1,14 +1,22 @@
-import DocumentMapping
 import Foundation
 import ProcessEngine
 
-/// `action="get"`: every file matching the pattern, split into documents.
+/// `action="get"`: every file matching the pattern, read in blocks and split into documents
+/// that are handed over in chunks, so memory stays bounded whatever the file size
+/// (except with `split by="none"`, where the file is one document).
 struct DiskGetOperation: ConnectorOperation {
     var directory: String
     var pattern: String
     var split: DiskSplit
+    /// `csv-rows` only: the first record is a header repeated in every document.
+    var header = false
     var deleteAfterRead: Bool
+    /// Documents handed over at a time (at most this many plus one slice's worth).
     var chunkSize = 10_000
+    /// Bytes read from the file at a time.
+    var blockSize = 1 << 20
+    /// Bytes given to the splitter at a time, so a chunk is handed over soon after it fills.
+    var sliceSize = 1 << 16
 
     func read(context: OperationContext, emit: ([Document]) async throws -> Void) async throws {
         let names: [String]
@@ -23,17 +31,9 @@ struct DiskGetOperation: ConnectorOperation {
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
                 continue
             }
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw DiskError("cannot read file \(path)")
-            }
             let properties = ["disk.fileName": name, "disk.directory": directory]
-            let documents = try Self.documents(from: [UInt8](data), split: split, file: path, properties: properties)
-            var start = 0
-            while start < documents.count {
-                let end = min(start + chunkSize, documents.count)
-                try await emit(Array(documents[start..<end]))
-                start = end
-            }
+            var splitter = split.splitter(file: path, properties: properties, header: header)
+            try await read(path, with: &splitter, emit: emit)
             if deleteAfterRead {
                 do { try FileManager.default.removeItem(atPath: path) } catch {
                     throw DiskError("read \(path) but could not delete it: \(error.localizedDescription)")
@@ -42,40 +42,35 @@ struct DiskGetOperation: ConnectorOperation {
         }
     }
 
-    static func documents(from bytes: [UInt8], split: DiskSplit, file: String,
-                          properties: [String: String]) throws -> [Document] {
-        switch split {
-        case .none:
-            return [Document(data: bytes, properties: properties)]
-        case .jsonLines:
-            var documents: [Document] = []
-            var lineStart = 0
-            var lineNumber = 1
-            func addLine(_ end: Int) {
-                var slice = bytes[lineStart..<end]
-                if slice.last == UInt8(ascii: "\r") { slice = slice.dropLast() }
-                if slice.contains(where: { $0 != 0x20 && $0 != 0x09 }) {
-                    var lineProperties = properties
-                    lineProperties["disk.line"] = String(lineNumber)
-                    documents.append(Document(data: Array(slice), properties: lineProperties))
+    /// Reads one file through `splitter`, emitting whenever a chunk is full.
+    func read(_ path: String, with splitter: inout any DocumentSplitter,
+              emit: ([Document]) async throws -> Void) async throws {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw DiskError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { _ = Glibc.close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: max(1, blockSize))
+        var documents: [Document] = []
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw DiskError("cannot read \(path): \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { break }
+            var offset = 0
+            while offset < count {
+                let end = min(offset + max(1, sliceSize), count)
+                try buffer.withUnsafeBufferPointer { bytes throws(DiskError) in
+                    try splitter.consume(UnsafeBufferPointer(rebasing: bytes[offset..<end]), into: &documents)
+                }
+                offset = end
+                if documents.count >= chunkSize {
+                    try await emit(documents)
+                    documents.removeAll(keepingCapacity: true)
                 }
             }
-            for position in bytes.indices where bytes[position] == UInt8(ascii: "\n") {
-                addLine(position)
-                lineStart = position + 1
-                lineNumber += 1
-            }
-            if lineStart < bytes.count { addLine(bytes.count) }
-            return documents
-        case .jsonArray:
-            let value: JSONValue
-            do { value = try JSONParser.parse(bytes) } catch {
-                throw DiskError("\(file): not a JSON array: \(error)")
-            }
-            guard case .array(let elements) = value else {
-                throw DiskError("\(file): split by json-array needs a JSON array at the top level")
-            }
-            return elements.map { Document(json: $0, properties: properties) }
         }
+        try splitter.finish(into: &documents)
+        if !documents.isEmpty { try await emit(documents) }
     }
 }

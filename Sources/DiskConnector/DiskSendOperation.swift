@@ -3,12 +3,23 @@ import ProcessEngine
 import Synchronization
 
 /// `action="send"`: writes each document to a file named per document, inside the directory.
+///
+/// With `<append>true</append>` every target file stays open for the execution and documents
+/// are buffered: the buffer is written out whenever it holds 4 MB and at the end of each batch,
+/// so a document handed on as written is in the file.
 final class DiskSendOperation: ConnectorOperation {
     let directory: String
     let fileName: InterpolatedText
     let append: Bool
-    /// Open append-mode files of this execution, by path; guarded by the mutex.
-    private let openFiles = Mutex<[String: Int32]>([:])
+    /// Open append-mode files and resolved file names of this execution; guarded by the mutex
+    /// (batches arrive one at a time, the lock only makes that safe to rely on).
+    private let state = Mutex<State>(State())
+
+    struct State {
+        var files: [String: AppendFile] = [:]
+        /// Resolved, checked paths by interpolated file name.
+        var paths: [String: String] = [:]
+    }
 
     init(directory: String, fileName: InterpolatedText, append: Bool) throws {
         self.directory = directory
@@ -17,55 +28,68 @@ final class DiskSendOperation: ConnectorOperation {
     }
 
     func execute(_ documents: [Document], context: OperationContext) async throws -> OperationOutcome {
-        var failures: [DocumentFailure] = []
-        /// Append mode: each file's bytes and the documents they hold, written once per batch.
-        var pending: [(path: String, bytes: [UInt8], documents: [Document])] = []
-        var pendingIndex: [String: Int] = [:]
-        var written: [Document] = []
-        for var document in documents {
-            do {
-                let path = try target(for: document, context: context)
-                document.properties["disk.fileName"] = String(path.dropFirst(directory.count + 1))
-                if append {
-                    let slot = pendingIndex[path] ?? pending.count
-                    if slot == pending.count {
-                        pendingIndex[path] = slot
-                        pending.append((path, [], []))
+        state.withLock { state in
+            var failures: [DocumentFailure] = []
+            var written: [Document] = []
+            written.reserveCapacity(documents.count)
+            /// Append mode: the target path of each written document, and the paths whose write failed.
+            var writtenPaths: [String] = []
+            var failedPaths: [String: DiskError] = [:]
+            for var document in documents {
+                do {
+                    let name = try context.interpolate(fileName, for: document)
+                    let path = try target(for: name, state: &state)
+                    document.properties["disk.fileName"] = String(path.dropFirst(directory.count + 1))
+                    if append {
+                        if state.files[path] == nil { state.files[path] = try AppendFile(path: path) }
+                        state.files[path]?.append(line: document.data)
+                        if state.files[path]?.isFull == true {
+                            do throws(DiskError) { try state.files[path]?.flush() } catch { failedPaths[path] = error }
+                        }
+                        writtenPaths.append(path)
+                    } else {
+                        try write(document.data, to: path)
                     }
-                    pending[slot].bytes += document.data
-                    pending[slot].bytes.append(UInt8(ascii: "\n"))
-                    pending[slot].documents.append(document)
-                } else {
-                    try write(document.data, to: path, flags: O_WRONLY | O_CREAT | O_TRUNC)
                     written.append(document)
+                } catch {
+                    failures.append(DocumentFailure(document: document, message: "\(error)"))
                 }
-            } catch {
-                failures.append(DocumentFailure(document: document, message: "\(error)"))
             }
-        }
-        for file in pending {
-            do {
-                try appendBytes(file.bytes, to: file.path)
-                written += file.documents
-            } catch {
-                failures += file.documents.map { DocumentFailure(document: $0, message: "\(error)") }
+            if append {
+                for path in Set(writtenPaths) {
+                    do throws(DiskError) { try state.files[path]?.flush() } catch { failedPaths[path] = error }
+                }
+                if !failedPaths.isEmpty {
+                    var kept: [Document] = []
+                    for (document, path) in zip(written, writtenPaths) {
+                        if let error = failedPaths[path] {
+                            failures.append(DocumentFailure(document: document, message: "\(error)"))
+                        } else {
+                            kept.append(document)
+                        }
+                    }
+                    written = kept
+                }
             }
+            return OperationOutcome(outputs: written, failures: failures)
         }
-        written.sort { $0.index < $1.index }
-        return OperationOutcome(outputs: written, failures: failures)
     }
 
     func close() async {
-        let descriptors = openFiles.withLock { files in
-            defer { files.removeAll() }
-            return Array(files.values)
+        let files = state.withLock { state in
+            defer { state.files.removeAll() }
+            return Array(state.files.values)
         }
-        for descriptor in descriptors { _ = Glibc.close(descriptor) }
+        for var file in files {
+            // Every batch ends with a flush; this only writes out anything left by a cancelled batch.
+            try? file.flush()
+            _ = Glibc.close(file.descriptor)
+        }
     }
 
-    /// The file for one document; refuses names that would leave the directory.
-    private func target(for document: Document, context: OperationContext) throws -> String {
-        let name = try context.interpolate(fileName, for: document)
+    /// The file for one interpolated name; refuses names that would leave the directory.
+    private func target(for name: String, state: inout State) throws(DiskError) -> String {
+        if let known = state.paths[name] { return known }
         guard !name.isEmpty, !name.hasPrefix("/") else {
             throw DiskError("file name '\(name)' must be relative to the connection's directory")
         }
@@ -74,29 +98,24 @@ final class DiskSendOperation: ConnectorOperation {
             throw DiskError("file name '\(name)' leaves the connection's directory \(directory)")
         }
         let parent = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        } catch {
+            throw DiskError("cannot create directory \(parent): \(error.localizedDescription)")
+        }
+        if state.paths.count < 10_000 { state.paths[name] = path }
         return path
     }
 
-    private func appendBytes(_ bytes: [UInt8], to path: String) throws {
-        let descriptor = try openFiles.withLock { files throws -> Int32 in
-            if let descriptor = files[path] { return descriptor }
-            let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-            guard descriptor >= 0 else { throw DiskError("cannot open \(path): \(String(cString: strerror(errno)))") }
-            files[path] = descriptor
-            return descriptor
-        }
-        try writeAll(bytes, to: descriptor, path: path)
-    }
-
-    private func write(_ bytes: [UInt8], to path: String, flags: Int32) throws {
-        let descriptor = open(path, flags | O_CLOEXEC, 0o644)
+    private func write(_ bytes: [UInt8], to path: String) throws(DiskError) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw DiskError("cannot open \(path): \(String(cString: strerror(errno)))") }
         defer { _ = Glibc.close(descriptor) }
-        try writeAll(bytes, to: descriptor, path: path)
+        try Self.writeAll(bytes, to: descriptor, path: path)
     }
 
-    private func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String) throws {
+    /// Writes every byte, retrying short writes and interruptions.
+    static func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String) throws(DiskError) {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { buffer in

@@ -8,7 +8,12 @@ extension ExecutionStore {
         try withConnection { connection in
             let context = "record \(documents.count) documents for execution \(first.executionID)"
             try connection.transaction(.write, operation: context) {
+                // Batches usually share one timestamp: format it once.
+                var stamp = (date: first.recordedAt, text: Timestamp.text(from: first.recordedAt))
                 for document in documents {
+                    if document.recordedAt != stamp.date {
+                        stamp = (document.recordedAt, Timestamp.text(from: document.recordedAt))
+                    }
                     try connection.execute(
                         """
                         INSERT INTO documents (execution_id, shape_id, connection_id, operation_id, direction,
@@ -18,7 +23,7 @@ extension ExecutionStore {
                         [.text(document.executionID), .text(document.shapeID), .optional(document.connectionID),
                          .optional(document.operationID), .text(document.direction), .int(document.index),
                          .text(document.status.rawValue), .optional(document.error),
-                         .text(Timestamp.text(from: document.recordedAt))],
+                         .text(stamp.text)],
                         operation: context)
                     let documentID = connection.lastInsertRowID
                     for (position, tracked) in document.trackedValues.enumerated() {

@@ -49,6 +49,17 @@ enum Schema {
         ) WITHOUT ROWID;
         CREATE INDEX tracked_values_by_name_value ON tracked_values (name, value);
         """,
+        // 2: process properties kept from one execution to the next (`persist="true"`).
+        """
+        CREATE TABLE process_properties (
+            process_id   TEXT NOT NULL,
+            name         TEXT NOT NULL,
+            value        TEXT NOT NULL,
+            execution_id TEXT NOT NULL,
+            updated_at   TEXT NOT NULL,
+            PRIMARY KEY (process_id, name)
+        ) WITHOUT ROWID;
+        """,
     ]
 
     /// The version a database has once every migration ran.

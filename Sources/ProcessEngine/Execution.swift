@@ -26,6 +26,8 @@ public struct Execution: Sendable {
     public var shapeCounts: [ShapeTally]
     /// User log lines (notices, warnings).
     public var userLog: [String]
+    /// The process properties as the execution left them (set when it finishes).
+    public var processProperties: [String: String] = [:]
 
     public init(info: ExecutionInfo, status: Status = .inProcess, endTime: Date? = nil, documentsIn: Int = 0,
                 documentsOut: Int = 0, documentsError: Int = 0, error: String? = nil,

@@ -143,6 +143,7 @@ final class ExecutionRun {
         pushDepth += 1
         defer { pushDepth -= 1 }
         tally(shape.id) { $0.documentsIn += documents.count }
+        reportProgress(at: shape.id)
         switch shape.kind {
         case .start:
             throw DocumentError("shape '\(shape.id)': documents cannot enter a start shape")
@@ -326,8 +327,16 @@ final class ExecutionRun {
         }
     }
 
+    private func reportProgress(at shapeID: String) {
+        guard let observer = runner.progress else { return }
+        observer.progressed(ExecutionProgress(
+            executionID: info.id, startTime: info.startTime, documentsIn: execution.documentsIn,
+            documentsOut: execution.documentsOut, documentsError: execution.documentsError, shapeID: shapeID))
+    }
+
     private func finish() {
         execution.endTime = runner.now()
+        execution.processProperties = processProperties
         if execution.status == .error || execution.documentsError > 0 {
             execution.status = .error
         } else if applicationErrors > 0 || warnings > 0 {

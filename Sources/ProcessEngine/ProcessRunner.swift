@@ -18,6 +18,8 @@ public struct ProcessRunner: Sendable {
 
     /// How many process calls may be nested (a process calling a process …).
     public static let maximumCallDepth = 10
+    /// Told each time a chunk of documents enters a shape; nil for none.
+    public var progress: (any ProgressObserver)?
 
     public init(workspace: Workspace, connectors: ConnectorRegistry, recorder: any ExecutionRecorder,
                 environment: [String: String], chunkSize: Int = 10_000,

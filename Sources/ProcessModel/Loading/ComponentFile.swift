@@ -12,7 +12,7 @@ struct ComponentFile {
 
     /// Loads the component in this file and adds it to `components`.
     mutating func load(schemas: inout SchemaCatalog, substitution: inout Substitution,
-                       into components: inout LoadedComponents) {
+                       into components: inout LoadedComponents, extensions: EnvironmentExtensions? = nil) {
         let document: XMLDocument
         switch XMLDocument.parse(bytes, path: path) {
         case .success(let parsed): document = parsed
@@ -25,6 +25,10 @@ struct ComponentFile {
             diagnostics.append(Diagnostic(root.location,
                 "unknown root element <\(root.name)>; expected one of: \(ComponentKind.rootNames)"))
             return
+        }
+        if let extensions {
+            diagnostics += extensions.apply(to: document, kind: kind)
+            root = document.root
         }
         let schema: XMLSchema
         do {

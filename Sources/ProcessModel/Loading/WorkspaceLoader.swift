@@ -16,12 +16,16 @@ public struct WorkspaceLoader: Sendable {
     public var environment: [String: String]
     /// The store that `${secret:NAME}` reads.
     public var secrets: any SecretStore
+    /// An `<extensions>` file applied over the components, or nil for none.
+    public var extensionsFile: String?
 
-    /// Creates a loader for the workspace at `root`.
-    public init(root: String, environment: [String: String], secrets: any SecretStore) {
+    /// Creates a loader for the workspace at `root`, optionally applying an extensions file.
+    public init(root: String, environment: [String: String], secrets: any SecretStore,
+                extensionsFile: String? = nil) {
         self.root = root
         self.environment = environment
         self.secrets = secrets
+        self.extensionsFile = extensionsFile
     }
 
     /// Loads and validates the workspace.
@@ -38,6 +42,8 @@ public struct WorkspaceLoader: Sendable {
         var components = LoadedComponents()
         var substitution = Substitution(environment: environment, secrets: secrets)
         var schemas = SchemaCatalog()
+        let extensions = extensionsFile.map { EnvironmentExtensions(path: $0) }
+        diagnostics += extensions?.diagnostics ?? []
         for path in componentFiles(in: rootPath) {
             let fileURL = URL(fileURLWithPath: rootPath).appendingPathComponent(path)
             guard let data = FileManager.default.contents(atPath: fileURL.path) else {
@@ -45,15 +51,22 @@ public struct WorkspaceLoader: Sendable {
                 continue
             }
             var file = ComponentFile(path: path, bytes: [UInt8](data))
-            file.load(schemas: &schemas, substitution: &substitution, into: &components)
+            file.load(schemas: &schemas, substitution: &substitution, into: &components, extensions: extensions)
             diagnostics += file.diagnostics
+        }
+        if let extensions {
+            diagnostics += extensions.unusedOverrides()
+            diagnostics += extensions.applyProperties(to: &components, substitution: &substitution)
         }
         diagnostics += WorkspaceChecker(components: components).check()
         diagnostics = substitution.redacting(diagnostics)
         guard diagnostics.isEmpty else {
             throw WorkspaceError(diagnostics.sortedByLocation())
         }
-        return components.workspace(root: rootPath)
+        var workspace = components.workspace(root: rootPath)
+        workspace.secretValues = substitution.secretValues
+        workspace.extensionsEnvironment = extensions?.environment
+        return workspace
     }
 
     /// Workspace-relative paths of every `*.xml` file in the component folders, sorted.

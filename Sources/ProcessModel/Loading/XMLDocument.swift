@@ -6,9 +6,9 @@ final class XMLDocument {
     /// The workspace-relative path used in every location of this document.
     let path: String
     /// The document as a Swift tree, with start-tag locations.
-    let root: ParsedElement
+    private(set) var root: ParsedElement
     /// The location of each libxml2 element node, to place validation errors.
-    private let locations: [UnsafeMutableRawPointer: SourceLocation]
+    var locations: [UnsafeMutableRawPointer: SourceLocation]
 
     private init(pointer: xmlDocPtr, path: String, root: ParsedElement,
                  locations: [UnsafeMutableRawPointer: SourceLocation]) {
@@ -35,6 +35,15 @@ final class XMLDocument {
         xmlUnlinkNode(element)
         detached.append(element)
         return true
+    }
+
+    /// Rebuilds ``root`` from the libxml2 tree after it was changed, keeping each element's
+    /// known location (elements copied from another document carry that document's locations).
+    func rebuildRoot() {
+        guard let rootNode = xmlDocGetRootElement(pointer) else { return }
+        var builder = TreeBuilder(path: path, document: pointer, startTags: [], known: locations)
+        root = builder.element(rootNode)
+        locations = builder.locations
     }
 
     /// Frees a document returned by `parseDocument` that was not wrapped.
@@ -131,12 +140,16 @@ private struct TreeBuilder {
     let path: String
     let document: xmlDocPtr
     let startTags: [StartTagScanner.Position]
+    /// Locations already known by node, used before the scanned start tags.
+    var known: [UnsafeMutableRawPointer: SourceLocation] = [:]
     var next = 0
     var locations: [UnsafeMutableRawPointer: SourceLocation] = [:]
 
     mutating func element(_ node: xmlNodePtr) -> ParsedElement {
         let location: SourceLocation
-        if next < startTags.count {
+        if let knownLocation = known[UnsafeMutableRawPointer(node)] {
+            location = knownLocation
+        } else if next < startTags.count {
             location = SourceLocation(file: path, line: startTags[next].line, column: startTags[next].column)
         } else {
             location = SourceLocation(file: path, line: max(Int(xmlGetLineNo(node)), 1))

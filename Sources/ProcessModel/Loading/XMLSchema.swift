@@ -74,9 +74,14 @@ final class XMLSchema {
 
     /// Loads the schema for a component kind from the package resources.
     static func load(_ kind: ComponentKind) throws(SchemaLoadError) -> XMLSchema {
-        let name = kind.schemaName + ".xsd"
-        guard let url = Bundle.module.url(forResource: kind.schemaName, withExtension: "xsd", subdirectory: "Schemas")
-                ?? Bundle.module.url(forResource: kind.schemaName, withExtension: "xsd"),
+        try load(named: kind.schemaName)
+    }
+
+    /// Loads the bundled schema `Schemas/<resource>.xsd`.
+    static func load(named resource: String) throws(SchemaLoadError) -> XMLSchema {
+        let name = resource + ".xsd"
+        guard let url = Bundle.module.url(forResource: resource, withExtension: "xsd", subdirectory: "Schemas")
+                ?? Bundle.module.url(forResource: resource, withExtension: "xsd"),
               let data = FileManager.default.contents(atPath: url.path) else {
             throw SchemaLoadError(message: "schema \(name) is missing from the installation")
         }

@@ -10,6 +10,11 @@ public struct Workspace: Sendable {
     public var trackedFields: [String: TrackedFieldDefinition]
     /// The file each component id was loaded from (workspace-relative).
     public var files: [String: String]
+    /// The values `${secret:…}` references were replaced with, so hosts can keep them out of
+    /// messages and records.
+    public var secretValues: Set<String> = []
+    /// The `environment` of the extensions applied when loading, or nil when none were.
+    public var extensionsEnvironment: String?
 
     public init(root: String, processes: [String: ProcessDefinition] = [:],
                 connections: [String: ConnectionDefinition] = [:],

@@ -1,0 +1,63 @@
+import ArgumentParser
+import ExecutionStore
+import Foundation
+
+/// `conveyor properties list|reset`: the persisted process property values.
+struct PropertiesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "properties",
+        abstract: "Show or reset the process property values kept between executions (persist=\"true\").",
+        subcommands: [List.self, Reset.self],
+        defaultSubcommand: List.self
+    )
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List a process's persisted properties: the stored value, or the default when none is stored.")
+
+        @Argument(help: "The process id.")
+        var process: String
+
+        @OptionGroup var options: WorkspaceOptions
+
+        func run() async throws {
+            let workspace = try options.loadWorkspace()
+            guard let definition = workspace.processes[process] else {
+                let known = workspace.processes.keys.sorted().joined(separator: ", ")
+                throw ValidationError("no process '\(process)' in workspace \(options.root) (processes: \(known.isEmpty ? "none" : known))")
+            }
+            let stored = Dictionary(try options.openStore().persistedProperties(processID: process).map { ($0.name, $0) },
+                                    uniquingKeysWith: { first, _ in first })
+            let persisted = definition.properties.filter(\.persist)
+            guard !persisted.isEmpty else {
+                Terminal.line("process '\(process)' has no persisted properties")
+                return
+            }
+            for property in persisted {
+                if let value = stored[property.name] {
+                    Terminal.line("\(property.name) = \(value.value)  (stored by execution \(value.executionID))")
+                } else {
+                    Terminal.line("\(property.name) = \(property.value)  (default, nothing stored)")
+                }
+            }
+        }
+    }
+
+    struct Reset: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Forget stored values so the next execution starts from the defaults.")
+
+        @Argument(help: "The process id.")
+        var process: String
+
+        @Argument(help: "Only this property (default: every persisted property of the process).")
+        var name: String?
+
+        @OptionGroup var options: WorkspaceOptions
+
+        func run() async throws {
+            let removed = try options.openStore().resetPersistedProperties(processID: process, name: name)
+            Terminal.line("reset \(removed) stored value\(removed == 1 ? "" : "s") of process '\(process)'")
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+/// One file written in append mode during an execution: an open descriptor and a buffer of
+/// bytes not yet written. Owned by ``DiskSendOperation`` under its lock.
+struct AppendFile {
+    let path: String
+    let descriptor: Int32
+    private(set) var pending: [UInt8] = []
+
+    /// Opens (creating) `path` for appending.
+    init(path: String) throws(DiskError) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw DiskError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        self.path = path
+        self.descriptor = descriptor
+        pending.reserveCapacity(AppendFile.flushThreshold + (1 << 16))
+    }
+
+    /// Bytes buffered before they are written out.
+    static let flushThreshold = 4 << 20
+
+    /// Buffers a document followed by a newline.
+    mutating func append(line bytes: [UInt8]) {
+        pending.append(contentsOf: bytes)
+        pending.append(0x0A)
+    }
+
+    /// True when the buffer should be written out.
+    var isFull: Bool { pending.count >= AppendFile.flushThreshold }
+
+    /// Writes the buffer out (keeping its capacity).
+    mutating func flush() throws(DiskError) {
+        defer { pending.removeAll(keepingCapacity: true) }
+        try DiskSendOperation.writeAll(pending, to: descriptor, path: path)
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import ProcessEngine
+
+/// Turns a file's bytes, fed block by block, into documents without holding the whole file
+/// (except ``WholeFileSplitter``). A document may span any number of blocks.
+protocol DocumentSplitter {
+    /// Consumes the next bytes of the file, appending every document they complete.
+    mutating func consume(_ block: UnsafeBufferPointer<UInt8>, into documents: inout [Document]) throws(DiskError)
+    /// The file ended: appends what is left, or throws when the file ended mid-document.
+    mutating func finish(into documents: inout [Document]) throws(DiskError)
+}
+
+extension DiskSplit {
+    /// A splitter for one file.
+    func splitter(file: String, properties: [String: String], header: Bool) -> any DocumentSplitter {
+        switch self {
+        case .none: WholeFileSplitter(properties: properties)
+        case .jsonLines: LineSplitter(properties: properties)
+        case .jsonArray: JSONArraySplitter(file: file, properties: properties)
+        case .csvRows: CSVRowSplitter(properties: properties, header: header)
+        }
+    }
+}
+
+/// `split by="none"`: the whole file is one document.
+struct WholeFileSplitter: DocumentSplitter {
+    let properties: [String: String]
+    private var bytes: [UInt8] = []
+
+    init(properties: [String: String]) { self.properties = properties }
+
+    mutating func consume(_ block: UnsafeBufferPointer<UInt8>, into documents: inout [Document]) throws(DiskError) {
+        bytes.append(contentsOf: block)
+    }
+
+    mutating func finish(into documents: inout [Document]) throws(DiskError) {
+        documents.append(Document(data: bytes, properties: properties))
+        bytes = []
+    }
+}
+
+/// `split by="json-lines"`: one document per non-blank line (`\r\n` accepted), numbered in
+/// the `disk.line` property.
+struct LineSplitter: DocumentSplitter {
+    let properties: [String: String]
+    /// The start of a line whose end is in a later block.
+    private var carry: [UInt8] = []
+    private var lineNumber = 1
+
+    init(properties: [String: String]) { self.properties = properties }
+
+    mutating func consume(_ block: UnsafeBufferPointer<UInt8>, into documents: inout [Document]) throws(DiskError) {
+        guard let base = block.baseAddress else { return }
+        var start = 0
+        while start < block.count {
+            guard let found = memchr(base + start, 0x0A, block.count - start) else {
+                carry.append(contentsOf: UnsafeBufferPointer(rebasing: block[start...]))
+                return
+            }
+            let end = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) - base
+            if carry.isEmpty {
+                addLine(UnsafeBufferPointer(rebasing: block[start..<end]), into: &documents)
+            } else {
+                carry.append(contentsOf: UnsafeBufferPointer(rebasing: block[start..<end]))
+                let line = carry
+                line.withUnsafeBufferPointer { addLine($0, into: &documents) }
+                carry.removeAll(keepingCapacity: true)
+            }
+            lineNumber += 1
+            start = end + 1
+        }
+    }
+
+    mutating func finish(into documents: inout [Document]) throws(DiskError) {
+        guard !carry.isEmpty else { return }
+        let line = carry
+        line.withUnsafeBufferPointer { addLine($0, into: &documents) }
+        carry = []
+    }
+
+    private func addLine(_ line: UnsafeBufferPointer<UInt8>, into documents: inout [Document]) {
+        var count = line.count
+        if count > 0, line[count - 1] == 0x0D { count -= 1 }
+        var blank = true
+        for position in 0..<count where line[position] != 0x20 && line[position] != 0x09 {
+            blank = false
+            break
+        }
+        guard !blank else { return }
+        var lineProperties = properties
+        lineProperties["disk.line"] = String(lineNumber)
+        documents.append(Document(data: Array(UnsafeBufferPointer(rebasing: line[0..<count])), properties: lineProperties))
+    }
+}
+
+/// Whether a byte is JSON whitespace.
+@inline(__always) func isJSONWhitespace(_ byte: UInt8) -> Bool {
+    byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
+}

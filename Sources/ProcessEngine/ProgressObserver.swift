@@ -1,0 +1,37 @@
+import Foundation
+
+/// Where an execution stands while it runs: enough for a one-line progress display.
+public struct ExecutionProgress: Sendable {
+    /// The execution's id.
+    public var executionID: String
+    /// When the execution started.
+    public var startTime: Date
+    /// Documents the start shape produced so far.
+    public var documentsIn: Int
+    /// Documents that reached the end of a path so far.
+    public var documentsOut: Int
+    /// Documents that failed so far.
+    public var documentsError: Int
+    /// The shape a chunk of documents is entering.
+    public var shapeID: String
+
+    /// A progress snapshot.
+    public init(executionID: String, startTime: Date, documentsIn: Int, documentsOut: Int,
+                documentsError: Int, shapeID: String) {
+        self.executionID = executionID
+        self.startTime = startTime
+        self.documentsIn = documentsIn
+        self.documentsOut = documentsOut
+        self.documentsError = documentsError
+        self.shapeID = shapeID
+    }
+}
+
+/// Told about an execution's progress each time a chunk of documents enters a shape.
+///
+/// Called on the execution's task, synchronously, once per chunk (not per document):
+/// implementations must return quickly (throttle any output themselves).
+public protocol ProgressObserver: Sendable {
+    /// A chunk of documents is entering `progress.shapeID`.
+    func progressed(_ progress: ExecutionProgress)
+}

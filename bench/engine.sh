@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Throughput of the engine against jq and Python/orjson on the same mapping.
+#
+# usage: bench/engine.sh [N]   (N documents, default 1,000,000)
+# Generates N orders as NDJSON, runs `conveyor run` (release build) on a process
+# disk get (json-lines) -> map -> disk send (append), `jq -c` and a Python/orjson script,
+# prints documents/s, wall s, CPU s and peak RSS of each and the ratios, and checks that the
+# three outputs agree. Environment: KEEP=1 keeps the temporary directory, REBUILD=1 rebuilds.
+set -euo pipefail
+N=${1:-1000000}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/bench/workspace.sh"
+PYTHON="$ROOT/.venv-bq/bin/python"
+[ -x "$PYTHON" ] || PYTHON=python3
+"$PYTHON" -c 'import orjson' 2>/dev/null || "$PYTHON" -m pip install -q orjson
+CONVEYOR=$(conveyor_binary "$ROOT")
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/conveyor-bench-XXXXXX")
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$WORK"' EXIT
+make_workspace "$WORK/ws"
+"$PYTHON" "$ROOT/bench/gen_orders.py" "$N" "$WORK/ws/orders.ndjson"
+SIZE=$(du -m "$WORK/ws/orders.ndjson" | cut -f1)
+echo "$N documents, ${SIZE} MB, $(( $(stat -c %s "$WORK/ws/orders.ndjson") / N )) bytes each"
+
+declare -A wall cpu rss
+run() {
+    local name="$1"; shift
+    timed "$@" || { echo "$name failed" >&2; exit 1; }
+    wall[$name]=$WALL; cpu[$name]=$CPU; rss[$name]=$RSS
+}
+run conveyor "$CONVEYOR" run bench --workspace "$WORK/ws"
+run jq sh -c "jq -c '$JQ_MAP' '$WORK/ws/orders.ndjson' > '$WORK/ws/out/jq.ndjson'"
+run python "$PYTHON" "$ROOT/bench/map_orjson.py" "$WORK/ws/orders.ndjson" "$WORK/ws/out/python.ndjson"
+
+printf '\n%-10s %12s %9s %9s %10s\n' tool "docs/s" "wall s" "CPU s" "RSS MB"
+for name in conveyor jq python; do
+    rate=$(awk -v n="$N" -v w="${wall[$name]}" 'BEGIN {printf "%d", (w > 0 ? n / w : 0)}')
+    printf '%-10s %12s %9s %9s %10s\n' "$name" "$rate" "${wall[$name]}" "${cpu[$name]}" "${rss[$name]}"
+done
+echo
+for other in jq python; do
+    awk -v a="${wall[conveyor]}" -v b="${wall[$other]}" -v ca="${cpu[conveyor]}" -v cb="${cpu[$other]}" -v o="$other" \
+        'BEGIN {printf "conveyor vs %-7s wall %.2fx  CPU %.2fx  (below 1 = conveyor faster)\n", o, a / b, ca / cb}'
+done
+echo
+"$PYTHON" "$ROOT/bench/compare.py" 1000 "$WORK/ws/out/conveyor.ndjson" "$WORK/ws/out/jq.ndjson" "$WORK/ws/out/python.ndjson"

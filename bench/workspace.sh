@@ -1,0 +1,95 @@
+# Sourced by the bench scripts: writes the bench workspace into "$1" (data file in "$1/data").
+make_workspace() {
+    local ws="$1"
+    mkdir -p "$ws/processes" "$ws/connectors" "$ws/profiles" "$ws/data" "$ws/out"
+    cat > "$ws/processes/bench.xml" <<'XML'
+<process id="bench" name="Map orders">
+  <shapes>
+    <start id="start" next="map"><connector connection="files" operation="read-orders"/></start>
+    <map id="map" map="order-to-out" next="write"/>
+    <connector id="write" connection="files" operation="write-orders" next="done"/>
+    <stop id="done"/>
+  </shapes>
+</process>
+XML
+    cat > "$ws/connectors/files.xml" <<'XML'
+<connection id="files" type="disk"><directory>.</directory></connection>
+XML
+    cat > "$ws/connectors/read-orders.xml" <<'XML'
+<operation id="read-orders" type="disk" action="get">
+  <filePattern>orders.ndjson</filePattern>
+  <split by="json-lines"/>
+</operation>
+XML
+    cat > "$ws/connectors/write-orders.xml" <<'XML'
+<operation id="write-orders" type="disk" action="send">
+  <fileName>out/conveyor.ndjson</fileName>
+  <append>true</append>
+</operation>
+XML
+    cat > "$ws/profiles/order.xml" <<'XML'
+<profile id="order" type="json">
+  <element name="id" type="number" required="true"/>
+  <element name="customer" type="object">
+    <element name="name" type="character"/>
+    <element name="country" type="character"/>
+  </element>
+  <element name="items" type="array">
+    <element name="sku" type="character"/>
+    <element name="qty" type="number"/>
+  </element>
+  <element name="price" type="number"/>
+  <element name="placedAt" type="character"/>
+</profile>
+XML
+    cat > "$ws/profiles/order-out.xml" <<'XML'
+<profile id="order-out" type="json">
+  <element name="order_id" type="number"/>
+  <element name="customer" type="character"/>
+  <element name="country" type="character"/>
+  <element name="items" type="array">
+    <element name="sku" type="character"/>
+    <element name="qty" type="number"/>
+  </element>
+  <element name="total" type="number"/>
+  <element name="placed_at" type="character"/>
+</profile>
+XML
+    cat > "$ws/profiles/order-to-out.xml" <<'XML'
+<map id="order-to-out" from="order" to="order-out">
+  <mapping from="/id" to="/order_id"/>
+  <mapping from="/customer/name" to="/customer"><function name="uppercase"/></mapping>
+  <mapping from="/customer/country" to="/country"/>
+  <mapping from="/items/*/sku" to="/items/*/sku"/>
+  <mapping from="/items/*/qty" to="/items/*/qty"/>
+  <mapping from="/price" to="/total"/>
+  <mapping from="/placedAt" to="/placed_at"/>
+</map>
+XML
+}
+
+# The jq program doing the same mapping.
+JQ_MAP='{order_id: .id, customer: (.customer.name | ascii_upcase), country: .customer.country,
+         items: [.items[] | {sku, qty}], total: .price, placed_at: .placedAt}'
+
+# Runs a command under GNU time; sets WALL (s), CPU (s, user+sys) and RSS (MB).
+timed() {
+    local report
+    report=$(mktemp)
+    /usr/bin/time -v -o "$report" "$@" > /dev/null
+    local status=$?
+    WALL=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,p,":"); s=0; for(i=1;i<=n;i++) s=s*60+p[i]; print s}' "$report")
+    CPU=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {printf "%.2f", u+s}' "$report")
+    RSS=$(awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2/1024}' "$report")
+    rm -f "$report"
+    return $status
+}
+
+# The release binary, built if missing.
+conveyor_binary() {
+    local root="$1"
+    if [ ! -x "$root/.build/release/conveyor" ] || [ -n "${REBUILD:-}" ]; then
+        (cd "$root" && swift build -c release --product conveyor >&2) || return 1
+    fi
+    echo "$root/.build/release/conveyor"
+}

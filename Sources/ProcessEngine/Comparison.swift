@@ -43,6 +43,19 @@ public struct Comparison: Sendable {
         }
     }
 
+    /// Whether `left op right` holds, taking `regex` and `wildcard` patterns compiled from `patterns`
+    /// (each distinct pattern compiles once).
+    func evaluate(_ left: String, _ right: String, patterns: PatternCache) throws(DocumentError) -> Bool {
+        switch op {
+        case .regex:
+            return Self.matches(left, try patterns.expression(for: right, what: "regular expression"))
+        case .wildcard:
+            return Self.matches(left, try patterns.expression(for: Self.wildcardPattern(right), what: "wildcard"))
+        default:
+            return try evaluate(left, right)
+        }
+    }
+
     private static func order<T: Comparable>(_ left: T, _ right: T) -> ComparisonResult {
         left == right ? .orderedSame : (left < right ? .orderedAscending : .orderedDescending)
     }
@@ -112,14 +125,12 @@ public struct Comparison: Sendable {
 
     /// True when the whole of `text` matches `pattern` (an NSRegularExpression pattern).
     static func fullMatch(_ text: String, pattern: String, what: String) throws(DocumentError) -> Bool {
-        let expression: NSRegularExpression
-        do {
-            _ = try NSRegularExpression(pattern: pattern)
-            expression = try NSRegularExpression(pattern: "^(?:" + pattern + ")$")
-        } catch {
-            throw DocumentError("'\(pattern)' is not a valid \(what)")
-        }
-        return expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+        matches(text, try PatternCache.compile(pattern, what: what).get())
+    }
+
+    /// True when `expression` (anchored at both ends) matches `text`.
+    static func matches(_ text: String, _ expression: NSRegularExpression) -> Bool {
+        expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
     }
 
     /// A wildcard (`*` any run, `?` one character) as a regular expression.

@@ -29,14 +29,7 @@ extension ExecutionRun {
         case .processCall(let call, let next):
             try await runProcessCall(shape: shape, call, documents: documents, next: next)
         case .flowControl(let definition, let next):
-            // Batches run one after another: `threads` is accepted but not yet concurrent.
-            tally(shape.id) { $0.documentsOut += documents.count }
-            var start = documents.startIndex
-            while start < documents.endIndex {
-                let end = min(start + definition.batchSize, documents.endIndex)
-                try await push(Array(documents[start..<end]), to: next)
-                start = end
-            }
+            try await runFlowControl(shape: shape, definition, documents: documents, next: next)
         case .start, .connector, .map, .setProperties, .stop, .returnDocuments:
             throw DocumentError("shape '\(shape.id)' is not a flow shape")
         }
@@ -46,13 +39,14 @@ extension ExecutionRun {
                              onTrue: String, onFalse: String) async throws {
         let comparison = Comparison(op: definition.op, type: definition.type, format: definition.format)
         let context = operationContext(shapeID: shape.id)
+        let patterns = shared.patterns(forShape: shape.id)
         var accepted: [Document] = []
         var rejected: [Document] = []
         for var document in documents {
             do {
                 let left = try context.evaluate(definition.left, for: &document)
                 let right = try context.evaluate(definition.right, for: &document)
-                if try comparison.evaluate(left, right) {
+                if try comparison.evaluate(left, right, patterns: patterns) {
                     accepted.append(document)
                 } else {
                     rejected.append(document)

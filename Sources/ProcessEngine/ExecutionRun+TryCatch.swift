@@ -12,10 +12,16 @@ final class CatchScope {
     init() {
         id = Self.counter.wrappingAdd(1, ordering: .relaxed).oldValue
     }
+
+    /// A scope standing for an open scope of a parent run inside a lane: its failures are handed
+    /// to the parent's scope with the same id.
+    init(id: Int) {
+        self.id = id
+    }
 }
 
 /// A document that failed inside a tryCatch scope.
-struct CaughtFailure {
+struct CaughtFailure: Sendable {
     var document: Document
     var message: String
     var shapeID: String

@@ -2,7 +2,9 @@ import DocumentMapping
 import Foundation
 import ProcessModel
 
-/// The state of one execution while it runs. Used by a single task only.
+/// The state of one execution while it runs. Used by a single task only; a flowControl shape
+/// with `threads` > 1 runs its batches in lanes (see `ExecutionRun+Lanes.swift`), each its own
+/// `ExecutionRun` on its own task, sharing only the Sendable ``RunSharedState``.
 final class ExecutionRun {
     let runner: ProcessRunner
     let process: ProcessDefinition
@@ -12,28 +14,34 @@ final class ExecutionRun {
     var processProperties: [String: String]
     var execution: Execution
     private var shapeIndex: [String: Int] = [:]
-    private var maps: [String: CompiledMap] = [:]
-    private var operations: [String: any ConnectorOperation] = [:]
-    private var pendingTraces: [DocumentTrace] = []
-    private var applicationErrors = 0
+    /// Operations, compiled maps and patterns, and the index counter, shared with lanes.
+    let shared: RunSharedState
+    /// True for a lane running one flowControl batch: its traces wait for the parent to merge them.
+    var isLane = false
+    /// The parent's counts when this lane started, added to the lane's own in progress reports.
+    var progressBase = (documentsIn: 0, documentsOut: 0, documentsError: 0)
+    var pendingTraces: [DocumentTrace] = []
+    var applicationErrors = 0
     private var recorderFailure: String?
-    private var nextIndex = 0
     /// Warnings that make the execution COMPLETE_WARN (notify shapes, process calls).
     var warnings = 0
     /// Open tryCatch scopes, innermost last: a failure inside one is collected, not recorded.
     var catchScopes: [CatchScope] = []
     /// Set by `<stop continue="false">`: no further start chunks or branch paths run.
     var stopRequested = false
+    /// Where in the user log the `stopped by shape` line is, once a stop shape wrote it.
+    var stopLogLine: Int?
     /// Documents handed to `returnDocuments` shapes, for the caller.
     var returned: [Document] = []
     /// Documents waiting at combine shapes until the start shape is done.
     var pendingCombines: [String: [Document]] = [:]
     /// Shape ids in graph order (a shape before the shapes it sends documents to).
     private(set) var graphOrder: [String] = []
-    private var pushDepth = 0
+    var pushDepth = 0
 
     init(runner: ProcessRunner, process: ProcessDefinition, info: ExecutionInfo, processProperties: [String: String],
-         callDepth: Int = 0) {
+         callDepth: Int = 0, shared: RunSharedState = RunSharedState()) {
+        self.shared = shared
         self.runner = runner
         self.process = process
         self.info = info
@@ -45,10 +53,7 @@ final class ExecutionRun {
     }
 
     /// A new document index from the execution's counter.
-    func newIndex() -> Int {
-        defer { nextIndex += 1 }
-        return nextIndex
-    }
+    func newIndex() -> Int { shared.newIndex() }
 
     /// The shape with this id.
     func shape(_ id: String) -> ShapeDefinition? { shapeIndex[id].map { process.shapes[$0] } }
@@ -71,7 +76,7 @@ final class ExecutionRun {
         } catch {
             fail(execution: "\(error)")
         }
-        for operation in operations.values { await operation.close() }
+        for operation in await shared.operations.created() { await operation.close() }
         await flushTraces()
         finish()
         do {
@@ -118,10 +123,8 @@ final class ExecutionRun {
     private func emitFromStart(_ start: ShapeDefinition, _ documents: [Document], next: String) async throws {
         if stopRequested { throw StopSignal() }
         var numbered = documents
-        for position in numbered.indices {
-            numbered[position].index = nextIndex
-            nextIndex += 1
-        }
+        let first = shared.newIndexes(numbered.count)
+        for position in numbered.indices { numbered[position].index = first + position }
         execution.documentsIn += numbered.count
         tally(start.id) { $0.documentsOut += numbered.count }
         try await push(numbered, to: next)
@@ -152,6 +155,7 @@ final class ExecutionRun {
             tally(shape.id) { $0.documentsOut += documents.count }
             if !continues, !stopRequested {
                 stopRequested = true
+                stopLogLine = execution.userLog.count
                 execution.userLog.append("stopped by shape '\(shape.id)' (continue=\"false\")")
             }
         case .returnDocuments:
@@ -216,13 +220,12 @@ final class ExecutionRun {
     }
 
     private func compiledMap(_ mapID: String) throws -> CompiledMap {
-        if let map = maps[mapID] { return map }
-        guard let definition = runner.workspace.maps[mapID] else {
-            throw DocumentError("map '\(mapID)' does not exist")
+        try shared.map(mapID) {
+            guard let definition = runner.workspace.maps[mapID] else {
+                throw DocumentError("map '\(mapID)' does not exist")
+            }
+            return try CompiledMap(map: definition, profiles: runner.workspace.profiles)
         }
-        let compiled = try CompiledMap(map: definition, profiles: runner.workspace.profiles)
-        maps[mapID] = compiled
-        return compiled
     }
 
     private func runSetProperties(shape: ShapeDefinition, assignments: [PropertyAssignment],
@@ -260,7 +263,6 @@ final class ExecutionRun {
 
     func operation(forShape shapeID: String, connectionID: String, operationID: String) async throws
         -> any ConnectorOperation {
-        if let operation = operations[shapeID] { return operation }
         guard let connection = runner.workspace.connections[connectionID] else {
             throw DocumentError("connection '\(connectionID)' does not exist")
         }
@@ -271,10 +273,9 @@ final class ExecutionRun {
             throw DocumentError("no connector for connection type '\(connection.type)' (known: \(runner.connectors.types.joined(separator: ", ")))")
         }
         let environment = ConnectorEnvironment(workspaceRoot: runner.workspace.root, variables: runner.environment)
-        let operation = try await connector.makeOperation(connection: connection, operation: definition,
-                                                          environment: environment)
-        operations[shapeID] = operation
-        return operation
+        return try await shared.operations.operation(forShape: shapeID) {
+            try await connector.makeOperation(connection: connection, operation: definition, environment: environment)
+        }
     }
 
     func tally(_ shapeID: String, _ update: (inout ShapeTally) -> Void) {
@@ -313,11 +314,11 @@ final class ExecutionRun {
     }
 
     func flushTracesIfNeeded() async {
-        if pendingTraces.count >= 5_000 { await flushTraces() }
+        if !isLane, pendingTraces.count >= 5_000 { await flushTraces() }
     }
 
     func flushTraces() async {
-        guard !pendingTraces.isEmpty else { return }
+        guard !isLane, !pendingTraces.isEmpty else { return }
         let batch = pendingTraces
         pendingTraces.removeAll(keepingCapacity: true)
         do {
@@ -330,8 +331,10 @@ final class ExecutionRun {
     private func reportProgress(at shapeID: String) {
         guard let observer = runner.progress else { return }
         observer.progressed(ExecutionProgress(
-            executionID: info.id, startTime: info.startTime, documentsIn: execution.documentsIn,
-            documentsOut: execution.documentsOut, documentsError: execution.documentsError, shapeID: shapeID))
+            executionID: info.id, startTime: info.startTime,
+            documentsIn: progressBase.documentsIn + execution.documentsIn,
+            documentsOut: progressBase.documentsOut + execution.documentsOut,
+            documentsError: progressBase.documentsError + execution.documentsError, shapeID: shapeID))
     }
 
     private func finish() {

@@ -75,7 +75,7 @@ struct ProcessCallTests {
         let runner = ProcessRunner(workspace: ws, connectors: ConnectorRegistry([connector]), recorder: MemoryRecorder(),
                                    environment: [:])
         let execution = await runner.run(processID: "p", inputs: (0..<5).map { json("\($0)") })
-        #expect(batches.values == ["2", "2", "1"])
+        #expect(batches.values.sorted() == ["1", "2", "2"], "threads=3 runs batches concurrently, in any order")
         #expect(execution.documentsOut == 5)
         #expect(counts(execution, "send") == ShapeTally(shapeID: "send", documentsIn: 5, documentsOut: 5))
     }

@@ -1,0 +1,153 @@
+import ProcessModel
+
+/// What a lane starts from: the parent run's shared parts and its state where the batch leaves.
+struct LaneSeed: Sendable {
+    var runner: ProcessRunner
+    var process: ProcessDefinition
+    var info: ExecutionInfo
+    var callDepth: Int
+    var shared: RunSharedState
+    var processProperties: [String: String]
+    /// The id of the parent's innermost open tryCatch scope: the lane's failures are caught for it.
+    var catchScopeID: Int?
+    var stopRequested: Bool
+    var pushDepth: Int
+    var progressBase: (documentsIn: Int, documentsOut: Int, documentsError: Int)
+}
+
+/// What one lane did, merged into its parent in batch order.
+struct LaneResult: Sendable {
+    var shapeCounts: [ShapeTally]
+    var documentsOut: Int
+    var documentsError: Int
+    var error: String?
+    var failedExecution: Bool
+    var userLog: [String]
+    var traces: [DocumentTrace]
+    var caught: [CaughtFailure]
+    var combines: [String: [Document]]
+    var returned: [Document]
+    /// Process properties the lane set, with their final values.
+    var propertyChanges: [String: String]
+    var stopRequested: Bool
+    /// The position of the lane's `stopped by shape` line in `userLog`, if it wrote one.
+    var stopLogLine: Int?
+    var warnings: Int
+    var applicationErrors: Int
+    /// An error that ended the lane's path (a path too long, say), rethrown by the parent.
+    var thrown: (any Error)?
+}
+
+extension ExecutionRun {
+    /// Sends documents on in batches of `batchSize`. With `threads` 1 each batch goes to the end
+    /// of its path before the next; with more, up to `threads` batches run at once, each in a
+    /// lane, and the lanes' results are merged in batch order.
+    func runFlowControl(shape: ShapeDefinition, _ definition: FlowControlDefinition, documents: [Document],
+                        next: String) async throws {
+        tally(shape.id) { $0.documentsOut += documents.count }
+        let size = max(1, definition.batchSize)
+        let batches = stride(from: documents.startIndex, to: documents.endIndex, by: size).map {
+            Array(documents[$0..<min($0 + size, documents.endIndex)])
+        }
+        guard definition.threads > 1, batches.count > 1 else {
+            for batch in batches { try await push(batch, to: next) }
+            return
+        }
+        try await runLanes(batches, threads: definition.threads, next: next)
+    }
+
+    private func runLanes(_ batches: [[Document]], threads: Int, next: String) async throws {
+        let seed = LaneSeed(
+            runner: runner, process: process, info: info, callDepth: callDepth, shared: shared,
+            processProperties: processProperties, catchScopeID: catchScopes.last?.id, stopRequested: stopRequested,
+            pushDepth: pushDepth,
+            progressBase: (progressBase.documentsIn + execution.documentsIn,
+                           progressBase.documentsOut + execution.documentsOut,
+                           progressBase.documentsError + execution.documentsError))
+        var thrown: (any Error)?
+        await withTaskGroup(of: (Int, LaneResult).self) { group in
+            var started = 0
+            var merged = 0
+            var waiting: [Int: LaneResult] = [:]
+            while started < min(threads, batches.count) {
+                let position = started
+                group.addTask { (position, await Self.runLane(seed, batches[position], next: next)) }
+                started += 1
+            }
+            while let (position, result) = await group.next() {
+                waiting[position] = result
+                if result.thrown != nil { thrown = thrown ?? result.thrown }
+                // A lane whose path threw stops new lanes (as the batches after it would not run).
+                if started < batches.count, thrown == nil {
+                    let position = started
+                    group.addTask { (position, await Self.runLane(seed, batches[position], next: next)) }
+                    started += 1
+                }
+                while let ready = waiting.removeValue(forKey: merged) {
+                    merge(ready)
+                    merged += 1
+                    await flushTracesIfNeeded()
+                }
+            }
+        }
+        if let thrown { throw thrown }
+    }
+
+    /// Runs one batch down `next` in a new lane and reports what it did.
+    private static func runLane(_ seed: LaneSeed, _ batch: [Document], next: String) async -> LaneResult {
+        let lane = ExecutionRun(runner: seed.runner, process: seed.process, info: seed.info,
+                                processProperties: seed.processProperties, callDepth: seed.callDepth,
+                                shared: seed.shared)
+        lane.isLane = true
+        lane.progressBase = seed.progressBase
+        lane.stopRequested = seed.stopRequested
+        lane.pushDepth = seed.pushDepth
+        if let id = seed.catchScopeID { lane.catchScopes = [CatchScope(id: id)] }
+        var thrown: (any Error)?
+        do {
+            try await lane.push(batch, to: next)
+        } catch {
+            thrown = error
+        }
+        var changes: [String: String] = [:]
+        for (name, value) in lane.processProperties where seed.processProperties[name] != value {
+            changes[name] = value
+        }
+        return LaneResult(
+            shapeCounts: lane.execution.shapeCounts, documentsOut: lane.execution.documentsOut,
+            documentsError: lane.execution.documentsError, error: lane.execution.error,
+            failedExecution: lane.execution.status == .error, userLog: lane.execution.userLog,
+            traces: lane.pendingTraces, caught: lane.catchScopes.first?.failures ?? [],
+            combines: lane.pendingCombines, returned: lane.returned, propertyChanges: changes,
+            stopRequested: lane.stopRequested, stopLogLine: lane.stopLogLine, warnings: lane.warnings, applicationErrors: lane.applicationErrors,
+            thrown: thrown)
+    }
+
+    /// Adds a lane's counts, records and buffers to this run's. Process properties set by several
+    /// batches keep the value of the last batch (in batch order) that set them.
+    private func merge(_ lane: LaneResult) {
+        for (position, counts) in lane.shapeCounts.enumerated() where position < execution.shapeCounts.count {
+            execution.shapeCounts[position].documentsIn += counts.documentsIn
+            execution.shapeCounts[position].documentsOut += counts.documentsOut
+            execution.shapeCounts[position].documentsError += counts.documentsError
+        }
+        execution.documentsOut += lane.documentsOut
+        execution.documentsError += lane.documentsError
+        if execution.error == nil { execution.error = lane.error }
+        if lane.failedExecution { execution.status = .error }
+        var log = lane.userLog
+        if let line = lane.stopLogLine, line < log.count {
+            // Only the first batch (in batch order) that stopped the execution says so.
+            if stopRequested { log.remove(at: line) } else { stopLogLine = execution.userLog.count + line }
+        }
+        execution.userLog += log
+        pendingTraces += lane.traces
+        if let scope = catchScopes.last { scope.failures += lane.caught }
+        for (shapeID, documents) in lane.combines { pendingCombines[shapeID, default: []] += documents }
+        returned += lane.returned
+        for (name, value) in lane.propertyChanges { processProperties[name] = value }
+        stopRequested = stopRequested || lane.stopRequested
+        warnings += lane.warnings
+        applicationErrors += lane.applicationErrors
+    }
+}

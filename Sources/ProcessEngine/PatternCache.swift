@@ -1,0 +1,47 @@
+import Foundation
+import Synchronization
+
+/// Compiled whole-value patterns of one decision shape, keyed by the pattern text: a static
+/// pattern compiles once per execution, a dynamic one once per distinct value.
+final class PatternCache: Sendable {
+    /// Patterns kept at most; past that the cache starts over (a pattern per document, say).
+    static let capacity = 1_024
+
+    private let entries = Mutex<[String: Result<NSRegularExpression, DocumentError>]>([:])
+    private let compiledCount = Atomic<Int>(0)
+
+    init() {}
+
+    /// How many times a pattern was compiled (for tests and diagnostics).
+    var compilations: Int { compiledCount.load(ordering: .relaxed) }
+
+    /// The expression matching the whole of a value against `pattern`.
+    /// - Parameter what: how errors name the pattern ("regular expression", "wildcard").
+    func expression(for pattern: String, what: String) throws(DocumentError) -> NSRegularExpression {
+        let key = what + "\u{0}" + pattern
+        let cached = entries.withLock { $0[key] }
+        let result: Result<NSRegularExpression, DocumentError>
+        if let cached {
+            result = cached
+        } else {
+            compiledCount.wrappingAdd(1, ordering: .relaxed)
+            result = Self.compile(pattern, what: what)
+            entries.withLock { entries in
+                if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+                entries[key] = result
+            }
+        }
+        return try result.get()
+    }
+
+    /// Compiles `pattern` anchored at both ends.
+    static func compile(_ pattern: String, what: String) -> Result<NSRegularExpression, DocumentError> {
+        do {
+            // Compiled alone first, so that a pattern that only "works" inside the group is refused.
+            _ = try NSRegularExpression(pattern: pattern)
+            return .success(try NSRegularExpression(pattern: "^(?:" + pattern + ")$"))
+        } catch {
+            return .failure(DocumentError("'\(pattern)' is not a valid \(what)"))
+        }
+    }
+}

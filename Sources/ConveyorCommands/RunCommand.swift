@@ -14,7 +14,9 @@ struct RunCommand: AsyncParsableCommand {
             (COMPLETE or COMPLETE_WARN), 1 when it ends in ERROR, 2 for invalid definitions or usage. \
             Properties declared persist="true" start from the value the last execution that did not end \
             in ERROR left (see `conveyor properties`); --property overrides them. On a terminal, a \
-            progress line is shown on stderr while the process runs.
+            progress line is shown on stderr while the process runs. A process with \
+            allowSimultaneous="false" is locked for the whole command (<workspace>/.conveyor/locks/PROCESS.lock): \
+            a second `conveyor run` of it while the first runs exits 1 at once, running and recording nothing.
             """
     )
 
@@ -45,6 +47,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         let workspace = try options.loadWorkspace(extensions: extensions.extensions)
         let processID = try resolveProcess(in: workspace)
+        let lock = try lockIfExclusive(processID, in: workspace)
+        defer { lock?.release() }
         let documents = try readInputs()
         let store = try options.openStore()
         let persisted = workspace.processes[processID]?.properties.filter(\.persist).map(\.name) ?? []
@@ -69,6 +73,18 @@ struct RunCommand: AsyncParsableCommand {
             try persist(persisted, of: execution, in: store)
         }
         if execution.status == .error { throw ExitCode(1) }
+    }
+
+    /// Takes the process's lock when it does not allow simultaneous executions; exits 1 when
+    /// another command holds it.
+    private func lockIfExclusive(_ processID: String, in workspace: Workspace) throws -> ProcessRunLock? {
+        guard let process = workspace.processes[processID], !process.allowSimultaneous else { return nil }
+        do {
+            return try ProcessRunLock.acquire(processID: processID, workspaceRoot: options.root)
+        } catch {
+            Terminal.error("error: \(error)")
+            throw ExitCode(1)
+        }
     }
 
     /// The stored values of the process's persisted properties.
@@ -115,9 +131,12 @@ struct RunCommand: AsyncParsableCommand {
 
     private func readInputs() throws -> [Document] {
         try inputs.map { path in
-            guard let data = FileManager.default.contents(atPath: path) else {
+            // Read through a handle, so that named pipes (`--input <(command)`) work too.
+            guard let handle = FileHandle(forReadingAtPath: path),
+                  let data = try? handle.readToEnd() ?? Data() else {
                 throw ValidationError("cannot read input file \(path)")
             }
+            try? handle.close()
             let name = (path as NSString).lastPathComponent
             return Document(data: [UInt8](data), properties: ["input.fileName": name])
         }

@@ -29,8 +29,10 @@ public struct ExecutionProgress: Sendable {
 
 /// Told about an execution's progress each time a chunk of documents enters a shape.
 ///
-/// Called on the execution's task, synchronously, once per chunk (not per document):
-/// implementations must return quickly (throttle any output themselves).
+/// Called synchronously, once per chunk (not per document), on the execution's task — or, for
+/// the batches of a flowControl shape with several `threads`, on their tasks, possibly at the
+/// same time: implementations must be safe to call concurrently and return quickly (throttle
+/// any output themselves).
 public protocol ProgressObserver: Sendable {
     /// A chunk of documents is entering `progress.shapeID`.
     func progressed(_ progress: ExecutionProgress)

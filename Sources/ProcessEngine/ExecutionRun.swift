@@ -14,7 +14,7 @@ final class ExecutionRun {
     private var shapeIndex: [String: Int] = [:]
     private var maps: [String: CompiledMap] = [:]
     private var operations: [String: any ConnectorOperation] = [:]
-    private var pendingTraces: [DocumentTrace] = []
+    var pendingTraces: [DocumentTrace] = []
     private var applicationErrors = 0
     private var recorderFailure: String?
     private var nextIndex = 0
@@ -321,7 +321,7 @@ final class ExecutionRun {
         let batch = pendingTraces
         pendingTraces.removeAll(keepingCapacity: true)
         do {
-            try await runner.recorder.recorded(batch, in: info)
+            try await runner.recorder.recorded(runs: batch, in: info)
         } catch {
             recorderFailure = recorderFailure ?? "could not record document tracking: \(error)"
         }

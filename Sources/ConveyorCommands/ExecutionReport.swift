@@ -17,6 +17,7 @@ enum ExecutionReport {
         let seconds = execution.endTime.map { String(format: "%.2f s", $0.timeIntervalSince(execution.startTime)) } ?? "running"
         Terminal.line("execution \(execution.id)  \(execution.status.rawValue)")
         Terminal.line("  process    \(execution.processID) (\(execution.processName)), trigger \(execution.trigger)")
+        if let parent = execution.parentExecutionID { Terminal.line("  parent     \(parent)") }
         Terminal.line("  started    \(timestamp.string(from: execution.startTime)), took \(seconds)")
         Terminal.line("  documents  \(execution.documentsIn) in, \(execution.documentsOut) out, \(execution.documentsError) failed")
         if !execution.shapeCounts.isEmpty {
@@ -42,11 +43,29 @@ enum ExecutionReport {
         return String(repeating: " ", count: max(1, 9 - text.count)) + text
     }
 
-    /// The execution (and optionally its documents) as pretty-printed JSON.
-    static func json(_ execution: ExecutionRecord, documents: [DocumentRecord]? = nil) -> String {
+    /// The execution (and optionally its documents and child executions) as pretty-printed JSON.
+    static func json(_ execution: ExecutionRecord, documents: [DocumentRecord]? = nil,
+                     children: [ExecutionRecord]? = nil) -> String {
         var object = executionObject(execution)
         if let documents { object["documents"] = documents.map(documentObject) }
+        if let children { object["childExecutions"] = children.map(childObject) }
         return encode(object)
+    }
+
+    /// A child execution in its parent's JSON: id, process, status and start time.
+    static func childObject(_ child: ExecutionRecord) -> [String: Any] {
+        ["id": child.id, "processId": child.processID, "status": child.status.rawValue,
+         "startTime": timestamp.string(from: child.startTime)]
+    }
+
+    /// The child executions of a parent, one line each.
+    static func printChildren(_ children: [ExecutionRecord]) {
+        guard !children.isEmpty else { return }
+        Terminal.line("  child executions:")
+        for child in children {
+            Terminal.line("    \(child.id)  \(child.status.rawValue)  \(child.processID)  "
+                + "started \(timestamp.string(from: child.startTime))")
+        }
     }
 
     static func executionObject(_ execution: ExecutionRecord) -> [String: Any] {
@@ -64,6 +83,7 @@ enum ExecutionReport {
         ]
         if let end = execution.endTime { object["endTime"] = timestamp.string(from: end) }
         if let error = execution.error { object["error"] = error }
+        if let parent = execution.parentExecutionID { object["parentExecutionId"] = parent }
         return object
     }
 

@@ -77,11 +77,13 @@ struct ExecutionsCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             let documents = try store.documents(executionID: execution.id)
+            let children = try store.childExecutions(of: execution.id)
             if json {
-                Terminal.line(ExecutionReport.json(execution, documents: documents))
+                Terminal.line(ExecutionReport.json(execution, documents: documents, children: children))
                 return
             }
             ExecutionReport.printSummary(execution, failures: [], limit: 0)
+            ExecutionReport.printChildren(children)
             if documents.isEmpty { return }
             Terminal.line("  documents:")
             for document in documents {

@@ -13,15 +13,28 @@ struct StoreRecorder: ExecutionRecorder {
     }
 
     func recorded(_ documents: [DocumentTrace], in execution: ExecutionInfo) async throws {
+        try await recorded(runs: documents, in: execution)
+    }
+
+    /// Stores the traces; a run of successful documents stays one record (and one row).
+    func recorded(runs documents: [DocumentTrace], in execution: ExecutionInfo) async throws {
         let now = Date()
         try store.record(documents: documents.map { trace in
             DocumentRecord(executionID: execution.id, shapeID: trace.shapeID, connectionID: trace.connectionID,
                            operationID: trace.operationID, direction: trace.direction.rawValue, index: trace.index,
-                           status: DocumentStatus(rawValue: trace.status.rawValue) ?? .error,
-                           error: redactor.redact(trace.error),
-                           trackedValues: trace.trackedValues.map { TrackedValue(name: $0.name, value: $0.value) },
-                           recordedAt: now)
+                           status: Self.status(trace.status), error: trace.error.map { redactor.redact($0) },
+                           trackedValues: trace.trackedValues.isEmpty ? []
+                               : trace.trackedValues.map { TrackedValue(name: $0.name, value: $0.value) },
+                           recordedAt: now, count: trace.count)
         })
+    }
+
+    private static func status(_ status: DocumentTrace.Status) -> DocumentStatus {
+        switch status {
+        case .success: .success
+        case .error: .error
+        case .applicationError: .applicationError
+        }
     }
 
     func finished(_ execution: Execution) async throws {
@@ -48,6 +61,6 @@ struct StoreRecorder: ExecutionRecorder {
                 ShapeCount(shapeID: $0.shapeID, documentsIn: $0.documentsIn, documentsOut: $0.documentsOut,
                            documentsError: $0.documentsError)
             },
-            userLog: execution.userLog)
+            userLog: execution.userLog, parentExecutionID: execution.info.parentExecutionID)
     }
 }

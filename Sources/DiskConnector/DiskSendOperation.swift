@@ -18,7 +18,43 @@ final class DiskSendOperation: ConnectorOperation {
     struct State {
         var files: [String: AppendFile] = [:]
         /// Resolved, checked paths by interpolated file name.
-        var paths: [String: String] = [:]
+        var paths: [String: Target] = [:]
+    }
+
+    /// A checked file path and its name relative to the directory (the `disk.fileName` property).
+    struct Target {
+        var path: String
+        var relative: String
+    }
+
+    /// The append-mode files one batch writes to, each in a slot, moved out of the state meanwhile.
+    struct BatchFiles {
+        var targets: [Target] = []
+        var files: [AppendFile] = []
+        /// A write error per slot: the documents of a failed file fail.
+        var errors: [DiskError?] = []
+        private var slots: [String: Int] = [:]
+
+        /// Writes out a slot's buffer (emptying it even when the write fails), keeping the first error.
+        mutating func flush(_ slot: Int) {
+            do throws(DiskError) { try files[slot].flush() } catch { errors[slot] = errors[slot] ?? error }
+        }
+
+        /// The slot of `target`'s file, opening the file or taking it out of the state the first time.
+        mutating func slot(for target: Target, state: inout State) throws(DiskError) -> Int {
+            if let slot = slots[target.path] { return slot }
+            let file: AppendFile
+            if let open = state.files.removeValue(forKey: target.path) {
+                file = open
+            } else {
+                file = try AppendFile(path: target.path)
+            }
+            targets.append(target)
+            files.append(file)
+            errors.append(nil)
+            slots[target.path] = files.count - 1
+            return files.count - 1
+        }
     }
 
     init(directory: String, fileName: InterpolatedText, append: Bool) throws {
@@ -29,50 +65,78 @@ final class DiskSendOperation: ConnectorOperation {
 
     func execute(_ documents: [Document], context: OperationContext) async throws -> OperationOutcome {
         state.withLock { state in
-            var failures: [DocumentFailure] = []
-            var written: [Document] = []
-            written.reserveCapacity(documents.count)
-            /// Append mode: the target path of each written document, and the paths whose write failed.
-            var writtenPaths: [String] = []
-            var failedPaths: [String: DiskError] = [:]
-            for var document in documents {
-                do {
-                    let name = try context.interpolate(fileName, for: document)
-                    let path = try target(for: name, state: &state)
-                    document.properties["disk.fileName"] = String(path.dropFirst(directory.count + 1))
-                    if append {
-                        if state.files[path] == nil { state.files[path] = try AppendFile(path: path) }
-                        state.files[path]?.append(line: document.data)
-                        if state.files[path]?.isFull == true {
-                            do throws(DiskError) { try state.files[path]?.flush() } catch { failedPaths[path] = error }
-                        }
-                        writtenPaths.append(path)
-                    } else {
-                        try write(document.data, to: path)
-                    }
-                    written.append(document)
-                } catch {
-                    failures.append(DocumentFailure(document: document, message: "\(error)"))
-                }
-            }
-            if append {
-                for path in Set(writtenPaths) {
-                    do throws(DiskError) { try state.files[path]?.flush() } catch { failedPaths[path] = error }
-                }
-                if !failedPaths.isEmpty {
-                    var kept: [Document] = []
-                    for (document, path) in zip(written, writtenPaths) {
-                        if let error = failedPaths[path] {
-                            failures.append(DocumentFailure(document: document, message: "\(error)"))
-                        } else {
-                            kept.append(document)
-                        }
-                    }
-                    written = kept
-                }
-            }
-            return OperationOutcome(outputs: written, failures: failures)
+            append ? appendAll(documents, context: context, state: &state)
+                : writeEach(documents, context: context, state: &state)
         }
+    }
+
+    /// Append mode: each document is added to its file's buffer; the files of the batch are moved
+    /// out of the state while it runs (no lookup per document), flushed at its end and put back.
+    private func appendAll(_ documents: [Document], context: OperationContext, state: inout State) -> OperationOutcome {
+        var failures: [DocumentFailure] = []
+        var written: [Document] = []
+        written.reserveCapacity(documents.count)
+        var batch = BatchFiles()
+        /// For each written document, its file's slot in `batch`.
+        var slots: [Int] = []
+        slots.reserveCapacity(documents.count)
+        let constantName = fileName.isConstant
+        var lastName: (name: String, slot: Int)?
+        for var document in documents {
+            do {
+                let slot: Int
+                if constantName, let lastName {
+                    slot = lastName.slot
+                } else {
+                    let name = try context.interpolate(fileName, for: document)
+                    if let lastName, lastName.name == name {
+                        slot = lastName.slot
+                    } else {
+                        slot = try batch.slot(for: try target(for: name, state: &state), state: &state)
+                        lastName = (name, slot)
+                    }
+                }
+                batch.files[slot].append(line: document.data)
+                if batch.files[slot].isFull { batch.flush(slot) }
+                document.properties["disk.fileName"] = batch.targets[slot].relative
+                written.append(document)
+                slots.append(slot)
+            } catch {
+                failures.append(DocumentFailure(document: document, message: "\(error)"))
+            }
+        }
+        for slot in batch.files.indices { batch.flush(slot) }
+        for slot in batch.files.indices { state.files[batch.targets[slot].path] = batch.files[slot] }
+        if batch.errors.contains(where: { $0 != nil }) {
+            var kept: [Document] = []
+            for (document, slot) in zip(written, slots) {
+                if let error = batch.errors[slot] {
+                    failures.append(DocumentFailure(document: document, message: "\(error)"))
+                } else {
+                    kept.append(document)
+                }
+            }
+            written = kept
+        }
+        return OperationOutcome(outputs: written, failures: failures)
+    }
+
+    /// One file per document, replaced.
+    private func writeEach(_ documents: [Document], context: OperationContext, state: inout State) -> OperationOutcome {
+        var failures: [DocumentFailure] = []
+        var written: [Document] = []
+        written.reserveCapacity(documents.count)
+        for var document in documents {
+            do {
+                let target = try target(for: try context.interpolate(fileName, for: document), state: &state)
+                try write(document.data, to: target.path)
+                document.properties["disk.fileName"] = target.relative
+                written.append(document)
+            } catch {
+                failures.append(DocumentFailure(document: document, message: "\(error)"))
+            }
+        }
+        return OperationOutcome(outputs: written, failures: failures)
     }
 
     func close() async {
@@ -88,7 +152,7 @@ final class DiskSendOperation: ConnectorOperation {
     }
 
     /// The file for one interpolated name; refuses names that would leave the directory.
-    private func target(for name: String, state: inout State) throws(DiskError) -> String {
+    private func target(for name: String, state: inout State) throws(DiskError) -> Target {
         if let known = state.paths[name] { return known }
         guard !name.isEmpty, !name.hasPrefix("/") else {
             throw DiskError("file name '\(name)' must be relative to the connection's directory")
@@ -103,8 +167,9 @@ final class DiskSendOperation: ConnectorOperation {
         } catch {
             throw DiskError("cannot create directory \(parent): \(error.localizedDescription)")
         }
-        if state.paths.count < 10_000 { state.paths[name] = path }
-        return path
+        let target = Target(path: path, relative: String(path.dropFirst(directory.count + 1)))
+        if state.paths.count < 10_000 { state.paths[name] = target }
+        return target
     }
 
     private func write(_ bytes: [UInt8], to path: String) throws(DiskError) {

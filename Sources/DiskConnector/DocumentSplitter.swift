@@ -42,12 +42,18 @@ struct WholeFileSplitter: DocumentSplitter {
 /// `split by="json-lines"`: one document per non-blank line (`\r\n` accepted), numbered in
 /// the `disk.line` property.
 struct LineSplitter: DocumentSplitter {
+    /// The file's properties with a `disk.line` entry, so each line only replaces that value
+    /// in its copy (no rehashing into a larger table per document).
     let properties: [String: String]
     /// The start of a line whose end is in a later block.
     private var carry: [UInt8] = []
     private var lineNumber = 1
 
-    init(properties: [String: String]) { self.properties = properties }
+    init(properties: [String: String]) {
+        var template = properties
+        template["disk.line"] = "0"
+        self.properties = template
+    }
 
     mutating func consume(_ block: UnsafeBufferPointer<UInt8>, into documents: inout [Document]) throws(DiskError) {
         guard let base = block.baseAddress else { return }

@@ -1,6 +1,10 @@
 extension ExecutionStore {
     /// Stores a batch of document records and their tracked values in one transaction.
     ///
+    /// Consecutive successful documents without tracked values (same shape, connection,
+    /// operation, direction and recording time, indexes following each other) are kept as one
+    /// row; a record whose `count` is above 1 stands for that many such documents. Reads answer
+    /// one record per document either way.
     /// Tracked values longer than 1000 characters are cut and marked as cut.
     /// Fails, storing nothing, when a document names an execution that was not inserted.
     public func record(documents: [DocumentRecord]) throws {
@@ -8,57 +12,44 @@ extension ExecutionStore {
         try withConnection { connection in
             let context = "record \(documents.count) documents for execution \(first.executionID)"
             try connection.transaction(.write, operation: context) {
-                // Batches usually share one timestamp: format it once.
-                var stamp = (date: first.recordedAt, text: Timestamp.text(from: first.recordedAt))
-                for document in documents {
-                    if document.recordedAt != stamp.date {
-                        stamp = (document.recordedAt, Timestamp.text(from: document.recordedAt))
-                    }
-                    try connection.execute(
-                        """
-                        INSERT INTO documents (execution_id, shape_id, connection_id, operation_id, direction,
-                            doc_index, status, error, recorded_at)
-                        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                        """,
-                        [.text(document.executionID), .text(document.shapeID), .optional(document.connectionID),
-                         .optional(document.operationID), .text(document.direction), .int(document.index),
-                         .text(document.status.rawValue), .optional(document.error),
-                         .text(stamp.text)],
-                        operation: context)
-                    let documentID = connection.lastInsertRowID
-                    for (position, tracked) in document.trackedValues.enumerated() {
-                        let (value, cut) = TrackedValue.limit(tracked.value)
-                        try connection.execute(
-                            """
-                            INSERT INTO tracked_values (document_id, position, name, value, truncated)
-                            VALUES (?1, ?2, ?3, ?4, ?5)
-                            """,
-                            [.integer(documentID), .int(position), .text(tracked.name), .text(value),
-                             .int(tracked.truncated || cut ? 1 : 0)],
-                            operation: context)
-                    }
-                }
+                var writer = DocumentRowWriter(connection: connection, context: context)
+                for document in documents { try writer.add(document) }
+                try writer.finish()
             }
         }
     }
 
-    /// The documents recorded for an execution: grouped by shape in the order each shape
-    /// was first recorded, then inputs before outputs, then by document index.
+    /// The number of documents recorded for an execution (a run stored as one row counts
+    /// each of its documents).
+    public func documentCount(executionID: String) throws -> Int {
+        try withConnection { connection in
+            var total = 0
+            try connection.query("SELECT COALESCE(SUM(doc_count), 0) FROM documents WHERE execution_id = ?1",
+                                 [.text(executionID)], operation: "count documents of execution \(executionID)") {
+                total = $0.int(0)
+            }
+            return total
+        }
+    }
+
+    /// The documents recorded for an execution, one record per document: grouped by shape in
+    /// the order each shape was first recorded, then inputs before outputs, then by document index.
     public func documents(executionID: String) throws -> [DocumentRecord] {
         try withConnection { connection in
             let context = "read documents of execution \(executionID)"
             return try connection.transaction(.read, operation: context) {
-                var rows: [(rowID: Int64, record: DocumentRecord)] = []
+                var rows: [DocumentRow] = []
                 try connection.query(
                     """
-                    SELECT \(Self.documentColumns) FROM documents d
+                    SELECT \(Self.documentColumns), s.first_id FROM documents d
                     JOIN (SELECT shape_id, MIN(id) AS first_id FROM documents
                           WHERE execution_id = ?1 GROUP BY shape_id) s ON s.shape_id = d.shape_id
                     WHERE d.execution_id = ?1
                     ORDER BY s.first_id, d.direction, d.doc_index, d.id
                     """,
                     [.text(executionID)], operation: context) { row in
-                    rows.append(try Self.document(from: row, path: connection.path))
+                    let read = try Self.document(from: row, path: connection.path)
+                    rows.append(DocumentRow(rank: row.int64(11), rowID: read.rowID, record: read.record))
                 }
                 var tracked: [Int64: [TrackedValue]] = [:]
                 try connection.query(
@@ -70,11 +61,10 @@ extension ExecutionStore {
                     [.text(executionID)], operation: context) { row in
                     tracked[row.int64(0), default: []].append(Self.trackedValue(from: row, first: 1))
                 }
-                return rows.map { row in
-                    var record = row.record
-                    record.trackedValues = tracked[row.rowID] ?? []
-                    return record
+                for position in rows.indices {
+                    rows[position].record.trackedValues = tracked[rows[position].rowID] ?? []
                 }
+                return DocumentRow.expanded(rows)
             }
         }
     }

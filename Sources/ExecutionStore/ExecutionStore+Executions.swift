@@ -8,11 +8,12 @@ extension ExecutionStore {
             try connection.execute(
                 """
                 INSERT INTO executions (id, process_id, process_name, trigger, status, start_time, end_time,
-                    documents_in, documents_out, documents_error, error, shape_counts, user_log)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                    documents_in, documents_out, documents_error, error, shape_counts, user_log, parent_execution_id)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
                 """,
                 [.text(execution.id), .text(execution.processID), .text(execution.processName),
-                 .text(execution.trigger)] + (try Self.progressValues(execution, context: context, path: connection.path)),
+                 .text(execution.trigger)] + (try Self.progressValues(execution, context: context, path: connection.path))
+                    + [.optional(execution.parentExecutionID)],
                 operation: context)
         }
     }
@@ -86,6 +87,20 @@ extension ExecutionStore {
                 "SELECT \(Self.executionColumns) FROM executions e \(whereClause) "
                     + "ORDER BY e.start_time DESC, e.rowid DESC LIMIT ?1",
                 bindings, operation: "list executions") { row in
+                found.append(try Self.execution(from: row, path: connection.path))
+            }
+            return found
+        }
+    }
+
+    /// The executions started by process calls of the execution `parentID`, oldest first.
+    public func childExecutions(of parentID: String) throws -> [ExecutionRecord] {
+        try withConnection { connection in
+            var found: [ExecutionRecord] = []
+            try connection.query(
+                "SELECT \(Self.executionColumns) FROM executions e WHERE e.parent_execution_id = ?1 "
+                    + "ORDER BY e.start_time, e.rowid",
+                [.text(parentID)], operation: "list child executions of \(parentID)") { row in
                 found.append(try Self.execution(from: row, path: connection.path))
             }
             return found

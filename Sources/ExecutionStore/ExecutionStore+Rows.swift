@@ -4,12 +4,13 @@ import Foundation
 extension ExecutionStore {
     static let executionColumns = """
         e.id, e.process_id, e.process_name, e.trigger, e.status, e.start_time, e.end_time,
-        e.documents_in, e.documents_out, e.documents_error, e.error, e.shape_counts, e.user_log
+        e.documents_in, e.documents_out, e.documents_error, e.error, e.shape_counts, e.user_log,
+        e.parent_execution_id
         """
 
     static let documentColumns = """
         d.id, d.execution_id, d.shape_id, d.connection_id, d.operation_id, d.direction,
-        d.doc_index, d.status, d.error, d.recorded_at
+        d.doc_index, d.status, d.error, d.recorded_at, d.doc_count
         """
 
     /// Reads an execution from a row selected with ``executionColumns``.
@@ -35,11 +36,13 @@ extension ExecutionStore {
             error: row.text(10),
             shapeCounts: try decodeJSON([ShapeCount].self, row.text(11), column: "shape_counts",
                                         context: context, path: path),
-            userLog: try decodeJSON([String].self, row.text(12), column: "user_log", context: context, path: path)
+            userLog: try decodeJSON([String].self, row.text(12), column: "user_log", context: context, path: path),
+            parentExecutionID: row.text(13)
         )
     }
 
-    /// Reads a document (without its tracked values) and its row id from a row selected with ``documentColumns``.
+    /// Reads a document (without its tracked values) and its row id from a row selected with ``documentColumns``;
+    /// the record's `count` is the number of documents the row stands for.
     static func document(from row: SQLiteRow, path: String) throws -> (rowID: Int64, record: DocumentRecord) {
         let rowID = row.int64(0)
         let context = "read document \(rowID)"
@@ -57,7 +60,8 @@ extension ExecutionStore {
             index: row.int(6),
             status: status,
             error: row.text(8),
-            recordedAt: try date(row.text(9) ?? "", column: "recorded_at", context: context, path: path)
+            recordedAt: try date(row.text(9) ?? "", column: "recorded_at", context: context, path: path),
+            count: max(1, row.int(10))
         )
         return (rowID, record)
     }

@@ -60,6 +60,14 @@ enum Schema {
             PRIMARY KEY (process_id, name)
         ) WITHOUT ROWID;
         """,
+        // 3: a document row may stand for a run of consecutive successful documents without
+        // tracked values (`doc_count` documents from `doc_index`); child executions name their parent.
+        """
+        ALTER TABLE documents ADD COLUMN doc_count INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE executions ADD COLUMN parent_execution_id TEXT;
+        CREATE INDEX executions_by_parent ON executions (parent_execution_id, start_time)
+            WHERE parent_execution_id IS NOT NULL;
+        """,
     ]
 
     /// The version a database has once every migration ran.

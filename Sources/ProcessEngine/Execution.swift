@@ -73,9 +73,14 @@ public struct DocumentTrace: Sendable, Hashable {
     public var error: String?
     /// Tracked field values, in the order the operation lists them.
     public var trackedValues: [TrackedFieldValue]
+    /// How many documents the trace stands for: the documents `index ..< index + count`, all with
+    /// this outcome. Above 1 only for runs of successful documents without tracked values.
+    public var count: Int
 
+    /// Creates the trace of one document, or of a run of `count` documents from `index`.
     public init(shapeID: String, connectionID: String? = nil, operationID: String? = nil, direction: Direction,
-                index: Int, status: Status, error: String? = nil, trackedValues: [TrackedFieldValue] = []) {
+                index: Int, status: Status, error: String? = nil, trackedValues: [TrackedFieldValue] = [],
+                count: Int = 1) {
         self.shapeID = shapeID
         self.connectionID = connectionID
         self.operationID = operationID
@@ -84,6 +89,18 @@ public struct DocumentTrace: Sendable, Hashable {
         self.status = status
         self.error = error
         self.trackedValues = trackedValues
+        self.count = count
+    }
+
+    /// One trace per document of the run (the trace itself when it stands for one document).
+    public var expanded: [DocumentTrace] {
+        guard count > 1 else { return [self] }
+        return (0..<count).map { offset in
+            var single = self
+            single.index = index + offset
+            single.count = 1
+            return single
+        }
     }
 }
 
@@ -102,10 +119,25 @@ public struct TrackedFieldValue: Sendable, Hashable {
 public protocol ExecutionRecorder: Sendable {
     /// The execution began (status INPROCESS).
     func started(_ execution: Execution) async throws
-    /// Tracking records of documents, in batches.
+    /// Tracking records of documents, in batches, one trace per document.
     func recorded(_ documents: [DocumentTrace], in execution: ExecutionInfo) async throws
+    /// Tracking records of documents, in batches, where one trace may stand for a run of
+    /// documents (``DocumentTrace/count`` above 1). The engine calls this one; the default
+    /// expands the runs and calls ``recorded(_:in:)``.
+    func recorded(runs documents: [DocumentTrace], in execution: ExecutionInfo) async throws
     /// The execution ended; `execution` carries its final status and counts.
     func finished(_ execution: Execution) async throws
+}
+
+extension ExecutionRecorder {
+    /// Expands runs into one trace per document and calls ``recorded(_:in:)``.
+    public func recorded(runs documents: [DocumentTrace], in execution: ExecutionInfo) async throws {
+        guard documents.contains(where: { $0.count > 1 }) else {
+            try await recorded(documents, in: execution)
+            return
+        }
+        try await recorded(documents.flatMap(\.expanded), in: execution)
+    }
 }
 
 /// A recorder that keeps nothing, for callers that need no history.
@@ -113,5 +145,6 @@ public struct DiscardingRecorder: ExecutionRecorder {
     public init() {}
     public func started(_ execution: Execution) async throws {}
     public func recorded(_ documents: [DocumentTrace], in execution: ExecutionInfo) async throws {}
+    public func recorded(runs documents: [DocumentTrace], in execution: ExecutionInfo) async throws {}
     public func finished(_ execution: Execution) async throws {}
 }

@@ -3,6 +3,9 @@ import ProcessModel
 extension ExecutionRun {
     /// Runs a connector shape on a batch, records a tracking record for every document, and sends
     /// the output documents on to `next` as the operation hands them over.
+    ///
+    /// Successful documents without tracked values extend a run trace instead of getting one
+    /// trace each; an operation without tracked fields costs no evaluation per document.
     func runConnector(shape: ShapeDefinition, connectionID: String, operationID: String,
                       documents: [Document], next: String) async throws {
         let definition = runner.workspace.operations[operationID]
@@ -18,24 +21,23 @@ extension ExecutionRun {
         }
         let context = operationContext(shapeID: shape.id)
         let direction = definition?.trackingDirection ?? .input
+        let tracked = definition.flatMap { $0.tracking.isEmpty ? nil : $0 }
+        let key = TraceKey(shapeID: shape.id, connectionID: connectionID, operationID: operationID)
         var applicationErrorIndexes = Set<Int>()
         var downstreamError: (any Error)?
 
         func forward(_ batch: [Document]) async throws {
             guard !batch.isEmpty else { return }
             var outputs = batch
-            for document in outputs where document.isApplicationError {
-                applicationErrorIndexes.insert(document.index)
-            }
-            if direction == .output {
-                for position in outputs.indices {
-                    let tracked = trackedValues(definition, direction: .output, for: &outputs[position],
-                                                context: context)
-                    trace(DocumentTrace(shapeID: shape.id, connectionID: connectionID, operationID: operationID,
-                                        direction: .output, index: outputs[position].index,
-                                        status: outputs[position].isApplicationError ? .applicationError : .success,
-                                        trackedValues: tracked))
-                }
+            for position in outputs.indices {
+                let isApplicationError = outputs[position].isApplicationError
+                if isApplicationError { applicationErrorIndexes.insert(outputs[position].index) }
+                guard direction == .output else { continue }
+                let values = tracked.map {
+                    trackedValues($0, direction: .output, for: &outputs[position], context: context)
+                } ?? []
+                trace(key, direction: .output, index: outputs[position].index,
+                      status: isApplicationError ? .applicationError : .success, trackedValues: values)
             }
             tally(shape.id) { $0.documentsOut += outputs.count }
             await flushTracesIfNeeded()
@@ -54,45 +56,65 @@ extension ExecutionRun {
             }
         } catch {
             if let downstreamError { throw downstreamError }
-            for document in documents {
-                var document = document
-                let tracked = trackedValues(definition, direction: .input, for: &document, context: context)
+            for var document in documents {
+                let values = tracked.map { trackedValues($0, direction: .input, for: &document, context: context) } ?? []
                 fail(document, at: shape, message: "\(error)", connectionID: connectionID, operationID: operationID,
-                     tracked: tracked)
+                     tracked: values)
             }
             await flushTracesIfNeeded()
             return
         }
         noteApplicationErrors(outcome.applicationErrors)
-        let failedIndexes = Set(outcome.failures.map(\.document.index))
         for failure in outcome.failures {
             var document = failure.document
-            let tracked = trackedValues(definition, direction: .input, for: &document, context: context)
+            let values = tracked.map { trackedValues($0, direction: .input, for: &document, context: context) } ?? []
             fail(document, at: shape, message: failure.message, connectionID: connectionID,
-                 operationID: operationID, tracked: tracked)
+                 operationID: operationID, tracked: values)
         }
         for document in outcome.outputs where document.isApplicationError {
             applicationErrorIndexes.insert(document.index)
         }
         if direction == .input {
-            for var document in documents where !failedIndexes.contains(document.index) {
-                let tracked = trackedValues(definition, direction: .input, for: &document, context: context)
-                trace(DocumentTrace(shapeID: shape.id, connectionID: connectionID, operationID: operationID,
-                                    direction: .input, index: document.index,
-                                    status: applicationErrorIndexes.contains(document.index) ? .applicationError : .success,
-                                    trackedValues: tracked))
+            let failedIndexes = outcome.failures.isEmpty ? [] : Set(outcome.failures.map(\.document.index))
+            for position in documents.indices {
+                let index = documents[position].index
+                if !failedIndexes.isEmpty, failedIndexes.contains(index) { continue }
+                let status: DocumentTrace.Status = applicationErrorIndexes.isEmpty
+                    || !applicationErrorIndexes.contains(index) ? .success : .applicationError
+                var values: [TrackedFieldValue] = []
+                if let tracked {
+                    var document = documents[position]
+                    values = trackedValues(tracked, direction: .input, for: &document, context: context)
+                }
+                trace(key, direction: .input, index: index, status: status, trackedValues: values)
             }
         }
         try await forward(outcome.outputs)
     }
 
+    /// Records one document at a connector shape: a successful document without tracked values
+    /// extends the last trace when that is a run of the same shape and direction ending just
+    /// before it; any other document gets a trace of its own.
+    func trace(_ key: TraceKey, direction: DocumentTrace.Direction, index: Int, status: DocumentTrace.Status,
+               trackedValues: [TrackedFieldValue]) {
+        if status == .success, trackedValues.isEmpty, let last = pendingTraces.indices.last,
+           pendingTraces[last].index + pendingTraces[last].count == index,
+           pendingTraces[last].status == .success, pendingTraces[last].direction == direction,
+           pendingTraces[last].trackedValues.isEmpty, pendingTraces[last].error == nil,
+           pendingTraces[last].shapeID == key.shapeID, pendingTraces[last].operationID == key.operationID,
+           pendingTraces[last].connectionID == key.connectionID {
+            pendingTraces[last].count += 1
+            return
+        }
+        trace(DocumentTrace(shapeID: key.shapeID, connectionID: key.connectionID, operationID: key.operationID,
+                            direction: direction, index: index, status: status, trackedValues: trackedValues))
+    }
+
     /// The operation's tracked fields for one document. A value that cannot be read is left out:
     /// tracking never fails a document that the operation handled.
-    private func trackedValues(_ definition: OperationDefinition?, direction: TrackingDirection,
+    private func trackedValues(_ definition: OperationDefinition, direction: TrackingDirection,
                                for document: inout Document, context: OperationContext) -> [TrackedFieldValue] {
-        guard let definition, definition.trackingDirection == direction, !definition.tracking.isEmpty else {
-            return []
-        }
+        guard definition.trackingDirection == direction else { return [] }
         var values: [TrackedFieldValue] = []
         for binding in definition.tracking {
             if let value = try? context.evaluate(binding.value, for: &document), !value.isEmpty {
@@ -101,6 +123,13 @@ extension ExecutionRun {
         }
         return values
     }
+}
+
+/// The connector shape, connection and operation a trace belongs to.
+struct TraceKey {
+    var shapeID: String
+    var connectionID: String?
+    var operationID: String?
 }
 
 extension Document {

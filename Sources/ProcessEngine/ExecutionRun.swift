@@ -322,7 +322,7 @@ final class ExecutionRun {
         let batch = pendingTraces
         pendingTraces.removeAll(keepingCapacity: true)
         do {
-            try await runner.recorder.recorded(batch, in: info)
+            try await runner.recorder.recorded(runs: batch, in: info)
         } catch {
             recorderFailure = recorderFailure ?? "could not record document tracking: \(error)"
         }

@@ -1,6 +1,9 @@
 public import Foundation
 
 /// The tracking record of one document that passed a connector shape.
+///
+/// When recording, one record may stand for a run of documents (``count`` greater than 1);
+/// records read back from the store always describe one document each.
 public struct DocumentRecord: Sendable, Hashable {
     /// The execution the document belongs to.
     public var executionID: String
@@ -22,6 +25,10 @@ public struct DocumentRecord: Sendable, Hashable {
     public var trackedValues: [TrackedValue]
     /// When the document was recorded (kept with millisecond precision).
     public var recordedAt: Date
+    /// How many documents the record stands for: the documents `index ..< index + count`, all
+    /// with the same outcome. Values below 1 count as 1. The store keeps a run of successful
+    /// documents without tracked values as one row, and reads it back one record per document.
+    public var count: Int
 
     /// Creates a document tracking record.
     public init(
@@ -34,7 +41,8 @@ public struct DocumentRecord: Sendable, Hashable {
         status: DocumentStatus = .success,
         error: String? = nil,
         trackedValues: [TrackedValue] = [],
-        recordedAt: Date = Date()
+        recordedAt: Date = Date(),
+        count: Int = 1
     ) {
         self.executionID = executionID
         self.shapeID = shapeID
@@ -46,5 +54,6 @@ public struct DocumentRecord: Sendable, Hashable {
         self.error = error
         self.trackedValues = trackedValues
         self.recordedAt = recordedAt
+        self.count = count
     }
 }

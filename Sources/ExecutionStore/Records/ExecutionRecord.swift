@@ -31,6 +31,8 @@ public struct ExecutionRecord: Sendable, Hashable {
     public var shapeCounts: [ShapeCount]
     /// Lines added by `notify` shapes, in order.
     public var userLog: [String]
+    /// The execution whose process call started this one, for child executions.
+    public var parentExecutionID: String?
 
     /// Creates an execution record; counts start at zero and the status at `INPROCESS`.
     public init(
@@ -46,7 +48,8 @@ public struct ExecutionRecord: Sendable, Hashable {
         documentsError: Int = 0,
         error: String? = nil,
         shapeCounts: [ShapeCount] = [],
-        userLog: [String] = []
+        userLog: [String] = [],
+        parentExecutionID: String? = nil
     ) {
         self.id = id
         self.processID = processID
@@ -61,5 +64,6 @@ public struct ExecutionRecord: Sendable, Hashable {
         self.error = error
         self.shapeCounts = shapeCounts
         self.userLog = userLog
+        self.parentExecutionID = parentExecutionID
     }
 }

@@ -20,8 +20,11 @@ public final class BigQueryConnector: Connector {
     public func validate(connection: ConnectionDefinition, operation: OperationDefinition) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         var defaultProject = ""
+        var defaultLocation: String?
         switch BigQueryConnectionSettings.parse(connection, environment: environment, workspaceRoot: ".") {
-        case .success(let settings): defaultProject = settings.projectID
+        case .success(let settings):
+            defaultProject = settings.projectID
+            defaultLocation = settings.location
         case .failure(let problems): diagnostics += problems.diagnostics
         }
         switch operation.action {
@@ -29,9 +32,18 @@ public final class BigQueryConnector: Connector {
             if case .failure(let problems) = StreamingInsertSettings.parse(operation, defaultProject: defaultProject) {
                 diagnostics += problems.diagnostics
             }
+        case "get-query-results":
+            if case .failure(let problems) = QueryResultsSettings.parse(operation, defaultProject: defaultProject,
+                                                                        defaultLocation: defaultLocation) {
+                diagnostics += problems.diagnostics
+            }
+        case "update":
+            if case .failure(let problems) = UpdateSettings.parse(operation, defaultProject: defaultProject) {
+                diagnostics += problems.diagnostics
+            }
         default:
             diagnostics.append(Diagnostic(operation.location,
-                "action '\(operation.action)' of operation '\(operation.id)' is not available in this version: use streaming-insert"))
+                "action '\(operation.action)' of operation '\(operation.id)' is not available in this version: use streaming-insert, get-query-results or update"))
         }
         return diagnostics
     }
@@ -47,6 +59,13 @@ public final class BigQueryConnector: Connector {
         case "streaming-insert":
             let insert = try StreamingInsertSettings.parse(operation, defaultProject: settings.projectID).get()
             return StreamingInsertOperation(settings: insert, rest: rest)
+        case "get-query-results":
+            let results = try QueryResultsSettings.parse(operation, defaultProject: settings.projectID,
+                                                         defaultLocation: settings.location).get()
+            return GetQueryResultsOperation(settings: results, rest: rest)
+        case "update":
+            return UpdateOperation(settings: try UpdateSettings.parse(operation, defaultProject: settings.projectID).get(),
+                                   rest: rest)
         default:
             throw SettingsProblems(diagnostics: [Diagnostic(operation.location,
                 "action '\(operation.action)' is not available in this version")])

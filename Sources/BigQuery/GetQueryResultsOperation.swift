@@ -96,7 +96,7 @@ struct GetQueryResultsOperation: ConnectorOperation {
         var decoder: RowDecoder?
         while true {
             var wait = Self.longestCallWait
-            if let deadline { wait = max(.zero, min(wait, clock.now.duration(to: deadline))) }
+            if decoder == nil, let deadline { wait = max(.zero, min(wait, clock.now.duration(to: deadline))) }
             request.timeoutMilliseconds = wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000
             let page = try QueryResultsPage.parse(try await rest.getQueryResults(request))
             guard page.jobComplete else {

@@ -49,6 +49,32 @@ enum CellText {
         return index == bytes.count
     }
 
+    /// A NUMERIC or BIGNUMERIC cell in plain decimal form: exponent text such as `0E-9` or
+    /// `1.5E+2` is written out (`0`, `150`); other text is returned unchanged.
+    static func plainDecimal(_ text: String) -> String {
+        guard let mark = text.firstIndex(where: { $0 == "e" || $0 == "E" }), isJSONNumber(text),
+              let exponent = Int(text[text.index(after: mark)...].replacing("+", with: "")), abs(exponent) <= 100 else {
+            return text
+        }
+        var mantissa = Substring(text[..<mark])
+        let negative = mantissa.first == "-"
+        if negative { mantissa = mantissa.dropFirst() }
+        var digits = mantissa.replacing(".", with: "")
+        var point = (mantissa.firstIndex(of: ".").map { mantissa.distance(from: mantissa.startIndex, to: $0) }
+            ?? mantissa.count) + exponent
+        if point <= 0 {
+            digits = String(repeating: "0", count: 1 - point) + digits
+            point = 1
+        }
+        if point > digits.count { digits += String(repeating: "0", count: point - digits.count) }
+        var whole = String(digits.prefix(point))
+        var fraction = String(digits.dropFirst(point))
+        while whole.count > 1, whole.first == "0" { whole.removeFirst() }
+        while fraction.last == "0" { fraction.removeLast() }
+        let result = fraction.isEmpty ? whole : whole + "." + fraction
+        return negative && result != "0" ? "-" + result : result
+    }
+
     /// A TIMESTAMP cell as RFC 3339 UTC text (`2026-11-20T09:15:00.123456Z`; no fraction when
     /// it is zero). Accepts microseconds since the epoch (`formatOptions.useInt64Timestamp`)
     /// and epoch seconds as decimal or exponent text (`1.7E9`), converted without floating point.

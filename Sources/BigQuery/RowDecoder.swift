@@ -93,7 +93,9 @@ struct RowDecoder: Sendable {
             do { return try JSONParser.parse(text) } catch {
                 throw ResultDecodingError("field '\(field.name)': JSON value is not valid JSON: \(error)")
             }
-        case .decimalText, .text, .record:
+        case .decimalText:
+            return .string(CellText.plainDecimal(text))
+        case .text, .record:
             return .string(text)
         }
     }

@@ -89,6 +89,13 @@ struct RowDecoderTests {
         #expect(CellText.float(text).jsonString == expected)
     }
 
+    @Test("NUMERIC exponent text is written in plain decimal form",
+          arguments: [("0E-9", "0"), ("1.50E+2", "150"), ("-1.25E-3", "-0.00125"), ("12.5", "12.5"), ("-0E-9", "0"),
+                      ("123456789.123456789", "123456789.123456789")])
+    func numerics(text: String, expected: String) {
+        #expect(CellText.plainDecimal(text) == expected)
+    }
+
     @Test("a cell that does not match its type names the field")
     func badCell() throws {
         let fields = try #require(try ResultField.fields(ofSchema: try JSONParser.parse(

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Reads the results of one query job of N rows twice, one reader after the other:
+# Reads the results of one query job of N rows three times, one reader after the other:
 #   1. conveyor: a process <input/> → google-bigquery get-query-results → disk send (append)
+#   1b. conveyor without the disk shape (get-query-results → stop; "conv-ro" in the table)
 #   2. the official Python client: client.get_job(id).result(page_size=1000), iterating every row
 # and prints, for each, wall-clock seconds, client CPU seconds (user + system) and peak RSS
 # (GNU time's "Maximum resident set size"), then conveyor/python ratios.
@@ -65,6 +66,15 @@ cat > "$work/ws/processes/read-results.xml" <<'XML'
   </shapes>
 </process>
 XML
+cat > "$work/ws/processes/read-only.xml" <<'XML'
+<process id="read-only" name="Read query results, keep nothing">
+  <shapes>
+    <start id="start" next="read"><input/></start>
+    <connector id="read" connection="bigquery" operation="read-rows" next="done"/>
+    <stop id="done"/>
+  </shapes>
+</process>
+XML
 
 cat > "$work/bench.py" <<'PY'
 import os, sys
@@ -114,10 +124,14 @@ for n in "${sizes[@]}"; do
     read -r cw cc cr < <(measure "$conveyor" run read-results --workspace "$work/ws" --input "$work/job.json")
     written=$(wc -l < "$work/ws/out/rows.jsonl")
     [ "$written" -eq "$n" ] || { echo "error: conveyor wrote $written rows, expected $n" >&2; exit 1; }
+    read -r ow oc or < <(measure "$conveyor" run read-only --workspace "$work/ws" --input "$work/job.json" --json)
+    grep -q "\"documentsOut\" *: *$n" "$work/last.out" || {
+        echo "error: conveyor (read only) did not pass $n rows on" >&2; exit 1; }
     read -r pw pc pr < <(measure "$python" "$work/bench.py" read "$job")
     read_rows=$(cat "$work/last.out")
     [ "$read_rows" -eq "$n" ] || { echo "error: the Python client read $read_rows rows, expected $n" >&2; exit 1; }
     printf '%-9s %-8s %9s %9s %12.1f\n' "$n" conveyor "$cw" "$cc" "$(echo "$cr / 1024" | bc -l)"
+    printf '%-9s %-8s %9s %9s %12.1f\n' "$n" conv-ro "$ow" "$oc" "$(echo "$or / 1024" | bc -l)"
     printf '%-9s %-8s %9s %9s %12.1f\n' "$n" python "$pw" "$pc" "$(echo "$pr / 1024" | bc -l)"
     printf '%-9s %-8s %9.2f %9.2f %12.2f\n' "$n" ratio "$(echo "$cw / $pw" | bc -l)" \
         "$(echo "$cc / ($pc + 0.001)" | bc -l)" "$(echo "$cr / $pr" | bc -l)"

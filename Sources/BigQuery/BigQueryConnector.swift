@@ -38,9 +38,18 @@ public final class BigQueryConnector: Connector {
             if case .failure(let problems) = UpsertDataSettings.parse(operation, defaultProject: defaultProject, defaultLocation: defaultLocation) {
                 diagnostics += problems.diagnostics
             }
+        case "get-query-results":
+            if case .failure(let problems) = QueryResultsSettings.parse(operation, defaultProject: defaultProject,
+                                                                        defaultLocation: defaultLocation) {
+                diagnostics += problems.diagnostics
+            }
+        case "update":
+            if case .failure(let problems) = UpdateSettings.parse(operation, defaultProject: defaultProject) {
+                diagnostics += problems.diagnostics
+            }
         default:
             diagnostics.append(Diagnostic(operation.location,
-                "action '\(operation.action)' of operation '\(operation.id)' is not available in this version: use streaming-insert"))
+                "action '\(operation.action)' of operation '\(operation.id)' is not known: use streaming-insert, run-job, get-query-results, update or upsert-data"))
         }
         return diagnostics
     }
@@ -58,6 +67,13 @@ public final class BigQueryConnector: Connector {
         case "upsert-data":
             let upsert = try UpsertDataSettings.parse(operation, defaultProject: settings.projectID, defaultLocation: settings.location).get()
             return UpsertDataOperation(settings: upsert, runner: JobRunner(rest: JobsREST(rest: rest), clock: SystemJobClock()))
+        case "get-query-results":
+            let results = try QueryResultsSettings.parse(operation, defaultProject: settings.projectID,
+                                                         defaultLocation: settings.location).get()
+            return GetQueryResultsOperation(settings: results, rest: rest)
+        case "update":
+            return UpdateOperation(settings: try UpdateSettings.parse(operation, defaultProject: settings.projectID).get(),
+                                   rest: rest)
         default:
             throw SettingsProblems(diagnostics: [Diagnostic(operation.location,
                 "action '\(operation.action)' is not available in this version")])

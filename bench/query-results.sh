@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Reads the results of one query job of N rows three times, one reader after the other:
+#   1. conveyor: a process <input/> → google-bigquery get-query-results → disk send (append)
+#   1b. conveyor without the disk shape (get-query-results → stop; "conv-ro" in the table)
+#   2. the official Python client: client.get_job(id).result(page_size=1000), iterating every row
+# and prints, for each, wall-clock seconds, client CPU seconds (user + system) and peak RSS
+# (GNU time's "Maximum resident set size"), then conveyor/python ratios.
+#
+#   bench/query-results.sh [N ...]      default N = 1000000; several N show how RSS scales
+#
+# Uses BIGQUERY_EMULATOR_HOST when set, otherwise starts the local emulator and stops it at the end.
+# CONVEYOR_BIN selects the binary (default: the release build, built when missing).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+python="${CONVEYOR_PYTHON:-$root/.venv-bq/bin/python}"
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000000)
+[ -x /usr/bin/time ] || { echo "error: GNU time (/usr/bin/time) is needed: apt-get install time" >&2; exit 1; }
+
+conveyor="${CONVEYOR_BIN:-}"
+if [ -z "$conveyor" ]; then
+    (cd "$root" && swift build -c release --product conveyor >/dev/null)
+    conveyor="$(cd "$root" && swift build -c release --show-bin-path)/conveyor"
+fi
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/conveyor-bench-XXXXXX")"
+cleanup() {
+    [ -n "${started:-}" ] && "$root/scripts/emulator.sh" stop "$work/emulator" >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+if [ -z "${BIGQUERY_EMULATOR_HOST:-}" ]; then
+    eval "$("$root/scripts/emulator.sh" start "$work/emulator")"
+    started=1
+fi
+export BIGQUERY_EMULATOR_HOST
+
+# The workspace: one process reading results into out/rows.jsonl.
+mkdir -p "$work/ws/processes" "$work/ws/connectors" "$work/ws/out"
+cat > "$work/ws/connectors/bigquery.xml" <<'XML'
+<connection id="bigquery" type="google-bigquery">
+  <projectId>demo</projectId>
+  <auth grant="none"/>
+  <timeouts connect="5s" request="120s"/>
+</connection>
+XML
+cat > "$work/ws/connectors/read-rows.xml" <<'XML'
+<operation id="read-rows" type="google-bigquery" action="get-query-results">
+  <maxResults>1000</maxResults>
+  <timeout>10m</timeout>
+</operation>
+XML
+cat > "$work/ws/connectors/out.xml" <<'XML'
+<connection id="out" type="disk"><directory>out</directory></connection>
+XML
+cat > "$work/ws/connectors/write-rows.xml" <<'XML'
+<operation id="write-rows" type="disk" action="send"><fileName>rows.jsonl</fileName><append>true</append></operation>
+XML
+cat > "$work/ws/processes/read-results.xml" <<'XML'
+<process id="read-results" name="Read query results">
+  <shapes>
+    <start id="start" next="read"><input/></start>
+    <connector id="read" connection="bigquery" operation="read-rows" next="write"/>
+    <connector id="write" connection="out" operation="write-rows" next="done"/>
+    <stop id="done"/>
+  </shapes>
+</process>
+XML
+cat > "$work/ws/processes/read-only.xml" <<'XML'
+<process id="read-only" name="Read query results, keep nothing">
+  <shapes>
+    <start id="start" next="read"><input/></start>
+    <connector id="read" connection="bigquery" operation="read-rows" next="done"/>
+    <stop id="done"/>
+  </shapes>
+</process>
+XML
+
+cat > "$work/bench.py" <<'PY'
+import os, sys
+from google.api_core.client_options import ClientOptions
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import bigquery
+
+client = bigquery.Client(project="demo", credentials=AnonymousCredentials(),
+                         client_options=ClientOptions(api_endpoint="http://" + os.environ["BIGQUERY_EMULATOR_HOST"]))
+if sys.argv[1] == "generate":
+    n = int(sys.argv[2])
+    client.create_dataset("demo.bench", exists_ok=True)
+    client.delete_table("demo.bench.rows", not_found_ok=True)
+    # The emulator does not materialise configuration.query.destinationTable: CREATE TABLE … AS.
+    client.query(f"""CREATE TABLE `demo.bench.rows` AS
+        SELECT x AS id, CONCAT('name-', CAST(x AS STRING)) AS name, x / 7 AS ratio, MOD(x, 2) = 0 AS even,
+               TIMESTAMP_ADD(TIMESTAMP '2026-01-01 00:00:00 UTC', INTERVAL x SECOND) AS ts,
+               DATE_ADD(DATE '2026-01-01', INTERVAL MOD(x, 365) DAY) AS day
+        FROM UNNEST(GENERATE_ARRAY(1, {n})) AS x""").result()
+    job = client.query("SELECT * FROM `demo.bench.rows`")
+    job.result(max_results=1)
+    print(job.job_id)
+else:
+    rows = 0
+    for row in client.get_job(sys.argv[2]).result(page_size=1000):
+        rows += 1
+    print(rows)
+PY
+
+# Runs a command under GNU time; prints "wall cpu rss_kb".
+measure() {
+    local log="$work/time.log"
+    /usr/bin/time -v -o "$log" "$@" >"$work/last.out" 2>"$work/last.err" || {
+        echo "error: $* failed:" >&2; tail -5 "$work/last.err" >&2; tail -5 "$work/last.out" >&2; exit 1; }
+    awk -F': ' '
+        /Elapsed \(wall clock\)/ { n = split($2, p, ":"); wall = 0; for (i = 1; i <= n; i++) wall = wall * 60 + p[i] }
+        /User time/ { cpu += $2 } /System time/ { cpu += $2 }
+        /Maximum resident set size/ { rss = $2 }
+        END { printf "%.2f %.2f %d\n", wall, cpu, rss }' "$log"
+}
+
+printf '%-9s %-8s %9s %9s %12s\n' rows reader wall_s cpu_s peak_rss_MB
+for n in "${sizes[@]}"; do
+    job="$("$python" "$work/bench.py" generate "$n")"
+    rm -f "$work/ws/out/rows.jsonl"
+    printf '{"jobId": "%s"}\n' "$job" > "$work/job.json"
+    read -r cw cc cr < <(measure "$conveyor" run read-results --workspace "$work/ws" --input "$work/job.json")
+    written=$(wc -l < "$work/ws/out/rows.jsonl")
+    [ "$written" -eq "$n" ] || { echo "error: conveyor wrote $written rows, expected $n" >&2; exit 1; }
+    read -r ow oc or < <(measure "$conveyor" run read-only --workspace "$work/ws" --input "$work/job.json" --json)
+    grep -q "\"documentsOut\" *: *$n" "$work/last.out" || {
+        echo "error: conveyor (read only) did not pass $n rows on" >&2; exit 1; }
+    read -r pw pc pr < <(measure "$python" "$work/bench.py" read "$job")
+    read_rows=$(cat "$work/last.out")
+    [ "$read_rows" -eq "$n" ] || { echo "error: the Python client read $read_rows rows, expected $n" >&2; exit 1; }
+    printf '%-9s %-8s %9s %9s %12.1f\n' "$n" conveyor "$cw" "$cc" "$(echo "$cr / 1024" | bc -l)"
+    printf '%-9s %-8s %9s %9s %12.1f\n' "$n" conv-ro "$ow" "$oc" "$(echo "$or / 1024" | bc -l)"
+    printf '%-9s %-8s %9s %9s %12.1f\n' "$n" python "$pw" "$pc" "$(echo "$pr / 1024" | bc -l)"
+    printf '%-9s %-8s %9.2f %9.2f %12.2f\n' "$n" ratio "$(echo "$cw / $pw" | bc -l)" \
+        "$(echo "$cc / ($pc + 0.001)" | bc -l)" "$(echo "$cr / $pr" | bc -l)"
+done

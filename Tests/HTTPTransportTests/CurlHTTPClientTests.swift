@@ -159,6 +159,8 @@ struct CurlHTTPClientTests {
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(statuses == Array(repeating: 200, count: 8))
-        #expect(ContinuousClock.now - started < .milliseconds(2500))
+        // One after another they would take 8 s; in parallel about 1 s. The bound leaves room
+        // for a loaded machine while still failing a client that serialises transfers.
+        #expect(ContinuousClock.now - started < .seconds(6))
     }
 }

@@ -19,10 +19,11 @@ struct AppendFile {
     /// Bytes buffered before they are written out.
     static let flushThreshold = 4 << 20
 
-    /// Buffers a document followed by a newline.
+    /// Buffers a document followed by a newline (none when the document already ends with one,
+    /// as CSV and XML documents do).
     mutating func append(line bytes: [UInt8]) {
         pending.append(contentsOf: bytes)
-        pending.append(0x0A)
+        if bytes.last != 0x0A { pending.append(0x0A) }
     }
 
     /// True when the buffer should be written out.

@@ -16,6 +16,11 @@ public struct DiskConnector: Connector {
         }
         switch operation.action {
         case "get":
+            if let pattern = operation.settings.text(of: "filePattern"), pattern.contains("/") {
+                problems.append(Diagnostic(operation.settings.child("filePattern")?.location ?? operation.location,
+                    "filePattern '\(pattern)' matches file names in the connection's directory and cannot contain '/': "
+                        + "point the connection's <directory> at the folder instead"))
+            }
             if let split = operation.settings.child("split"), let by = split.attributes["by"],
                DiskSplit(rawValue: by) == nil {
                 problems.append(Diagnostic(split.location,

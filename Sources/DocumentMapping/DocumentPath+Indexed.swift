@@ -82,7 +82,7 @@ extension DocumentPath {
         let tail = rest.dropFirst()
         switch segment {
         case .key(let key):
-            if let position = Int(key), position >= 0, node.isNull || node.arrayValue != nil {
+            if let position = Int(key), position >= 0, node.isNull || node.arrayValue != nil || node.isEmptyObject {
                 writeElement(value, into: &node, at: position, tail, indices, onlyIfEmpty: onlyIfEmpty)
                 return
             }
@@ -136,5 +136,13 @@ extension DocumentPath {
         write(value, into: &child, tail, indices, onlyIfEmpty: onlyIfEmpty)
         elements[position] = child
         node = .array(elements)
+    }
+}
+
+extension JSONValue {
+    /// Whether the value is an object with no members (a map's output before its first write).
+    var isEmptyObject: Bool {
+        if case .object(let object) = self { return object.isEmpty }
+        return false
     }
 }

@@ -30,9 +30,19 @@ public struct Document: Sendable {
         self.cachedJSON = json
     }
 
-    /// The document parsed as JSON, parsed at most once.
+    /// The document parsed as JSON (or, when it starts with `<`, XML read into the same tree),
+    /// parsed at most once.
     public mutating func json() throws(DocumentError) -> JSONValue {
         if let cachedJSON { return cachedJSON }
+        if UntypedDocument.isXML(data) {
+            do {
+                let value = try UntypedDocument.parseXML(data)
+                cachedJSON = value
+                return value
+            } catch {
+                throw DocumentError("document \(index) is \(error)")
+            }
+        }
         do {
             let value = try JSONParser.parse(data)
             cachedJSON = value

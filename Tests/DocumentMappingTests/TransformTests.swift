@@ -57,3 +57,19 @@ import ProcessModel
                 == "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<customer id=\"7\"><name>A&amp;B &lt;Ltd&gt;</name></customer>\n")
     }
 }
+
+@Suite struct SingleRecordTargetTests {
+    @Test func indexedPathsStartAnArrayOfRecords() throws {
+        let target = ProfileDefinition(id: "out", type: .csv, elements: [
+            ProfileCodecTests.element("id", "number"), ProfileCodecTests.element("name"),
+        ], location: Profiles.here(1))
+        let map = MapDefinition(id: "one", fromProfile: "order", toProfile: "out", mappings: [
+            MappingRule(from: "/id", to: "/0/id", location: Profiles.here(2)),
+            MappingRule(from: "/customer/name", to: "/0/name", location: Profiles.here(3)),
+        ], location: Profiles.here(1))
+        let compiled = try CompiledMap(map: map, profiles: ["order": Profiles.order, "out": target])
+        let (bytes, _) = try compiled.transform(Array(#"{"id":7,"customer":{"name":"Ana, Inc"}}"#.utf8),
+                                                context: MapContext(), documentIndex: 0)
+        #expect(String(decoding: bytes, as: UTF8.self) == "id,name\n7,\"Ana, Inc\"\n")
+    }
+}

@@ -186,3 +186,34 @@ final class Seen: Sendable {
     func add(_ value: String) { storage.withLock { $0.append(value) } }
     var values: [String] { storage.withLock { $0 } }
 }
+
+extension Document {
+    /// Builds an XML document for tests.
+    static func xml(_ text: String) -> Document { Document(data: Array(text.utf8)) }
+}
+
+@Suite("documents without a profile")
+struct UntypedDocumentTests {
+    @Test("XML documents are read by path like JSON ones")
+    func xmlByPath() throws {
+        var document = Document.xml(#"<order currency="EUR"><id>7</id><item><sku>A</sku></item><item><sku>B</sku></item></order>"#)
+        let tree = try document.json()
+        #expect(tree[key: "order"]?[key: "@currency"] == "EUR")
+        #expect(tree[key: "order"]?[key: "id"] == "7")
+        #expect(tree[key: "order"]?[key: "item"]?[index: 1]?[key: "sku"] == "B")
+    }
+
+    @Test("malformed XML and DOCTYPEs fail the document with the reason")
+    func malformed() {
+        var broken = Document.xml("<order><id>7</order>")
+        #expect(throws: DocumentError.self) { _ = try broken.json() }
+        var doctype = Document.xml(#"<!DOCTYPE order [<!ENTITY x SYSTEM "file:///etc/passwd">]><order>&x;</order>"#)
+        do {
+            _ = try doctype.json()
+            Issue.record("a DOCTYPE must be refused")
+        } catch {
+            #expect(error.message.contains("not well-formed XML") || error.message.contains("DOCTYPE"), "\(error)")
+            #expect(!error.message.contains("root:"))
+        }
+    }
+}

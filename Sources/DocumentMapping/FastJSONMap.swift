@@ -14,7 +14,7 @@
 /// ``CompiledMap/transform(_:context:documentIndex:)``, which produces the error or the result.
 /// Whenever both produce output, the bytes are identical.
 public struct FastJSONMap: Sendable {
-    let plan: FastMapPlan
+    let tables: FastPlanTables
 
     /// Reusable buffers for ``FastJSONMap/transform(_:scratch:)``; keep one per loop over documents.
     public struct Scratch: Sendable {
@@ -22,6 +22,7 @@ public struct FastJSONMap: Sendable {
         var grouped: [FastCapture] = []
         var cursors: [Int] = []
         var ends: [Int] = []
+        var starts: [Int] = []
         var output: [UInt8] = []
         var text: [UInt8] = []
 
@@ -32,7 +33,8 @@ public struct FastJSONMap: Sendable {
     init?(rules: [CompiledRule], hasDefaults: Bool, source: ProfileCodec, target: ProfileCodec) {
         guard source.isJSON, target.isJSON else { return nil }
         do {
-            plan = try FastMapPlan(rules: rules, hasDefaults: hasDefaults, source: source.shape, target: target.shape)
+            tables = FastPlanTables(try FastMapPlan(rules: rules, hasDefaults: hasDefaults, source: source.shape,
+                                                    target: target.shape))
         } catch {
             return nil
         }
@@ -60,7 +62,7 @@ public struct FastJSONMap: Sendable {
         scratch.ends = []
         output.removeAll(keepingCapacity: true)
         let written = scratch.grouped.withUnsafeBufferPointer { captures in
-            var writer = FastMapWriter(plan: plan, bytes: bytes, captures: captures, cursors: cursors, ends: ends,
+            var writer = FastMapWriter(tables: tables, bytes: bytes, captures: captures, cursors: cursors, ends: ends,
                                        output: output, text: text)
             cursors = []
             ends = []
@@ -84,49 +86,48 @@ public struct FastJSONMap: Sendable {
         var captures = scratch.captures
         scratch.captures = []
         captures.removeAll(keepingCapacity: true)
-        let scanned = plan.sourceNodes.withUnsafeBufferPointer { nodes in
-            plan.members.withUnsafeBufferPointer { members in
-                plan.keyBytes.withUnsafeBufferPointer { keys in
-                    var scanner = FastScanner(bytes: bytes, nodes: nodes, members: members, keys: keys, captures: captures)
-                    captures = []
-                    let done = scanner.scanDocument()
-                    swap(&captures, &scanner.captures)
-                    return done
-                }
-            }
-        }
+        var scanner = FastScanner(bytes: bytes, nodes: tables.sourceNodes, members: tables.members,
+                                  keys: tables.keyBytes, captures: captures)
+        captures = []
+        let scanned = scanner.scanDocument()
+        swap(&captures, &scanner.captures)
         scratch.captures = captures
         return scanned
     }
 
     /// Orders the captures by slot (stable) and points each rule's cursor at its slot's first.
     private func group(_ scratch: inout Scratch) {
-        let slots = plan.slotCount
-        var starts = scratch.ends
+        let slots = tables.slotCount
+        var starts = scratch.starts
+        scratch.starts = []
         starts.removeAll(keepingCapacity: true)
         starts.append(contentsOf: repeatElement(0, count: slots + 1))
         for capture in scratch.captures { starts[Int(capture.slot) + 1] += 1 }
         for slot in 0..<slots { starts[slot + 1] += starts[slot] }
+        var cursors = scratch.cursors
+        var ends = scratch.ends
+        scratch.cursors = []
+        scratch.ends = []
+        cursors.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        for slot in tables.ruleSlots {
+            cursors.append(starts[slot])
+            ends.append(starts[slot + 1])
+        }
         var grouped = scratch.grouped
         scratch.grouped = []
         grouped.removeAll(keepingCapacity: true)
         if let first = scratch.captures.first {
             grouped.append(contentsOf: repeatElement(first, count: scratch.captures.count))
         }
-        var next = starts
+        // `starts` becomes each slot's next free position.
         for capture in scratch.captures {
-            grouped[next[Int(capture.slot)]] = capture
-            next[Int(capture.slot)] += 1
+            let slot = Int(capture.slot)
+            grouped[starts[slot]] = capture
+            starts[slot] += 1
         }
         scratch.grouped = grouped
-        var cursors = scratch.cursors
-        cursors.removeAll(keepingCapacity: true)
-        var ends: [Int] = []
-        ends.reserveCapacity(plan.ruleSlots.count)
-        for slot in plan.ruleSlots {
-            cursors.append(starts[slot])
-            ends.append(starts[slot + 1])
-        }
+        scratch.starts = starts
         scratch.cursors = cursors
         scratch.ends = ends
     }

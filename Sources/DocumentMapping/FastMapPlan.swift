@@ -10,7 +10,9 @@ struct FastMapPlan: Sendable {
     var members: [FastMember]
     var keyBytes: [UInt8]
     var slotCount: Int
-    var outNodes: [FastOutNode]
+    var outFlat: [FastOutFlat]
+    var outRefs: [Int32]
+    var outKeys: [UInt8]
     var leaves: [FastLeaf]
     /// The capture slot each rule reads.
     var ruleSlots: [Int]
@@ -33,6 +35,7 @@ struct FastMapPlan: Sendable {
             guard let from = rule.source, let to = rule.target, !to.segments.isEmpty,
                   rule.dateConversion == nil, !rule.aggregates,
                   rule.boundWildcards == rule.sourceWildcards, rule.sourceWildcards <= Self.maximumWildcards,
+                  rule.functions.count <= 16,
                   rule.functions.allSatisfy({ FastTextOperation($0) != nil }) else { throw Unsupported() }
             ruleSlots.append(try sourceBuilder.addPath(from))
             leafNodes.append(try outBuilder.addPath(to, rule: position))
@@ -49,7 +52,7 @@ struct FastMapPlan: Sendable {
         members = flat.members
         keyBytes = flat.keyBytes
         slotCount = sourceBuilder.slotCount
-        outNodes = outBuilder.nodes
+        (outFlat, outRefs, outKeys) = outBuilder.flattened()
         self.leaves = leaves
         self.ruleSlots = ruleSlots
     }

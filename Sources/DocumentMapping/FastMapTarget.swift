@@ -32,6 +32,22 @@ struct FastOutNode: Sendable {
     var field: FieldShape?
 }
 
+/// A target node as plain values, read by the writer. `outRefs[rulesStart...]` holds `rulesCount`
+/// rules, then (objects) as many child positions, then as many child node ids.
+struct FastOutFlat: Sendable {
+    var kind: FastOutNode.Kind
+    var keyStart: Int32
+    var keyCount: Int32
+    var rulesStart: Int32
+    var rulesCount: Int32
+    var element: Int32
+    var rule: Int32
+    var invalid: Bool
+    var missingRequired: Bool
+    var requiredMask: UInt64
+    var nullInvalid: Bool
+}
+
 /// Builds the target tree from the rules' `to` paths and binds it to the target profile.
 struct FastOutBuilder {
     var nodes = [FastOutNode(kind: .object, keyBytes: [], level: 0)]
@@ -89,6 +105,28 @@ struct FastOutBuilder {
         JSONValue.appendQuoted(key, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
         return bytes
+    }
+
+    /// The tree as plain values for the writer.
+    func flattened() -> (nodes: [FastOutFlat], refs: [Int32], keys: [UInt8]) {
+        var flat: [FastOutFlat] = []
+        var refs: [Int32] = []
+        var keys: [UInt8] = []
+        for node in nodes {
+            let rulesStart = refs.count
+            refs += node.rules.map { Int32($0) }
+            if node.kind == .object {
+                refs += node.childOfRule.map { Int32($0) }
+                refs += node.childOfRule.map { Int32(node.children[$0]) }
+            }
+            flat.append(FastOutFlat(kind: node.kind, keyStart: Int32(keys.count), keyCount: Int32(node.keyBytes.count),
+                                    rulesStart: Int32(rulesStart), rulesCount: Int32(node.rules.count),
+                                    element: Int32(node.element), rule: Int32(node.rule), invalid: node.invalid,
+                                    missingRequired: node.missingRequired, requiredMask: node.requiredMask,
+                                    nullInvalid: node.nullInvalid))
+            keys += node.keyBytes
+        }
+        return (flat, refs, keys)
     }
 
     /// Fills `rules` and `childOfRule` below `node`.
@@ -172,15 +210,27 @@ struct FastLeaf: Sendable {
     }
 
     let functions: [MapFunction]
-    let operations: [FastTextOperation]
     let conversion: TargetConversion
     let mode: Mode
     let field: FieldShape?
     let nullInvalid: Bool
+    /// What the writer's byte paths need, as plain values.
+    var fast: FastLeafMode {
+        var packed: UInt32 = 0
+        for (position, function) in functions.enumerated() {
+            let code: UInt32
+            switch FastTextOperation(function) {
+            case .uppercase?: code = 0
+            case .lowercase?: code = 1
+            default: code = 2
+            }
+            packed |= code << UInt32(2 * position)
+        }
+        return FastLeafMode(mode: mode, nullInvalid: nullInvalid, operations: packed, operationCount: functions.count)
+    }
 
     init(rule: CompiledRule, field: FieldShape?, nullInvalid: Bool) {
         functions = rule.functions
-        operations = rule.functions.compactMap(FastTextOperation.init)
         conversion = rule.conversion
         self.field = field
         self.nullInvalid = nullInvalid
@@ -200,6 +250,23 @@ struct FastLeaf: Sendable {
             }
         case .elements:
             mode = .generic
+        }
+    }
+}
+
+/// A leaf's mode, null rule and text functions (2 bits each: uppercase, lowercase, trim) as plain values.
+struct FastLeafMode: Sendable {
+    var mode: FastLeaf.Mode
+    var nullInvalid: Bool
+    var operations: UInt32
+    var operationCount: Int
+
+    /// The `position`th text function.
+    func operation(_ position: Int) -> FastTextOperation {
+        switch (operations >> UInt32(2 * position)) & 3 {
+        case 0: return .uppercase
+        case 1: return .lowercase
+        default: return .trim
         }
     }
 }

@@ -6,10 +6,11 @@
 /// their highest written index, with `{}` (object elements) or `null` in the gaps.
 /// Every method returns `false` when the document must go through the tree path instead.
 struct FastMapWriter {
-    let plan: FastMapPlan
+    let tables: FastPlanTables
     let bytes: UnsafeBufferPointer<UInt8>
-    /// Captures grouped by slot; `slotStart[s]..<slotStart[s + 1]` are slot `s`'s, in document order.
+    /// Captures grouped by slot, in document order within a slot.
     let captures: UnsafeBufferPointer<FastCapture>
+    /// Per rule: its next capture and the end of its slot's captures.
     var cursors: [Int]
     var ends: [Int]
     var output: [UInt8]
@@ -27,19 +28,23 @@ struct FastMapWriter {
     }
 
     mutating func writeObject(_ node: Int, _ prefix: SIMD4<Int32>, _ level: Int) -> Bool {
-        let info = plan.outNodes[node]
+        let info = tables.outNodes[node]
         guard !info.invalid, !info.missingRequired else { return false }
         output.append(UInt8(ascii: "{"))
         var written: UInt64 = 0
         var nulls: UInt64 = 0
-        for (position, rule) in info.rules.enumerated() {
-            let childPosition = info.childOfRule[position]
-            let bit: UInt64 = 1 << UInt64(childPosition)
+        let count = Int(info.rulesCount)
+        let refs = Int(info.rulesStart)
+        for position in 0..<count {
+            let rule = Int(tables.outRefs[refs + position])
+            let bit: UInt64 = 1 << UInt64(tables.outRefs[refs + count + position])
             guard written & bit == 0, hasMatch(rule, prefix, level) else { continue }
             if written != 0 { output.append(UInt8(ascii: ",")) }
             written |= bit
-            let child = info.children[childPosition]
-            output.append(contentsOf: plan.outNodes[child].keyBytes)
+            let child = Int(tables.outRefs[refs + 2 * count + position])
+            let childInfo = tables.outNodes[child]
+            output.append(contentsOf: UnsafeBufferPointer(rebasing:
+                tables.outKeys[Int(childInfo.keyStart)..<Int(childInfo.keyStart + childInfo.keyCount)]))
             var wroteNull = false
             guard write(child, prefix, level, wroteNull: &wroteNull) else { return false }
             if wroteNull { nulls |= bit }
@@ -49,7 +54,7 @@ struct FastMapWriter {
     }
 
     private mutating func write(_ node: Int, _ prefix: SIMD4<Int32>, _ level: Int, wroteNull: inout Bool) -> Bool {
-        switch plan.outNodes[node].kind {
+        switch tables.outNodes[node].kind {
         case .object: return writeObject(node, prefix, level)
         case .array: return writeArray(node, prefix, level)
         case .leaf: return writeLeaf(node, prefix, level, wroteNull: &wroteNull)
@@ -57,12 +62,14 @@ struct FastMapWriter {
     }
 
     private mutating func writeArray(_ node: Int, _ prefix: SIMD4<Int32>, _ level: Int) -> Bool {
-        let info = plan.outNodes[node]
+        let info = tables.outNodes[node]
         guard !info.invalid else { return false }
+        let rules = UnsafeBufferPointer(rebasing:
+            tables.outRefs[Int(info.rulesStart)..<Int(info.rulesStart + info.rulesCount)])
         var highest: Int32 = -1
-        for rule in info.rules {
-            var cursor = cursors[rule]
-            while cursor < ends[rule] {
+        for rule in rules {
+            var cursor = cursors[Int(rule)]
+            while cursor < ends[Int(rule)] {
                 let indices = captures[cursor].indices
                 var inside = true
                 for position in 0..<level where indices[position] != prefix[position] { inside = false }
@@ -71,8 +78,8 @@ struct FastMapWriter {
                 cursor += 1
             }
         }
-        let element = info.element
-        let elementIsObject = plan.outNodes[element].kind == .object
+        let element = Int(info.element)
+        let elementIsObject = tables.outNodes[element].kind == .object
         output.append(UInt8(ascii: "["))
         var position: Int32 = 0
         while position <= highest {
@@ -80,7 +87,7 @@ struct FastMapWriter {
             var inner = prefix
             inner[level] = position
             var written = elementIsObject
-            for rule in info.rules where !written { written = hasMatch(rule, inner, level + 1) }
+            for rule in rules where !written { written = hasMatch(Int(rule), inner, level + 1) }
             if written {
                 var wroteNull = false
                 guard write(element, inner, level + 1, wroteNull: &wroteNull) else { return false }
@@ -95,11 +102,12 @@ struct FastMapWriter {
     }
 
     private mutating func writeLeaf(_ node: Int, _ prefix: SIMD4<Int32>, _ level: Int, wroteNull: inout Bool) -> Bool {
-        let info = plan.outNodes[node]
-        guard !info.invalid, hasMatch(info.rule, prefix, level) else { return false }
-        let capture = captures[cursors[info.rule]]
-        cursors[info.rule] += 1
-        let leaf = plan.leaves[info.rule]
+        let info = tables.outNodes[node]
+        let rule = Int(info.rule)
+        guard !info.invalid, hasMatch(rule, prefix, level) else { return false }
+        let capture = captures[cursors[rule]]
+        cursors[rule] += 1
+        let leaf = tables.leafModes[rule]
         if capture.kind == .null {
             // Text functions and every conversion keep null.
             guard !leaf.nullInvalid else { return false }
@@ -107,10 +115,10 @@ struct FastMapWriter {
             output.append(contentsOf: Self.null)
             return true
         }
-        if !leaf.operations.isEmpty {
+        if leaf.operationCount > 0 {
             guard capture.kind == .string, !capture.escaped, !capture.nonASCII,
-                  leaf.mode == .text || leaf.mode == .keep else { return writeGeneric(leaf, capture, wroteNull: &wroteNull) }
-            transformASCII(capture, leaf.operations)
+                  leaf.mode == .text || leaf.mode == .keep else { return writeGeneric(rule, capture, wroteNull: &wroteNull) }
+            transformASCII(capture, leaf)
             output.append(UInt8(ascii: "\""))
             output.append(contentsOf: text)
             output.append(UInt8(ascii: "\""))
@@ -118,7 +126,7 @@ struct FastMapWriter {
         }
         switch (leaf.mode, capture.kind) {
         case (.keep, .string), (.text, .string):
-            if capture.escaped { return writeGeneric(leaf, capture, wroteNull: &wroteNull) }
+            if capture.escaped { return writeGeneric(rule, capture, wroteNull: &wroteNull) }
             append(capture)
         case (.keep, .number), (.keep, .true), (.keep, .false), (.number, .number):
             append(capture)
@@ -133,14 +141,14 @@ struct FastMapWriter {
             for position in start..<end where bytes[position] == UInt8(ascii: ".") || bytes[position] | 0x20 == UInt8(ascii: "e") {
                 digits = false
             }
-            guard digits, end - start <= 18 else { return writeGeneric(leaf, capture, wroteNull: &wroteNull) }
+            guard digits, end - start <= 18 else { return writeGeneric(rule, capture, wroteNull: &wroteNull) }
             if end - start == 2, bytes[start] == UInt8(ascii: "-"), bytes[start + 1] == UInt8(ascii: "0") {
                 output.append(UInt8(ascii: "0"))
             } else {
                 append(capture)
             }
         default:
-            return writeGeneric(leaf, capture, wroteNull: &wroteNull)
+            return writeGeneric(rule, capture, wroteNull: &wroteNull)
         }
         return true
     }
@@ -150,11 +158,11 @@ struct FastMapWriter {
     }
 
     /// Applies ASCII text functions to an ASCII string without escapes, leaving the result in `text`.
-    private mutating func transformASCII(_ capture: FastCapture, _ operations: [FastTextOperation]) {
+    private mutating func transformASCII(_ capture: FastCapture, _ leaf: FastLeafMode) {
         text.removeAll(keepingCapacity: true)
         text.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[Int(capture.start) + 1..<Int(capture.end) - 1]))
-        for operation in operations {
-            switch operation {
+        for position in 0..<leaf.operationCount {
+            switch leaf.operation(position) {
             case .uppercase:
                 for position in text.indices where text[position] &- UInt8(ascii: "a") < 26 { text[position] -= 32 }
             case .lowercase:
@@ -172,7 +180,8 @@ struct FastMapWriter {
     }
 
     /// Converts and checks one value through ``JSONValue``, exactly as the tree path does.
-    private mutating func writeGeneric(_ leaf: FastLeaf, _ capture: FastCapture, wroteNull: inout Bool) -> Bool {
+    private mutating func writeGeneric(_ rule: Int, _ capture: FastCapture, wroteNull: inout Bool) -> Bool {
+        let leaf = tables.leaves[rule]
         let range = UnsafeBufferPointer(rebasing: bytes[Int(capture.start)..<Int(capture.end)])
         guard var value = try? JSONParser.parse(range) else { return false }
         if !leaf.functions.isEmpty {

@@ -22,7 +22,7 @@ import ProcessModel
         var scratch = FastJSONMap.Scratch()
         var treeHandled = 0
         var fastHandled = 0
-        for id in 0..<4000 {
+        for id in 0..<10000 {
             let bytes = generator.document(id: id, malformed: id % 4 == 3)
             let expected = Self.tree(map, bytes)
             let actual = fast.transform(bytes, scratch: &scratch)

@@ -88,6 +88,7 @@ struct FastMember: Sendable {
 /// Builds the source trie from the source profile and the rules' `from` paths.
 struct FastSourceBuilder {
     struct Node {
+        var names: [String] = []
         var keys: [[UInt8]] = []
         var children: [Int] = []
         var element = -1
@@ -101,11 +102,11 @@ struct FastSourceBuilder {
     var slotCount = 0
 
     mutating func child(of node: Int, key: String) throws(FastMapPlan.Unsupported) -> Int {
-        let bytes = Array(key.utf8)
-        if let position = nodes[node].keys.firstIndex(of: bytes) { return nodes[node].children[position] }
+        if let position = nodes[node].names.firstIndex(of: key) { return nodes[node].children[position] }
         guard nodes[node].keys.count < 64 else { throw FastMapPlan.Unsupported() }
         nodes.append(Node())
-        nodes[node].keys.append(bytes)
+        nodes[node].names.append(key)
+        nodes[node].keys.append(Array(key.utf8))
         nodes[node].children.append(nodes.count - 1)
         return nodes.count - 1
     }

@@ -5,6 +5,8 @@ struct FastOutNode: Sendable {
     enum Kind: Sendable { case object, array, leaf }
 
     var kind: Kind
+    /// The member name (compared as the tree path compares keys: by canonical equivalence).
+    var name = ""
     /// `"key":` as written in the output; empty for the root and array elements.
     var keyBytes: [UInt8]
     /// How many `*` lie above the node (the length of the index prefix of its instances).
@@ -85,12 +87,12 @@ struct FastOutBuilder {
                 }
             case .key(let key):
                 guard Int(key) == nil, nodes[node].kind == .object else { throw FastMapPlan.Unsupported() }
-                if let existing = nodes[node].children.first(where: { nodes[$0].keyBytes == Self.keyBytes(key) }) {
+                if let existing = nodes[node].children.first(where: { nodes[$0].name == key }) {
                     guard !last, nodes[existing].kind == wanted else { throw FastMapPlan.Unsupported() }
                     node = existing
                 } else {
                     guard nodes[node].children.count < 64 else { throw FastMapPlan.Unsupported() }
-                    nodes.append(FastOutNode(kind: wanted, keyBytes: Self.keyBytes(key), level: level))
+                    nodes.append(FastOutNode(kind: wanted, name: key, keyBytes: Self.keyBytes(key), level: level))
                     nodes[node].children.append(nodes.count - 1)
                     node = nodes.count - 1
                 }
@@ -151,9 +153,7 @@ struct FastOutBuilder {
     /// Binds an object node's members to declared `fields`, as ``ProfileValidator`` checks them.
     mutating func bindMembers(_ node: Int, fields: [FieldShape]) throws(FastMapPlan.Unsupported) {
         for field in fields {
-            guard let position = nodes[node].children.firstIndex(where: {
-                nodes[$0].keyBytes == Self.keyBytes(field.name)
-            }) else {
+            guard let position = nodes[node].children.firstIndex(where: { nodes[$0].name == field.name }) else {
                 if field.required { nodes[node].missingRequired = true }
                 continue
             }

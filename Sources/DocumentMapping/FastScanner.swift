@@ -19,7 +19,7 @@ struct FastCapture: Sendable {
 ///
 /// It accepts exactly what ``JSONParser`` accepts. `false` means "not handled here": the
 /// document is malformed, breaks the profile, or has something the byte-level path leaves to the
-/// tree path (an escaped key or a repeated key among the members it reads).
+/// tree path (an escaped or non-ASCII key, or a repeated key, among the members it reads).
 struct FastScanner {
     let bytes: UnsafeBufferPointer<UInt8>
     let nodes: UnsafeBufferPointer<FastSourceNode>
@@ -157,7 +157,9 @@ struct FastScanner {
                 var child = -1
                 var bit: UInt64 = 0
                 if memberCount > 0 {
-                    if lastEscaped { return false }
+                    // Keys match by canonical equivalence in the tree path ("K" and KELVIN SIGN are one key),
+                    // so a key with escapes or non-ASCII text next to members we read is left to it.
+                    if lastEscaped || lastNonASCII { return false }
                     if let found = member(keyStart, keyEnd, from: memberStart, count: memberCount) {
                         bit = 1 << UInt64(found)
                         if seen & bit != 0 { return false }

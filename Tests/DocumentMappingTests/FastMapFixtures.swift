@@ -42,6 +42,15 @@ enum FastMapFixtures {
         element("flag", "BOOL"),
     ], location: here)
 
+    /// The order as a BigQuery table: INT64 and REPEATED checks on the source side.
+    static let orderTable = ProfileDefinition(id: "order-table", type: .bigQueryTable, elements: [
+        element("id", "INT64", mode: "REQUIRED"),
+        element("customer", "RECORD", [element("name", "STRING"), element("country", "STRING", mode: "REQUIRED")]),
+        element("items", "RECORD", mode: "REPEATED", [element("sku", "STRING"), element("qty", "INT64")]),
+        element("price", "NUMERIC"),
+        element("placedAt", "STRING"),
+    ], location: here)
+
     static let loose = ProfileDefinition(id: "loose", type: .json, elements: [
         element("name", "character", required: true),
         element("meta", "object"),
@@ -91,7 +100,17 @@ enum FastMapFixtures {
         rule("/a", "/y/a"),
     ], location: here)
 
+    /// From a BigQuery table profile to another.
+    static let tableMap = MapDefinition(id: "table", fromProfile: "order-table", toProfile: "row", mappings: [
+        rule("/id", "/order_id"),
+        rule("/customer/name", "/customer", "uppercase"),
+        rule("/items/*/sku", "/items/*/sku"),
+        rule("/items/*/qty", "/items/*/qty"),
+        rule("/price", "/total"),
+        rule("/items/*/sku", "/skus/*"),
+    ], location: here)
+
     static let profiles: [String: ProfileDefinition] = [
-        order.id: order, orderOut.id: orderOut, row.id: row, loose.id: loose, any.id: any,
+        orderTable.id: orderTable, order.id: order, orderOut.id: orderOut, row.id: row, loose.id: loose, any.id: any,
     ]
 }

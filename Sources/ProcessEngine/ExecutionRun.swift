@@ -190,10 +190,11 @@ final class ExecutionRun {
         // One context per chunk; document properties are only copied in when the map reads them.
         let readsDocumentProperties = compiled.readsDocumentProperties
         var context = MapContext(now: runner.now(), documentProperties: [:], processProperties: processProperties)
+        let fastPath = compiled.fastPath
         var scratch = FastJSONMap.Scratch()
         for var document in documents {
             // JSON to JSON without building a tree; documents it does not handle take the tree path below.
-            if let fast = compiled.fastPath, let bytes = fast.transform(document.data, scratch: &scratch) {
+            if let fastPath, let bytes = fastPath.transform(document.data, scratch: &scratch) {
                 document.replace(with: bytes)
                 outputs.append(document)
                 continue

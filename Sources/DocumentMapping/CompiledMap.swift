@@ -34,6 +34,8 @@ public struct CompiledMap: Sendable {
     public let sourceCodec: ProfileCodec
     /// Writes mapped documents in the target profile's format.
     public let targetCodec: ProfileCodec
+    /// The byte-level path, when the map and its profiles allow it (see ``FastJSONMap``); decided once here.
+    public let fastPath: FastJSONMap?
 
     /// Compiles `map`, looking its `from` and `to` profiles up in `profiles` by id.
     public init(map: MapDefinition, profiles: [String: ProfileDefinition]) throws(MappingError) {
@@ -68,6 +70,14 @@ public struct CompiledMap: Sendable {
             defaults.append(try CompiledDefault(entry, shape: validator.shape, mapID: map.id))
         }
         self.defaults = defaults
+        fastPath = FastJSONMap(rules: rules, hasDefaults: !defaults.isEmpty, source: sourceCodec, target: targetCodec)
+    }
+
+    /// Whether a function reads dynamic document properties (the caller must put them in the ``MapContext``).
+    public var readsDocumentProperties: Bool {
+        rules.contains { rule in
+            rule.functions.contains { if case .documentProperty = $0.body { return true } else { return false } }
+        }
     }
 
     /// Maps `source` to a document of the target profile.

@@ -191,8 +191,18 @@ final class ExecutionRun {
         }
         var outputs: [Document] = []
         outputs.reserveCapacity(documents.count)
-        let now = runner.now()
+        // One context per chunk; document properties are only copied in when the map reads them.
+        let readsDocumentProperties = compiled.readsDocumentProperties
+        var context = MapContext(now: runner.now(), documentProperties: [:], processProperties: processProperties)
+        let fastPath = compiled.fastPath
+        var scratch = FastJSONMap.Scratch()
         for var document in documents {
+            // JSON to JSON without building a tree; documents it does not handle take the tree path below.
+            if let fastPath, let bytes = fastPath.transform(document.data, scratch: &scratch) {
+                document.replace(with: bytes)
+                outputs.append(document)
+                continue
+            }
             do {
                 let source: JSONValue
                 if compiled.sourceCodec.isJSON {
@@ -201,8 +211,7 @@ final class ExecutionRun {
                 } else {
                     source = try compiled.sourceCodec.read(document.data, documentIndex: document.index)
                 }
-                let context = MapContext(now: now, documentProperties: document.properties,
-                                         processProperties: processProperties)
+                if readsDocumentProperties { context.documentProperties = document.properties }
                 let result = try compiled.apply(to: source, context: context, documentIndex: document.index)
                 if compiled.targetCodec.isJSON {
                     document.replace(with: result.value)
@@ -210,7 +219,10 @@ final class ExecutionRun {
                     document.replace(with: try compiled.targetCodec.write(result.value))
                 }
                 for (name, value) in result.documentProperties { document.properties[name] = value }
-                for (name, value) in result.processProperties { processProperties[name] = value }
+                if !result.processProperties.isEmpty {
+                    for (name, value) in result.processProperties { processProperties[name] = value }
+                    context.processProperties = processProperties
+                }
                 outputs.append(document)
             } catch {
                 fail(document, at: shape, message: "\(error)")

@@ -1,0 +1,134 @@
+/// The byte-level path of a ``CompiledMap`` whose source and target profiles are JSON (json or
+/// bigquery-table): JSON bytes in, JSON bytes out, no ``JSONValue`` built.
+///
+/// One pass over the document records where the values the rules read lie and checks the source
+/// profile; the rules then write the output bytes directly, in the member order and format the tree
+/// path produces, checking the target profile as they go. Strings without escapes and numbers are
+/// copied verbatim; `uppercase`, `lowercase` and `trim` work on ASCII bytes in place.
+///
+/// A map gets one (``CompiledMap/fastPath``) only when every rule is a plain `from` → `to` copy,
+/// optionally through `uppercase`, `lowercase` or `trim`, with its `*` bound one-to-one, no
+/// `<default>`, and profiles whose types the path can check. ``transform(_:scratch:)`` returns nil
+/// for any document it does not handle with certainty (malformed, not matching a profile, escaped or
+/// repeated keys among the members read, a value needing a rare conversion): the caller then uses
+/// ``CompiledMap/transform(_:context:documentIndex:)``, which produces the error or the result.
+/// Whenever both produce output, the bytes are identical.
+public struct FastJSONMap: Sendable {
+    let tables: FastPlanTables
+
+    /// Reusable buffers for ``FastJSONMap/transform(_:scratch:)``; keep one per loop over documents.
+    public struct Scratch: Sendable {
+        var captures: [FastCapture] = []
+        var grouped: [FastCapture] = []
+        var cursors: [Int] = []
+        var ends: [Int] = []
+        var starts: [Int] = []
+        var output: [UInt8] = []
+        var text: [UInt8] = []
+
+        /// Empty buffers; they grow to the largest document seen.
+        public init() {}
+    }
+
+    init?(rules: [CompiledRule], hasDefaults: Bool, source: ProfileCodec, target: ProfileCodec) {
+        guard source.isJSON, target.isJSON else { return nil }
+        do {
+            tables = FastPlanTables(try FastMapPlan(rules: rules, hasDefaults: hasDefaults, source: source.shape,
+                                                    target: target.shape))
+        } catch {
+            return nil
+        }
+    }
+
+    /// Maps one JSON document to the target's JSON bytes; nil when the tree path must handle it.
+    public func transform(_ bytes: [UInt8], scratch: inout Scratch) -> [UInt8]? {
+        let handled = bytes.withUnsafeBufferPointer { buffer in
+            transform(buffer, scratch: &scratch)
+        }
+        return handled ? scratch.output : nil
+    }
+
+    /// Maps one JSON document, leaving the output in `scratch.output`; false when the tree path must handle it.
+    func transform(_ bytes: UnsafeBufferPointer<UInt8>, scratch: inout Scratch) -> Bool {
+        guard scan(bytes, scratch: &scratch) else { return false }
+        group(&scratch)
+        var output = scratch.output
+        var text = scratch.text
+        var cursors = scratch.cursors
+        var ends = scratch.ends
+        scratch.output = []
+        scratch.text = []
+        scratch.cursors = []
+        scratch.ends = []
+        output.removeAll(keepingCapacity: true)
+        let written = scratch.grouped.withUnsafeBufferPointer { captures in
+            var writer = FastMapWriter(tables: tables, bytes: bytes, captures: captures, cursors: cursors, ends: ends,
+                                       output: output, text: text)
+            cursors = []
+            ends = []
+            output = []
+            text = []
+            let done = writer.writeObject(0, SIMD4(repeating: 0), 0)
+            swap(&output, &writer.output)
+            swap(&text, &writer.text)
+            swap(&cursors, &writer.cursors)
+            swap(&ends, &writer.ends)
+            return done
+        }
+        scratch.output = output
+        scratch.text = text
+        scratch.cursors = cursors
+        scratch.ends = ends
+        return written
+    }
+
+    private func scan(_ bytes: UnsafeBufferPointer<UInt8>, scratch: inout Scratch) -> Bool {
+        var captures = scratch.captures
+        scratch.captures = []
+        captures.removeAll(keepingCapacity: true)
+        var scanner = FastScanner(bytes: bytes, nodes: tables.sourceNodes, members: tables.members,
+                                  keys: tables.keyBytes, captures: captures)
+        captures = []
+        let scanned = scanner.scanDocument()
+        swap(&captures, &scanner.captures)
+        scratch.captures = captures
+        return scanned
+    }
+
+    /// Orders the captures by slot (stable) and points each rule's cursor at its slot's first.
+    private func group(_ scratch: inout Scratch) {
+        let slots = tables.slotCount
+        var starts = scratch.starts
+        scratch.starts = []
+        starts.removeAll(keepingCapacity: true)
+        starts.append(contentsOf: repeatElement(0, count: slots + 1))
+        for capture in scratch.captures { starts[Int(capture.slot) + 1] += 1 }
+        for slot in 0..<slots { starts[slot + 1] += starts[slot] }
+        var cursors = scratch.cursors
+        var ends = scratch.ends
+        scratch.cursors = []
+        scratch.ends = []
+        cursors.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        for slot in tables.ruleSlots {
+            cursors.append(starts[slot])
+            ends.append(starts[slot + 1])
+        }
+        var grouped = scratch.grouped
+        scratch.grouped = []
+        grouped.removeAll(keepingCapacity: true)
+        if let first = scratch.captures.first {
+            grouped.append(contentsOf: repeatElement(first, count: scratch.captures.count))
+        }
+        // `starts` becomes each slot's next free position.
+        for capture in scratch.captures {
+            let slot = Int(capture.slot)
+            grouped[starts[slot]] = capture
+            starts[slot] += 1
+        }
+        scratch.grouped = grouped
+        scratch.starts = starts
+        scratch.cursors = cursors
+        scratch.ends = ends
+    }
+}

@@ -1,0 +1,210 @@
+/// Writes the target JSON of one document from the scanner's captures, member by member in the
+/// order the tree path creates them, checking the target profile on the way.
+///
+/// The tree path adds an object member when the first rule writing beneath it runs, so members
+/// come in the order of the first rule that wrote under each for this document; arrays grow to
+/// their highest written index, with `{}` (object elements) or `null` in the gaps.
+/// Every method returns `false` when the document must go through the tree path instead.
+struct FastMapWriter {
+    let tables: FastPlanTables
+    let bytes: UnsafeBufferPointer<UInt8>
+    /// Captures grouped by slot, in document order within a slot.
+    let captures: UnsafeBufferPointer<FastCapture>
+    /// Per rule: its next capture and the end of its slot's captures.
+    var cursors: [Int]
+    var ends: [Int]
+    var output: [UInt8]
+    var text: [UInt8]
+
+    private static let null: [UInt8] = Array("null".utf8)
+
+    /// Whether rule `rule`'s next capture lies under the instance with index prefix `prefix` (first `level`).
+    private func hasMatch(_ rule: Int, _ prefix: SIMD4<Int32>, _ level: Int) -> Bool {
+        let cursor = cursors[rule]
+        guard cursor < ends[rule] else { return false }
+        let indices = captures[cursor].indices
+        for position in 0..<level where indices[position] != prefix[position] { return false }
+        return true
+    }
+
+    mutating func writeObject(_ node: Int, _ prefix: SIMD4<Int32>, _ level: Int) -> Bool {
+        let info = tables.outNodes[node]
+        guard !info.invalid, !info.missingRequired else { return false }
+        output.append(UInt8(ascii: "{"))
+        var written: UInt64 = 0
+        var nulls: UInt64 = 0
+        let count = Int(info.rulesCount)
+        let refs = Int(info.rulesStart)
+        for position in 0..<count {
+            let rule = Int(tables.outRefs[refs + position])
+            let bit: UInt64 = 1 << UInt64(tables.outRefs[refs + count + position])
+            guard written & bit == 0, hasMatch(rule, prefix, level) else { continue }
+            if written != 0 { output.append(UInt8(ascii: ",")) }
+            written |= bit
+            let child = Int(tables.outRefs[refs + 2 * count + position])
+            let childInfo = tables.outNodes[child]
+            output.append(contentsOf: UnsafeBufferPointer(rebasing:
+                tables.outKeys[Int(childInfo.keyStart)..<Int(childInfo.keyStart + childInfo.keyCount)]))
+            var wroteNull = false
+            guard write(child, prefix, level, wroteNull: &wroteNull) else { return false }
+            if wroteNull { nulls |= bit }
+        }
+        output.append(UInt8(ascii: "}"))
+        return info.requiredMask & written & ~nulls == info.requiredMask
+    }
+
+    private mutating func write(_ node: Int, _ prefix: SIMD4<Int32>, _ level: Int, wroteNull: inout Bool) -> Bool {
+        switch tables.outNodes[node].kind {
+        case .object: return writeObject(node, prefix, level)
+        case .array: return writeArray(node, prefix, level)
+        case .leaf: return writeLeaf(node, prefix, level, wroteNull: &wroteNull)
+        }
+    }
+
+    private mutating func writeArray(_ node: Int, _ prefix: SIMD4<Int32>, _ level: Int) -> Bool {
+        let info = tables.outNodes[node]
+        guard !info.invalid else { return false }
+        let rules = UnsafeBufferPointer(rebasing:
+            tables.outRefs[Int(info.rulesStart)..<Int(info.rulesStart + info.rulesCount)])
+        var highest: Int32 = -1
+        for rule in rules {
+            var cursor = cursors[Int(rule)]
+            while cursor < ends[Int(rule)] {
+                let indices = captures[cursor].indices
+                var inside = true
+                for position in 0..<level where indices[position] != prefix[position] { inside = false }
+                guard inside else { break }
+                highest = max(highest, indices[level])
+                cursor += 1
+            }
+        }
+        let element = Int(info.element)
+        let elementIsObject = tables.outNodes[element].kind == .object
+        output.append(UInt8(ascii: "["))
+        var position: Int32 = 0
+        while position <= highest {
+            if position > 0 { output.append(UInt8(ascii: ",")) }
+            var inner = prefix
+            inner[level] = position
+            var written = elementIsObject
+            for rule in rules where !written { written = hasMatch(Int(rule), inner, level + 1) }
+            if written {
+                var wroteNull = false
+                guard write(element, inner, level + 1, wroteNull: &wroteNull) else { return false }
+            } else {
+                guard !info.nullInvalid else { return false }
+                output.append(contentsOf: Self.null)
+            }
+            position += 1
+        }
+        output.append(UInt8(ascii: "]"))
+        return true
+    }
+
+    private mutating func writeLeaf(_ node: Int, _ prefix: SIMD4<Int32>, _ level: Int, wroteNull: inout Bool) -> Bool {
+        let info = tables.outNodes[node]
+        let rule = Int(info.rule)
+        guard !info.invalid, hasMatch(rule, prefix, level) else { return false }
+        let capture = captures[cursors[rule]]
+        cursors[rule] += 1
+        let leaf = tables.leafModes[rule]
+        if capture.kind == .null {
+            // Text functions and every conversion keep null.
+            guard !leaf.nullInvalid else { return false }
+            wroteNull = true
+            output.append(contentsOf: Self.null)
+            return true
+        }
+        if leaf.operationCount > 0 {
+            guard capture.kind == .string, !capture.escaped, !capture.nonASCII,
+                  leaf.mode == .text || leaf.mode == .keep else { return writeGeneric(rule, capture, wroteNull: &wroteNull) }
+            transformASCII(capture, leaf)
+            output.append(UInt8(ascii: "\""))
+            output.append(contentsOf: text)
+            output.append(UInt8(ascii: "\""))
+            return true
+        }
+        switch (leaf.mode, capture.kind) {
+        case (.keep, .string), (.text, .string):
+            if capture.escaped { return writeGeneric(rule, capture, wroteNull: &wroteNull) }
+            append(capture)
+        case (.keep, .number), (.keep, .true), (.keep, .false), (.number, .number):
+            append(capture)
+        case (.text, .number), (.text, .true), (.text, .false):
+            output.append(UInt8(ascii: "\""))
+            append(capture)
+            output.append(UInt8(ascii: "\""))
+        case (.int64, .number):
+            let start = Int(capture.start)
+            let end = Int(capture.end)
+            var digits = true
+            for position in start..<end where bytes[position] == UInt8(ascii: ".") || bytes[position] | 0x20 == UInt8(ascii: "e") {
+                digits = false
+            }
+            guard digits, end - start <= 18 else { return writeGeneric(rule, capture, wroteNull: &wroteNull) }
+            if end - start == 2, bytes[start] == UInt8(ascii: "-"), bytes[start + 1] == UInt8(ascii: "0") {
+                output.append(UInt8(ascii: "0"))
+            } else {
+                append(capture)
+            }
+        default:
+            return writeGeneric(rule, capture, wroteNull: &wroteNull)
+        }
+        return true
+    }
+
+    private mutating func append(_ capture: FastCapture) {
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[Int(capture.start)..<Int(capture.end)]))
+    }
+
+    /// Applies ASCII text functions to an ASCII string without escapes, leaving the result in `text`.
+    private mutating func transformASCII(_ capture: FastCapture, _ leaf: FastLeafMode) {
+        text.removeAll(keepingCapacity: true)
+        text.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[Int(capture.start) + 1..<Int(capture.end) - 1]))
+        for position in 0..<leaf.operationCount {
+            switch leaf.operation(position) {
+            case .uppercase:
+                for position in text.indices where text[position] &- UInt8(ascii: "a") < 26 { text[position] -= 32 }
+            case .lowercase:
+                for position in text.indices where text[position] &- UInt8(ascii: "A") < 26 { text[position] += 32 }
+            case .trim:
+                func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+                var end = text.count
+                while end > 0, isSpace(text[end - 1]) { end -= 1 }
+                var start = 0
+                while start < end, isSpace(text[start]) { start += 1 }
+                if end < text.count { text.removeSubrange(end...) }
+                if start > 0 { text.removeSubrange(..<start) }
+            }
+        }
+    }
+
+    /// Converts and checks one value through ``JSONValue``, exactly as the tree path does.
+    private mutating func writeGeneric(_ rule: Int, _ capture: FastCapture, wroteNull: inout Bool) -> Bool {
+        let leaf = tables.leaves[rule]
+        let range = UnsafeBufferPointer(rebasing: bytes[Int(capture.start)..<Int(capture.end)])
+        guard var value = try? JSONParser.parse(range) else { return false }
+        if !leaf.functions.isEmpty {
+            var state = MapState()
+            for function in leaf.functions {
+                guard let next = try? function.evaluate(value, hasInput: true, source: .null, indices: [],
+                                                        context: FastMapWriter.context, state: &state,
+                                                        sequences: FastMapWriter.sequences, mapID: "") else { return false }
+                value = next
+            }
+        }
+        guard let converted = leaf.conversion.convert(value) else { return false }
+        if converted.isNull {
+            guard !leaf.nullInvalid else { return false }
+            wroteNull = true
+        } else if let field = leaf.field {
+            guard field.kind.accepts(converted) else { return false }
+            if let pattern = field.datePattern, case .string(let text) = converted, pattern.parse(text) == nil { return false }
+        }
+        converted.serialize(into: &output)
+        return true
+    }
+
+    private static let context = MapContext()
+    private static let sequences = SequenceCounters(count: 0)
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+import ProcessModel
+@testable import DocumentMapping
+
+@Suite struct FastJSONMapTests {
+    static func compile(_ map: MapDefinition) throws -> CompiledMap {
+        try CompiledMap(map: map, profiles: FastMapFixtures.profiles)
+    }
+
+    /// The tree path's bytes for a document, or nil when it fails.
+    static func tree(_ map: CompiledMap, _ bytes: [UInt8]) -> [UInt8]? {
+        try? map.transform(bytes, context: MapContext(), documentIndex: 0).bytes
+    }
+
+    @Test(arguments: [FastMapFixtures.benchMap, FastMapFixtures.rowMap, FastMapFixtures.looseMap,
+                      FastMapFixtures.anyMap, FastMapFixtures.tableMap])
+    func fastOutputEqualsTreeOutputForGeneratedOrders(_ definition: MapDefinition) throws {
+        let map = try Self.compile(definition)
+        let fast = try #require(map.fastPath)
+        var generator = OrderGenerator(seed: UInt64(definition.id.utf8.count) * 7919)
+        var scratch = FastJSONMap.Scratch()
+        var treeHandled = 0
+        var fastHandled = 0
+        for id in 0..<10000 {
+            let bytes = generator.document(id: id, malformed: id % 4 == 3)
+            let expected = Self.tree(map, bytes)
+            let actual = fast.transform(bytes, scratch: &scratch)
+            if expected != nil { treeHandled += 1 }
+            if let actual {
+                fastHandled += 1
+                #expect(actual == expected, "document \(id): \(String(decoding: bytes, as: UTF8.self))")
+                if actual != expected { return }
+            }
+        }
+        // The fast path must actually carry most of the documents the tree path maps.
+        #expect(treeHandled > 300, "tree \(treeHandled)")
+        #expect(fastHandled * 10 > treeHandled * 6, "fast \(fastHandled) of \(treeHandled)")
+    }
+
+    @Test func benchDocumentIsMappedByteForByte() throws {
+        let map = try Self.compile(FastMapFixtures.benchMap)
+        let fast = try #require(map.fastPath)
+        let input = #"{"id":7,"customer":{"name":"Ann Lee","country":"FR"},"items":[{"sku":"SKU-1","qty":2},{"qty":1}],"price":12.5,"placedAt":"2024-01-02T03:04:05Z"}"#
+        var scratch = FastJSONMap.Scratch()
+        let output = try #require(fast.transform(Array(input.utf8), scratch: &scratch))
+        #expect(String(decoding: output, as: UTF8.self)
+            == #"{"order_id":7,"customer":"ANN LEE","country":"FR","items":[{"sku":"SKU-1","qty":2},{"qty":1}],"total":12.5,"placed_at":"2024-01-02T03:04:05Z"}"#)
+    }
+
+    @Test func memberOrderFollowsTheFirstRuleThatWrites() throws {
+        let map = try Self.compile(FastMapFixtures.looseMap)
+        let fast = try #require(map.fastPath)
+        var scratch = FastJSONMap.Scratch()
+        // Without a country, /address is created by the /id rule, after /name.
+        let input = Array(#"{"id":1,"customer":{"name":"a"},"items":[{"sku":" s "},{}],"price":2}"#.utf8)
+        let output = try #require(fast.transform(input, scratch: &scratch))
+        #expect(String(decoding: output, as: UTF8.self)
+            == #"{"name":"A","address":{"ref":1},"buyer":{"name":"a"},"meta":{"lines":[{"sku":" s "},{}],"price":2},"lines":[{"code":"s"}]}"#)
+        #expect(Self.tree(map, input) == output)
+    }
+
+    @Test func documentsTheFastPathLeavesAloneStillFailOrMapThroughTheTreePath() throws {
+        let map = try Self.compile(FastMapFixtures.rowMap)
+        let fast = try #require(map.fastPath)
+        var scratch = FastJSONMap.Scratch()
+        // A required target that stays missing: left to the tree path, which reports it.
+        let missing = Array(#"{"customer":{"name":"x"}}"#.utf8)
+        #expect(fast.transform(missing, scratch: &scratch) == nil)
+        #expect(throws: DocumentReadError.self) { _ = try map.transform(missing, context: MapContext(), documentIndex: 0) }
+        // A number too long for the byte path's INT64 check: the tree path decides.
+        let long = Array(#"{"id":12345678901234567890}"#.utf8)
+        #expect(fast.transform(long, scratch: &scratch) == nil)
+    }
+
+    @Test func keysEqualOnlyByCanonicalEquivalenceAreLeftToTheTreePath() throws {
+        let definition = MapDefinition(id: "k", fromProfile: "any", toProfile: "any",
+                                       mappings: [FastMapFixtures.rule("/K", "/k")], location: FastMapFixtures.here)
+        let map = try Self.compile(definition)
+        let fast = try #require(map.fastPath)
+        var scratch = FastJSONMap.Scratch()
+        let kelvin = Array("{\"\u{212A}\":1}".utf8)
+        #expect(fast.transform(kelvin, scratch: &scratch) == nil)
+        #expect(Self.tree(map, kelvin) == Array(#"{"k":1}"#.utf8))
+        #expect(fast.transform(Array(#"{"K":2,"é":3}"#.utf8), scratch: &scratch) == nil)
+        #expect(fast.transform(Array(#"{"K":2,"x":{"é":3}}"#.utf8), scratch: &scratch) == Array(#"{"k":2}"#.utf8))
+    }
+
+    @Test func mapsUsingOtherFeaturesHaveNoFastPath() throws {
+        let base = FastMapFixtures.benchMap
+        func variant(_ rules: [MappingRule], defaults: [MapDefault] = []) throws -> CompiledMap {
+            try Self.compile(MapDefinition(id: "v", fromProfile: base.fromProfile, toProfile: base.toProfile,
+                                           mappings: rules, defaults: defaults, location: FastMapFixtures.here))
+        }
+        #expect(try variant(base.mappings).fastPath != nil)
+        #expect(try variant(base.mappings, defaults: [MapDefault(to: "/country", value: "FR", location: FastMapFixtures.here)])
+            .fastPath == nil)
+        let concat = MappingRule(from: "/id", to: "/customer", functions: [
+            MapFunctionCall(name: "concat", arguments: [.literal("x")], location: FastMapFixtures.here),
+        ], location: FastMapFixtures.here)
+        #expect(try variant(base.mappings + [concat]).fastPath == nil)
+        #expect(try variant([FastMapFixtures.rule("/items/*/qty", "/total", "sum")]).fastPath == nil)
+        #expect(try variant([FastMapFixtures.rule("/items/*/sku", "/skus")]).fastPath == nil)
+        #expect(try variant([FastMapFixtures.rule("/id", "/total"), FastMapFixtures.rule("/price", "/total")]).fastPath == nil)
+        #expect(try variant([FastMapFixtures.rule("/items/0/sku", "/customer")]).fastPath == nil)
+    }
+}

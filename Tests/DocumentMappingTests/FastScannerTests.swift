@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+import ProcessModel
+@testable import DocumentMapping
+
+@Suite struct FastScannerTests {
+    let map: CompiledMap
+    let fast: FastJSONMap
+
+    init() throws {
+        map = try CompiledMap(map: FastMapFixtures.anyMap, profiles: FastMapFixtures.profiles)
+        fast = try #require(map.fastPath)
+    }
+
+    func run(_ text: String) -> String? {
+        var scratch = FastJSONMap.Scratch()
+        return fast.transform(Array(text.utf8), scratch: &scratch).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    @Test func readsThroughNestingWhitespaceAndSkippedValues() {
+        let text = "\u{FEFF} {\n \"skip\" : [ {\"a\": [1, {\"b\": null}]}, \"}\", \"\\\"]\" ] ,\r\n\t\"a\" :\t\"v\" ,"
+            + " \"b\" : { \"c\" : [ 1 , 2 ] } , \"list\" : [ \"Ab\" , \"ÉÀ\" , 3 ] } \n"
+        #expect(run(text) == #"{"x":"v","y":{"z":[1,2],"a":"v"},"list":["ab","éà","3"]}"#)
+    }
+
+    @Test func escapesAreDecodedAndWrittenAsTheTreePathWritesThem() {
+        let decoded = "\"q\\\"/é😀\\u0001\u{FFFD}\""
+        #expect(run(#"{"a":"q\"\/\u00e9\ud83d\ude00\u0001\ud800"}"#) == "{\"x\":\(decoded),\"y\":{\"a\":\(decoded)}}")
+        // An escaped key among the members read is left to the tree path; elsewhere it is fine.
+        #expect(run(#"{"\u0061":1}"#) == nil)
+        #expect(run(#"{"b":{"q":{"\u0061":1}}}"#) == "{}")
+    }
+
+    @Test func containersAreRewrittenCompactWithTheLastOfRepeatedKeys() {
+        #expect(run(#"{"a": {"k": 1, "k" : [ true ,null ] }}"#) == #"{"x":{"k":[true,null]},"y":{"a":{"k":[true,null]}}}"#)
+        // A repeated key among the members read goes to the tree path.
+        #expect(run(#"{"a":1,"a":2}"#) == nil)
+    }
+
+    @Test(arguments: [
+        "", "{", "{\"a\":}", "{\"a\":1,}", "[1,]", "{\"a\":01}", "{\"a\":1.}", "{\"a\":tru}", "{\"a\":\"x}",
+        "{\"a\":\"\\x\"}", "{\"a\":\"\\u12\"}", "{\"a\":\"tab\there\"}", "{\"a\":1} x", "{\"a\" 1}", "{a:1}",
+        "{\"a\":[1 2]}", "{\"a\":-}", "{\"a\":1e}", "nul", "{\"list\":[\"a\",]}",
+    ])
+    func malformedJSONIsLeftToTheTreePathWhichReportsIt(_ text: String) throws {
+        #expect(run(text) == nil)
+        do {
+            _ = try map.transform(Array(text.utf8), context: MapContext(), documentIndex: 0)
+            Issue.record("expected an error for \(text)")
+        } catch {
+            #expect("\(error)".contains("not valid JSON"))
+        }
+    }
+
+    @Test func invalidUTF8AnywhereIsRejected() {
+        for bad: [UInt8] in [[0xFF], [0xC3], [0xED, 0xA0, 0x80], [0xE0, 0x80, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xC0, 0xAF]] {
+            let bytes = Array(#"{"skip":""#.utf8) + bad + Array(#"","a":1}"#.utf8)
+            var scratch = FastJSONMap.Scratch()
+            #expect(fast.transform(bytes, scratch: &scratch) == nil)
+            #expect((try? JSONParser.parse(bytes)) == nil)
+        }
+        #expect(run(#"{"skip":"é日😀","a":1}"#) == #"{"x":1,"y":{"a":1}}"#)
+    }
+
+    @Test func nestingDeeperThanTheParserAcceptsIsRefused() {
+        let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
+        #expect(run(#"{"skip":"# + deep + "}") == nil)
+        let fine = String(repeating: "[", count: 500) + String(repeating: "]", count: 500)
+        #expect(run(#"{"skip":"# + fine + "}") == "{}")
+    }
+}

@@ -45,12 +45,15 @@ public struct HostServer: Sendable {
 
     /// Serves until the task is cancelled; `onRunning` is told the bound port once listening.
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        // The HTTP server logs cancelled connections at shutdown as errors; keep its lines to debugging.
+        var serverLogger = logger
+        if logger.logLevel > .debug { serverLogger.logLevel = .critical }
         let app = Application(
             router: makeRouter(),
             configuration: .init(address: .hostname(configuration.address, port: configuration.port),
                                  serverName: "conveyor"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
-            logger: logger)
+            logger: serverLogger)
         try await app.runService(gracefulShutdownSignals: [])
     }
 

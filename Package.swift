@@ -55,7 +55,9 @@ let package = Package(
         .testTarget(name: "BigQueryTests", dependencies: ["BigQuery", "ProcessEngine", "ProcessModel", "GoogleAuth", "HTTPTransport"]),
         .testTarget(name: "ExecutionStoreTests", dependencies: ["ExecutionStore"]),
         .testTarget(name: "DiskConnectorTests", dependencies: ["DiskConnector", "ProcessEngine", "ProcessModel"]),
-        .testTarget(name: "HostServiceTests", dependencies: ["HostService", "ProcessEngine", "ProcessModel", "ExecutionStore"]),
+        .testTarget(name: "HostServiceTests", dependencies: [
+            "HostService", "ProcessEngine", "ProcessModel", "ExecutionStore", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "EndToEndTests", dependencies: ["ExecutionStore"]),
     ],
     swiftLanguageModes: [.v6]

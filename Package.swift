@@ -9,6 +9,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
     ],
     targets: [
         // System libraries, each wrapped once by the target that uses it.
@@ -23,7 +25,8 @@ let package = Package(
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "ProcessModel", "ProcessEngine", "DocumentMapping", "ExecutionStore",
-                "BigQuery", "DiskConnector", "GoogleAuth", "HTTPTransport",
+                "BigQuery", "DiskConnector", "GoogleAuth", "HTTPTransport", "HostService",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "ProcessModel", dependencies: ["CLibXML2"], resources: [.copy("Schemas")]),
@@ -34,6 +37,14 @@ let package = Package(
         .target(name: "BigQuery", dependencies: ["ProcessEngine", "ProcessModel", "DocumentMapping", "GoogleAuth", "HTTPTransport"]),
         .target(name: "DiskConnector", dependencies: ["ProcessEngine", "ProcessModel", "DocumentMapping"]),
         .target(name: "ExecutionStore", dependencies: ["CSQLite"]),
+        .target(
+            name: "HostService",
+            dependencies: [
+                "ProcessEngine", "ProcessModel", "ExecutionStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
 
         .testTarget(name: "ProcessModelTests", dependencies: ["ProcessModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DocumentMappingTests", dependencies: ["DocumentMapping", "ProcessModel"], exclude: ["Fixtures"]),
@@ -45,6 +56,9 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "ExecutionStoreTests", dependencies: ["ExecutionStore"]),
         .testTarget(name: "DiskConnectorTests", dependencies: ["DiskConnector", "ProcessEngine", "ProcessModel"]),
+        .testTarget(name: "HostServiceTests", dependencies: [
+            "HostService", "ProcessEngine", "ProcessModel", "ExecutionStore", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "EndToEndTests", dependencies: ["ExecutionStore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -38,7 +38,8 @@ struct ConveyorCommand: AsyncParsableCommand {
             2 invalid definitions or usage.
             """,
         subcommands: [ValidateCommand.self, RunCommand.self, ExecutionsCommand.self, TrackedCommand.self,
-                      PropertiesCommand.self, AuthCommand.self, ImportProfileCommand.self]
+                      PropertiesCommand.self, AuthCommand.self, ImportProfileCommand.self,
+                      ServeCommand.self, SchedulesCommand.self]
     )
 }
 

@@ -3,12 +3,14 @@ extension ComponentReader {
     mutating func process(_ root: ParsedElement) -> ProcessDefinition {
         let id = root.attribute("id") ?? ""
         let schedules = root.children(named: "schedule").map { element in
-            ScheduleDefinition(
+            let schedule = ScheduleDefinition(
                 cron: element.attribute("cron") ?? "",
                 timezone: element.attribute("timezone") ?? "UTC",
                 retries: element.attribute("retries").flatMap { Int($0) } ?? 0,
                 location: element.location
             )
+            check(schedule, at: element)
+            return schedule
         }
         let properties = (root.child("properties")?.children(named: "property") ?? []).map { element in
             ProcessPropertyDefinition(
@@ -21,7 +23,7 @@ extension ComponentReader {
         for element in root.child("shapes")?.children ?? [] {
             if let shape = shape(element) { shapes.append(shape) }
         }
-        return ProcessDefinition(
+        var definition = ProcessDefinition(
             id: id,
             name: root.attribute("name") ?? id,
             description: root.child("description")?.text ?? "",
@@ -32,6 +34,8 @@ extension ComponentReader {
             shapes: shapes,
             location: root.location
         )
+        definition.listener = listener(in: root)
+        return definition
     }
 
     /// Reads one child of `<shapes>`.
@@ -51,7 +55,8 @@ extension ComponentReader {
                                          operation: source.attribute("operation") ?? ""), next: next)
             case "noData":
                 kind = .start(.noData, next: next)
-            case "input":
+            case "input", "listener":
+                // A listener's request body is the start shape's one input document.
                 kind = .start(.input, next: next)
             default:
                 report("unknown start source <\(source.name)>", at: source)

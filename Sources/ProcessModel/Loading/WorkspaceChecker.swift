@@ -21,6 +21,7 @@ struct WorkspaceChecker {
 
     private mutating func run() {
         checkUniqueIDs()
+        checkListeners()
         for connection in components.connections where connections[connection.id] == nil {
             connections[connection.id] = connection
         }

@@ -11,6 +11,8 @@ public struct ProcessDefinition: Sendable, Hashable {
     /// Shapes in file order; the start shape is `shapes[startIndex]`.
     public var shapes: [ShapeDefinition]
     public var location: SourceLocation
+    /// The HTTP listener of a `<start><listener/></start>` shape, nil for other start shapes.
+    public var listener: ListenerDefinition?
 
     public init(id: String, name: String, description: String = "", allowSimultaneous: Bool = false,
                 stopIfNoDocuments: Bool = true, schedules: [ScheduleDefinition] = [],

@@ -1,0 +1,121 @@
+import ArgumentParser
+import ExecutionStore
+import Foundation
+import HostService
+import Logging
+import ProcessEngine
+import ProcessModel
+
+/// `conveyor serve`: runs schedules, HTTP listeners and the REST API until stopped.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the workspace's schedules, HTTP listeners and REST API until SIGTERM or SIGINT.",
+        discussion: """
+            Requests must authenticate: --auth bearer:SECRET (Authorization: Bearer <value of SECRET>) or \
+            --auth basic:USER_SECRET:PASSWORD_SECRET, the secrets read from the secret store \
+            (CONVEYOR_SECRET_<NAME> or .conveyor/secrets/<NAME>). --no-auth serves without authentication. \
+            On SIGTERM or SIGINT the host stops taking work, lets running executions finish within \
+            --grace-period and marks the rest ABORTED. Logs go to stderr, one line per event.
+            """
+    )
+
+    @Option(name: .long, help: "The address to listen on.")
+    var address = "127.0.0.1"
+
+    @Option(name: .long, help: "The TCP port (0 picks a free port; the log line 'host started' shows it).")
+    var port = 8080
+
+    @Option(name: .long, help: ArgumentHelp("bearer:SECRET or basic:USER_SECRET:PASSWORD_SECRET (secret names).",
+                                           valueName: "scheme:secrets"))
+    var auth: String?
+
+    @Flag(name: .customLong("no-auth"), help: "Serve without authentication (for local use only).")
+    var noAuth = false
+
+    @Option(name: .customLong("max-body"), help: "The largest request body accepted (such as 10MB, 512KB).")
+    var maxBody = "10MB"
+
+    @Option(name: .customLong("grace-period"), help: "How long running executions may take to finish on shutdown (such as 30s, 2m).")
+    var gracePeriod = "30s"
+
+    @Option(name: .customLong("retry-delay"), help: "The wait before re-running a failed scheduled execution.")
+    var retryDelay = "5s"
+
+    @Flag(name: .customLong("no-schedules"), help: "Do not run the processes' schedules.")
+    var noSchedules = false
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel = "info"
+
+    @OptionGroup var options: WorkspaceOptions
+    @OptionGroup var extensions: ExtensionsOption
+
+    func validate() throws {
+        if auth == nil && !noAuth {
+            throw ValidationError("serve needs --auth bearer:SECRET or --auth basic:USER_SECRET:PASSWORD_SECRET "
+                                  + "(or --no-auth to serve without authentication)")
+        }
+        if auth != nil && noAuth { throw ValidationError("give --auth or --no-auth, not both") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "conveyor.serve")
+        let configuration: HostConfiguration
+        do {
+            configuration = HostConfiguration(
+                address: address, port: port, authentication: try authentication(),
+                maxBodyBytes: try HostConfiguration.byteSize(maxBody),
+                gracePeriod: try HostConfiguration.duration(gracePeriod),
+                retryDelay: try HostConfiguration.duration(retryDelay))
+        } catch let error as HostConfigurationError {
+            throw ValidationError(error.description)
+        }
+        let workspace = try options.loadWorkspace(extensions: extensions.extensions)
+        let store = try options.openStore()
+        let recorder = StoreRecorder(store: store, redactor: SecretRedactor(workspace.secretValues))
+        let runner = ProcessRunner(workspace: workspace, connectors: options.connectors(), recorder: recorder,
+                                   environment: options.environment, registry: ExecutionRegistry())
+        let host = ExecutionHost(runner: runner, logger: logger)
+        let server = HostServer(configuration: configuration, host: host, store: store, logger: logger)
+        let scheduler = noSchedules ? nil
+            : Scheduler(host: host, store: store, logger: logger, retryDelay: configuration.retryDelay)
+        do {
+            try await HostLifecycle(server: server, scheduler: scheduler).run()
+        } catch {
+            logger.critical("host failed", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        }
+    }
+
+    /// The authentication `--auth` asks for, with its secrets read from the secret store.
+    private func authentication() throws -> HostAuthentication {
+        guard let auth else { return .none }
+        let parts = auth.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        let secrets = EnvironmentSecretStore(environment: options.environment,
+                                             directory: options.environment["CONVEYOR_SECRETS_DIR"]
+                                                 ?? options.root + "/.conveyor/secrets")
+        func secret(_ name: String) throws -> String {
+            guard let value = secrets.secret(named: name), !value.isEmpty else {
+                throw ValidationError("--auth: secret '\(name)' is not set (set CONVEYOR_SECRET_\(name) or write "
+                                      + "it to .conveyor/secrets/\(name))")
+            }
+            return value
+        }
+        switch (parts.first?.lowercased(), parts.count) {
+        case ("bearer", 2): return .bearer(token: try secret(parts[1]))
+        case ("basic", 3): return .basic(user: try secret(parts[1]), password: try secret(parts[2]))
+        default:
+            throw ValidationError("--auth '\(auth)' must be bearer:SECRET or basic:USER_SECRET:PASSWORD_SECRET")
+        }
+    }
+}

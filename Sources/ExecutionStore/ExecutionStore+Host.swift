@@ -1,0 +1,78 @@
+import Foundation
+
+extension ExecutionStore {
+    /// The executions matching `query`, newest (latest start time) first.
+    public func executions(matching query: ExecutionQuery) throws -> [ExecutionRecord] {
+        try withConnection { connection in
+            var conditions: [String] = []
+            var bindings: [SQLiteValue] = [.int(query.limit > 0 ? query.limit : -1)]
+            func add(_ value: SQLiteValue, _ condition: (Int) -> String) {
+                bindings.append(value)
+                conditions.append(condition(bindings.count))
+            }
+            if let processID = query.processID { add(.text(processID)) { "e.process_id = ?\($0)" } }
+            if let status = query.status { add(.text(status.rawValue)) { "e.status = ?\($0)" } }
+            if let trigger = query.trigger { add(.text(trigger)) { "e.trigger = ?\($0)" } }
+            if let from = query.from { add(.text(Timestamp.text(from: from))) { "e.start_time >= ?\($0)" } }
+            if let to = query.to { add(.text(Timestamp.text(from: to))) { "e.start_time < ?\($0)" } }
+            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            var found: [ExecutionRecord] = []
+            try connection.query(
+                "SELECT \(Self.executionColumns) FROM executions e \(whereClause) "
+                    + "ORDER BY e.start_time DESC, e.rowid DESC LIMIT ?1",
+                bindings, operation: "list executions") { row in
+                found.append(try Self.execution(from: row, path: connection.path))
+            }
+            return found
+        }
+    }
+
+    /// Marks executions still `INPROCESS` as `ABORTED` with `message` and end time `date`;
+    /// all of them when `ids` is nil. Returns the ids it changed.
+    @discardableResult
+    public func abortInProcess(ids: [String]? = nil, message: String, at date: Date = Date()) throws -> [String] {
+        try withConnection { connection in
+            let context = "mark unfinished executions ABORTED"
+            return try connection.transaction(.write, operation: context) {
+                var candidates: [String] = []
+                try connection.query("SELECT id FROM executions WHERE status = 'INPROCESS' ORDER BY start_time",
+                                     operation: context) { row in
+                    if let id = row.text(0) { candidates.append(id) }
+                }
+                if let ids { candidates = candidates.filter(ids.contains) }
+                for id in candidates {
+                    try connection.execute(
+                        "UPDATE executions SET status = 'ABORTED', end_time = ?2, error = COALESCE(error, ?3) "
+                            + "WHERE id = ?1 AND status = 'INPROCESS'",
+                        [.text(id), .text(Timestamp.text(from: date)), .text(message)], operation: context)
+                }
+                return candidates
+            }
+        }
+    }
+
+    /// The tracking records of document `index` of an execution (every shape and direction), in recording order.
+    public func documents(executionID: String, index: Int) throws -> [DocumentRecord] {
+        try withConnection { connection in
+            let context = "read document \(index) of execution \(executionID)"
+            return try connection.transaction(.read, operation: context) {
+                var rows: [(rowID: Int64, record: DocumentRecord)] = []
+                try connection.query(
+                    "SELECT \(Self.documentColumns) FROM documents d WHERE d.execution_id = ?1 AND d.doc_index = ?2 "
+                        + "ORDER BY d.id",
+                    [.text(executionID), .int(index)], operation: context) { row in
+                    rows.append(try Self.document(from: row, path: connection.path))
+                }
+                return try rows.map { row in
+                    var record = row.record
+                    try connection.query(
+                        "SELECT name, value, truncated FROM tracked_values WHERE document_id = ?1 ORDER BY position",
+                        [.integer(row.rowID)], operation: context) { tracked in
+                        record.trackedValues.append(Self.trackedValue(from: tracked, first: 0))
+                    }
+                    return record
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import ExecutionStore
+import Foundation
+import Hummingbird
+import Logging
+import ProcessModel
+
+/// More routes served by the host behind the same authentication (such as web pages).
+public protocol HostRoutes: Sendable {
+    /// Adds routes to the authenticated router group.
+    func addRoutes(to group: RouterGroup<BasicRequestContext>, server: HostServer)
+}
+
+/// The HTTP side of `conveyor serve`: process listeners and the REST API under `/api`, all behind
+/// the configured authentication.
+public struct HostServer: Sendable {
+    /// How the server listens and limits requests.
+    public var configuration: HostConfiguration
+    /// Runs the executions requests ask for.
+    public var host: ExecutionHost
+    /// Where executions and tracking records are read from.
+    public var store: ExecutionStore
+    public var logger: Logger
+    /// More routes to serve, added after the listeners and the REST API.
+    public var extraRoutes: [any HostRoutes]
+
+    /// Creates a server.
+    public init(configuration: HostConfiguration, host: ExecutionHost, store: ExecutionStore, logger: Logger,
+                extraRoutes: [any HostRoutes] = []) {
+        self.configuration = configuration
+        self.host = host
+        self.store = store
+        self.logger = logger
+        self.extraRoutes = extraRoutes
+    }
+
+    /// The router with every route.
+    public func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        let group = router.group().add(middleware: AuthenticationMiddleware(authentication: configuration.authentication))
+        addAPIRoutes(to: group)
+        addListenerRoutes(to: group)
+        for routes in extraRoutes { routes.addRoutes(to: group, server: self) }
+        return router
+    }
+
+    /// Serves until the task is cancelled; `onRunning` is told the bound port once listening.
+    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        // The HTTP server logs cancelled connections at shutdown as errors; keep its lines to debugging.
+        var serverLogger = logger
+        if logger.logLevel > .debug { serverLogger.logLevel = .critical }
+        let app = Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(configuration.address, port: configuration.port),
+                                 serverName: "conveyor"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: serverLogger)
+        try await app.runService(gracefulShutdownSignals: [])
+    }
+
+    // MARK: - Answers
+
+    /// A JSON answer.
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json"
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: HostJSON.encode(value))))
+    }
+
+    /// A JSON error answer `{"error": message}`.
+    static func error(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) -> Response {
+        json(HostJSON.ErrorBody(error: message), status: status, headers: headers)
+    }
+
+    /// 503 with `Retry-After`.
+    func unavailable(_ message: String) -> Response {
+        Self.error(.serviceUnavailable, message, headers: [.retryAfter: "\(configuration.retryAfterSeconds)"])
+    }
+
+    /// The request body, or an answer (413) when it is larger than the limit.
+    func body(of request: Request) async -> Result<[UInt8], ResponseError> {
+        let limit = configuration.maxBodyBytes
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            return .failure(ResponseError(response: tooLarge()))
+        }
+        do {
+            var buffer = try await request.body.collect(upTo: limit)
+            return .success(buffer.readBytes(length: buffer.readableBytes) ?? [])
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            return .failure(ResponseError(response: tooLarge()))
+        } catch {
+            return .failure(ResponseError(response: Self.error(.badRequest, "could not read the request body: \(error)")))
+        }
+    }
+
+    private func tooLarge() -> Response {
+        Self.error(.contentTooLarge, "the request body is larger than the limit of \(configuration.maxBodyBytes) bytes")
+    }
+}
+
+/// An answer to send instead of going on.
+struct ResponseError: Error {
+    var response: Response
+}
+
+/// Answers 401 with `WWW-Authenticate` unless the request carries the configured credentials.
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let authentication: HostAuthentication
+
+    func handle(_ request: Request, context: Context,
+                next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard authentication.accepts(request.headers[.authorization]) else {
+            return HostServer.error(.unauthorized, "authentication required (\(authentication.schemeName))",
+                                    headers: [.wwwAuthenticate: authentication.challenge])
+        }
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,160 @@
+import Testing
+import ExecutionStore
+import Foundation
+import HostService
+import Logging
+import ProcessEngine
+import ProcessModel
+
+/// A connector whose operations wait `action` milliseconds, then pass documents on.
+struct SlowConnector: Connector {
+    let type = "slow"
+
+    struct Operation: ConnectorOperation {
+        let milliseconds: Int
+        func execute(_ documents: [Document], context: OperationContext) async throws -> OperationOutcome {
+            try await Task.sleep(for: .milliseconds(milliseconds))
+            return OperationOutcome(outputs: documents)
+        }
+    }
+
+    func validate(connection: ConnectionDefinition, operation: OperationDefinition) -> [Diagnostic] { [] }
+
+    func makeOperation(connection: ConnectionDefinition, operation: OperationDefinition,
+                       environment: ConnectorEnvironment) async throws -> any ConnectorOperation {
+        Operation(milliseconds: Int(operation.action) ?? 0)
+    }
+}
+
+/// Workspaces, stores and a running server for the tests.
+enum TestHost {
+    static let here = SourceLocation(file: "test.xml", line: 1)
+
+    static func process(_ id: String, listener: String? = nil, method: String = "POST",
+                        shapes: [ShapeDefinition], schedules: [ScheduleDefinition] = [],
+                        allowSimultaneous: Bool = false) -> ProcessDefinition {
+        var process = ProcessDefinition(id: id, name: id, allowSimultaneous: allowSimultaneous, schedules: schedules,
+                                        shapes: shapes, location: here)
+        process.listener = listener.map { ListenerDefinition(path: $0, method: method, location: here) }
+        return process
+    }
+
+    static func shape(_ id: String, _ kind: ShapeKind) -> ShapeDefinition {
+        ShapeDefinition(id: id, kind: kind, location: here)
+    }
+
+    /// `echo` (listener POST /echo, returns its input), `slow` (listener POST /slow, waits 1.5 s),
+    /// `fail` (an exception), `two` (returns its input twice), `plain` (returns nothing).
+    static func workspace(schedules: [ScheduleDefinition] = [], slowMilliseconds: Int = 1_500) -> Workspace {
+        var workspace = Workspace(root: NSTemporaryDirectory())
+        let processes = [
+            process("echo", listener: "/echo", shapes: [
+                shape("start", .start(.input, next: "done")), shape("done", .returnDocuments),
+            ]),
+            process("slow", listener: "/slow", shapes: [
+                shape("start", .start(.noData, next: "wait")),
+                shape("wait", .connector(connection: "slow", operation: "wait", next: "done")),
+                shape("done", .stop(continue: true)),
+            ], schedules: schedules),
+            process("fail", listener: "/fail", shapes: [
+                shape("start", .start(.noData, next: "boom")), shape("boom", .exception(message: "boom")),
+            ], schedules: schedules),
+            process("two", listener: "/two", method: "PUT", shapes: [
+                shape("start", .start(.input, next: "branch")),
+                shape("branch", .branch(paths: ["a", "b"])),
+                shape("a", .returnDocuments), shape("b", .returnDocuments),
+            ]),
+            process("plain", shapes: [shape("start", .start(.noData, next: "end")), shape("end", .stop(continue: true))]),
+        ]
+        for process in processes { workspace.processes[process.id] = process }
+        workspace.connections["slow"] = ConnectionDefinition(id: "slow", type: "slow",
+                                                             settings: SettingsElement(name: "connection", location: here), location: here)
+        workspace.operations["wait"] = OperationDefinition(id: "wait", type: "slow", action: "\(slowMilliseconds)",
+                                                           settings: SettingsElement(name: "operation", location: here), location: here)
+        return workspace
+    }
+
+    static func store() throws -> ExecutionStore {
+        try ExecutionStore(path: NSTemporaryDirectory() + "host-tests-\(UUID().uuidString).sqlite")
+    }
+
+    static func host(_ workspace: Workspace, store: ExecutionStore) -> ExecutionHost {
+        let runner = ProcessRunner(workspace: workspace, connectors: ConnectorRegistry([SlowConnector()]),
+                                   recorder: TestRecorder(store: store), environment: [:])
+        return ExecutionHost(runner: runner, logger: Logger(label: "test"))
+    }
+
+    /// Runs a server on a free port for the duration of `body`.
+    static func withServer<T>(_ configuration: HostConfiguration, workspace: Workspace? = nil,
+                              _ body: (_ base: String, _ server: HostServer) async throws -> T) async throws -> T {
+        let store = try store()
+        var configuration = configuration
+        configuration.port = 0
+        let server = HostServer(configuration: configuration, host: host(workspace ?? self.workspace(), store: store),
+                                store: store, logger: Logger(label: "test"))
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let task = Task { try await server.run { port in continuation.yield(port) } }
+        defer { task.cancel() }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        return try await body("http://127.0.0.1:\(port)", server)
+    }
+
+    /// Sends a request with curl; returns the status, headers (lower-case names) and body text.
+    static func request(_ url: String, method: String = "GET", body: String? = nil,
+                        headers: [String: String] = [:]) async throws -> (status: Int, headers: [String: String], body: String) {
+        let scratch = NSTemporaryDirectory() + "host-request-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        var arguments = ["-s", "-S", "-X", method, "-D", scratch + "/headers", "-o", scratch + "/body",
+                         "-w", "%{http_code}", "--max-time", "30"]
+        if let body {
+            FileManager.default.createFile(atPath: scratch + "/request", contents: Data(body.utf8))
+            arguments += ["--data-binary", "@" + scratch + "/request", "-H", "Expect:"]
+        }
+        for (name, value) in headers { arguments += ["-H", "\(name): \(value)"] }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = arguments + [url]
+        FileManager.default.createFile(atPath: scratch + "/code", contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + "/code"))
+        process.standardError = FileHandle.standardError
+        try process.run()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+        let code = FileManager.default.contents(atPath: scratch + "/code") ?? Data()
+        var fields: [String: String] = [:]
+        let headerText = (try? String(contentsOfFile: scratch + "/headers", encoding: .utf8)) ?? ""
+        for line in headerText.split(separator: "\r\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        let text = (try? String(contentsOfFile: scratch + "/body", encoding: .utf8)) ?? ""
+        return (Int(String(decoding: code, as: UTF8.self)) ?? 0, fields, text)
+    }
+}
+
+/// Records executions in a store, as the command-line host does.
+struct TestRecorder: ExecutionRecorder {
+    let store: ExecutionStore
+
+    func started(_ execution: Execution) async throws { try store.insert(Self.record(execution)) }
+
+    func recorded(_ documents: [DocumentTrace], in execution: ExecutionInfo) async throws {
+        try store.record(documents: documents.map {
+            DocumentRecord(executionID: execution.id, shapeID: $0.shapeID, direction: $0.direction.rawValue,
+                           index: $0.index, status: DocumentStatus(rawValue: $0.status.rawValue) ?? .error,
+                           error: $0.error, trackedValues: $0.trackedValues.map { TrackedValue(name: $0.name, value: $0.value) })
+        })
+    }
+
+    func finished(_ execution: Execution) async throws { try store.update(Self.record(execution)) }
+
+    static func record(_ execution: Execution) -> ExecutionRecord {
+        ExecutionRecord(id: execution.info.id, processID: execution.info.processID,
+                        processName: execution.info.processName, trigger: execution.info.trigger.rawValue,
+                        status: ExecutionStatus(rawValue: execution.status.rawValue) ?? .error,
+                        startTime: execution.info.startTime, endTime: execution.endTime,
+                        documentsIn: execution.documentsIn, documentsOut: execution.documentsOut,
+                        documentsError: execution.documentsError, error: execution.error)
+    }
+}

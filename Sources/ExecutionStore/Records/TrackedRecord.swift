@@ -25,4 +25,22 @@ public struct TrackedRecord: Sendable, Hashable {
     public var recordedAt: String
     /// The record's chain hash (hex).
     public var chainHash: String
+
+    /// Creates a record from its parts.
+    public init(sequence: Int64, executionID: String, processID: String, shapeID: String, direction: String,
+                documentIndex: Int, status: String, field: String, value: String, cut: Bool, recordedAt: String,
+                chainHash: String) {
+        self.sequence = sequence
+        self.executionID = executionID
+        self.processID = processID
+        self.shapeID = shapeID
+        self.direction = direction
+        self.documentIndex = documentIndex
+        self.status = status
+        self.field = field
+        self.value = value
+        self.cut = cut
+        self.recordedAt = recordedAt
+        self.chainHash = chainHash
+    }
 }

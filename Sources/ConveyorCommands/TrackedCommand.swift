@@ -25,11 +25,23 @@ struct TrackedCommand: AsyncParsableCommand {
         @Flag(name: .long, help: "Print JSON.")
         var json = false
 
+        @Flag(name: .long, help: "Print how long the search itself took to standard error.")
+        var timing = false
+
         @OptionGroup var options: WorkspaceOptions
 
         func run() async throws {
             let (name, value) = try TrackedCommand.fieldFilter(field)
-            let matches = try options.openStore().searchTracked(field: name, value: value, limit: max(1, limit))
+            let store = try options.openStore()
+            let clock = ContinuousClock()
+            let started = clock.now
+            let matches = try store.searchTracked(field: name, value: value, limit: max(1, limit))
+            if timing {
+                let elapsed = clock.now - started
+                let milliseconds = Double(elapsed.components.seconds) * 1000
+                    + Double(elapsed.components.attoseconds) / 1e15
+                Terminal.error("search took \(String(format: "%.3f", milliseconds)) ms")
+            }
             if json {
                 Terminal.line(ExecutionReport.encode(matches.map { match -> [String: Any] in
                     var object = ExecutionReport.documentObject(match.document)

@@ -66,6 +66,13 @@ import Testing
         #expect(badRetention.stderr.contains("--retention '90' must be a positive number and a unit"))
     }
 
+    @Test(arguments: [["audit"], ["audit", "verify"], ["audit", "purge"], ["tracked", "export"]])
+    func helpWorks(_ command: [String]) throws {
+        let output = try Harness.conveyor(command + ["--help"])
+        #expect(output.status == 0, "\(command): \(output.stderr)")
+        #expect(output.stdout.contains("USAGE"), "\(command): \(output.stdout)")
+    }
+
     @Test func verifyReportsARowEditedWithTheSQLiteTool() throws {
         let sqlite = "/usr/bin/sqlite3"
         try #require(FileManager.default.isExecutableFile(atPath: sqlite), "the sqlite3 tool is needed")

@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "GoogleAuth", dependencies: ["COpenSSL", "HTTPTransport"]),
         .target(name: "BigQuery", dependencies: ["ProcessEngine", "ProcessModel", "DocumentMapping", "GoogleAuth", "HTTPTransport"]),
         .target(name: "DiskConnector", dependencies: ["ProcessEngine", "ProcessModel", "DocumentMapping"]),
-        .target(name: "ExecutionStore", dependencies: ["CSQLite"]),
+        .target(name: "ExecutionStore", dependencies: ["CSQLite", "COpenSSL"]),
         .target(
             name: "HostService",
             dependencies: [

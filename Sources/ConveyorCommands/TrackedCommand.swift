@@ -2,12 +2,12 @@ import ArgumentParser
 import ExecutionStore
 import Foundation
 
-/// `conveyor tracked search --field NAME=VALUE`.
+/// `conveyor tracked search --field NAME=VALUE` and `conveyor tracked export --format csv|jsonl`.
 struct TrackedCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tracked",
         abstract: "Search the custom tracked fields recorded for documents.",
-        subcommands: [Search.self]
+        subcommands: [Search.self, Export.self]
     )
 
     struct Search: AsyncParsableCommand {
@@ -25,15 +25,23 @@ struct TrackedCommand: AsyncParsableCommand {
         @Flag(name: .long, help: "Print JSON.")
         var json = false
 
+        @Flag(name: .long, help: "Print how long the search itself took to standard error.")
+        var timing = false
+
         @OptionGroup var options: WorkspaceOptions
 
         func run() async throws {
-            guard let equals = field.firstIndex(of: "="), equals != field.startIndex else {
-                throw ValidationError("--field '\(field)' must be NAME=VALUE")
+            let (name, value) = try TrackedCommand.fieldFilter(field)
+            let store = try options.openStore()
+            let clock = ContinuousClock()
+            let started = clock.now
+            let matches = try store.searchTracked(field: name, value: value, limit: max(1, limit))
+            if timing {
+                let elapsed = clock.now - started
+                let milliseconds = Double(elapsed.components.seconds) * 1000
+                    + Double(elapsed.components.attoseconds) / 1e15
+                Terminal.error("search took \(String(format: "%.3f", milliseconds)) ms")
             }
-            let name = String(field[..<equals])
-            let value = String(field[field.index(after: equals)...])
-            let matches = try options.openStore().searchTracked(field: name, value: value, limit: max(1, limit))
             if json {
                 Terminal.line(ExecutionReport.encode(matches.map { match -> [String: Any] in
                     var object = ExecutionReport.documentObject(match.document)
@@ -61,5 +69,13 @@ struct TrackedCommand: AsyncParsableCommand {
                 Terminal.line(line)
             }
         }
+    }
+
+    /// Splits `NAME=VALUE`.
+    static func fieldFilter(_ text: String) throws -> (name: String, value: String) {
+        guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
+            throw ValidationError("--field '\(text)' must be NAME=VALUE")
+        }
+        return (String(text[..<equals]), String(text[text.index(after: equals)...]))
     }
 }

@@ -15,10 +15,13 @@ struct DocumentRowWriter {
     private var run: DocumentRecord?
     /// Rows written so far.
     private(set) var rowsWritten = 0
+    /// Chains the tracked values written.
+    private var chain: ChainWriter
 
     init(connection: SQLiteConnection, context: String) {
         self.connection = connection
         self.context = context
+        self.chain = ChainWriter(connection: connection, context: context)
     }
 
     /// Adds a document record (or a run of them, when its `count` is above 1).
@@ -44,6 +47,7 @@ struct DocumentRowWriter {
     /// Writes the run still open, if any.
     mutating func finish() throws {
         try closeRun()
+        try chain.finish()
     }
 
     /// Whether a document may be kept inside a run row.
@@ -86,15 +90,22 @@ struct DocumentRowWriter {
         rowsWritten += 1
         guard !document.trackedValues.isEmpty else { return }
         let documentID = connection.lastInsertRowID
+        let processID = try chain.processID(of: document.executionID)
         for (position, tracked) in document.trackedValues.enumerated() {
-            let (value, cut) = TrackedValue.limit(tracked.value)
+            let (value, limited) = TrackedValue.limit(tracked.value)
+            let cut = tracked.truncated || limited
+            let link = try chain.append(ChainContent(
+                executionID: document.executionID, processID: processID, shapeID: document.shapeID,
+                connectionID: document.connectionID, operationID: document.operationID,
+                direction: document.direction, documentIndex: index, status: document.status.rawValue,
+                field: tracked.name, value: value, cut: cut, recordedAt: text))
             try connection.execute(
                 """
-                INSERT INTO tracked_values (document_id, position, name, value, truncated)
-                VALUES (?1, ?2, ?3, ?4, ?5)
+                INSERT INTO tracked_values (document_id, position, name, value, truncated, seq, content_hash, chain_hash)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                 """,
                 [.integer(documentID), .int(position), .text(tracked.name), .text(value),
-                 .int(tracked.truncated || cut ? 1 : 0)],
+                 .int(cut ? 1 : 0), .integer(link.sequence), .blob(link.content), .blob(link.chain)],
                 operation: context)
         }
     }

@@ -25,7 +25,9 @@ public final class ExecutionStore: Sendable {
         try Self.createParentDirectory(of: path)
         let opened = try SQLiteConnection(path: path, busyTimeoutMilliseconds: Self.busyTimeoutMilliseconds)
         try Self.configure(opened)
+        let chained = try Self.hasChainColumns(opened)
         try Schema.migrate(opened)
+        if !chained { try Self.sealUnchained(opened) }
         self.path = path
         self.connection = Mutex(opened)
     }
@@ -33,6 +35,16 @@ public final class ExecutionStore: Sendable {
     /// Runs `body` with the connection while holding the lock.
     func withConnection<T: Sendable>(_ body: @Sendable (SQLiteConnection) throws -> T) throws -> T {
         try connection.withLock { connection in try body(connection) }
+    }
+
+    /// Runs `body` with a connection of its own for a long read (verifying, exporting), so the
+    /// store's shared connection stays free; an in-memory store uses its shared connection under the lock.
+    func withScanConnection<T: Sendable>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        guard !path.isEmpty, path != ":memory:", !path.hasPrefix("file:") else {
+            return try connection.withLock { connection in try body(connection) }
+        }
+        let scan = try SQLiteConnection(path: path, busyTimeoutMilliseconds: Self.busyTimeoutMilliseconds)
+        return try body(scan)
     }
 
     private static func configure(_ connection: SQLiteConnection) throws {

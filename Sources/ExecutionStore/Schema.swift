@@ -68,6 +68,27 @@ enum Schema {
         CREATE INDEX executions_by_parent ON executions (parent_execution_id, start_time)
             WHERE parent_execution_id IS NOT NULL;
         """,
+        // 4: the audit trail. Each tracked value gets a sequence number, the SHA-256 of its content
+        // and a chain hash linking it to the previous one; executions remember the first and last
+        // sequence numbers of their tracked values; purges leave checkpoints.
+        """
+        ALTER TABLE tracked_values ADD COLUMN seq INTEGER;
+        ALTER TABLE tracked_values ADD COLUMN content_hash BLOB;
+        ALTER TABLE tracked_values ADD COLUMN chain_hash BLOB;
+        CREATE UNIQUE INDEX tracked_values_by_seq ON tracked_values (seq);
+        ALTER TABLE executions ADD COLUMN chain_first INTEGER;
+        ALTER TABLE executions ADD COLUMN chain_last INTEGER;
+        CREATE TABLE audit_checkpoints (
+            id                INTEGER PRIMARY KEY,
+            created_at        TEXT NOT NULL,
+            cutoff            TEXT NOT NULL,
+            last_seq          INTEGER NOT NULL,
+            last_chain_hash   BLOB NOT NULL,
+            records_purged    INTEGER NOT NULL DEFAULT 0,
+            documents_purged  INTEGER NOT NULL DEFAULT 0,
+            executions_purged INTEGER NOT NULL DEFAULT 0
+        );
+        """,
     ]
 
     /// The version a database has once every migration ran.

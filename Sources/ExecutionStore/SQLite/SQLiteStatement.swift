@@ -5,6 +5,7 @@ enum SQLiteValue {
     case null
     case integer(Int64)
     case text(String)
+    case blob([UInt8])
 
     /// Text, or NULL when `value` is `nil`.
     static func optional(_ value: String?) -> SQLiteValue {
@@ -37,6 +38,11 @@ final class SQLiteStatement {
         case .text(let text):
             let length = Int32(clamping: text.utf8.count)
             return text.withCString { sqlite3_bind_text(handle, index, $0, length, conveyor_sqlite_transient()) }
+        case .blob(let bytes):
+            return bytes.withUnsafeBytes { buffer in
+                sqlite3_bind_blob(handle, index, buffer.baseAddress, Int32(clamping: buffer.count),
+                                  conveyor_sqlite_transient())
+            }
         }
     }
 
@@ -57,6 +63,18 @@ struct SQLiteRow {
               let bytes = sqlite3_column_text(handle, column) else { return nil }
         let count = Int(sqlite3_column_bytes(handle, column))
         return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
+    }
+
+    /// The column as bytes (empty when NULL).
+    func blob(_ column: Int32) -> [UInt8] {
+        let count = Int(sqlite3_column_bytes(handle, column))
+        guard count > 0, let bytes = sqlite3_column_blob(handle, column) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: bytes, count: count))
+    }
+
+    /// Whether the column is NULL.
+    func isNull(_ column: Int32) -> Bool {
+        sqlite3_column_type(handle, column) == SQLITE_NULL
     }
 
     /// The column as an integer (0 when NULL).

@@ -1,0 +1,45 @@
+import Foundation
+@testable import ExecutionStore
+
+/// Fills a store with finished executions whose documents carry tracked values, and edits the
+/// database behind the store's back the way someone with file access could.
+struct AuditFixture {
+    let store: ExecutionStore
+    let path: String
+
+    init(path: String) throws {
+        self.path = path
+        store = try ExecutionStore(path: path)
+    }
+
+    /// Inserts a finished execution started at `startedAt` (ms) with `documents` documents of two tracked fields.
+    func addExecution(_ id: String, process: String = "orders", startedAt: Int64, documents: Int = 3,
+                      status: ExecutionStatus = .complete) throws {
+        var execution = ExecutionRecord(id: id, processID: process, processName: "Orders", trigger: "schedule",
+                                        startTime: date(startedAt))
+        try store.insert(execution)
+        try store.record(documents: (0..<documents).map { index in
+            DocumentRecord(executionID: id, shapeID: "insert", connectionID: "bq", operationID: "insert-orders",
+                           direction: "input", index: index,
+                           trackedValues: [TrackedValue(name: "orderId", value: "\(id)-order-\(index)"),
+                                           TrackedValue(name: "customer", value: "c\(index)")],
+                           recordedAt: date(startedAt + 10))
+        })
+        execution.status = status
+        try store.update(execution)
+    }
+
+    /// Runs SQL on a connection of its own, as the `sqlite3` tool would.
+    func tamper(_ sql: String) throws {
+        let connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: 1000)
+        try connection.executeScript(sql, operation: "tamper")
+    }
+
+    /// The number of tracked-value rows in the file.
+    func trackedRows() throws -> Int {
+        let connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: 1000)
+        var count = 0
+        try connection.query("SELECT COUNT(*) FROM tracked_values", operation: "count") { count = $0.int(0) }
+        return count
+    }
+}

@@ -8,8 +8,8 @@ say() { printf '\n==> %s\n' "$*"; }
 
 "$root/scripts/setup.sh"
 say "building conveyor (first build takes a few minutes)"
-swift build -c release --product conveyor 2>&1 | grep -E 'error|warning: unre|Compiling|Build' | grep -v Compiling || true
-conveyor="$(swift build -c release --show-bin-path)/conveyor"
+swift build --product conveyor 2>&1 | grep -E 'error|warning: unre|Compiling|Build' | grep -v Compiling || true
+conveyor="$(swift build --show-bin-path)/conveyor"
 [ -x "$conveyor" ] || { echo "error: build failed" >&2; exit 1; }
 
 state="$root/.conveyor/demo-emulator"

@@ -129,7 +129,7 @@ import Testing
             let second = try await Self.get(base + "/reporting/executions/ex-parent-0001?page=2")
             #expect(second.body.contains("A-19"))
             #expect(second.body.contains("row 2: &lt;bad&gt; value"))
-            let child = try await Self.get(base + "/reporting/executions/ex-child")
+            let child = try await Self.get(base + "/reporting/executions/ex-none")
             #expect(child.status == 404)
             let byPrefix = try await Self.get(base + "/reporting/executions/ex-child-0")
             #expect(byPrefix.body.contains("boom &lt;here&gt;"))

@@ -17,6 +17,7 @@ enum ReportingPage {
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta name="referrer" content="no-referrer">
             <title>\(title) · Conveyor</title>
             <style>\(stylesheet)</style>
             </head>
@@ -48,7 +49,6 @@ enum ReportingPage {
         fields[.contentType] = contentType
         fields[.contentSecurityPolicy] = contentSecurityPolicy
         fields[.xContentTypeOptions] = "nosniff"
-        if let referrer = HTTPField.Name("Referrer-Policy") { fields[referrer] = "no-referrer" }
         fields[.cacheControl] = "no-store"
         return fields
     }

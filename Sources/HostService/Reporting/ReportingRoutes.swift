@@ -27,10 +27,9 @@ public struct ReportingRoutes: HostRoutes {
     /// Adds the `/reporting` routes.
     public func addRoutes(to group: RouterGroup<BasicRequestContext>, server: HostServer) {
         let pages = ReportingPages(store: server.store, workspace: server.host.workspace, routes: self)
-        for path in ["/reporting", "/reporting/"] {
-            group.get(RouterPath(stringLiteral: path)) { _, _ in
-                Response(status: .seeOther, headers: [.location: "/reporting/executions"])
-            }
+        // The router treats `/reporting/` as `/reporting`.
+        group.get("/reporting") { _, _ in
+            Response(status: .seeOther, headers: [.location: "/reporting/executions"])
         }
         group.get("/reporting/executions") { request, _ in
             pages.executions(ReportingPages.parameters(of: request))

@@ -51,17 +51,34 @@ import Testing
         #expect(try await first.stop(signal: SIGKILL))
         #expect(first.process.terminationReason == .uncaughtSignal)
 
-        let second = try await ServeHost.start(workspace: workspace, arguments: ["--no-auth"], logName: "second.log")
+        let second = try await ServeHost.start(workspace: workspace, arguments: ["--no-auth", "--retention", "90d"],
+                                               logName: "second.log")
         defer { if second.process.isRunning { second.process.terminate() } }
         let body = try ServeHost.curl([second.base + "/api/executions/" + id])
         let summary = try #require(try Harness.json(body) as? [String: Any])
         #expect(summary["status"] as? String == "ABORTED")
         #expect((summary["error"] as? String)?.contains("the host stopped (crash or kill)") == true)
         #expect(summary["endTime"] is String)
+        for _ in 0..<100 where !second.log.contains("retention purge") { try await Task.sleep(for: .milliseconds(50)) }
         let restartLog = second.log
+        // --retention purges on start; the aborted execution is recent, so it stays.
+        #expect(restartLog.contains("executions=0"))
+        #expect(restartLog.contains("retention=90d"))
+        #expect(restartLog.contains("retention purge"))
         #expect(restartLog.contains("execution left unfinished by a previous host marked ABORTED"))
         #expect(restartLog.contains("execution=\(id)"))
         #expect(try await second.stop())
         #expect(second.process.terminationStatus == 0)
+    }
+}
+
+/// `--retention` is checked before the host starts.
+@Suite struct ServeRetentionOptionTests {
+    @Test func aRetentionWithoutUnitIsRefused() throws {
+        let workspace = try Harness.temporaryDirectory("retention")
+        defer { try? FileManager.default.removeItem(atPath: workspace) }
+        let output = try Harness.conveyor(["serve", "--no-auth", "--retention", "90", "--workspace", workspace])
+        #expect(output.status != 0)
+        #expect(output.stderr.contains("--retention '90' must be a positive number and a unit"))
     }
 }

@@ -16,7 +16,9 @@ struct ServeCommand: AsyncParsableCommand {
             --auth basic:USER_SECRET:PASSWORD_SECRET, the secrets read from the secret store \
             (CONVEYOR_SECRET_<NAME> or .conveyor/secrets/<NAME>). --no-auth serves without authentication. \
             On SIGTERM or SIGINT the host stops taking work, lets running executions finish within \
-            --grace-period and marks the rest ABORTED. Logs go to stderr, one line per event.
+            --grace-period and marks the rest ABORTED. The Process Reporting pages are served under \
+            /reporting/ with the same authentication (use basic authentication to open them in a browser). \
+            --retention purges old executions on start and hourly. Logs go to stderr, one line per event.
             """
     )
 
@@ -45,6 +47,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-schedules"), help: "Do not run the processes' schedules.")
     var noSchedules = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Purge executions started longer ago than this (such as 90d, 12h, 4w) on start and then every hour.",
+        valueName: "period"))
+    var retention: String?
+
+    @Flag(name: .customLong("no-reporting"), help: "Do not serve the Process Reporting pages under /reporting/.")
+    var noReporting = false
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -57,6 +67,10 @@ struct ServeCommand: AsyncParsableCommand {
                                   + "(or --no-auth to serve without authentication)")
         }
         if auth != nil && noAuth { throw ValidationError("give --auth or --no-auth, not both") }
+        if let retention, RetentionPeriod(retention) == nil {
+            throw ValidationError("--retention '\(retention)' must be a positive number and a unit: "
+                                  + "m (minutes), h (hours), d (days) or w (weeks), such as 90d")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
         }
@@ -86,11 +100,15 @@ struct ServeCommand: AsyncParsableCommand {
         let runner = ProcessRunner(workspace: workspace, connectors: options.connectors(), recorder: recorder,
                                    environment: options.environment, registry: ExecutionRegistry())
         let host = ExecutionHost(runner: runner, logger: logger)
-        let server = HostServer(configuration: configuration, host: host, store: store, logger: logger)
+        let server = HostServer(configuration: configuration, host: host, store: store, logger: logger,
+                                extraRoutes: noReporting ? [] : [ReportingRoutes()])
+        let purger = retention.flatMap(RetentionPeriod.init).map {
+            RetentionTimer(retention: $0, store: store, logger: logger)
+        }
         let scheduler = noSchedules ? nil
             : Scheduler(host: host, store: store, logger: logger, retryDelay: configuration.retryDelay)
         do {
-            try await HostLifecycle(server: server, scheduler: scheduler).run()
+            try await HostLifecycle(server: server, scheduler: scheduler, retention: purger).run()
         } catch {
             logger.critical("host failed", metadata: ["error": "\(error)"])
             throw ExitCode(1)

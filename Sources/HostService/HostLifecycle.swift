@@ -10,11 +10,14 @@ public struct HostLifecycle: Sendable {
     public var server: HostServer
     /// The scheduler, or nil to run no schedules.
     public var scheduler: Scheduler?
+    /// Purges old executions on start and then periodically, or nil to keep everything.
+    public var retention: RetentionTimer?
 
-    /// Creates a lifecycle for a server and an optional scheduler.
-    public init(server: HostServer, scheduler: Scheduler?) {
+    /// Creates a lifecycle for a server, an optional scheduler and an optional retention timer.
+    public init(server: HostServer, scheduler: Scheduler?, retention: RetentionTimer? = nil) {
         self.server = server
         self.scheduler = scheduler
+        self.retention = retention
     }
 
     /// Marks executions left `INPROCESS` by a host that died as `ABORTED`; returns their ids.
@@ -29,7 +32,7 @@ public struct HostLifecycle: Sendable {
         return ids
     }
 
-    private enum Event: Sendable { case signal(Int32?), serverEnded, schedulerEnded }
+    private enum Event: Sendable { case signal(Int32?), serverEnded, schedulerEnded, retentionEnded }
 
     /// Serves until SIGTERM or SIGINT (or until the task is cancelled), then shuts down.
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
@@ -55,10 +58,16 @@ public struct HostLifecycle: Sendable {
                     return .schedulerEnded
                 }
             }
+            if let retention {
+                group.addTask {
+                    await retention.run()
+                    return .retentionEnded
+                }
+            }
             group.addTask { .signal(await signals.next()) }
             while let event = try await group.next() {
                 switch event {
-                case .schedulerEnded:
+                case .schedulerEnded, .retentionEnded:
                     continue
                 case .serverEnded:
                     group.cancelAll()

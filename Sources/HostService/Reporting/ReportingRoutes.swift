@@ -1,0 +1,47 @@
+import ExecutionStore
+import Foundation
+import Hummingbird
+
+/// The Process Reporting pages under `/reporting/`: executions list, execution detail and
+/// tracked-field search with CSV export. Served behind the host's authentication, rendered on the
+/// server without scripts.
+public struct ReportingRoutes: HostRoutes {
+    /// Executions per page of the list.
+    public var executionsPerPage: Int
+    /// Documents per page of an execution's detail.
+    public var documentsPerPage: Int
+    /// Executions with more recorded documents than this show only their failed documents.
+    public var documentListLimit: Int
+    /// The most matches a tracked-field search shows.
+    public var searchLimit: Int
+
+    /// Creates the reporting routes.
+    public init(executionsPerPage: Int = 50, documentsPerPage: Int = 100, documentListLimit: Int = 50_000,
+                searchLimit: Int = 500) {
+        self.executionsPerPage = max(1, executionsPerPage)
+        self.documentsPerPage = max(1, documentsPerPage)
+        self.documentListLimit = max(0, documentListLimit)
+        self.searchLimit = max(1, searchLimit)
+    }
+
+    /// Adds the `/reporting` routes.
+    public func addRoutes(to group: RouterGroup<BasicRequestContext>, server: HostServer) {
+        let pages = ReportingPages(store: server.store, workspace: server.host.workspace, routes: self)
+        // The router treats `/reporting/` as `/reporting`.
+        group.get("/reporting") { _, _ in
+            Response(status: .seeOther, headers: [.location: "/reporting/executions"])
+        }
+        group.get("/reporting/executions") { request, _ in
+            pages.executions(ReportingPages.parameters(of: request))
+        }
+        group.get("/reporting/executions/:id") { request, context in
+            pages.execution(id: context.parameters.get("id") ?? "", ReportingPages.parameters(of: request))
+        }
+        group.get("/reporting/tracked") { request, _ in
+            pages.tracked(ReportingPages.parameters(of: request))
+        }
+        group.get("/reporting/tracked.csv") { request, _ in
+            pages.trackedCSV(ReportingPages.parameters(of: request))
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+
+/// The Process Reporting pages of a real `conveyor serve`, loaded in headless Chromium.
+@Suite(.serialized) struct ReportingBrowserTests {
+    static let hostileOrder = "<script>alert(1)</script>"
+
+    /// A workspace whose `load-orders` process reads `inbox/*.jsonl` and writes the orders to
+    /// `out/orders.jsonl`, tracking each order's id and customer.
+    static func workspace() throws -> String {
+        let root = try Harness.temporaryDirectory("reporting")
+        let files = [
+            "processes/tracked-fields.xml": """
+                <trackedFields><field name="orderId" type="character"/><field name="customer" type="character"/></trackedFields>
+                """,
+            "connectors/inbox.xml": #"<connection id="inbox" type="disk"><directory>inbox</directory></connection>"#,
+            "connectors/outbox.xml": #"<connection id="outbox" type="disk"><directory>out</directory></connection>"#,
+            "connectors/read-inbox.xml": """
+                <operation id="read-inbox" type="disk" action="get"><filePattern>*.jsonl</filePattern>\
+                <split by="json-lines"/><deleteAfterRead>false</deleteAfterRead></operation>
+                """,
+            "connectors/save-orders.xml": """
+                <operation id="save-orders" type="disk" action="send"><fileName>orders.jsonl</fileName>\
+                <append>true</append><tracking direction="input">\
+                <field name="orderId"><value source="profile" path="/order_id"/></field>\
+                <field name="customer"><value source="profile" path="/customer"/></field></tracking></operation>
+                """,
+            "processes/load-orders.xml": """
+                <process id="load-orders" name="Load orders">
+                  <shapes>
+                    <start id="start" next="save"><connector connection="inbox" operation="read-inbox"/></start>
+                    <connector id="save" connection="outbox" operation="save-orders" next="done"/>
+                    <stop id="done"/>
+                  </shapes>
+                </process>
+                """,
+            "inbox/orders.jsonl": """
+                {"order_id": "B-1001", "customer": "Ada & Co"}
+                {"order_id": "B-1002", "customer": "Grace \\"GH\\" Ltd"}
+                {"order_id": "\(hostileOrder)", "customer": "<img src=x onerror=alert(2)>"}
+
+                """,
+        ]
+        for (path, text) in files {
+            let full = root + "/" + path
+            try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+            try text.write(toFile: full, atomically: true, encoding: .utf8)
+        }
+        return root
+    }
+
+    @Test func pagesLoadInChromiumAndEscapeValues() async throws {
+        _ = try Chromium.executable()
+        let workspace = try Self.workspace()
+        defer { try? FileManager.default.removeItem(atPath: workspace) }
+        for _ in 0..<2 {
+            let run = try Harness.conveyor(["run", "load-orders", "--workspace", workspace])
+            #expect(run.status == 0, "conveyor run: \(run.stdout) \(run.stderr)")
+        }
+        let environment = ["CONVEYOR_SECRET_REPORT_USER": "auditor", "CONVEYOR_SECRET_REPORT_PASSWORD": "s3cret pw"]
+        let host = try await ServeHost.start(workspace: workspace,
+                                             arguments: ["--auth", "basic:REPORT_USER:REPORT_PASSWORD"],
+                                             environment: environment)
+        defer { if host.process.isRunning { host.process.terminate() } }
+        let base = host.base.replacingOccurrences(of: "http://", with: "http://auditor:s3cret%20pw@")
+
+        // Without credentials the page is refused, with them it loads.
+        let refused = try ServeHost.curl(["-o", "/dev/null", "-w", "%{http_code}", host.base + "/reporting/executions"])
+        #expect(refused == "401")
+
+        // The executions list.
+        let list = try Chromium.dumpDOM(base + "/reporting/executions")
+        #expect(list.contains("<table id=\"executions\">"))
+        #expect(list.components(separatedBy: "<tr class=\"execution\">").count == 3)
+        #expect(list.contains("Load orders"))
+        #expect(list.contains("<form class=\"filters\" method=\"get\" action=\"/reporting/executions\" id=\"filters\">"))
+        try Chromium.screenshot(base + "/reporting/executions", name: "reporting-executions")
+        let filtered = try Chromium.dumpDOM(base + "/reporting/executions?process=load-orders&status=COMPLETE&trigger=manual")
+        #expect(filtered.components(separatedBy: "<tr class=\"execution\">").count == 3)
+        let none = try Chromium.dumpDOM(base + "/reporting/executions?trigger=schedule")
+        #expect(none.contains("id=\"no-executions\""))
+
+        // The search finds a known order and links to its executions.
+        let search = try Chromium.dumpDOM(base + "/reporting/tracked?field=orderId&value=B-1002")
+        #expect(search.contains("2 documents with"))
+        #expect(search.contains("Grace \"GH\" Ltd"))
+        #expect(search.components(separatedBy: "<tr class=\"match\">").count == 3)
+        try Chromium.screenshot(base + "/reporting/tracked?field=orderId&value=B-1002", name: "reporting-search")
+        let executionID = try #require(Self.firstExecutionLink(in: search))
+
+        // The execution detail.
+        let detail = try Chromium.dumpDOM(base + "/reporting/executions/" + executionID)
+        #expect(detail.contains("<dl class=\"summary\" id=\"summary\">"))
+        #expect(detail.contains("status-complete"))
+        #expect(detail.contains("<table id=\"shapes\">"))
+        #expect(detail.contains("<table id=\"documents\">"))
+        #expect(detail.contains("B-1001"))
+        #expect(detail.contains("Ada &amp; Co"))
+        try Chromium.screenshot(base + "/reporting/executions/" + executionID, name: "reporting-execution")
+
+        // An order id holding a script element is text: no script or img element in the DOM.
+        let encoded = Self.hostileOrder.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let hostile = try Chromium.dumpDOM(base + "/reporting/tracked?field=orderId&value=" + encoded)
+        #expect(hostile.contains("2 documents with"))
+        #expect(!hostile.lowercased().contains("<script"))
+        #expect(!hostile.lowercased().contains("<img"))
+        #expect(hostile.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(hostile.contains("&lt;img src=x onerror=alert(2)&gt;"))
+        #expect(!detail.lowercased().contains("<script"))
+        try Chromium.screenshot(base + "/reporting/tracked?field=orderId&value=" + encoded, name: "reporting-hostile")
+
+        // The CSV export of the search.
+        let csv = try ServeHost.curl(["-u", "auditor:s3cret pw", host.base + "/reporting/tracked.csv?field=orderId&value=B-1001"])
+        let lines = csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        #expect(lines.count == 5)   // header, then orderId and customer of two documents
+        #expect(lines.first?.hasPrefix("sequence,execution_id,process_id") == true)
+        #expect(lines.dropFirst().allSatisfy { $0.contains(",load-orders,save,input,0,success,") })
+        #expect(try await host.stop())
+    }
+
+    /// The first `/reporting/executions/<id>` link of a page.
+    static func firstExecutionLink(in page: String) -> String? {
+        guard let range = page.range(of: "href=\"/reporting/executions/") else { return nil }
+        return String(page[range.upperBound...].prefix { $0 != "\"" && $0 != "?" })
+    }
+}

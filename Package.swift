@@ -9,6 +9,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", exact: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", exact: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", exact: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
     ],
     targets: [
         // System libraries, each wrapped once by the target that uses it.
@@ -31,7 +35,23 @@ let package = Package(
         .target(name: "ProcessEngine", dependencies: ["ProcessModel", "DocumentMapping"]),
         .target(name: "HTTPTransport", dependencies: ["CCurl"]),
         .target(name: "GoogleAuth", dependencies: ["COpenSSL", "HTTPTransport"]),
-        .target(name: "BigQuery", dependencies: ["ProcessEngine", "ProcessModel", "DocumentMapping", "GoogleAuth", "HTTPTransport"]),
+        .target(
+            name: "BigQueryStorage",
+            dependencies: [
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        .target(
+            name: "BigQuery",
+            dependencies: [
+                "ProcessEngine", "ProcessModel", "DocumentMapping", "GoogleAuth", "HTTPTransport", "BigQueryStorage",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
         .target(name: "DiskConnector", dependencies: ["ProcessEngine", "ProcessModel", "DocumentMapping"]),
         .target(name: "ExecutionStore", dependencies: ["CSQLite"]),
 

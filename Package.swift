@@ -61,10 +61,13 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "GoogleAuthTests", dependencies: ["GoogleAuth", "HTTPTransport", "TestSupport"]),
-        .testTarget(name: "BigQueryTests", dependencies: ["BigQuery", "ProcessEngine", "ProcessModel", "GoogleAuth", "HTTPTransport"]),
+        .testTarget(name: "BigQueryTests", dependencies: [
+            "BigQuery", "ProcessEngine", "ProcessModel", "DocumentMapping", "GoogleAuth", "HTTPTransport",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
         .testTarget(name: "ExecutionStoreTests", dependencies: ["ExecutionStore"]),
         .testTarget(name: "DiskConnectorTests", dependencies: ["DiskConnector", "ProcessEngine", "ProcessModel"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["ExecutionStore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ExecutionStore"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

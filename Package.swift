@@ -49,6 +49,7 @@ let package = Package(
                 "ProcessEngine", "ProcessModel", "DocumentMapping", "GoogleAuth", "HTTPTransport", "BigQueryStorage", "ExecutionStore",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),

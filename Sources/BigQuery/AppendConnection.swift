@@ -1,7 +1,7 @@
-internal import BigQueryStorage
+import BigQueryStorage
 import GoogleAuth
-internal import GRPCCore
-internal import GRPCProtobuf
+import GRPCCore
+import GRPCProtobuf
 
 /// One bidirectional `AppendRows` call: requests are written in order and their responses
 /// come back in the same order, so several requests can be in flight at once.

@@ -1,7 +1,8 @@
-internal import BigQueryStorage
+import BigQueryStorage
 import Foundation
-internal import GRPCCore
+import GRPCCore
 import ProcessEngine
+import SwiftProtobuf
 
 extension StorageTableWriter {
     /// The outcome of one `AppendRows` request.
@@ -25,7 +26,9 @@ extension StorageTableWriter {
             nextOffset = checkpoint.nextOffset
             resumeRows = checkpoint.rowsDone
         } else {
+            // Saved before the first append, so a crash after it resumes this stream, not a new one.
             stream = try await client.createWriteStream(table: table, committed: true)
+            try saveCheckpoint()
         }
     }
 
@@ -64,7 +67,7 @@ extension StorageTableWriter {
                 sent += 1
             }
             do {
-                guard let response = try await responses.next() else {
+                guard let response = try await responses.next(isolation: #isolation) else {
                     throw StorageWriteError(code: 14, message: "the server ended the stream", operation: operation)
                 }
                 results.append(Self.result(of: response, operation: operation))

@@ -1,9 +1,10 @@
-internal import BigQueryStorage
+import BigQueryStorage
 import DocumentMapping
 import ExecutionStore
 import Foundation
 import HTTPTransport
 import ProcessEngine
+import SwiftProtobuf
 
 /// Writes the rows of one destination table through the Storage Write API.
 ///
@@ -75,7 +76,15 @@ actor StorageTableWriter {
         var encoded: [Int: [UInt8]] = [:]
         encode(rows, positions: positions, into: &encoded, failures: &failures)
         await send(rows: rows, encoded: &encoded, failures: &failures)
-        if options.exactlyOnce { saveCheckpoint() }
+        if options.exactlyOnce {
+            do { try saveCheckpoint() } catch {
+                // The rows are in BigQuery, but a re-run could not tell: stop trusting this writer.
+                broken = true
+                for position in positions where failures[position] == nil {
+                    failures[position] = "written, but the exactly-once checkpoint could not be saved: \(error)"
+                }
+            }
+        }
         return failures
     }
 
@@ -160,9 +169,9 @@ actor StorageTableWriter {
         nextOffset += Int64(rows)
     }
 
-    private func saveCheckpoint() {
+    func saveCheckpoint() throws {
         guard let checkpoints, let stream else { return }
-        try? checkpoints.save(WriteCheckpoint(processID: options.processID, destination: table.description,
+        try checkpoints.save(WriteCheckpoint(processID: options.processID, destination: table.description,
                                               stream: stream, nextOffset: nextOffset, rowsDone: seen,
                                               executionID: options.executionID))
     }

@@ -1,8 +1,8 @@
-internal import BigQueryStorage
+import BigQueryStorage
 import GoogleAuth
-internal import GRPCCore
-internal import GRPCNIOTransportHTTP2
-internal import GRPCProtobuf
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import GRPCProtobuf
 
 /// Where the Storage Write API is reached: `bigquerystorage.googleapis.com:443` over TLS, a
 /// `<storageWriteEndpoint>`, or `BIGQUERY_STORAGE_EMULATOR_HOST` (plaintext).
@@ -36,10 +36,9 @@ final class StorageWriteClient: Sendable {
 
     /// Opens the channel (connections are made lazily, on the first call).
     init(endpoint: StorageEndpoint, tokens: any AccessTokenProvider) throws {
+        let security: HTTP2ClientTransport.Posix.TransportSecurity = endpoint.plaintext ? .plaintext : .tls
         let transport = try HTTP2ClientTransport.Posix(
-            target: .dns(host: endpoint.host, port: endpoint.port),
-            transportSecurity: endpoint.plaintext ? .plaintext : .tls,
-            config: .defaults { $0.http2.maxFrameSize = 1 << 20 })
+            target: .dns(host: endpoint.host, port: endpoint.port), transportSecurity: security)
         let grpc = GRPCClient(transport: transport)
         self.endpoint = endpoint
         self.tokens = tokens

@@ -55,9 +55,20 @@ def main(out):
     storage = types.AppendRowsRequest.pb().DESCRIPTOR.file
     files = collect([storage, status_pb2.DESCRIPTOR])
     protos = {canonical(f.name): proto_of(f) for f in files}
+    def restore_names(message):
+        # proto-plus renames fields that clash with Python names (`type` -> `type_`).
+        for field in message.field:
+            if field.name.endswith("_"):
+                field.name = field.name[:-1]
+        for nested in message.nested_type:
+            restore_names(nested)
+
     for proto in protos.values():
         proto.name = canonical(proto.name)
         proto.dependency[:] = [canonical(d) for d in proto.dependency]
+        if proto.package == PACKAGE:
+            for message in proto.message_type:
+                restore_names(message)
 
     # Index every top-level message and enum of the package by full name.
     index = {}

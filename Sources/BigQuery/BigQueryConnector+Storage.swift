@@ -5,7 +5,8 @@ import ProcessModel
 
 extension BigQueryConnector {
     /// Checks what the storage-write API needs of the connection (its endpoint).
-    func validateStorageWrite(_ insert: StreamingInsertSettings, connection: ConnectionDefinition) -> [Diagnostic] {
+    func validateStorageWrite(_ insert: StreamingInsertSettings, connection: ConnectionDefinition,
+                              environment: [String: String]) -> [Diagnostic] {
         guard insert.api == .storageWrite else { return [] }
         if case .failure(let problems) = Self.storageEndpoint(connection, environment: environment) { return problems.diagnostics }
         return []

@@ -29,7 +29,7 @@ public final class BigQueryConnector: Connector {
         case "streaming-insert":
             switch StreamingInsertSettings.parse(operation, defaultProject: defaultProject) {
             case .failure(let problems): diagnostics += problems.diagnostics
-            case .success(let insert): diagnostics += validateStorageWrite(insert, connection: connection)
+            case .success(let insert): diagnostics += validateStorageWrite(insert, connection: connection, environment: environment)
             }
         case "run-job":
             if case .failure(let problems) = RunJobSettings.parse(operation, defaultProject: defaultProject, defaultLocation: defaultLocation) {

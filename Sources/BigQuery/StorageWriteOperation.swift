@@ -13,8 +13,13 @@ struct StorageWriteOperation: ConnectorOperation {
     let rest: BigQueryREST
     let checkpoints: (any WriteCheckpointStore)?
     let retry: RetryPolicy
-    /// Writers by destination; guarded by the mutex (writers themselves are actors).
-    private let writers = Mutex<[TableReference: StorageTableWriter]>([:])
+    /// Writers by destination, shared by the copies of this operation.
+    private let pool = WriterPool()
+
+    /// Writers by destination; the dictionary is guarded by the mutex (writers themselves are actors).
+    private final class WriterPool: Sendable {
+        let writers = Mutex<[TableReference: StorageTableWriter]>([:])
+    }
 
     init(settings: StreamingInsertSettings, client: StorageWriteClient, rest: BigQueryREST,
          checkpoints: (any WriteCheckpointStore)?, retry: RetryPolicy) {
@@ -78,7 +83,7 @@ struct StorageWriteOperation: ConnectorOperation {
 
     /// The writer of a destination, created on first use.
     func writer(for table: TableReference, context: OperationContext) -> StorageTableWriter {
-        writers.withLock { writers in
+        pool.writers.withLock { writers in
             if let writer = writers[table] { return writer }
             var options = StorageTableWriter.Options()
             options.exactlyOnce = settings.delivery == .exactlyOnce
@@ -95,7 +100,7 @@ struct StorageWriteOperation: ConnectorOperation {
     }
 
     func close() async {
-        let all = writers.withLock { writers in
+        let all = pool.writers.withLock { writers in
             defer { writers.removeAll() }
             return Array(writers.values)
         }

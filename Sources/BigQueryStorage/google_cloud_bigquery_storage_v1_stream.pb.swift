@@ -65,7 +65,7 @@ public nonisolated struct Google_Cloud_Bigquery_Storage_V1_WriteStream: Sendable
 
   public var name: String = String()
 
-  public var type_: Google_Cloud_Bigquery_Storage_V1_WriteStream.TypeEnum = .unspecified
+  public var type: Google_Cloud_Bigquery_Storage_V1_WriteStream.TypeEnum = .unspecified
 
   public var createTime: SwiftProtobuf.Google_Protobuf_Timestamp {
     get {_createTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
@@ -193,7 +193,7 @@ nonisolated extension Google_Cloud_Bigquery_Storage_V1_WriteStreamView: SwiftPro
 
 nonisolated extension Google_Cloud_Bigquery_Storage_V1_WriteStream: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".WriteStream"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}type_\0\u{3}create_time\0\u{3}commit_time\0\u{3}table_schema\0\u{4}\u{2}write_mode\0\u{1}location\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}type\0\u{3}create_time\0\u{3}commit_time\0\u{3}table_schema\0\u{4}\u{2}write_mode\0\u{1}location\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -202,7 +202,7 @@ nonisolated extension Google_Cloud_Bigquery_Storage_V1_WriteStream: SwiftProtobu
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
-      case 2: try { try decoder.decodeSingularEnumField(value: &self.type_) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.type) }()
       case 3: try { try decoder.decodeSingularMessageField(value: &self._createTime) }()
       case 4: try { try decoder.decodeSingularMessageField(value: &self._commitTime) }()
       case 5: try { try decoder.decodeSingularMessageField(value: &self._tableSchema) }()
@@ -221,8 +221,8 @@ nonisolated extension Google_Cloud_Bigquery_Storage_V1_WriteStream: SwiftProtobu
     if !self.name.isEmpty {
       try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
     }
-    if self.type_ != .unspecified {
-      try visitor.visitSingularEnumField(value: self.type_, fieldNumber: 2)
+    if self.type != .unspecified {
+      try visitor.visitSingularEnumField(value: self.type, fieldNumber: 2)
     }
     try { if let v = self._createTime {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
@@ -244,7 +244,7 @@ nonisolated extension Google_Cloud_Bigquery_Storage_V1_WriteStream: SwiftProtobu
 
   public static func ==(lhs: Google_Cloud_Bigquery_Storage_V1_WriteStream, rhs: Google_Cloud_Bigquery_Storage_V1_WriteStream) -> Bool {
     if lhs.name != rhs.name {return false}
-    if lhs.type_ != rhs.type_ {return false}
+    if lhs.type != rhs.type {return false}
     if lhs._createTime != rhs._createTime {return false}
     if lhs._commitTime != rhs._commitTime {return false}
     if lhs._tableSchema != rhs._tableSchema {return false}

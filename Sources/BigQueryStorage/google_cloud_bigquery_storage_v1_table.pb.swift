@@ -39,7 +39,7 @@ public nonisolated struct Google_Cloud_Bigquery_Storage_V1_TableFieldSchema: Sen
 
   public var name: String = String()
 
-  public var type_: Google_Cloud_Bigquery_Storage_V1_TableFieldSchema.TypeEnum = .unspecified
+  public var type: Google_Cloud_Bigquery_Storage_V1_TableFieldSchema.TypeEnum = .unspecified
 
   public var mode: Google_Cloud_Bigquery_Storage_V1_TableFieldSchema.Mode = .unspecified
 
@@ -216,7 +216,7 @@ public nonisolated struct Google_Cloud_Bigquery_Storage_V1_TableFieldSchema: Sen
     // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
     // methods supported on all messages.
 
-    public var type_: Google_Cloud_Bigquery_Storage_V1_TableFieldSchema.TypeEnum = .unspecified
+    public var type: Google_Cloud_Bigquery_Storage_V1_TableFieldSchema.TypeEnum = .unspecified
 
     public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -265,7 +265,7 @@ nonisolated extension Google_Cloud_Bigquery_Storage_V1_TableSchema: SwiftProtobu
 
 nonisolated extension Google_Cloud_Bigquery_Storage_V1_TableFieldSchema: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".TableFieldSchema"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}type_\0\u{1}mode\0\u{1}fields\0\u{2}\u{2}description\0\u{3}max_length\0\u{1}precision\0\u{1}scale\0\u{3}default_value_expression\0\u{3}range_element_type\0\u{4}\u{10}timestamp_precision\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}type\0\u{1}mode\0\u{1}fields\0\u{2}\u{2}description\0\u{3}max_length\0\u{1}precision\0\u{1}scale\0\u{3}default_value_expression\0\u{3}range_element_type\0\u{4}\u{10}timestamp_precision\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -274,7 +274,7 @@ nonisolated extension Google_Cloud_Bigquery_Storage_V1_TableFieldSchema: SwiftPr
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
-      case 2: try { try decoder.decodeSingularEnumField(value: &self.type_) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.type) }()
       case 3: try { try decoder.decodeSingularEnumField(value: &self.mode) }()
       case 4: try { try decoder.decodeRepeatedMessageField(value: &self.fields) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.description_p) }()
@@ -297,8 +297,8 @@ nonisolated extension Google_Cloud_Bigquery_Storage_V1_TableFieldSchema: SwiftPr
     if !self.name.isEmpty {
       try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
     }
-    if self.type_ != .unspecified {
-      try visitor.visitSingularEnumField(value: self.type_, fieldNumber: 2)
+    if self.type != .unspecified {
+      try visitor.visitSingularEnumField(value: self.type, fieldNumber: 2)
     }
     if self.mode != .unspecified {
       try visitor.visitSingularEnumField(value: self.mode, fieldNumber: 3)
@@ -332,7 +332,7 @@ nonisolated extension Google_Cloud_Bigquery_Storage_V1_TableFieldSchema: SwiftPr
 
   public static func ==(lhs: Google_Cloud_Bigquery_Storage_V1_TableFieldSchema, rhs: Google_Cloud_Bigquery_Storage_V1_TableFieldSchema) -> Bool {
     if lhs.name != rhs.name {return false}
-    if lhs.type_ != rhs.type_ {return false}
+    if lhs.type != rhs.type {return false}
     if lhs.mode != rhs.mode {return false}
     if lhs.fields != rhs.fields {return false}
     if lhs.description_p != rhs.description_p {return false}
@@ -357,7 +357,7 @@ nonisolated extension Google_Cloud_Bigquery_Storage_V1_TableFieldSchema.Mode: Sw
 
 nonisolated extension Google_Cloud_Bigquery_Storage_V1_TableFieldSchema.FieldElementType: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = Google_Cloud_Bigquery_Storage_V1_TableFieldSchema.protoMessageName + ".FieldElementType"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}type_\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}type\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -365,21 +365,21 @@ nonisolated extension Google_Cloud_Bigquery_Storage_V1_TableFieldSchema.FieldEle
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularEnumField(value: &self.type_) }()
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.type) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.type_ != .unspecified {
-      try visitor.visitSingularEnumField(value: self.type_, fieldNumber: 1)
+    if self.type != .unspecified {
+      try visitor.visitSingularEnumField(value: self.type, fieldNumber: 1)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Google_Cloud_Bigquery_Storage_V1_TableFieldSchema.FieldElementType, rhs: Google_Cloud_Bigquery_Storage_V1_TableFieldSchema.FieldElementType) -> Bool {
-    if lhs.type_ != rhs.type_ {return false}
+    if lhs.type != rhs.type {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -4,7 +4,9 @@ client against the endpoint in BIGQUERY_EMULATOR_HOST (host:port).
   bq.py create-table DATASET.TABLE SCHEMA.json    create the dataset if needed, (re)create the table
   bq.py rows DATASET.TABLE [ORDER_BY]             print every row as one JSON object per line
   bq.py count DATASET.TABLE                       print the number of rows
+  bq.py list-rows DATASET.TABLE [SORT_BY]         every row through tabledata.list (list_rows), one JSON object per line
 """
+import base64
 import decimal
 import json
 import os
@@ -53,6 +55,8 @@ def plain(value):
         return text
     if hasattr(value, "isoformat"):
         return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     return str(value)
@@ -63,6 +67,15 @@ def rows(table_id: str, order_by: str | None) -> None:
     order = f" ORDER BY `{order_by}`" if order_by else ""
     for row in bq.query(f"SELECT * FROM `{PROJECT}.{table_id}`{order}").result():
         print(json.dumps({key: plain(row[key]) for key in row.keys()}, sort_keys=False))
+
+
+def list_rows(table_id: str, sort_by: str | None) -> None:
+    bq = client()
+    found = [{key: plain(row[key]) for key in row.keys()} for row in bq.list_rows(f"{PROJECT}.{table_id}")]
+    if sort_by:
+        found.sort(key=lambda row: (row.get(sort_by) is None, row.get(sort_by)))
+    for row in found:
+        print(json.dumps(row, sort_keys=False))
 
 
 def count(table_id: str) -> None:
@@ -77,6 +90,8 @@ if __name__ == "__main__":
         create_table(args[1], args[2])
     elif len(args) in (2, 3) and args[0] == "rows":
         rows(args[1], args[2] if len(args) == 3 else None)
+    elif len(args) in (2, 3) and args[0] == "list-rows":
+        list_rows(args[1], args[2] if len(args) == 3 else None)
     elif len(args) == 2 and args[0] == "count":
         count(args[1])
     else:

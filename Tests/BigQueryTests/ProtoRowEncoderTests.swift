@@ -127,7 +127,7 @@ import Testing
     @Test func timestampsAndDatesConvert() {
         #expect(CivilTime.timestampMicros("1970-01-01T00:00:00Z") == 0)
         #expect(CivilTime.timestampMicros("1969-12-31 23:59:59.999999") == -1)
-        #expect(CivilTime.timestampMicros("2000-01-01T00:00:00-02:30") == 946_693_800_000_000 + 9_000_000_000)
+        #expect(CivilTime.timestampMicros("2000-01-01T00:00:00-02:30") == 946_693_800_000_000)
         #expect(CivilTime.timestampMicros("2000-01-01") == 946_684_800_000_000)
         #expect(CivilTime.timestampMicros("2000-01-01T25:00:00Z") == nil)
         #expect(CivilTime.days(2024, 3, 1) == 19_783)

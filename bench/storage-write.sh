@@ -7,13 +7,14 @@
 # -> map -> streaming-insert with <api>storage-write</api>) and then with the official Python
 # client (append_rows, proto rows on _default, batches of 10,000), each into its own table;
 # prints wall time and client CPU of each, the ratios, and checks both tables hold N rows.
-# Environment: KEEP=1 keeps the temporary directory, REBUILD=1 rebuilds the binary.
+# Environment: KEEP=1 keeps the temporary directory, REBUILD=1 rebuilds the binary,
+# CONVEYOR_BIN=path uses that binary instead of the release build.
 set -euo pipefail
 N=${1:-200000}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/bench/workspace.sh"
 PYTHON="$ROOT/.venv-bq/bin/python"
-CONVEYOR=$(conveyor_binary "$ROOT")
+CONVEYOR=${CONVEYOR_BIN:-$(conveyor_binary "$ROOT")}
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/conveyor-bench-storage-XXXXXX")
 cleanup() {

@@ -9,6 +9,7 @@ client against the endpoint in BIGQUERY_EMULATOR_HOST (host:port).
   bq.py query-rows SQL                            print the rows of a query like `rows`
   bq.py create-view DATASET.VIEW SQL              (re)create a view
   bq.py table DATASET.TABLE                       print a table's or view's metadata as JSON
+  bq.py list-rows DATASET.TABLE [SORT_BY]         every row through tabledata.list (list_rows), one JSON object per line
 """
 import base64
 import decimal
@@ -63,6 +64,8 @@ def plain(value):
         return text
     if hasattr(value, "isoformat"):
         return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     return str(value)
@@ -73,6 +76,15 @@ def rows(table_id: str, order_by: str | None) -> None:
     order = f" ORDER BY `{order_by}`" if order_by else ""
     for row in bq.query(f"SELECT * FROM `{PROJECT}.{table_id}`{order}").result():
         print(json.dumps({key: plain(row[key]) for key in row.keys()}, sort_keys=False))
+
+
+def list_rows(table_id: str, sort_by: str | None) -> None:
+    bq = client()
+    found = [{key: plain(row[key]) for key in row.keys()} for row in bq.list_rows(f"{PROJECT}.{table_id}")]
+    if sort_by:
+        found.sort(key=lambda row: (row.get(sort_by) is None, row.get(sort_by)))
+    for row in found:
+        print(json.dumps(row, sort_keys=False))
 
 
 def count(table_id: str) -> None:
@@ -127,6 +139,8 @@ if __name__ == "__main__":
         create_table(args[1], args[2])
     elif len(args) in (2, 3) and args[0] == "rows":
         rows(args[1], args[2] if len(args) == 3 else None)
+    elif len(args) in (2, 3) and args[0] == "list-rows":
+        list_rows(args[1], args[2] if len(args) == 3 else None)
     elif len(args) == 2 and args[0] == "count":
         count(args[1])
     elif len(args) == 3 and args[0] == "insert":

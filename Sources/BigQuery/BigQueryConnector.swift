@@ -27,8 +27,9 @@ public final class BigQueryConnector: Connector {
         }
         switch operation.action {
         case "streaming-insert":
-            if case .failure(let problems) = StreamingInsertSettings.parse(operation, defaultProject: defaultProject) {
-                diagnostics += problems.diagnostics
+            switch StreamingInsertSettings.parse(operation, defaultProject: defaultProject) {
+            case .failure(let problems): diagnostics += problems.diagnostics
+            case .success(let insert): diagnostics += validateStorageWrite(insert, connection: connection, environment: environment)
             }
         case "run-job":
             if case .failure(let problems) = RunJobSettings.parse(operation, defaultProject: defaultProject, defaultLocation: defaultLocation) {
@@ -60,6 +61,10 @@ public final class BigQueryConnector: Connector {
         switch operation.action {
         case "streaming-insert":
             let insert = try StreamingInsertSettings.parse(operation, defaultProject: settings.projectID).get()
+            if insert.api == .storageWrite {
+                return try storageWriteOperation(insert, connection: connection, settings: settings, rest: rest,
+                                                 environment: environment)
+            }
             return StreamingInsertOperation(settings: insert, rest: rest)
         case "run-job":
             let job = try RunJobSettings.parse(operation, defaultProject: settings.projectID, defaultLocation: settings.location).get()
@@ -91,7 +96,7 @@ public final class BigQueryConnector: Connector {
         return (settings, BigQueryREST(http: AuthorizedHTTPClient(base: transport, tokens: tokens), rootURL: settings.rootURL))
     }
 
-    private func tokenProvider(for settings: BigQueryConnectionSettings, transport: any HTTPClient,
+    func tokenProvider(for settings: BigQueryConnectionSettings, transport: any HTTPClient,
                                workspaceRoot: String, environment: [String: String]) throws -> any AccessTokenProvider {
         if let existing = tokenProviders.withLock({ $0[settings.id] }) { return existing }
         let provider = try settings.auth.makeProvider(

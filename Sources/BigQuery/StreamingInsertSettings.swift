@@ -11,6 +11,20 @@ struct StreamingInsertSettings: Sendable {
         case path(DocumentPath)
     }
 
+    /// Which API writes the rows.
+    enum API: String, Sendable {
+        case insertAll = "insert-all"
+        case storageWrite = "storage-write"
+    }
+
+    /// What the storage-write API promises (`<delivery>`).
+    enum Delivery: String, Sendable {
+        /// The `_default` stream: a retried request may write its rows twice.
+        case atLeastOnce = "at-least-once"
+        /// A COMMITTED stream with offsets, checkpointed in the execution store.
+        case exactlyOnce = "exactly-once"
+    }
+
     var projectID: InterpolatedText
     var datasetID: InterpolatedText
     var tableID: InterpolatedText
@@ -20,6 +34,8 @@ struct StreamingInsertSettings: Sendable {
     var ignoreUnknownValues: Bool
     var returnApplicationErrors: Bool
     var insertID: InsertID
+    var api = API.insertAll
+    var delivery = Delivery.atLeastOnce
 
     /// BigQuery's documented limits for one `insertAll` request.
     static let maxRowsPerRequest = 50_000
@@ -67,9 +83,25 @@ struct StreamingInsertSettings: Sendable {
                 insertID = .none
             }
         }
-        if let api = settings.text(of: "api"), api != "insert-all" {
-            problems.add(settings.child("api")?.location ?? settings.location,
-                         "<api>\(api)</api> is not available in this version: use insert-all")
+        var api = API.insertAll
+        if let text = settings.text(of: "api") {
+            if let value = API(rawValue: text) { api = value } else {
+                problems.add(settings.child("api")?.location ?? settings.location,
+                             "<api>\(text)</api> is not known: use insert-all or storage-write")
+            }
+        }
+        var delivery = Delivery.atLeastOnce
+        if let element = settings.child("delivery") {
+            if let value = Delivery(rawValue: element.text) { delivery = value } else {
+                problems.add(element.location, "<delivery>\(element.text)</delivery> is not known: use at-least-once or exactly-once")
+            }
+            if api != .storageWrite {
+                problems.add(element.location, "<delivery> needs <api>storage-write</api>")
+            }
+        }
+        if api == .storageWrite, settings.child("batchCount") == nil { batchCount = 10_000 }
+        if api == .storageWrite, let element = settings.child("templateSuffix") {
+            problems.add(element.location, "<templateSuffix> is an insert-all feature: storage-write writes to the table itself")
         }
         let skip = flag("skipInvalidRows")
         let ignore = flag("ignoreUnknownValues")
@@ -83,6 +115,6 @@ struct StreamingInsertSettings: Sendable {
         }
         return .success(Self(projectID: projectID, datasetID: dataset, tableID: table, templateSuffix: suffix,
                              batchCount: batchCount, skipInvalidRows: skip, ignoreUnknownValues: ignore,
-                             returnApplicationErrors: returnErrors, insertID: insertID))
+                             returnApplicationErrors: returnErrors, insertID: insertID, api: api, delivery: delivery))
     }
 }

@@ -89,6 +89,19 @@ enum Schema {
             executions_purged INTEGER NOT NULL DEFAULT 0
         );
         """,
+        // 5: exactly-once write checkpoints (stream and last acknowledged offset per process and table).
+        """
+        CREATE TABLE IF NOT EXISTS write_checkpoints (
+            process_id   TEXT NOT NULL,
+            destination  TEXT NOT NULL,
+            stream       TEXT NOT NULL,
+            next_offset  INTEGER NOT NULL,
+            rows_done    INTEGER NOT NULL,
+            execution_id TEXT NOT NULL,
+            updated_at   TEXT NOT NULL,
+            PRIMARY KEY (process_id, destination)
+        ) WITHOUT ROWID;
+        """,
     ]
 
     /// The version a database has once every migration ran.

@@ -175,7 +175,7 @@ struct StreamingInsertTests {
 
     @Test("bad settings are reported with their location")
     func settingsProblems() throws {
-        let bad = operation([("tableId", "t"), ("batchCount", "20000"), ("api", "storage-write"), ("skipInvalidRows", "yes")])
+        let bad = operation([("tableId", "t"), ("batchCount", "20000"), ("api", "bulk"), ("skipInvalidRows", "yes")])
         guard case .failure(let problems) = StreamingInsertSettings.parse(bad, defaultProject: "demo") else {
             Issue.record("settings should be refused")
             return
@@ -183,7 +183,30 @@ struct StreamingInsertTests {
         let messages = problems.diagnostics.map(\.description)
         #expect(messages.contains { $0.hasPrefix("connectors/op.xml:3:5: error:") && $0.contains("<datasetId>") })
         #expect(messages.contains { $0.contains("batchCount") && $0.contains("10000") })
-        #expect(messages.contains { $0.contains("storage-write") })
+        #expect(messages.contains { $0.contains("<api>bulk</api>") && $0.contains("storage-write") })
         #expect(messages.contains { $0.contains("skipInvalidRows") })
+    }
+
+    @Test("storage-write settings: delivery, its default batch size, and what it refuses")
+    func storageWriteSettings() throws {
+        let good = operation([("datasetId", "d"), ("tableId", "t"), ("api", "storage-write"), ("delivery", "exactly-once")])
+        let settings = try StreamingInsertSettings.parse(good, defaultProject: "demo").get()
+        #expect(settings.api == .storageWrite)
+        #expect(settings.delivery == .exactlyOnce)
+        #expect(settings.batchCount == 10_000)
+        let bad = operation([("datasetId", "d"), ("tableId", "t"), ("delivery", "twice"), ("templateSuffix", "_x")])
+        guard case .failure(let problems) = StreamingInsertSettings.parse(bad, defaultProject: "demo") else {
+            Issue.record("settings should be refused")
+            return
+        }
+        let messages = problems.diagnostics.map(\.description)
+        #expect(messages.contains { $0.contains("<delivery>twice</delivery> is not known") })
+        #expect(messages.contains { $0.contains("<delivery> needs <api>storage-write</api>") })
+        let suffix = operation([("datasetId", "d"), ("tableId", "t"), ("api", "storage-write"), ("templateSuffix", "_x")])
+        guard case .failure(let suffixProblems) = StreamingInsertSettings.parse(suffix, defaultProject: "demo") else {
+            Issue.record("templateSuffix should be refused with storage-write")
+            return
+        }
+        #expect(suffixProblems.description.contains("templateSuffix"))
     }
 }

@@ -1,0 +1,61 @@
+import BigQueryStorage
+import GoogleAuth
+import GRPCCore
+import GRPCProtobuf
+
+/// One bidirectional `AppendRows` call: requests are written in order and their responses
+/// come back in the same order, so several requests can be in flight at once.
+///
+/// Requests and responses flow through async streams; the call runs in its own task until
+/// ``close()`` or an error ends it.
+final class AppendConnection: Sendable {
+    typealias Request = Google_Cloud_Bigquery_Storage_V1_AppendRowsRequest
+    typealias Response = Google_Cloud_Bigquery_Storage_V1_AppendRowsResponse
+
+    private let requests: AsyncStream<Request>.Continuation
+    let responses: AsyncThrowingStream<Response, any Error>
+    private let call: Task<Void, Never>
+    /// The token the call was opened with (to invalidate on UNAUTHENTICATED).
+    let token: AccessToken?
+
+    init(service: StorageWriteClient.Service, metadata: Metadata, token: AccessToken?) {
+        let (requestStream, requests) = AsyncStream<Request>.makeStream()
+        let (responses, responseSink) = AsyncThrowingStream<Response, any Error>.makeStream()
+        self.requests = requests
+        self.responses = responses
+        self.token = token
+        let request = StreamingClientRequest<Request>(metadata: metadata) { writer in
+            for await message in requestStream { try await writer.write(message) }
+        }
+        call = Task {
+            do {
+                try await service.appendRows(
+                    request: request, serializer: ProtobufSerializer<Request>(),
+                    deserializer: ProtobufDeserializer<Response>()
+                ) { response in
+                    for try await message in response.messages { responseSink.yield(message) }
+                }
+                responseSink.finish()
+            } catch {
+                responseSink.finish(throwing: error)
+            }
+        }
+    }
+
+    /// Queues a request; its response arrives on ``responses`` after those of earlier requests.
+    func send(_ request: Request) {
+        requests.yield(request)
+    }
+
+    /// Ends the request side and waits for the call to finish.
+    func close() async {
+        requests.finish()
+        await call.value
+    }
+
+    /// Ends the call at once.
+    func cancel() {
+        requests.finish()
+        call.cancel()
+    }
+}

@@ -1,0 +1,53 @@
+import ExecutionStore
+import HTTPTransport
+import ProcessEngine
+import ProcessModel
+
+extension BigQueryConnector {
+    /// Checks what the storage-write API needs of the connection (its endpoint).
+    func validateStorageWrite(_ insert: StreamingInsertSettings, connection: ConnectionDefinition,
+                              environment: [String: String]) -> [Diagnostic] {
+        guard insert.api == .storageWrite else { return [] }
+        if case .failure(let problems) = Self.storageEndpoint(connection, environment: environment) { return problems.diagnostics }
+        return []
+    }
+
+    /// The connection's Storage Write API endpoint: `BIGQUERY_STORAGE_EMULATOR_HOST` (plaintext),
+    /// else `<storageWriteEndpoint>host:port</storageWriteEndpoint>` (TLS), else Google's.
+    static func storageEndpoint(_ connection: ConnectionDefinition,
+                                environment: [String: String]) -> Result<StorageEndpoint, SettingsProblems> {
+        var problems = SettingsProblems()
+        if let emulator = environment["BIGQUERY_STORAGE_EMULATOR_HOST"], !emulator.isEmpty {
+            guard let endpoint = StorageEndpoint.parse(emulator, plaintext: true) else {
+                problems.add(connection.settings.location,
+                             "BIGQUERY_STORAGE_EMULATOR_HOST '\(emulator)' is not host:port")
+                return .failure(problems)
+            }
+            return .success(endpoint)
+        }
+        guard let element = connection.settings.child("storageWriteEndpoint") else { return .success(.google) }
+        guard let endpoint = StorageEndpoint.parse(element.text, plaintext: element.text.hasPrefix("http://")) else {
+            problems.add(element.location, "<storageWriteEndpoint> '\(element.text)' is not host:port")
+            return .failure(problems)
+        }
+        return .success(endpoint)
+    }
+
+    /// A storage-write operation: a gRPC channel with the connection's tokens and, for
+    /// exactly-once delivery, the workspace's execution store for checkpoints.
+    func storageWriteOperation(_ insert: StreamingInsertSettings, connection: ConnectionDefinition,
+                               settings: BigQueryConnectionSettings, rest: BigQueryREST,
+                               environment: ConnectorEnvironment) throws -> any ConnectorOperation {
+        let endpoint = try Self.storageEndpoint(connection, environment: environment.variables).get()
+        let transport = RetryingHTTPClient(base: CurlHTTPClient(timeouts: settings.timeouts), policy: settings.retry)
+        let tokens = try tokenProvider(for: settings, transport: transport, workspaceRoot: environment.workspaceRoot,
+                                       environment: environment.variables)
+        let client = try StorageWriteClient(endpoint: endpoint, tokens: tokens)
+        var checkpoints: (any WriteCheckpointStore)?
+        if insert.delivery == .exactlyOnce {
+            checkpoints = try ExecutionStore(path: environment.workspaceRoot + "/.conveyor/executions.sqlite")
+        }
+        return StorageWriteOperation(settings: insert, client: client, rest: rest, checkpoints: checkpoints,
+                                     retry: settings.retry)
+    }
+}

@@ -1,0 +1,127 @@
+import BigQueryStorage
+import Foundation
+import GRPCCore
+import ProcessEngine
+import SwiftProtobuf
+
+extension StorageTableWriter {
+    /// The outcome of one `AppendRows` request.
+    enum AppendResult: Sendable {
+        case ok
+        /// Row errors by index within the request: none of its rows were written.
+        case rowErrors([Int: String])
+        case status(StorageWriteError)
+    }
+
+    /// Loads the schema and the checkpoint, and opens the write stream, on first use.
+    func prepare() async throws {
+        if schema == nil { try await loadSchema() }
+        guard stream == nil else { return }
+        guard options.exactlyOnce else {
+            stream = "projects/\(table.project)/datasets/\(table.dataset)/tables/\(table.table)/streams/_default"
+            return
+        }
+        if let checkpoint = try checkpoints?.writeCheckpoint(processID: options.processID, destination: table.description) {
+            stream = checkpoint.stream
+            nextOffset = checkpoint.nextOffset
+            resumeRows = checkpoint.rowsDone
+        } else {
+            // Saved before the first append, so a crash after it resumes this stream, not a new one.
+            stream = try await client.createWriteStream(table: table, committed: true)
+            try saveCheckpoint()
+        }
+    }
+
+    /// Fetches the table schema and rebuilds the row descriptor and encoder.
+    func loadSchema() async throws {
+        let resource = try await fetchTable()
+        let schema = try StorageSchema.parse(table: resource, name: table.description)
+        self.schema = schema
+        encoder = ProtoRowEncoder(schema: schema)
+        descriptor = schema.descriptor()
+        dropConnection()
+    }
+
+    func dropConnection() {
+        connection?.cancel()
+        connection = nil
+    }
+
+    /// Sends the requests with up to `window` in flight; their results, in order.
+    func pipeline(_ chunks: [[Int]], encoded: [Int: [UInt8]]) async -> [AppendResult] {
+        var results: [AppendResult] = []
+        let operation = "AppendRows to \(table)"
+        let active: AppendConnection
+        do {
+            active = try await openConnection()
+        } catch {
+            return chunks.map { _ in .status(Self.storageError(error, operation: operation)) }
+        }
+        var responses = active.responses.makeAsyncIterator()
+        var sent = 0
+        var offset = nextOffset
+        while results.count < chunks.count {
+            while sent < chunks.count, sent - results.count < options.window {
+                active.send(request(chunks[sent], encoded: encoded, offset: offset))
+                offset += Int64(chunks[sent].count)
+                sent += 1
+            }
+            do {
+                guard let response = try await responses.next(isolation: #isolation) else {
+                    throw StorageWriteError(code: 14, message: "the server ended the stream", operation: operation)
+                }
+                results.append(Self.result(of: response, operation: operation))
+            } catch {
+                dropConnection()
+                let failure = Self.storageError(error, operation: operation)
+                while results.count < chunks.count { results.append(.status(failure)) }
+            }
+        }
+        return results
+    }
+
+    private func openConnection() async throws -> AppendConnection {
+        if let connection { return connection }
+        guard let stream else { throw StorageWriteError(code: 9, message: "no write stream", operation: "AppendRows to \(table)") }
+        let opened = try await client.openAppend(stream: stream)
+        connection = opened
+        schemaSent = false
+        return opened
+    }
+
+    private func request(_ chunk: [Int], encoded: [Int: [UInt8]], offset: Int64) -> AppendConnection.Request {
+        var request = AppendConnection.Request()
+        request.writeStream = stream ?? ""
+        if options.exactlyOnce { request.offset = Google_Protobuf_Int64Value(offset) }
+        var data = Google_Cloud_Bigquery_Storage_V1_AppendRowsRequest.ProtoData()
+        if !schemaSent {
+            data.writerSchema.protoDescriptor = descriptor
+            schemaSent = true
+        }
+        data.rows.serializedRows = chunk.map { Data(encoded[$0] ?? []) }
+        request.protoRows = data
+        return request
+    }
+
+    static func result(of response: AppendConnection.Response, operation: String) -> AppendResult {
+        if !response.rowErrors.isEmpty {
+            var errors: [Int: String] = [:]
+            for error in response.rowErrors {
+                errors[Int(error.index)] = "row error (\(error.code)): \(error.message)"
+            }
+            return .rowErrors(errors)
+        }
+        if case .error(let status)? = response.response {
+            return .status(StorageWriteError(code: Int(status.code), message: status.message, operation: operation))
+        }
+        return .ok
+    }
+
+    static func storageError(_ error: any Error, operation: String) -> StorageWriteError {
+        if let error = error as? StorageWriteError { return error }
+        if let error = error as? RPCError {
+            return StorageWriteError(code: error.code.rawValue, message: error.message, operation: operation)
+        }
+        return StorageWriteError(code: 14, message: "\(error)", operation: operation)
+    }
+}

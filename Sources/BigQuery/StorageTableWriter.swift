@@ -1,0 +1,187 @@
+import BigQueryStorage
+import DocumentMapping
+import ExecutionStore
+import Foundation
+import HTTPTransport
+import ProcessEngine
+import SwiftProtobuf
+
+/// Writes the rows of one destination table through the Storage Write API.
+///
+/// The writer fetches the table schema (`tables.get`, refreshed once per batch on a schema
+/// mismatch), encodes each JSON row as a protobuf message, and appends them on one
+/// `AppendRows` stream kept open between batches: the `_default` stream (at-least-once), or a
+/// COMMITTED stream with explicit offsets (exactly-once, checkpointed after every batch).
+/// Row failures come back by position; later stages (dead-letter queues, CDC columns) can
+/// plug in around ``write(_:)``.
+actor StorageTableWriter {
+    struct Options: Sendable {
+        var exactlyOnce = false
+        var maxRowsPerRequest = 10_000
+        var maxRequestBytes = StorageRequestSplitter.maxRequestBytes
+        /// Requests in flight on the stream at once.
+        var window = 8
+        var retry = RetryPolicy()
+        /// The process id and execution id under which checkpoints are kept (exactly-once).
+        var processID = ""
+        var executionID = ""
+    }
+
+    let table: TableReference
+    let options: Options
+    let client: StorageWriteClient
+    let fetchTable: @Sendable () async throws -> JSONValue
+    let checkpoints: (any WriteCheckpointStore)?
+
+    var schema: StorageSchema?
+    var encoder: ProtoRowEncoder?
+    var descriptor = Google_Protobuf_DescriptorProto()
+    var stream: String?
+    var connection: AppendConnection?
+    var schemaSent = false
+    /// The offset the next row gets (exactly-once).
+    var nextOffset: Int64 = 0
+    /// Input rows seen in this execution, and how many of them an earlier run dealt with.
+    var seen: Int64 = 0
+    var resumeRows: Int64 = 0
+    /// A batch failed as a whole: the checkpoint is kept at close.
+    var broken = false
+
+    init(table: TableReference, options: Options, client: StorageWriteClient,
+         checkpoints: (any WriteCheckpointStore)?, fetchTable: @escaping @Sendable () async throws -> JSONValue) {
+        self.table = table
+        self.options = options
+        self.client = client
+        self.checkpoints = checkpoints
+        self.fetchTable = fetchTable
+    }
+
+    /// Writes rows; returns the failures by position in `rows` (absent: written).
+    func write(_ rows: [JSONValue]) async -> [Int: String] {
+        var failures: [Int: String] = [:]
+        do {
+            try await prepare()
+        } catch {
+            broken = true
+            seen += Int64(rows.count)
+            for position in rows.indices { failures[position] = "\(error)" }
+            return failures
+        }
+        // Rows an earlier run dealt with (exactly-once resume) are skipped: they count as written.
+        var positions: [Int] = []
+        for position in rows.indices {
+            if seen >= resumeRows { positions.append(position) }
+            seen += 1
+        }
+        var encoded: [Int: [UInt8]] = [:]
+        encode(rows, positions: positions, into: &encoded, failures: &failures)
+        await send(rows: rows, encoded: &encoded, failures: &failures)
+        if options.exactlyOnce {
+            do { try saveCheckpoint() } catch {
+                // The rows are in BigQuery, but a re-run could not tell: stop trusting this writer.
+                broken = true
+                for position in positions where failures[position] == nil {
+                    failures[position] = "written, but the exactly-once checkpoint could not be saved: \(error)"
+                }
+            }
+        }
+        return failures
+    }
+
+    private func encode(_ rows: [JSONValue], positions: [Int], into encoded: inout [Int: [UInt8]],
+                        failures: inout [Int: String]) {
+        guard let encoder else { return }
+        for position in positions {
+            do { encoded[position] = try encoder.encode(rows[position]) } catch {
+                failures[position] = "\(error)"
+            }
+        }
+    }
+
+    /// Sends encoded rows until each is written or failed: retries by status with backoff,
+    /// resends the rest of a request whose rows had errors, refreshes the schema once on a mismatch.
+    private func send(rows: [JSONValue], encoded: inout [Int: [UInt8]], failures: inout [Int: String]) async {
+        var pending = encoded.keys.sorted()
+        var attempt = 0
+        var tokenRefreshed = false
+        var schemaRefreshed = false
+        while !pending.isEmpty {
+            let sizes = pending.map { encoded[$0]?.count ?? 0 }
+            let chunks = StorageRequestSplitter.split(sizes: sizes, maxRows: options.maxRowsPerRequest,
+                                                      maxBytes: options.maxRequestBytes, overhead: 4096)
+                .map { Array(pending[$0]) }
+            let results = await pipeline(chunks, encoded: encoded)
+            var retry: [Int] = []
+            var backoff: String?
+            var stopped = false
+            for (chunk, result) in zip(chunks, results) {
+                if stopped { retry += chunk; continue }
+                switch result {
+                case .ok:
+                    acknowledge(chunk.count)
+                case .rowErrors(let errors):
+                    for (index, message) in errors where chunk.indices.contains(index) { failures[chunk[index]] = message }
+                    retry += chunk.enumerated().filter { errors[$0.offset] == nil }.map(\.element)
+                    stopped = options.exactlyOnce
+                case .status(let error):
+                    switch StorageWriteStatus.classify(code: error.code) {
+                    case .alreadyWritten where options.exactlyOnce:
+                        acknowledge(chunk.count)
+                    case .retry, .outOfRange, .alreadyWritten:
+                        retry += chunk
+                        backoff = error.description
+                        stopped = options.exactlyOnce
+                    case .refreshToken where !tokenRefreshed:
+                        tokenRefreshed = true
+                        if let token = connection?.token { await client.tokens.invalidate(token) }
+                        dropConnection()
+                        retry += chunk
+                        stopped = options.exactlyOnce
+                    case .fail where !schemaRefreshed && error.message.localizedCaseInsensitiveContains("schema"):
+                        schemaRefreshed = true
+                        if (try? await loadSchema()) != nil {
+                            encode(rows, positions: chunk, into: &encoded, failures: &failures)
+                            retry += chunk.filter { failures[$0] == nil }
+                        } else {
+                            for position in chunk { failures[position] = error.description }
+                        }
+                        stopped = options.exactlyOnce
+                    case .fail, .refreshToken:
+                        for position in chunk { failures[position] = error.description }
+                        stopped = options.exactlyOnce
+                    }
+                }
+            }
+            if let backoff {
+                attempt += 1
+                if attempt >= options.retry.maxAttempts {
+                    broken = true
+                    for position in retry { failures[position] = backoff + " (after \(attempt) attempts)" }
+                    return
+                }
+                try? await Task.sleep(for: options.retry.backoffCeiling(forRetry: attempt) * Double.random(in: 0.5...1))
+            }
+            pending = retry.sorted()
+        }
+    }
+
+    private func acknowledge(_ rows: Int) {
+        nextOffset += Int64(rows)
+    }
+
+    func saveCheckpoint() throws {
+        guard let checkpoints, let stream else { return }
+        try checkpoints.save(WriteCheckpoint(processID: options.processID, destination: table.description,
+                                              stream: stream, nextOffset: nextOffset, rowsDone: seen,
+                                              executionID: options.executionID))
+    }
+
+    /// Ends the stream: finalizes a COMMITTED stream and drops its checkpoint unless a batch failed.
+    func close() async {
+        if let connection { await connection.close() }
+        connection = nil
+        guard options.exactlyOnce, let stream, !broken else { return }
+        _ = try? await client.finalize(stream: stream)
+        _ = try? checkpoints?.removeWriteCheckpoint(processID: options.processID, destination: table.description)
+    }
+}

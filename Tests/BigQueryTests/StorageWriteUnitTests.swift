@@ -1,0 +1,43 @@
+@testable import BigQuery
+import ProcessModel
+import Testing
+
+@Suite struct StorageWriteUnitTests {
+    @Test func statusesAreClassifiedForRetry() {
+        for code in [1, 4, 8, 10, 13, 14] { #expect(StorageWriteStatus.classify(code: code) == .retry) }
+        for code in [3, 5, 7, 9] { #expect(StorageWriteStatus.classify(code: code) == .fail) }
+        #expect(StorageWriteStatus.classify(code: 16) == .refreshToken)
+        #expect(StorageWriteStatus.classify(code: 6) == .alreadyWritten)
+        #expect(StorageWriteStatus.classify(code: 11) == .outOfRange)
+    }
+
+    @Test func errorsDescribeOperationStatusAndMessage() {
+        let error = StorageWriteError(code: 3, message: "bad row", operation: "AppendRows to p.d.t")
+        #expect(error.description == "AppendRows to p.d.t: INVALID_ARGUMENT (3): bad row")
+    }
+
+    @Test func requestsAreSplitByRowsAndBytes() {
+        #expect(StorageRequestSplitter.split(sizes: Array(repeating: 10, count: 7), maxRows: 3) == [0..<3, 3..<6, 6..<7])
+        // Each 100-byte row costs 102 bytes; 3 fit in 310 (with 0 overhead), the 4th does not.
+        #expect(StorageRequestSplitter.split(sizes: Array(repeating: 100, count: 5), maxRows: 100, maxBytes: 310)
+                == [0..<3, 3..<5])
+        #expect(StorageRequestSplitter.split(sizes: [500, 10, 10], maxRows: 100, maxBytes: 100) == [0..<1, 1..<3])
+        #expect(StorageRequestSplitter.split(sizes: [], maxRows: 10).isEmpty)
+        #expect(StorageRequestSplitter.cost(ofRow: 200) == 203)
+        // A realistic batch never exceeds 9 MB.
+        let sizes = Array(repeating: 1_000, count: 30_000)
+        let ranges = StorageRequestSplitter.split(sizes: sizes, maxRows: 50_000, overhead: 4096)
+        for range in ranges {
+            let bytes = 4096 + range.map { StorageRequestSplitter.cost(ofRow: sizes[$0]) }.reduce(0, +)
+            #expect(bytes <= StorageRequestSplitter.maxRequestBytes)
+        }
+        #expect(ranges.map(\.count).reduce(0, +) == 30_000)
+    }
+
+    @Test func endpointsParse() {
+        #expect(StorageEndpoint.parse("127.0.0.1:9060", plaintext: true)
+                == StorageEndpoint(host: "127.0.0.1", port: 9060, plaintext: true))
+        #expect(StorageEndpoint.parse("bigquerystorage.googleapis.com", plaintext: false) == nil)
+        #expect(StorageEndpoint.parse("host:0", plaintext: false) == nil)
+    }
+}

@@ -4,6 +4,7 @@ Endpoints:
   ANY  /echo                 200, JSON with method, path, query, headers and body
   GET  /connections          JSON {"connections": n}: distinct client connections so far
   GET  /stall?seconds=N      waits N seconds, then 200
+  GET  /most-stalling        {"most": N}: the most /stall requests that were waiting at once
   ANY  /script?id=K&statuses=503,503,200[&retry_after=V][&reason=R]
                              answers the i-th request for K with the i-th status (last one repeats);
                              non-2xx answers carry Retry-After: V and a Google error body with reason R
@@ -27,7 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 LOCK = threading.Lock()
-STATE = {"connections": 0, "hits": {}}
+STATE = {"connections": 0, "hits": {}, "stalling": 0, "most_stalling": 0}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -74,8 +75,19 @@ class Handler(BaseHTTPRequestHandler):
                 count = STATE["connections"]
             self.reply_json(200, {"connections": count})
         elif route == "/stall":
-            time.sleep(float(query.get("seconds", "5")))
+            with LOCK:
+                STATE["stalling"] += 1
+                STATE["most_stalling"] = max(STATE["most_stalling"], STATE["stalling"])
+            try:
+                time.sleep(float(query.get("seconds", "5")))
+            finally:
+                with LOCK:
+                    STATE["stalling"] -= 1
             self.reply(200, b"late")
+        elif route == "/most-stalling":
+            with LOCK:
+                count = STATE["most_stalling"]
+            self.reply_json(200, {"most": count})
         elif route == "/script":
             key = query.get("id", "")
             statuses = [int(s) for s in query.get("statuses", "200").split(",")]

@@ -48,6 +48,17 @@ public struct FastJSONMap: Sendable {
         return handled ? scratch.output : nil
     }
 
+    /// Maps one JSON document in place: on success `bytes` holds the output and its old buffer
+    /// stays in `scratch` for the next output (no allocation per document); false, with `bytes`
+    /// unchanged, when the tree path must handle it.
+    public func transform(_ bytes: inout [UInt8], scratch: inout Scratch) -> Bool {
+        let handled = bytes.withUnsafeBufferPointer { buffer in
+            transform(buffer, scratch: &scratch)
+        }
+        if handled { swap(&bytes, &scratch.output) }
+        return handled
+    }
+
     /// Maps one JSON document, leaving the output in `scratch.output`; false when the tree path must handle it.
     func transform(_ bytes: UnsafeBufferPointer<UInt8>, scratch: inout Scratch) -> Bool {
         guard scan(bytes, scratch: &scratch) else { return false }

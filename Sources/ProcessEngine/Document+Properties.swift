@@ -57,15 +57,15 @@ struct PropertyLookup {
 
     init(_ name: String) { self.name = name }
 
-    /// True when the document has the property.
-    mutating func isSet(on document: Document) -> Bool {
-        if let numbered = document.numberedProperty, numbered.name == name { return true }
+    /// True when `documents[position]` has the property (read in place, the document is not copied).
+    mutating func isSet(in documents: [Document], at position: Int) -> Bool {
+        if let numbered = documents[position].numberedProperty, numbered.name == name { return true }
         if sharing, let last {
-            if last.properties == document.storedProperties { return last.isSet }
+            if last.properties == documents[position].storedProperties { return last.isSet }
             sharing = false
         }
-        let isSet = document.storedProperties[name] != nil
-        if sharing { last = (document.storedProperties, isSet) }
+        let isSet = documents[position].storedProperties[name] != nil
+        if sharing { last = (documents[position].storedProperties, isSet) }
         return isSet
     }
 }

@@ -32,7 +32,7 @@ extension ExecutionRun {
             guard !batch.isEmpty else { return }
             var outputs = batch
             for position in outputs.indices {
-                let isApplicationError = errorCheck.isSet(on: outputs[position])
+                let isApplicationError = errorCheck.isSet(in: outputs, at: position)
                 if isApplicationError { applicationErrorIndexes.insert(outputs[position].index) }
                 guard direction == .output else { continue }
                 let values = tracked.map {
@@ -73,7 +73,7 @@ extension ExecutionRun {
             fail(document, at: shape, message: failure.message, connectionID: connectionID,
                  operationID: operationID, tracked: values)
         }
-        for position in outcome.outputs.indices where errorCheck.isSet(on: outcome.outputs[position]) {
+        for position in outcome.outputs.indices where errorCheck.isSet(in: outcome.outputs, at: position) {
             applicationErrorIndexes.insert(outcome.outputs[position].index)
         }
         if direction == .input, tracked == nil, outcome.failures.isEmpty, applicationErrorIndexes.isEmpty {

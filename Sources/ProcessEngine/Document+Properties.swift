@@ -40,7 +40,7 @@ extension Document {
 }
 
 /// The last dictionary ``Document/setProperty(_:to:sharing:)`` produced, for the documents that follow.
-public struct PropertyAssignmentCache {
+public struct PropertyAssignmentCache: Sendable {
     var last: (before: [String: String], name: String, value: String, after: [String: String])?
 
     /// An empty cache; keep one per loop over documents.

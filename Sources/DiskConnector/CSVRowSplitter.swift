@@ -46,16 +46,14 @@ struct CSVRowSplitter: DocumentSplitter {
             return
         }
         rowNumber += 1
-        var rowProperties = properties
-        rowProperties["disk.row"] = String(rowNumber)
         if let header {
             var data = header
             data.reserveCapacity(header.count + 1 + record.count)
             data.append(0x0A)
             data += record
-            documents.append(Document(data: data, properties: rowProperties))
+            documents.append(Document(data: data, properties: properties, numbered: "disk.row", number: rowNumber))
         } else {
-            documents.append(Document(data: record, properties: rowProperties))
+            documents.append(Document(data: record, properties: properties, numbered: "disk.row", number: rowNumber))
         }
     }
 }

@@ -19,6 +19,10 @@ struct DiskGetOperation: ConnectorOperation {
     var sliceSize = 1 << 16
 
     func read(context: OperationContext, emit: ([Document]) async throws -> Void) async throws {
+        try await readInPlace(context: context, handOver: { (documents: inout [Document]) in try await emit(documents) })
+    }
+
+    func readInPlace(context: OperationContext, handOver: (inout [Document]) async throws -> Void) async throws {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
@@ -33,7 +37,7 @@ struct DiskGetOperation: ConnectorOperation {
             }
             let properties = ["disk.fileName": name, "disk.directory": directory]
             var splitter = split.splitter(file: path, properties: properties, header: header)
-            try await read(path, with: &splitter, emit: emit)
+            try await read(path, with: &splitter, handOver: handOver)
             if deleteAfterRead {
                 do { try FileManager.default.removeItem(atPath: path) } catch {
                     throw DiskError("read \(path) but could not delete it: \(error.localizedDescription)")
@@ -42,14 +46,15 @@ struct DiskGetOperation: ConnectorOperation {
         }
     }
 
-    /// Reads one file through `splitter`, emitting whenever a chunk is full.
+    /// Reads one file through `splitter`, handing a chunk over whenever it is full.
     func read(_ path: String, with splitter: inout any DocumentSplitter,
-              emit: ([Document]) async throws -> Void) async throws {
+              handOver: (inout [Document]) async throws -> Void) async throws {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw DiskError("cannot open \(path): \(String(cString: strerror(errno)))") }
         defer { _ = Glibc.close(descriptor) }
         var buffer = [UInt8](repeating: 0, count: max(1, blockSize))
         var documents: [Document] = []
+        documents.reserveCapacity(chunkSize + 1024)
         while true {
             let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 {
@@ -65,12 +70,13 @@ struct DiskGetOperation: ConnectorOperation {
                 }
                 offset = end
                 if documents.count >= chunkSize {
-                    try await emit(documents)
+                    try await handOver(&documents)
                     documents.removeAll(keepingCapacity: true)
+                    if documents.capacity < chunkSize { documents.reserveCapacity(chunkSize + 1024) }
                 }
             }
         }
         try splitter.finish(into: &documents)
-        if !documents.isEmpty { try await emit(documents) }
+        if !documents.isEmpty { try await handOver(&documents) }
     }
 }

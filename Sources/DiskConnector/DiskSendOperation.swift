@@ -82,6 +82,7 @@ final class DiskSendOperation: ConnectorOperation {
         slots.reserveCapacity(documents.count)
         let constantName = fileName.isConstant
         var lastName: (name: String, slot: Int)?
+        var shared = PropertyAssignmentCache()
         for var document in documents {
             do {
                 let slot: Int
@@ -98,7 +99,7 @@ final class DiskSendOperation: ConnectorOperation {
                 }
                 batch.files[slot].append(line: document.data)
                 if batch.files[slot].isFull { batch.flush(slot) }
-                document.properties["disk.fileName"] = batch.targets[slot].relative
+                document.setProperty("disk.fileName", to: batch.targets[slot].relative, sharing: &shared)
                 written.append(document)
                 slots.append(slot)
             } catch {
@@ -126,11 +127,12 @@ final class DiskSendOperation: ConnectorOperation {
         var failures: [DocumentFailure] = []
         var written: [Document] = []
         written.reserveCapacity(documents.count)
+        var shared = PropertyAssignmentCache()
         for var document in documents {
             do {
                 let target = try target(for: try context.interpolate(fileName, for: document), state: &state)
                 try write(document.data, to: target.path)
-                document.properties["disk.fileName"] = target.relative
+                document.setProperty("disk.fileName", to: target.relative, sharing: &shared)
                 written.append(document)
             } catch {
                 failures.append(DocumentFailure(document: document, message: "\(error)"))

@@ -42,18 +42,13 @@ struct WholeFileSplitter: DocumentSplitter {
 /// `split by="json-lines"`: one document per non-blank line (`\r\n` accepted), numbered in
 /// the `disk.line` property.
 struct LineSplitter: DocumentSplitter {
-    /// The file's properties with a `disk.line` entry, so each line only replaces that value
-    /// in its copy (no rehashing into a larger table per document).
+    /// The file's properties, shared by every document; `disk.line` is kept as a number on each.
     let properties: [String: String]
     /// The start of a line whose end is in a later block.
     private var carry: [UInt8] = []
     private var lineNumber = 1
 
-    init(properties: [String: String]) {
-        var template = properties
-        template["disk.line"] = "0"
-        self.properties = template
-    }
+    init(properties: [String: String]) { self.properties = properties }
 
     mutating func consume(_ block: UnsafeBufferPointer<UInt8>, into documents: inout [Document]) throws(DiskError) {
         guard let base = block.baseAddress else { return }
@@ -93,9 +88,8 @@ struct LineSplitter: DocumentSplitter {
             break
         }
         guard !blank else { return }
-        var lineProperties = properties
-        lineProperties["disk.line"] = String(lineNumber)
-        documents.append(Document(data: Array(UnsafeBufferPointer(rebasing: line[0..<count])), properties: lineProperties))
+        documents.append(Document(data: Array(UnsafeBufferPointer(rebasing: line[0..<count])), properties: properties,
+                                  numbered: "disk.line", number: lineNumber))
     }
 }
 

@@ -48,6 +48,17 @@ public struct FastJSONMap: Sendable {
         return handled ? scratch.output : nil
     }
 
+    /// Maps one JSON document in place: on success `bytes` holds the output and its old buffer
+    /// stays in `scratch` for the next output (no allocation per document); false, with `bytes`
+    /// unchanged, when the tree path must handle it.
+    public func transform(_ bytes: inout [UInt8], scratch: inout Scratch) -> Bool {
+        let handled = bytes.withUnsafeBufferPointer { buffer in
+            transform(buffer, scratch: &scratch)
+        }
+        if handled { swap(&bytes, &scratch.output) }
+        return handled
+    }
+
     /// Maps one JSON document, leaving the output in `scratch.output`; false when the tree path must handle it.
     func transform(_ bytes: UnsafeBufferPointer<UInt8>, scratch: inout Scratch) -> Bool {
         guard scan(bytes, scratch: &scratch) else { return false }
@@ -96,35 +107,47 @@ public struct FastJSONMap: Sendable {
     }
 
     /// Orders the captures by slot (stable) and points each rule's cursor at its slot's first.
+    /// The buffers keep their sizes between documents (`grouped` may be longer than the captures).
     private func group(_ scratch: inout Scratch) {
         let slots = tables.slotCount
+        let rules = tables.ruleSlots
+        let count = scratch.captures.count
+        if scratch.starts.count != slots + 1 { scratch.starts = [Int](repeating: 0, count: slots + 1) }
+        if scratch.cursors.count != rules.count { scratch.cursors = [Int](repeating: 0, count: rules.count) }
+        if scratch.ends.count != rules.count { scratch.ends = [Int](repeating: 0, count: rules.count) }
+        if scratch.grouped.count < count, let first = scratch.captures.first {
+            scratch.grouped.append(contentsOf: repeatElement(first, count: count - scratch.grouped.count))
+        }
         var starts = scratch.starts
-        scratch.starts = []
-        starts.removeAll(keepingCapacity: true)
-        starts.append(contentsOf: repeatElement(0, count: slots + 1))
-        for capture in scratch.captures { starts[Int(capture.slot) + 1] += 1 }
-        for slot in 0..<slots { starts[slot + 1] += starts[slot] }
         var cursors = scratch.cursors
         var ends = scratch.ends
+        var grouped = scratch.grouped
+        scratch.starts = []
         scratch.cursors = []
         scratch.ends = []
-        cursors.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
-        for slot in tables.ruleSlots {
-            cursors.append(starts[slot])
-            ends.append(starts[slot + 1])
-        }
-        var grouped = scratch.grouped
         scratch.grouped = []
-        grouped.removeAll(keepingCapacity: true)
-        if let first = scratch.captures.first {
-            grouped.append(contentsOf: repeatElement(first, count: scratch.captures.count))
-        }
-        // `starts` becomes each slot's next free position.
-        for capture in scratch.captures {
-            let slot = Int(capture.slot)
-            grouped[starts[slot]] = capture
-            starts[slot] += 1
+        scratch.captures.withUnsafeBufferPointer { captures in
+            starts.withUnsafeMutableBufferPointer { starts in
+                for slot in starts.indices { starts[slot] = 0 }
+                for capture in captures { starts[Int(capture.slot) + 1] += 1 }
+                for slot in 0..<slots { starts[slot + 1] += starts[slot] }
+                cursors.withUnsafeMutableBufferPointer { cursors in
+                    ends.withUnsafeMutableBufferPointer { ends in
+                        for (rule, slot) in rules.enumerated() {
+                            cursors[rule] = starts[slot]
+                            ends[rule] = starts[slot + 1]
+                        }
+                    }
+                }
+                // `starts` becomes each slot's next free position.
+                grouped.withUnsafeMutableBufferPointer { grouped in
+                    for capture in captures {
+                        let slot = Int(capture.slot)
+                        grouped[starts[slot]] = capture
+                        starts[slot] += 1
+                    }
+                }
+            }
         }
         scratch.grouped = grouped
         scratch.starts = starts

@@ -32,6 +32,11 @@ public protocol ConnectorOperation: Sendable {
     /// Produces the documents of a start shape, handing them over in chunks.
     func read(context: OperationContext, emit: ([Document]) async throws -> Void) async throws
 
+    /// Produces the documents of a start shape like ``read(context:emit:)``, but hands each chunk
+    /// over in place: the receiver may take the documents out of the array (leaving it empty), so
+    /// they move on without being copied. The default runs ``read(context:emit:)``.
+    func readInPlace(context: OperationContext, handOver: (inout [Document]) async throws -> Void) async throws
+
     /// Runs the operation on a batch of documents entering a connector shape.
     func execute(_ documents: [Document], context: OperationContext) async throws -> OperationOutcome
 
@@ -49,6 +54,13 @@ public protocol ConnectorOperation: Sendable {
 extension ConnectorOperation {
     public func read(context: OperationContext, emit: ([Document]) async throws -> Void) async throws {
         throw DocumentError("this operation cannot start a process: it reads no documents")
+    }
+
+    public func readInPlace(context: OperationContext, handOver: (inout [Document]) async throws -> Void) async throws {
+        try await read(context: context, emit: { documents in
+            var chunk = documents
+            try await handOver(&chunk)
+        })
     }
 
     public func execute(_ documents: [Document], context: OperationContext) async throws -> OperationOutcome {

@@ -5,8 +5,11 @@ import DocumentMapping
 public struct Document: Sendable {
     /// The document's content.
     public var data: [UInt8]
-    /// Dynamic document properties (string to string).
-    public var properties: [String: String]
+    /// The properties held in the dictionary; documents of one chunk usually share its storage.
+    var storedProperties: [String: String]
+    /// A numbered property (`disk.line`, `disk.row`) kept as a number until someone reads the
+    /// whole dictionary, so a splitter does not build a dictionary per document.
+    var numberedProperty: NumberedProperty?
     /// The document's position among the documents the start shape produced, zero-based.
     /// Shapes that turn one document into one document keep it, so tracking records line up.
     public var index: Int
@@ -18,16 +21,43 @@ public struct Document: Sendable {
     /// A document with this content and properties.
     public init(data: [UInt8], properties: [String: String] = [:], index: Int = 0) {
         self.data = data
-        self.properties = properties
+        self.storedProperties = properties
+        self.index = index
+    }
+
+    /// A document with this content and properties plus one property whose value is `number`
+    /// in decimal (a line or row number); the dictionary is shared, the number stored inline.
+    public init(data: [UInt8], properties: [String: String], numbered name: String, number: Int, index: Int = 0) {
+        self.data = data
+        self.storedProperties = properties
+        self.numberedProperty = NumberedProperty(name: name, number: number)
         self.index = index
     }
 
     /// A document holding this JSON value; its bytes are the compact serialisation.
     public init(json: JSONValue, properties: [String: String] = [:], index: Int = 0) {
         self.data = json.serialized()
-        self.properties = properties
+        self.storedProperties = properties
         self.index = index
         self.cachedJSON = json
+    }
+
+    /// Dynamic document properties (string to string).
+    public var properties: [String: String] {
+        get {
+            guard let numberedProperty else { return storedProperties }
+            var all = storedProperties
+            all[numberedProperty.name] = String(numberedProperty.number)
+            return all
+        }
+        set {
+            storedProperties = newValue
+            numberedProperty = nil
+        }
+        _modify {
+            materializeNumberedProperty()
+            yield &storedProperties
+        }
     }
 
     /// The document parsed as JSON (or, when it starts with `<`, XML read into the same tree),
@@ -66,6 +96,9 @@ public struct Document: Sendable {
         data = bytes
         cachedJSON = nil
     }
+
+    /// Forgets the parsed form after the content changed in place.
+    mutating func dropParsedJSON() { cachedJSON = nil }
 
     /// The content as UTF-8 text (invalid sequences repaired), for messages and previews.
     public var text: String { String(decoding: data, as: UTF8.self) }

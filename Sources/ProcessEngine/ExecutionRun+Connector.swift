@@ -26,11 +26,13 @@ extension ExecutionRun {
         var applicationErrorIndexes = Set<Int>()
         var downstreamError: (any Error)?
 
+        var errorCheck = PropertyLookup(Document.applicationErrorProperty)
+
         func forward(_ batch: [Document]) async throws {
             guard !batch.isEmpty else { return }
             var outputs = batch
             for position in outputs.indices {
-                let isApplicationError = outputs[position].isApplicationError
+                let isApplicationError = errorCheck.isSet(in: outputs, at: position)
                 if isApplicationError { applicationErrorIndexes.insert(outputs[position].index) }
                 guard direction == .output else { continue }
                 let values = tracked.map {
@@ -71,10 +73,12 @@ extension ExecutionRun {
             fail(document, at: shape, message: failure.message, connectionID: connectionID,
                  operationID: operationID, tracked: values)
         }
-        for document in outcome.outputs where document.isApplicationError {
-            applicationErrorIndexes.insert(document.index)
+        for position in outcome.outputs.indices where errorCheck.isSet(in: outcome.outputs, at: position) {
+            applicationErrorIndexes.insert(outcome.outputs[position].index)
         }
-        if direction == .input {
+        if direction == .input, tracked == nil, outcome.failures.isEmpty, applicationErrorIndexes.isEmpty {
+            traceSuccesses(key, direction: .input, documents: documents)
+        } else if direction == .input {
             let failedIndexes = outcome.failures.isEmpty ? [] : Set(outcome.failures.map(\.document.index))
             for position in documents.indices {
                 let index = documents[position].index
@@ -90,6 +94,20 @@ extension ExecutionRun {
             }
         }
         try await forward(outcome.outputs)
+    }
+
+    /// Records successful documents without tracked values: each run of consecutive indexes
+    /// extends the last trace or becomes one trace, as ``trace(_:direction:index:status:trackedValues:)`` would.
+    func traceSuccesses(_ key: TraceKey, direction: DocumentTrace.Direction, documents: [Document]) {
+        var position = documents.startIndex
+        while position < documents.endIndex {
+            let first = documents[position].index
+            var end = position + 1
+            while end < documents.endIndex, documents[end].index == first + (end - position) { end += 1 }
+            trace(key, direction: direction, index: first, status: .success, trackedValues: [])
+            if let last = pendingTraces.indices.last, end - position > 1 { pendingTraces[last].count += end - position - 1 }
+            position = end
+        }
     }
 
     /// Records one document at a connector shape: a successful document without tracked values
@@ -137,5 +155,5 @@ extension Document {
     public static let applicationErrorProperty = "connector.applicationError"
 
     /// True for an error response that an operation returned as a document.
-    public var isApplicationError: Bool { properties[Self.applicationErrorProperty] != nil }
+    public var isApplicationError: Bool { property(Self.applicationErrorProperty) != nil }
 }

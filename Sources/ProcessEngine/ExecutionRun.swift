@@ -99,41 +99,52 @@ final class ExecutionRun {
         }
         switch source {
         case .noData:
-            try await emitFromStart(start, [Document(data: [])], next: next)
+            var chunk = [Document(data: [])]
+            try await emitFromStart(start, &chunk, next: next)
         case .input:
             var chunk: [Document] = []
             for document in inputs {
                 if stopRequested { break }
                 chunk.append(document)
                 if chunk.count >= runner.chunkSize {
-                    try await emitFromStart(start, chunk, next: next)
+                    try await emitFromStart(start, &chunk, next: next)
                     chunk.removeAll(keepingCapacity: true)
                 }
             }
-            if !chunk.isEmpty { try await emitFromStart(start, chunk, next: next) }
+            if !chunk.isEmpty { try await emitFromStart(start, &chunk, next: next) }
         case .connector(let connectionID, let operationID):
             let operation = try await operation(forShape: start.id, connectionID: connectionID, operationID: operationID)
             let context = operationContext(shapeID: start.id)
-            try await operation.read(context: context) { documents in
-                try await self.emitFromStart(start, documents, next: next)
-            }
+            try await operation.readInPlace(context: context, handOver: { (documents: inout [Document]) in
+                try await self.emitFromStart(start, &documents, next: next)
+            })
         }
     }
 
-    private func emitFromStart(_ start: ShapeDefinition, _ documents: [Document], next: String) async throws {
+    /// Numbers a chunk from the start shape and sends it on, taking the documents out of `documents`.
+    private func emitFromStart(_ start: ShapeDefinition, _ documents: inout [Document], next: String) async throws {
         if stopRequested { throw StopSignal() }
-        var numbered = documents
+        var numbered: [Document] = []
+        swap(&numbered, &documents)
         let first = shared.newIndexes(numbered.count)
         for position in numbered.indices { numbered[position].index = first + position }
         execution.documentsIn += numbered.count
         tally(start.id) { $0.documentsOut += numbered.count }
-        try await push(numbered, to: next)
+        try await push(taking: &numbered, to: next)
     }
 
     // MARK: - Shapes
 
     /// Sends documents down the graph from `shapeID`, depth first.
     func push(_ documents: [Document], to shapeID: String) async throws {
+        guard !documents.isEmpty else { return }
+        var owned = documents
+        try await push(taking: &owned, to: shapeID)
+    }
+
+    /// Sends documents down the graph from `shapeID`, depth first; shapes that change documents
+    /// one by one (map) may change them in place and leave `documents` empty.
+    func push(taking documents: inout [Document], to shapeID: String) async throws {
         guard !documents.isEmpty else { return }
         guard let position = shapeIndex[shapeID] else {
             throw DocumentError("shape '\(shapeID)' does not exist in process '\(process.id)'")
@@ -163,9 +174,11 @@ final class ExecutionRun {
             tally(shape.id) { $0.documentsOut += documents.count }
             returned += documents
         case .map(let mapID, let next):
-            let outputs = runMap(shape: shape, mapID: mapID, documents: documents)
+            var outputs: [Document] = []
+            swap(&outputs, &documents)
+            runMap(shape: shape, mapID: mapID, documents: &outputs)
             tally(shape.id) { $0.documentsOut += outputs.count }
-            try await push(outputs, to: next)
+            try await push(taking: &outputs, to: next)
         case .setProperties(let assignments, let next):
             let outputs = runSetProperties(shape: shape, assignments: assignments, documents: documents)
             tally(shape.id) { $0.documentsOut += outputs.count }
@@ -181,28 +194,32 @@ final class ExecutionRun {
     /// The longest chain of shapes one push may pass (loops through flowControl shapes end here).
     static let maximumPathLength = 1_000
 
-    private func runMap(shape: ShapeDefinition, mapID: String, documents: [Document]) -> [Document] {
+    /// Maps every document in place; documents that fail are recorded and removed.
+    private func runMap(shape: ShapeDefinition, mapID: String, documents: inout [Document]) {
         let compiled: CompiledMap
         do {
             compiled = try compiledMap(mapID)
         } catch {
             for document in documents { fail(document, at: shape, message: "\(error)") }
-            return []
+            documents.removeAll()
+            return
         }
-        var outputs: [Document] = []
-        outputs.reserveCapacity(documents.count)
         // One context per chunk; document properties are only copied in when the map reads them.
         let readsDocumentProperties = compiled.readsDocumentProperties
         var context = MapContext(now: runner.now(), documentProperties: [:], processProperties: processProperties)
         let fastPath = compiled.fastPath
         var scratch = FastJSONMap.Scratch()
-        for var document in documents {
+        /// Documents before this position are mapped and kept, in order.
+        var kept = 0
+        for position in documents.indices {
             // JSON to JSON without building a tree; documents it does not handle take the tree path below.
-            if let fastPath, let bytes = fastPath.transform(document.data, scratch: &scratch) {
-                document.replace(with: bytes)
-                outputs.append(document)
+            // The output takes the input's place; the input's buffer is reused for the next output.
+            if let fastPath, documents[position].transformData({ fastPath.transform(&$0, scratch: &scratch) }) {
+                if kept != position { documents.swapAt(kept, position) }
+                kept += 1
                 continue
             }
+            var document = documents[position]
             do {
                 let source: JSONValue
                 if compiled.sourceCodec.isJSON {
@@ -223,12 +240,14 @@ final class ExecutionRun {
                     for (name, value) in result.processProperties { processProperties[name] = value }
                     context.processProperties = processProperties
                 }
-                outputs.append(document)
+                documents[position] = document
+                if kept != position { documents.swapAt(kept, position) }
+                kept += 1
             } catch {
                 fail(document, at: shape, message: "\(error)")
             }
         }
-        return outputs
+        documents.removeSubrange(kept...)
     }
 
     private func compiledMap(_ mapID: String) throws -> CompiledMap {

@@ -70,7 +70,7 @@ public struct InterpolatedText: Sendable, Hashable {
             case .literal(let text):
                 result += text
             case .documentProperty(let name):
-                guard let value = document.properties[name] else {
+                guard let value = document.property(name) else {
                     throw DocumentError("document property '\(name)' is not set on document \(document.index)")
                 }
                 result += value

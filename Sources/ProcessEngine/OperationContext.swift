@@ -51,7 +51,7 @@ public struct OperationContext: Sendable {
             let matches = path.values(in: json).compactMap(\.textValue)
             return matches.joined(separator: ",")
         case .documentProperty(let name):
-            guard let value = document.properties[name] else {
+            guard let value = document.property(name) else {
                 throw DocumentError("\(location): document property '\(name)' is not set on document \(document.index)")
             }
             return value

@@ -38,6 +38,22 @@ import ProcessModel
         #expect(fastHandled * 10 > treeHandled * 6, "fast \(fastHandled) of \(treeHandled)")
     }
 
+    @Test func inPlaceTransformReusesBuffersAndMatchesTheCopyingOne() throws {
+        let map = try Self.compile(FastMapFixtures.benchMap)
+        let fast = try #require(map.fastPath)
+        var generator = OrderGenerator(seed: 17)
+        var copying = FastJSONMap.Scratch()
+        var inPlace = FastJSONMap.Scratch()
+        for id in 0..<2000 {
+            let bytes = generator.document(id: id, malformed: id % 5 == 4)
+            let expected = fast.transform(bytes, scratch: &copying)
+            var document = bytes
+            let handled = fast.transform(&document, scratch: &inPlace)
+            #expect(handled == (expected != nil))
+            #expect(document == (expected ?? bytes), "document \(id)")
+        }
+    }
+
     @Test func benchDocumentIsMappedByteForByte() throws {
         let map = try Self.compile(FastMapFixtures.benchMap)
         let fast = try #require(map.fastPath)

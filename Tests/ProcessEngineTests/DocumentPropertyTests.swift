@@ -1,0 +1,63 @@
+import Testing
+@testable import ProcessEngine
+
+/// Numbered properties kept as numbers, and property assignment shared across documents.
+struct DocumentPropertyTests {
+    private let file = ["disk.fileName": "orders.ndjson", "disk.directory": "/data"]
+
+    @Test func numberedPropertyReadsLikeAStoredOne() {
+        let document = Document(data: [], properties: file, numbered: "disk.line", number: 42)
+        #expect(document.property("disk.line") == "42")
+        #expect(document.property("disk.fileName") == "orders.ndjson")
+        #expect(document.property("missing") == nil)
+        #expect(document.properties == file.merging(["disk.line": "42"]) { $1 })
+    }
+
+    @Test func modifyingPropertiesKeepsTheNumberedOne() {
+        var document = Document(data: [], properties: file, numbered: "disk.line", number: 7)
+        document.properties["extra"] = "x"
+        #expect(document.properties["disk.line"] == "7")
+        #expect(document.properties["extra"] == "x")
+        document.properties["disk.line"] = "8"
+        #expect(document.property("disk.line") == "8")
+        document.properties = ["only": "1"]
+        #expect(document.properties == ["only": "1"])
+        #expect(document.property("disk.line") == nil)
+    }
+
+    @Test func setPropertySharesOneResultAndMatchesSubscriptAssignment() {
+        var cache = PropertyAssignmentCache()
+        var documents = (1...3).map { Document(data: [], properties: file, numbered: "disk.line", number: $0) }
+        documents.append(Document(data: [], properties: ["other": "y"]))
+        for position in documents.indices {
+            documents[position].setProperty("disk.fileName", to: "out/a.ndjson", sharing: &cache)
+        }
+        #expect(documents.map { $0.property("disk.fileName") } == Array(repeating: "out/a.ndjson", count: 4))
+        #expect(documents.map { $0.property("disk.line") } == ["1", "2", "3", nil])
+        #expect(documents[3].properties == ["other": "y", "disk.fileName": "out/a.ndjson"])
+        #expect(documents[0].properties["disk.directory"] == "/data")
+        // A different value for the same input properties is not taken from the cache.
+        var another = Document(data: [], properties: file)
+        another.setProperty("disk.fileName", to: "out/b.ndjson", sharing: &cache)
+        #expect(another.property("disk.fileName") == "out/b.ndjson")
+    }
+
+    @Test func setPropertyReplacesANumberedPropertyOfTheSameName() {
+        var cache = PropertyAssignmentCache()
+        var document = Document(data: [], properties: file, numbered: "disk.line", number: 3)
+        document.setProperty("disk.line", to: "first", sharing: &cache)
+        #expect(document.property("disk.line") == "first")
+        #expect(document.properties["disk.line"] == "first")
+    }
+
+    @Test func transformingDataDropsTheParsedForm() throws {
+        var document = Document(data: Array(#"{"a":1}"#.utf8))
+        _ = try document.json()
+        #expect(document.parsedJSON != nil)
+        #expect(!document.transformData { _ in false })
+        #expect(document.parsedJSON != nil)
+        #expect(document.transformData { $0 = Array(#"{"b":2}"#.utf8); return true })
+        #expect(document.parsedJSON == nil)
+        #expect(try document.json().serialized() == Array(#"{"b":2}"#.utf8))
+    }
+}

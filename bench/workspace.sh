@@ -88,6 +88,7 @@ timed() {
 # The release binary, built if missing.
 conveyor_binary() {
     local root="$1"
+    if [ -n "${CONVEYOR_BIN:-}" ]; then echo "$CONVEYOR_BIN"; return 0; fi
     if [ ! -x "$root/.build/release/conveyor" ] || [ -n "${REBUILD:-}" ]; then
         (cd "$root" && swift build -c release --product conveyor >&2) || return 1
     fi

@@ -24,6 +24,8 @@ public struct FastJSONMap: Sendable {
         var ends: [Int] = []
         var starts: [Int] = []
         var output: [UInt8] = []
+        /// The writer's working buffer: every byte initialized, grown (doubled) when a document does not fit.
+        var buffer: [UInt8] = []
         var text: [UInt8] = []
 
         /// Empty buffers; they grow to the largest document seen.
@@ -62,35 +64,56 @@ public struct FastJSONMap: Sendable {
     /// Maps one JSON document, leaving the output in `scratch.output`; false when the tree path must handle it.
     func transform(_ bytes: UnsafeBufferPointer<UInt8>, scratch: inout Scratch) -> Bool {
         guard scan(bytes, scratch: &scratch) else { return false }
-        group(&scratch)
-        var output = scratch.output
-        var text = scratch.text
-        var cursors = scratch.cursors
-        var ends = scratch.ends
-        scratch.output = []
-        scratch.text = []
-        scratch.cursors = []
-        scratch.ends = []
-        output.removeAll(keepingCapacity: true)
-        let written = scratch.grouped.withUnsafeBufferPointer { captures in
-            var writer = FastMapWriter(tables: tables, bytes: bytes, captures: captures, cursors: cursors, ends: ends,
-                                       output: output, text: text)
-            cursors = []
-            ends = []
-            output = []
-            text = []
-            let done = writer.writeObject(0, SIMD4(repeating: 0), 0)
-            swap(&output, &writer.output)
-            swap(&text, &writer.text)
-            swap(&cursors, &writer.cursors)
-            swap(&ends, &writer.ends)
-            return done
+        // The writer works in `scratch.buffer` (all of it initialized, its count its capacity); when
+        // a document does not fit, the buffer doubles and the document is written again.
+        let needed = max(256, 2 * bytes.count + 64)
+        if scratch.buffer.count < needed { scratch.buffer = [UInt8](repeating: 0, count: needed) }
+        while true {
+            group(&scratch)
+            var buffer = scratch.buffer
+            var text = scratch.text
+            scratch.buffer = []
+            scratch.text = []
+            let (written, count, overflowed) = buffer.withUnsafeMutableBufferPointer { buffer in
+                write(bytes, buffer, &scratch, text: &text)
+            }
+            scratch.text = text
+            if overflowed {
+                scratch.buffer = [UInt8](repeating: 0, count: 2 * buffer.count)
+                continue
+            }
+            if written {
+                scratch.output.removeAll(keepingCapacity: true)
+                buffer.withUnsafeBufferPointer { scratch.output.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<count])) }
+            }
+            scratch.buffer = buffer
+            return written
         }
-        scratch.output = output
-        scratch.text = text
-        scratch.cursors = cursors
-        scratch.ends = ends
-        return written
+    }
+
+    /// Runs the writer over the grouped captures into `buffer`: whether it wrote the document, how
+    /// many bytes, and whether they did not fit.
+    private func write(_ bytes: UnsafeBufferPointer<UInt8>, _ buffer: UnsafeMutableBufferPointer<UInt8>,
+                       _ scratch: inout Scratch, text: inout [UInt8]) -> (Bool, Int, Bool) {
+        guard let base = buffer.baseAddress else { return (false, 0, true) }
+        let grouped = scratch.grouped
+        let ends = scratch.ends
+        var cursors = scratch.cursors
+        scratch.cursors = []
+        defer { scratch.cursors = cursors }
+        return grouped.withUnsafeBufferPointer { captures in
+            ends.withUnsafeBufferPointer { ends in
+                cursors.withUnsafeMutableBufferPointer { cursors in
+                    var writer = FastMapWriter(tables: tables, bytes: bytes, captures: captures, cursors: cursors,
+                                               ends: ends, output: FastOutput(base: base, capacity: buffer.count),
+                                               text: text)
+                    text = []
+                    let done = writer.writeObject(0, SIMD4(repeating: 0), 0)
+                    swap(&text, &writer.text)
+                    return (done && !writer.output.overflowed, writer.output.count, writer.output.overflowed)
+                }
+            }
+        }
     }
 
     private func scan(_ bytes: UnsafeBufferPointer<UInt8>, scratch: inout Scratch) -> Bool {

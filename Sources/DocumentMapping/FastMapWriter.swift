@@ -11,12 +11,12 @@ struct FastMapWriter {
     /// Captures grouped by slot, in document order within a slot.
     let captures: UnsafeBufferPointer<FastCapture>
     /// Per rule: its next capture and the end of its slot's captures.
-    var cursors: [Int]
-    var ends: [Int]
-    var output: [UInt8]
+    let cursors: UnsafeMutableBufferPointer<Int>
+    let ends: UnsafeBufferPointer<Int>
+    var output: FastOutput
+    /// A value converted through ``JSONValue`` is serialized here first.
     var text: [UInt8]
 
-    private static let null: [UInt8] = Array("null".utf8)
 
     /// Whether rule `rule`'s next capture lies under the instance with index prefix `prefix` (first `level`).
     private func hasMatch(_ rule: Int, _ prefix: SIMD4<Int32>, _ level: Int) -> Bool {
@@ -43,7 +43,7 @@ struct FastMapWriter {
             written |= bit
             let child = Int(tables.outRefs[refs + 2 * count + position])
             let childInfo = tables.outNodes[child]
-            output.append(contentsOf: UnsafeBufferPointer(rebasing:
+            output.append(UnsafeBufferPointer(rebasing:
                 tables.outKeys[Int(childInfo.keyStart)..<Int(childInfo.keyStart + childInfo.keyCount)]))
             var wroteNull = false
             guard write(child, prefix, level, wroteNull: &wroteNull) else { return false }
@@ -93,7 +93,7 @@ struct FastMapWriter {
                 guard write(element, inner, level + 1, wroteNull: &wroteNull) else { return false }
             } else {
                 guard !info.nullInvalid else { return false }
-                output.append(contentsOf: Self.null)
+                appendNull()
             }
             position += 1
         }
@@ -112,15 +112,14 @@ struct FastMapWriter {
             // Text functions and every conversion keep null.
             guard !leaf.nullInvalid else { return false }
             wroteNull = true
-            output.append(contentsOf: Self.null)
+            appendNull()
             return true
         }
         if leaf.operationCount > 0 {
             guard capture.kind == .string, !capture.escaped, !capture.nonASCII,
                   leaf.mode == .text || leaf.mode == .keep else { return writeGeneric(rule, capture, wroteNull: &wroteNull) }
-            transformASCII(capture, leaf)
             output.append(UInt8(ascii: "\""))
-            output.append(contentsOf: text)
+            transformASCII(capture, leaf)
             output.append(UInt8(ascii: "\""))
             return true
         }
@@ -154,28 +153,25 @@ struct FastMapWriter {
     }
 
     private mutating func append(_ capture: FastCapture) {
-        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[Int(capture.start)..<Int(capture.end)]))
+        output.append(UnsafeBufferPointer(rebasing: bytes[Int(capture.start)..<Int(capture.end)]))
     }
 
-    /// Applies ASCII text functions to an ASCII string without escapes, leaving the result in `text`.
+    private mutating func appendNull() {
+        output.append(UInt8(ascii: "n"))
+        output.append(UInt8(ascii: "u"))
+        output.append(UInt8(ascii: "l"))
+        output.append(UInt8(ascii: "l"))
+    }
+
+    /// Writes an ASCII string without escapes (without its quotes) through ASCII text functions.
     private mutating func transformASCII(_ capture: FastCapture, _ leaf: FastLeafMode) {
-        text.removeAll(keepingCapacity: true)
-        text.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[Int(capture.start) + 1..<Int(capture.end) - 1]))
-        for position in 0..<leaf.operationCount {
-            switch leaf.operation(position) {
-            case .uppercase:
-                for position in text.indices where text[position] &- UInt8(ascii: "a") < 26 { text[position] -= 32 }
-            case .lowercase:
-                for position in text.indices where text[position] &- UInt8(ascii: "A") < 26 { text[position] += 32 }
-            case .trim:
-                func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
-                var end = text.count
-                while end > 0, isSpace(text[end - 1]) { end -= 1 }
-                var start = 0
-                while start < end, isSpace(text[start]) { start += 1 }
-                if end < text.count { text.removeSubrange(end...) }
-                if start > 0 { text.removeSubrange(..<start) }
-            }
+        let start = output.count
+        let first = leaf.operation(0)
+        output.append(bytes, Int(capture.start) + 1, Int(capture.end) - 1, first)
+        if first == .trim { output.trim(from: start) }
+        for position in 1..<max(1, leaf.operationCount) {
+            let operation = leaf.operation(position)
+            if operation == .trim { output.trim(from: start) } else { output.recase(from: start, operation) }
         }
     }
 
@@ -201,7 +197,9 @@ struct FastMapWriter {
             guard field.kind.accepts(converted) else { return false }
             if let pattern = field.datePattern, case .string(let text) = converted, pattern.parse(text) == nil { return false }
         }
-        converted.serialize(into: &output)
+        text.removeAll(keepingCapacity: true)
+        converted.serialize(into: &text)
+        text.withUnsafeBufferPointer { output.append($0) }
         return true
     }
 

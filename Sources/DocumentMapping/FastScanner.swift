@@ -259,6 +259,8 @@ struct FastScanner {
         var high: UInt8 = 0
         lastEscaped = false
         while index < bytes.count {
+            skipPlainASCII()
+            guard index < bytes.count else { return false }
             let byte = bytes[index]
             if byte == Self.quote {
                 lastNonASCII = high >= 0x80
@@ -287,6 +289,25 @@ struct FastScanner {
             index += 1
         }
         return false
+    }
+
+    /// Skips 8 bytes at a time while none of them is a quote, a backslash, a control byte or non-ASCII.
+    @inline(__always)
+    private mutating func skipPlainASCII() {
+        guard let base = bytes.baseAddress else { return }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let raw = UnsafeRawPointer(base)
+        while index + 8 <= bytes.count {
+            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let quotes = word ^ (ones &* UInt64(Self.quote))
+            let backslashes = word ^ (ones &* UInt64(Self.backslash))
+            // A byte of `quotes` or `backslashes` is zero, or a byte of `word` is below 0x20 or from 0x80.
+            let special = ((quotes &- ones) & ~quotes) | ((backslashes &- ones) & ~backslashes)
+                | (word &- ones &* 0x20) | word
+            guard special & highs == 0 else { return }
+            index += 8
+        }
     }
 
     private static func isHexDigit(_ byte: UInt8) -> Bool {

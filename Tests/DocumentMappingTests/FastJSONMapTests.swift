@@ -120,4 +120,24 @@ import ProcessModel
         #expect(try variant([FastMapFixtures.rule("/id", "/total"), FastMapFixtures.rule("/price", "/total")]).fastPath == nil)
         #expect(try variant([FastMapFixtures.rule("/items/0/sku", "/customer")]).fastPath == nil)
     }
+
+    @Test func outputsLargerThanTheWorkingBufferAreWrittenAgainInAGrownOne() throws {
+        let definition = MapDefinition(id: "grow", fromProfile: "any", toProfile: "any", mappings: [
+            FastMapFixtures.rule("/list/*", "/a_rather_long_member_name/*/with_an_even_longer_key_for_each_element"),
+            FastMapFixtures.rule("/name", "/name", "trim", "uppercase"),
+            FastMapFixtures.rule("/name", "/lower", "lowercase", "trim"),
+        ], location: FastMapFixtures.here)
+        let map = try Self.compile(definition)
+        let fast = try #require(map.fastPath)
+        var scratch = FastJSONMap.Scratch()
+        for count in [1, 10, 100, 1000, 3] {
+            let list = (0..<count).map { "\($0 % 10)" }.joined(separator: ",")
+            let input = Array(#"{"name":"  Mixed Case x  ","list":[\#(list)]}"#.utf8)
+            let output = try #require(fast.transform(input, scratch: &scratch), "\(count) elements")
+            #expect(output.count > 2 * input.count + 64 || count < 10)
+            #expect(Self.tree(map, input) == output, "\(count) elements")
+            #expect(String(decoding: output.prefix(40), as: UTF8.self) == #"{"a_rather_long_member_name":[{"with_an_"#)
+            #expect(String(decoding: output, as: UTF8.self).hasSuffix(#"],"name":"MIXED CASE X","lower":"mixed case x"}"#))
+        }
+    }
 }

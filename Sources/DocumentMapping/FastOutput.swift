@@ -1,0 +1,93 @@
+/// The bytes ``FastMapWriter`` writes, stored through a pointer into a buffer sized beforehand.
+///
+/// Appending is a bounds check and a store (no uniqueness or capacity check of an `Array` per
+/// byte). A write that does not fit is dropped and sets ``overflowed``: the caller then grows
+/// the buffer and writes the document again.
+struct FastOutput {
+    let base: UnsafeMutablePointer<UInt8>
+    let capacity: Int
+    private(set) var count = 0
+    /// A write did not fit; the bytes are incomplete.
+    private(set) var overflowed = false
+
+    /// An empty output over `capacity` bytes at `base` (which must stay valid while this is used).
+    init(base: UnsafeMutablePointer<UInt8>, capacity: Int) {
+        self.base = base
+        self.capacity = capacity
+    }
+
+    /// Appends one byte.
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        guard count < capacity else {
+            overflowed = true
+            return
+        }
+        base[count] = byte
+        count += 1
+    }
+
+    /// Appends a run of bytes.
+    @inline(__always)
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        guard bytes.count <= capacity - count else {
+            overflowed = true
+            return
+        }
+        (base + count).update(from: source, count: bytes.count)
+        count += bytes.count
+    }
+
+    /// Appends `bytes[start..<end]` changing ASCII letters by `operation` (uppercase or lowercase);
+    /// `trim` copies them unchanged.
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ operation: FastTextOperation) {
+        let length = end - start
+        guard length > 0, let source = bytes.baseAddress else { return }
+        guard length <= capacity - count else {
+            overflowed = true
+            return
+        }
+        let target = base + count
+        switch operation {
+        case .uppercase:
+            for offset in 0..<length {
+                let byte = source[start + offset]
+                target[offset] = byte &- UInt8(ascii: "a") < 26 ? byte &- 32 : byte
+            }
+        case .lowercase:
+            for offset in 0..<length {
+                let byte = source[start + offset]
+                target[offset] = byte &- UInt8(ascii: "A") < 26 ? byte &+ 32 : byte
+            }
+        case .trim:
+            target.update(from: source + start, count: length)
+        }
+        count += length
+    }
+
+    /// Changes the ASCII letters of the written bytes `from..<count` by `operation` (not `trim`).
+    mutating func recase(from start: Int, _ operation: FastTextOperation) {
+        for position in start..<count {
+            let byte = base[position]
+            switch operation {
+            case .uppercase: if byte &- UInt8(ascii: "a") < 26 { base[position] = byte &- 32 }
+            case .lowercase: if byte &- UInt8(ascii: "A") < 26 { base[position] = byte &+ 32 }
+            case .trim: break
+            }
+        }
+    }
+
+    /// Drops the written bytes `from..<count` that are ASCII spaces at either end, moving the rest to `from`.
+    mutating func trim(from start: Int) {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        var end = count
+        while end > start, isSpace(base[end - 1]) { end -= 1 }
+        var first = start
+        while first < end, isSpace(base[first]) { first += 1 }
+        if first > start {
+            for offset in 0..<(end - first) { base[start + offset] = base[first + offset] }
+        }
+        count = start + (end - first)
+    }
+}

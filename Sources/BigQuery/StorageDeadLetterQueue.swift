@@ -104,7 +104,7 @@ struct StorageDeadLetterQueue: Sendable {
         var data: [UInt8] = []
         for record in records { data += record.serialized() + [UInt8(ascii: "\n")] }
         try state.fileLock.withLock { _ in
-            let directory = (full as NSString).deletingLastPathComponent
+            let directory = URL(fileURLWithPath: full).deletingLastPathComponent().path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             if !FileManager.default.fileExists(atPath: full) {
                 guard FileManager.default.createFile(atPath: full, contents: nil) else {

@@ -71,7 +71,6 @@ struct StorageWriteOperation: ConnectorOperation {
             }
         }
         // Rows refused before anything was written (ifExists) never go to the dead-letter queue.
-        var refused: Set<Int> = []
         let results = await withTaskGroup(of: (group: Group, failures: [Int: String], refused: Bool).self) { tasks in
             for table in order {
                 guard let group = groups[table] else { continue }
@@ -94,7 +93,6 @@ struct StorageWriteOperation: ConnectorOperation {
         for result in results {
             for (index, message) in result.failures {
                 failures[result.group.positions[index]] = message
-                if result.refused { refused.insert(result.group.positions[index]) }
             }
             if deadLetters.isEnabled, !result.refused, !result.failures.isEmpty {
                 let indices = result.failures.keys.sorted()

@@ -1,6 +1,7 @@
 @testable import BigQuery
 import DocumentMapping
 import Foundation
+import ProcessEngine
 import Testing
 
 /// What the storage-write sink does to a row before encoding it: columns, casts, REQUIRED, CDC.

@@ -54,8 +54,7 @@ struct StorageSchema: Sendable, Hashable {
         return result
     }
 
-    /// The column kind of a BigQuery type name (`INT64`, `INTEGER`, `RECORD`, …); nil when unknown.
-    static func kind(of type: String) -> Field.Kind? {
+    private static func kind(of type: String) -> Field.Kind? {
         switch type {
         case "INT64", "INTEGER": .int64
         case "FLOAT64", "FLOAT": .float64

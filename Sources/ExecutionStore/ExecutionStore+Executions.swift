@@ -70,27 +70,7 @@ extension ExecutionStore {
 
     /// The executions matching `filter`, newest (latest start time) first.
     public func executions(_ filter: ExecutionFilter) throws -> [ExecutionRecord] {
-        try withConnection { connection in
-            var conditions: [String] = []
-            var bindings: [SQLiteValue] = [.int(filter.limit > 0 ? filter.limit : -1)]
-            if let processID = filter.processID {
-                bindings.append(.text(processID))
-                conditions.append("e.process_id = ?\(bindings.count)")
-            }
-            if let status = filter.status {
-                bindings.append(.text(status.rawValue))
-                conditions.append("e.status = ?\(bindings.count)")
-            }
-            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            var found: [ExecutionRecord] = []
-            try connection.query(
-                "SELECT \(Self.executionColumns) FROM executions e \(whereClause) "
-                    + "ORDER BY e.start_time DESC, e.rowid DESC LIMIT ?1",
-                bindings, operation: "list executions") { row in
-                found.append(try Self.execution(from: row, path: connection.path))
-            }
-            return found
-        }
+        try executions(matching: ExecutionQuery(processID: filter.processID, status: filter.status, limit: filter.limit))
     }
 
     /// The executions started by process calls of the execution `parentID`, oldest first.

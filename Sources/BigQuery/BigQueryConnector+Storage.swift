@@ -48,6 +48,7 @@ extension BigQueryConnector {
             checkpoints = try ExecutionStore(path: environment.workspaceRoot + "/.conveyor/executions.sqlite")
         }
         return StorageWriteOperation(settings: insert, client: client, rest: rest, checkpoints: checkpoints,
-                                     retry: settings.retry)
+                                     retry: settings.retry, location: settings.location,
+                                     workspaceRoot: environment.workspaceRoot)
     }
 }

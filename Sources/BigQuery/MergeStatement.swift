@@ -8,6 +8,8 @@ struct MergeStatement: Sendable {
     var keys: [String]
     /// The target table's top-level columns, in table order.
     var columns: [String]
+    /// Rows whose keys match are updated; when false they are left as they are (insert new keys only).
+    var updateMatched = true
 
     /// `text` if it is a plain identifier, otherwise an error naming its `role` (key, column).
     static func identifier(_ text: String, role: String) throws(DocumentError) -> String {
@@ -48,7 +50,7 @@ struct MergeStatement: Sendable {
     func sql() throws(DocumentError) -> String {
         var text = "MERGE \(try Self.quoted(target)) T USING \(try Self.quoted(staging)) S ON \(onClause)"
         let updated = columns.filter { !keys.contains($0) }
-        if !updated.isEmpty {
+        if updateMatched, !updated.isEmpty {
             text += " WHEN MATCHED THEN UPDATE SET " + updated.map { "`\($0)` = S.`\($0)`" }.joined(separator: ", ")
         }
         text += " WHEN NOT MATCHED THEN INSERT (" + columns.map { "`\($0)`" }.joined(separator: ", ")

@@ -54,7 +54,8 @@ struct StorageSchema: Sendable, Hashable {
         return result
     }
 
-    private static func kind(of type: String) -> Field.Kind? {
+    /// The column kind of a BigQuery type name (`INT64`, `INTEGER`, `RECORD`, …); nil when unknown.
+    static func kind(of type: String) -> Field.Kind? {
         switch type {
         case "INT64", "INTEGER": .int64
         case "FLOAT64", "FLOAT": .float64

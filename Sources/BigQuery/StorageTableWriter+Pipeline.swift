@@ -37,8 +37,10 @@ extension StorageTableWriter {
         let resource = try await fetchTable()
         let schema = try StorageSchema.parse(table: resource, name: table.description)
         self.schema = schema
-        encoder = ProtoRowEncoder(schema: schema)
-        descriptor = schema.descriptor()
+        preparer = StorageRowPreparer(schema: schema, table: table.description, sink: options.sink)
+        let written = options.sink.cdc ? schema.withChangeColumns() : schema
+        encoder = ProtoRowEncoder(schema: written)
+        descriptor = written.descriptor()
         dropConnection()
     }
 

@@ -12,8 +12,8 @@ import SwiftProtobuf
 /// mismatch), encodes each JSON row as a protobuf message, and appends them on one
 /// `AppendRows` stream kept open between batches: the `_default` stream (at-least-once), or a
 /// COMMITTED stream with explicit offsets (exactly-once, checkpointed after every batch).
-/// Row failures come back by position; later stages (dead-letter queues, CDC columns) can
-/// plug in around ``write(_:)``.
+/// Rows are shaped by a ``StorageRowPreparer`` (columns, casts, REQUIRED, CDC columns) first.
+/// Row failures come back by position.
 actor StorageTableWriter {
     struct Options: Sendable {
         var exactlyOnce = false
@@ -25,6 +25,8 @@ actor StorageTableWriter {
         /// The process id and execution id under which checkpoints are kept (exactly-once).
         var processID = ""
         var executionID = ""
+        /// Column filtering, casts and CDC columns applied to every row before it is encoded.
+        var sink = StorageSinkSettings()
     }
 
     let table: TableReference
@@ -35,6 +37,7 @@ actor StorageTableWriter {
 
     var schema: StorageSchema?
     var encoder: ProtoRowEncoder?
+    var preparer: StorageRowPreparer?
     var descriptor = Google_Protobuf_DescriptorProto()
     var stream: String?
     var connection: AppendConnection?
@@ -90,9 +93,9 @@ actor StorageTableWriter {
 
     private func encode(_ rows: [JSONValue], positions: [Int], into encoded: inout [Int: [UInt8]],
                         failures: inout [Int: String]) {
-        guard let encoder else { return }
+        guard let encoder, let preparer else { return }
         for position in positions {
-            do { encoded[position] = try encoder.encode(rows[position]) } catch {
+            do { encoded[position] = try encoder.encode(try preparer.prepare(rows[position])) } catch {
                 failures[position] = "\(error)"
             }
         }

@@ -21,48 +21,97 @@ struct StorageWriteOperation: ConnectorOperation {
         let writers = Mutex<[TableReference: StorageTableWriter]>([:])
     }
 
+    let runner: JobRunner
+    let location: String?
+    let deadLetters: StorageDeadLetterQueue
+    let preparation: StorageTablePreparation
+
     init(settings: StreamingInsertSettings, client: StorageWriteClient, rest: BigQueryREST,
-         checkpoints: (any WriteCheckpointStore)?, retry: RetryPolicy) {
+         checkpoints: (any WriteCheckpointStore)?, retry: RetryPolicy, location: String? = nil, workspaceRoot: String = ".") {
         self.settings = settings
         self.client = client
         self.rest = rest
         self.checkpoints = checkpoints
         self.retry = retry
+        self.location = location
+        runner = JobRunner(rest: JobsREST(rest: rest), clock: SystemJobClock())
+        deadLetters = StorageDeadLetterQueue(setting: settings.sink.deadLetter, workspaceRoot: workspaceRoot, rest: rest)
+        preparation = StorageTablePreparation(ifExists: settings.sink.ifExists, runner: runner, location: location)
+    }
+
+    /// Rows of one destination, by position in the batch.
+    struct Group: Sendable {
+        var table: TableReference
+        var positions: [Int]
+        var rows: [JSONValue]
     }
 
     func execute(_ documents: [Document], context: OperationContext) async throws -> OperationOutcome {
         var documents = documents
         var failures: [Int: String] = [:]
-        var groups: [TableReference: [Int]] = [:]
+        var groups: [TableReference: Group] = [:]
         var order: [TableReference] = []
-        var rows: [JSONValue] = Array(repeating: .null, count: documents.count)
         var destinations: [Int: TableReference] = [:]
         for position in documents.indices {
             do {
                 let table = TableReference(project: try context.interpolate(settings.projectID, for: documents[position]),
                                            dataset: try context.interpolate(settings.datasetID, for: documents[position]),
                                            table: try context.interpolate(settings.tableID, for: documents[position]))
-                rows[position] = try documents[position].json()
+                var row = try documents[position].json()
+                if settings.sink.cdc { Self.addChangeProperties(of: documents[position], to: &row) }
                 destinations[position] = table
-                if groups[table] == nil { order.append(table) }
-                groups[table, default: []].append(position)
+                if groups[table] == nil {
+                    order.append(table)
+                    groups[table] = Group(table: table, positions: [], rows: [])
+                }
+                groups[table]?.positions.append(position)
+                groups[table]?.rows.append(row)
             } catch {
                 failures[position] = "\(error)"
             }
         }
-        let results = await withTaskGroup(of: (positions: [Int], failures: [Int: String]).self) { group in
+        // Rows refused before anything was written (ifExists) never go to the dead-letter queue.
+        let results = await withTaskGroup(of: (group: Group, failures: [Int: String], refused: Bool).self) { tasks in
             for table in order {
-                let positions = groups[table] ?? []
-                let writer = writer(for: table, context: context)
-                let batch = positions.map { rows[$0] }
-                group.addTask { (positions, await writer.write(batch)) }
+                guard let group = groups[table] else { continue }
+                let writer = settings.sink.uniqueConstraints == nil ? writer(for: table, context: context) : nil
+                tasks.addTask {
+                    do {
+                        try await preparation.prepare(table, executionID: context.execution.id)
+                    } catch {
+                        return (group, Dictionary(uniqueKeysWithValues: group.rows.indices.map { ($0, "\(error)") }), true)
+                    }
+                    if let writer { return (group, await writer.write(group.rows), false) }
+                    return (group, await merge(group, context: context), false)
+                }
             }
-            var collected: [(positions: [Int], failures: [Int: String])] = []
-            for await result in group { collected.append(result) }
+            var collected: [(group: Group, failures: [Int: String], refused: Bool)] = []
+            for await result in tasks { collected.append(result) }
             return collected
         }
+        var deadLettered: Set<Int> = []
         for result in results {
-            for (index, message) in result.failures { failures[result.positions[index]] = message }
+            for (index, message) in result.failures {
+                failures[result.group.positions[index]] = message
+            }
+            if deadLetters.isEnabled, !result.refused, !result.failures.isEmpty {
+                let indices = result.failures.keys.sorted()
+                let records = indices.map { index in
+                    StorageDeadLetterQueue.Record(original: result.group.rows[index], reason: result.failures[index] ?? "",
+                                                  rowErrors: [result.failures[index] ?? ""])
+                }
+                do {
+                    try await deadLetters.write(records, destination: result.group.table, at: context.now())
+                    for index in indices { deadLettered.insert(result.group.positions[index]) }
+                } catch is CancellationError {
+                    throw CancellationError()
+                } catch {
+                    for index in indices {
+                        failures[result.group.positions[index]] = (result.failures[index] ?? "")
+                            + "; the dead-letter queue could not keep the row either: \(error)"
+                    }
+                }
+            }
         }
         var outputs: [Document] = []
         var failed: [DocumentFailure] = []
@@ -72,13 +121,34 @@ struct StorageWriteOperation: ConnectorOperation {
                 documents[position].properties["bigquery.datasetId"] = table.dataset
                 documents[position].properties["bigquery.tableId"] = table.table
             }
-            if let message = failures[position] {
+            if deadLettered.contains(position) {
+                documents[position].properties["bigquery.deadLetter"] = "true"
+                documents[position].properties["bigquery.deadLetterReason"] = failures[position]
+                outputs.append(documents[position])
+            } else if let message = failures[position] {
                 failed.append(DocumentFailure(document: documents[position], message: message))
             } else {
                 outputs.append(documents[position])
             }
         }
         return OperationOutcome(outputs: outputs, failures: failed)
+    }
+
+    /// CDC: the document properties `bigquery.changeType` and `bigquery.changeSequenceNumber` fill
+    /// `_CHANGE_TYPE` and `_CHANGE_SEQUENCE_NUMBER` when the row has no member of that name.
+    static func addChangeProperties(of document: Document, to row: inout JSONValue) {
+        guard case .object(var object) = row else { return }
+        let names = Set(object.keys.map { $0.uppercased() })
+        if !names.contains(StorageRowPreparer.changeType), let type = document.properties["bigquery.changeType"] {
+            object[StorageRowPreparer.changeType] = .string(type)
+        }
+        if !names.contains(StorageRowPreparer.changeSequenceNumber),
+           let sequence = document.properties["bigquery.changeSequenceNumber"] {
+            // Properties are text: only digits means a decimal number, anything else BigQuery's hexadecimal form.
+            let decimal = !sequence.isEmpty && sequence.allSatisfy { $0.isASCII && $0.isNumber }
+            object[StorageRowPreparer.changeSequenceNumber] = decimal ? .number(sequence) : .string(sequence)
+        }
+        row = .object(object)
     }
 
     /// The writer of a destination, created on first use.
@@ -91,6 +161,7 @@ struct StorageWriteOperation: ConnectorOperation {
             options.retry = retry
             options.processID = context.execution.processID
             options.executionID = context.execution.id
+            options.sink = settings.sink
             let jobs = JobsREST(rest: rest)
             let writer = StorageTableWriter(table: table, options: options, client: client,
                                             checkpoints: checkpoints) { try await jobs.getTable(table) }

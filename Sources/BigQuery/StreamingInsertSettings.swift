@@ -1,4 +1,5 @@
 import DocumentMapping
+import Foundation
 import ProcessEngine
 import ProcessModel
 
@@ -36,6 +37,8 @@ struct StreamingInsertSettings: Sendable {
     var insertID: InsertID
     var api = API.insertAll
     var delivery = Delivery.atLeastOnce
+    /// The storage-write sink options (`ifExists`, `unknownColumns`, `deadLetter`, …).
+    var sink = StorageSinkSettings()
 
     /// BigQuery's documented limits for one `insertAll` request.
     static let maxRowsPerRequest = 50_000
@@ -103,6 +106,15 @@ struct StreamingInsertSettings: Sendable {
         if api == .storageWrite, let element = settings.child("templateSuffix") {
             problems.add(element.location, "<templateSuffix> is an insert-all feature: storage-write writes to the table itself")
         }
+        let sink = StorageSinkSettings.parse(settings, problems: &problems)
+        if api != .storageWrite {
+            for name in StorageSinkSettings.elementNames {
+                if let element = settings.child(name) { problems.add(element.location, "<\(name)> needs <api>storage-write</api>") }
+            }
+        }
+        if sink.uniqueConstraints != nil, delivery == .exactlyOnce, let element = settings.child("uniqueConstraints") {
+            problems.add(element.location, "<uniqueConstraints> merges through a staging table: use it with at-least-once delivery")
+        }
         let skip = flag("skipInvalidRows")
         let ignore = flag("ignoreUnknownValues")
         let returnErrors = flag("returnApplicationErrors")
@@ -115,6 +127,6 @@ struct StreamingInsertSettings: Sendable {
         }
         return .success(Self(projectID: projectID, datasetID: dataset, tableID: table, templateSuffix: suffix,
                              batchCount: batchCount, skipInvalidRows: skip, ignoreUnknownValues: ignore,
-                             returnApplicationErrors: returnErrors, insertID: insertID, api: api, delivery: delivery))
+                             returnApplicationErrors: returnErrors, insertID: insertID, api: api, delivery: delivery, sink: sink))
     }
 }

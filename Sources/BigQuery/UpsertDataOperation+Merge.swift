@@ -22,7 +22,9 @@ extension UpsertDataOperation {
             guard !fields.isEmpty else { throw DocumentError("table \(target) has no schema") }
             let columns = fields.compactMap { $0[key: "name"]?.stringValue }
             step = "checking names"
-            statement = try MergeStatement(target: target, staging: staging, keys: settings.keys, columns: columns)
+            var merge = try MergeStatement(target: target, staging: staging, keys: settings.keys, columns: columns)
+            merge.updateMatched = settings.updateMatched
+            statement = merge
         } catch {
             throw UpsertError(step: step, target: target, cause: error)
         }

@@ -23,6 +23,8 @@ struct UpsertDataSettings: Sendable {
     var location: String?
     var timeout: Duration?
     var returnApplicationErrors: Bool
+    /// Matched keys are updated (true) or their staged rows left out (false: insert new keys only).
+    var updateMatched = true
 
     static func parse(_ operation: OperationDefinition, defaultProject: String,
                       defaultLocation: String?) -> Result<Self, SettingsProblems> {

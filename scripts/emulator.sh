@@ -18,7 +18,7 @@ start)
         exit 0
     fi
     : > "$state/log"
-    (cd "$state" && exec "$venv/bin/bqemulator" start --project demo --rest-port 0 --grpc-port 0 \
+    (cd "$state" && exec "$venv/bin/python" "$root/scripts/emulator_server.py" start --project demo --rest-port 0 --grpc-port 0 \
         --log-level info --log-format json >>"$state/log" 2>&1) &
     echo $! > "$state/pid"
     rest="" grpc=""

@@ -12,8 +12,12 @@ enum CivilTime {
 
     /// A timestamp text as microseconds since the epoch.
     static func timestampMicros(_ text: String) -> Int64? {
-        let bytes = Array(text.trimmingCharacters(in: .whitespaces).utf8)
-        guard let (days, rest) = date(bytes[...]) else { return nil }
+        timestampMicros(utf8: Array(text.trimmingCharacters(in: .whitespaces).utf8)[...])
+    }
+
+    /// A timestamp text (UTF-8, no surrounding spaces) as microseconds since the epoch.
+    static func timestampMicros(utf8 bytes: ArraySlice<UInt8>) -> Int64? {
+        guard let (days, rest) = date(bytes) else { return nil }
         var micros = days * 86_400_000_000
         var index = rest.startIndex
         if index < bytes.endIndex, bytes[index] == UInt8(ascii: "T") || bytes[index] == UInt8(ascii: "t")
@@ -44,6 +48,8 @@ enum CivilTime {
                 guard digits > 0 else { return nil }
             }
         }
+        if index == bytes.endIndex { return micros }
+        if index + 1 == bytes.endIndex, bytes[index] == UInt8(ascii: "Z") || bytes[index] == UInt8(ascii: "z") { return micros }
         let zone = String(decoding: bytes[index...], as: UTF8.self).trimmingCharacters(in: .whitespaces)
         switch zone {
         case "", "Z", "z", "UTC", "+00", "+00:00": return micros

@@ -40,6 +40,7 @@ extension StorageTableWriter {
         preparer = StorageRowPreparer(schema: schema, table: table.description, sink: options.sink)
         let written = options.sink.cdc ? schema.withChangeColumns() : schema
         encoder = ProtoRowEncoder(schema: written)
+        fast = StorageFastRowEncoder(schema: schema, sink: options.sink)
         descriptor = written.descriptor()
         dropConnection()
     }

@@ -38,6 +38,8 @@ actor StorageTableWriter {
     var schema: StorageSchema?
     var encoder: ProtoRowEncoder?
     var preparer: StorageRowPreparer?
+    /// The text-to-proto path for plain rows (nil when the schema or the settings rule it out).
+    var fast: StorageFastRowEncoder?
     var descriptor = Google_Protobuf_DescriptorProto()
     var stream: String?
     var connection: AppendConnection?
@@ -60,7 +62,7 @@ actor StorageTableWriter {
     }
 
     /// Writes rows; returns the failures by position in `rows` (absent: written).
-    func write(_ rows: [JSONValue]) async -> [Int: String] {
+    func write(_ rows: [StorageRow]) async -> [Int: String] {
         var failures: [Int: String] = [:]
         do {
             try await prepare()
@@ -91,11 +93,20 @@ actor StorageTableWriter {
         return failures
     }
 
-    private func encode(_ rows: [JSONValue], positions: [Int], into encoded: inout [Int: [UInt8]],
+    private func encode(_ rows: [StorageRow], positions: [Int], into encoded: inout [Int: [UInt8]],
                         failures: inout [Int: String]) {
         guard let encoder, let preparer else { return }
+        var writer = ProtoWriter(capacity: 256)
+        var spans: [StorageFastRowEncoder.Span?] = []
         for position in positions {
-            do { encoded[position] = try encoder.encode(try preparer.prepare(rows[position])) } catch {
+            if let fast, let text = rows[position].text {
+                writer.reset()
+                if fast.encode(text, into: &writer, spans: &spans) {
+                    encoded[position] = writer.bytes
+                    continue
+                }
+            }
+            do { encoded[position] = try encoder.encode(try preparer.prepare(try rows[position].json())) } catch {
                 failures[position] = "\(error)"
             }
         }
@@ -103,7 +114,7 @@ actor StorageTableWriter {
 
     /// Sends encoded rows until each is written or failed: retries by status with backoff,
     /// resends the rest of a request whose rows had errors, refreshes the schema once on a mismatch.
-    private func send(rows: [JSONValue], encoded: inout [Int: [UInt8]], failures: inout [Int: String]) async {
+    private func send(rows: [StorageRow], encoded: inout [Int: [UInt8]], failures: inout [Int: String]) async {
         var pending = encoded.keys.sorted()
         var attempt = 0
         var tokenRefreshed = false

@@ -22,7 +22,7 @@ extension StorageWriteOperation {
         var prepared: [Int: JSONValue] = [:]
         for (index, row) in group.rows.enumerated() {
             do {
-                let value = try preparer.prepare(row)
+                let value = try preparer.prepare(try row.json())
                 var key: [UInt8] = []
                 for column in constraints.keys {
                     guard let part = value[key: column], !part.isNull else {

@@ -43,7 +43,7 @@ struct StorageWriteOperation: ConnectorOperation {
     struct Group: Sendable {
         var table: TableReference
         var positions: [Int]
-        var rows: [JSONValue]
+        var rows: [StorageRow]
     }
 
     func execute(_ documents: [Document], context: OperationContext) async throws -> OperationOutcome {
@@ -57,8 +57,14 @@ struct StorageWriteOperation: ConnectorOperation {
                 let table = TableReference(project: try context.interpolate(settings.projectID, for: documents[position]),
                                            dataset: try context.interpolate(settings.datasetID, for: documents[position]),
                                            table: try context.interpolate(settings.tableID, for: documents[position]))
-                var row = try documents[position].json()
-                if settings.sink.cdc { Self.addChangeProperties(of: documents[position], to: &row) }
+                let row: StorageRow
+                if settings.sink.cdc {
+                    var value = try documents[position].json()
+                    Self.addChangeProperties(of: documents[position], to: &value)
+                    row = StorageRow(value: value)
+                } else {
+                    row = StorageRow(document: documents[position])
+                }
                 destinations[position] = table
                 if groups[table] == nil {
                     order.append(table)
@@ -97,7 +103,7 @@ struct StorageWriteOperation: ConnectorOperation {
             if deadLetters.isEnabled, !result.refused, !result.failures.isEmpty {
                 let indices = result.failures.keys.sorted()
                 let records = indices.map { index in
-                    StorageDeadLetterQueue.Record(original: result.group.rows[index], reason: result.failures[index] ?? "",
+                    StorageDeadLetterQueue.Record(original: result.group.rows[index].original(), reason: result.failures[index] ?? "",
                                                   rowErrors: [result.failures[index] ?? ""])
                 }
                 do {

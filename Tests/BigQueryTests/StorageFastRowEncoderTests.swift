@@ -1,0 +1,129 @@
+@testable import BigQuery
+import DocumentMapping
+import Foundation
+import ProcessEngine
+import Testing
+
+/// The text-to-proto path must write exactly what the general path (prepare, then encode) writes,
+/// and decline every row it cannot encode that way.
+@Suite struct StorageFastRowEncoderTests {
+    static let schema: StorageSchema = {
+        let json = """
+        {"schema": {"fields": [
+          {"name": "id", "type": "INTEGER", "mode": "REQUIRED"},
+          {"name": "score", "type": "FLOAT"},
+          {"name": "active", "type": "BOOLEAN"},
+          {"name": "name", "type": "STRING"},
+          {"name": "amount", "type": "NUMERIC"},
+          {"name": "ts", "type": "TIMESTAMP"},
+          {"name": "day", "type": "DATE"},
+          {"name": "at", "type": "DATETIME"},
+          {"name": "clock", "type": "TIME"}
+        ]}}
+        """
+        return (try? StorageSchema.parse(table: JSONParser.parse(json), name: "p.d.t")) ?? StorageSchema(fields: [])
+    }()
+
+    /// The general path's bytes, or nil when it fails the row.
+    static func general(_ text: String, sink: StorageSinkSettings = StorageSinkSettings()) -> [UInt8]? {
+        guard let row = try? JSONParser.parse(text),
+              let prepared = try? StorageRowPreparer(schema: schema, table: "p.d.t", sink: sink).prepare(row) else { return nil }
+        return try? ProtoRowEncoder(schema: schema).encode(prepared)
+    }
+
+    /// The fast path's bytes, or nil when it declines.
+    static func fast(_ text: String, sink: StorageSinkSettings = StorageSinkSettings()) -> [UInt8]? {
+        guard let encoder = StorageFastRowEncoder(schema: schema, sink: sink) else { return nil }
+        var writer = ProtoWriter()
+        var spans: [StorageFastRowEncoder.Span?] = []
+        return encoder.encode(Array(text.utf8), into: &writer, spans: &spans) ? writer.bytes : nil
+    }
+
+    static let plainRows = [
+        #"{"id": 1, "name": "a", "amount": "12.50", "ts": "2026-11-21T10:11:12.123456Z"}"#,
+        #"{"id":-42,"score":1.5e3,"active":true,"day":"2026-02-28","at":"2026-02-28T01:02:03","clock":"23:59:59"}"#,
+        #"{"ts": "2026-11-21 10:11:12+02:00", "id": 0, "active": false, "score": -0.25}"#,
+        #"{"id": 7, "extra": "dropped", "other": 12, "flag": true, "nothing": null}"#,
+        #"  {"id": 8, "name": null, "ts": "1969-12-31T23:59:59.5Z"}  "#,
+        #"{"id": 9, "ts": "2026-11-21T10:11:12z", "name": ""}"#,
+        #"{"id": 123456789012345678}"#,
+    ]
+
+    @Test("plain rows: the same bytes as prepare + encode")
+    func plainRowsMatchTheGeneralPath() throws {
+        for text in Self.plainRows {
+            let fast = try #require(Self.fast(text), "declined: \(text)")
+            #expect(fast == Self.general(text), "\(text)")
+        }
+    }
+
+    static let declined = [
+        #"{"name": "no id"}"#,                          // REQUIRED missing: the general path names it
+        #"{"id": null}"#,                               // REQUIRED null
+        #"{"id": "12"}"#,                               // a cast
+        #"{"id": 1.0}"#,                                // a cast
+        #"{"id": 1, "ID": 2}"#,                         // names differing by case
+        #"{"Id": 1}"#,                                  // a case-insensitive match
+        #"{"id": 1, "id": 2}"#,                         // a repeated member
+        #"{"id": 1, "name": "caf\u00e9"}"#,             // an escape
+        #"{"id": 1, "name": "café"}"#,                  // non-ASCII text
+        #"{"id": 1, "extra": {"nested": true}}"#,      // a nested unknown member
+        #"{"id": 1, "ts": 1700000000}"#,                // an epoch number
+        #"{"id": 1, "score": 1e400}"#,                  // not finite
+        #"{"id": 1, "active": "true"}"#,                // a cast
+        #"{"id": 1, "name": 5}"#,                       // a number in a STRING column
+        #"{"id": 1,}"#, #"{"id": 01}"#, #"{"id": 1} x"#, #"{"id": tru}"#, #"[1]"#, #""#, #"<a/>"#,
+        #"{"id": 1234567890123456789}"#,                // more digits than the fast integer reads
+        #"{"id": 1, "day": "2026-13-01"}"#,             // not a date
+    ]
+
+    @Test("rows that need the general path are declined, and the writer is left as it was")
+    func otherRowsAreDeclined() throws {
+        let encoder = try #require(StorageFastRowEncoder(schema: Self.schema, sink: StorageSinkSettings()))
+        for text in Self.declined {
+            var writer = ProtoWriter()
+            writer.bool(1, true)
+            let before = writer.bytes
+            var spans: [StorageFastRowEncoder.Span?] = []
+            #expect(!encoder.encode(Array(text.utf8), into: &writer, spans: &spans), "accepted: \(text)")
+            #expect(writer.bytes == before, "\(text)")
+        }
+    }
+
+    @Test("unknownColumns error, overwriteTypes and CDC always take the general path")
+    func settingsThatNeedTheGeneralPath() {
+        var sink = StorageSinkSettings()
+        sink.unknownColumns = .error
+        #expect(Self.fast(#"{"id": 1, "extra": 2}"#, sink: sink) == nil)
+        #expect(Self.fast(#"{"id": 1}"#, sink: sink) == Self.general(#"{"id": 1}"#, sink: sink))
+        sink = StorageSinkSettings()
+        sink.overwriteTypes = ["name": .string]
+        #expect(StorageFastRowEncoder(schema: Self.schema, sink: sink) == nil)
+        sink = StorageSinkSettings()
+        sink.cdc = true
+        #expect(StorageFastRowEncoder(schema: Self.schema, sink: sink) == nil)
+    }
+
+    @Test("random flat rows: whenever the fast path accepts, its bytes are the general path's")
+    func randomRowsAgree() {
+        var generator = SystemRandomNumberGenerator()
+        let names = ["id", "score", "active", "name", "amount", "ts", "day", "at", "clock", "extra", "Name"]
+        let values = ["1", "-3", "0", "2.5", "1e2", "true", "false", "null", #""x""#, #""2026-11-21T01:02:03.5Z""#,
+                      #""2026-11-21""#, #""12.25""#, #""""#, "[1]", #""a\"b""#, "99999999999999999999"]
+        var accepted = 0
+        for _ in 0..<2000 {
+            var members: [String] = []
+            for _ in 0..<Int.random(in: 0...6, using: &generator) {
+                let name = names.randomElement(using: &generator) ?? "id"
+                let value = values.randomElement(using: &generator) ?? "1"
+                members.append("\"\(name)\": \(value)")
+            }
+            let text = "{" + members.joined(separator: ", ") + "}"
+            if let fast = Self.fast(text) {
+                accepted += 1
+                #expect(fast == Self.general(text), "\(text)")
+            }
+        }
+        #expect(accepted > 50)
+    }
+}

@@ -15,7 +15,7 @@ struct FastCapture: Sendable {
 
 /// A one-pass validating scanner over JSON bytes that records the values a ``FastMapPlan`` reads
 /// and checks the source profile on the way. It never builds values and never allocates
-/// (captures go into a reused array).
+/// (captures go into a reused buffer).
 ///
 /// It accepts exactly what ``JSONParser`` accepts. `false` means "not handled here": the
 /// document is malformed, breaks the profile, or has something the byte-level path leaves to the
@@ -25,7 +25,11 @@ struct FastScanner {
     let nodes: UnsafeBufferPointer<FastSourceNode>
     let members: UnsafeBufferPointer<FastMember>
     let keys: UnsafeBufferPointer<UInt8>
-    var captures: [FastCapture]
+    /// Where captures go; a capture that does not fit sets ``capturesOverflowed`` and ends the scan.
+    let captures: UnsafeMutableBufferPointer<FastCapture>
+    private(set) var captureCount = 0
+    /// The document has more captures than `captures` holds: scan it again with a larger buffer.
+    private(set) var capturesOverflowed = false
     var index = 0
     private var depth = 0
     private var level = 0
@@ -34,7 +38,8 @@ struct FastScanner {
     private var lastNonASCII = false
 
     init(bytes: UnsafeBufferPointer<UInt8>, nodes: UnsafeBufferPointer<FastSourceNode>,
-         members: UnsafeBufferPointer<FastMember>, keys: UnsafeBufferPointer<UInt8>, captures: [FastCapture]) {
+         members: UnsafeBufferPointer<FastMember>, keys: UnsafeBufferPointer<UInt8>,
+         captures: UnsafeMutableBufferPointer<FastCapture>) {
         self.bytes = bytes
         self.nodes = nodes
         self.members = members
@@ -109,10 +114,15 @@ struct FastScanner {
             }
         }
         if info.slot >= 0 {
+            guard captureCount < captures.count else {
+                capturesOverflowed = true
+                return false
+            }
             let isString = kind == .string
-            captures.append(FastCapture(slot: info.slot, start: Int32(start), end: Int32(index), kind: kind,
-                                        escaped: isString && lastEscaped, nonASCII: isString && lastNonASCII,
-                                        indices: indices))
+            captures[captureCount] = FastCapture(slot: info.slot, start: Int32(start), end: Int32(index), kind: kind,
+                                                 escaped: isString && lastEscaped, nonASCII: isString && lastNonASCII,
+                                                 indices: indices)
+            captureCount += 1
         }
         return true
     }

@@ -12,7 +12,7 @@ struct DiskGetOperation: ConnectorOperation {
     var header = false
     var deleteAfterRead: Bool
     /// Documents handed over at a time (at most this many plus one slice's worth).
-    var chunkSize = 10_000
+    var chunkSize = 1_000
     /// Bytes read from the file at a time.
     var blockSize = 1 << 20
     /// Bytes given to the splitter at a time, so a chunk is handed over soon after it fills.
@@ -71,7 +71,7 @@ struct DiskGetOperation: ConnectorOperation {
                 offset = end
                 if documents.count >= chunkSize {
                     try await handOver(&documents)
-                    documents.removeAll(keepingCapacity: true)
+                    splitter.recycle(&documents)
                     if documents.capacity < chunkSize { documents.reserveCapacity(chunkSize + 1024) }
                 }
             }

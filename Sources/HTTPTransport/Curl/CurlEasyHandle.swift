@@ -88,7 +88,11 @@ final class CurlEasyHandle: @unchecked Sendable {
         string(CURLOPT_PROTOCOLS_STR, "http,https")
         long(CURLOPT_SSL_VERIFYPEER, 1)
         long(CURLOPT_SSL_VERIFYHOST, 2)
-        if let caFile { string(CURLOPT_CAINFO, caFile) }
+        if let caFile {
+            // Only these authorities: the built-in CA directory is dropped as well.
+            string(CURLOPT_CAINFO, caFile)
+            pointer(CURLOPT_CAPATH, nil)
+        }
         long(CURLOPT_NOSIGNAL, 1)
         long(CURLOPT_FOLLOWLOCATION, 0)
         long(CURLOPT_TCP_KEEPALIVE, 1)

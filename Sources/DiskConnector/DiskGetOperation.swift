@@ -35,6 +35,9 @@ struct DiskGetOperation: ConnectorOperation {
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
                 continue
             }
+            guard DiskConnector.staysInside(path, directory: directory) else {
+                throw DiskError("\(path) is a symbolic link to a file outside the connection's directory; it is not read")
+            }
             let properties = ["disk.fileName": name, "disk.directory": directory]
             var splitter = split.splitter(file: path, properties: properties, header: header)
             try await read(path, with: &splitter, handOver: handOver)

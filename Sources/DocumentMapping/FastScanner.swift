@@ -51,10 +51,13 @@ struct FastScanner {
     private static let backslash = UInt8(ascii: "\\")
 
     /// Scans the whole document with node 0 at the root.
+    ///
+    /// The root must be an object, as the profile validator of the tree path requires; any other
+    /// root (even `null`, which passes every type check below) is left to the tree path to report.
     mutating func scanDocument() -> Bool {
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
         skipWhitespace()
-        guard value(0) else { return false }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{"), value(0) else { return false }
         skipWhitespace()
         return index == bytes.count
     }

@@ -15,6 +15,9 @@ struct BigQueryConnectionSettings: Sendable {
     var auth: Auth
     var retry: RetryPolicy
     var timeouts: HTTPTimeouts
+    /// `<caFile>`: a PEM file of certificate authorities to trust instead of the system's
+    /// (resolved against the workspace); nil for the system's.
+    var caFile: String?
 
     static let defaultRootURL = "https://bigquery.googleapis.com"
     static let scope = "https://www.googleapis.com/auth/bigquery"
@@ -59,9 +62,19 @@ struct BigQueryConnectionSettings: Sendable {
             timeouts.connect = duration(element, "connect", default: timeouts.connect, &problems)
             timeouts.request = duration(element, "request", default: timeouts.request, &problems)
         }
+        var caFile: String?
+        if let element = settings.child("caFile") {
+            let file = element.text
+            if file.isEmpty {
+                problems.add(element.location, "<caFile> needs the path of a PEM file of certificate authorities")
+            } else {
+                caFile = file.hasPrefix("/") ? file : workspaceRoot + "/" + file
+            }
+        }
         guard problems.isEmpty else { return .failure(problems) }
         return .success(Self(id: connection.id, projectID: projectID, rootURL: rootURL,
-                             location: settings.text(of: "location"), auth: auth, retry: retry, timeouts: timeouts))
+                             location: settings.text(of: "location"), auth: auth, retry: retry, timeouts: timeouts,
+                             caFile: caFile))
     }
 
     /// Reads `<auth grant="…">`: none, jwt-bearer (key file, or issuer + signature key),

@@ -39,7 +39,7 @@ extension BigQueryConnector {
                                settings: BigQueryConnectionSettings, rest: BigQueryREST,
                                environment: ConnectorEnvironment) throws -> any ConnectorOperation {
         let endpoint = try Self.storageEndpoint(connection, environment: environment.variables).get()
-        let transport = RetryingHTTPClient(base: CurlHTTPClient(timeouts: settings.timeouts), policy: settings.retry)
+        let transport = RetryingHTTPClient(base: CurlHTTPClient(timeouts: settings.timeouts, caFile: settings.caFile), policy: settings.retry)
         let tokens = try tokenProvider(for: settings, transport: transport, workspaceRoot: environment.workspaceRoot,
                                        environment: environment.variables)
         let client = try StorageWriteClient(endpoint: endpoint, tokens: tokens)

@@ -90,7 +90,7 @@ public final class BigQueryConnector: Connector {
                 environment: ConnectorEnvironment) throws -> (BigQueryConnectionSettings, BigQueryREST) {
         let settings = try BigQueryConnectionSettings.parse(connection, environment: environment.variables,
                                                             workspaceRoot: environment.workspaceRoot).get()
-        let transport = RetryingHTTPClient(base: CurlHTTPClient(timeouts: settings.timeouts), policy: settings.retry)
+        let transport = RetryingHTTPClient(base: CurlHTTPClient(timeouts: settings.timeouts, caFile: settings.caFile), policy: settings.retry)
         let tokens = try tokenProvider(for: settings, transport: transport, workspaceRoot: environment.workspaceRoot,
                                        environment: environment.variables)
         return (settings, BigQueryREST(http: AuthorizedHTTPClient(base: transport, tokens: tokens), rootURL: settings.rootURL))

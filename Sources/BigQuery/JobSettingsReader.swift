@@ -27,6 +27,17 @@ struct JobSettingsReader {
         }
     }
 
+    /// An SQL text setting: like ``text(_:required:)``, but document properties (`{name}`), which
+    /// carry data from outside, are refused, so that no document value is ever spliced into SQL;
+    /// they go in `<parameter>` values (`@name`) instead. `{process:…}` and `{execution:…}` are allowed.
+    mutating func sqlText(_ name: String, required: Bool = false) -> InterpolatedText? {
+        guard let text = text(name, required: required) else { return nil }
+        guard let property = text.documentPropertyNames.first else { return text }
+        problems.add(location(of: name), "<\(name)> reads the document property {\(property)}: document values "
+            + "are never spliced into SQL; pass it as a <parameter> and write @\(property) in the SQL instead")
+        return nil
+    }
+
     /// A `true`/`false` setting.
     mutating func flag(_ name: String, default value: Bool = false) -> Bool {
         guard let element = settings.child(name) else { return value }

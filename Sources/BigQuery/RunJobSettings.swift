@@ -46,7 +46,7 @@ struct RunJobSettings: Sendable {
         } else if reader.settings.child("query") != nil {
             jobType = .query
         }
-        let query = reader.text("query", required: jobType == .query)
+        let query = reader.sqlText("query", required: jobType == .query)
         let destination = reader.text("destinationTable", required: jobType == .load || jobType == .copy)
         let sourceTable = reader.text("sourceTable", required: jobType == .copy || jobType == .extract)
         let sourceURIs = list(&reader, "sourceUris", required: jobType == .load)

@@ -7,9 +7,9 @@ struct AppendFile {
     let descriptor: Int32
     private(set) var pending: [UInt8] = []
 
-    /// Opens (creating) `path` for appending.
+    /// Opens (creating) `path` for appending; a symbolic link there is refused (`O_NOFOLLOW`).
     init(path: String) throws(DiskError) {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard descriptor >= 0 else { throw DiskError("cannot open \(path): \(String(cString: strerror(errno)))") }
         self.path = path
         self.descriptor = descriptor

@@ -12,7 +12,7 @@ struct DiskGetOperation: ConnectorOperation {
     var header = false
     var deleteAfterRead: Bool
     /// Documents handed over at a time (at most this many plus one slice's worth).
-    var chunkSize = 10_000
+    var chunkSize = 1_000
     /// Bytes read from the file at a time.
     var blockSize = 1 << 20
     /// Bytes given to the splitter at a time, so a chunk is handed over soon after it fills.
@@ -34,6 +34,9 @@ struct DiskGetOperation: ConnectorOperation {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
                 continue
+            }
+            guard DiskConnector.staysInside(path, directory: directory) else {
+                throw DiskError("\(path) is a symbolic link to a file outside the connection's directory; it is not read")
             }
             let properties = ["disk.fileName": name, "disk.directory": directory]
             var splitter = split.splitter(file: path, properties: properties, header: header)
@@ -71,7 +74,7 @@ struct DiskGetOperation: ConnectorOperation {
                 offset = end
                 if documents.count >= chunkSize {
                     try await handOver(&documents)
-                    documents.removeAll(keepingCapacity: true)
+                    splitter.recycle(&documents)
                     if documents.capacity < chunkSize { documents.reserveCapacity(chunkSize + 1024) }
                 }
             }

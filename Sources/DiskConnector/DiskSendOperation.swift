@@ -163,6 +163,9 @@ final class DiskSendOperation: ConnectorOperation {
         guard path.hasPrefix(directory + "/") else {
             throw DiskError("file name '\(name)' leaves the connection's directory \(directory)")
         }
+        guard DiskConnector.staysInside(path, directory: directory) else {
+            throw DiskError("file name '\(name)' leads through a symbolic link out of the connection's directory \(directory)")
+        }
         let parent = (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
@@ -175,7 +178,7 @@ final class DiskSendOperation: ConnectorOperation {
     }
 
     private func write(_ bytes: [UInt8], to path: String) throws(DiskError) {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard descriptor >= 0 else { throw DiskError("cannot open \(path): \(String(cString: strerror(errno)))") }
         defer { _ = Glibc.close(descriptor) }
         try Self.writeAll(bytes, to: descriptor, path: path)

@@ -8,6 +8,13 @@ protocol DocumentSplitter {
     mutating func consume(_ block: UnsafeBufferPointer<UInt8>, into documents: inout [Document]) throws(DiskError)
     /// The file ended: appends what is left, or throws when the file ended mid-document.
     mutating func finish(into documents: inout [Document]) throws(DiskError)
+    /// Takes back documents the process is done with (their content buffers may be reused for the
+    /// next documents) and empties `documents`.
+    mutating func recycle(_ documents: inout [Document])
+}
+
+extension DocumentSplitter {
+    mutating func recycle(_ documents: inout [Document]) { documents.removeAll(keepingCapacity: true) }
 }
 
 extension DiskSplit {
@@ -47,6 +54,8 @@ struct LineSplitter: DocumentSplitter {
     /// The start of a line whose end is in a later block.
     private var carry: [UInt8] = []
     private var lineNumber = 1
+    /// Empty buffers of documents the process was done with, for the next documents' content.
+    private var spare = BufferPool()
 
     init(properties: [String: String]) { self.properties = properties }
 
@@ -63,9 +72,11 @@ struct LineSplitter: DocumentSplitter {
                 addLine(UnsafeBufferPointer(rebasing: block[start..<end]), into: &documents)
             } else {
                 carry.append(contentsOf: UnsafeBufferPointer(rebasing: block[start..<end]))
-                let line = carry
+                var line: [UInt8] = []
+                swap(&line, &carry)
                 line.withUnsafeBufferPointer { addLine($0, into: &documents) }
-                carry.removeAll(keepingCapacity: true)
+                line.removeAll(keepingCapacity: true)
+                swap(&line, &carry)
             }
             lineNumber += 1
             start = end + 1
@@ -75,11 +86,11 @@ struct LineSplitter: DocumentSplitter {
     mutating func finish(into documents: inout [Document]) throws(DiskError) {
         guard !carry.isEmpty else { return }
         let line = carry
-        line.withUnsafeBufferPointer { addLine($0, into: &documents) }
         carry = []
+        line.withUnsafeBufferPointer { addLine($0, into: &documents) }
     }
 
-    private func addLine(_ line: UnsafeBufferPointer<UInt8>, into documents: inout [Document]) {
+    private mutating func addLine(_ line: UnsafeBufferPointer<UInt8>, into documents: inout [Document]) {
         var count = line.count
         if count > 0, line[count - 1] == 0x0D { count -= 1 }
         var blank = true
@@ -88,9 +99,12 @@ struct LineSplitter: DocumentSplitter {
             break
         }
         guard !blank else { return }
-        documents.append(Document(data: Array(UnsafeBufferPointer(rebasing: line[0..<count])), properties: properties,
-                                  numbered: "disk.line", number: lineNumber))
+        var data = spare.take()
+        data.append(contentsOf: UnsafeBufferPointer(rebasing: line[0..<count]))
+        documents.append(Document(data: data, properties: properties, numbered: "disk.line", number: lineNumber))
     }
+
+    mutating func recycle(_ documents: inout [Document]) { spare.recycle(&documents) }
 }
 
 /// Whether a byte is JSON whitespace.

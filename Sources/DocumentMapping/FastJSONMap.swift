@@ -18,7 +18,10 @@ public struct FastJSONMap: Sendable {
 
     /// Reusable buffers for ``FastJSONMap/transform(_:scratch:)``; keep one per loop over documents.
     public struct Scratch: Sendable {
+        /// The scanner's captures: every element initialized, the first `captureCount` those of the
+        /// last document; grown (doubled) when a document has more.
         var captures: [FastCapture] = []
+        var captureCount = 0
         var grouped: [FastCapture] = []
         var cursors: [Int] = []
         var ends: [Int] = []
@@ -117,16 +120,26 @@ public struct FastJSONMap: Sendable {
     }
 
     private func scan(_ bytes: UnsafeBufferPointer<UInt8>, scratch: inout Scratch) -> Bool {
-        var captures = scratch.captures
-        scratch.captures = []
-        captures.removeAll(keepingCapacity: true)
-        var scanner = FastScanner(bytes: bytes, nodes: tables.sourceNodes, members: tables.members,
-                                  keys: tables.keyBytes, captures: captures)
-        captures = []
-        let scanned = scanner.scanDocument()
-        swap(&captures, &scanner.captures)
-        scratch.captures = captures
-        return scanned
+        if scratch.captures.count < 64 { scratch.captures = Self.emptyCaptures(64) }
+        while true {
+            let (scanned, count, overflowed) = scratch.captures.withUnsafeMutableBufferPointer { captures in
+                var scanner = FastScanner(bytes: bytes, nodes: tables.sourceNodes, members: tables.members,
+                                          keys: tables.keyBytes, captures: captures)
+                let scanned = scanner.scanDocument()
+                return (scanned, scanner.captureCount, scanner.capturesOverflowed)
+            }
+            if overflowed {
+                scratch.captures = Self.emptyCaptures(2 * scratch.captures.count)
+                continue
+            }
+            scratch.captureCount = count
+            return scanned
+        }
+    }
+
+    private static func emptyCaptures(_ count: Int) -> [FastCapture] {
+        [FastCapture](repeating: FastCapture(slot: 0, start: 0, end: 0, kind: .null, escaped: false, nonASCII: false,
+                                             indices: SIMD4(repeating: 0)), count: count)
     }
 
     /// Orders the captures by slot (stable) and points each rule's cursor at its slot's first.
@@ -134,7 +147,7 @@ public struct FastJSONMap: Sendable {
     private func group(_ scratch: inout Scratch) {
         let slots = tables.slotCount
         let rules = tables.ruleSlots
-        let count = scratch.captures.count
+        let count = scratch.captureCount
         if scratch.starts.count != slots + 1 { scratch.starts = [Int](repeating: 0, count: slots + 1) }
         if scratch.cursors.count != rules.count { scratch.cursors = [Int](repeating: 0, count: rules.count) }
         if scratch.ends.count != rules.count { scratch.ends = [Int](repeating: 0, count: rules.count) }
@@ -149,7 +162,8 @@ public struct FastJSONMap: Sendable {
         scratch.cursors = []
         scratch.ends = []
         scratch.grouped = []
-        scratch.captures.withUnsafeBufferPointer { captures in
+        scratch.captures.withUnsafeBufferPointer { allCaptures in
+            let captures = UnsafeBufferPointer(rebasing: allCaptures[..<count])
             starts.withUnsafeMutableBufferPointer { starts in
                 for slot in starts.indices { starts[slot] = 0 }
                 for capture in captures { starts[Int(capture.slot) + 1] += 1 }

@@ -35,8 +35,21 @@ struct FastOutput {
             overflowed = true
             return
         }
-        (base + count).update(from: source, count: bytes.count)
-        count += bytes.count
+        let length = bytes.count
+        let target = base + count
+        if length >= 8, length <= 16 {
+            // Keys and most values are short: two overlapping 8-byte moves instead of a call to memmove.
+            let raw = UnsafeRawPointer(source)
+            let first = raw.loadUnaligned(as: UInt64.self)
+            let last = raw.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
+            UnsafeMutableRawPointer(target).storeBytes(of: first, as: UInt64.self)
+            UnsafeMutableRawPointer(target).storeBytes(of: last, toByteOffset: length - 8, as: UInt64.self)
+        } else if length < 8 {
+            for offset in 0..<length { target[offset] = source[offset] }
+        } else {
+            target.update(from: source, count: length)
+        }
+        count += length
     }
 
     /// Appends `bytes[start..<end]` changing ASCII letters by `operation` (uppercase or lowercase);

@@ -15,7 +15,7 @@ struct FastCapture: Sendable {
 
 /// A one-pass validating scanner over JSON bytes that records the values a ``FastMapPlan`` reads
 /// and checks the source profile on the way. It never builds values and never allocates
-/// (captures go into a reused array).
+/// (captures go into a reused buffer).
 ///
 /// It accepts exactly what ``JSONParser`` accepts. `false` means "not handled here": the
 /// document is malformed, breaks the profile, or has something the byte-level path leaves to the
@@ -25,7 +25,11 @@ struct FastScanner {
     let nodes: UnsafeBufferPointer<FastSourceNode>
     let members: UnsafeBufferPointer<FastMember>
     let keys: UnsafeBufferPointer<UInt8>
-    var captures: [FastCapture]
+    /// Where captures go; a capture that does not fit sets ``capturesOverflowed`` and ends the scan.
+    let captures: UnsafeMutableBufferPointer<FastCapture>
+    private(set) var captureCount = 0
+    /// The document has more captures than `captures` holds: scan it again with a larger buffer.
+    private(set) var capturesOverflowed = false
     var index = 0
     private var depth = 0
     private var level = 0
@@ -34,7 +38,8 @@ struct FastScanner {
     private var lastNonASCII = false
 
     init(bytes: UnsafeBufferPointer<UInt8>, nodes: UnsafeBufferPointer<FastSourceNode>,
-         members: UnsafeBufferPointer<FastMember>, keys: UnsafeBufferPointer<UInt8>, captures: [FastCapture]) {
+         members: UnsafeBufferPointer<FastMember>, keys: UnsafeBufferPointer<UInt8>,
+         captures: UnsafeMutableBufferPointer<FastCapture>) {
         self.bytes = bytes
         self.nodes = nodes
         self.members = members
@@ -46,10 +51,13 @@ struct FastScanner {
     private static let backslash = UInt8(ascii: "\\")
 
     /// Scans the whole document with node 0 at the root.
+    ///
+    /// The root must be an object, as the profile validator of the tree path requires; any other
+    /// root (even `null`, which passes every type check below) is left to the tree path to report.
     mutating func scanDocument() -> Bool {
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
         skipWhitespace()
-        guard value(0) else { return false }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{"), value(0) else { return false }
         skipWhitespace()
         return index == bytes.count
     }
@@ -109,10 +117,15 @@ struct FastScanner {
             }
         }
         if info.slot >= 0 {
+            guard captureCount < captures.count else {
+                capturesOverflowed = true
+                return false
+            }
             let isString = kind == .string
-            captures.append(FastCapture(slot: info.slot, start: Int32(start), end: Int32(index), kind: kind,
-                                        escaped: isString && lastEscaped, nonASCII: isString && lastNonASCII,
-                                        indices: indices))
+            captures[captureCount] = FastCapture(slot: info.slot, start: Int32(start), end: Int32(index), kind: kind,
+                                                 escaped: isString && lastEscaped, nonASCII: isString && lastNonASCII,
+                                                 indices: indices)
+            captureCount += 1
         }
         return true
     }
@@ -151,12 +164,17 @@ struct FastScanner {
         } else {
             while true {
                 guard index < bytes.count, bytes[index] == Self.quote else { return false }
-                let keyStart = index + 1
-                guard string() else { return false }
-                let keyEnd = index - 1
                 var child = -1
                 var bit: UInt64 = 0
-                if memberCount > 0 {
+                if memberCount > 0, let found = quickMember(from: memberStart, count: memberCount) {
+                    bit = 1 << UInt64(found)
+                    if seen & bit != 0 { return false }
+                    seen |= bit
+                    child = Int(members[memberStart + found].node)
+                } else if memberCount > 0 {
+                    let keyStart = index + 1
+                    guard string() else { return false }
+                    let keyEnd = index - 1
                     // Keys match by canonical equivalence in the tree path ("K" and KELVIN SIGN are one key),
                     // so a key with escapes or non-ASCII text next to members we read is left to it.
                     if lastEscaped || lastNonASCII { return false }
@@ -166,6 +184,8 @@ struct FastScanner {
                         seen |= bit
                         child = Int(members[memberStart + found].node)
                     }
+                } else {
+                    guard string() else { return false }
                 }
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return false }
@@ -193,6 +213,31 @@ struct FastScanner {
             if required & seen & ~nulls != required { return false }
         }
         return true
+    }
+
+    /// With `index` at a key's opening quote: the member whose key (plain ASCII, see
+    /// ``FastMember/quick``) the key is exactly, moving `index` past the closing quote; nil leaves
+    /// `index` where it was.
+    @inline(__always)
+    private mutating func quickMember(from first: Int, count: Int) -> Int? {
+        let keyStart = index + 1
+        guard keyStart + 8 <= bytes.count, let base = bytes.baseAddress else { return nil }
+        let word = UInt64(littleEndian: UnsafeRawPointer(base).loadUnaligned(fromByteOffset: keyStart, as: UInt64.self))
+        for position in 0..<count {
+            let entry = members[first + position]
+            guard entry.quick != 0, word & entry.mask == entry.pattern else { continue }
+            let length = Int(entry.keyCount)
+            if entry.quick == 2 {
+                guard keyStart + length < bytes.count else { continue }
+                let keyBase = Int(entry.keyStart)
+                var offset = 8
+                while offset < length, keys[keyBase + offset] == bytes[keyStart + offset] { offset += 1 }
+                guard offset == length, bytes[keyStart + length] == Self.quote else { continue }
+            }
+            index = keyStart + length + 1
+            return position
+        }
+        return nil
     }
 
     private func member(_ start: Int, _ end: Int, from first: Int, count: Int) -> Int? {
@@ -291,7 +336,8 @@ struct FastScanner {
         return false
     }
 
-    /// Skips 8 bytes at a time while none of them is a quote, a backslash, a control byte or non-ASCII.
+    /// Skips bytes 8 at a time up to the first quote, backslash, control byte or non-ASCII byte
+    /// (or to the last 8 bytes of the document).
     @inline(__always)
     private mutating func skipPlainASCII() {
         guard let base = bytes.baseAddress else { return }
@@ -299,13 +345,18 @@ struct FastScanner {
         let highs: UInt64 = 0x8080_8080_8080_8080
         let raw = UnsafeRawPointer(base)
         while index + 8 <= bytes.count {
-            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
             let quotes = word ^ (ones &* UInt64(Self.quote))
             let backslashes = word ^ (ones &* UInt64(Self.backslash))
             // A byte of `quotes` or `backslashes` is zero, or a byte of `word` is below 0x20 or from 0x80.
             let special = ((quotes &- ones) & ~quotes) | ((backslashes &- ones) & ~backslashes)
                 | (word &- ones &* 0x20) | word
-            guard special & highs == 0 else { return }
+            // The lowest flagged byte is exact (borrows only run upwards): stop right on it.
+            let flags = special & highs
+            guard flags == 0 else {
+                index += flags.trailingZeroBitCount >> 3
+                return
+            }
             index += 8
         }
     }

@@ -23,6 +23,28 @@ struct FastMember: Sendable {
     var keyStart: Int32
     var keyCount: Int32
     var node: Int32
+    /// How the scanner may match the key with one 8-byte load: 0 not at all (the key holds a quote,
+    /// a backslash, a control byte or non-ASCII), 1 `pattern` is the whole key and its closing quote,
+    /// 2 `pattern` is the key's first 8 bytes (the rest is compared byte by byte).
+    var quick: UInt8 = 0
+    /// The bytes the 8-byte load must hold under `mask` (first byte lowest).
+    var pattern: UInt64 = 0
+    var mask: UInt64 = 0
+
+    init(keyStart: Int32, key: [UInt8], node: Int32) {
+        self.keyStart = keyStart
+        keyCount = Int32(key.count)
+        self.node = node
+        guard key.allSatisfy({ $0 >= 0x20 && $0 < 0x80 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) else {
+            return
+        }
+        let word = key.count < 8 ? key + [UInt8(ascii: "\"")] : Array(key[0..<8])
+        for (position, byte) in word.enumerated() {
+            pattern |= UInt64(byte) << UInt64(8 * position)
+            mask |= 0xFF << UInt64(8 * position)
+        }
+        quick = key.count < 8 ? 1 : 2
+    }
 }
 
 /// Builds the source trie from the source profile and the rules' `from` paths.
@@ -127,7 +149,7 @@ struct FastSourceBuilder {
                                        element: Int32(node.element), slot: Int32(node.slot), check: node.check,
                                        nullInvalid: node.nullInvalid, requiredMask: node.requiredMask))
             for (key, child) in zip(node.keys, node.children) {
-                members.append(FastMember(keyStart: Int32(keyBytes.count), keyCount: Int32(key.count), node: Int32(child)))
+                members.append(FastMember(keyStart: Int32(keyBytes.count), key: key, node: Int32(child)))
                 keyBytes += key
             }
         }

@@ -9,11 +9,16 @@ import Foundation
 /// `CancellationError`.
 public final class CurlHTTPClient: HTTPClient {
     private let timeouts: HTTPTimeouts
+    private let caFile: String?
     private let pool: CurlHandlePool
 
     /// Creates a client with the given time limits.
-    public init(timeouts: HTTPTimeouts = .init()) {
+    ///
+    /// - Parameter caFile: a PEM file of the certificate authorities to trust instead of the
+    ///   system's (for a private CA); nil trusts the system's. Verification is never turned off.
+    public init(timeouts: HTTPTimeouts = .init(), caFile: String? = nil) {
         self.timeouts = timeouts
+        self.caFile = caFile
         pool = CurlHandlePool(maxIdle: 16)
     }
 
@@ -22,6 +27,7 @@ public final class CurlHTTPClient: HTTPClient {
         try Task.checkCancellation()
         let cancellation = CurlCancellation()
         let timeouts = timeouts
+        let caFile = caFile
         let pool = pool
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
@@ -36,7 +42,7 @@ public final class CurlHTTPClient: HTTPClient {
                         ))
                         return
                     }
-                    let result = Result { try handle.perform(request, timeouts: timeouts, cancellation: cancellation) }
+                    let result = Result { try handle.perform(request, timeouts: timeouts, caFile: caFile, cancellation: cancellation) }
                     pool.checkIn(handle)
                     continuation.resume(with: result)
                 }

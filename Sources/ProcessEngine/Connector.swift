@@ -33,8 +33,9 @@ public protocol ConnectorOperation: Sendable {
     func read(context: OperationContext, emit: ([Document]) async throws -> Void) async throws
 
     /// Produces the documents of a start shape like ``read(context:emit:)``, but hands each chunk
-    /// over in place: the receiver may take the documents out of the array (leaving it empty), so
-    /// they move on without being copied. The default runs ``read(context:emit:)``.
+    /// over in place: the receiver may take the documents out of the array, so they move on without
+    /// being copied; on return the array holds documents the process is done with (possibly none),
+    /// whose buffers the operation may reuse. The default runs ``read(context:emit:)``.
     func readInPlace(context: OperationContext, handOver: (inout [Document]) async throws -> Void) async throws
 
     /// Runs the operation on a batch of documents entering a connector shape.

@@ -29,19 +29,27 @@ extension Document {
     /// dictionary before share the resulting one (one dictionary per chunk, not per document).
     public mutating func setProperty(_ name: String, to value: String, sharing cache: inout PropertyAssignmentCache) {
         if let numberedProperty, numberedProperty.name == name { self.numberedProperty = nil }
-        if let last = cache.last, last.name == name, last.value == value, last.before == storedProperties {
-            storedProperties = last.after
+        // The fields are compared in place: copying the cached entry out would retain all four.
+        if cache.isSet, cache.name == name, cache.value == value, cache.before == storedProperties {
+            storedProperties = cache.after
             return
         }
-        let before = storedProperties
+        cache.before = storedProperties
         storedProperties[name] = value
-        cache.last = (before, name, value, storedProperties)
+        cache.name = name
+        cache.value = value
+        cache.after = storedProperties
+        cache.isSet = true
     }
 }
 
 /// The last dictionary ``Document/setProperty(_:to:sharing:)`` produced, for the documents that follow.
 public struct PropertyAssignmentCache: Sendable {
-    var last: (before: [String: String], name: String, value: String, after: [String: String])?
+    var isSet = false
+    var before: [String: String] = [:]
+    var name = ""
+    var value = ""
+    var after: [String: String] = [:]
 
     /// An empty cache; keep one per loop over documents.
     public init() {}

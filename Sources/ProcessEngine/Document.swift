@@ -13,10 +13,27 @@ public struct Document: Sendable {
     /// The document's position among the documents the start shape produced, zero-based.
     /// Shapes that turn one document into one document keep it, so tracking records line up.
     public var index: Int
-    private var cachedJSON: JSONValue?
+    /// The parsed form and tryCatch origins, out of line: most documents have neither, and
+    /// copying or dropping a document then costs no work for them.
+    private var extras: DocumentExtras?
+
+    private var cachedJSON: JSONValue? {
+        get { extras?.json }
+        set {
+            if newValue == nil, extras == nil { return }
+            extras = DocumentExtras(json: newValue, tryOrigins: extras?.tryOrigins ?? [:])
+        }
+    }
+
     /// tryCatch scope id → the document's position among that scope's inputs, so a failure
     /// downstream is traced back to the document that entered the scope.
-    var tryOrigins: [Int: Int] = [:]
+    var tryOrigins: [Int: Int] {
+        get { extras?.tryOrigins ?? [:] }
+        set {
+            if newValue.isEmpty, extras == nil { return }
+            extras = DocumentExtras(json: extras?.json, tryOrigins: newValue)
+        }
+    }
 
     /// A document with this content and properties.
     public init(data: [UInt8], properties: [String: String] = [:], index: Int = 0) {
@@ -39,7 +56,7 @@ public struct Document: Sendable {
         self.data = json.serialized()
         self.storedProperties = properties
         self.index = index
-        self.cachedJSON = json
+        self.extras = DocumentExtras(json: json, tryOrigins: [:])
     }
 
     /// Dynamic document properties (string to string).

@@ -131,6 +131,8 @@ final class ExecutionRun {
         execution.documentsIn += numbered.count
         tally(start.id) { $0.documentsOut += numbered.count }
         try await push(taking: &numbered, to: next)
+        // What the shapes left in the array goes back to the operation, which may reuse its buffers.
+        swap(&numbered, &documents)
     }
 
     // MARK: - Shapes
@@ -143,7 +145,8 @@ final class ExecutionRun {
     }
 
     /// Sends documents down the graph from `shapeID`, depth first; shapes that change documents
-    /// one by one (map) may change them in place and leave `documents` empty.
+    /// one by one (map) may change them in place, and `documents` then holds what the shapes are
+    /// done with (possibly nothing), for the caller to drop or reuse.
     func push(taking documents: inout [Document], to shapeID: String) async throws {
         guard !documents.isEmpty else { return }
         guard let position = shapeIndex[shapeID] else {
@@ -179,6 +182,7 @@ final class ExecutionRun {
             runMap(shape: shape, mapID: mapID, documents: &outputs)
             tally(shape.id) { $0.documentsOut += outputs.count }
             try await push(taking: &outputs, to: next)
+            swap(&outputs, &documents)
         case .setProperties(let assignments, let next):
             let outputs = runSetProperties(shape: shape, assignments: assignments, documents: documents)
             tally(shape.id) { $0.documentsOut += outputs.count }

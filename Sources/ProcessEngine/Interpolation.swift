@@ -58,6 +58,11 @@ public struct InterpolatedText: Sendable, Hashable {
         return .documentProperty(name)
     }
 
+    /// The document properties the text reads (`{name}` placeholders), in order of appearance.
+    public var documentPropertyNames: [String] {
+        parts.compactMap { if case .documentProperty(let name) = $0 { name } else { nil } }
+    }
+
     /// True when the text has no placeholders (the same for every document).
     public var isConstant: Bool { parts.allSatisfy { if case .literal = $0 { true } else { false } } }
 

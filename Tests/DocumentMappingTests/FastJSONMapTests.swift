@@ -121,6 +121,20 @@ import ProcessModel
         #expect(try variant([FastMapFixtures.rule("/items/0/sku", "/customer")]).fastPath == nil)
     }
 
+    @Test func documentsWithMoreValuesThanTheCaptureBufferAreScannedAgainInAGrownOne() throws {
+        let map = try Self.compile(FastMapFixtures.benchMap)
+        let fast = try #require(map.fastPath)
+        var scratch = FastJSONMap.Scratch()
+        // 2 captures per item: 30 fit the first buffer, 300 need it grown twice; small ones follow.
+        for count in [30, 300, 1, 2000, 0] {
+            let items = (0..<count).map { #"{"sku":"S-\#($0)","qty":\#($0 % 7)}"# }.joined(separator: ",")
+            let input = Array(#"{"id":\#(count),"customer":{"name":"Al","country":"NL"},"items":[\#(items)],"price":1}"#.utf8)
+            let output = try #require(fast.transform(input, scratch: &scratch), "\(count) items")
+            #expect(Self.tree(map, input) == output, "\(count) items")
+            #expect(String(decoding: output, as: UTF8.self).hasPrefix(#"{"order_id":\#(count),"customer":"AL""#))
+        }
+    }
+
     @Test func outputsLargerThanTheWorkingBufferAreWrittenAgainInAGrownOne() throws {
         let definition = MapDefinition(id: "grow", fromProfile: "any", toProfile: "any", mappings: [
             FastMapFixtures.rule("/list/*", "/a_rather_long_member_name/*/with_an_even_longer_key_for_each_element"),

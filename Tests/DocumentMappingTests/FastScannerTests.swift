@@ -31,6 +31,36 @@ import ProcessModel
         #expect(run(#"{"b":{"q":{"\u0061":1}}}"#) == "{}")
     }
 
+    @Test func keysMatchedEightBytesAtATimeAgreeWithTheTreePath() throws {
+        let bench = try CompiledMap(map: FastMapFixtures.benchMap, profiles: FastMapFixtures.profiles)
+        let fast = try #require(bench.fastPath)
+        func both(_ text: String) -> (fast: String?, tree: String?) {
+            var scratch = FastJSONMap.Scratch()
+            let bytes = Array(text.utf8)
+            let tree = try? bench.transform(bytes, context: MapContext(), documentIndex: 0).bytes
+            return (fast.transform(bytes, scratch: &scratch).map { String(decoding: $0, as: UTF8.self) },
+                    tree.map { String(decoding: $0, as: UTF8.self) })
+        }
+        // Keys one byte longer or shorter than members (7, 8 and 9 bytes), and members at the very end.
+        let handled = [
+            #"{"idx":0,"id":1,"i":2,"placedA":"p","placedAtX":"q","placedAt":"r","customers":{},"#
+                + #""customer":{"nam":1,"name":"n","names":2,"country":"c"},"price":2.5}"#,
+            #"{"price":1,"id":7}"#,
+            #"{"id":7}"#,
+        ]
+        for text in handled {
+            let (fastOutput, treeOutput) = both(text)
+            #expect(fastOutput != nil, "\(text)")
+            #expect(fastOutput == treeOutput, "\(text)")
+        }
+        #expect(both(#"{"id":7}"#).fast == #"{"order_id":7}"#)
+        // Repeated (short or long) and escaped member keys go to the tree path.
+        for text in [#"{"id":1,"id":2}"#, #"{"id":1,"placedAt":"a","placedAt":"b"}"#, #"{"\u0069d":1}"#,
+                     #"{"id":1,"placed\u0041t":"a"}"#] {
+            #expect(both(text).fast == nil, "\(text)")
+        }
+    }
+
     @Test func containersAreRewrittenCompactWithTheLastOfRepeatedKeys() {
         #expect(run(#"{"a": {"k": 1, "k" : [ true ,null ] }}"#) == #"{"x":{"k":[true,null]},"y":{"a":{"k":[true,null]}}}"#)
         // A repeated key among the members read goes to the tree path.

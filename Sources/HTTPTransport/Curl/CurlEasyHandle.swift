@@ -27,7 +27,11 @@ final class CurlEasyHandle: @unchecked Sendable {
     }
 
     /// Performs `request` synchronously (blocking the calling thread) and returns the response.
-    func perform(_ request: HTTPRequest, timeouts: HTTPTimeouts, cancellation: CurlCancellation) throws -> HTTPResponse {
+    ///
+    /// `caFile` names a PEM file of certificate authorities to trust instead of the system's; the
+    /// server's certificate and name are verified either way.
+    func perform(_ request: HTTPRequest, timeouts: HTTPTimeouts, caFile: String? = nil,
+                 cancellation: CurlCancellation) throws -> HTTPResponse {
         // Options are reset each time; live connections, DNS and TLS session caches survive the reset.
         curl_easy_reset(handle)
         errorBuffer[0] = 0
@@ -37,7 +41,7 @@ final class CurlEasyHandle: @unchecked Sendable {
 
         let code: CURLcode = withExtendedLifetime(transfer) {
             let context = Unmanaged.passUnretained(transfer).toOpaque()
-            var setup = configure(request, timeouts: timeouts, context: context)
+            var setup = configure(request, timeouts: timeouts, caFile: caFile, context: context)
             if setup == CURLE_OK {
                 headerList = Self.headerList(for: request)
                 setup = conveyor_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
@@ -67,7 +71,8 @@ final class CurlEasyHandle: @unchecked Sendable {
     }
 
     /// Sets every option for one transfer; returns the first failure.
-    private func configure(_ request: HTTPRequest, timeouts: HTTPTimeouts, context: UnsafeMutableRawPointer) -> CURLcode {
+    private func configure(_ request: HTTPRequest, timeouts: HTTPTimeouts, caFile: String?,
+                           context: UnsafeMutableRawPointer) -> CURLcode {
         var results: [CURLcode] = []
         func long(_ option: CURLoption, _ value: Int) {
             results.append(conveyor_curl_setopt_long(handle, option, value))
@@ -81,6 +86,13 @@ final class CurlEasyHandle: @unchecked Sendable {
 
         string(CURLOPT_URL, request.url)
         string(CURLOPT_PROTOCOLS_STR, "http,https")
+        long(CURLOPT_SSL_VERIFYPEER, 1)
+        long(CURLOPT_SSL_VERIFYHOST, 2)
+        if let caFile {
+            // Only these authorities: the built-in CA directory is dropped as well.
+            string(CURLOPT_CAINFO, caFile)
+            pointer(CURLOPT_CAPATH, nil)
+        }
         long(CURLOPT_NOSIGNAL, 1)
         long(CURLOPT_FOLLOWLOCATION, 0)
         long(CURLOPT_TCP_KEEPALIVE, 1)

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+
+/// `conveyor serve` with a secret in use: listeners refuse requests without the right credentials
+/// (and run nothing), and the secret never shows in answers, pages, the log or the store file.
+@Suite struct SecurityServeTests {
+    /// A listener process writing its document to a disk connection whose directory is a secret
+    /// that cannot be created, so the run fails with an error that would quote the secret.
+    static func workspace() throws -> String {
+        let workspace = try Harness.temporaryDirectory("security")
+        for folder in ["processes", "connectors", "profiles"] {
+            try FileManager.default.createDirectory(atPath: workspace + "/" + folder, withIntermediateDirectories: true)
+        }
+        try """
+            <process id="leak" name="Leak">
+              <shapes>
+                <start id="start" next="write"><listener path="/leak" method="POST"/></start>
+                <connector id="write" connection="vault" operation="drop" next="done"/>
+                <stop id="done"/>
+              </shapes>
+            </process>
+            """.write(toFile: workspace + "/processes/leak.xml", atomically: true, encoding: .utf8)
+        try """
+            <connection id="vault" type="disk"><directory>${secret:VAULT_DIR}</directory></connection>
+            """.write(toFile: workspace + "/connectors/vault.xml", atomically: true, encoding: .utf8)
+        try """
+            <operation id="drop" type="disk" action="send"><fileName>drop.json</fileName></operation>
+            """.write(toFile: workspace + "/connectors/drop.xml", atomically: true, encoding: .utf8)
+        return workspace
+    }
+
+    func status(_ arguments: [String]) throws -> String {
+        try ServeHost.curl(["-o", "/dev/null", "-w", "%{http_code}"] + arguments)
+    }
+
+    @Test func listenersRejectBadCredentialsAndTheSecretNeverLeaks() async throws {
+        let workspace = try Self.workspace()
+        defer { try? FileManager.default.removeItem(atPath: workspace) }
+        let marker = "conveyor-secret-\(UUID().uuidString.prefix(12))"
+        let secret = "/proc/\(marker)/vault"
+        let token = "tok-\(UUID().uuidString)"
+        let host = try await ServeHost.start(workspace: workspace, arguments: ["--auth", "bearer:E2E_SEC_TOKEN"],
+                                             environment: ["CONVEYOR_SECRET_VAULT_DIR": secret,
+                                                           "CONVEYOR_SECRET_E2E_SEC_TOKEN": token])
+        defer { if host.process.isRunning { host.process.terminate() } }
+        let auth = ["-H", "Authorization: Bearer \(token)"]
+        let leak = host.base + "/leak"
+
+        // Missing, wrong, truncated or differently-schemed credentials: 401, and nothing runs.
+        #expect(try status([leak, "--data-binary", "{}"]) == "401")
+        #expect(try status(["-H", "Authorization: Bearer wrong", leak, "--data-binary", "{}"]) == "401")
+        #expect(try status(["-H", "Authorization: Bearer \(token.dropLast())", leak, "--data-binary", "{}"]) == "401")
+        #expect(try status(["-H", "Authorization: Bearer \(token)x", leak, "--data-binary", "{}"]) == "401")
+        #expect(try status(["-u", "user:\(token)", leak, "--data-binary", "{}"]) == "401")
+        #expect(try status([host.base + "/api/executions"]) == "401")
+        let none = try ServeHost.curl(auth + [host.base + "/api/executions"])
+        let listed = try #require((try Harness.json(none) as? [String: Any])?["executions"] as? [[String: Any]])
+        #expect(listed.isEmpty, "a refused request ran the process: \(none)")
+
+        // With the token the run fails, with the secret's path in its error; every view redacts it.
+        var answers: [String] = []
+        answers.append(try ServeHost.curl(auth + ["-i", leak, "--data-binary", "{\"id\":1}"]))
+        #expect(answers[0].hasPrefix("HTTP/1.1 500"), "\(answers[0])")
+        #expect(answers[0].contains("***"), "\(answers[0])")
+        answers.append(try ServeHost.curl(auth + ["-i", "-X", "POST", host.base + "/api/processes/leak/executions",
+                                                  "--data-binary", "{}"]))
+        let list = try ServeHost.curl(auth + [host.base + "/api/executions"])
+        answers.append(list)
+        let executions = try #require((try Harness.json(list) as? [String: Any])?["executions"] as? [[String: Any]])
+        #expect(executions.count == 2)
+        for execution in executions {
+            let id = try #require(execution["id"] as? String)
+            #expect(execution["status"] as? String == "ERROR")
+            answers.append(try ServeHost.curl(auth + [host.base + "/api/executions/\(id)"]))
+            answers.append(try ServeHost.curl(auth + [host.base + "/api/executions/\(id)/documents/0"]))
+            answers.append(try ServeHost.curl(auth + [host.base + "/reporting/executions/\(id)"]))
+        }
+        answers.append(try ServeHost.curl(auth + [host.base + "/reporting/executions"]))
+        answers.append(try ServeHost.curl(auth + [host.base + "/reporting/executions?status=ERROR"]))
+        for answer in answers {
+            #expect(!answer.contains(marker), "the secret leaked: \(answer)")
+            #expect(!answer.contains(token))
+        }
+        #expect(answers.contains { $0.contains("***") })
+
+        #expect(try await host.stop())
+        let log = host.log
+        #expect(!log.contains(marker), "\(log)")
+        #expect(!log.contains(token))
+        for file in try FileManager.default.subpathsOfDirectory(atPath: workspace + "/.conveyor") {
+            let path = workspace + "/.conveyor/" + file
+            guard let data = FileManager.default.contents(atPath: path) else { continue }
+            #expect(data.range(of: Data(marker.utf8)) == nil, "the secret is in \(file)")
+            #expect(data.range(of: Data(token.utf8)) == nil, "the token is in \(file)")
+        }
+    }
+}

@@ -78,7 +78,7 @@ actor StorageTableWriter {
             if seen >= resumeRows { positions.append(position) }
             seen += 1
         }
-        var encoded: [Int: [UInt8]] = [:]
+        var encoded = [[UInt8]?](repeating: nil, count: rows.count)
         encode(rows, positions: positions, into: &encoded, failures: &failures)
         await send(rows: rows, encoded: &encoded, failures: &failures)
         if options.exactlyOnce {
@@ -93,7 +93,7 @@ actor StorageTableWriter {
         return failures
     }
 
-    private func encode(_ rows: [StorageRow], positions: [Int], into encoded: inout [Int: [UInt8]],
+    private func encode(_ rows: [StorageRow], positions: [Int], into encoded: inout [[UInt8]?],
                         failures: inout [Int: String]) {
         guard let encoder, let preparer else { return }
         var writer = ProtoWriter(capacity: 256)
@@ -114,8 +114,8 @@ actor StorageTableWriter {
 
     /// Sends encoded rows until each is written or failed: retries by status with backoff,
     /// resends the rest of a request whose rows had errors, refreshes the schema once on a mismatch.
-    private func send(rows: [StorageRow], encoded: inout [Int: [UInt8]], failures: inout [Int: String]) async {
-        var pending = encoded.keys.sorted()
+    private func send(rows: [StorageRow], encoded: inout [[UInt8]?], failures: inout [Int: String]) async {
+        var pending = encoded.indices.filter { encoded[$0] != nil }
         var attempt = 0
         var tokenRefreshed = false
         var schemaRefreshed = false

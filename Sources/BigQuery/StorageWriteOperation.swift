@@ -49,14 +49,23 @@ struct StorageWriteOperation: ConnectorOperation {
     func execute(_ documents: [Document], context: OperationContext) async throws -> OperationOutcome {
         var documents = documents
         var failures: [Int: String] = [:]
-        var groups: [TableReference: Group] = [:]
-        var order: [TableReference] = []
-        var destinations: [Int: TableReference] = [:]
+        var groups: [Group] = []
+        var groupIndex: [TableReference: Int] = [:]
+        /// The group of each document (nil: it failed before grouping).
+        var destinations = [Int?](repeating: nil, count: documents.count)
+        // A destination without placeholders is the same for every document: rendered once.
+        let constant = settings.projectID.isConstant && settings.datasetID.isConstant && settings.tableID.isConstant
+        var fixed: TableReference?
+        var last: (table: TableReference, group: Int)?
         for position in documents.indices {
             do {
-                let table = TableReference(project: try context.interpolate(settings.projectID, for: documents[position]),
+                let table: TableReference
+                if constant, let fixed { table = fixed } else {
+                    table = TableReference(project: try context.interpolate(settings.projectID, for: documents[position]),
                                            dataset: try context.interpolate(settings.datasetID, for: documents[position]),
                                            table: try context.interpolate(settings.tableID, for: documents[position]))
+                    if constant { fixed = table }
+                }
                 let row: StorageRow
                 if settings.sink.cdc {
                     var value = try documents[position].json()
@@ -65,25 +74,29 @@ struct StorageWriteOperation: ConnectorOperation {
                 } else {
                     row = StorageRow(document: documents[position])
                 }
-                destinations[position] = table
-                if groups[table] == nil {
-                    order.append(table)
-                    groups[table] = Group(table: table, positions: [], rows: [])
+                let group: Int
+                if let last, last.table == table { group = last.group } else if let known = groupIndex[table] {
+                    group = known
+                } else {
+                    group = groups.count
+                    groupIndex[table] = group
+                    groups.append(Group(table: table, positions: [], rows: []))
                 }
-                groups[table]?.positions.append(position)
-                groups[table]?.rows.append(row)
+                last = (table, group)
+                destinations[position] = group
+                groups[group].positions.append(position)
+                groups[group].rows.append(row)
             } catch {
                 failures[position] = "\(error)"
             }
         }
         // Rows refused before anything was written (ifExists) never go to the dead-letter queue.
         let results = await withTaskGroup(of: (group: Group, failures: [Int: String], refused: Bool).self) { tasks in
-            for table in order {
-                guard let group = groups[table] else { continue }
-                let writer = settings.sink.uniqueConstraints == nil ? writer(for: table, context: context) : nil
+            for group in groups {
+                let writer = settings.sink.uniqueConstraints == nil ? writer(for: group.table, context: context) : nil
                 tasks.addTask {
                     do {
-                        try await preparation.prepare(table, executionID: context.execution.id)
+                        try await preparation.prepare(group.table, executionID: context.execution.id)
                     } catch {
                         return (group, Dictionary(uniqueKeysWithValues: group.rows.indices.map { ($0, "\(error)") }), true)
                     }
@@ -121,17 +134,20 @@ struct StorageWriteOperation: ConnectorOperation {
         }
         var outputs: [Document] = []
         var failed: [DocumentFailure] = []
+        outputs.reserveCapacity(documents.count)
+        var caches = [PropertyAssignmentCache](repeating: PropertyAssignmentCache(), count: 3)
         for position in documents.indices {
-            if let table = destinations[position] {
-                documents[position].properties["bigquery.projectId"] = table.project
-                documents[position].properties["bigquery.datasetId"] = table.dataset
-                documents[position].properties["bigquery.tableId"] = table.table
+            if let group = destinations[position] {
+                let table = groups[group].table
+                documents[position].setProperty("bigquery.projectId", to: table.project, sharing: &caches[0])
+                documents[position].setProperty("bigquery.datasetId", to: table.dataset, sharing: &caches[1])
+                documents[position].setProperty("bigquery.tableId", to: table.table, sharing: &caches[2])
             }
-            if deadLettered.contains(position) {
+            if !deadLettered.isEmpty, deadLettered.contains(position) {
                 documents[position].properties["bigquery.deadLetter"] = "true"
                 documents[position].properties["bigquery.deadLetterReason"] = failures[position]
                 outputs.append(documents[position])
-            } else if let message = failures[position] {
+            } else if !failures.isEmpty, let message = failures[position] {
                 failed.append(DocumentFailure(document: documents[position], message: message))
             } else {
                 outputs.append(documents[position])

@@ -11,8 +11,9 @@ struct DiskGetOperation: ConnectorOperation {
     /// `csv-rows` only: the first record is a header repeated in every document.
     var header = false
     var deleteAfterRead: Bool
-    /// Documents handed over at a time (at most this many plus one slice's worth).
-    var chunkSize = 1_000
+    /// Documents handed over at a time (at most this many plus one slice's worth); nil: the
+    /// context's ``OperationContext/chunkSize``.
+    var chunkSize: Int?
     /// Bytes read from the file at a time.
     var blockSize = 1 << 20
     /// Bytes given to the splitter at a time, so a chunk is handed over soon after it fills.
@@ -40,7 +41,7 @@ struct DiskGetOperation: ConnectorOperation {
             }
             let properties = ["disk.fileName": name, "disk.directory": directory]
             var splitter = split.splitter(file: path, properties: properties, header: header)
-            try await read(path, with: &splitter, handOver: handOver)
+            try await read(path, with: &splitter, chunk: context.chunkSize, handOver: handOver)
             if deleteAfterRead {
                 do { try FileManager.default.removeItem(atPath: path) } catch {
                     throw DiskError("read \(path) but could not delete it: \(error.localizedDescription)")
@@ -50,8 +51,9 @@ struct DiskGetOperation: ConnectorOperation {
     }
 
     /// Reads one file through `splitter`, handing a chunk over whenever it is full.
-    func read(_ path: String, with splitter: inout any DocumentSplitter,
+    func read(_ path: String, with splitter: inout any DocumentSplitter, chunk: Int,
               handOver: (inout [Document]) async throws -> Void) async throws {
+        let chunkSize = max(1, chunkSize ?? chunk)
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw DiskError("cannot open \(path): \(String(cString: strerror(errno)))") }
         defer { _ = Glibc.close(descriptor) }

@@ -38,6 +38,8 @@ final class ExecutionRun {
     /// Shape ids in graph order (a shape before the shapes it sends documents to).
     private(set) var graphOrder: [String] = []
     var pushDepth = 0
+    /// See ``startChunkSize(of:runner:)``.
+    let startChunkSize: Int
 
     init(runner: ProcessRunner, process: ProcessDefinition, info: ExecutionInfo, processProperties: [String: String],
          callDepth: Int = 0, shared: RunSharedState = RunSharedState()) {
@@ -50,6 +52,7 @@ final class ExecutionRun {
         self.execution = Execution(info: info, shapeCounts: process.shapes.map { ShapeTally(shapeID: $0.id) })
         for (index, shape) in process.shapes.enumerated() { shapeIndex[shape.id] = index }
         graphOrder = Self.graphOrder(of: process)
+        startChunkSize = Self.startChunkSize(of: process, runner: runner)
     }
 
     /// A new document index from the execution's counter.
@@ -292,8 +295,23 @@ final class ExecutionRun {
     // MARK: - Bookkeeping
 
     func operationContext(shapeID: String) -> OperationContext {
-        OperationContext(execution: info, shapeID: shapeID, processProperties: processProperties,
-                         environment: runner.environment, now: runner.now)
+        var context = OperationContext(execution: info, shapeID: shapeID, processProperties: processProperties,
+                                       environment: runner.environment, now: runner.now)
+        context.chunkSize = startChunkSize
+        return context
+    }
+
+    /// The start shape's chunk size: the default, raised to the largest `<batchCount>` among the
+    /// process's connector operations (so a 10,000-row batch is one request), at most the runner's.
+    static func startChunkSize(of process: ProcessDefinition, runner: ProcessRunner) -> Int {
+        var size = OperationContext.defaultChunkSize
+        for shape in process.shapes {
+            guard case .connector(_, let operationID, _) = shape.kind,
+                  let text = runner.workspace.operations[operationID]?.settings.child("batchCount")?.text,
+                  let count = Int(text.trimmingCharacters(in: .whitespaces)) else { continue }
+            size = max(size, count)
+        }
+        return min(size, runner.chunkSize)
     }
 
     func operation(forShape shapeID: String, connectionID: String, operationID: String) async throws

@@ -13,6 +13,14 @@ public struct OperationContext: Sendable {
     public var environment: [String: String]
     /// The clock, replaceable in tests.
     public var now: @Sendable () -> Date
+    /// How many documents a start shape should hand over at a time: small chunks stay in the
+    /// processor's cache from shape to shape; the engine raises it to the largest `<batchCount>`
+    /// of the process's connector operations (up to the runner's chunk size) so their batches
+    /// arrive whole.
+    public var chunkSize = OperationContext.defaultChunkSize
+
+    /// The start shapes' chunk size when no connector asks for more.
+    public static let defaultChunkSize = 1_000
 
     public init(execution: ExecutionInfo, shapeID: String, processProperties: [String: String],
                 environment: [String: String], now: @escaping @Sendable () -> Date = { Date() }) {

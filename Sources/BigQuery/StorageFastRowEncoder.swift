@@ -16,6 +16,9 @@ struct StorageFastRowEncoder: Sendable {
 
     let columns: [Column]
     let dropUnknown: Bool
+    /// The column names one after another, and where each starts (`nameStarts[i]..<nameStarts[i + 1]`).
+    private let names: [UInt8]
+    private let nameStarts: [Int]
 
     /// Nil when the schema or the sink settings need the general path for every row: RECORD or
     /// REPEATED columns, BYTES or JSON columns, `overwriteTypes`, CDC.
@@ -29,6 +32,10 @@ struct StorageFastRowEncoder: Sendable {
         }
         self.columns = columns
         dropUnknown = sink.unknownColumns == .drop
+        names = columns.flatMap(\.name)
+        var starts = [0]
+        for column in columns { starts.append((starts.last ?? 0) + column.name.count) }
+        nameStarts = starts
     }
 
     /// One member value's place in the text.
@@ -46,17 +53,19 @@ struct StorageFastRowEncoder: Sendable {
         for index in spans.indices { spans[index] = nil }
         guard scan(bytes, spans: &spans) else { return false }
         let mark = writer.bytes.count
-        for (index, column) in columns.enumerated() {
-            guard let span = spans[index], span.token != .null else {
-                if column.required { writer.truncate(to: mark); return false }
-                continue
+        let written = bytes.withUnsafeBufferPointer { text in
+            for index in columns.indices {
+                guard let span = spans[index], span.token != .null else {
+                    if columns[index].required { return false }
+                    continue
+                }
+                guard write(span, of: text, in: bytes, kind: columns[index].kind, number: columns[index].number,
+                            into: &writer) else { return false }
             }
-            guard write(span, of: bytes, column: column, into: &writer) else {
-                writer.truncate(to: mark)
-                return false
-            }
+            return true
         }
-        return true
+        if !written { writer.truncate(to: mark) }
+        return written
     }
 
     // MARK: Scanning
@@ -97,10 +106,20 @@ struct StorageFastRowEncoder: Sendable {
     }
 
     private func column(named key: UnsafeBufferPointer<UInt8>) -> Int? {
-        for (position, column) in columns.enumerated() where column.name.count == key.count {
-            if column.name.withUnsafeBufferPointer({ $0.elementsEqual(key) }) { return position }
+        names.withUnsafeBufferPointer { names in
+            nameStarts.withUnsafeBufferPointer { starts in
+                for position in 0..<(starts.count - 1) where starts[position + 1] - starts[position] == key.count {
+                    let start = starts[position]
+                    var equal = true
+                    for offset in 0..<key.count where names[start + offset] != key[offset] {
+                        equal = false
+                        break
+                    }
+                    if equal { return position }
+                }
+                return nil
+            }
         }
-        return nil
     }
 
     private func matchesIgnoringCase(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -199,26 +218,27 @@ struct StorageFastRowEncoder: Sendable {
 
     // MARK: Writing
 
-    private func write(_ span: Span, of bytes: [UInt8], column: Column, into writer: inout ProtoWriter) -> Bool {
-        let text = bytes[span.start..<span.end]
-        switch (column.kind, span.token) {
+    private func write(_ span: Span, of all: UnsafeBufferPointer<UInt8>, in bytes: [UInt8], kind: StorageSchema.Field.Kind,
+                       number: Int32, into writer: inout ProtoWriter) -> Bool {
+        let text = UnsafeBufferPointer(rebasing: all[span.start..<span.end])
+        switch (kind, span.token) {
         case (.int64, .number):
             guard let value = Self.integer(text) else { return false }
-            writer.int64(column.number, value)
+            writer.int64(number, value)
         case (.float64, .number):
             guard let value = Double(String(decoding: text, as: UTF8.self)), value.isFinite else { return false }
-            writer.double(column.number, value)
+            writer.double(number, value)
         case (.bool, .boolTrue), (.bool, .boolFalse):
-            writer.bool(column.number, span.token == .boolTrue)
+            writer.bool(number, span.token == .boolTrue)
         case (.string, .string), (.numeric, .string), (.bignumeric, .string), (.datetime, .string),
              (.time, .string), (.geography, .string):
-            writer.lengthDelimited(column.number, text)
+            writer.lengthDelimited(number, text)
         case (.timestamp, .string):
-            guard let micros = CivilTime.timestampMicros(utf8: text) else { return false }
-            writer.int64(column.number, micros)
+            guard let micros = CivilTime.timestampMicros(utf8: bytes[span.start..<span.end]) else { return false }
+            writer.int64(number, micros)
         case (.date, .string):
-            guard let date = CivilTime.date(text), date.rest.isEmpty else { return false }
-            writer.int64(column.number, Int64(Int32(truncatingIfNeeded: date.days)))
+            guard let date = CivilTime.date(bytes[span.start..<span.end]), date.rest.isEmpty else { return false }
+            writer.int64(number, Int64(Int32(truncatingIfNeeded: date.days)))
         default:
             return false
         }
@@ -226,7 +246,7 @@ struct StorageFastRowEncoder: Sendable {
     }
 
     /// An integer literal without fraction or exponent that fits in Int64.
-    private static func integer(_ text: ArraySlice<UInt8>) -> Int64? {
+    private static func integer(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
         var index = text.startIndex
         let negative = text[index] == UInt8(ascii: "-")
         if negative { index += 1 }

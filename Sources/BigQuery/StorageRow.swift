@@ -1,34 +1,49 @@
 import DocumentMapping
 import ProcessEngine
 
-/// One row on its way to the Storage Write API: the document itself, parsed only when the row
-/// cannot be encoded straight from its text (see ``StorageFastRowEncoder``), or a JSON value
-/// already built (CDC adds members to it).
+/// One row on its way to the Storage Write API: a document's text, parsed only when the row
+/// cannot be encoded straight from it (see ``StorageFastRowEncoder``), or a JSON value already
+/// built (CDC adds members to it).
 struct StorageRow: Sendable {
-    private var document: Document?
-    private var value: JSONValue?
+    private let data: [UInt8]
+    private let index: Int
+    private let parsed: JSONValue?
+    private let built: Bool
 
     init(document: Document) {
-        self.document = document
+        data = document.data
+        index = document.index
+        parsed = document.parsedJSON
+        built = false
     }
 
     init(value: JSONValue) {
-        self.value = value
+        data = []
+        index = 0
+        parsed = value
+        built = true
     }
 
-    /// The document's text when the row has not been parsed yet.
-    var text: [UInt8]? { value == nil ? document?.data : nil }
+    /// The document's text, unless the row was built as a value.
+    var text: [UInt8]? { built ? nil : data }
 
-    /// The row as JSON (an XML document is read as FORMAT.md says), or an error naming the document.
+    /// The row as JSON (a document starting with `<` is read as XML, as FORMAT.md says), or an
+    /// error naming the document.
     func json() throws(DocumentError) -> JSONValue {
-        if let value { return value }
-        guard var document else { return .null }
-        return try document.json()
+        if let parsed { return parsed }
+        if UntypedDocument.isXML(data) {
+            do { return try UntypedDocument.parseXML(data) } catch {
+                throw DocumentError("document \(index) is \(error)")
+            }
+        }
+        do { return try JSONParser.parse(data) } catch {
+            throw DocumentError("document \(index) is not valid JSON: \(error)")
+        }
     }
 
     /// The row for a dead-letter record: its JSON, or its text as a string when it is not JSON.
     func original() -> JSONValue {
         if let value = try? json() { return value }
-        return .string(String(decoding: document?.data ?? [], as: UTF8.self))
+        return .string(String(decoding: data, as: UTF8.self))
     }
 }

@@ -51,7 +51,7 @@ extension StorageTableWriter {
     }
 
     /// Sends the requests with up to `window` in flight; their results, in order.
-    func pipeline(_ chunks: [[Int]], encoded: [[UInt8]?]) async -> [AppendResult] {
+    func pipeline(_ chunks: [[Int]], encoded: [Data?]) async -> [AppendResult] {
         var results: [AppendResult] = []
         let operation = "AppendRows to \(table)"
         let active: AppendConnection
@@ -92,7 +92,7 @@ extension StorageTableWriter {
         return opened
     }
 
-    private func request(_ chunk: [Int], encoded: [[UInt8]?], offset: Int64) -> AppendConnection.Request {
+    private func request(_ chunk: [Int], encoded: [Data?], offset: Int64) -> AppendConnection.Request {
         var request = AppendConnection.Request()
         request.writeStream = stream ?? ""
         if options.exactlyOnce { request.offset = Google_Protobuf_Int64Value(offset) }
@@ -101,7 +101,7 @@ extension StorageTableWriter {
             data.writerSchema.protoDescriptor = descriptor
             schemaSent = true
         }
-        data.rows.serializedRows = chunk.map { Data(encoded[$0] ?? []) }
+        data.rows.serializedRows = chunk.map { encoded[$0] ?? Data() }
         request.protoRows = data
         return request
     }

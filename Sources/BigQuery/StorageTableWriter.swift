@@ -78,7 +78,7 @@ actor StorageTableWriter {
             if seen >= resumeRows { positions.append(position) }
             seen += 1
         }
-        var encoded = [[UInt8]?](repeating: nil, count: rows.count)
+        var encoded = [Data?](repeating: nil, count: rows.count)
         encode(rows, positions: positions, into: &encoded, failures: &failures)
         await send(rows: rows, encoded: &encoded, failures: &failures)
         if options.exactlyOnce {
@@ -93,7 +93,7 @@ actor StorageTableWriter {
         return failures
     }
 
-    private func encode(_ rows: [StorageRow], positions: [Int], into encoded: inout [[UInt8]?],
+    private func encode(_ rows: [StorageRow], positions: [Int], into encoded: inout [Data?],
                         failures: inout [Int: String]) {
         guard let encoder, let preparer else { return }
         var writer = ProtoWriter(capacity: 256)
@@ -102,11 +102,11 @@ actor StorageTableWriter {
             if let fast, let text = rows[position].text {
                 writer.reset()
                 if fast.encode(text, into: &writer, spans: &spans) {
-                    encoded[position] = writer.bytes
+                    encoded[position] = Data(writer.bytes)
                     continue
                 }
             }
-            do { encoded[position] = try encoder.encode(try preparer.prepare(try rows[position].json())) } catch {
+            do { encoded[position] = Data(try encoder.encode(try preparer.prepare(try rows[position].json()))) } catch {
                 failures[position] = "\(error)"
             }
         }
@@ -114,7 +114,7 @@ actor StorageTableWriter {
 
     /// Sends encoded rows until each is written or failed: retries by status with backoff,
     /// resends the rest of a request whose rows had errors, refreshes the schema once on a mismatch.
-    private func send(rows: [StorageRow], encoded: inout [[UInt8]?], failures: inout [Int: String]) async {
+    private func send(rows: [StorageRow], encoded: inout [Data?], failures: inout [Int: String]) async {
         var pending = encoded.indices.filter { encoded[$0] != nil }
         var attempt = 0
         var tokenRefreshed = false

@@ -51,8 +51,6 @@ struct StorageWriteOperation: ConnectorOperation {
         var failures: [Int: String] = [:]
         var groups: [Group] = []
         var groupIndex: [TableReference: Int] = [:]
-        /// The group of each document (nil: it failed before grouping).
-        var destinations = [Int?](repeating: nil, count: documents.count)
         // A destination without placeholders is the same for every document: rendered once.
         let constant = settings.projectID.isConstant && settings.datasetID.isConstant && settings.tableID.isConstant
         var fixed: TableReference?
@@ -83,7 +81,6 @@ struct StorageWriteOperation: ConnectorOperation {
                     groups.append(Group(table: table, positions: [], rows: []))
                 }
                 last = (table, group)
-                destinations[position] = group
                 groups[group].positions.append(position)
                 groups[group].rows.append(row)
             } catch {
@@ -135,14 +132,16 @@ struct StorageWriteOperation: ConnectorOperation {
         var outputs: [Document] = []
         var failed: [DocumentFailure] = []
         outputs.reserveCapacity(documents.count)
-        var caches = [PropertyAssignmentCache](repeating: PropertyAssignmentCache(), count: 3)
-        for position in documents.indices {
-            if let group = destinations[position] {
-                let table = groups[group].table
-                documents[position].setProperty("bigquery.projectId", to: table.project, sharing: &caches[0])
-                documents[position].setProperty("bigquery.datasetId", to: table.dataset, sharing: &caches[1])
-                documents[position].setProperty("bigquery.tableId", to: table.table, sharing: &caches[2])
+        var projects = PropertyAssignmentCache(), datasets = PropertyAssignmentCache(), tables = PropertyAssignmentCache()
+        for group in groups {
+            let (project, dataset, table) = (group.table.project, group.table.dataset, group.table.table)
+            for position in group.positions {
+                documents[position].setProperty("bigquery.projectId", to: project, sharing: &projects)
+                documents[position].setProperty("bigquery.datasetId", to: dataset, sharing: &datasets)
+                documents[position].setProperty("bigquery.tableId", to: table, sharing: &tables)
             }
+        }
+        for position in documents.indices {
             if !deadLettered.isEmpty, deadLettered.contains(position) {
                 documents[position].properties["bigquery.deadLetter"] = "true"
                 documents[position].properties["bigquery.deadLetterReason"] = failures[position]

@@ -43,4 +43,12 @@ for other in jq python; do
         'BEGIN {printf "conveyor vs %-7s wall %.2fx  CPU %.2fx  (below 1 = conveyor faster)\n", o, a / b, ca / cb}'
 done
 echo
+for other in jq python; do
+    result engine "$N" docs_per_s "$(awk -v n="$N" -v w="${wall[conveyor]}" 'BEGIN {printf "%d", n / w}')" \
+        "$other" "$(awk -v n="$N" -v w="${wall[$other]}" 'BEGIN {printf "%d", n / w}')"
+    result engine "$N" wall_s "${wall[conveyor]}" "$other" "${wall[$other]}"
+    result engine "$N" cpu_s "${cpu[conveyor]}" "$other" "${cpu[$other]}"
+    result engine "$N" peak_rss_mb "${rss[conveyor]}" "$other" "${rss[$other]}"
+done
+echo
 "$PYTHON" "$ROOT/bench/compare.py" 1000 "$WORK/ws/out/conveyor.ndjson" "$WORK/ws/out/jq.ndjson" "$WORK/ws/out/python.ndjson"

@@ -14,6 +14,7 @@ SIZES=("$@")
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/conveyor-memory-XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
+results=()
 printf '%-10s %10s %12s %9s %10s\n' N "input MB" "docs/s" "wall s" "RSS MB"
 for N in "${SIZES[@]}"; do
     rm -rf "$WORK/ws"
@@ -23,4 +24,7 @@ for N in "${SIZES[@]}"; do
     timed "$CONVEYOR" run bench --workspace "$WORK/ws" || { echo "conveyor failed at N=$N" >&2; exit 1; }
     rate=$(awk -v n="$N" -v w="$WALL" 'BEGIN {printf "%d", (w > 0 ? n / w : 0)}')
     printf '%-10s %10s %12s %9s %10s\n' "$N" "$SIZE" "$rate" "$WALL" "$RSS"
+    results+=("$(result memory "$N" peak_rss_mb "$RSS")" "$(result memory "$N" docs_per_s "$rate")")
 done
+echo
+printf '%s\n' "${results[@]}"

@@ -116,6 +116,8 @@ measure() {
         END { printf "%.2f %.2f %d\n", wall, cpu, rss }' "$log"
 }
 
+. "$root/bench/workspace.sh"   # result
+results=()
 printf '%-9s %-8s %9s %9s %12s\n' rows reader wall_s cpu_s peak_rss_MB
 for n in "${sizes[@]}"; do
     job="$("$python" "$work/bench.py" generate "$n")"
@@ -135,4 +137,13 @@ for n in "${sizes[@]}"; do
     printf '%-9s %-8s %9s %9s %12.1f\n' "$n" python "$pw" "$pc" "$(echo "$pr / 1024" | bc -l)"
     printf '%-9s %-8s %9.2f %9.2f %12.2f\n' "$n" ratio "$(echo "$cw / $pw" | bc -l)" \
         "$(echo "$cc / ($pc + 0.001)" | bc -l)" "$(echo "$cr / $pr" | bc -l)"
+    mb() { printf '%.1f' "$(echo "$1 / 1024" | bc -l)"; }
+    results+=("$(result query-results "$n" wall_s "$cw" python "$pw")"
+              "$(result query-results "$n" client_cpu_s "$cc" python "$pc")"
+              "$(result query-results "$n" peak_rss_mb "$(mb "$cr")" python "$(mb "$pr")")"
+              "$(result query-results "$n/no-disk" wall_s "$ow" python "$pw")"
+              "$(result query-results "$n/no-disk" client_cpu_s "$oc" python "$pc")"
+              "$(result query-results "$n/no-disk" peak_rss_mb "$(mb "$or")" python "$(mb "$pr")")")
 done
+echo
+printf '%s\n' "${results[@]}"

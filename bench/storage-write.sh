@@ -107,8 +107,13 @@ for name in conveyor python; do
 done
 awk -v a="${wall[conveyor]}" -v b="${wall[python]}" -v ca="${cpu[conveyor]}" -v cb="${cpu[python]}" \
     'BEGIN {printf "\nconveyor vs python: wall %.2fx, client CPU %.2fx (goal: wall <= 1, CPU <= 0.20)\n", a / b, ca / cb}'
+results=("$(result storage-write "$N" wall_s "${wall[conveyor]}" python "${wall[python]}")"
+         "$(result storage-write "$N" client_cpu_s "${cpu[conveyor]}" python "${cpu[python]}")"
+         "$(result storage-write "$N" peak_rss_mb "${rss[conveyor]}" python "${rss[python]}")")
 for table in conveyor python; do
     count=$("$PYTHON" "$ROOT/scripts/bq.py" count "bench.$table")
     echo "bench.$table: $count rows"
     [ "$count" = "$N" ] || { echo "expected $N rows in bench.$table" >&2; exit 1; }
 done
+echo
+printf '%s\n' "${results[@]}"

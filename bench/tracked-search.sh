@@ -55,11 +55,19 @@ echo
 echo "search orderId=$ORDER among $N records:"
 echo "  library call (searchTracked): $(stats "${library[@]}")"
 echo "  whole command:                $(stats "${command[@]}")"
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+results=("$(result tracked-search "$N" fill_s "$FILL_S")" "$(result tracked-search "$N" store_mb "$SIZE_MB")"
+         "$(result tracked-search "$N" search_library_median_ms "$(median "${library[@]}")")"
+         "$(result tracked-search "$N" search_command_median_ms "$(median "${command[@]}")")")
 
 if [ "${VERIFY:-1}" != 0 ]; then
     echo
     t0=$(ms)
     "$CONVEYOR" audit verify --workspace "$WORK/ws"
     t1=$(ms)
-    echo "audit verify: $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", (b - a) / 1e9}') s"
+    VERIFY_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", (b - a) / 1e9}')
+    echo "audit verify: $VERIFY_S s"
+    results+=("$(result tracked-search "$N" audit_verify_s "$VERIFY_S")")
 fi
+echo
+printf '%s\n' "${results[@]}"

@@ -94,3 +94,68 @@ conveyor_binary() {
     fi
     echo "$root/.build/release/conveyor"
 }
+
+# Writes a workspace into "$1" whose process `bench` reads data/rows.ndjson (json-lines), maps each
+# row onto itself (id, name, amount, ts, pad) and writes it with a google-bigquery streaming-insert
+# into demo.<dataset "$2">.<table "$3"> over API "$4" (insert-all or storage-write), "$5" rows a request.
+make_insert_workspace() {
+    local ws="$1" dataset="$2" table="$3" api="$4" batch="$5"
+    mkdir -p "$ws/processes" "$ws/connectors" "$ws/profiles" "$ws/data"
+    cat > "$ws/processes/bench.xml" <<XML
+<process id="bench" name="Rows to BigQuery ($api)">
+  <shapes>
+    <start id="start" next="map"><connector connection="files" operation="read-rows"/></start>
+    <map id="map" map="row-to-table" next="write"/>
+    <connector id="write" connection="bq" operation="write-rows" next="done"/>
+    <stop id="done"/>
+  </shapes>
+</process>
+XML
+    cat > "$ws/connectors/files.xml" <<'XML'
+<connection id="files" type="disk"><directory>data</directory></connection>
+XML
+    cat > "$ws/connectors/read-rows.xml" <<'XML'
+<operation id="read-rows" type="disk" action="get"><filePattern>rows.ndjson</filePattern><split by="json-lines"/></operation>
+XML
+    cat > "$ws/connectors/bq.xml" <<'XML'
+<connection id="bq" type="google-bigquery"><projectId>demo</projectId><auth grant="none"/></connection>
+XML
+    cat > "$ws/connectors/write-rows.xml" <<XML
+<operation id="write-rows" type="google-bigquery" action="streaming-insert">
+  <datasetId>$dataset</datasetId>
+  <tableId>$table</tableId>
+  <api>$api</api>
+  <batchCount>$batch</batchCount>
+</operation>
+XML
+    local profile
+    for profile in row row-out; do
+        cat > "$ws/profiles/$profile.xml" <<XML
+<profile id="$profile" type="json">
+  <element name="id" type="number"/>
+  <element name="name" type="character"/>
+  <element name="amount" type="character"/>
+  <element name="ts" type="character"/>
+  <element name="pad" type="character"/>
+</profile>
+XML
+    done
+    cat > "$ws/profiles/row-to-table.xml" <<'XML'
+<map id="row-to-table" from="row" to="row-out">
+  <mapping from="/id" to="/id"/>
+  <mapping from="/name" to="/name"/>
+  <mapping from="/amount" to="/amount"/>
+  <mapping from="/ts" to="/ts"/>
+  <mapping from="/pad" to="/pad"/>
+</map>
+XML
+}
+
+# Prints one machine-readable line for bench/run:
+#   RESULT bench=B case=C metric=M conveyor=V [peer=P peer_value=W]
+# (bench/run puts conveyor's value, the peer's and their ratio conveyor/peer in one table row).
+result() {
+    local line="RESULT bench=$1 case=$2 metric=$3 conveyor=$4"
+    [ $# -lt 6 ] || line="$line peer=$5 peer_value=$6"
+    echo "$line"
+}

@@ -109,14 +109,14 @@ enum TestHost {
         var arguments = ["-s", "-S", "-X", method, "-D", scratch + "/headers", "-o", scratch + "/body",
                          "-w", "%{http_code}", "--max-time", "30"]
         if let body {
-            FileManager.default.createFile(atPath: scratch + "/request", contents: Data(body.utf8))
+            _ = FileManager.default.createFile(atPath: scratch + "/request", contents: Data(body.utf8))
             arguments += ["--data-binary", "@" + scratch + "/request", "-H", "Expect:"]
         }
         for (name, value) in headers { arguments += ["-H", "\(name): \(value)"] }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         process.arguments = arguments + [url]
-        FileManager.default.createFile(atPath: scratch + "/code", contents: nil)
+        _ = FileManager.default.createFile(atPath: scratch + "/code", contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + "/code"))
         process.standardError = FileHandle.standardError
         try process.run()

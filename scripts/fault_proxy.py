@@ -18,7 +18,7 @@ answered by one fault drawn from --faults:
   stall      the request is forwarded, the response is held back for --stall seconds, then the
              connection is closed (longer than the client's request timeout)
   truncate   the request is forwarded and the response cut in the middle of its body
-tcp mode (any protocol, e.g. gRPC over HTTP/2 plaintext): every 32 KiB that the client sends
+tcp mode (any protocol, e.g. gRPC over HTTP/2 plaintext): every 64 KiB that the client sends
 is, with probability --rate, followed by one fault among reset, stall and truncate (the server's
 next bytes cut short) on that connection.
 
@@ -37,7 +37,7 @@ import sys
 
 HTTP_FAULTS = ["500", "503", "429", "reset", "stall", "truncate"]
 TCP_FAULTS = ["reset", "stall", "truncate"]
-TCP_BLOCK = 32 * 1024
+TCP_BLOCK = 64 * 1024
 
 
 class Proxy:

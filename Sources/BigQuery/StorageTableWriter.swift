@@ -123,6 +123,9 @@ actor StorageTableWriter {
                 switch result {
                 case .ok:
                     acknowledge(chunk.count)
+                    // Progress: the attempts count again from here (a long batch over a flaky
+                    // connection must not run out of attempts while it advances).
+                    attempt = 0
                 case .rowErrors(let errors):
                     for (index, message) in errors where chunk.indices.contains(index) { failures[chunk[index]] = message }
                     retry += chunk.enumerated().filter { errors[$0.offset] == nil }.map(\.element)

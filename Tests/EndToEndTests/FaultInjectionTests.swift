@@ -25,8 +25,12 @@ struct FaultInjectionTests {
         let stats = proxy.stats()
         let faults = proxy.faultsInjected()
         #expect(faults > 0, "\(stats)")
-        // Each injected fault fails one attempt, and each failed attempt is retried once.
-        #expect(execution["retries"] as? Int == faults, "retries \(execution["retries"] ?? "nil"), proxy \(stats)")
+        // Each injected fault fails one attempt, retried once, by Conveyor, or by libcurl itself when
+        // a reused connection died before any answer (libcurl resends those at once; not counted).
+        let retries = execution["retries"] as? Int ?? -1
+        let batches = (total + 499) / 500
+        #expect(retries > 0 && retries <= faults, "retries \(retries), proxy \(stats)")
+        #expect((stats["requests"] ?? 0) >= batches + retries, "\(stats)")
         let found = try workspace.idStats()
         #expect(found.distinct == total && found.lowest == 0 && found.highest == total - 1, "\(found)")
         #expect(found.rows >= total, "\(found)")
@@ -35,17 +39,17 @@ struct FaultInjectionTests {
         // The record in the store says the same.
         let id = try #require(execution["id"] as? String)
         let shown = try Harness.conveyor(["executions", "show", id, "--workspace", workspace.root])
-        #expect(shown.stdout.contains("retries    \(faults) requests sent again"), "\(shown.stdout.prefix(600))")
+        #expect(shown.stdout.contains("retries    \(retries) requests sent again"), "\(shown.stdout.prefix(600))")
     }
 
-    @Test("exactly-once storage-write with 20% of 32 KiB blocks cut, stalled or reset: every row exactly once")
+    @Test("exactly-once storage-write with 20% of 64 KiB blocks cut, stalled or reset: every row exactly once")
     func storageWriteExactlyOnce() throws {
         let total = Self.rows
         let storage = try #require(Harness.environment["BIGQUERY_STORAGE_EMULATOR_HOST"],
                                    "BIGQUERY_STORAGE_EMULATOR_HOST is not set: run the suite with scripts/test.sh")
         let workspace = try LoadWorkspace(api: "storage-write", delivery: "exactly-once", batchCount: 500)
         try workspace.writeRows(total)
-        let proxy = try FaultProxy(target: storage, mode: "tcp", rate: 0.2, seed: 11, stallSeconds: 3)
+        let proxy = try FaultProxy(target: storage, mode: "tcp", rate: 0.2, seed: 11, stallSeconds: 2.5)
         let started = Date()
         let (output, execution) = try workspace.run(environment: ["BIGQUERY_STORAGE_EMULATOR_HOST": proxy.address])
         #expect(output.status == 0, "\(output.stderr)\n\(output.stdout.prefix(2_000))")
@@ -77,8 +81,8 @@ struct FaultInjectionTests {
         let error = execution["error"] as? String ?? ""
         #expect(error.contains("insertAll") && (error.contains("HTTP 5") || error.contains("HTTP 429")
                                                  || error.contains("curl error")), "\(error)")
-        // 4 requests of 500 rows, 3 attempts each: 12 attempts, 8 retries.
-        #expect(proxy.stats()["requests"] == 12, "\(proxy.stats())")
+        // 4 requests of 500 rows, 3 attempts each: 12 attempts (and libcurl's own resends), 8 retries.
+        #expect((proxy.stats()["requests"] ?? 0) >= 12, "\(proxy.stats())")
         #expect(execution["retries"] as? Int == 8)
         let messages = ((execution["documents"] as? [[String: Any]]) ?? []).compactMap { $0["error"] as? String }
         #expect(messages.count == min(total, 1_000) && messages.allSatisfy { !$0.isEmpty })

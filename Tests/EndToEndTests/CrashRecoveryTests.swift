@@ -10,7 +10,7 @@ struct CrashRecoveryTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Harness.conveyor)
         process.arguments = ["run", "load", "--workspace", workspace.root]
-        process.environment = Harness.environment
+        process.environment = Harness.environment.merging(workspace.environment) { _, new in new }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -48,7 +48,7 @@ struct CrashRecoveryTests {
         try workspace.writeRows(total)
         let process = try Self.start(workspace)
         try Self.kill(process) {
-            Int(try Harness.bq(["count", workspace.table], in: workspace.root)
+            Int(try workspace.bq(["count", workspace.table])
                 .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 > 0
         }
         let before = try workspace.idStats()
@@ -68,7 +68,10 @@ struct CrashRecoveryTests {
     @Test("exactly-once storage-write: killed mid-stream, marked ABORTED, re-run: every row exactly once")
     func exactlyOnceKilled() throws {
         let total = 40_000
-        let workspace = try LoadWorkspace(api: "storage-write", delivery: "exactly-once", batchCount: 50)
+        _ = try Harness.emulatorHost()
+        let emulator = try PrivateEmulator()
+        let workspace = try LoadWorkspace(api: "storage-write", delivery: "exactly-once", batchCount: 50,
+                                          environment: emulator.environment)
         try workspace.writeRows(total)
         let store = workspace.root + "/.conveyor/executions.sqlite"
         let process = try Self.start(workspace)

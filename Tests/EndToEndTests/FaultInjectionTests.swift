@@ -45,9 +45,13 @@ struct FaultInjectionTests {
     @Test("exactly-once storage-write with 20% of 64 KiB blocks cut, stalled or reset: every row exactly once")
     func storageWriteExactlyOnce() throws {
         let total = Self.rows
-        let storage = try #require(Harness.environment["BIGQUERY_STORAGE_EMULATOR_HOST"],
-                                   "BIGQUERY_STORAGE_EMULATOR_HOST is not set: run the suite with scripts/test.sh")
-        let workspace = try LoadWorkspace(api: "storage-write", delivery: "exactly-once", batchCount: 500)
+        _ = try Harness.emulatorHost()
+        let emulator = try PrivateEmulator()
+        let storage = try #require(emulator.environment["BIGQUERY_STORAGE_EMULATOR_HOST"])
+        // Enough attempts to outlast a stalled HTTP/2 connection (each attempt waits the 2 s request timeout).
+        let workspace = try LoadWorkspace(api: "storage-write", delivery: "exactly-once", batchCount: 500,
+                                          retry: #"<retry maxAttempts="20" initialBackoff="100ms" maxBackoff="2s"/>"#,
+                                          environment: emulator.environment)
         try workspace.writeRows(total)
         let proxy = try FaultProxy(target: storage, mode: "tcp", rate: 0.2, seed: 11, stallSeconds: 2.5)
         let started = Date()
@@ -92,9 +96,12 @@ struct FaultInjectionTests {
     @Test("exactly-once with every connection failing: ERROR, and every row counted written is in the table once")
     func storageWriteEveryConnectionFails() throws {
         let total = 5_000
-        let storage = try #require(Harness.environment["BIGQUERY_STORAGE_EMULATOR_HOST"])
+        _ = try Harness.emulatorHost()
+        let emulator = try PrivateEmulator()
+        let storage = try #require(emulator.environment["BIGQUERY_STORAGE_EMULATOR_HOST"])
         let workspace = try LoadWorkspace(api: "storage-write", delivery: "exactly-once", batchCount: 500,
-                                          retry: #"<retry maxAttempts="3" initialBackoff="50ms" maxBackoff="200ms"/>"#)
+                                          retry: #"<retry maxAttempts="3" initialBackoff="50ms" maxBackoff="200ms"/>"#,
+                                          environment: emulator.environment)
         try workspace.writeRows(total)
         let proxy = try FaultProxy(target: storage, mode: "tcp", rate: 1, seed: 5, stallSeconds: 3)
         let started = Date()

@@ -57,10 +57,14 @@ final class FaultProxy {
 struct LoadWorkspace {
     let root: String
     let table: String
+    /// Environment for `conveyor` and `bq.py` (a private emulator's addresses).
+    let environment: [String: String]
 
     init(api: String = "insert-all", delivery: String? = nil, batchCount: Int = 500,
          retry: String = #"<retry maxAttempts="8" initialBackoff="50ms" maxBackoff="1s"/>"#,
-         timeouts: String = #"<timeouts connect="2s" request="2s"/>"#, auth: String = #"<auth grant="none"/>"#) throws {
+         timeouts: String = #"<timeouts connect="2s" request="2s"/>"#, auth: String = #"<auth grant="none"/>"#,
+         environment: [String: String] = [:]) throws {
+        self.environment = environment
         root = try Harness.temporaryDirectory("load")
         table = Harness.uniqueDataset() + ".events"
         for folder in ["processes", "connectors", "profiles", "in"] {
@@ -103,8 +107,7 @@ struct LoadWorkspace {
                 """,
         ]
         for (path, text) in files { try text.write(toFile: root + "/" + path, atomically: true, encoding: .utf8) }
-        _ = try Harness.bq(["create-table", table, Harness.packageRoot + "/Tests/EndToEndTests/Fixtures/storage-events-table.json"],
-                           in: root)
+        _ = try bq(["create-table", table, Harness.packageRoot + "/Tests/EndToEndTests/Fixtures/storage-events-table.json"])
     }
 
     /// Writes `count` rows with ids `0..<count` into `in/rows.jsonl`.
@@ -117,17 +120,27 @@ struct LoadWorkspace {
 
     /// Runs `conveyor run load --json` with extra environment variables; the execution JSON.
     func run(environment: [String: String] = [:]) throws -> (output: Harness.Output, execution: [String: Any]) {
-        let output = try Harness.conveyor(["run", "load", "--workspace", root, "--json"], environment: environment)
+        let output = try Harness.conveyor(["run", "load", "--workspace", root, "--json"],
+                                          environment: self.environment.merging(environment) { _, new in new })
         return (output, (try? Harness.json(output.stdout) as? [String: Any]) ?? [:])
     }
 
     /// Rows in the table, distinct ids, smallest and largest id, read with the official client.
     func idStats() throws -> (rows: Int, distinct: Int, lowest: Int, highest: Int) {
-        let text = try Harness.bq(["query-rows", "SELECT COUNT(*) AS n, COUNT(DISTINCT id) AS d, "
-                                    + "COALESCE(MIN(id), -1) AS lo, COALESCE(MAX(id), -1) AS hi FROM demo.\(table)"], in: root)
+        let text = try bq(["query-rows", "SELECT COUNT(*) AS n, COUNT(DISTINCT id) AS d, "
+                            + "COALESCE(MIN(id), -1) AS lo, COALESCE(MAX(id), -1) AS hi FROM demo.\(table)"])
         let row = try #require(try Harness.jsonLines(text).first)
         func int(_ key: String) -> Int { (row[key] as? Int) ?? Int("\(row[key] ?? "")") ?? -1 }
         return (int("n"), int("d"), int("lo"), int("hi"))
+    }
+
+    /// `scripts/bq.py` against this workspace's emulator; its stdout.
+    func bq(_ arguments: [String]) throws -> String {
+        _ = try Harness.emulatorHost()
+        let output = try Harness.run(Harness.python, [Harness.packageRoot + "/scripts/bq.py"] + arguments, in: root,
+                                     environment: environment)
+        #expect(output.status == 0, "bq.py \(arguments): \(output.stderr)")
+        return output.stdout
     }
 
     /// `conveyor executions list --json` (which first marks executions of dead commands ABORTED).
@@ -135,5 +148,31 @@ struct LoadWorkspace {
         let output = try Harness.conveyor(["executions", "list", "--workspace", root, "--json"])
         #expect(output.status == 0, "\(output.stderr)")
         return (try? Harness.json(output.stdout) as? [[String: Any]]) ?? []
+    }
+}
+
+/// An emulator of its own (`scripts/emulator.sh`), for tests whose faults may leave the shared
+/// emulator's Storage Write API unusable (it does not always survive broken AppendRows streams).
+final class PrivateEmulator {
+    let directory: String
+    /// `BIGQUERY_EMULATOR_HOST` and `BIGQUERY_STORAGE_EMULATOR_HOST` of this emulator.
+    let environment: [String: String]
+
+    init() throws {
+        directory = try Harness.temporaryDirectory("emulator")
+        let output = try Harness.run(Harness.packageRoot + "/scripts/emulator.sh", ["start", directory])
+        try #require(output.status == 0, "emulator: \(output.stderr)")
+        var found: [String: String] = [:]
+        for line in output.stdout.split(separator: "\n") where line.hasPrefix("export ") {
+            let pair = line.dropFirst("export ".count).split(separator: "=", maxSplits: 1)
+            if pair.count == 2 { found[String(pair[0])] = String(pair[1]) }
+        }
+        try #require(found["BIGQUERY_STORAGE_EMULATOR_HOST"] != nil, "emulator: \(output.stdout)")
+        environment = found
+    }
+
+    deinit {
+        _ = try? Harness.run(Harness.packageRoot + "/scripts/emulator.sh", ["stop", directory])
+        try? FileManager.default.removeItem(atPath: directory)
     }
 }

@@ -10,6 +10,11 @@ struct FaultInjectionTests {
     /// Rows per run: `CONVEYOR_FAULT_ROWS`, else 100,000 for insert-all.
     static var rows: Int { Int(Harness.environment["CONVEYOR_FAULT_ROWS"] ?? "") ?? 100_000 }
 
+    /// The storage-write fault runs need `CONVEYOR_STORAGE_FAULTS=1`: the emulator's Storage Write
+    /// API does not always survive broken AppendRows streams (it stops answering AppendRows, on new
+    /// connections too), which would break the suites that share it.
+    static var storageFaults: Bool { Harness.environment["CONVEYOR_STORAGE_FAULTS"] == "1" }
+
     @Test("insert-all with 20% of requests failing: every row lands at least once, every retry is counted")
     func insertAllAtLeastOnce() throws {
         let total = Self.rows
@@ -42,7 +47,8 @@ struct FaultInjectionTests {
         #expect(shown.stdout.contains("retries    \(retries) requests sent again"), "\(shown.stdout.prefix(600))")
     }
 
-    @Test("exactly-once storage-write with 20% of 64 KiB blocks cut, stalled or reset: every row exactly once")
+    @Test("exactly-once storage-write with 20% of 64 KiB blocks cut, stalled or reset: every row exactly once",
+          .enabled(if: storageFaults, "set CONVEYOR_STORAGE_FAULTS=1 (the emulator may stop answering AppendRows)"))
     func storageWriteExactlyOnce() throws {
         let total = Self.rows
         _ = try Harness.emulatorHost()
@@ -93,7 +99,8 @@ struct FaultInjectionTests {
         #expect(elapsed < 60, "took \(elapsed) s")
     }
 
-    @Test("exactly-once with every connection failing: ERROR, and every row counted written is in the table once")
+    @Test("exactly-once with every connection failing: ERROR, and every row counted written is in the table once",
+          .enabled(if: storageFaults, "set CONVEYOR_STORAGE_FAULTS=1 (the emulator may stop answering AppendRows)"))
     func storageWriteEveryConnectionFails() throws {
         let total = 5_000
         _ = try Harness.emulatorHost()

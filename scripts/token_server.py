@@ -22,6 +22,9 @@ without network access:
                     redirect_uri?code=…&state=… as if the user had consented.
   GET  /check       200 when "Authorization: Bearer TOKEN" names an issued, unrevoked token; else 401.
   POST /revoke-all  revokes every issued access and refresh token.
+  POST /fault       mode=none|error|stall&seconds=N: from now on, POST /token answers 503
+                    (`error`), or holds the request N seconds and then closes the connection
+                    without an answer (`stall`); `none` ends the fault. --fault sets it at start.
   GET  /stats       {"tokens_issued", "assertions_rejected", "token_requests", "checks",
                      "authorizations", "grant_jwt_bearer", "grant_authorization_code",
                      "grant_refresh_token"} (grant_* count successful grants).
@@ -29,6 +32,7 @@ without network access:
 Usage:
   python scripts/token_server.py --public-key PUB.pem --client-email EMAIL --port 0 --port-file FILE
       [--public-key PUB2.pem] [--allowed-subject USER] [--client-id ID --client-secret SECRET]
+      [--fault error|stall [--fault-seconds N]]
 
 The port actually used is written to FILE once the server accepts connections.
 Further grants are added by registering a handler in GRANT_HANDLERS.
@@ -246,11 +250,31 @@ class Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         body = self.read_body()
         if path == "/token":
+            if self.inject_fault():
+                return
             self.token(body)
+        elif path == "/fault":
+            form = {k: v[-1] for k, v in parse_qs(body.decode("utf-8")).items()}
+            self.server.fault = (form.get("mode", "none"), float(form.get("seconds", "30")))
+            self.reply(200, {"fault": self.server.fault[0]})
         elif path == "/revoke-all":
             self.reply(200, {"revoked": self.server.state.revoke_all()})
         else:
             self.reply(404, {"error": "not_found"})
+
+    def inject_fault(self):
+        """Applies the configured fault to a token request; True when it answered (or dropped) it."""
+        mode, seconds = self.server.fault
+        if mode == "none":
+            return False
+        self.server.state.count("token_requests")
+        self.server.state.count("faults_injected")
+        if mode == "error":
+            self.reply(503, {"error": "temporarily_unavailable", "error_description": "injected fault"})
+        else:
+            time.sleep(seconds)
+            self.close_connection = True
+        return True
 
     def do_GET(self):
         path = urlsplit(self.path).path
@@ -339,6 +363,7 @@ class TokenServer(ThreadingHTTPServer):
         self.client_secret = client_secret
         self.verbose = verbose
         self.state = TokenState()
+        self.fault = ("none", 30.0)
         self.token_url = "http://%s:%d/token" % (host, self.server_address[1])
 
 
@@ -356,6 +381,9 @@ def main():
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--port-file", help="file that receives the port once the server is ready")
     parser.add_argument("--verbose", action="store_true", help="log requests to stderr")
+    parser.add_argument("--fault", choices=["none", "error", "stall"], default="none",
+                        help="token requests answer 503 (error) or hang --fault-seconds and get no answer (stall)")
+    parser.add_argument("--fault-seconds", type=float, default=30.0)
     args = parser.parse_args()
 
     public_keys = []
@@ -364,6 +392,7 @@ def main():
             public_keys.append(f.read())
     server = TokenServer(args.host, args.port, public_keys, args.client_email, args.verbose,
                          args.allowed_subject, args.client_id, args.client_secret)
+    server.fault = (args.fault, args.fault_seconds)
     if args.port_file:
         temporary = args.port_file + ".tmp"
         with open(temporary, "w") as f:

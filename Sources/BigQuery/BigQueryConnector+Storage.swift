@@ -42,13 +42,16 @@ extension BigQueryConnector {
         let transport = RetryingHTTPClient(base: CurlHTTPClient(timeouts: settings.timeouts, caFile: settings.caFile), policy: settings.retry)
         let tokens = try tokenProvider(for: settings, transport: transport, workspaceRoot: environment.workspaceRoot,
                                        environment: environment.variables)
-        let client = try StorageWriteClient(endpoint: endpoint, tokens: tokens)
+        let client = try StorageWriteClient(endpoint: endpoint, tokens: tokens, timeout: settings.timeouts.request)
         var checkpoints: (any WriteCheckpointStore)?
         if insert.delivery == .exactlyOnce {
             checkpoints = try ExecutionStore(path: environment.workspaceRoot + "/.conveyor/executions.sqlite")
         }
-        return StorageWriteOperation(settings: insert, client: client, rest: rest, checkpoints: checkpoints,
-                                     retry: settings.retry, location: settings.location,
-                                     workspaceRoot: environment.workspaceRoot)
+        var operation = StorageWriteOperation(settings: insert, client: client, rest: rest, checkpoints: checkpoints,
+                                              retry: settings.retry, location: settings.location,
+                                              workspaceRoot: environment.workspaceRoot)
+        operation.countRetry = environment.countRetry
+        operation.responseTimeout = settings.timeouts.request
+        return operation
     }
 }

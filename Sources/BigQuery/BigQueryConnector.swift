@@ -90,9 +90,12 @@ public final class BigQueryConnector: Connector {
                 environment: ConnectorEnvironment) throws -> (BigQueryConnectionSettings, BigQueryREST) {
         let settings = try BigQueryConnectionSettings.parse(connection, environment: environment.variables,
                                                             workspaceRoot: environment.workspaceRoot).get()
-        let transport = RetryingHTTPClient(base: CurlHTTPClient(timeouts: settings.timeouts, caFile: settings.caFile), policy: settings.retry)
-        let tokens = try tokenProvider(for: settings, transport: transport, workspaceRoot: environment.workspaceRoot,
-                                       environment: environment.variables)
+        let base = CurlHTTPClient(timeouts: settings.timeouts, caFile: settings.caFile)
+        // Token providers outlive one execution (they are cached per connection): their retries are not counted.
+        let tokens = try tokenProvider(for: settings, transport: RetryingHTTPClient(base: base, policy: settings.retry),
+                                       workspaceRoot: environment.workspaceRoot, environment: environment.variables)
+        let countRetry = environment.countRetry
+        let transport = RetryingHTTPClient(base: base, policy: settings.retry, onRetry: { _ in countRetry() })
         return (settings, BigQueryREST(http: AuthorizedHTTPClient(base: transport, tokens: tokens), rootURL: settings.rootURL))
     }
 

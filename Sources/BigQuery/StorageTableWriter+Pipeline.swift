@@ -69,14 +69,19 @@ extension StorageTableWriter {
                 offset += Int64(chunks[sent].count)
                 sent += 1
             }
+            let watchdog = AppendWatchdog(connection: active, timeout: options.responseTimeout)
             do {
+                defer { watchdog.stop() }
                 guard let response = try await responses.next(isolation: #isolation) else {
                     throw StorageWriteError(code: 14, message: "the server ended the stream", operation: operation)
                 }
                 results.append(Self.result(of: response, operation: operation))
             } catch {
                 dropConnection()
-                let failure = Self.storageError(error, operation: operation)
+                let failure = watchdog.didFire
+                    ? StorageWriteError(code: 4, message: "no response within \(options.responseTimeout) (the request timeout)",
+                                        operation: operation)
+                    : Self.storageError(error, operation: operation)
                 while results.count < chunks.count { results.append(.status(failure)) }
             }
         }

@@ -22,6 +22,10 @@ actor StorageTableWriter {
         /// Requests in flight on the stream at once.
         var window = 8
         var retry = RetryPolicy()
+        /// How long to wait for each `AppendRows` response before the call is ended and retried.
+        var responseTimeout: Duration = .seconds(60)
+        /// Called before each resend of requests that failed transiently.
+        var onRetry: @Sendable () -> Void = {}
         /// The process id and execution id under which checkpoints are kept (exactly-once).
         var processID = ""
         var executionID = ""
@@ -133,6 +137,9 @@ actor StorageTableWriter {
                 switch result {
                 case .ok:
                     acknowledge(chunk.count)
+                    // Progress: the attempts count again from here (a long batch over a flaky
+                    // connection must not run out of attempts while it advances).
+                    attempt = 0
                 case .rowErrors(let errors):
                     for (index, message) in errors where chunk.indices.contains(index) { failures[chunk[index]] = message }
                     retry += chunk.enumerated().filter { errors[$0.offset] == nil }.map(\.element)
@@ -173,6 +180,7 @@ actor StorageTableWriter {
                     for position in retry { failures[position] = backoff + " (after \(attempt) attempts)" }
                     return
                 }
+                options.onRetry()
                 try? await Task.sleep(for: options.retry.backoffCeiling(forRetry: attempt) * Double.random(in: 0.5...1))
             }
             pending = retry.sorted()

@@ -33,9 +33,11 @@ final class StorageWriteClient: Sendable {
     private let grpc: GRPCClient<Transport>
     let service: Service
     private let runner: Task<Void, Never>
+    /// The deadline of unary calls (the connection's request timeout).
+    let callOptions: CallOptions
 
-    /// Opens the channel (connections are made lazily, on the first call).
-    init(endpoint: StorageEndpoint, tokens: any AccessTokenProvider) throws {
+    /// Opens the channel (connections are made lazily, on the first call); unary calls time out after `timeout`.
+    init(endpoint: StorageEndpoint, tokens: any AccessTokenProvider, timeout: Duration = .seconds(60)) throws {
         let security: HTTP2ClientTransport.Posix.TransportSecurity = endpoint.plaintext ? .plaintext : .tls
         let transport = try HTTP2ClientTransport.Posix(
             target: .dns(host: endpoint.host, port: endpoint.port), transportSecurity: security)
@@ -43,6 +45,9 @@ final class StorageWriteClient: Sendable {
         self.endpoint = endpoint
         self.tokens = tokens
         self.grpc = grpc
+        var callOptions = CallOptions.defaults
+        callOptions.timeout = timeout
+        self.callOptions = callOptions
         self.service = Service(wrapping: grpc)
         self.runner = Task { try? await grpc.runConnections() }
     }
@@ -63,7 +68,7 @@ final class StorageWriteClient: Sendable {
         request.parent = parent
         request.writeStream.type = committed ? .committed : .pending
         let (metadata, _) = try await metadata(routing: "parent=\(parent)")
-        let stream = try await service.createWriteStream(request, metadata: metadata)
+        let stream = try await service.createWriteStream(request, metadata: metadata, options: callOptions)
         return stream.name
     }
 
@@ -72,7 +77,7 @@ final class StorageWriteClient: Sendable {
         var request = Google_Cloud_Bigquery_Storage_V1_FinalizeWriteStreamRequest()
         request.name = stream
         let (metadata, _) = try await metadata(routing: "name=\(stream)")
-        return try await service.finalizeWriteStream(request, metadata: metadata).rowCount
+        return try await service.finalizeWriteStream(request, metadata: metadata, options: callOptions).rowCount
     }
 
     /// Opens a bidirectional `AppendRows` stream for `stream`.

@@ -13,6 +13,10 @@ struct StorageWriteOperation: ConnectorOperation {
     let rest: BigQueryREST
     let checkpoints: (any WriteCheckpointStore)?
     let retry: RetryPolicy
+    /// Counts each resend after a transient failure in the execution's record.
+    var countRetry: @Sendable () -> Void = {}
+    /// How long each Storage Write API response may take (the connection's request timeout).
+    var responseTimeout: Duration = .seconds(60)
     /// Writers by destination, shared by the copies of this operation.
     private let pool = WriterPool()
 
@@ -180,6 +184,8 @@ struct StorageWriteOperation: ConnectorOperation {
             options.exactlyOnce = settings.delivery == .exactlyOnce
             options.maxRowsPerRequest = settings.batchCount
             options.retry = retry
+            options.onRetry = countRetry
+            options.responseTimeout = responseTimeout
             options.processID = context.execution.processID
             options.executionID = context.execution.id
             options.sink = settings.sink

@@ -20,6 +20,7 @@ enum ExecutionReport {
         if let parent = execution.parentExecutionID { Terminal.line("  parent     \(parent)") }
         Terminal.line("  started    \(timestamp.string(from: execution.startTime)), took \(seconds)")
         Terminal.line("  documents  \(execution.documentsIn) in, \(execution.documentsOut) out, \(execution.documentsError) failed")
+        if execution.retries > 0 { Terminal.line("  retries    \(execution.retries) requests sent again after transient failures") }
         if !execution.shapeCounts.isEmpty {
             let width = max(5, execution.shapeCounts.map(\.shapeID.count).max() ?? 5)
             Terminal.line("  " + "shape".padding(toLength: width, withPad: " ", startingAt: 0) + "       in      out   failed")
@@ -74,7 +75,7 @@ enum ExecutionReport {
             "trigger": execution.trigger, "status": execution.status.rawValue,
             "startTime": timestamp.string(from: execution.startTime),
             "documentsIn": execution.documentsIn, "documentsOut": execution.documentsOut,
-            "documentsError": execution.documentsError,
+            "documentsError": execution.documentsError, "retries": execution.retries,
             "shapes": execution.shapeCounts.map {
                 ["shapeId": $0.shapeID, "documentsIn": $0.documentsIn, "documentsOut": $0.documentsOut,
                  "documentsError": $0.documentsError] as [String: Any]

@@ -1,14 +1,30 @@
 import ExecutionStore
 import Foundation
 import ProcessEngine
+import Synchronization
 
 /// Records executions in the SQLite execution store, with secret values redacted from every
-/// error and log line.
+/// error and log line. Each top-level execution holds an ``ExecutionLease`` while it runs, so
+/// that a later command marks it `ABORTED` if this one dies before finishing it.
 struct StoreRecorder: ExecutionRecorder {
     let store: ExecutionStore
     var redactor = SecretRedactor([])
+    private let leases = Leases()
+
+    init(store: ExecutionStore, redactor: SecretRedactor = SecretRedactor([])) {
+        self.store = store
+        self.redactor = redactor
+    }
+
+    /// The leases of the executions running now, by execution id (guarded by the mutex).
+    private final class Leases: Sendable {
+        let held = Mutex<[String: ExecutionLease]>([:])
+    }
 
     func started(_ execution: Execution) async throws {
+        if execution.info.parentExecutionID == nil, let lease = try store.lease(executionID: execution.info.id) {
+            leases.held.withLock { $0[execution.info.id] = lease }
+        }
         try store.insert(redacted(execution))
     }
 
@@ -38,6 +54,7 @@ struct StoreRecorder: ExecutionRecorder {
     }
 
     func finished(_ execution: Execution) async throws {
+        defer { leases.held.withLock { $0.removeValue(forKey: execution.info.id) }?.release() }
         try store.update(redacted(execution))
     }
 
@@ -61,6 +78,7 @@ struct StoreRecorder: ExecutionRecorder {
                 ShapeCount(shapeID: $0.shapeID, documentsIn: $0.documentsIn, documentsOut: $0.documentsOut,
                            documentsError: $0.documentsError)
             },
-            userLog: execution.userLog, parentExecutionID: execution.info.parentExecutionID)
+            userLog: execution.userLog, parentExecutionID: execution.info.parentExecutionID,
+            retries: execution.retries)
     }
 }

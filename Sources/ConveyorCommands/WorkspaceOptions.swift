@@ -90,7 +90,10 @@ struct WorkspaceOptions: ParsableArguments {
     /// Opens the workspace's execution store.
     func openStore() throws -> ExecutionStore {
         do {
-            return try ExecutionStore(path: storePath)
+            let store = try ExecutionStore(path: storePath)
+            // Executions left INPROCESS by a command that died become ABORTED (see ExecutionLease).
+            try store.abortOrphaned()
+            return store
         } catch {
             Terminal.error("error: \(error)")
             throw ExitCode(1)

@@ -18,7 +18,7 @@ extension ExecutionStore {
         }
     }
 
-    /// Updates the status, end time, counts, error, shape counts and user log of a stored execution.
+    /// Updates the status, end time, counts, error, shape counts, user log and retries of a stored execution.
     ///
     /// Fails when no execution has `execution.id`.
     public func update(_ execution: ExecutionRecord) throws {
@@ -27,11 +27,13 @@ extension ExecutionStore {
             try connection.execute(
                 """
                 UPDATE executions SET status = ?5, end_time = ?7, documents_in = ?8,
-                    documents_out = ?9, documents_error = ?10, error = ?11, shape_counts = ?12, user_log = ?13
+                    documents_out = ?9, documents_error = ?10, error = ?11, shape_counts = ?12, user_log = ?13,
+                    retries = ?14
                 WHERE id = ?1
                 """,
                 [.text(execution.id), .null, .null, .null]
-                    + (try Self.progressValues(execution, context: context, path: connection.path)),
+                    + (try Self.progressValues(execution, context: context, path: connection.path))
+                    + [.int(execution.retries)],
                 operation: context)
             guard connection.changes > 0 else {
                 throw StoreError(operation: context, message: "no execution has this id; insert it first",

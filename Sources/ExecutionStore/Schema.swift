@@ -102,6 +102,10 @@ enum Schema {
             PRIMARY KEY (process_id, destination)
         ) WITHOUT ROWID;
         """,
+        // 6: how many requests an execution's connectors sent again after transient failures.
+        """
+        ALTER TABLE executions ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+        """,
     ]
 
     /// The version a database has once every migration ran.

@@ -20,10 +20,14 @@ public struct ConnectorEnvironment: Sendable {
     public var workspaceRoot: String
     /// Environment variables of the host.
     public var variables: [String: String]
+    /// Called once for every request the operation's transport sends again after a transient
+    /// failure (HTTP retries, stream reconnects); the engine counts them in ``Execution/retries``.
+    public var countRetry: @Sendable () -> Void
 
-    public init(workspaceRoot: String, variables: [String: String]) {
+    public init(workspaceRoot: String, variables: [String: String], countRetry: @escaping @Sendable () -> Void = {}) {
         self.workspaceRoot = workspaceRoot
         self.variables = variables
+        self.countRetry = countRetry
     }
 }
 

@@ -28,6 +28,9 @@ public struct Execution: Sendable {
     public var userLog: [String]
     /// The process properties as the execution left them (set when it finishes).
     public var processProperties: [String: String] = [:]
+    /// Requests its connector operations sent again after transient failures (HTTP 429/5xx,
+    /// connection resets, timeouts, stream reconnects); set when it finishes.
+    public var retries: Int = 0
 
     public init(info: ExecutionInfo, status: Status = .inProcess, endTime: Date? = nil, documentsIn: Int = 0,
                 documentsOut: Int = 0, documentsError: Int = 0, error: String? = nil,

@@ -1,6 +1,7 @@
 import DocumentMapping
 import Foundation
 import ProcessModel
+import Synchronization
 
 /// The state of one execution while it runs. Used by a single task only; a flowControl shape
 /// with `threads` > 1 runs its batches in lanes (see `ExecutionRun+Lanes.swift`), each its own
@@ -325,7 +326,9 @@ final class ExecutionRun {
         guard let connector = runner.connectors.connector(for: connection.type) else {
             throw DocumentError("no connector for connection type '\(connection.type)' (known: \(runner.connectors.types.joined(separator: ", ")))")
         }
-        let environment = ConnectorEnvironment(workspaceRoot: runner.workspace.root, variables: runner.environment)
+        let shared = shared
+        let environment = ConnectorEnvironment(workspaceRoot: runner.workspace.root, variables: runner.environment,
+                                               countRetry: { shared.retries.wrappingAdd(1, ordering: .relaxed) })
         return try await shared.operations.operation(forShape: shapeID) {
             try await connector.makeOperation(connection: connection, operation: definition, environment: environment)
         }
@@ -392,6 +395,7 @@ final class ExecutionRun {
 
     private func finish() {
         execution.endTime = runner.now()
+        execution.retries = shared.retries.load(ordering: .relaxed)
         execution.processProperties = processProperties
         if execution.status == .error || execution.documentsError > 0 {
             execution.status = .error

@@ -7,6 +7,8 @@ final class RunSharedState: Sendable {
     /// Connector operations by shape id, made once per execution.
     let operations = OperationPool()
     private let nextIndex = Atomic<Int>(0)
+    /// Requests the execution's connector operations sent again after transient failures.
+    let retries = Atomic<Int>(0)
     private let maps = Mutex<[String: CompiledMap]>([:])
     private let patterns = Mutex<[String: PatternCache]>([:])
 

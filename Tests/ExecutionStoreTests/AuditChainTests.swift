@@ -171,6 +171,7 @@ import Testing
             ALTER TABLE tracked_values DROP COLUMN chain_hash;
             ALTER TABLE executions DROP COLUMN chain_first;
             ALTER TABLE executions DROP COLUMN chain_last;
+            ALTER TABLE executions DROP COLUMN retries;
             DROP TABLE audit_checkpoints;
             PRAGMA user_version = \(before);
             """)

@@ -33,6 +33,9 @@ public struct ExecutionRecord: Sendable, Hashable {
     public var userLog: [String]
     /// The execution whose process call started this one, for child executions.
     public var parentExecutionID: String?
+    /// Requests the execution's connectors sent again after transient failures (HTTP 429 and
+    /// 5xx, connection resets, timeouts, stream reconnects); 0 while it runs.
+    public var retries: Int
 
     /// Creates an execution record; counts start at zero and the status at `INPROCESS`.
     public init(
@@ -49,7 +52,8 @@ public struct ExecutionRecord: Sendable, Hashable {
         error: String? = nil,
         shapeCounts: [ShapeCount] = [],
         userLog: [String] = [],
-        parentExecutionID: String? = nil
+        parentExecutionID: String? = nil,
+        retries: Int = 0
     ) {
         self.id = id
         self.processID = processID
@@ -65,5 +69,6 @@ public struct ExecutionRecord: Sendable, Hashable {
         self.shapeCounts = shapeCounts
         self.userLog = userLog
         self.parentExecutionID = parentExecutionID
+        self.retries = retries
     }
 }

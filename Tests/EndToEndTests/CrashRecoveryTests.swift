@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+
+/// `conveyor run` killed with SIGKILL mid-load and run again: the first execution is marked
+/// ABORTED by the next command, no row is lost, and with exactly-once none is duplicated.
+@Suite("crash recovery end to end", .serialized)
+struct CrashRecoveryTests {
+    /// Starts `conveyor run load` in the background.
+    static func start(_ workspace: LoadWorkspace) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Harness.conveyor)
+        process.arguments = ["run", "load", "--workspace", workspace.root]
+        process.environment = Harness.environment.merging(workspace.environment) { _, new in new }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Waits until `ready` holds (polling), then kills `process` with SIGKILL.
+    static func kill(_ process: Process, when ready: () throws -> Bool) throws {
+        let deadline = Date().addingTimeInterval(90)
+        while process.isRunning, Date() < deadline {
+            if try ready() { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        try #require(process.isRunning, "the first run ended before it could be killed (make the input larger)")
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// The killed execution: ABORTED (marked by the command that lists it), with the reason.
+    static func expectAborted(_ workspace: LoadWorkspace) throws -> String {
+        let executions = try workspace.executions()
+        try #require(executions.count == 1, "\(executions)")
+        let killed = executions[0]
+        #expect(killed["status"] as? String == "ABORTED", "\(killed)")
+        #expect((killed["error"] as? String)?.contains("ended (crash or kill) before the execution finished") == true,
+                "\(killed["error"] ?? "nil")")
+        #expect(killed["endTime"] != nil)
+        return killed["id"] as? String ?? ""
+    }
+
+    @Test("insert-all: killed mid-load, marked ABORTED, re-run: every row at least once")
+    func insertAllKilled() throws {
+        let total = 60_000
+        let workspace = try LoadWorkspace(batchCount: 500)
+        try workspace.writeRows(total)
+        let process = try Self.start(workspace)
+        try Self.kill(process) {
+            Int(try workspace.bq(["count", workspace.table])
+                .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 > 0
+        }
+        let before = try workspace.idStats()
+        #expect(before.rows > 0 && before.rows < total, "killed mid-load: \(before)")
+        let killedID = try Self.expectAborted(workspace)
+
+        let (output, execution) = try workspace.run()
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(execution["status"] as? String == "COMPLETE")
+        #expect(execution["id"] as? String != killedID)
+        let found = try workspace.idStats()
+        #expect(found.distinct == total && found.lowest == 0 && found.highest == total - 1, "no row lost: \(found)")
+        let statuses = try workspace.executions().compactMap { $0["status"] as? String }
+        #expect(statuses == ["COMPLETE", "ABORTED"], "\(statuses)")
+    }
+
+    @Test("exactly-once storage-write: killed mid-stream, marked ABORTED, re-run: every row exactly once",
+          .enabled(if: FaultInjectionTests.storageFaults, "set CONVEYOR_STORAGE_FAULTS=1 (the emulator may stop answering AppendRows)"))
+    func exactlyOnceKilled() throws {
+        let total = 40_000
+        let workspace = try LoadWorkspace(api: "storage-write", delivery: "exactly-once", batchCount: 50)
+        try workspace.writeRows(total)
+        let store = workspace.root + "/.conveyor/executions.sqlite"
+        let process = try Self.start(workspace)
+        try Self.kill(process) { StorageWriteEndToEndTests.checkpointRows(store) > 0 }
+        let before = try workspace.idStats()
+        #expect(before.rows > 0 && before.rows < total, "killed mid-stream: \(before)")
+        _ = try Self.expectAborted(workspace)
+
+        let (output, execution) = try workspace.run()
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(execution["documentsError"] as? Int == 0)
+        let found = try workspace.idStats()
+        #expect(found.rows == total && found.distinct == total && found.lowest == 0 && found.highest == total - 1,
+                "each row exactly once: \(found)")
+    }
+
+    @Test("a running execution is not marked ABORTED by another command")
+    func runningIsLeftAlone() throws {
+        let workspace = try LoadWorkspace(batchCount: 500)
+        try workspace.writeRows(60_000)
+        let process = try Self.start(workspace)
+        defer { if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
+        var listed: [[String: Any]] = []
+        let deadline = Date().addingTimeInterval(60)
+        while process.isRunning, Date() < deadline {
+            listed = try workspace.executions()
+            if !listed.isEmpty { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        try #require(process.isRunning && !listed.isEmpty, "the run ended before it could be listed")
+        #expect(listed.first?["status"] as? String == "INPROCESS", "\(listed)")
+        process.waitUntilExit()
+        #expect(try workspace.executions().first?["status"] as? String == "COMPLETE")
+    }
+}

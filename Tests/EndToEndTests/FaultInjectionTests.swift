@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+
+/// `conveyor run` through `scripts/fault_proxy.py` (HTTP 500/503, 429 with Retry-After, resets,
+/// stalls past the request timeout, truncated bodies; seeded, so reproducible) in front of the
+/// emulator: at-least-once with insert-all, exactly-once with storage-write, and a clean ERROR
+/// when every attempt fails. `bench/faults.sh` runs the same at 100,000 rows.
+@Suite("fault injection end to end", .serialized)
+struct FaultInjectionTests {
+    /// Rows per run: `CONVEYOR_FAULT_ROWS`, else 100,000 for insert-all.
+    static var rows: Int { Int(Harness.environment["CONVEYOR_FAULT_ROWS"] ?? "") ?? 100_000 }
+
+    /// The storage-write fault runs need `CONVEYOR_STORAGE_FAULTS=1`: the emulator's Storage Write
+    /// API does not always survive broken AppendRows streams (it stops answering AppendRows, on new
+    /// connections too), which would break the suites that share it.
+    static var storageFaults: Bool { Harness.environment["CONVEYOR_STORAGE_FAULTS"] == "1" }
+
+    @Test("insert-all with 20% of requests failing: every row lands at least once, every retry is counted")
+    func insertAllAtLeastOnce() throws {
+        let total = Self.rows
+        let workspace = try LoadWorkspace(batchCount: 500)
+        try workspace.writeRows(total)
+        let proxy = try FaultProxy(target: try Harness.emulatorHost(), rate: 0.2, seed: 7)
+        let started = Date()
+        let (output, execution) = try workspace.run(environment: ["BIGQUERY_EMULATOR_HOST": proxy.address])
+        #expect(output.status == 0, "\(output.stderr)\n\(output.stdout.prefix(2_000))")
+        #expect(execution["status"] as? String == "COMPLETE")
+        #expect(execution["documentsOut"] as? Int == total)
+        #expect(execution["documentsError"] as? Int == 0)
+        let stats = proxy.stats()
+        let faults = proxy.faultsInjected()
+        #expect(faults > 0, "\(stats)")
+        // Each injected fault fails one attempt, retried once, by Conveyor, or by libcurl itself when
+        // a reused connection died before any answer (libcurl resends those at once; not counted).
+        let retries = execution["retries"] as? Int ?? -1
+        let batches = (total + 499) / 500
+        #expect(retries > 0 && retries <= faults, "retries \(retries), proxy \(stats)")
+        #expect((stats["requests"] ?? 0) >= batches + retries, "\(stats)")
+        let found = try workspace.idStats()
+        #expect(found.distinct == total && found.lowest == 0 && found.highest == total - 1, "\(found)")
+        #expect(found.rows >= total, "\(found)")
+        print("insert-all, \(total) rows, \(Int(Date().timeIntervalSince(started))) s: proxy \(stats), rows \(found)")
+
+        // The record in the store says the same.
+        let id = try #require(execution["id"] as? String)
+        let shown = try Harness.conveyor(["executions", "show", id, "--workspace", workspace.root])
+        #expect(shown.stdout.contains("retries    \(retries) requests sent again"), "\(shown.stdout.prefix(600))")
+    }
+
+    @Test("exactly-once storage-write with 20% of 64 KiB blocks cut, stalled or reset: every row exactly once",
+          .enabled(if: storageFaults, "set CONVEYOR_STORAGE_FAULTS=1 (the emulator may stop answering AppendRows)"))
+    func storageWriteExactlyOnce() throws {
+        let total = Self.rows
+        _ = try Harness.emulatorHost()
+        let emulator = try PrivateEmulator()
+        let storage = try #require(emulator.environment["BIGQUERY_STORAGE_EMULATOR_HOST"])
+        // Enough attempts to outlast a stalled HTTP/2 connection (each attempt waits the 2 s request timeout).
+        let workspace = try LoadWorkspace(api: "storage-write", delivery: "exactly-once", batchCount: 500,
+                                          retry: #"<retry maxAttempts="20" initialBackoff="100ms" maxBackoff="2s"/>"#,
+                                          environment: emulator.environment)
+        try workspace.writeRows(total)
+        let proxy = try FaultProxy(target: storage, mode: "tcp", rate: 0.2, seed: 11, stallSeconds: 2.5)
+        let started = Date()
+        let (output, execution) = try workspace.run(environment: ["BIGQUERY_STORAGE_EMULATOR_HOST": proxy.address])
+        #expect(output.status == 0, "\(output.stderr)\n\(output.stdout.prefix(2_000))")
+        #expect(execution["documentsOut"] as? Int == total)
+        let stats = proxy.stats()
+        #expect(proxy.faultsInjected() > 0, "\(stats)")
+        #expect((execution["retries"] as? Int ?? 0) > 0, "\(stats)")
+        let found = try workspace.idStats()
+        #expect(found.rows == total && found.distinct == total && found.lowest == 0 && found.highest == total - 1,
+                "\(found)")
+        print("storage-write exactly-once, \(total) rows, \(Int(Date().timeIntervalSince(started))) s: "
+              + "proxy \(stats), retries \(execution["retries"] ?? "nil"), rows \(found)")
+    }
+
+    @Test("every request failing: ERROR with the cause after the configured attempts, nothing reported written")
+    func everyRequestFails() throws {
+        let total = 2_000
+        let workspace = try LoadWorkspace(batchCount: 500,
+                                          retry: #"<retry maxAttempts="3" initialBackoff="50ms" maxBackoff="200ms"/>"#)
+        try workspace.writeRows(total)
+        let proxy = try FaultProxy(target: try Harness.emulatorHost(), rate: 1, seed: 3, stallSeconds: 3)
+        let started = Date()
+        let (output, execution) = try workspace.run(environment: ["BIGQUERY_EMULATOR_HOST": proxy.address])
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(output.status == 1)
+        #expect(execution["status"] as? String == "ERROR")
+        #expect(execution["documentsOut"] as? Int == 0)
+        #expect(execution["documentsError"] as? Int == total)
+        let error = execution["error"] as? String ?? ""
+        #expect(error.contains("insertAll") && (error.contains("HTTP 5") || error.contains("HTTP 429")
+                                                 || error.contains("curl error")), "\(error)")
+        // 4 requests of 500 rows, 3 attempts each: 12 attempts (and libcurl's own resends), 8 retries.
+        #expect((proxy.stats()["requests"] ?? 0) >= 12, "\(proxy.stats())")
+        #expect(execution["retries"] as? Int == 8)
+        let messages = ((execution["documents"] as? [[String: Any]]) ?? []).compactMap { $0["error"] as? String }
+        #expect(messages.count == min(total, 1_000) && messages.allSatisfy { !$0.isEmpty })
+        #expect(elapsed < 60, "took \(elapsed) s")
+    }
+
+    @Test("exactly-once with every connection failing: ERROR, and every row counted written is in the table once",
+          .enabled(if: storageFaults, "set CONVEYOR_STORAGE_FAULTS=1 (the emulator may stop answering AppendRows)"))
+    func storageWriteEveryConnectionFails() throws {
+        let total = 5_000
+        _ = try Harness.emulatorHost()
+        let emulator = try PrivateEmulator()
+        let storage = try #require(emulator.environment["BIGQUERY_STORAGE_EMULATOR_HOST"])
+        let workspace = try LoadWorkspace(api: "storage-write", delivery: "exactly-once", batchCount: 500,
+                                          retry: #"<retry maxAttempts="3" initialBackoff="50ms" maxBackoff="200ms"/>"#,
+                                          environment: emulator.environment)
+        try workspace.writeRows(total)
+        let proxy = try FaultProxy(target: storage, mode: "tcp", rate: 1, seed: 5, stallSeconds: 3)
+        let started = Date()
+        let (output, execution) = try workspace.run(environment: ["BIGQUERY_STORAGE_EMULATOR_HOST": proxy.address])
+        #expect(output.status == 1, "\(output.stderr)")
+        #expect(execution["status"] as? String == "ERROR")
+        let written = execution["documentsOut"] as? Int ?? -1
+        #expect(written + (execution["documentsError"] as? Int ?? 0) == total)
+        #expect(written < total)
+        let error = execution["error"] as? String ?? ""
+        #expect(error.contains("AppendRows") || error.contains("CreateWriteStream") || error.contains("storage"), "\(error)")
+        let found = try workspace.idStats()
+        #expect(found.rows == found.distinct, "no row twice: \(found)")
+        #expect(found.rows >= written, "every row the record counts as written is in the table: \(found), written \(written)")
+        #expect(Date().timeIntervalSince(started) < 90)
+    }
+}

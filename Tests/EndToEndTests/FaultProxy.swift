@@ -1,0 +1,178 @@
+import Foundation
+import Testing
+
+/// `scripts/fault_proxy.py` in front of an address, for the lifetime of the value.
+final class FaultProxy {
+    let process: Process
+    let directory: String
+    /// `127.0.0.1:PORT`, the address to give the client instead of the target.
+    let address: String
+
+    /// Starts the proxy: `mode` http or tcp, `rate` in 0...1, `faults` (empty: every kind of the mode).
+    init(target: String, mode: String = "http", rate: Double, seed: Int = 1, faults: [String] = [],
+         stallSeconds: Double = 3) throws {
+        directory = try Harness.temporaryDirectory("proxy")
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: Harness.python)
+        process.arguments = [Harness.packageRoot + "/scripts/fault_proxy.py", "--target", target, "--mode", mode,
+                             "--rate", "\(rate)", "--seed", "\(seed)", "--faults", faults.joined(separator: ","),
+                             "--stall", "\(stallSeconds)", "--stats", directory + "/stats.json",
+                             "--port-file", directory + "/port"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        var port: String?
+        for _ in 0..<300 {
+            if let text = try? String(contentsOfFile: directory + "/port", encoding: .utf8),
+               !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                port = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        address = "127.0.0.1:\(try #require(port, "the fault proxy did not start"))"
+    }
+
+    deinit {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Counts so far: `requests`, `connections`, and one per injected fault kind.
+    func stats() -> [String: Int] {
+        guard let data = FileManager.default.contents(atPath: directory + "/stats.json"),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Int] else { return [:] }
+        return object
+    }
+
+    /// The number of faults injected so far.
+    func faultsInjected() -> Int {
+        stats().filter { $0.key != "requests" && $0.key != "connections" }.values.reduce(0, +)
+    }
+}
+
+/// A workspace that loads `in/*.jsonl` (one row a line) into one table through streaming-insert,
+/// with the connection's retry and timeout settings given, and helpers to check the table.
+struct LoadWorkspace {
+    let root: String
+    let table: String
+    /// Environment for `conveyor` and `bq.py` (a private emulator's addresses).
+    let environment: [String: String]
+
+    init(api: String = "insert-all", delivery: String? = nil, batchCount: Int = 500,
+         retry: String = #"<retry maxAttempts="8" initialBackoff="50ms" maxBackoff="1s"/>"#,
+         timeouts: String = #"<timeouts connect="2s" request="2s"/>"#, auth: String = #"<auth grant="none"/>"#,
+         environment: [String: String] = [:]) throws {
+        self.environment = environment
+        root = try Harness.temporaryDirectory("load")
+        table = Harness.uniqueDataset() + ".events"
+        for folder in ["processes", "connectors", "profiles", "in"] {
+            try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
+        }
+        let parts = table.split(separator: ".")
+        let files: [String: String] = [
+            "processes/load.xml": """
+                <process id="load" name="Load rows">
+                  <shapes>
+                    <start id="start" next="write"><connector connection="inbox" operation="read"/></start>
+                    <connector id="write" connection="bq" operation="write" next="done"/>
+                    <stop id="done"/>
+                  </shapes>
+                </process>
+                """,
+            "connectors/inbox.xml": #"<connection id="inbox" type="disk"><directory>in</directory></connection>"#,
+            "connectors/read.xml": """
+                <operation id="read" type="disk" action="get">
+                  <filePattern>*.jsonl</filePattern>
+                  <split by="json-lines"/>
+                </operation>
+                """,
+            "connectors/bq.xml": """
+                <connection id="bq" type="google-bigquery">
+                  <projectId>demo</projectId>
+                  \(auth)
+                  \(retry)
+                  \(timeouts)
+                </connection>
+                """,
+            "connectors/write.xml": """
+                <operation id="write" type="google-bigquery" action="streaming-insert">
+                  <datasetId>\(parts[0])</datasetId>
+                  <tableId>\(parts[1])</tableId>
+                  <api>\(api)</api>
+                  \(delivery.map { "<delivery>\($0)</delivery>" } ?? "")
+                  <batchCount>\(batchCount)</batchCount>
+                </operation>
+                """,
+        ]
+        for (path, text) in files { try text.write(toFile: root + "/" + path, atomically: true, encoding: .utf8) }
+        _ = try bq(["create-table", table, Harness.packageRoot + "/Tests/EndToEndTests/Fixtures/storage-events-table.json"])
+    }
+
+    /// Writes `count` rows with ids `0..<count` into `in/rows.jsonl`.
+    func writeRows(_ count: Int) throws {
+        var lines = ""
+        lines.reserveCapacity(count * 60)
+        for id in 0..<count { lines += #"{"id": \#(id), "payload": "row-\#(id)-abcdefghijklmnopqrstuvwxyz"}"# + "\n" }
+        try lines.write(toFile: root + "/in/rows.jsonl", atomically: true, encoding: .utf8)
+    }
+
+    /// Runs `conveyor run load --json` with extra environment variables; the execution JSON.
+    func run(environment: [String: String] = [:]) throws -> (output: Harness.Output, execution: [String: Any]) {
+        let output = try Harness.conveyor(["run", "load", "--workspace", root, "--json"],
+                                          environment: self.environment.merging(environment) { _, new in new })
+        return (output, (try? Harness.json(output.stdout) as? [String: Any]) ?? [:])
+    }
+
+    /// Rows in the table, distinct ids, smallest and largest id, read with the official client.
+    func idStats() throws -> (rows: Int, distinct: Int, lowest: Int, highest: Int) {
+        let text = try bq(["query-rows", "SELECT COUNT(*) AS n, COUNT(DISTINCT id) AS d, "
+                            + "COALESCE(MIN(id), -1) AS lo, COALESCE(MAX(id), -1) AS hi FROM demo.\(table)"])
+        let row = try #require(try Harness.jsonLines(text).first)
+        func int(_ key: String) -> Int { (row[key] as? Int) ?? Int("\(row[key] ?? "")") ?? -1 }
+        return (int("n"), int("d"), int("lo"), int("hi"))
+    }
+
+    /// `scripts/bq.py` against this workspace's emulator; its stdout.
+    func bq(_ arguments: [String]) throws -> String {
+        _ = try Harness.emulatorHost()
+        let output = try Harness.run(Harness.python, [Harness.packageRoot + "/scripts/bq.py"] + arguments, in: root,
+                                     environment: environment)
+        #expect(output.status == 0, "bq.py \(arguments): \(output.stderr)")
+        return output.stdout
+    }
+
+    /// `conveyor executions list --json` (which first marks executions of dead commands ABORTED).
+    func executions() throws -> [[String: Any]] {
+        let output = try Harness.conveyor(["executions", "list", "--workspace", root, "--json"])
+        #expect(output.status == 0, "\(output.stderr)")
+        return (try? Harness.json(output.stdout) as? [[String: Any]]) ?? []
+    }
+}
+
+/// An emulator of its own (`scripts/emulator.sh`), for tests whose faults may leave the shared
+/// emulator's Storage Write API unusable (it does not always survive broken AppendRows streams).
+final class PrivateEmulator {
+    let directory: String
+    /// `BIGQUERY_EMULATOR_HOST` and `BIGQUERY_STORAGE_EMULATOR_HOST` of this emulator.
+    let environment: [String: String]
+
+    init() throws {
+        directory = try Harness.temporaryDirectory("emulator")
+        let output = try Harness.run(Harness.packageRoot + "/scripts/emulator.sh", ["start", directory])
+        try #require(output.status == 0, "emulator: \(output.stderr)")
+        var found: [String: String] = [:]
+        for line in output.stdout.split(separator: "\n") where line.hasPrefix("export ") {
+            let pair = line.dropFirst("export ".count).split(separator: "=", maxSplits: 1)
+            if pair.count == 2 { found[String(pair[0])] = String(pair[1]) }
+        }
+        try #require(found["BIGQUERY_STORAGE_EMULATOR_HOST"] != nil, "emulator: \(output.stdout)")
+        environment = found
+    }
+
+    deinit {
+        _ = try? Harness.run(Harness.packageRoot + "/scripts/emulator.sh", ["stop", directory])
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}

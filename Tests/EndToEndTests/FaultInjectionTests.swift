@@ -52,12 +52,11 @@ struct FaultInjectionTests {
     func storageWriteExactlyOnce() throws {
         let total = Self.rows
         _ = try Harness.emulatorHost()
-        let emulator = try PrivateEmulator()
-        let storage = try #require(emulator.environment["BIGQUERY_STORAGE_EMULATOR_HOST"])
+        let storage = try #require(Harness.environment["BIGQUERY_STORAGE_EMULATOR_HOST"])
         // Enough attempts to outlast a stalled HTTP/2 connection (each attempt waits the 2 s request timeout).
         let workspace = try LoadWorkspace(api: "storage-write", delivery: "exactly-once", batchCount: 500,
                                           retry: #"<retry maxAttempts="20" initialBackoff="100ms" maxBackoff="2s"/>"#,
-                                          environment: emulator.environment)
+                                          environment: [:])
         try workspace.writeRows(total)
         let proxy = try FaultProxy(target: storage, mode: "tcp", rate: 0.2, seed: 11, stallSeconds: 2.5)
         let started = Date()
@@ -104,11 +103,10 @@ struct FaultInjectionTests {
     func storageWriteEveryConnectionFails() throws {
         let total = 5_000
         _ = try Harness.emulatorHost()
-        let emulator = try PrivateEmulator()
-        let storage = try #require(emulator.environment["BIGQUERY_STORAGE_EMULATOR_HOST"])
+        let storage = try #require(Harness.environment["BIGQUERY_STORAGE_EMULATOR_HOST"])
         let workspace = try LoadWorkspace(api: "storage-write", delivery: "exactly-once", batchCount: 500,
                                           retry: #"<retry maxAttempts="3" initialBackoff="50ms" maxBackoff="200ms"/>"#,
-                                          environment: emulator.environment)
+                                          environment: [:])
         try workspace.writeRows(total)
         let proxy = try FaultProxy(target: storage, mode: "tcp", rate: 1, seed: 5, stallSeconds: 3)
         let started = Date()

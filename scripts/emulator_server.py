@@ -4,14 +4,17 @@ The emulator answers REST calls on its event loop and gRPC AppendRows on a threa
 both use one DuckDB connection without a common lock: a REST write (insertAll, a query job)
 running while an AppendRows request is flushed can deadlock inside DuckDB, after which every
 call hangs. This wrapper gives each thread other than the event loop's its own cursor on the
-same database and runs every DuckDB call under one process-wide lock, then hands over to the
-emulator's own command line unchanged:
+same database and runs every DuckDB call under one process-wide lock, gives the gRPC handlers a
+thread pool of their own (see below), then hands over to the emulator's own command line:
 
     python scripts/emulator_server.py start --project demo ...
 """
 
+import concurrent.futures
 import sys
 import threading
+
+import grpc
 
 from bqemulator.storage import engine as _engine
 
@@ -61,6 +64,22 @@ async def _start(self):
 
 
 _engine.DuckDBEngine.start = _start
+
+# The emulator's gRPC handlers are synchronous and run on a thread pool. A handler whose
+# AppendRows stream was broken by the client (a reset, a dropped connection) stays blocked
+# waiting for the next request and keeps its thread; with the event loop's default pool
+# (min(32, cores + 4) threads) a few broken streams leave no thread to answer anyone. A large
+# pool of its own keeps the emulator answering through the fault-injection tests.
+_original_aio_server = grpc.aio.server
+
+
+def _aio_server(*args, **kwargs):
+    kwargs.setdefault("migration_thread_pool",
+                      concurrent.futures.ThreadPoolExecutor(max_workers=512, thread_name_prefix="grpc-sync"))
+    return _original_aio_server(*args, **kwargs)
+
+
+grpc.aio.server = _aio_server
 
 if __name__ == "__main__":
     from bqemulator.cli import main

@@ -18,9 +18,10 @@ answered by one fault drawn from --faults:
   stall      the request is forwarded, the response is held back for --stall seconds, then the
              connection is closed (longer than the client's request timeout)
   truncate   the request is forwarded and the response cut in the middle of its body
-tcp mode (any protocol, e.g. gRPC over HTTP/2 plaintext): every 64 KiB that the client sends
-is, with probability --rate, followed by one fault among reset, stall and truncate (the server's
-next bytes cut short) on that connection.
+tcp mode (any protocol, e.g. gRPC over HTTP/2 plaintext): each 64 KiB block the client starts
+(the first byte starts the first) draws, with probability --rate, one fault among reset and
+stall (the block never reaches the server; the connection is reset, or held for --stall seconds
+and closed) and truncate (the block is forwarded, the server's next bytes are cut short).
 
 --stats writes a JSON object of counts (`requests`, `connections`, and one per fault) after
 every change. SIGTERM stops the proxy.
@@ -131,16 +132,21 @@ class Proxy:
                 data = await reader.read(65536)
                 if not data:
                     break
-                upstream_writer.write(data)
-                await upstream_writer.drain()
+                # One draw per 64 KiB block the client starts (the first byte starts the first).
                 before, sent = sent, sent + len(data)
-                for _ in range(sent // TCP_BLOCK - before // TCP_BLOCK):
+                for _ in range(-(-sent // TCP_BLOCK) - -(-before // TCP_BLOCK)):
                     kind = self.draw()
                     if kind:
                         self.count(kind)
                         state["kind"] = kind
-                        fault.set()
                         break
+                if state["kind"] in ("reset", "stall"):
+                    # The block never reaches the server.
+                    break
+                upstream_writer.write(data)
+                await upstream_writer.drain()
+                if state["kind"]:
+                    break
             fault.set()
 
         async def downward():

@@ -2,6 +2,7 @@ import BigQueryStorage
 import DocumentMapping
 import ExecutionStore
 import Foundation
+import GRPCCore
 import HTTPTransport
 import ProcessEngine
 import SwiftProtobuf
@@ -73,7 +74,10 @@ actor StorageTableWriter {
         } catch {
             broken = true
             seen += Int64(rows.count)
-            for position in rows.indices { failures[position] = "\(error)" }
+            // gRPC errors name the call; others (schema, store) already say what failed.
+            let message = error is RPCError ? Self.storageError(error, operation: "opening the write stream for \(table)").description
+                : "\(error)"
+            for position in rows.indices { failures[position] = message }
             return failures
         }
         // Rows an earlier run dealt with (exactly-once resume) are skipped: they count as written.

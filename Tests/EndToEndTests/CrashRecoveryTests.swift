@@ -65,8 +65,7 @@ struct CrashRecoveryTests {
         #expect(statuses == ["COMPLETE", "ABORTED"], "\(statuses)")
     }
 
-    @Test("exactly-once storage-write: killed mid-stream, marked ABORTED, re-run: every row exactly once",
-          .enabled(if: FaultInjectionTests.storageFaults, "set CONVEYOR_STORAGE_FAULTS=1 (the emulator may stop answering AppendRows)"))
+    @Test("exactly-once storage-write: killed mid-stream, marked ABORTED, re-run: every row exactly once")
     func exactlyOnceKilled() throws {
         let total = 40_000
         let workspace = try LoadWorkspace(api: "storage-write", delivery: "exactly-once", batchCount: 50)

@@ -4,16 +4,11 @@ import Testing
 /// `conveyor run` through `scripts/fault_proxy.py` (HTTP 500/503, 429 with Retry-After, resets,
 /// stalls past the request timeout, truncated bodies; seeded, so reproducible) in front of the
 /// emulator: at-least-once with insert-all, exactly-once with storage-write, and a clean ERROR
-/// when every attempt fails. `bench/faults.sh` runs the same at 100,000 rows.
+/// when every attempt fails.
 @Suite("fault injection end to end", .serialized)
 struct FaultInjectionTests {
     /// Rows per run: `CONVEYOR_FAULT_ROWS`, else 100,000 for insert-all.
     static var rows: Int { Int(Harness.environment["CONVEYOR_FAULT_ROWS"] ?? "") ?? 100_000 }
-
-    /// The storage-write fault runs need `CONVEYOR_STORAGE_FAULTS=1`: the emulator's Storage Write
-    /// API does not always survive broken AppendRows streams (it stops answering AppendRows, on new
-    /// connections too), which would break the suites that share it.
-    static var storageFaults: Bool { Harness.environment["CONVEYOR_STORAGE_FAULTS"] == "1" }
 
     @Test("insert-all with 20% of requests failing: every row lands at least once, every retry is counted")
     func insertAllAtLeastOnce() throws {
@@ -47,8 +42,7 @@ struct FaultInjectionTests {
         #expect(shown.stdout.contains("retries    \(retries) requests sent again"), "\(shown.stdout.prefix(600))")
     }
 
-    @Test("exactly-once storage-write with 20% of 64 KiB blocks cut, stalled or reset: every row exactly once",
-          .enabled(if: storageFaults, "set CONVEYOR_STORAGE_FAULTS=1 (the emulator may stop answering AppendRows)"))
+    @Test("exactly-once storage-write with 20% of 64 KiB blocks cut, stalled or reset: every row exactly once")
     func storageWriteExactlyOnce() throws {
         let total = Self.rows
         _ = try Harness.emulatorHost()
@@ -90,16 +84,17 @@ struct FaultInjectionTests {
         let error = execution["error"] as? String ?? ""
         #expect(error.contains("insertAll") && (error.contains("HTTP 5") || error.contains("HTTP 429")
                                                  || error.contains("curl error")), "\(error)")
-        // 4 requests of 500 rows, 3 attempts each: 12 attempts (and libcurl's own resends), 8 retries.
-        #expect((proxy.stats()["requests"] ?? 0) >= 12, "\(proxy.stats())")
-        #expect(execution["retries"] as? Int == 8)
+        // Requests of at most 500 rows (at least 4), 3 attempts each: two retries per request, and the
+        // proxy saw every attempt (and libcurl's own resends).
+        let retries = execution["retries"] as? Int ?? 0
+        #expect(retries >= 8 && retries % 2 == 0, "retries \(retries)")
+        #expect((proxy.stats()["requests"] ?? 0) >= retries / 2 * 3, "\(proxy.stats())")
         let messages = ((execution["documents"] as? [[String: Any]]) ?? []).compactMap { $0["error"] as? String }
         #expect(messages.count == min(total, 1_000) && messages.allSatisfy { !$0.isEmpty })
         #expect(elapsed < 60, "took \(elapsed) s")
     }
 
-    @Test("exactly-once with every connection failing: ERROR, and every row counted written is in the table once",
-          .enabled(if: storageFaults, "set CONVEYOR_STORAGE_FAULTS=1 (the emulator may stop answering AppendRows)"))
+    @Test("exactly-once with every connection failing: ERROR, and every row counted written is in the table once")
     func storageWriteEveryConnectionFails() throws {
         let total = 5_000
         _ = try Harness.emulatorHost()
@@ -108,7 +103,9 @@ struct FaultInjectionTests {
                                           retry: #"<retry maxAttempts="3" initialBackoff="50ms" maxBackoff="200ms"/>"#,
                                           environment: [:])
         try workspace.writeRows(total)
-        let proxy = try FaultProxy(target: storage, mode: "tcp", rate: 1, seed: 5, stallSeconds: 3)
+        // Resets and stalls only: a truncated answer lets the request through, and exactly-once counts it.
+        let proxy = try FaultProxy(target: storage, mode: "tcp", rate: 1, seed: 5, faults: ["reset", "stall"],
+                                   stallSeconds: 3)
         let started = Date()
         let (output, execution) = try workspace.run(environment: ["BIGQUERY_STORAGE_EMULATOR_HOST": proxy.address])
         #expect(output.status == 1, "\(output.stderr)")
@@ -117,7 +114,7 @@ struct FaultInjectionTests {
         #expect(written + (execution["documentsError"] as? Int ?? 0) == total)
         #expect(written < total)
         let error = execution["error"] as? String ?? ""
-        #expect(error.contains("AppendRows") || error.contains("CreateWriteStream") || error.contains("storage"), "\(error)")
+        #expect(error.contains("AppendRows") || error.contains("write stream"), "\(error)")
         let found = try workspace.idStats()
         #expect(found.rows == found.distinct, "no row twice: \(found)")
         #expect(found.rows >= written, "every row the record counts as written is in the table: \(found), written \(written)")

@@ -150,29 +150,3 @@ struct LoadWorkspace {
         return (try? Harness.json(output.stdout) as? [[String: Any]]) ?? []
     }
 }
-
-/// An emulator of its own (`scripts/emulator.sh`), for tests whose faults may leave the shared
-/// emulator's Storage Write API unusable (it does not always survive broken AppendRows streams).
-final class PrivateEmulator {
-    let directory: String
-    /// `BIGQUERY_EMULATOR_HOST` and `BIGQUERY_STORAGE_EMULATOR_HOST` of this emulator.
-    let environment: [String: String]
-
-    init() throws {
-        directory = try Harness.temporaryDirectory("emulator")
-        let output = try Harness.run(Harness.packageRoot + "/scripts/emulator.sh", ["start", directory])
-        try #require(output.status == 0, "emulator: \(output.stderr)")
-        var found: [String: String] = [:]
-        for line in output.stdout.split(separator: "\n") where line.hasPrefix("export ") {
-            let pair = line.dropFirst("export ".count).split(separator: "=", maxSplits: 1)
-            if pair.count == 2 { found[String(pair[0])] = String(pair[1]) }
-        }
-        try #require(found["BIGQUERY_STORAGE_EMULATOR_HOST"] != nil, "emulator: \(output.stdout)")
-        environment = found
-    }
-
-    deinit {
-        _ = try? Harness.run(Harness.packageRoot + "/scripts/emulator.sh", ["stop", directory])
-        try? FileManager.default.removeItem(atPath: directory)
-    }
-}

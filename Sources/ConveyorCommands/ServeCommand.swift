@@ -95,7 +95,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
         let workspace = try options.loadWorkspace(extensions: extensions.extensions)
-        let store = try options.openStore()
+        // The host's lifecycle marks what a previous host (or command) left unfinished, and logs it.
+        let store = try options.openStore(abortingOrphans: false)
         let recorder = StoreRecorder(store: store, redactor: SecretRedactor(workspace.secretValues))
         let runner = ProcessRunner(workspace: workspace, connectors: options.connectors(), recorder: recorder,
                                    environment: options.environment, registry: ExecutionRegistry())

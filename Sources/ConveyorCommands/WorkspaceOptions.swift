@@ -88,11 +88,13 @@ struct WorkspaceOptions: ParsableArguments {
     }
 
     /// Opens the workspace's execution store.
-    func openStore() throws -> ExecutionStore {
+    /// `abortingOrphans` false: the caller marks unfinished executions itself (the host does, with
+    /// its own message and log line).
+    func openStore(abortingOrphans: Bool = true) throws -> ExecutionStore {
         do {
             let store = try ExecutionStore(path: storePath)
             // Executions left INPROCESS by a command that died become ABORTED (see ExecutionLease).
-            try store.abortOrphaned()
+            if abortingOrphans { try store.abortOrphaned() }
             return store
         } catch {
             Terminal.error("error: \(error)")

@@ -43,53 +43,7 @@ JSON
 "$PYTHON" "$ROOT/scripts/bq.py" create-table bench.conveyor "$WORK/table.json" >/dev/null
 "$PYTHON" "$ROOT/scripts/bq.py" create-table bench.python "$WORK/table.json" >/dev/null
 
-cat > "$ws/processes/bench.xml" <<'XML'
-<process id="bench" name="Rows to BigQuery (storage write)">
-  <shapes>
-    <start id="start" next="map"><connector connection="files" operation="read-rows"/></start>
-    <map id="map" map="row-to-table" next="write"/>
-    <connector id="write" connection="bq" operation="write-rows" next="done"/>
-    <stop id="done"/>
-  </shapes>
-</process>
-XML
-cat > "$ws/connectors/files.xml" <<'XML'
-<connection id="files" type="disk"><directory>data</directory></connection>
-XML
-cat > "$ws/connectors/read-rows.xml" <<'XML'
-<operation id="read-rows" type="disk" action="get"><filePattern>rows.ndjson</filePattern><split by="json-lines"/></operation>
-XML
-cat > "$ws/connectors/bq.xml" <<'XML'
-<connection id="bq" type="google-bigquery"><projectId>demo</projectId><auth grant="none"/></connection>
-XML
-cat > "$ws/connectors/write-rows.xml" <<'XML'
-<operation id="write-rows" type="google-bigquery" action="streaming-insert">
-  <datasetId>bench</datasetId>
-  <tableId>conveyor</tableId>
-  <api>storage-write</api>
-  <batchCount>10000</batchCount>
-</operation>
-XML
-for profile in row row-out; do
-cat > "$ws/profiles/$profile.xml" <<XML
-<profile id="$profile" type="json">
-  <element name="id" type="number"/>
-  <element name="name" type="character"/>
-  <element name="amount" type="character"/>
-  <element name="ts" type="character"/>
-  <element name="pad" type="character"/>
-</profile>
-XML
-done
-cat > "$ws/profiles/row-to-table.xml" <<'XML'
-<map id="row-to-table" from="row" to="row-out">
-  <mapping from="/id" to="/id"/>
-  <mapping from="/name" to="/name"/>
-  <mapping from="/amount" to="/amount"/>
-  <mapping from="/ts" to="/ts"/>
-  <mapping from="/pad" to="/pad"/>
-</map>
-XML
+make_insert_workspace "$ws" bench conveyor storage-write 10000
 
 declare -A wall cpu rss
 run() {

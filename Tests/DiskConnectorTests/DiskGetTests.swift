@@ -71,9 +71,12 @@ import Testing
         try folder.write(lines.joined(separator: "\n") + "\n", to: "many.jsonl")
         let chunks = try await readChunks(operation(folder, .jsonLines, block: 4096, slice: 512, chunk: 100))
         #expect(chunks.flatMap { $0 }.map(\.text) == lines)
-        // A chunk is handed over once it holds `chunk` documents: at most one slice's worth more.
-        #expect(chunks.allSatisfy { $0.count < 100 + 512 / 9 + 1 })
-        #expect(chunks.count >= 2_500 / 160)
+        // Every chunk holds exactly `chunk` documents (a slice's overflow starts the next one).
+        #expect(chunks.map(\.count) == Array(repeating: 100, count: 25))
+        // A slice holding several chunks' worth hands them over one by one; the rest comes last.
+        let small = try await readChunks(operation(folder, .jsonLines, block: 4096, slice: 512, chunk: 7))
+        #expect(small.flatMap { $0 }.map(\.text) == lines)
+        #expect(small.map(\.count) == Array(repeating: 7, count: 357) + [1])
     }
 
     @Test func noneKeepsTheWholeFileAndFilesAreReadInNameOrder() async throws {

@@ -28,7 +28,7 @@ extension StorageTableWriter {
         } else {
             // Saved before the first append, so a crash after it resumes this stream, not a new one.
             stream = try await client.createWriteStream(table: table, committed: true)
-            try saveCheckpoint()
+            try saveCheckpoint(rowsDone: seen)
         }
     }
 
@@ -50,8 +50,27 @@ extension StorageTableWriter {
         connection = nil
     }
 
+    /// Drops `failed` if it is still the writer's connection (another call may have opened a new one).
+    private func drop(_ failed: AppendConnection) {
+        if connection === failed { dropConnection() } else { failed.cancel() }
+    }
+
     /// Sends the requests with up to `window` in flight; their results, in order.
+    ///
+    /// Several calls may share the connection (the next batch sends while this one waits for its
+    /// acknowledgements): a call takes the send turn for as long as it sends, and reads its
+    /// responses once the calls that sent before it have read theirs, so every response is
+    /// matched to its request.
     func pipeline(_ chunks: [[Int]], encoded: [Data?]) async -> [AppendResult] {
+        let ticket = sendTickets
+        sendTickets += 1
+        if ticket != sendTurn { await withCheckedContinuation { sendWaiters[ticket] = $0 } }
+        var sending = true
+        var receiving = false
+        defer {
+            if sending { passSendTurn() }
+            if receiving { leaveReceiveOrder(ticket) }
+        }
         var results: [AppendResult] = []
         let operation = "AppendRows to \(table)"
         let active: AppendConnection
@@ -65,10 +84,19 @@ extension StorageTableWriter {
         var offset = nextOffset
         while results.count < chunks.count {
             while sent < chunks.count, sent - results.count < options.window {
-                active.send(request(chunks[sent], encoded: encoded, offset: offset))
+                active.send(request(chunks[sent], encoded: encoded, offset: offset, on: active))
+                if !receiving {
+                    receiveOrder.append(ticket)
+                    receiving = true
+                }
                 offset += Int64(chunks[sent].count)
                 sent += 1
             }
+            if sending, sent == chunks.count {
+                sending = false
+                passSendTurn()
+            }
+            if receiveOrder.first != ticket { await withCheckedContinuation { receiveWaiters[ticket] = $0 } }
             let watchdog = AppendWatchdog(connection: active, timeout: options.responseTimeout)
             do {
                 defer { watchdog.stop() }
@@ -77,7 +105,7 @@ extension StorageTableWriter {
                 }
                 results.append(Self.result(of: response, operation: operation))
             } catch {
-                dropConnection()
+                drop(active)
                 let failure = watchdog.didFire
                     ? StorageWriteError(code: 4, message: "no response within \(options.responseTimeout) (the request timeout)",
                                         operation: operation)
@@ -88,23 +116,34 @@ extension StorageTableWriter {
         return results
     }
 
+    private func passSendTurn() {
+        sendTurn += 1
+        sendWaiters.removeValue(forKey: sendTurn)?.resume()
+    }
+
+    private func leaveReceiveOrder(_ ticket: Int) {
+        receiveOrder.removeAll { $0 == ticket }
+        if let next = receiveOrder.first { receiveWaiters.removeValue(forKey: next)?.resume() }
+    }
+
     private func openConnection() async throws -> AppendConnection {
         if let connection { return connection }
         guard let stream else { throw StorageWriteError(code: 9, message: "no write stream", operation: "AppendRows to \(table)") }
         let opened = try await client.openAppend(stream: stream)
         connection = opened
-        schemaSent = false
         return opened
     }
 
-    private func request(_ chunk: [Int], encoded: [Data?], offset: Int64) -> AppendConnection.Request {
+    /// A request of `chunk`'s rows; the first request on a connection carries the row descriptor.
+    private func request(_ chunk: [Int], encoded: [Data?], offset: Int64, on connection: AppendConnection)
+        -> AppendConnection.Request {
         var request = AppendConnection.Request()
         request.writeStream = stream ?? ""
         if options.exactlyOnce { request.offset = Google_Protobuf_Int64Value(offset) }
         var data = Google_Cloud_Bigquery_Storage_V1_AppendRowsRequest.ProtoData()
-        if !schemaSent {
+        if schemaSentOn !== connection {
             data.writerSchema.protoDescriptor = descriptor
-            schemaSent = true
+            schemaSentOn = connection
         }
         data.rows.serializedRows = chunk.map { encoded[$0] ?? Data() }
         request.protoRows = data

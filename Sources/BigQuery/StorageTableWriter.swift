@@ -48,7 +48,8 @@ actor StorageTableWriter {
     var descriptor = Google_Protobuf_DescriptorProto()
     var stream: String?
     var connection: AppendConnection?
-    var schemaSent = false
+    /// The connection whose first request carried the row descriptor.
+    var schemaSentOn: AppendConnection?
     /// The offset the next row gets (exactly-once).
     var nextOffset: Int64 = 0
     /// Input rows seen in this execution, and how many of them an earlier run dealt with.
@@ -56,6 +57,19 @@ actor StorageTableWriter {
     var resumeRows: Int64 = 0
     /// A batch failed as a whole: the checkpoint is kept at close.
     var broken = false
+    /// Tickets handed out by ``accept(_:)`` and the ticket whose batch may send now; batches
+    /// waiting for their turn, by ticket.
+    var tickets = 0
+    var turn = 0
+    var waiting: [Int: CheckedContinuation<Void, Never>] = [:]
+    /// ``pipeline(_:encoded:)`` calls in the order they take the stream: the one whose turn it is
+    /// to send, and those waiting for it, by ticket.
+    var sendTickets = 0
+    var sendTurn = 0
+    var sendWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    /// Calls that sent on the stream and have responses to read, in send order.
+    var receiveOrder: [Int] = []
+    var receiveWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
 
     init(table: TableReference, options: Options, client: StorageWriteClient,
          checkpoints: (any WriteCheckpointStore)?, fetchTable: @escaping @Sendable () async throws -> JSONValue) {
@@ -66,9 +80,33 @@ actor StorageTableWriter {
         self.fetchTable = fetchTable
     }
 
+    /// A batch taken in (``accept(_:)``) and waiting to be sent (``send(_:)``).
+    struct Accepted: Sendable {
+        var rows: [StorageRow]
+        /// Encoded rows by position (nil: failed, or dealt with by an earlier run).
+        var encoded: [Data?]
+        var failures: [Int: String]
+        /// Positions of the rows this run writes (exactly-once resume skips the others).
+        var positions: [Int]
+        /// Input rows seen through this batch: the checkpoint's `rowsDone` once it is written.
+        var rowsThrough: Int64
+        /// The writer could not be prepared (schema, stream): every row failed, nothing is sent.
+        var unprepared = false
+        /// The batch's place in the send order (batches are sent in the order they were accepted).
+        var ticket = 0
+    }
+
     /// Writes rows; returns the failures by position in `rows` (absent: written).
     func write(_ rows: [StorageRow]) async -> [Int: String] {
-        var failures: [Int: String] = [:]
+        await send(accept(rows))
+    }
+
+    /// Takes a batch in, in batch order: prepares the writer on first use, counts the rows
+    /// (exactly-once resume) and encodes them. Nothing is sent yet, so the next batch can be
+    /// encoded while the one before it waits for its acknowledgements.
+    func accept(_ rows: [StorageRow]) async -> Accepted {
+        let ticket = tickets
+        tickets += 1
         do {
             try await prepare()
         } catch {
@@ -77,8 +115,8 @@ actor StorageTableWriter {
             // gRPC errors name the call; others (schema, store) already say what failed.
             let message = error is RPCError ? Self.storageError(error, operation: "opening the write stream for \(table)").description
                 : "\(error)"
-            for position in rows.indices { failures[position] = message }
-            return failures
+            return Accepted(rows: rows, encoded: [], failures: Dictionary(uniqueKeysWithValues: rows.indices.map { ($0, message) }),
+                            positions: [], rowsThrough: seen, unprepared: true, ticket: ticket)
         }
         // Rows an earlier run dealt with (exactly-once resume) are skipped: they count as written.
         var positions: [Int] = []
@@ -86,14 +124,35 @@ actor StorageTableWriter {
             if seen >= resumeRows { positions.append(position) }
             seen += 1
         }
+        var failures: [Int: String] = [:]
         var encoded = [Data?](repeating: nil, count: rows.count)
         encode(rows, positions: positions, into: &encoded, failures: &failures)
-        await send(rows: rows, encoded: &encoded, failures: &failures)
+        return Accepted(rows: rows, encoded: encoded, failures: failures, positions: positions, rowsThrough: seen,
+                        ticket: ticket)
+    }
+
+    /// Sends an accepted batch until each row is written or failed. Batches are sent in the order
+    /// they were accepted: each waits until the one before it is done. Every accepted batch must
+    /// be sent (an unprepared one passes its turn on at once).
+    func send(_ batch: Accepted) async -> [Int: String] {
+        if batch.ticket != turn {
+            await withCheckedContinuation { waiting[batch.ticket] = $0 }
+        }
+        // At-least-once, the next batch may send while this one waits for its acknowledgements
+        // (the pipeline keeps requests and responses in order); exactly-once, its offsets depend
+        // on how this one ends, so it waits for the end.
+        let overlaps = !options.exactlyOnce
+        if overlaps { passBatchTurn() }
+        defer { if !overlaps { passBatchTurn() } }
+        var failures = batch.failures
+        guard !batch.unprepared else { return failures }
+        var encoded = batch.encoded
+        await deliver(rows: batch.rows, encoded: &encoded, failures: &failures)
         if options.exactlyOnce {
-            do { try saveCheckpoint() } catch {
+            do { try saveCheckpoint(rowsDone: batch.rowsThrough) } catch {
                 // The rows are in BigQuery, but a re-run could not tell: stop trusting this writer.
                 broken = true
-                for position in positions where failures[position] == nil {
+                for position in batch.positions where failures[position] == nil {
                     failures[position] = "written, but the exactly-once checkpoint could not be saved: \(error)"
                 }
             }
@@ -122,7 +181,7 @@ actor StorageTableWriter {
 
     /// Sends encoded rows until each is written or failed: retries by status with backoff,
     /// resends the rest of a request whose rows had errors, refreshes the schema once on a mismatch.
-    private func send(rows: [StorageRow], encoded: inout [Data?], failures: inout [Int: String]) async {
+    private func deliver(rows: [StorageRow], encoded: inout [Data?], failures: inout [Int: String]) async {
         var pending = encoded.indices.filter { encoded[$0] != nil }
         var attempt = 0
         var tokenRefreshed = false
@@ -191,14 +250,20 @@ actor StorageTableWriter {
         }
     }
 
+    private func passBatchTurn() {
+        turn += 1
+        waiting.removeValue(forKey: turn)?.resume()
+    }
+
     private func acknowledge(_ rows: Int) {
         nextOffset += Int64(rows)
     }
 
-    func saveCheckpoint() throws {
+    /// Saves the stream, the next offset and `rowsDone` (input rows dealt with) for a re-run.
+    func saveCheckpoint(rowsDone: Int64) throws {
         guard let checkpoints, let stream else { return }
         try checkpoints.save(WriteCheckpoint(processID: options.processID, destination: table.description,
-                                              stream: stream, nextOffset: nextOffset, rowsDone: seen,
+                                              stream: stream, nextOffset: nextOffset, rowsDone: rowsDone,
                                               executionID: options.executionID))
     }
 

@@ -7,7 +7,7 @@ import Synchronization
 /// `action="streaming-insert"` with `<api>storage-write</api>`: rows go through the Storage
 /// Write API, one ``StorageTableWriter`` (and one `AppendRows` stream) per destination table,
 /// reused for the whole execution and closed by ``close()``.
-struct StorageWriteOperation: ConnectorOperation {
+struct StorageWriteOperation: OverlappingConnectorOperation {
     let settings: StreamingInsertSettings
     let client: StorageWriteClient
     let rest: BigQueryREST
@@ -23,6 +23,9 @@ struct StorageWriteOperation: ConnectorOperation {
     /// Writers by destination; the dictionary is guarded by the mutex (writers themselves are actors).
     private final class WriterPool: Sendable {
         let writers = Mutex<[TableReference: StorageTableWriter]>([:])
+        /// Batches begun (``begin(_:context:)``) finish in the order they began.
+        let finishTickets = Mutex(0)
+        let finishOrder = TurnGate()
     }
 
     let runner: JobRunner
@@ -50,7 +53,52 @@ struct StorageWriteOperation: ConnectorOperation {
         var rows: [StorageRow]
     }
 
+    /// A batch after ``stage(_:context:)``: its rows grouped by destination, each group accepted
+    /// by its writer (or refused by `ifExists`, or left for a MERGE).
+    struct Staged: Sendable {
+        var documents: [Document]
+        /// Documents whose destination or row could not be worked out, by position.
+        var failures: [Int: String]
+        var groups: [StagedGroup]
+    }
+
+    struct StagedGroup: Sendable {
+        var group: Group
+        var writer: StorageTableWriter?
+        var accepted: StorageTableWriter.Accepted?
+        /// Why `ifExists` refused the destination: its rows are not written (nor dead-lettered).
+        var refusal: String?
+    }
+
     func execute(_ documents: [Document], context: OperationContext) async throws -> OperationOutcome {
+        let staged = await stage(documents, context: context)
+        return try await finish(staged, sent: await send(staged, context: context), context: context)
+    }
+
+    /// Takes the batch in while the previous one may still be waiting for its acknowledgements:
+    /// rows are grouped and encoded now, in batch order. The returned task sends them as soon as
+    /// the previous batch's rows are acknowledged (each writer keeps its batches in order), and
+    /// finishes (dead-letter queue, outputs) after the previous batch has finished.
+    func begin(_ documents: [Document], context: OperationContext) async -> Task<OperationOutcome, any Error> {
+        let staged = await stage(documents, context: context)
+        let ticket = pool.finishTickets.withLock { next in
+            defer { next += 1 }
+            return next
+        }
+        let order = pool.finishOrder
+        return Task {
+            let sent = await send(staged, context: context)
+            await order.wait(for: ticket)
+            let outcome: Result<OperationOutcome, any Error>
+            do { outcome = .success(try await finish(staged, sent: sent, context: context)) } catch { outcome = .failure(error) }
+            await order.pass()
+            return try outcome.get()
+        }
+    }
+
+    /// Groups the rows by destination, applies `ifExists` on a destination's first batch and
+    /// hands each group to its writer to encode (MERGE groups wait for ``finish(_:context:)``).
+    func stage(_ documents: [Document], context: OperationContext) async -> Staged {
         var documents = documents
         var failures: [Int: String] = [:]
         var groups: [Group] = []
@@ -91,24 +139,58 @@ struct StorageWriteOperation: ConnectorOperation {
                 failures[position] = "\(error)"
             }
         }
-        // Rows refused before anything was written (ifExists) never go to the dead-letter queue.
-        let results = await withTaskGroup(of: (group: Group, failures: [Int: String], refused: Bool).self) { tasks in
-            for group in groups {
-                let writer = settings.sink.uniqueConstraints == nil ? writer(for: group.table, context: context) : nil
+        var staged: [StagedGroup] = []
+        for group in groups {
+            do {
+                try await preparation.prepare(group.table, executionID: context.execution.id)
+            } catch {
+                staged.append(StagedGroup(group: group, refusal: "\(error)"))
+                continue
+            }
+            guard settings.sink.uniqueConstraints == nil else {
+                staged.append(StagedGroup(group: group))
+                continue
+            }
+            let writer = writer(for: group.table, context: context)
+            staged.append(StagedGroup(group: group, writer: writer, accepted: await writer.accept(group.rows)))
+        }
+        return Staged(documents: documents, failures: failures, groups: staged)
+    }
+
+    /// What sending one staged group came to: its failures by position in the group.
+    struct Sent: Sendable {
+        var group: Group
+        var failures: [Int: String]
+        /// Refused before anything was written (ifExists): not dead-lettered.
+        var refused: Bool
+    }
+
+    /// Sends the staged groups, each destination on its own stream, at once.
+    func send(_ staged: Staged, context: OperationContext) async -> [Sent] {
+        await withTaskGroup(of: Sent.self) { tasks in
+            for item in staged.groups {
                 tasks.addTask {
-                    do {
-                        try await preparation.prepare(group.table, executionID: context.execution.id)
-                    } catch {
-                        return (group, Dictionary(uniqueKeysWithValues: group.rows.indices.map { ($0, "\(error)") }), true)
+                    if let refusal = item.refusal {
+                        return Sent(group: item.group, failures: Dictionary(uniqueKeysWithValues: item.group.rows.indices.map { ($0, refusal) }),
+                                    refused: true)
                     }
-                    if let writer { return (group, await writer.write(group.rows), false) }
-                    return (group, await merge(group, context: context), false)
+                    if let writer = item.writer, let accepted = item.accepted {
+                        return Sent(group: item.group, failures: await writer.send(accepted), refused: false)
+                    }
+                    return Sent(group: item.group, failures: await merge(item.group, context: context), refused: false)
                 }
             }
-            var collected: [(group: Group, failures: [Int: String], refused: Bool)] = []
+            var collected: [Sent] = []
             for await result in tasks { collected.append(result) }
             return collected
         }
+    }
+
+    /// Dead-letters the rows that failed and sorts the documents into outputs and failures.
+    func finish(_ staged: Staged, sent results: [Sent], context: OperationContext) async throws -> OperationOutcome {
+        var documents = staged.documents
+        var failures = staged.failures
+        let groups = staged.groups.map(\.group)
         var deadLettered: Set<Int> = []
         for result in results {
             for (index, message) in result.failures {

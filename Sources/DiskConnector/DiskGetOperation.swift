@@ -19,6 +19,9 @@ struct DiskGetOperation: ConnectorOperation {
     /// Bytes given to the splitter at a time, so a chunk is handed over soon after it fills.
     var sliceSize = 1 << 16
 
+    /// Reading changes nothing unless files are deleted after reading.
+    var readsWithoutSideEffects: Bool { !deleteAfterRead }
+
     func read(context: OperationContext, emit: ([Document]) async throws -> Void) async throws {
         try await readInPlace(context: context, handOver: { (documents: inout [Document]) in try await emit(documents) })
     }

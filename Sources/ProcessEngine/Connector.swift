@@ -54,6 +54,23 @@ public protocol ConnectorOperation: Sendable {
 
     /// Releases what the operation holds (streams, files) at the end of the execution.
     func close() async
+
+    /// True when reading (as a start shape) does nothing that assumes the process is done with
+    /// the chunks already handed over: no file deleted, nothing acknowledged. The engine may then
+    /// read the next chunk while a connector still works on the last one. False unless an
+    /// operation says so.
+    var readsWithoutSideEffects: Bool { get }
+}
+
+/// An operation whose batches may overlap in a connector shape: the engine begins the next
+/// batch before the previous one is finished, so the next chunk is read, mapped and taken in
+/// (encoded) while the previous one waits on the network. The engine does so only where nothing
+/// else runs in between that could see the difference (see `ExecutionRun.overlapShape(of:)`).
+public protocol OverlappingConnectorOperation: ConnectorOperation {
+    /// Begins the operation on a batch. Calls come in batch order, each after the one before
+    /// returned; what must happen in that order happens before it returns, the rest in the
+    /// returned task, whose value is what ``ConnectorOperation/execute(_:context:)`` would return.
+    func begin(_ documents: [Document], context: OperationContext) async -> Task<OperationOutcome, any Error>
 }
 
 extension ConnectorOperation {
@@ -78,6 +95,8 @@ extension ConnectorOperation {
     }
 
     public func close() async {}
+
+    public var readsWithoutSideEffects: Bool { false }
 }
 
 /// The result of an operation on a batch: documents that continue, and documents that failed.

@@ -8,7 +8,6 @@ extension ExecutionRun {
     /// trace each; an operation without tracked fields costs no evaluation per document.
     func runConnector(shape: ShapeDefinition, connectionID: String, operationID: String,
                       documents: [Document], next: String) async throws {
-        let definition = runner.workspace.operations[operationID]
         let operation: any ConnectorOperation
         do {
             operation = try await self.operation(forShape: shape.id, connectionID: connectionID,
@@ -19,7 +18,41 @@ extension ExecutionRun {
             }
             return
         }
-        let context = operationContext(shapeID: shape.id)
+        let call = ConnectorCall(shape: shape, connectionID: connectionID, operationID: operationID,
+                                 documents: documents, next: next, context: operationContext(shapeID: shape.id))
+        if shape.id == overlapShapeID, let overlapping = operation as? any OverlappingConnectorOperation {
+            // This batch begins before the previous one is finished; that one is recorded and
+            // sent on first, so records and outputs keep batch order.
+            let task = await overlapping.begin(documents, context: call.context)
+            try await settleOverlap()
+            pendingOverlap = PendingConnectorCall(call: call, task: task)
+            return
+        }
+        try await finishConnector(call) { emit in
+            try await operation.execute(documents, context: call.context, emit: emit)
+        }
+    }
+
+    /// Finishes the batch begun last in the overlapping connector shape, if any: waits for its
+    /// outcome, records it and sends its outputs on.
+    func settleOverlap() async throws {
+        guard let pending = pendingOverlap else { return }
+        pendingOverlap = nil
+        let task = pending.task
+        try await finishConnector(pending.call) { _ in
+            try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+        }
+        settledDocuments = pending.call.documents
+    }
+
+    /// Runs `outcome` (the operation on the call's batch), records every document and sends the
+    /// outputs on.
+    private func finishConnector(_ call: ConnectorCall,
+                                 outcome run: (_ emit: ([Document]) async throws -> Void) async throws -> OperationOutcome)
+        async throws {
+        let (shape, connectionID, operationID) = (call.shape, call.connectionID, call.operationID)
+        let (documents, next, context) = (call.documents, call.next, call.context)
+        let definition = runner.workspace.operations[operationID]
         let direction = definition?.trackingDirection ?? .input
         let tracked = definition.flatMap { $0.tracking.isEmpty ? nil : $0 }
         let key = TraceKey(shapeID: shape.id, connectionID: connectionID, operationID: operationID)
@@ -48,7 +81,7 @@ extension ExecutionRun {
 
         let outcome: OperationOutcome
         do {
-            outcome = try await operation.execute(documents, context: context) { batch in
+            outcome = try await run { batch in
                 do {
                     try await forward(batch)
                 } catch {
@@ -141,6 +174,22 @@ extension ExecutionRun {
         }
         return values
     }
+}
+
+/// A batch at a connector shape, with what recording its outcome needs.
+struct ConnectorCall {
+    var shape: ShapeDefinition
+    var connectionID: String
+    var operationID: String
+    var documents: [Document]
+    var next: String
+    var context: OperationContext
+}
+
+/// A batch an overlapping operation has begun and the engine has yet to finish.
+struct PendingConnectorCall {
+    var call: ConnectorCall
+    var task: Task<OperationOutcome, any Error>
 }
 
 /// The connector shape, connection and operation a trace belongs to.

@@ -6,7 +6,7 @@ import Testing
 @Suite("storage-write end to end", .serialized)
 struct StorageWriteEndToEndTests {
     /// A workspace reading `in/*.jsonl` and writing each line through storage-write.
-    static func workspace(table: String, delivery: String? = nil, batchCount: Int? = nil) throws -> String {
+    static func workspace(table: String, delivery: String? = nil, batchCount: Int? = nil, options: String = "") throws -> String {
         let root = try Harness.temporaryDirectory("storage")
         for folder in ["processes", "connectors", "profiles", "in"] {
             try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
@@ -42,6 +42,7 @@ struct StorageWriteEndToEndTests {
                   <api>storage-write</api>
                   \(delivery.map { "<delivery>\($0)</delivery>" } ?? "")
                   \(batchCount.map { "<batchCount>\($0)</batchCount>" } ?? "")
+                  \(options)
                 </operation>
                 """,
         ]
@@ -111,6 +112,28 @@ struct StorageWriteEndToEndTests {
         #expect(messages.contains { $0.contains("column day") }, "\(messages)")
         let count = try Harness.bq(["count", table], in: workspace)
         #expect(count.trimmingCharacters(in: .whitespacesAndNewlines) == "2")
+    }
+
+    @Test("chunks overlap (the next is sent while the last waits): every row lands once, dead letters keep their order")
+    func overlappingChunksLandOnce() throws {
+        let table = Harness.uniqueDataset() + ".types"
+        // Chunks of 1,000 documents, each sent as requests of 400 rows.
+        let workspace = try Self.workspace(table: table, batchCount: 400,
+                                           options: #"<deadLetter destination="file" path="dlq/rows.jsonl"/>"#)
+        _ = try Harness.bq(["create-table", table, Self.fixtures + "/storage-types-table.json"], in: workspace)
+        let bad: Set<Int> = [10, 1_010, 2_010]
+        let lines = (0..<2_500).map { id in
+            bad.contains(id) ? #"{"id": "bad-\#(id)", "name": "r\#(id)"}"# : #"{"id": \#(id), "name": "r\#(id)"}"#
+        }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: workspace + "/in/rows.jsonl", atomically: true, encoding: .utf8)
+        let (run, execution) = try Self.run(workspace)
+        #expect(run.status == 0, "stderr: \(run.stderr)\nstdout: \(run.stdout)")
+        #expect(execution["documentsOut"] as? Int == 2_500)
+        #expect(execution["documentsError"] as? Int == 0)
+        let rows = try Harness.jsonLines(try Harness.bq(["list-rows", table, "id"], in: workspace))
+        #expect(rows.compactMap { $0["id"] as? Int } == (0..<2_500).filter { !bad.contains($0) })
+        let records = try Harness.jsonLines(try String(contentsOfFile: workspace + "/dlq/rows.jsonl", encoding: .utf8))
+        #expect(records.map { ($0["original_record"] as? [String: Any])?["name"] as? String } == ["r10", "r1010", "r2010"])
     }
 
     @Test("exactly-once: killed with SIGKILL mid-stream and run again, every row lands exactly once")

@@ -163,19 +163,28 @@ actor StorageTableWriter {
     private func encode(_ rows: [StorageRow], positions: [Int], into encoded: inout [Data?],
                         failures: inout [Int: String]) {
         guard let encoder, let preparer else { return }
-        var writer = ProtoWriter(capacity: 256)
+        // Rows the fast path encodes go one after another into one buffer; each row is a slice of
+        // it (no allocation per row).
+        var writer = ProtoWriter(capacity: fast == nil ? 0 : 128 * positions.count)
         var spans: [StorageFastRowEncoder.Span?] = []
+        var slices: [(position: Int, range: Range<Int>)] = []
         for position in positions {
             if let fast, let text = rows[position].text {
-                writer.reset()
+                let start = writer.bytes.count
                 if fast.encode(text, into: &writer, spans: &spans) {
-                    encoded[position] = Data(writer.bytes)
+                    slices.append((position, start..<writer.bytes.count))
                     continue
                 }
             }
             do { encoded[position] = Data(try encoder.encode(try preparer.prepare(try rows[position].json()))) } catch {
                 failures[position] = "\(error)"
             }
+        }
+        guard !slices.isEmpty else { return }
+        let buffer = Data(writer.bytes)
+        let base = buffer.startIndex
+        for (position, range) in slices {
+            encoded[position] = buffer[(base + range.lowerBound)..<(base + range.upperBound)]
         }
     }
 

@@ -62,6 +62,18 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
         var groups: [StagedGroup]
     }
 
+    /// Hands a staged batch to a task without the task's closure keeping a copy.
+    final class StagedBox: Sendable {
+        private let staged: Mutex<Staged?>
+        init(_ staged: Staged) { self.staged = Mutex(staged) }
+        func take() -> Staged {
+            staged.withLock { value in
+                defer { value = nil }
+                return value ?? Staged(documents: [], failures: [:], groups: [])
+            }
+        }
+    }
+
     struct StagedGroup: Sendable {
         var group: Group
         var writer: StorageTableWriter?
@@ -86,7 +98,10 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
             return next
         }
         let order = pool.finishOrder
+        // The task takes the batch out of the box, so it holds the only copy (see `finish`).
+        let box = StagedBox(staged)
         return Task {
+            let staged = box.take()
             let sent = await send(staged, context: context)
             await order.wait(for: ticket)
             let outcome: Result<OperationOutcome, any Error>
@@ -187,8 +202,10 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
     }
 
     /// Dead-letters the rows that failed and sorts the documents into outputs and failures.
-    func finish(_ staged: Staged, sent results: [Sent], context: OperationContext) async throws -> OperationOutcome {
-        var documents = staged.documents
+    func finish(_ staged: consuming Staged, sent results: [Sent], context: OperationContext) async throws -> OperationOutcome {
+        // Taken out, so setting properties below changes the only copy of the array.
+        var documents: [Document] = []
+        swap(&documents, &staged.documents)
         var failures = staged.failures
         let groups = staged.groups.map(\.group)
         var deadLettered: Set<Int> = []
@@ -227,6 +244,8 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
                 documents[position].setProperty("bigquery.tableId", to: table, sharing: &tables)
             }
         }
+        // Every document written (the usual case): they all go on, as they are.
+        if failures.isEmpty { return OperationOutcome(outputs: documents) }
         for position in documents.indices {
             if !deadLettered.isEmpty, deadLettered.contains(position) {
                 documents[position].properties["bigquery.deadLetter"] = "true"

@@ -62,13 +62,12 @@ extension StorageTableWriter {
     /// responses once the calls that sent before it have read theirs, so every response is
     /// matched to its request.
     func pipeline(_ chunks: [[Int]], encoded: [Data?]) async -> [AppendResult] {
-        let ticket = sendTickets
-        sendTickets += 1
-        if ticket != sendTurn { await withCheckedContinuation { sendWaiters[ticket] = $0 } }
+        let ticket = sendOrder.issue()
+        if !sendOrder.isTurn(ticket) { await withCheckedContinuation { sendOrder.park(ticket, $0) } }
         var sending = true
         var receiving = false
         defer {
-            if sending { passSendTurn() }
+            if sending { sendOrder.pass() }
             if receiving { leaveReceiveOrder(ticket) }
         }
         var results: [AppendResult] = []
@@ -94,7 +93,7 @@ extension StorageTableWriter {
             }
             if sending, sent == chunks.count {
                 sending = false
-                passSendTurn()
+                sendOrder.pass()
             }
             if receiveOrder.first != ticket { await withCheckedContinuation { receiveWaiters[ticket] = $0 } }
             let watchdog = AppendWatchdog(connection: active, timeout: options.responseTimeout)
@@ -114,11 +113,6 @@ extension StorageTableWriter {
             }
         }
         return results
-    }
-
-    private func passSendTurn() {
-        sendTurn += 1
-        sendWaiters.removeValue(forKey: sendTurn)?.resume()
     }
 
     private func leaveReceiveOrder(_ ticket: Int) {

@@ -57,16 +57,10 @@ actor StorageTableWriter {
     var resumeRows: Int64 = 0
     /// A batch failed as a whole: the checkpoint is kept at close.
     var broken = false
-    /// Tickets handed out by ``accept(_:)`` and the ticket whose batch may send now; batches
-    /// waiting for their turn, by ticket.
-    var tickets = 0
-    var turn = 0
-    var waiting: [Int: CheckedContinuation<Void, Never>] = [:]
-    /// ``pipeline(_:encoded:)`` calls in the order they take the stream: the one whose turn it is
-    /// to send, and those waiting for it, by ticket.
-    var sendTickets = 0
-    var sendTurn = 0
-    var sendWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    /// Batches in the order ``accept(_:)`` took them: the order ``send(_:)`` sends them in.
+    var batchOrder = TurnOrder()
+    /// ``pipeline(_:encoded:)`` calls in the order they take the stream to send.
+    var sendOrder = TurnOrder()
     /// Calls that sent on the stream and have responses to read, in send order.
     var receiveOrder: [Int] = []
     var receiveWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
@@ -105,8 +99,7 @@ actor StorageTableWriter {
     /// (exactly-once resume) and encodes them. Nothing is sent yet, so the next batch can be
     /// encoded while the one before it waits for its acknowledgements.
     func accept(_ rows: [StorageRow]) async -> Accepted {
-        let ticket = tickets
-        tickets += 1
+        let ticket = batchOrder.issue()
         do {
             try await prepare()
         } catch {
@@ -135,15 +128,15 @@ actor StorageTableWriter {
     /// they were accepted: each waits until the one before it is done. Every accepted batch must
     /// be sent (an unprepared one passes its turn on at once).
     func send(_ batch: Accepted) async -> [Int: String] {
-        if batch.ticket != turn {
-            await withCheckedContinuation { waiting[batch.ticket] = $0 }
+        if !batchOrder.isTurn(batch.ticket) {
+            await withCheckedContinuation { batchOrder.park(batch.ticket, $0) }
         }
         // At-least-once, the next batch may send while this one waits for its acknowledgements
         // (the pipeline keeps requests and responses in order); exactly-once, its offsets depend
         // on how this one ends, so it waits for the end.
         let overlaps = !options.exactlyOnce
-        if overlaps { passBatchTurn() }
-        defer { if !overlaps { passBatchTurn() } }
+        if overlaps { batchOrder.pass() }
+        defer { if !overlaps { batchOrder.pass() } }
         var failures = batch.failures
         guard !batch.unprepared else { return failures }
         var encoded = batch.encoded
@@ -257,11 +250,6 @@ actor StorageTableWriter {
             }
             pending = retry.sorted()
         }
-    }
-
-    private func passBatchTurn() {
-        turn += 1
-        waiting.removeValue(forKey: turn)?.resume()
     }
 
     private func acknowledge(_ rows: Int) {

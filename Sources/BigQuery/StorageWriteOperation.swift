@@ -88,9 +88,9 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
     }
 
     /// Takes the batch in while the previous one may still be waiting for its acknowledgements:
-    /// rows are grouped and encoded now, in batch order. The returned task sends them as soon as
-    /// the previous batch's rows are acknowledged (each writer keeps its batches in order), and
-    /// finishes (dead-letter queue, outputs) after the previous batch has finished.
+    /// rows are grouped and encoded now, in batch order. The returned task sends them right away
+    /// (each writer keeps its batches in order) and finishes (dead-letter queue, outputs) after the
+    /// previous batch has finished; MERGE batches wait for the previous batch before they start.
     func begin(_ documents: [Document], context: OperationContext) async -> Task<OperationOutcome, any Error> {
         let staged = await stage(documents, context: context)
         let ticket = pool.finishTickets.withLock { next in
@@ -100,10 +100,14 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
         let order = pool.finishOrder
         // The task takes the batch out of the box, so it holds the only copy (see `finish`).
         let box = StagedBox(staged)
+        // MERGE batches (uniqueConstraints) run one after the other: a later batch's rows must win,
+        // and concurrent MERGEs into one table conflict.
+        let merges = settings.sink.uniqueConstraints != nil
         return Task {
             let staged = box.take()
+            if merges { await order.wait(for: ticket) }
             let sent = await send(staged, context: context)
-            await order.wait(for: ticket)
+            if !merges { await order.wait(for: ticket) }
             let outcome: Result<OperationOutcome, any Error>
             do { outcome = .success(try await finish(staged, sent: sent, context: context)) } catch { outcome = .failure(error) }
             await order.pass()

@@ -136,6 +136,24 @@ struct StorageWriteEndToEndTests {
         #expect(records.map { ($0["original_record"] as? [String: Any])?["name"] as? String } == ["r10", "r1010", "r2010"])
     }
 
+    @Test("uniqueConstraints UPDATE on a straight path: chunks merge one after another, the latest row of a key wins")
+    func overlappingMergesKeepBatchOrder() throws {
+        let table = Harness.uniqueDataset() + ".types"
+        let workspace = try Self.workspace(table: table, batchCount: 400,
+                                           options: #"<uniqueConstraints conflict="UPDATE">id</uniqueConstraints>"#)
+        _ = try Harness.bq(["create-table", table, Self.fixtures + "/storage-types-table.json"], in: workspace)
+        // 2,500 rows over 1,200 keys: each key comes back in a later chunk (never twice in one).
+        let lines = (0..<2_500).map { #"{"id": \#($0 % 1_200), "name": "v\#($0)"}"# }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: workspace + "/in/rows.jsonl", atomically: true, encoding: .utf8)
+        let (run, execution) = try Self.run(workspace)
+        #expect(run.status == 0, "stderr: \(run.stderr)\nstdout: \(run.stdout)")
+        #expect(execution["documentsOut"] as? Int == 2_500)
+        let rows = try Harness.jsonLines(try Harness.bq(["list-rows", table, "id"], in: workspace))
+        #expect(rows.count == 1_200)
+        let latest = (0..<1_200).map { id in "v\((0..<2_500).last { $0 % 1_200 == id } ?? -1)" }
+        #expect(rows.compactMap { $0["name"] as? String } == latest)
+    }
+
     @Test("exactly-once: killed with SIGKILL mid-stream and run again, every row lands exactly once")
     func exactlyOnceSurvivesSIGKILL() throws {
         let table = Harness.uniqueDataset() + ".events"

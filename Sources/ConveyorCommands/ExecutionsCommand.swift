@@ -45,15 +45,23 @@ struct ExecutionsCommand: AsyncParsableCommand {
                 Terminal.line("no executions recorded in \(options.storePath)")
                 return
             }
-            Terminal.line("ID                              STATUS         STARTED                   IN    OUT  FAILED  PROCESS")
+            // Count columns as wide as their largest figure, so large counts never run together.
+            func width(_ header: String, _ count: (ExecutionRecord) -> Int) -> Int {
+                max(header.count, executions.map { String(count($0)).count }.max() ?? 0)
+            }
+            let widths = (width("IN", \.documentsIn), width("OUT", \.documentsOut), width("FAILED", \.documentsError))
+            func right(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+            Terminal.line("ID".padding(toLength: 32, withPad: " ", startingAt: 0) + "STATUS".padding(toLength: 15, withPad: " ", startingAt: 0)
+                          + "STARTED".padding(toLength: 25, withPad: " ", startingAt: 0)
+                          + [right("IN", widths.0), right("OUT", widths.1), right("FAILED", widths.2), "PROCESS"].joined(separator: "  "))
             for execution in executions {
                 let started = ExecutionReport.timestamp.string(from: execution.startTime)
                 Terminal.line([
                     execution.id.padding(toLength: 32, withPad: " ", startingAt: 0),
                     execution.status.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0),
-                    started.padding(toLength: 24, withPad: " ", startingAt: 0),
-                    String(format: "%5d %6d %7d", execution.documentsIn, execution.documentsOut, execution.documentsError),
-                    " " + execution.processID,
+                    started.padding(toLength: 25, withPad: " ", startingAt: 0),
+                    [right(String(execution.documentsIn), widths.0), right(String(execution.documentsOut), widths.1),
+                     right(String(execution.documentsError), widths.2), execution.processID].joined(separator: "  "),
                 ].joined())
             }
         }

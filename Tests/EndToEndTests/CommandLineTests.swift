@@ -14,6 +14,43 @@ struct CommandLineTests {
         #expect(output.stdout.contains("USAGE"), "\(command): \(output.stdout)")
     }
 
+    @Test("executions list keeps its columns apart with six-figure counts")
+    func executionsListColumns() throws {
+        let root = try Harness.temporaryDirectory("list")
+        for folder in ["processes", "connectors", "in"] {
+            try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
+        }
+        try """
+            <process id="many" name="Many">
+              <shapes>
+                <start id="start" next="done"><connector connection="inbox" operation="read"/></start>
+                <stop id="done"/>
+              </shapes>
+            </process>
+            """.write(toFile: root + "/processes/many.xml", atomically: true, encoding: .utf8)
+        try #"<connection id="inbox" type="disk"><directory>in</directory></connection>"#
+            .write(toFile: root + "/connectors/inbox.xml", atomically: true, encoding: .utf8)
+        try #"<operation id="read" type="disk" action="get"><filePattern>*.jsonl</filePattern><split by="json-lines"/></operation>"#
+            .write(toFile: root + "/connectors/read.xml", atomically: true, encoding: .utf8)
+        try String(repeating: "{}\n", count: 123_456).write(toFile: root + "/in/rows.jsonl", atomically: true, encoding: .utf8)
+        let run = try Harness.conveyor(["run", "many", "--workspace", root])
+        #expect(run.status == 0, "\(run.stderr)")
+        let list = try Harness.conveyor(["executions", "list", "--workspace", root])
+        let lines = list.stdout.split(separator: "\n")
+        try #require(lines.count == 2, "\(list.stdout)")
+        #expect(lines[0].split(separator: " ") == ["ID", "STATUS", "STARTED", "IN", "OUT", "FAILED", "PROCESS"])
+        let fields = lines[1].split(separator: " ")
+        #expect(fields.count == 7, "\(lines[1])")
+        #expect(Array(fields.dropFirst(3)) == ["123456", "123456", "0", "many"], "\(lines[1])")
+        // The figures end under their headers.
+        let header = String(lines[0]), row = String(lines[1])
+        for (name, figure, options) in [("IN", "123456", String.CompareOptions()), ("FAILED", "0", .backwards)] {
+            let headerEnd = try #require(header.range(of: " " + name + " ")).upperBound
+            let figureEnd = try #require(row.range(of: " " + figure + " ", options: options)).upperBound
+            #expect(header.distance(from: header.startIndex, to: headerEnd) == row.distance(from: row.startIndex, to: figureEnd))
+        }
+    }
+
     @Test("the sample workspace validates")
     func sampleWorkspaceValidates() throws {
         let output = try Harness.conveyor(["validate", "--workspace", Harness.packageRoot])

@@ -15,11 +15,6 @@ struct ProtoWriter: Sendable {
         bytes.removeSubrange(count...)
     }
 
-    /// Empties the buffer, keeping its capacity.
-    mutating func reset() {
-        bytes.removeAll(keepingCapacity: true)
-    }
-
     mutating func tag(_ number: Int32, _ wire: WireType) {
         varint(UInt64(UInt32(bitPattern: number)) << 3 | UInt64(wire.rawValue))
     }

@@ -90,11 +90,6 @@ actor StorageTableWriter {
         var ticket = 0
     }
 
-    /// Writes rows; returns the failures by position in `rows` (absent: written).
-    func write(_ rows: [StorageRow]) async -> [Int: String] {
-        await send(accept(rows))
-    }
-
     /// Takes a batch in, in batch order: prepares the writer on first use, counts the rows
     /// (exactly-once resume) and encodes them. Nothing is sent yet, so the next batch can be
     /// encoded while the one before it waits for its acknowledgements.

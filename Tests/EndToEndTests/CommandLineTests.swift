@@ -16,22 +16,16 @@ struct CommandLineTests {
 
     @Test("executions list keeps its columns apart with six-figure counts")
     func executionsListColumns() throws {
-        let root = try Harness.temporaryDirectory("list")
-        for folder in ["processes", "connectors", "in"] {
-            try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
-        }
-        try """
-            <process id="many" name="Many">
-              <shapes>
-                <start id="start" next="done"><connector connection="inbox" operation="read"/></start>
-                <stop id="done"/>
-              </shapes>
-            </process>
-            """.write(toFile: root + "/processes/many.xml", atomically: true, encoding: .utf8)
-        try #"<connection id="inbox" type="disk"><directory>in</directory></connection>"#
-            .write(toFile: root + "/connectors/inbox.xml", atomically: true, encoding: .utf8)
-        try #"<operation id="read" type="disk" action="get"><filePattern>*.jsonl</filePattern><split by="json-lines"/></operation>"#
-            .write(toFile: root + "/connectors/read.xml", atomically: true, encoding: .utf8)
+        let root = try Harness.workspace("list", files: Harness.jsonLinesInbox.merging([
+            "processes/many.xml": """
+                <process id="many" name="Many">
+                  <shapes>
+                    <start id="start" next="done"><connector connection="inbox" operation="read"/></start>
+                    <stop id="done"/>
+                  </shapes>
+                </process>
+                """,
+        ]) { $1 })
         try String(repeating: "{}\n", count: 123_456).write(toFile: root + "/in/rows.jsonl", atomically: true, encoding: .utf8)
         let run = try Harness.conveyor(["run", "many", "--workspace", root])
         #expect(run.status == 0, "\(run.stderr)")

@@ -65,11 +65,7 @@ struct LoadWorkspace {
          timeouts: String = #"<timeouts connect="2s" request="2s"/>"#, auth: String = #"<auth grant="none"/>"#,
          environment: [String: String] = [:]) throws {
         self.environment = environment
-        root = try Harness.temporaryDirectory("load")
         table = Harness.uniqueDataset() + ".events"
-        for folder in ["processes", "connectors", "profiles", "in"] {
-            try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
-        }
         let parts = table.split(separator: ".")
         let files: [String: String] = [
             "processes/load.xml": """
@@ -80,13 +76,6 @@ struct LoadWorkspace {
                     <stop id="done"/>
                   </shapes>
                 </process>
-                """,
-            "connectors/inbox.xml": #"<connection id="inbox" type="disk"><directory>in</directory></connection>"#,
-            "connectors/read.xml": """
-                <operation id="read" type="disk" action="get">
-                  <filePattern>*.jsonl</filePattern>
-                  <split by="json-lines"/>
-                </operation>
                 """,
             "connectors/bq.xml": """
                 <connection id="bq" type="google-bigquery">
@@ -106,7 +95,7 @@ struct LoadWorkspace {
                 </operation>
                 """,
         ]
-        for (path, text) in files { try text.write(toFile: root + "/" + path, atomically: true, encoding: .utf8) }
+        root = try Harness.workspace("load", files: files.merging(Harness.jsonLinesInbox) { $1 })
         _ = try bq(["create-table", table, Harness.packageRoot + "/Tests/EndToEndTests/Fixtures/storage-events-table.json"])
     }
 

@@ -70,6 +70,33 @@ enum Harness {
         return path
     }
 
+    /// A fresh workspace holding `files` (paths relative to it; their folders are created) and the
+    /// usual folders (`processes`, `connectors`, `profiles`, `in`).
+    static func workspace(_ label: String, files: [String: String]) throws -> String {
+        let root = try temporaryDirectory(label)
+        for folder in ["processes", "connectors", "profiles", "in"] {
+            try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
+        }
+        for (path, text) in files {
+            let file = root + "/" + path
+            try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+            try text.write(toFile: file, atomically: true, encoding: .utf8)
+        }
+        return root
+    }
+
+    /// A disk connection `inbox` and an operation `read` giving one document per line of `in/*.jsonl`.
+    static let jsonLinesInbox: [String: String] = [
+        "connectors/inbox.xml": #"<connection id="inbox" type="disk"><directory>in</directory></connection>"#,
+        "connectors/read.xml": """
+            <operation id="read" type="disk" action="get">
+              <filePattern>*.jsonl</filePattern>
+              <split by="json-lines"/>
+            </operation>
+            """,
+    ]
+
     /// A copy of the repository's sample workspace.
     static func sampleWorkspace() throws -> String {
         let directory = try temporaryDirectory("workspace")

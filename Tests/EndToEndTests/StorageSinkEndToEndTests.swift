@@ -10,10 +10,6 @@ struct StorageSinkEndToEndTests {
     /// A workspace reading `in/*.jsonl`, setting the document property `table` from `/kind`, and
     /// writing through storage-write with `options` added to the operation.
     static func workspace(dataset: String, tableID: String = "{table}", options: String) throws -> String {
-        let root = try Harness.temporaryDirectory("sink")
-        for folder in ["processes", "connectors", "profiles", "in"] {
-            try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
-        }
         let files: [String: String] = [
             "processes/load.xml": """
                 <process id="load" name="Load rows">
@@ -26,13 +22,6 @@ struct StorageSinkEndToEndTests {
                     <stop id="done"/>
                   </shapes>
                 </process>
-                """,
-            "connectors/inbox.xml": #"<connection id="inbox" type="disk"><directory>in</directory></connection>"#,
-            "connectors/read.xml": """
-                <operation id="read" type="disk" action="get">
-                  <filePattern>*.jsonl</filePattern>
-                  <split by="json-lines"/>
-                </operation>
                 """,
             "connectors/bq.xml": """
                 <connection id="bq" type="google-bigquery">
@@ -50,7 +39,7 @@ struct StorageSinkEndToEndTests {
                 </operation>
                 """,
         ]
-        for (path, text) in files { try text.write(toFile: root + "/" + path, atomically: true, encoding: .utf8) }
+        let root = try Harness.workspace("sink", files: files.merging(Harness.jsonLinesInbox) { $1 })
         let validate = try Harness.conveyor(["validate", "--workspace", root])
         #expect(validate.status == 0, "validate: \(validate.stdout) \(validate.stderr)")
         return root

@@ -7,10 +7,6 @@ import Testing
 struct StorageWriteEndToEndTests {
     /// A workspace reading `in/*.jsonl` and writing each line through storage-write.
     static func workspace(table: String, delivery: String? = nil, batchCount: Int? = nil, options: String = "") throws -> String {
-        let root = try Harness.temporaryDirectory("storage")
-        for folder in ["processes", "connectors", "profiles", "in"] {
-            try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
-        }
         let files: [String: String] = [
             "processes/load.xml": """
                 <process id="load" name="Load rows">
@@ -20,13 +16,6 @@ struct StorageWriteEndToEndTests {
                     <stop id="done"/>
                   </shapes>
                 </process>
-                """,
-            "connectors/inbox.xml": #"<connection id="inbox" type="disk"><directory>in</directory></connection>"#,
-            "connectors/read.xml": """
-                <operation id="read" type="disk" action="get">
-                  <filePattern>*.jsonl</filePattern>
-                  <split by="json-lines"/>
-                </operation>
                 """,
             "connectors/bq.xml": """
                 <connection id="bq" type="google-bigquery">
@@ -46,8 +35,7 @@ struct StorageWriteEndToEndTests {
                 </operation>
                 """,
         ]
-        for (path, text) in files { try text.write(toFile: root + "/" + path, atomically: true, encoding: .utf8) }
-        return root
+        return try Harness.workspace("storage", files: files.merging(Harness.jsonLinesInbox) { $1 })
     }
 
     static var fixtures: String { Harness.packageRoot + "/Tests/EndToEndTests/Fixtures" }

@@ -15,8 +15,9 @@ struct RunCommand: AsyncParsableCommand {
             Properties declared persist="true" start from the value the last execution that did not end \
             in ERROR left (see `conveyor properties`); --property overrides them. On a terminal, a \
             progress line is shown on stderr while the process runs. A process with \
-            allowSimultaneous="false" is locked for the whole command (<workspace>/.conveyor/locks/PROCESS.lock): \
-            a second `conveyor run` of it while the first runs exits 1 at once, running and recording nothing.
+            allowSimultaneous="false" is locked for the whole command (<workspace>/.conveyor/locks/PROCESS.lock, \
+            the lock `conveyor serve` takes too): a `conveyor run` of it while another command runs it exits 1 \
+            at once, naming the running execution, running and recording nothing.
             """
     )
 
@@ -47,7 +48,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         let workspace = try options.loadWorkspace(extensions: extensions.extensions)
         let processID = try resolveProcess(in: workspace)
-        let lock = try lockIfExclusive(processID, in: workspace)
+        let executionID = ExecutionInfo.newID()
+        let lock = try lockIfExclusive(processID, executionID: executionID, in: workspace)
         defer { lock?.release() }
         let documents = try readInputs()
         let store = try options.openStore()
@@ -60,7 +62,7 @@ struct RunCommand: AsyncParsableCommand {
         let progress = ProgressDisplay.wanted(json: json) ? ProgressDisplay() : nil
         runner.progress = progress
         let execution = await runner.run(processID: processID, trigger: .manual, inputs: documents,
-                                         properties: properties)
+                                         properties: properties, executionID: executionID)
         progress?.finish()
         let failures = execution.documentsError == 0 ? []
             : (try? store.failedDocuments(executionID: execution.info.id, limit: 1_000)) ?? []
@@ -76,11 +78,13 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     /// Takes the process's lock when it does not allow simultaneous executions; exits 1 when
-    /// another command holds it.
-    private func lockIfExclusive(_ processID: String, in workspace: Workspace) throws -> ProcessRunLock? {
+    /// another command (another `conveyor run`, or `conveyor serve`) holds it.
+    private func lockIfExclusive(_ processID: String, executionID: String,
+                                 in workspace: Workspace) throws -> ProcessRunLock? {
         guard let process = workspace.processes[processID], !process.allowSimultaneous else { return nil }
         do {
-            return try ProcessRunLock.acquire(processID: processID, workspaceRoot: options.root)
+            return try ProcessRunLock.acquire(processID: processID, workspaceRoot: options.root,
+                                              executionID: executionID)
         } catch {
             Terminal.error("error: \(error)")
             throw ExitCode(1)

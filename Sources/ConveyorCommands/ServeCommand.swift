@@ -98,8 +98,10 @@ struct ServeCommand: AsyncParsableCommand {
         // The host's lifecycle marks what a previous host (or command) left unfinished, and logs it.
         let store = try options.openStore(abortingOrphans: false)
         let recorder = StoreRecorder(store: store, redactor: SecretRedactor(workspace.secretValues))
-        let runner = ProcessRunner(workspace: workspace, connectors: options.connectors(), recorder: recorder,
+        var runner = ProcessRunner(workspace: workspace, connectors: options.connectors(), recorder: recorder,
                                    environment: options.environment, registry: ExecutionRegistry())
+        // Processes with allowSimultaneous="false" take the lock `conveyor run` takes.
+        runner.processLockRoot = options.root
         let host = ExecutionHost(runner: runner, logger: logger)
         let server = HostServer(configuration: configuration, host: host, store: store, logger: logger,
                                 extraRoutes: noReporting ? [] : [ReportingRoutes()])

@@ -43,16 +43,26 @@ extension HostServer {
         let query = request.uri.queryParameters
         if let wait = query.get("wait"), wait == "false" || wait == "0" {
             let id = ExecutionInfo.newID()
-            guard host.launch(processID: processID, trigger: .manual, inputs: inputs, executionID: id) != nil else {
-                return unavailable("the host is shutting down")
+            if case .failure(let refusal) = host.start(processID: processID, trigger: .manual, inputs: inputs,
+                                                       executionID: id) {
+                return refused(refusal.outcome, processID: processID)
             }
             return Self.json(HostJSON.AcceptedBody(id: id, status: "ACCEPTED", location: "/api/executions/\(id)"),
                              status: .accepted, headers: [.location: "/api/executions/\(id)"])
         }
         switch await host.run(processID: processID, trigger: .manual, inputs: inputs) {
-        case .stopping: return unavailable("the host is shutting down")
-        case .busy: return unavailable("process '\(processID)' is running and does not allow simultaneous executions")
         case .finished(let execution, _): return Self.json(summary(of: execution))
+        case let refusal: return refused(refusal, processID: processID)
+        }
+    }
+
+    /// The answer to an execution that did not start: 503 (with `Retry-After`) while the host stops
+    /// or runs the process itself, 409 when another command (`conveyor run`) runs it.
+    func refused(_ outcome: ExecutionHost.Outcome, processID: String) -> Response {
+        switch outcome {
+        case .runningElsewhere(let message): Self.error(.conflict, message)
+        case .busy: unavailable("process '\(processID)' is running and does not allow simultaneous executions")
+        case .stopping, .finished: unavailable("the host is shutting down")
         }
     }
 

@@ -27,11 +27,10 @@ extension HostServer {
         case .failure(let answer): return answer.response
         }
         let document = Document(data: bytes, properties: Self.properties(of: request))
-        switch await host.run(processID: processID, trigger: .listener, inputs: [document]) {
-        case .stopping:
-            return unavailable("the host is shutting down")
-        case .busy:
-            return unavailable("process '\(processID)' is running and does not allow simultaneous executions")
+        let outcome = await host.run(processID: processID, trigger: .listener, inputs: [document])
+        switch outcome {
+        case .stopping, .busy, .runningElsewhere:
+            return refused(outcome, processID: processID)
         case .finished(let execution, let returned):
             if execution.status == .error {
                 return Self.json(summary(of: execution), status: .internalServerError)

@@ -16,6 +16,11 @@ public struct ProcessRunner: Sendable {
     /// Hosts that start executions from several places share one registry.
     public var registry: ExecutionRegistry
 
+    /// The workspace root under which hosted executions (``runHosted(processID:executionID:trigger:inputs:properties:claim:)``)
+    /// of processes with `allowSimultaneous="false"` take the ``ProcessRunLock`` that `conveyor run`
+    /// takes, so that neither runs a process the other is running; nil to take none.
+    public var processLockRoot: String?
+
     /// How many process calls may be nested (a process calling a process …).
     public static let maximumCallDepth = 10
     /// Told each time a chunk of documents enters a shape; nil for none.
@@ -35,14 +40,15 @@ public struct ProcessRunner: Sendable {
 
     /// Runs a process to its end and returns the finished execution (never throws: every
     /// failure is in the execution's status, error and document records).
+    /// `executionID` is the new execution's id (a new one by default).
     public func run(processID: String, trigger: Trigger = .manual, inputs: [Document] = [],
-                    properties overrides: [String: String] = [:]) async -> Execution {
+                    properties overrides: [String: String] = [:], executionID: String? = nil) async -> Execution {
         guard let process = workspace.processes[processID] else {
-            let info = ExecutionInfo(id: ExecutionInfo.newID(), processID: processID, processName: processID,
-                                     startTime: now(), trigger: trigger)
+            let info = ExecutionInfo(id: executionID ?? ExecutionInfo.newID(), processID: processID,
+                                     processName: processID, startTime: now(), trigger: trigger)
             return Execution(info: info, status: .error, endTime: now(), error: "no process with id '\(processID)'")
         }
-        let info = ExecutionInfo(id: ExecutionInfo.newID(at: now()), processID: process.id,
+        let info = ExecutionInfo(id: executionID ?? ExecutionInfo.newID(at: now()), processID: process.id,
                                  processName: process.name, startTime: now(), trigger: trigger)
         if !process.allowSimultaneous {
             guard registry.begin(process.id) else {

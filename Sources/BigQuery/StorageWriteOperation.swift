@@ -238,6 +238,7 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
         }
         var outputs: [Document] = []
         var failed: [DocumentFailure] = []
+        var letters: [DeadLetter] = []
         outputs.reserveCapacity(documents.count)
         var projects = PropertyAssignmentCache(), datasets = PropertyAssignmentCache(), tables = PropertyAssignmentCache()
         for group in groups {
@@ -254,6 +255,7 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
             if !deadLettered.isEmpty, deadLettered.contains(position) {
                 documents[position].properties["bigquery.deadLetter"] = "true"
                 documents[position].properties["bigquery.deadLetterReason"] = failures[position]
+                letters.append(DeadLetter(index: documents[position].index, reason: failures[position] ?? ""))
                 outputs.append(documents[position])
             } else if !failures.isEmpty, let message = failures[position] {
                 failed.append(DocumentFailure(document: documents[position], message: message))
@@ -261,7 +263,7 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
                 outputs.append(documents[position])
             }
         }
-        return OperationOutcome(outputs: outputs, failures: failed)
+        return OperationOutcome(outputs: outputs, failures: failed, deadLettered: letters)
     }
 
     /// CDC: the document properties `bigquery.changeType` and `bigquery.changeSequenceNumber` fill

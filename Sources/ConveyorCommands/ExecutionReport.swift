@@ -19,7 +19,10 @@ enum ExecutionReport {
         Terminal.line("  process    \(execution.processID) (\(execution.processName)), trigger \(execution.trigger)")
         if let parent = execution.parentExecutionID { Terminal.line("  parent     \(parent)") }
         Terminal.line("  started    \(timestamp.string(from: execution.startTime)), took \(seconds)")
-        Terminal.line("  documents  \(execution.documentsIn) in, \(execution.documentsOut) out, \(execution.documentsError) failed")
+        let deadLettered = execution.documentsDeadLettered == 0 ? ""
+            : ", \(execution.documentsDeadLettered) dead-lettered"
+        Terminal.line("  documents  \(execution.documentsIn) in, \(execution.documentsOut) out, "
+                      + "\(execution.documentsError) failed\(deadLettered)")
         if execution.retries > 0 { Terminal.line("  retries    \(execution.retries) requests sent again after transient failures") }
         if !execution.shapeCounts.isEmpty {
             let width = max(5, execution.shapeCounts.map(\.shapeID.count).max() ?? 5)
@@ -75,7 +78,8 @@ enum ExecutionReport {
             "trigger": execution.trigger, "status": execution.status.rawValue,
             "startTime": timestamp.string(from: execution.startTime),
             "documentsIn": execution.documentsIn, "documentsOut": execution.documentsOut,
-            "documentsError": execution.documentsError, "retries": execution.retries,
+            "documentsError": execution.documentsError, "documentsDeadLettered": execution.documentsDeadLettered,
+            "retries": execution.retries,
             "shapes": execution.shapeCounts.map {
                 ["shapeId": $0.shapeID, "documentsIn": $0.documentsIn, "documentsOut": $0.documentsOut,
                  "documentsError": $0.documentsError] as [String: Any]

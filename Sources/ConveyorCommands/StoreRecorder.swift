@@ -22,10 +22,21 @@ struct StoreRecorder: ExecutionRecorder {
     }
 
     func started(_ execution: Execution) async throws {
-        if execution.info.parentExecutionID == nil, let lease = try store.lease(executionID: execution.info.id) {
+        let topLevel = execution.info.parentExecutionID == nil
+        if topLevel, let lease = try store.lease(executionID: execution.info.id) {
             leases.held.withLock { $0[execution.info.id] = lease }
         }
-        try store.insert(redacted(execution))
+        do {
+            try store.insert(redacted(execution), owner: topLevel ? ExecutionOwner.current : nil)
+        } catch {
+            leases.held.withLock { $0.removeValue(forKey: execution.info.id) }?.release()
+            throw error
+        }
+    }
+
+    /// Stores the counts so far, so that an execution whose command dies keeps them when marked ABORTED.
+    func progressed(_ execution: Execution) async throws {
+        try store.updateProgress(redacted(execution))
     }
 
     func recorded(_ documents: [DocumentTrace], in execution: ExecutionInfo) async throws {
@@ -50,12 +61,23 @@ struct StoreRecorder: ExecutionRecorder {
         case .success: .success
         case .error: .error
         case .applicationError: .applicationError
+        case .deadLettered: .deadLettered
         }
     }
 
+    /// Stores the end of the execution and releases its lease. When the store cannot take it and
+    /// the execution is in ERROR (the engine's second call), the lease is left with the reason, so
+    /// the next command that opens the store marks the execution ERROR instead of leaving it INPROCESS.
     func finished(_ execution: Execution) async throws {
-        defer { leases.held.withLock { $0.removeValue(forKey: execution.info.id) }?.release() }
-        try store.update(redacted(execution))
+        do {
+            try store.update(redacted(execution))
+        } catch {
+            if execution.status == .error, let lease = leases.held.withLock({ $0.removeValue(forKey: execution.info.id) }) {
+                lease.abandon(note: redactor.redact("could not record the end of the execution: \(error)"))
+            }
+            throw error
+        }
+        leases.held.withLock { $0.removeValue(forKey: execution.info.id) }?.release()
     }
 
     /// The execution's record with secret values redacted.
@@ -79,6 +101,6 @@ struct StoreRecorder: ExecutionRecorder {
                            documentsError: $0.documentsError)
             },
             userLog: execution.userLog, parentExecutionID: execution.info.parentExecutionID,
-            retries: execution.retries)
+            retries: execution.retries, documentsDeadLettered: execution.documentsDeadLettered)
     }
 }

@@ -66,11 +66,40 @@ public final class ExecutionLease: Sendable {
         }
     }
 
+    /// Leaves the lease for the next command that opens the store to finish: writes `note` (why this
+    /// command could not record the end of the execution) after the pid in the file, and releases
+    /// the lock without removing the file. ``ExecutionStore/abortOrphaned(at:)`` then marks the
+    /// execution `ERROR` with the note. The note overwrites the file in place (at most 2,000 bytes),
+    /// so that it fits where the pid already is even on a full disk.
+    public func abandon(note: String) {
+        descriptor.withLock { handle in
+            guard handle >= 0 else { return }
+            let line = note.replacingOccurrences(of: "\n", with: " ")
+            let text = Array("\(getpid())\n".utf8) + Array(line.utf8.prefix(2_000)) + [UInt8(ascii: "\n")]
+            _ = text.withUnsafeBytes { pwrite(handle, $0.baseAddress, $0.count, 0) }
+            _ = ftruncate(handle, off_t(text.count))
+            flock(handle, LOCK_UN)
+            close(handle)
+            handle = -1
+        }
+    }
+
     /// The lease file name of an execution: its id with characters other than letters, digits,
     /// `-` and `_` replaced by `_`, and `.lock`.
     static func fileName(_ executionID: String) -> String {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
         return String(executionID.map { allowed.contains($0) ? $0 : "_" }) + ".lock"
+    }
+
+    /// Whether the lease file at `path` is held by a live process now, changing nothing. (A lease
+    /// file is locked before it gets its name, so a free one belongs to a command that is gone.)
+    static func isHeld(path: String) -> Bool {
+        let handle = open(path, O_RDWR | O_CLOEXEC)
+        guard handle >= 0 else { return false }
+        defer { close(handle) }
+        guard flock(handle, LOCK_EX | LOCK_NB) == 0 else { return true }
+        flock(handle, LOCK_UN)
+        return false
     }
 
     /// Whether the lease file at `path` is held by a live process. When it is not, `ifFree` runs

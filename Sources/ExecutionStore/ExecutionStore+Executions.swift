@@ -1,19 +1,46 @@
 import Foundation
 
 extension ExecutionStore {
-    /// Stores a new execution; fails if an execution with the same id exists.
-    public func insert(_ execution: ExecutionRecord) throws {
+    /// Stores a new execution; fails if an execution with the same id exists. `owner` names the
+    /// command running it (see ``ExecutionOwner``), so that it can be marked `ABORTED` once that
+    /// command is gone even if its lease file was removed.
+    public func insert(_ execution: ExecutionRecord, owner: ExecutionOwner? = nil) throws {
         try withConnection { connection in
             let context = "insert execution \(execution.id)"
             try connection.execute(
                 """
                 INSERT INTO executions (id, process_id, process_name, trigger, status, start_time, end_time,
-                    documents_in, documents_out, documents_error, error, shape_counts, user_log, parent_execution_id)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                    documents_in, documents_out, documents_error, error, shape_counts, user_log, parent_execution_id,
+                    documents_dead_lettered, owner)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
                 """,
                 [.text(execution.id), .text(execution.processID), .text(execution.processName),
                  .text(execution.trigger)] + (try Self.progressValues(execution, context: context, path: connection.path))
-                    + [.optional(execution.parentExecutionID)],
+                    + [.optional(execution.parentExecutionID), .int(execution.documentsDeadLettered),
+                       .optional(owner?.text)],
+                operation: context)
+        }
+    }
+
+    /// Stores the counts, shape counts and user log of an execution that is still `INPROCESS`, so
+    /// that an execution whose command dies keeps the counts of what it did; does nothing once the
+    /// execution has ended.
+    public func updateProgress(_ execution: ExecutionRecord) throws {
+        try withConnection { connection in
+            let context = "update the counts of execution \(execution.id)"
+            try connection.execute(
+                """
+                UPDATE executions SET documents_in = ?2, documents_out = ?3, documents_error = ?4,
+                    documents_dead_lettered = ?5, shape_counts = ?6, user_log = ?7, retries = ?8
+                WHERE id = ?1 AND status = 'INPROCESS'
+                """,
+                [.text(execution.id), .int(execution.documentsIn), .int(execution.documentsOut),
+                 .int(execution.documentsError), .int(execution.documentsDeadLettered),
+                 .text(try Self.encodeJSON(execution.shapeCounts, column: "shape_counts", context: context,
+                                           path: connection.path)),
+                 .text(try Self.encodeJSON(execution.userLog, column: "user_log", context: context,
+                                           path: connection.path)),
+                 .int(execution.retries)],
                 operation: context)
         }
     }
@@ -28,12 +55,12 @@ extension ExecutionStore {
                 """
                 UPDATE executions SET status = ?5, end_time = ?7, documents_in = ?8,
                     documents_out = ?9, documents_error = ?10, error = ?11, shape_counts = ?12, user_log = ?13,
-                    retries = ?14
+                    retries = ?14, documents_dead_lettered = ?15
                 WHERE id = ?1
                 """,
                 [.text(execution.id), .null, .null, .null]
                     + (try Self.progressValues(execution, context: context, path: connection.path))
-                    + [.int(execution.retries)],
+                    + [.int(execution.retries), .int(execution.documentsDeadLettered)],
                 operation: context)
             guard connection.changes > 0 else {
                 throw StoreError(operation: context, message: "no execution has this id; insert it first",

@@ -27,10 +27,11 @@ extension ExecutionStore {
         }
     }
 
-    /// Marks executions still `INPROCESS` as `ABORTED` with `message` and end time `date`;
-    /// all of them when `ids` is nil. Returns the ids it changed.
+    /// Marks executions still `INPROCESS` as `ABORTED` (or `status`) with `message` and end time
+    /// `date`; all of them when `ids` is nil. Their counts stay as last stored. Returns the ids it changed.
     @discardableResult
-    public func abortInProcess(ids: [String]? = nil, message: String, at date: Date = Date()) throws -> [String] {
+    public func abortInProcess(ids: [String]? = nil, message: String, status: ExecutionStatus = .aborted,
+                               at date: Date = Date()) throws -> [String] {
         try withConnection { connection in
             let context = "mark unfinished executions ABORTED"
             return try connection.transaction(.write, operation: context) {
@@ -42,9 +43,10 @@ extension ExecutionStore {
                 if let ids { candidates = candidates.filter(ids.contains) }
                 for id in candidates {
                     try connection.execute(
-                        "UPDATE executions SET status = 'ABORTED', end_time = ?2, error = COALESCE(error, ?3) "
+                        "UPDATE executions SET status = ?4, end_time = ?2, error = COALESCE(error, ?3) "
                             + "WHERE id = ?1 AND status = 'INPROCESS'",
-                        [.text(id), .text(Timestamp.text(from: date)), .text(message)], operation: context)
+                        [.text(id), .text(Timestamp.text(from: date)), .text(message), .text(status.rawValue)],
+                        operation: context)
                 }
                 return candidates
             }

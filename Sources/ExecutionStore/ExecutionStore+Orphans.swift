@@ -16,21 +16,39 @@ extension ExecutionStore {
 
     /// Marks `ABORTED` the executions still `INPROCESS` whose lease is free: the command that ran
     /// them ended without finishing them (crash, SIGKILL). Their child executions still
-    /// `INPROCESS` are aborted with them. Executions without a lease file are left alone.
-    /// Returns the ids it changed.
+    /// `INPROCESS` are aborted with them. An execution whose lease file is gone (removed while it
+    /// ran) is aborted when its recorded ``ExecutionOwner`` no longer runs; executions without a
+    /// lease file and without an owner are left alone. Returns the ids it changed.
     @discardableResult
     public func abortOrphaned(at date: Date = Date()) throws -> [String] {
-        guard let leaseDirectory,
-              let names = try? FileManager.default.contentsOfDirectory(atPath: leaseDirectory) else { return [] }
+        guard let leaseDirectory else { return [] }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: leaseDirectory)) ?? []
         var aborted: [String] = []
+        for (id, owner) in try ownedInProcess() where !names.contains(ExecutionLease.fileName(id)) && owner.isGone {
+            // Looked again: the command may have ended it (and released its lease) since the listing.
+            guard !FileManager.default.fileExists(atPath: leaseDirectory + "/" + ExecutionLease.fileName(id)) else {
+                continue
+            }
+            aborted += try abortInProcess(
+                ids: try inProcessFamily(of: id),
+                message: "aborted: the command running it (pid \(owner.pid)) ended before the execution finished, "
+                    + "and its lock file \(leaseDirectory)/\(ExecutionLease.fileName(id)) had been removed",
+                at: date)
+        }
         for name in names.sorted() where name.hasSuffix(".lock") && !name.hasPrefix(".") {
             let id = String(name.dropLast(".lock".count))
             let path = leaseDirectory + "/" + name
-            let pid = (try? String(contentsOfFile: path, encoding: .utf8))?
-                .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            let lines = ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
+                .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            let pid = lines.first ?? ""
             _ = try ExecutionLease.checkHeld(path: path) {
                 let family = try inProcessFamily(of: id)
                 guard !family.isEmpty else { return }
+                if lines.count > 1, !lines[1].isEmpty {
+                    // The command ended the execution but could not record that (see ExecutionLease.abandon).
+                    aborted += try abortInProcess(ids: family, message: lines[1], status: .error, at: date)
+                    return
+                }
                 let owner = pid.isEmpty ? "" : " (pid \(pid))"
                 aborted += try abortInProcess(
                     ids: family,
@@ -39,6 +57,41 @@ extension ExecutionStore {
             }
         }
         return aborted
+    }
+
+    /// The executions still `INPROCESS` whose command still runs (their lease is held, or their
+    /// lease file is gone and their recorded owner still runs), with their descendants. A host
+    /// starting up leaves these alone when it marks what a previous host left unfinished.
+    public func liveExecutionIDs() throws -> Set<String> {
+        guard let leaseDirectory else { return [] }
+        let names = Set((try? FileManager.default.contentsOfDirectory(atPath: leaseDirectory)) ?? [])
+        var live: Set<String> = []
+        for name in names where name.hasSuffix(".lock") && !name.hasPrefix(".")
+            && ExecutionLease.isHeld(path: leaseDirectory + "/" + name) {
+            live.insert(String(name.dropLast(".lock".count)))
+        }
+        for (id, owner) in try ownedInProcess() where !names.contains(ExecutionLease.fileName(id)) && !owner.isGone {
+            live.insert(id)
+        }
+        var family: Set<String> = []
+        for id in live { family.formUnion(try inProcessFamily(of: id)) }
+        return family
+    }
+
+    /// The top-level executions still `INPROCESS` that name the command running them.
+    private func ownedInProcess() throws -> [(id: String, owner: ExecutionOwner)] {
+        try withConnection { connection in
+            var found: [(id: String, owner: ExecutionOwner)] = []
+            try connection.query(
+                "SELECT id, owner FROM executions WHERE status = 'INPROCESS' AND owner IS NOT NULL "
+                    + "AND parent_execution_id IS NULL ORDER BY start_time",
+                operation: "find the owners of unfinished executions") { row in
+                if let id = row.text(0), let owner = row.text(1).flatMap(ExecutionOwner.init(text:)) {
+                    found.append((id, owner))
+                }
+            }
+            return found
+        }
     }
 
     /// `id` and its descendants that are still `INPROCESS`.

@@ -106,6 +106,12 @@ enum Schema {
         """
         ALTER TABLE executions ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
         """,
+        // 7: documents a connector kept in its dead-letter queue; the command running an execution
+        // (host, pid and process start), to tell a dead one from a live one when its lease file is gone.
+        """
+        ALTER TABLE executions ADD COLUMN documents_dead_lettered INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE executions ADD COLUMN owner TEXT;
+        """,
     ]
 
     /// The version a database has once every migration ran.

@@ -15,6 +15,8 @@ enum HostJSON {
         var documentsIn: Int
         var documentsOut: Int
         var documentsError: Int
+        /// Documents a connector kept in its dead-letter queue (among `documentsOut`).
+        var documentsDeadLettered: Int
         var error: String?
         var shapeCounts: [ShapeCount]
         var userLog: [String]
@@ -30,6 +32,7 @@ enum HostJSON {
             documentsIn = record.documentsIn
             documentsOut = record.documentsOut
             documentsError = record.documentsError
+            documentsDeadLettered = record.documentsDeadLettered
             error = record.error
             shapeCounts = record.shapeCounts
             userLog = record.userLog
@@ -46,6 +49,7 @@ enum HostJSON {
             documentsIn = execution.documentsIn
             documentsOut = execution.documentsOut
             documentsError = execution.documentsError
+            documentsDeadLettered = execution.documentsDeadLettered
             error = execution.error
             shapeCounts = execution.shapeCounts.map {
                 ShapeCount(shapeID: $0.shapeID, documentsIn: $0.documentsIn, documentsOut: $0.documentsOut,

@@ -21,10 +21,15 @@ public struct HostLifecycle: Sendable {
     }
 
     /// Marks executions left `INPROCESS` by a host that died as `ABORTED`; returns their ids.
+    /// Executions whose command still runs (a `conveyor run` holding its lease) are left alone.
     @discardableResult
     public func recoverCrashedExecutions() throws -> [String] {
+        let live = try server.store.liveExecutionIDs()
+        let left = try server.store.executions(matching: ExecutionQuery(status: .inProcess, limit: 0))
+            .map(\.id).filter { !live.contains($0) }
+        guard !left.isEmpty else { return [] }
         let ids = try server.store.abortInProcess(
-            message: "aborted: the host stopped (crash or kill) before the execution finished")
+            ids: left, message: "aborted: the host stopped (crash or kill) before the execution finished")
         for id in ids {
             server.logger.warning("execution left unfinished by a previous host marked ABORTED",
                                   metadata: ["execution": "\(id)"])

@@ -108,11 +108,30 @@ public struct OperationOutcome: Sendable {
     /// Error responses returned as documents (`returnApplicationErrors`); they are among `outputs`
     /// and make the execution COMPLETE_WARN.
     public var applicationErrors: Int
+    /// Documents the operation could not deliver and kept in a dead-letter queue instead. They are
+    /// among `outputs` (they go on), are tracked with status `dead-lettered` and their reason, are
+    /// counted in ``Execution/documentsDeadLettered`` and make the execution COMPLETE_WARN.
+    public var deadLettered: [DeadLetter]
 
-    public init(outputs: [Document], failures: [DocumentFailure] = [], applicationErrors: Int = 0) {
+    public init(outputs: [Document], failures: [DocumentFailure] = [], applicationErrors: Int = 0,
+                deadLettered: [DeadLetter] = []) {
         self.outputs = outputs
         self.failures = failures
         self.applicationErrors = applicationErrors
+        self.deadLettered = deadLettered
+    }
+}
+
+/// One document an operation kept in its dead-letter queue instead of delivering it.
+public struct DeadLetter: Sendable, Hashable {
+    /// The document's index in the execution.
+    public var index: Int
+    /// Why it could not be delivered.
+    public var reason: String
+
+    public init(index: Int, reason: String) {
+        self.index = index
+        self.reason = reason
     }
 }
 

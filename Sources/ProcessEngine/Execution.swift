@@ -20,6 +20,9 @@ public struct Execution: Sendable {
     public var documentsOut: Int
     /// Documents that failed at some shape.
     public var documentsError: Int
+    /// Documents a connector could not deliver and kept in its dead-letter queue (they count among
+    /// the documents out: they went on); above 0 makes the execution COMPLETE_WARN.
+    public var documentsDeadLettered: Int = 0
     /// The first error, when the execution did not complete.
     public var error: String?
     /// Per-shape document counts, in shape order.
@@ -64,7 +67,11 @@ public struct ShapeTally: Sendable, Hashable {
 
 /// What happened to one document at one shape: the tracking record auditors search.
 public struct DocumentTrace: Sendable, Hashable {
-    public enum Status: String, Sendable { case success, error, applicationError = "application_error" }
+    public enum Status: String, Sendable {
+        case success, error, applicationError = "application_error"
+        /// Kept in a connector's dead-letter queue instead of delivered; the trace's error is the reason.
+        case deadLettered = "dead-lettered"
+    }
     public enum Direction: String, Sendable { case input, output }
 
     public var shapeID: String
@@ -128,11 +135,19 @@ public protocol ExecutionRecorder: Sendable {
     /// documents (``DocumentTrace/count`` above 1). The engine calls this one; the default
     /// expands the runs and calls ``recorded(_:in:)``.
     func recorded(runs documents: [DocumentTrace], in execution: ExecutionInfo) async throws
-    /// The execution ended; `execution` carries its final status and counts.
+    /// The execution is still running; `execution` carries its counts so far (about once a second,
+    /// after the tracking records collected until then were passed to ``recorded(runs:in:)``).
+    func progressed(_ execution: Execution) async throws
+    /// The execution ended; `execution` carries its final status and counts. When this throws, the
+    /// engine calls it once more with the execution in ERROR (the store failing is the execution
+    /// failing); a recorder that still cannot write should leave a trace for whoever opens the store next.
     func finished(_ execution: Execution) async throws
 }
 
 extension ExecutionRecorder {
+    /// Keeps nothing.
+    public func progressed(_ execution: Execution) async throws {}
+
     /// Expands runs into one trace per document and calls ``recorded(_:in:)``.
     public func recorded(runs documents: [DocumentTrace], in execution: ExecutionInfo) async throws {
         guard documents.contains(where: { $0.count > 1 }) else {

@@ -57,6 +57,8 @@ extension ExecutionRun {
         let tracked = definition.flatMap { $0.tracking.isEmpty ? nil : $0 }
         let key = TraceKey(shapeID: shape.id, connectionID: connectionID, operationID: operationID)
         var applicationErrorIndexes = Set<Int>()
+        /// Reasons of the documents the operation dead-lettered, by document index.
+        var deadLetterReasons: [Int: String] = [:]
         var downstreamError: (any Error)?
 
         var errorCheck = PropertyLookup(Document.applicationErrorProperty)
@@ -71,6 +73,11 @@ extension ExecutionRun {
                 let values = tracked.map {
                     trackedValues($0, direction: .output, for: &outputs[position], context: context)
                 } ?? []
+                if !deadLetterReasons.isEmpty, let reason = deadLetterReasons[outputs[position].index] {
+                    traceDeadLetter(key, direction: .output, index: outputs[position].index, reason: reason,
+                                    trackedValues: values)
+                    continue
+                }
                 trace(key, direction: .output, index: outputs[position].index,
                       status: isApplicationError ? .applicationError : .success, trackedValues: values)
             }
@@ -100,6 +107,10 @@ extension ExecutionRun {
             return
         }
         noteApplicationErrors(outcome.applicationErrors)
+        for letter in outcome.deadLettered where deadLetterReasons[letter.index] == nil {
+            deadLetterReasons[letter.index] = letter.reason
+        }
+        execution.documentsDeadLettered += deadLetterReasons.count
         for failure in outcome.failures {
             var document = failure.document
             let values = tracked.map { trackedValues($0, direction: .input, for: &document, context: context) } ?? []
@@ -109,7 +120,8 @@ extension ExecutionRun {
         for position in outcome.outputs.indices where errorCheck.isSet(in: outcome.outputs, at: position) {
             applicationErrorIndexes.insert(outcome.outputs[position].index)
         }
-        if direction == .input, tracked == nil, outcome.failures.isEmpty, applicationErrorIndexes.isEmpty {
+        if direction == .input, tracked == nil, outcome.failures.isEmpty, applicationErrorIndexes.isEmpty,
+           deadLetterReasons.isEmpty {
             traceSuccesses(key, direction: .input, documents: documents)
         } else if direction == .input {
             let failedIndexes = outcome.failures.isEmpty ? [] : Set(outcome.failures.map(\.document.index))
@@ -122,6 +134,10 @@ extension ExecutionRun {
                 if let tracked {
                     var document = documents[position]
                     values = trackedValues(tracked, direction: .input, for: &document, context: context)
+                }
+                if !deadLetterReasons.isEmpty, let reason = deadLetterReasons[index] {
+                    traceDeadLetter(key, direction: .input, index: index, reason: reason, trackedValues: values)
+                    continue
                 }
                 trace(key, direction: .input, index: index, status: status, trackedValues: values)
             }
@@ -159,6 +175,14 @@ extension ExecutionRun {
         }
         trace(DocumentTrace(shapeID: key.shapeID, connectionID: key.connectionID, operationID: key.operationID,
                             direction: direction, index: index, status: status, trackedValues: trackedValues))
+    }
+
+    /// Records a document the operation kept in its dead-letter queue, with the reason.
+    func traceDeadLetter(_ key: TraceKey, direction: DocumentTrace.Direction, index: Int, reason: String,
+                         trackedValues: [TrackedFieldValue]) {
+        trace(DocumentTrace(shapeID: key.shapeID, connectionID: key.connectionID, operationID: key.operationID,
+                            direction: direction, index: index, status: .deadLettered, error: reason,
+                            trackedValues: trackedValues))
     }
 
     /// The operation's tracked fields for one document. A value that cannot be read is left out:

@@ -20,6 +20,7 @@ struct LaneResult: Sendable {
     var shapeCounts: [ShapeTally]
     var documentsOut: Int
     var documentsError: Int
+    var documentsDeadLettered: Int
     var error: String?
     var failedExecution: Bool
     var userLog: [String]
@@ -115,7 +116,8 @@ extension ExecutionRun {
         }
         return LaneResult(
             shapeCounts: lane.execution.shapeCounts, documentsOut: lane.execution.documentsOut,
-            documentsError: lane.execution.documentsError, error: lane.execution.error,
+            documentsError: lane.execution.documentsError,
+            documentsDeadLettered: lane.execution.documentsDeadLettered, error: lane.execution.error,
             failedExecution: lane.execution.status == .error, userLog: lane.execution.userLog,
             traces: lane.pendingTraces, caught: lane.catchScopes.first?.failures ?? [],
             combines: lane.pendingCombines, returned: lane.returned, propertyChanges: changes,
@@ -133,6 +135,7 @@ extension ExecutionRun {
         }
         execution.documentsOut += lane.documentsOut
         execution.documentsError += lane.documentsError
+        execution.documentsDeadLettered += lane.documentsDeadLettered
         if execution.error == nil { execution.error = lane.error }
         if lane.failedExecution { execution.status = .error }
         var log = lane.userLog

@@ -24,6 +24,8 @@ final class ExecutionRun {
     var pendingTraces: [DocumentTrace] = []
     var applicationErrors = 0
     private var recorderFailure: String?
+    /// When the counts were last stored for an execution still running (see ``checkpoint()``).
+    private var lastCheckpoint = ContinuousClock.now
     /// Warnings that make the execution COMPLETE_WARN (notify shapes, process calls).
     var warnings = 0
     /// Open tryCatch scopes, innermost last: a failure inside one is collected, not recorded.
@@ -74,8 +76,13 @@ final class ExecutionRun {
         do {
             try await runner.recorder.started(execution)
         } catch {
-            recorderFailure = "could not record the execution: \(error)"
+            // Nothing runs that could not be recorded.
+            execution.status = .error
+            execution.endTime = runner.now()
+            execution.error = "could not record the execution, so it did not run: \(error)"
+            return execution
         }
+        lastCheckpoint = ContinuousClock.now
         do {
             try await runStart(inputs: inputs)
             if execution.documentsIn == 0, process.stopIfNoDocuments {
@@ -91,16 +98,26 @@ final class ExecutionRun {
         for operation in await shared.operations.created() { await operation.close() }
         await flushTraces()
         finish()
+        if let recorderFailure { failRecording(recorderFailure) }
         do {
             try await runner.recorder.finished(execution)
         } catch {
-            recorderFailure = recorderFailure ?? "could not record the execution: \(error)"
-        }
-        if let recorderFailure {
-            execution.status = .error
-            execution.error = execution.error ?? recorderFailure
+            // The end could not be recorded: the execution is in ERROR, and the recorder is told
+            // so again (it keeps what it can, see `ExecutionRecorder.finished`).
+            failRecording("could not record the end of the execution: \(error)")
+            try? await runner.recorder.finished(execution)
         }
         return execution
+    }
+
+    /// The execution's records could not all be written: it ends in ERROR, naming why.
+    private func failRecording(_ message: String) {
+        execution.status = .error
+        if let error = execution.error, error != message, !error.hasPrefix("could not record") {
+            execution.error = "\(message); first error: \(error)"
+        } else {
+            execution.error = message
+        }
     }
 
     // MARK: - Start
@@ -176,6 +193,9 @@ final class ExecutionRun {
         swap(&numbered, &documents)
         let first = shared.newIndexes(numbered.count)
         for position in numbered.indices { numbered[position].index = first + position }
+        if !isLane, ContinuousClock.now - lastCheckpoint >= Self.checkpointInterval {
+            await checkpoint()
+        }
         execution.documentsIn += numbered.count
         tally(start.id) { $0.documentsOut += numbered.count }
         try await push(taking: &numbered, to: next)
@@ -420,7 +440,7 @@ final class ExecutionRun {
     }
 
     func flushTracesIfNeeded() async {
-        if !isLane, pendingTraces.count >= 5_000 { await flushTraces() }
+        if !isLane, pendingTraces.count >= 5_000 { await checkpoint() }
     }
 
     func flushTraces() async {
@@ -430,7 +450,29 @@ final class ExecutionRun {
         do {
             try await runner.recorder.recorded(runs: batch, in: info)
         } catch {
+            // Documents that cannot be tracked are not sent on: no further chunk is read.
             recorderFailure = recorderFailure ?? "could not record document tracking: \(error)"
+            stopRequested = true
+        }
+    }
+
+    /// How often a running execution stores its counts (at the next chunk from its start shape).
+    static let checkpointInterval = Duration.seconds(1)
+
+    /// Stores the tracking records collected so far and then the counts, so that an execution whose
+    /// command dies keeps the counts of what it did, consistent with its tracked documents. Between
+    /// two chunks of the start shape every document read before has finished its path (only a batch
+    /// still in flight at an overlapping connector shape is counted in but not yet tracked).
+    func checkpoint() async {
+        lastCheckpoint = ContinuousClock.now
+        await flushTraces()
+        guard recorderFailure == nil else { return }
+        execution.retries = shared.retries.load(ordering: .relaxed)
+        do {
+            try await runner.recorder.progressed(execution)
+        } catch {
+            recorderFailure = "could not record the execution's counts: \(error)"
+            stopRequested = true
         }
     }
 
@@ -449,10 +491,14 @@ final class ExecutionRun {
         execution.processProperties = processProperties
         if execution.status == .error || execution.documentsError > 0 {
             execution.status = .error
-        } else if applicationErrors > 0 || warnings > 0 {
+        } else if applicationErrors > 0 || warnings > 0 || execution.documentsDeadLettered > 0 {
             execution.status = .completeWarn
             if applicationErrors > 0 {
                 execution.userLog.append("\(applicationErrors) application error(s) returned as documents")
+            }
+            if execution.documentsDeadLettered > 0 {
+                execution.userLog.append("\(execution.documentsDeadLettered) document(s) dead-lettered: "
+                                         + "kept in a dead-letter queue instead of delivered")
             }
         } else {
             execution.status = .complete

@@ -41,19 +41,23 @@ struct CrashRecoveryTests {
         return killed["id"] as? String ?? ""
     }
 
-    @Test("insert-all: killed mid-load, marked ABORTED, re-run: every row at least once")
+    @Test("insert-all: killed mid-load, marked ABORTED with the counts so far, re-run: every row at least once")
     func insertAllKilled() throws {
         let total = 60_000
         let workspace = try LoadWorkspace(batchCount: 500)
         try workspace.writeRows(total)
         let process = try Self.start(workspace)
         try Self.kill(process) {
-            Int(try workspace.bq(["count", workspace.table])
-                .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 > 0
+            // Rows landed, and the running execution stored its counts (about once a second).
+            let landed = Int(try workspace.bq(["count", workspace.table])
+                .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            let counted = try workspace.executions().first?["documentsOut"] as? Int ?? 0
+            return landed > 0 && counted > 0
         }
         let before = try workspace.idStats()
         #expect(before.rows > 0 && before.rows < total, "killed mid-load: \(before)")
         let killedID = try Self.expectAborted(workspace)
+        try Self.expectCountsKept(workspace, killedID)
 
         let (output, execution) = try workspace.run()
         #expect(output.status == 0, "\(output.stderr)")
@@ -63,6 +67,20 @@ struct CrashRecoveryTests {
         #expect(found.distinct == total && found.lowest == 0 && found.highest == total - 1, "no row lost: \(found)")
         let statuses = try workspace.executions().compactMap { $0["status"] as? String }
         #expect(statuses == ["COMPLETE", "ABORTED"], "\(statuses)")
+    }
+
+    /// The ABORTED execution keeps the counts of what it did, consistent with its tracked documents.
+    static func expectCountsKept(_ workspace: LoadWorkspace, _ id: String) throws {
+        let shown = try Harness.conveyor(["executions", "show", id, "--workspace", workspace.root, "--json"])
+        let record = try #require(try Harness.json(shown.stdout) as? [String: Any], "\(shown.stderr)")
+        let documentsIn = record["documentsIn"] as? Int ?? 0, documentsOut = record["documentsOut"] as? Int ?? 0
+        let tracked = (record["documents"] as? [[String: Any]])?.count ?? 0
+        #expect(documentsIn > 0 && documentsOut > 0, "ABORTED keeps its counts: \(documentsIn) in, \(documentsOut) out")
+        #expect(documentsOut <= documentsIn && documentsIn < 60_000)
+        #expect(tracked >= documentsOut && tracked <= documentsIn,
+                "\(tracked) tracked, \(documentsIn) in, \(documentsOut) out")
+        let write = (record["shapes"] as? [[String: Any]])?.first { $0["shapeId"] as? String == "write" }
+        #expect(write?["documentsOut"] as? Int == documentsOut, "\(write ?? [:])")
     }
 
     @Test("exactly-once storage-write: killed mid-stream, marked ABORTED, re-run: every row exactly once")

@@ -6,4 +6,7 @@ public enum DocumentStatus: String, Sendable, Codable {
     case error
     /// The remote application returned an error for the document.
     case applicationError = "application_error"
+    /// The connector could not deliver the document and kept it in its dead-letter queue; the
+    /// record's error is the reason.
+    case deadLettered = "dead-lettered"
 }

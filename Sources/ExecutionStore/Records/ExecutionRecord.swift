@@ -25,6 +25,9 @@ public struct ExecutionRecord: Sendable, Hashable {
     public var documentsOut: Int
     /// Documents that failed.
     public var documentsError: Int
+    /// Documents a connector kept in its dead-letter queue instead of delivering them (counted among
+    /// the documents out); above 0 the execution ends COMPLETE_WARN.
+    public var documentsDeadLettered: Int
     /// The message of the error that ended the execution, if any.
     public var error: String?
     /// Per-shape document counts, in the order the engine reported them.
@@ -53,7 +56,8 @@ public struct ExecutionRecord: Sendable, Hashable {
         shapeCounts: [ShapeCount] = [],
         userLog: [String] = [],
         parentExecutionID: String? = nil,
-        retries: Int = 0
+        retries: Int = 0,
+        documentsDeadLettered: Int = 0
     ) {
         self.id = id
         self.processID = processID
@@ -70,5 +74,6 @@ public struct ExecutionRecord: Sendable, Hashable {
         self.userLog = userLog
         self.parentExecutionID = parentExecutionID
         self.retries = retries
+        self.documentsDeadLettered = documentsDeadLettered
     }
 }

@@ -53,6 +53,8 @@ extension ReportingPages {
                     + "\(child.processName) \(ReportingPage.badge(child.status.rawValue))</li>"
             })</ul></dd>
             """
+        let deadLettered: HTML = execution.documentsDeadLettered == 0 ? ""
+            : ", <span class=\"warn\" id=\"dead-lettered\">\(execution.documentsDeadLettered) dead-lettered</span>"
         let error: HTML = execution.error.map { "<dt>Error</dt><dd class=\"error\" id=\"execution-error\">\($0)</dd>" } ?? ""
         return """
             <dl class="summary" id="summary">
@@ -64,7 +66,7 @@ extension ReportingPages {
             <dt>Ended</dt><dd class="mono">\(ReportingPage.time(execution.endTime))</dd>
             <dt>Duration</dt><dd>\(ReportingPage.duration(execution))</dd>
             <dt>Documents</dt><dd>\(execution.documentsIn) in, \(execution.documentsOut) out, \
-            \(execution.documentsError) failed</dd>
+            \(execution.documentsError) failed\(deadLettered)</dd>
             \(error)\(parentLink)\(childLinks)
             </dl>
             """

@@ -35,10 +35,12 @@ enum ExecutionReport {
         for line in execution.userLog { Terminal.line("  log: \(line)") }
         if let error = execution.error { Terminal.line("  error: \(error)") }
         for failure in failures.prefix(limit) {
-            Terminal.line("  failed document \(failure.index) at shape '\(failure.shapeID)': \(failure.error ?? "unknown error")")
+            let kind = failure.status == .deadLettered ? "dead-lettered" : "failed"
+            Terminal.line("  \(kind) document \(failure.index) at shape '\(failure.shapeID)': \(failure.error ?? "unknown error")")
         }
         if failures.count > limit {
-            Terminal.line("  … \(failures.count - limit) more failed documents: conveyor executions show \(execution.id)")
+            Terminal.line("  … \(failures.count - limit) more failed or dead-lettered documents: "
+                          + "conveyor executions show \(execution.id)")
         }
     }
 

@@ -66,10 +66,12 @@ struct RunCommand: AsyncParsableCommand {
         progress?.finish()
         let failures = execution.documentsError == 0 ? []
             : (try? store.failedDocuments(executionID: execution.info.id, limit: 1_000)) ?? []
+        let deadLettered = execution.documentsDeadLettered == 0 ? []
+            : (try? store.failedDocuments(executionID: execution.info.id, limit: 1_000, status: .deadLettered)) ?? []
         if json {
-            Terminal.line(ExecutionReport.json(recorder.redacted(execution), documents: failures))
+            Terminal.line(ExecutionReport.json(recorder.redacted(execution), documents: failures + deadLettered))
         } else {
-            ExecutionReport.printSummary(recorder.redacted(execution), failures: failures)
+            ExecutionReport.printSummary(recorder.redacted(execution), failures: failures + deadLettered)
         }
         if execution.status != .error, !persisted.isEmpty {
             try persist(persisted, of: execution, in: store)

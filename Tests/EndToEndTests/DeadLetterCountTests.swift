@@ -27,6 +27,9 @@ struct DeadLetterCountTests {
         #expect(execution["documentsError"] as? Int == 0)
         #expect((execution["userLog"] as? [String])?.contains { $0.contains("2 document(s) dead-lettered") } == true)
         #expect(try StorageSinkEndToEndTests.count("\(dataset).ta", in: workspace) == "3")
+        let listed = (execution["documents"] as? [[String: Any]]) ?? []
+        #expect(listed.map { $0["status"] as? String } == ["dead-lettered", "dead-lettered"], "\(listed)")
+        #expect(listed.compactMap { $0["index"] as? Int } == [1, 3])
         let id = try #require(execution["id"] as? String)
 
         let shown = try Harness.conveyor(["executions", "show", id, "--workspace", workspace, "--json"])

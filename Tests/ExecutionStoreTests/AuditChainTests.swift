@@ -172,6 +172,8 @@ import Testing
             ALTER TABLE executions DROP COLUMN chain_first;
             ALTER TABLE executions DROP COLUMN chain_last;
             ALTER TABLE executions DROP COLUMN retries;
+            ALTER TABLE executions DROP COLUMN documents_dead_lettered;
+            ALTER TABLE executions DROP COLUMN owner;
             DROP TABLE audit_checkpoints;
             PRAGMA user_version = \(before);
             """)

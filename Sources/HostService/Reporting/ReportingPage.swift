@@ -94,7 +94,8 @@ enum ReportingPage {
         input,select,button{font:inherit;padding:3px 6px}\
         .status{padding:1px 6px;border-radius:3px;font-size:12px;font-weight:600;background:#e3e6ea}\
         .status-complete,.status-success{background:#d6f5dd;color:#17602c}\
-        .status-complete_warn,.status-application_error{background:#fff0c2;color:#7a5a00}\
+        .status-complete_warn,.status-application_error,.status-dead-lettered{background:#fff0c2;color:#7a5a00}\
+        .warn{color:#7a5a00;font-weight:600}\
         .status-error{background:#fbd9d9;color:#8a1c1c}.status-aborted{background:#e6dcf7;color:#4b2a86}\
         .status-inprocess{background:#d9e8fb;color:#1c4d8a}\
         .error{color:#8a1c1c}.muted{color:#667}dl.summary{display:grid;grid-template-columns:max-content 1fr;\

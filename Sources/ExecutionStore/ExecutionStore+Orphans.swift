@@ -18,13 +18,16 @@ extension ExecutionStore {
     /// them ended without finishing them (crash, SIGKILL). Their child executions still
     /// `INPROCESS` are aborted with them. An execution whose lease file is gone (removed while it
     /// ran) is aborted when its recorded ``ExecutionOwner`` no longer runs; executions without a
-    /// lease file and without an owner are left alone. Returns the ids it changed.
+    /// lease file and without an owner are left alone. A free lease in which its command left a
+    /// note (it could not record the end, see ``ExecutionLease/abandon(note:)``) marks the execution
+    /// `ERROR` with the note instead. With `notedOnly`, only those are marked. Returns the ids it changed.
     @discardableResult
-    public func abortOrphaned(at date: Date = Date()) throws -> [String] {
+    public func abortOrphaned(at date: Date = Date(), notedOnly: Bool = false) throws -> [String] {
         guard let leaseDirectory else { return [] }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: leaseDirectory)) ?? []
         var aborted: [String] = []
-        for (id, owner) in try ownedInProcess() where !names.contains(ExecutionLease.fileName(id)) && owner.isGone {
+        for (id, owner) in try notedOnly ? [] : ownedInProcess()
+        where !names.contains(ExecutionLease.fileName(id)) && owner.isGone {
             // Looked again: the command may have ended it (and released its lease) since the listing.
             guard !FileManager.default.fileExists(atPath: leaseDirectory + "/" + ExecutionLease.fileName(id)) else {
                 continue
@@ -41,6 +44,7 @@ extension ExecutionStore {
             let lines = ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
                 .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
             let pid = lines.first ?? ""
+            if notedOnly, lines.count < 2 || lines[1].isEmpty { continue }
             _ = try ExecutionLease.checkHeld(path: path) {
                 let family = try inProcessFamily(of: id)
                 guard !family.isEmpty else { return }

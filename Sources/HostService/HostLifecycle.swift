@@ -24,6 +24,10 @@ public struct HostLifecycle: Sendable {
     /// Executions whose command still runs (a `conveyor run` holding its lease) are left alone.
     @discardableResult
     public func recoverCrashedExecutions() throws -> [String] {
+        // Executions whose command could not record their end are ERROR with the reason it left.
+        for id in try server.store.abortOrphaned(notedOnly: true) {
+            server.logger.warning("execution whose end could not be recorded marked ERROR", metadata: ["execution": "\(id)"])
+        }
         let live = try server.store.liveExecutionIDs()
         let left = try server.store.executions(matching: ExecutionQuery(status: .inProcess, limit: 0))
             .map(\.id).filter { !live.contains($0) }

@@ -73,6 +73,17 @@ public final class ExecutionLease: Sendable {
         return String(executionID.map { allowed.contains($0) ? $0 : "_" }) + ".lock"
     }
 
+    /// Whether the lease file at `path` is held by a live process, leaving the file as it is (a
+    /// free lease is left for ``ExecutionStore/abortOrphaned(at:)`` to find).
+    static func isHeld(path: String) -> Bool {
+        let handle = open(path, O_RDWR | O_CLOEXEC)
+        guard handle >= 0 else { return false }
+        defer { close(handle) }
+        guard flock(handle, LOCK_EX | LOCK_NB) == 0 else { return true }
+        flock(handle, LOCK_UN)
+        return false
+    }
+
     /// Whether the lease file at `path` is held by a live process. When it is not, `ifFree` runs
     /// while this call holds the lock (so the owner cannot come back meanwhile) and the file is removed.
     static func checkHeld(path: String, ifFree: () throws -> Void) rethrows -> Bool {

@@ -102,6 +102,46 @@ struct ExactlyOnceOwnershipTests {
         #expect(try store.writeCheckpoint(processID: "load", destination: "demo." + workspace.table) == nil)
     }
 
+    @Test("conveyor serve and conveyor run of one exactly-once process at once: the later one is refused, every row reported written is in the table once")
+    func serveAndRun() async throws {
+        let total = 30_000
+        let workspace = try LoadWorkspace(api: "storage-write", delivery: "exactly-once", batchCount: 100,
+                                          allowSimultaneous: true, inboxFromEnvironment: true)
+        try workspace.writeRows(total, first: 0, folder: "in-a")
+        try workspace.writeRows(total, first: total, folder: "in-b")
+        let host = try await ServeHost.start(workspace: workspace.root, arguments: ["--no-auth"],
+                                             environment: workspace.environment.merging(["INBOX": "in-a"]) { $1 })
+        defer { if host.process.isRunning { host.process.terminate() } }
+        let accepted = try ServeHost.curl(["-X", "POST", host.base + "/api/processes/load/executions?wait=false"])
+        let id = try #require((try Harness.json(accepted) as? [String: Any])?["id"] as? String, "answer: \(accepted)")
+        try await Task.sleep(for: .milliseconds(300))
+        let run = try Background(workspace, environment: ["INBOX": "in-b"])
+        let ran = run.wait()
+        var served: [String: Any] = [:]
+        for _ in 0..<1_200 {
+            served = (try? Harness.json(try ServeHost.curl([host.base + "/api/executions/" + id])) as? [String: Any]) ?? [:]
+            if let status = served["status"] as? String, status != "INPROCESS" { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        var refused = 0
+        for (index, execution) in [served, ran.execution].enumerated() {
+            let found = try Self.rows(workspace, from: index * total, to: (index + 1) * total)
+            let written = execution["documentsOut"] as? Int ?? -1
+            #expect(found.rows == found.distinct, "\(index == 0 ? "serve" : "run"): no row twice: \(found)")
+            #expect(found.distinct >= written, "\(index == 0 ? "serve" : "run") reports \(written) written, the table holds \(found)")
+            if execution["status"] as? String == "COMPLETE" {
+                #expect(written == total && found.rows == total, "\(found), \(execution)")
+            } else {
+                refused += 1
+                #expect(execution["status"] as? String == "ERROR")
+                #expect(written == 0 && found.rows == 0, "refused, nothing written: \(found)")
+                #expect((execution["error"] as? String ?? "").contains("refused"), "\(execution["error"] ?? "nil")")
+            }
+        }
+        #expect(refused == 1, "serve: \(served["status"] ?? "nil"), run: \(ran.execution["status"] ?? "nil")")
+        #expect(ran.execution["status"] as? String == "ERROR" && ran.status == 1, "the later one, the run, is refused")
+    }
+
     /// A tiny seeded generator, so a failing sequence of kill points can be replayed.
     struct SeededGenerator: RandomNumberGenerator {
         var state: UInt64

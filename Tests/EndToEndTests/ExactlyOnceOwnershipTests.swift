@@ -51,6 +51,22 @@ struct ExactlyOnceOwnershipTests {
         }
     }
 
+    /// Waits at least 0.3 s, and until an execution owns the write checkpoint with its stream (so the
+    /// next one starts while the first one writes, however loaded the machine is).
+    static func waitForOwner(_ workspace: LoadWorkspace) throws {
+        let path = workspace.root + "/.conveyor/executions.sqlite"
+        Thread.sleep(forTimeInterval: 0.3)
+        let deadline = Date().addingTimeInterval(60)
+        var store: ExecutionStore?
+        while Date() < deadline {
+            if store == nil, FileManager.default.fileExists(atPath: path) { store = try? ExecutionStore(path: path) }
+            if let stream = try? store?.writeCheckpoint(processID: "load", destination: "demo." + workspace.table)?.stream,
+               !stream.isEmpty { return }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        Issue.record("no execution took the write checkpoint within 60 s")
+    }
+
     /// Rows and distinct ids in `lo..<hi`.
     static func rows(_ workspace: LoadWorkspace, from lo: Int, to hi: Int) throws -> (rows: Int, distinct: Int) {
         let text = try workspace.bq(["query-rows", "SELECT COUNT(*) AS n, COUNT(DISTINCT id) AS d FROM demo.\(workspace.table) "
@@ -68,7 +84,8 @@ struct ExactlyOnceOwnershipTests {
         try workspace.writeRows(total, first: 0, folder: "in-a")
         try workspace.writeRows(total, first: total, folder: "in-b")
         let first = try Background(workspace, environment: ["INBOX": "in-a"])
-        Thread.sleep(forTimeInterval: 0.3)
+        try Self.waitForOwner(workspace)
+        try #require(first.process.isRunning, "the first run ended before the second started (make the input larger)")
         let second = try Background(workspace, environment: ["INBOX": "in-b"])
         let results = [first.wait(), second.wait()]
         var refused = 0
@@ -114,7 +131,9 @@ struct ExactlyOnceOwnershipTests {
         defer { if host.process.isRunning { host.process.terminate() } }
         let accepted = try ServeHost.curl(["-X", "POST", host.base + "/api/processes/load/executions?wait=false"])
         let id = try #require((try Harness.json(accepted) as? [String: Any])?["id"] as? String, "answer: \(accepted)")
-        try await Task.sleep(for: .milliseconds(300))
+        try Self.waitForOwner(workspace)
+        let running = (try? Harness.json(try ServeHost.curl([host.base + "/api/executions/" + id])) as? [String: Any])?["status"]
+        try #require(running as? String == "INPROCESS", "the served execution ended before the run started (make the input larger)")
         let run = try Background(workspace, environment: ["INBOX": "in-b"])
         let ran = run.wait()
         var served: [String: Any] = [:]

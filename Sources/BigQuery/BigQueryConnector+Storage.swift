@@ -26,8 +26,9 @@ extension BigQueryConnector {
             return .success(endpoint)
         }
         guard let element = connection.settings.child("storageWriteEndpoint") else { return .success(.google) }
-        guard let endpoint = StorageEndpoint.parse(element.text, plaintext: element.text.hasPrefix("http://")) else {
-            problems.add(element.location, "<storageWriteEndpoint> '\(element.text)' is not host:port")
+        guard let endpoint = StorageEndpoint.parse(element.text, plaintext: false) else {
+            problems.add(element.location,
+                         "<storageWriteEndpoint> '\(element.text)' is not host:port (TLS), https://host[:port] or http://host:port (plaintext)")
             return .failure(problems)
         }
         return .success(endpoint)

@@ -21,14 +21,51 @@ extension StorageTableWriter {
             stream = "projects/\(table.project)/datasets/\(table.dataset)/tables/\(table.table)/streams/_default"
             return
         }
-        if let checkpoint = try checkpoints?.writeCheckpoint(processID: options.processID, destination: table.description) {
-            stream = checkpoint.stream
-            nextOffset = checkpoint.nextOffset
-            resumeRows = checkpoint.rowsDone
-        } else {
-            // Saved before the first append, so a crash after it resumes this stream, not a new one.
-            stream = try await client.createWriteStream(table: table, committed: true)
-            try saveCheckpoint(rowsDone: seen)
+        if let checkpoints, !claimed {
+            // The checkpoint belongs to one execution at a time: taken over only from an execution
+            // that has ended, never shared with one that is still running.
+            switch try checkpoints.claimWriteCheckpoint(processID: options.processID, destination: table.description,
+                                                        executionID: options.executionID) {
+            case .held(let owner):
+                throw StorageWriteRefusal(table: table, processID: options.processID, owner: owner,
+                                          sameExecution: owner == options.executionID)
+            case .fresh:
+                claimed = true
+            case .resumed(let checkpoint):
+                claimed = true
+                if !checkpoint.stream.isEmpty {
+                    stream = checkpoint.stream
+                    nextOffset = checkpoint.nextOffset
+                    resumeRows = checkpoint.rowsDone
+                    savedRows = checkpoint.rowsDone
+                    savedOffset = checkpoint.nextOffset
+                    return
+                }
+            }
+        }
+        // Saved before the first append, so a crash after it resumes this stream, not a new one.
+        stream = try await createStream()
+        try saveCheckpoint(rowsDone: seen)
+    }
+
+    /// `CreateWriteStream` (COMMITTED), retried on transient statuses with the connection's backoff.
+    private func createStream() async throws -> String {
+        let operation = "opening the write stream for \(table)"
+        var attempt = 0
+        while true {
+            do {
+                return try await client.createWriteStream(table: table, committed: true)
+            } catch let error as RPCError {
+                let failure = Self.storageError(error, operation: operation)
+                attempt += 1
+                guard StorageWriteStatus.classify(code: failure.code) == .retry else { throw failure }
+                guard attempt < options.retry.maxAttempts else {
+                    throw StorageWriteError(code: failure.code, message: failure.message + " (after \(attempt) attempts)",
+                                            operation: operation)
+                }
+                options.onRetry()
+                try await Task.sleep(for: options.retry.backoffCeiling(forRetry: attempt) * Double.random(in: 0.5...1))
+            }
         }
     }
 

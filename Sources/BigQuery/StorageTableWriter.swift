@@ -57,6 +57,15 @@ actor StorageTableWriter {
     var resumeRows: Int64 = 0
     /// A batch failed as a whole: the checkpoint is kept at close.
     var broken = false
+    /// Exactly-once: why nothing more is sent in this execution (the checkpoint is owned by another
+    /// running execution, or a batch failed as a whole, so the checkpoint must stay where it is for
+    /// a re-run). Every later batch fails with it at once.
+    var halted: String?
+    /// Exactly-once: the checkpoint was claimed for this execution (it is never claimed twice).
+    var claimed = false
+    /// The rows done and next offset last saved in the checkpoint (it is only ever moved forward).
+    var savedRows: Int64 = 0
+    var savedOffset: Int64 = 0
     /// Batches in the order ``accept(_:)`` took them: the order ``send(_:)`` sends them in.
     var batchOrder = TurnOrder()
     /// ``pipeline(_:encoded:)`` calls in the order they take the stream to send.
@@ -72,6 +81,15 @@ actor StorageTableWriter {
         self.client = client
         self.checkpoints = checkpoints
         self.fetchTable = fetchTable
+    }
+
+    /// What sending a batch came to: failures by position, and which of them the table rejected row
+    /// by row (a value that does not fit, a row error), as opposed to a request, stream or writer
+    /// failure (unreachable, timed out, refused, table not found, …) that says nothing of the row.
+    struct Sent: Sendable {
+        var failures: [Int: String]
+        /// Positions of the failures that are rejections of the row itself (for a dead-letter queue).
+        var rejected: Set<Int>
     }
 
     /// A batch taken in (``accept(_:)``) and waiting to be sent (``send(_:)``).
@@ -95,16 +113,21 @@ actor StorageTableWriter {
     /// encoded while the one before it waits for its acknowledgements.
     func accept(_ rows: [StorageRow]) async -> Accepted {
         let ticket = batchOrder.issue()
+        func unprepared(_ message: String) -> Accepted {
+            seen += Int64(rows.count)
+            return Accepted(rows: rows, encoded: [], failures: Dictionary(uniqueKeysWithValues: rows.indices.map { ($0, message) }),
+                            positions: [], rowsThrough: seen, unprepared: true, ticket: ticket)
+        }
+        if let halted { return unprepared(halted) }
         do {
             try await prepare()
         } catch {
             broken = true
-            seen += Int64(rows.count)
-            // gRPC errors name the call; others (schema, store) already say what failed.
+            // gRPC errors name the call; others (schema, store, refusal) already say what failed.
             let message = error is RPCError ? Self.storageError(error, operation: "opening the write stream for \(table)").description
                 : "\(error)"
-            return Accepted(rows: rows, encoded: [], failures: Dictionary(uniqueKeysWithValues: rows.indices.map { ($0, message) }),
-                            positions: [], rowsThrough: seen, unprepared: true, ticket: ticket)
+            if options.exactlyOnce { halted = error is StorageWriteRefusal ? message : Self.haltMessage(table, cause: message) }
+            return unprepared(message)
         }
         // Rows an earlier run dealt with (exactly-once resume) are skipped: they count as written.
         var positions: [Int] = []
@@ -122,7 +145,7 @@ actor StorageTableWriter {
     /// Sends an accepted batch until each row is written or failed. Batches are sent in the order
     /// they were accepted: each waits until the one before it is done. Every accepted batch must
     /// be sent (an unprepared one passes its turn on at once).
-    func send(_ batch: Accepted) async -> [Int: String] {
+    func send(_ batch: Accepted) async -> Sent {
         if !batchOrder.isTurn(batch.ticket) {
             await withCheckedContinuation { batchOrder.park(batch.ticket, $0) }
         }
@@ -133,19 +156,47 @@ actor StorageTableWriter {
         if overlaps { batchOrder.pass() }
         defer { if !overlaps { batchOrder.pass() } }
         var failures = batch.failures
-        guard !batch.unprepared else { return failures }
+        guard !batch.unprepared else { return Sent(failures: failures, rejected: []) }
+        if options.exactlyOnce, let halted {
+            // An earlier batch stopped the writer after this one was accepted: nothing is sent.
+            return Sent(failures: Dictionary(uniqueKeysWithValues: batch.rows.indices.map { ($0, halted) }), rejected: [])
+        }
         var encoded = batch.encoded
-        await deliver(rows: batch.rows, encoded: &encoded, failures: &failures)
+        var requestFailed: Set<Int> = []
+        await deliver(rows: batch.rows, encoded: &encoded, failures: &failures, requestFailed: &requestFailed)
         if options.exactlyOnce {
-            do { try saveCheckpoint(rowsDone: batch.rowsThrough) } catch {
-                // The rows are in BigQuery, but a re-run could not tell: stop trusting this writer.
+            // Rows up to the first one that failed as part of a request are dealt with; that one and
+            // the rest are left for a re-run, so the checkpoint stops before it and nothing more is sent.
+            var rowsDone = batch.rowsThrough
+            if let first = requestFailed.min() {
+                rowsDone = batch.rowsThrough - Int64(batch.rows.count) + Int64(first)
                 broken = true
-                for position in batch.positions where failures[position] == nil {
-                    failures[position] = "written, but the exactly-once checkpoint could not be saved: \(error)"
+                halted = Self.haltMessage(table, cause: failures[first] ?? "a request failed")
+            }
+            // While an earlier run's rows are skipped there is nothing new to save (and saving a smaller
+            // rows-done count with the same offset would make a re-run skip too few rows).
+            if rowsDone > savedRows || nextOffset > savedOffset {
+                do { try saveCheckpoint(rowsDone: max(rowsDone, savedRows)) } catch {
+                    // The rows are in BigQuery, but a re-run could not tell: stop trusting this writer.
+                    broken = true
+                    let message = "written, but the exactly-once checkpoint could not be saved: \(error)"
+                    halted = halted ?? Self.haltMessage(table, cause: message)
+                    for position in batch.positions where failures[position] == nil {
+                        failures[position] = message
+                        requestFailed.insert(position)
+                    }
                 }
             }
         }
-        return failures
+        var rejected = Set(failures.keys)
+        if !requestFailed.isEmpty { rejected.subtract(requestFailed) }
+        return Sent(failures: failures, rejected: rejected)
+    }
+
+    /// Why later batches are not sent after the writer stopped (exactly-once).
+    static func haltMessage(_ table: TableReference, cause: String) -> String {
+        "not sent: exactly-once writing to \(table) stopped at an earlier failure (\(cause)); "
+            + "the checkpoint keeps the place of the first row not written, so a re-run sends this row"
     }
 
     private func encode(_ rows: [StorageRow], positions: [Int], into encoded: inout [Data?],
@@ -178,7 +229,12 @@ actor StorageTableWriter {
 
     /// Sends encoded rows until each is written or failed: retries by status with backoff,
     /// resends the rest of a request whose rows had errors, refreshes the schema once on a mismatch.
-    private func deliver(rows: [StorageRow], encoded: inout [Data?], failures: inout [Int: String]) async {
+    ///
+    /// `requestFailed` gets the rows that failed with their request or stream rather than for
+    /// themselves. With exactly-once, the first such failure ends the batch: later rows are not
+    /// sent (they would be written past a row that was not).
+    private func deliver(rows: [StorageRow], encoded: inout [Data?], failures: inout [Int: String],
+                         requestFailed: inout Set<Int>) async {
         var pending = encoded.indices.filter { encoded[$0] != nil }
         var attempt = 0
         var tokenRefreshed = false
@@ -225,19 +281,30 @@ actor StorageTableWriter {
                             retry += chunk.filter { failures[$0] == nil }
                         } else {
                             for position in chunk { failures[position] = error.description }
+                            requestFailed.formUnion(chunk)
                         }
                         stopped = options.exactlyOnce
                     case .fail, .refreshToken:
                         for position in chunk { failures[position] = error.description }
+                        requestFailed.formUnion(chunk)
                         stopped = options.exactlyOnce
                     }
                 }
+            }
+            if options.exactlyOnce, let first = requestFailed.min() {
+                let cause = failures[first] ?? ""
+                for position in retry {
+                    failures[position] = "not sent: an earlier request of the batch failed (\(cause))"
+                    requestFailed.insert(position)
+                }
+                return
             }
             if let backoff {
                 attempt += 1
                 if attempt >= options.retry.maxAttempts {
                     broken = true
                     for position in retry { failures[position] = backoff + " (after \(attempt) attempts)" }
+                    requestFailed.formUnion(retry)
                     return
                 }
                 options.onRetry()
@@ -257,6 +324,8 @@ actor StorageTableWriter {
         try checkpoints.save(WriteCheckpoint(processID: options.processID, destination: table.description,
                                               stream: stream, nextOffset: nextOffset, rowsDone: rowsDone,
                                               executionID: options.executionID))
+        savedRows = rowsDone
+        savedOffset = nextOffset
     }
 
     /// Ends the stream: finalizes a COMMITTED stream and drops its checkpoint unless a batch failed.
@@ -265,6 +334,7 @@ actor StorageTableWriter {
         connection = nil
         guard options.exactlyOnce, let stream, !broken else { return }
         _ = try? await client.finalize(stream: stream)
-        _ = try? checkpoints?.removeWriteCheckpoint(processID: options.processID, destination: table.description)
+        _ = try? checkpoints?.removeWriteCheckpoint(processID: options.processID, destination: table.description,
+                                                    executionID: options.executionID)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import BigQueryStorage
 import GoogleAuth
 import GRPCCore
@@ -13,13 +14,41 @@ struct StorageEndpoint: Sendable, Hashable {
 
     static let google = StorageEndpoint(host: "bigquerystorage.googleapis.com", port: 443, plaintext: false)
 
-    /// Reads `host:port`; nil when it is not of that form.
+    /// Reads `host:port`, `http://host:port` (plaintext) or `https://host[:port]` (TLS, port 443 by
+    /// default); a trailing `/` is ignored. nil when it is not of that form.
     static func parse(_ text: String, plaintext: Bool) -> StorageEndpoint? {
-        var text = Substring(text)
-        for scheme in ["http://", "https://", "dns:///"] where text.hasPrefix(scheme) { text = text.dropFirst(scheme.count) }
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-              (1...65_535).contains(port), colon > text.startIndex else { return nil }
-        return StorageEndpoint(host: String(text[..<colon]), port: port, plaintext: plaintext)
+        var text = Substring(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        var plaintext = plaintext
+        var defaultPort: Int?
+        if text.lowercased().hasPrefix("http://") {
+            text = text.dropFirst("http://".count)
+            plaintext = true
+            defaultPort = 80
+        } else if text.lowercased().hasPrefix("https://") {
+            text = text.dropFirst("https://".count)
+            plaintext = false
+            defaultPort = 443
+        } else if text.hasPrefix("dns:///") {
+            text = text.dropFirst("dns:///".count)
+        }
+        while text.hasSuffix("/") { text = text.dropLast() }
+        let host: Substring
+        let port: Int
+        if let colon = text.lastIndex(of: ":"), !text.hasSuffix("]") {
+            guard let number = Int(text[text.index(after: colon)...]) else { return nil }
+            host = text[..<colon]
+            port = number
+        } else {
+            guard let defaultPort else { return nil }
+            host = text
+            port = defaultPort
+        }
+        var name = String(host)
+        if name.hasPrefix("["), name.hasSuffix("]") { name = String(name.dropFirst().dropLast()) }
+        guard (1...65_535).contains(port), !name.isEmpty, !name.contains("/"), !name.contains(where: \.isWhitespace) else {
+            return nil
+        }
+        return StorageEndpoint(host: name, port: port, plaintext: plaintext)
     }
 }
 

@@ -44,3 +44,23 @@ enum StorageWriteStatus: Equatable, Sendable {
         return names.indices.contains(code) ? names[code] : "STATUS"
     }
 }
+
+/// Exactly-once delivery refused: another execution that is still running owns the process's
+/// write checkpoint for the table (two executions cannot share one stream and one position).
+struct StorageWriteRefusal: Error, Sendable, CustomStringConvertible {
+    var table: TableReference
+    var processID: String
+    var owner: String
+    /// The owner is this very execution (another shape of it writes exactly-once to the table).
+    var sameExecution: Bool
+
+    var description: String {
+        if sameExecution {
+            return "exactly-once delivery to \(table) refused: another shape of this execution already writes to it "
+                + "exactly-once under process \(processID); nothing was written"
+        }
+        return "exactly-once delivery to \(table) refused: execution \(owner) of process \(processID) is still running "
+            + "and owns its write stream and checkpoint; nothing was written (run again once it has ended, "
+            + "or use <delivery>at-least-once</delivery> for simultaneous executions)"
+    }
+}

@@ -180,6 +180,10 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
     struct Sent: Sendable {
         var group: Group
         var failures: [Int: String]
+        /// The failures that are rejections of the row itself: only these go to a dead-letter queue.
+        /// A failed request or stream (unreachable, timed out, refused, table not found) and an
+        /// `ifExists` refusal fail their documents, so that a re-run delivers them.
+        var rejected: Set<Int> = []
         /// Refused before anything was written (ifExists): not dead-lettered.
         var refused: Bool
     }
@@ -194,9 +198,11 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
                                     refused: true)
                     }
                     if let writer = item.writer, let accepted = item.accepted {
-                        return Sent(group: item.group, failures: await writer.send(accepted), refused: false)
+                        let sent = await writer.send(accepted)
+                        return Sent(group: item.group, failures: sent.failures, rejected: sent.rejected, refused: false)
                     }
-                    return Sent(group: item.group, failures: await merge(item.group, context: context), refused: false)
+                    let merged = await merge(item.group, context: context)
+                    return Sent(group: item.group, failures: merged.failures, rejected: merged.rejected, refused: false)
                 }
             }
             var collected: [Sent] = []
@@ -217,8 +223,8 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
             for (index, message) in result.failures {
                 failures[result.group.positions[index]] = message
             }
-            if deadLetters.isEnabled, !result.refused, !result.failures.isEmpty {
-                let indices = result.failures.keys.sorted()
+            if deadLetters.isEnabled, !result.refused, !result.rejected.isEmpty {
+                let indices = result.rejected.sorted()
                 let records = indices.map { index in
                     StorageDeadLetterQueue.Record(original: result.group.rows[index].original(), reason: result.failures[index] ?? "",
                                                   rowErrors: [result.failures[index] ?? ""])

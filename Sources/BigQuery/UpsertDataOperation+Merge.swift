@@ -20,7 +20,12 @@ extension UpsertDataOperation {
             let table = try await rest.getTable(target)
             fields = table[key: "schema"]?[key: "fields"]?.arrayValue ?? []
             guard !fields.isEmpty else { throw DocumentError("table \(target) has no schema") }
-            let columns = fields.compactMap { $0[key: "name"]?.stringValue }
+            var columns = fields.compactMap { $0[key: "name"]?.stringValue }
+            if let assigned = group.columns {
+                // Columns no row carries are left out, so matched rows keep their values.
+                let wanted = Set((assigned + settings.keys).map { $0.lowercased() })
+                columns = columns.filter { wanted.contains($0.lowercased()) }
+            }
             step = "checking names"
             var merge = try MergeStatement(target: target, staging: staging, keys: settings.keys, columns: columns)
             merge.updateMatched = settings.updateMatched

@@ -16,6 +16,8 @@ struct UpsertDataOperation: ConnectorOperation {
         var positions: [Int] = []
         var data: [UInt8] = []
         var rows = 0
+        /// The columns the MERGE assigns (the keys always); nil for every column of the table.
+        var columns: [String]?
     }
 
     func execute(_ documents: [Document], context: OperationContext) async throws -> OperationOutcome {

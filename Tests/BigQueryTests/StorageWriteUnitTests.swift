@@ -39,5 +39,15 @@ import Testing
                 == StorageEndpoint(host: "127.0.0.1", port: 9060, plaintext: true))
         #expect(StorageEndpoint.parse("bigquerystorage.googleapis.com", plaintext: false) == nil)
         #expect(StorageEndpoint.parse("host:0", plaintext: false) == nil)
+        // A scheme says TLS or plaintext, whatever the default; a trailing slash and spaces are ignored.
+        #expect(StorageEndpoint.parse("http://127.0.0.1:9060", plaintext: false)
+                == StorageEndpoint(host: "127.0.0.1", port: 9060, plaintext: true))
+        #expect(StorageEndpoint.parse(" http://proxy.local:8080/\n", plaintext: false)
+                == StorageEndpoint(host: "proxy.local", port: 8080, plaintext: true))
+        #expect(StorageEndpoint.parse("https://bigquerystorage.googleapis.com", plaintext: false)
+                == StorageEndpoint(host: "bigquerystorage.googleapis.com", port: 443, plaintext: false))
+        #expect(StorageEndpoint.parse("http://[::1]:9060", plaintext: false) == StorageEndpoint(host: "::1", port: 9060, plaintext: true))
+        #expect(StorageEndpoint.parse("http://host:port", plaintext: false) == nil)
+        #expect(StorageEndpoint.parse("http://", plaintext: false) == nil)
     }
 }

@@ -54,6 +54,8 @@ final class FaultProxy {
 
 /// A workspace that loads `in/*.jsonl` (one row a line) into one table through streaming-insert,
 /// with the connection's retry and timeout settings given, and helpers to check the table.
+/// `sink` is more XML for the write operation, `connection` more for the connection; with
+/// `inboxFromEnvironment` the inbox directory is `${env:INBOX}` (a folder of the workspace).
 struct LoadWorkspace {
     let root: String
     let table: String
@@ -63,13 +65,14 @@ struct LoadWorkspace {
     init(api: String = "insert-all", delivery: String? = nil, batchCount: Int = 500,
          retry: String = #"<retry maxAttempts="8" initialBackoff="50ms" maxBackoff="1s"/>"#,
          timeouts: String = #"<timeouts connect="2s" request="2s"/>"#, auth: String = #"<auth grant="none"/>"#,
-         environment: [String: String] = [:]) throws {
+         environment: [String: String] = [:], sink: String = "", connection: String = "",
+         allowSimultaneous: Bool = false, inboxFromEnvironment: Bool = false) throws {
         self.environment = environment
         table = Harness.uniqueDataset() + ".events"
         let parts = table.split(separator: ".")
         let files: [String: String] = [
             "processes/load.xml": """
-                <process id="load" name="Load rows">
+                <process id="load" name="Load rows" allowSimultaneous="\(allowSimultaneous)">
                   <shapes>
                     <start id="start" next="write"><connector connection="inbox" operation="read"/></start>
                     <connector id="write" connection="bq" operation="write" next="done"/>
@@ -83,6 +86,7 @@ struct LoadWorkspace {
                   \(auth)
                   \(retry)
                   \(timeouts)
+                  \(connection)
                 </connection>
                 """,
             "connectors/write.xml": """
@@ -92,19 +96,27 @@ struct LoadWorkspace {
                   <api>\(api)</api>
                   \(delivery.map { "<delivery>\($0)</delivery>" } ?? "")
                   <batchCount>\(batchCount)</batchCount>
+                  \(sink)
                 </operation>
                 """,
         ]
-        root = try Harness.workspace("load", files: files.merging(Harness.jsonLinesInbox) { $1 })
+        var inbox = Harness.jsonLinesInbox
+        if inboxFromEnvironment {
+            inbox["connectors/inbox.xml"] = #"<connection id="inbox" type="disk"><directory>${env:INBOX}</directory></connection>"#
+        }
+        root = try Harness.workspace("load", files: files.merging(inbox) { $1 })
         _ = try bq(["create-table", table, Harness.packageRoot + "/Tests/EndToEndTests/Fixtures/storage-events-table.json"])
     }
 
-    /// Writes `count` rows with ids `0..<count` into `in/rows.jsonl`.
-    func writeRows(_ count: Int) throws {
+    /// Writes `count` rows with ids `first..<first + count` into `FOLDER/rows.jsonl` (default `in`).
+    func writeRows(_ count: Int, first: Int = 0, folder: String = "in") throws {
         var lines = ""
         lines.reserveCapacity(count * 60)
-        for id in 0..<count { lines += #"{"id": \#(id), "payload": "row-\#(id)-abcdefghijklmnopqrstuvwxyz"}"# + "\n" }
-        try lines.write(toFile: root + "/in/rows.jsonl", atomically: true, encoding: .utf8)
+        for id in first..<(first + count) {
+            lines += #"{"id": \#(id), "payload": "row-\#(id)-abcdefghijklmnopqrstuvwxyz"}"# + "\n"
+        }
+        try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
+        try lines.write(toFile: root + "/" + folder + "/rows.jsonl", atomically: true, encoding: .utf8)
     }
 
     /// Runs `conveyor run load --json` with extra environment variables; the execution JSON.

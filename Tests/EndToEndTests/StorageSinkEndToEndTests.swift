@@ -172,4 +172,26 @@ struct StorageSinkEndToEndTests {
         rows = try Harness.jsonLines(try Harness.bq(["list-rows", "\(dataset).orders", "id"], in: ignore))
         #expect(rows.map { $0["name"] as? String } == ["new", "two, last", "three"])
     }
+
+    @Test("uniqueConstraints: a MERGE leaves the columns no row of the batch carries as they are")
+    func mergeLeavesColumnsNoRowCarries() throws {
+        let dataset = Harness.uniqueDataset()
+        let workspace = try Self.workspace(dataset: dataset, options: #"<uniqueConstraints conflict="UPDATE">id</uniqueConstraints>"#)
+        _ = try Harness.bq(["create-table", "\(dataset).orders", Self.table], in: workspace)
+        try #"{"id": 1, "name": "old", "amount": 9.5, "_created_at": "2024-03-01T09:00:00Z"}"#
+            .write(toFile: workspace + "/old.jsonl", atomically: true, encoding: .utf8)
+        _ = try Harness.bq(["insert", "\(dataset).orders", workspace + "/old.jsonl"], in: workspace)
+        // No row carries amount or _created_at; one row carries name as null (set to NULL).
+        let (run, _) = try Self.run(workspace, rows: """
+            {"kind": "orders", "id": 1, "name": "new"}
+            {"kind": "orders", "id": 2, "name": null}
+            """)
+        #expect(run.status == 0, "stderr: \(run.stderr)\nstdout: \(run.stdout)")
+        let rows = try Harness.jsonLines(try Harness.bq(["list-rows", "\(dataset).orders", "id"], in: workspace))
+        try #require(rows.count == 2, "\(rows)")
+        #expect(rows[0]["name"] as? String == "new")
+        #expect(rows[0]["amount"] as? Double == 9.5, "amount kept: \(rows[0])")
+        #expect(rows[0]["_created_at"] != nil && !(rows[0]["_created_at"] is NSNull), "_created_at kept: \(rows[0])")
+        #expect(rows[1]["amount"] == nil || rows[1]["amount"] is NSNull, "\(rows[1])")
+    }
 }

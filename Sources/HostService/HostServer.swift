@@ -22,6 +22,8 @@ public struct HostServer: Sendable {
     public var logger: Logger
     /// More routes to serve, added after the listeners and the REST API.
     public var extraRoutes: [any HostRoutes]
+    /// Redacts the workspace's secret values from listener answers.
+    let redactor: SecretRedactor
 
     /// Creates a server.
     public init(configuration: HostConfiguration, host: ExecutionHost, store: ExecutionStore, logger: Logger,
@@ -31,6 +33,7 @@ public struct HostServer: Sendable {
         self.store = store
         self.logger = logger
         self.extraRoutes = extraRoutes
+        redactor = SecretRedactor(host.workspace.secretValues)
     }
 
     /// The router with every route.

@@ -89,8 +89,10 @@ struct StorageDeadLetterQueue: Sendable {
         ["name": "row_errors", "type": "STRING", "mode": "NULLABLE"],
     ]]
 
-    /// The file's absolute path, checked to stay inside the workspace.
+    /// The file's absolute path: an absolute setting as it is, a relative one checked to stay
+    /// inside the workspace.
     func filePath(_ path: String) throws -> String {
+        if path.hasPrefix("/") { return URL(fileURLWithPath: path).standardizedFileURL.path }
         let root = URL(fileURLWithPath: workspaceRoot).standardizedFileURL.path
         let full = URL(fileURLWithPath: root + "/" + path).standardizedFileURL.path
         guard full.hasPrefix(root + "/") else {

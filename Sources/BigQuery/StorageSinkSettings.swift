@@ -32,7 +32,7 @@ struct StorageSinkSettings: Sendable, Equatable {
     /// `<deadLetter>`: where rows that fail go instead of failing their documents.
     enum DeadLetter: Sendable, Equatable {
         case disabled
-        /// A JSON-lines file, relative to the workspace.
+        /// A JSON-lines file, relative to the workspace or absolute.
         case file(path: String)
         /// A table named after the destination with a suffix (`orders_dlq`).
         case tableSuffix(String)
@@ -116,8 +116,8 @@ struct StorageSinkSettings: Sendable, Equatable {
                 problems.add(element.location, "<deadLetter destination=\"file\"> needs a path (relative to the workspace)")
                 return .disabled
             }
-            if path.hasPrefix("/") || path.split(separator: "/").contains("..") {
-                problems.add(element.location, "<deadLetter path=\"\(path)\"> must stay inside the workspace: a relative path without '..'")
+            if path.split(separator: "/").contains("..") {
+                problems.add(element.location, "<deadLetter path=\"\(path)\"> cannot contain '..': give a path relative to the workspace, or an absolute one")
                 return .disabled
             }
             return .file(path: path)

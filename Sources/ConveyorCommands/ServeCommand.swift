@@ -44,6 +44,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("retry-delay"), help: "The wait before re-running a failed scheduled execution.")
     var retryDelay = "5s"
 
+    @Option(name: .customLong("idle-timeout"),
+            help: "How long a connection may send nothing before it is closed (such as 60s, 500ms).")
+    var idleTimeout = "60s"
+
     @Flag(name: .customLong("no-schedules"), help: "Do not run the processes' schedules.")
     var noSchedules = false
 
@@ -90,7 +94,8 @@ struct ServeCommand: AsyncParsableCommand {
                 address: address, port: port, authentication: try authentication(),
                 maxBodyBytes: try HostConfiguration.byteSize(maxBody),
                 gracePeriod: try HostConfiguration.duration(gracePeriod),
-                retryDelay: try HostConfiguration.duration(retryDelay))
+                retryDelay: try HostConfiguration.duration(retryDelay),
+                idleTimeout: try HostConfiguration.duration(idleTimeout))
         } catch let error as HostConfigurationError {
             throw ValidationError(error.description)
         }

@@ -1,10 +1,11 @@
 import ExecutionStore
 import Foundation
 import ProcessEngine
+import ProcessModel
 import Synchronization
 
 /// Records executions in the SQLite execution store, with secret values redacted from every
-/// error and log line. Each top-level execution holds an ``ExecutionLease`` while it runs, so
+/// error, log line and tracked field value. Each top-level execution holds an ``ExecutionLease`` while it runs, so
 /// that a later command marks it `ABORTED` if this one dies before finishing it.
 struct StoreRecorder: ExecutionRecorder {
     let store: ExecutionStore
@@ -51,7 +52,7 @@ struct StoreRecorder: ExecutionRecorder {
                            operationID: trace.operationID, direction: trace.direction.rawValue, index: trace.index,
                            status: Self.status(trace.status), error: trace.error.map { redactor.redact($0) },
                            trackedValues: trace.trackedValues.isEmpty ? []
-                               : trace.trackedValues.map { TrackedValue(name: $0.name, value: $0.value) },
+                               : trace.trackedValues.map { TrackedValue(name: $0.name, value: redactor.redact($0.value)) },
                            recordedAt: now, count: trace.count)
         })
     }

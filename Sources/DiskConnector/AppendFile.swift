@@ -6,6 +6,8 @@ struct AppendFile {
     let path: String
     let descriptor: Int32
     private(set) var pending: [UInt8] = []
+    /// The file's size when the current batch began.
+    private(set) var batchStart: off_t = 0
 
     /// Opens (creating) `path` for appending; a symbolic link there is refused (`O_NOFOLLOW`).
     init(path: String) throws(DiskError) {
@@ -28,6 +30,23 @@ struct AppendFile {
 
     /// True when the buffer should be written out.
     var isFull: Bool { pending.count >= AppendFile.flushThreshold }
+
+    /// Notes the file's size as the point a failed batch is cut back to.
+    mutating func markBatchStart() throws(DiskError) {
+        let end = lseek(descriptor, 0, SEEK_END)
+        guard end >= 0 else { throw DiskError("cannot read the size of \(path): \(DiskSendOperation.reason())") }
+        batchStart = end
+    }
+
+    /// Cuts the file back to its size when the batch began and drops the buffer; returns why
+    /// that failed, if it did.
+    mutating func rollBack() -> String? {
+        pending.removeAll(keepingCapacity: true)
+        guard ftruncate(descriptor, batchStart) == 0 else {
+            return "could not cut \(path) back to \(batchStart) bytes: \(DiskSendOperation.reason())"
+        }
+        return nil
+    }
 
     /// Writes the buffer out (keeping its capacity).
     mutating func flush() throws(DiskError) {

@@ -6,12 +6,20 @@ import ProcessEngine
 struct CSVRowSplitter: DocumentSplitter {
     let properties: [String: String]
     let hasHeader: Bool
+    /// The file read, for errors.
+    let file: String
     private var header: [UInt8]?
     private var record: [UInt8] = []
     private var inQuotes = false
     private var rowNumber = 0
+    /// The line being read (1-based) and the line where the open quoted field began.
+    private var line = 1
+    private var quoteLine = 0
+    /// The longest record accepted: a quote left open must not swallow the rest of a large file.
+    static let maxRecordBytes = 16 << 20
 
-    init(properties: [String: String], header: Bool) {
+    init(file: String = "", properties: [String: String], header: Bool) {
+        self.file = file
         self.properties = properties
         self.hasHeader = header
     }
@@ -22,7 +30,10 @@ struct CSVRowSplitter: DocumentSplitter {
             let byte = block[position]
             if byte == UInt8(ascii: "\"") {
                 inQuotes.toggle()
-            } else if byte == 0x0A, !inQuotes {
+                if inQuotes { quoteLine = line }
+            } else if byte == 0x0A {
+                line += 1
+                guard !inQuotes else { continue }
                 record.append(contentsOf: UnsafeBufferPointer(rebasing: block[segmentStart..<position]))
                 endRecord(into: &documents)
                 segmentStart = position + 1
@@ -31,10 +42,17 @@ struct CSVRowSplitter: DocumentSplitter {
         if segmentStart < block.count {
             record.append(contentsOf: UnsafeBufferPointer(rebasing: block[segmentStart...]))
         }
+        if inQuotes, record.count > Self.maxRecordBytes { throw unterminated() }
     }
 
     mutating func finish(into documents: inout [Document]) throws(DiskError) {
+        if inQuotes { throw unterminated() }
         if !record.isEmpty { endRecord(into: &documents) }
+    }
+
+    private func unterminated() -> DiskError {
+        DiskError("\(file): line \(quoteLine): a quoted field is not closed (an unterminated '\"'"
+                  + (record.count > Self.maxRecordBytes ? " runs on for more than \(Self.maxRecordBytes >> 20) MB)" : " runs to the end of the file)"))
     }
 
     private mutating func endRecord(into documents: inout [Document]) {

@@ -14,6 +14,21 @@ public struct DiskConnector: Connector {
         if connection.settings.text(of: "directory")?.isEmpty ?? true {
             problems.append(Diagnostic(connection.location, "disk connection '\(connection.id)' needs a <directory>"))
         }
+        let templates = [("directory", connection.settings.text(of: "directory"),
+                          connection.settings.child("directory")?.location ?? connection.location),
+                         ("filePattern", operation.action == "get" ? operation.settings.text(of: "filePattern") : nil,
+                          operation.settings.child("filePattern")?.location ?? operation.location)]
+        for case let (name, text?, location) in templates {
+            do {
+                let template = try InterpolatedText(text)
+                if let property = template.documentPropertyNames.first {
+                    problems.append(Diagnostic(location, "<\(name)> '\(text)': '{\(property)}' is a document property; "
+                                               + "only {process:…} and {execution:…} can be used here"))
+                }
+            } catch {
+                problems.append(Diagnostic(location, "<\(name)> \(error)"))
+            }
+        }
         switch operation.action {
         case "get":
             if let pattern = operation.settings.text(of: "filePattern"), pattern.contains("/") {
@@ -39,7 +54,14 @@ public struct DiskConnector: Connector {
 
     public func makeOperation(connection: ConnectionDefinition, operation: OperationDefinition,
                               environment: ConnectorEnvironment) async throws -> any ConnectorOperation {
-        let directory = Self.resolve(connection.settings.text(of: "directory") ?? ".", in: environment.workspaceRoot)
+        let directoryText = connection.settings.text(of: "directory") ?? "."
+        let directoryTemplate = try InterpolatedText(directoryText)
+        let patternTemplate = try InterpolatedText(operation.settings.text(of: "filePattern") ?? "*")
+        if !directoryTemplate.isConstant || (operation.action == "get" && !patternTemplate.isConstant) {
+            return try templateOperation(directory: directoryTemplate, pattern: patternTemplate, operation: operation,
+                                         root: environment.workspaceRoot)
+        }
+        let directory = Self.resolve(directoryText, in: environment.workspaceRoot)
         switch operation.action {
         case "get":
             let by = operation.settings.child("split")?.attributes["by"] ?? "none"
@@ -48,7 +70,9 @@ public struct DiskConnector: Connector {
             }
             return DiskGetOperation(
                 directory: directory,
-                pattern: operation.settings.text(of: "filePattern") ?? "*",
+                pattern: try patternTemplate.render(document: Document(data: [], properties: [:]), processProperties: [:],
+                                                    execution: ExecutionInfo(id: "", processID: "", processName: "",
+                                                                             startTime: Date(), trigger: .manual)),
                 split: split,
                 header: operation.settings.child("split")?.attributes["header"] == "true",
                 deleteAfterRead: operation.settings.text(of: "deleteAfterRead") == "true")
@@ -57,6 +81,27 @@ public struct DiskConnector: Connector {
                 directory: directory,
                 fileName: InterpolatedText(operation.settings.text(of: "fileName") ?? ""),
                 append: operation.settings.text(of: "append") == "true")
+        default:
+            throw DiskError("operation '\(operation.id)': unknown disk action '\(operation.action)'")
+        }
+    }
+
+    /// The operation for a directory or pattern with placeholders, filled per execution.
+    private func templateOperation(directory: InterpolatedText, pattern: InterpolatedText, operation: OperationDefinition,
+                                   root: String) throws -> any ConnectorOperation {
+        switch operation.action {
+        case "get":
+            let by = operation.settings.child("split")?.attributes["by"] ?? "none"
+            guard let split = DiskSplit(rawValue: by) else {
+                throw DiskError("operation '\(operation.id)': split by '\(by)' is not supported")
+            }
+            return DiskTemplateOperation(directory: directory, root: root, action: .get(
+                pattern: pattern, split: split, header: operation.settings.child("split")?.attributes["header"] == "true",
+                deleteAfterRead: operation.settings.text(of: "deleteAfterRead") == "true"))
+        case "send":
+            return DiskTemplateOperation(directory: directory, root: root, action: .send(
+                fileName: try InterpolatedText(operation.settings.text(of: "fileName") ?? ""),
+                append: operation.settings.text(of: "append") == "true"))
         default:
             throw DiskError("operation '\(operation.id)': unknown disk action '\(operation.action)'")
         }

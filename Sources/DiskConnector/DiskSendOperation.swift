@@ -43,11 +43,17 @@ final class DiskSendOperation: ConnectorOperation {
         /// The slot of `target`'s file, opening the file or taking it out of the state the first time.
         mutating func slot(for target: Target, state: inout State) throws(DiskError) -> Int {
             if let slot = slots[target.path] { return slot }
-            let file: AppendFile
+            var file: AppendFile
             if let open = state.files.removeValue(forKey: target.path) {
                 file = open
             } else {
                 file = try AppendFile(path: target.path)
+            }
+            do throws(DiskError) {
+                try file.markBatchStart()
+            } catch {
+                state.files[target.path] = file
+                throw error
             }
             targets.append(target)
             files.append(file)
@@ -107,6 +113,13 @@ final class DiskSendOperation: ConnectorOperation {
             }
         }
         for slot in batch.files.indices { batch.flush(slot) }
+        // A file whose write failed is cut back to where this batch began: no partial line stays
+        // for the next batch or run to append onto.
+        for slot in batch.files.indices where batch.errors[slot] != nil {
+            if let failure = batch.files[slot].rollBack(), let error = batch.errors[slot] {
+                batch.errors[slot] = DiskError("\(error); \(failure)")
+            }
+        }
         for slot in batch.files.indices { state.files[batch.targets[slot].path] = batch.files[slot] }
         if batch.errors.contains(where: { $0 != nil }) {
             var kept: [Document] = []
@@ -177,12 +190,42 @@ final class DiskSendOperation: ConnectorOperation {
         return target
     }
 
+    /// Replaces the file without ever tearing it: the bytes go to a temporary file next to it,
+    /// which is flushed to disk and renamed over the target; on any failure the temporary file is
+    /// removed and the old file is untouched. A symbolic link in the target's place is refused.
     private func write(_ bytes: [UInt8], to path: String) throws(DiskError) {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
-        guard descriptor >= 0 else { throw DiskError("cannot open \(path): \(String(cString: strerror(errno)))") }
-        defer { _ = Glibc.close(descriptor) }
+        var existing = stat()
+        let exists = lstat(path, &existing) == 0
+        if exists, (existing.st_mode & S_IFMT) == S_IFLNK {
+            throw DiskError("cannot replace \(path): it is a symbolic link (it is not written through)")
+        }
+        let parent = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        var temporary = ""
+        var descriptor: Int32 = -1
+        for _ in 0..<8 where descriptor < 0 {
+            temporary = parent + "/.\(name).\(UInt32.random(in: .min ... .max)).conveyor-tmp"
+            descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
+            if descriptor < 0, errno != EEXIST { break }
+        }
+        guard descriptor >= 0 else { throw DiskError("cannot write \(path): cannot create a temporary file: \(Self.reason())") }
+        var renamed = false
+        defer {
+            if descriptor >= 0 { _ = Glibc.close(descriptor) }
+            if !renamed { _ = unlink(temporary) }
+        }
+        if exists, (existing.st_mode & S_IFMT) == S_IFREG { _ = fchmod(descriptor, existing.st_mode & 0o7777) }
         try Self.writeAll(bytes, to: descriptor, path: path)
+        guard fsync(descriptor) == 0 else { throw DiskError("cannot write \(path): \(Self.reason())") }
+        let closed = Glibc.close(descriptor)
+        descriptor = -1
+        guard closed == 0 else { throw DiskError("cannot write \(path): \(Self.reason())") }
+        guard rename(temporary, path) == 0 else { throw DiskError("cannot replace \(path): \(Self.reason())") }
+        renamed = true
     }
+
+    /// The current `errno` as text.
+    static func reason() -> String { String(cString: strerror(errno)) }
 
     /// Writes every byte, retrying short writes and interruptions.
     static func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String) throws(DiskError) {

@@ -24,7 +24,7 @@ extension DiskSplit {
         case .none: WholeFileSplitter(properties: properties)
         case .jsonLines: LineSplitter(properties: properties)
         case .jsonArray: JSONArraySplitter(file: file, properties: properties)
-        case .csvRows: CSVRowSplitter(properties: properties, header: header)
+        case .csvRows: CSVRowSplitter(file: file, properties: properties, header: header)
         }
     }
 }

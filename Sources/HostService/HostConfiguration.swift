@@ -14,11 +14,14 @@ public struct HostConfiguration: Sendable {
     public var retryAfterSeconds: Int
     /// How long the scheduler waits before re-running a failed scheduled execution.
     public var retryDelay: Duration
+    /// How long a connection may send nothing (before or while sending a request) before the host
+    /// closes it; a request whose execution is running is not cut.
+    public var idleTimeout: Duration
 
     /// Creates a configuration.
     public init(address: String = "127.0.0.1", port: Int = 8080, authentication: HostAuthentication,
                 maxBodyBytes: Int = 10 * 1024 * 1024, gracePeriod: Duration = .seconds(30),
-                retryAfterSeconds: Int = 5, retryDelay: Duration = .seconds(5)) {
+                retryAfterSeconds: Int = 5, retryDelay: Duration = .seconds(5), idleTimeout: Duration = .seconds(60)) {
         self.address = address
         self.port = port
         self.authentication = authentication
@@ -26,6 +29,7 @@ public struct HostConfiguration: Sendable {
         self.gracePeriod = gracePeriod
         self.retryAfterSeconds = retryAfterSeconds
         self.retryDelay = retryDelay
+        self.idleTimeout = idleTimeout
     }
 
     /// Parses a byte size such as `10MB`, `512KB`, `1GB` or `2048` (units are powers of 1024).

@@ -41,7 +41,14 @@ extension HostServer {
         }
         let inputs = bytes.isEmpty ? [] : [Document(data: bytes, properties: Self.properties(of: request))]
         let query = request.uri.queryParameters
-        if let wait = query.get("wait"), wait == "false" || wait == "0" {
+        if let unknown = Self.unknownParameter(in: request, allowed: ["wait"]) { return unknown }
+        let waits: Bool
+        switch query.get("wait") {
+        case nil, "true", "1": waits = true
+        case "false", "0": waits = false
+        case let other?: return Self.error(.badRequest, "wait '\(other)' is not true or false")
+        }
+        if !waits {
             let id = ExecutionInfo.newID()
             if case .failure(let refusal) = host.start(processID: processID, trigger: .manual, inputs: inputs,
                                                        executionID: id) {
@@ -69,9 +76,18 @@ extension HostServer {
     /// `GET /api/executions?process=&status=&trigger=&from=&to=&limit=`.
     func listExecutions(request: Request) -> Response {
         let parameters = request.uri.queryParameters
+        if let unknown = Self.unknownParameter(in: request, allowed: ["process", "status", "trigger", "from", "to", "limit"]) {
+            return unknown
+        }
         var query = ExecutionQuery()
         query.processID = parameters.get("process")
-        query.trigger = parameters.get("trigger")
+        if let trigger = parameters.get("trigger") {
+            guard Trigger(rawValue: trigger) != nil else {
+                let known = Trigger.allCases.map(\.rawValue).joined(separator: ", ")
+                return Self.error(.badRequest, "trigger '\(trigger)' is not one of \(known)")
+            }
+            query.trigger = trigger
+        }
         if let status = parameters.get("status") {
             guard let parsed = ExecutionStatus(rawValue: status.uppercased()) else {
                 let known = ExecutionStatus.allCases.map(\.rawValue).joined(separator: ", ")
@@ -86,11 +102,9 @@ extension HostServer {
             }
             query[keyPath: keyPath] = date
         }
-        if let limit = parameters.get("limit") {
-            guard let number = Int(limit), number > 0 else {
-                return Self.error(.badRequest, "limit '\(limit)' is not a positive number")
-            }
-            query.limit = min(number, 10_000)
+        switch Self.limit(parameters.get("limit")) {
+        case .success(let limit): if let limit { query.limit = limit }
+        case .failure(let answer): return answer.response
         }
         do {
             let records = try store.executions(matching: query)
@@ -102,13 +116,24 @@ extension HostServer {
 
     /// `GET /api/executions/{id}` (an id prefix of at least 8 characters works too).
     func execution(id: String) -> Response {
+        switch record(id: id) {
+        case .success(let record): Self.json(HostJSON.ExecutionBody(record))
+        case .failure(let answer): answer.response
+        }
+    }
+
+    /// The execution with this id or id prefix; 404 when there is none, 400 for an ambiguous
+    /// prefix (the store's explanation, without its file's path).
+    func record(id: String) -> Result<ExecutionRecord, ResponseError> {
         do {
             guard let record = try store.execution(id: id) else {
-                return Self.error(.notFound, "no execution '\(id)'")
+                return .failure(ResponseError(response: Self.error(.notFound, "no execution '\(id)'")))
             }
-            return Self.json(HostJSON.ExecutionBody(record))
+            return .success(record)
+        } catch let error as StoreError where error.code == nil {
+            return .failure(ResponseError(response: Self.error(.badRequest, "execution '\(id)': \(error.message)")))
         } catch {
-            return Self.error(.badRequest, "\(error)")
+            return .failure(ResponseError(response: storeFailure(error)))
         }
     }
 
@@ -117,10 +142,12 @@ extension HostServer {
         guard let index = Int(text), index >= 0 else {
             return Self.error(.badRequest, "document index '\(text)' is not a number (0, 1, …)")
         }
+        let record: ExecutionRecord
+        switch self.record(id: executionID) {
+        case .success(let found): record = found
+        case .failure(let answer): return answer.response
+        }
         do {
-            guard let record = try store.execution(id: executionID) else {
-                return Self.error(.notFound, "no execution '\(executionID)'")
-            }
             let records = try store.documents(executionID: record.id, index: index)
             guard !records.isEmpty else {
                 return Self.error(.notFound, "execution \(record.id) has no tracking records for document \(index)")
@@ -134,12 +161,21 @@ extension HostServer {
     /// `GET /api/tracked?field=NAME&value=V[&limit=N]`.
     func searchTracked(request: Request) -> Response {
         let parameters = request.uri.queryParameters
+        if let unknown = Self.unknownParameter(in: request, allowed: ["field", "value", "limit"]) { return unknown }
         guard let field = parameters.get("field"), let value = parameters.get("value") else {
             return Self.error(.badRequest, "give the tracked field and value: /api/tracked?field=NAME&value=VALUE")
         }
-        let limit = parameters.get("limit").flatMap(Int.init) ?? 100
+        guard host.workspace.trackedFields[field] != nil else {
+            let known = host.workspace.trackedFields.keys.sorted().joined(separator: ", ")
+            return Self.error(.badRequest, "tracked field '\(field)' is not declared (fields: \(known.isEmpty ? "none" : known))")
+        }
+        let limit: Int
+        switch Self.limit(parameters.get("limit")) {
+        case .success(let given): limit = given ?? 100
+        case .failure(let answer): return answer.response
+        }
         do {
-            let matches = try store.searchTracked(field: field, value: value, limit: max(1, min(limit, 10_000)))
+            let matches = try store.searchTracked(field: field, value: value, limit: limit)
             return Self.json(["matches": matches.map {
                 HostJSON.MatchBody(field: $0.field, value: $0.value, execution: HostJSON.ExecutionBody($0.execution),
                                    document: HostJSON.DocumentBody($0.document))
@@ -149,8 +185,32 @@ extension HostServer {
         }
     }
 
-    private func storeFailure(_ error: any Error) -> Response {
+    /// 500 for a store that failed; the log has the whole error, the answer no file path.
+    func storeFailure(_ error: any Error) -> Response {
         logger.error("execution store failed", metadata: ["error": "\(error)"])
-        return Self.error(.internalServerError, "the execution store failed: \(error)")
+        let reason = (error as? StoreError).map { "\($0.operation): \($0.message)" } ?? "\(type(of: error))"
+        return Self.error(.internalServerError, "the execution store failed: \(reason)")
+    }
+
+    /// The largest `limit` a request may ask for.
+    static let maxLimit = 10_000
+
+    /// A `limit` parameter: nil when absent, 400 unless it is a number from 1 to ``maxLimit``.
+    static func limit(_ text: String?) -> Result<Int?, ResponseError> {
+        guard let text else { return .success(nil) }
+        guard let number = Int(text), (1...maxLimit).contains(number) else {
+            return .failure(ResponseError(response: error(.badRequest, "limit '\(text)' is not a number from 1 to \(maxLimit)")))
+        }
+        return .success(number)
+    }
+
+    /// 400 naming a query parameter the route does not know (a misspelt filter would otherwise
+    /// be ignored and return everything), or nil.
+    static func unknownParameter(in request: Request, allowed: Set<String>) -> Response? {
+        for (name, _) in request.uri.queryParameters where !allowed.contains(String(name)) {
+            let known = allowed.sorted().joined(separator: ", ")
+            return error(.badRequest, "unknown query parameter '\(name)' (known: \(known))")
+        }
+        return nil
     }
 }

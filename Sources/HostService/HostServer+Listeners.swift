@@ -36,14 +36,17 @@ extension HostServer {
                 return Self.json(summary(of: execution), status: .internalServerError)
             }
             if returned.isEmpty { return Self.json(summary(of: execution)) }
-            return Self.answer(returning: returned)
+            return answer(returning: returned, execution: execution)
         }
     }
 
     /// The stored (secret-redacted) record of an execution, or the engine's when the store has none.
     func summary(of execution: Execution) -> HostJSON.ExecutionBody {
         if let record = try? store.execution(id: execution.info.id) { return HostJSON.ExecutionBody(record) }
-        return HostJSON.ExecutionBody(execution)
+        var body = HostJSON.ExecutionBody(execution)
+        body.error = redactor.redact(body.error)
+        body.userLog = body.userLog.map { redactor.redact($0) }
+        return body
     }
 
     /// Document properties from a request: `http.method`, `http.path`, `http.query.<name>` and
@@ -61,29 +64,22 @@ extension HostServer {
         return properties
     }
 
-    /// One document: its bytes; several: a JSON array (a document that is not JSON becomes a JSON string).
-    /// A document property `http.response.content-type` sets the content type of a single document
-    /// and `http.response.status` the status.
-    static func answer(returning documents: [Document]) -> Response {
-        let status = documents.first?.properties["http.response.status"].flatMap(Int.init)
-            .map { HTTPResponse.Status(code: $0) } ?? .ok
-        if documents.count == 1, let document = documents.first {
-            let type = document.properties["http.response.content-type"] ?? contentType(of: document.data)
-            return Response(status: status, headers: [.contentType: type],
-                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: document.data)))
-        }
-        var array: [UInt8] = [UInt8(ascii: "[")]
-        for (position, document) in documents.enumerated() {
-            if position > 0 { array.append(UInt8(ascii: ",")) }
-            if isJSON(document.data) {
-                array += document.data
-            } else {
-                array += HostJSON.encode(document.text)
+    /// The answer for the returned documents (see ``ListenerAnswer``); a document property that
+    /// cannot be part of an HTTP answer gets 500 with an error naming it.
+    func answer(returning documents: [Document], execution: Execution) -> Response {
+        do {
+            let answer = try ListenerAnswer.make(returning: documents, redactor: redactor)
+            guard let status = HTTPResponse.Status(exactly: answer.status) else {
+                return Self.error(.internalServerError, "status \(answer.status) cannot be answered")
             }
+            return Response(status: status, headers: [.contentType: answer.contentType],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+        } catch {
+            let message = redactor.redact("execution \(execution.info.id) of process '\(execution.info.processID)' "
+                                          + "returned a document the listener cannot answer with: \(error.message)")
+            logger.error("listener answer refused", metadata: ["error": "\(message)"])
+            return Self.error(.internalServerError, message)
         }
-        array.append(UInt8(ascii: "]"))
-        return Response(status: status, headers: [.contentType: "application/json"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: array)))
     }
 
     static func isJSON(_ bytes: [UInt8]) -> Bool {

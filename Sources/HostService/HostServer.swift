@@ -22,6 +22,8 @@ public struct HostServer: Sendable {
     public var logger: Logger
     /// More routes to serve, added after the listeners and the REST API.
     public var extraRoutes: [any HostRoutes]
+    /// Redacts the workspace's secret values from listener answers.
+    let redactor: SecretRedactor
 
     /// Creates a server.
     public init(configuration: HostConfiguration, host: ExecutionHost, store: ExecutionStore, logger: Logger,
@@ -31,12 +33,16 @@ public struct HostServer: Sendable {
         self.store = store
         self.logger = logger
         self.extraRoutes = extraRoutes
+        redactor = SecretRedactor(host.workspace.secretValues)
     }
 
     /// The router with every route.
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
-        let group = router.group().add(middleware: AuthenticationMiddleware(authentication: configuration.authentication))
+        // On the router rather than a group, so that a path no route serves is 401 too (not a 404
+        // that tells who is not authenticated which listener paths exist).
+        router.add(middleware: AuthenticationMiddleware(authentication: configuration.authentication))
+        let group = router.group()
         addAPIRoutes(to: group)
         addListenerRoutes(to: group)
         for routes in extraRoutes { routes.addRoutes(to: group, server: self) }
@@ -48,8 +54,11 @@ public struct HostServer: Sendable {
         // The HTTP server logs cancelled connections at shutdown as errors; keep its lines to debugging.
         var serverLogger = logger
         if logger.logLevel > .debug { serverLogger.logLevel = .critical }
+        let idle = configuration.idleTimeout.components
         let app = Application(
             router: makeRouter(),
+            server: .http1(configuration: .init(idleTimeout: .nanoseconds(
+                idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000))),
             configuration: .init(address: .hostname(configuration.address, port: configuration.port),
                                  serverName: "conveyor"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
@@ -82,14 +91,18 @@ public struct HostServer: Sendable {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             return .failure(ResponseError(response: tooLarge()))
         }
+        // Read part by part (rather than `collect(upTo:)`, whose error for a chunked body that
+        // outgrows the limit is not an HTTP one), so any body over the limit gets 413.
+        var bytes: [UInt8] = []
         do {
-            var buffer = try await request.body.collect(upTo: limit)
-            return .success(buffer.readBytes(length: buffer.readableBytes) ?? [])
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            return .failure(ResponseError(response: tooLarge()))
+            for try await part in request.body {
+                guard bytes.count + part.readableBytes <= limit else { return .failure(ResponseError(response: tooLarge())) }
+                bytes += part.readableBytesView
+            }
         } catch {
             return .failure(ResponseError(response: Self.error(.badRequest, "could not read the request body: \(error)")))
         }
+        return .success(bytes)
     }
 
     private func tooLarge() -> Response {

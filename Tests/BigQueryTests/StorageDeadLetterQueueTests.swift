@@ -30,6 +30,8 @@ import Testing
         let queue = StorageDeadLetterQueue(setting: .file(path: "a/../../x.jsonl"), workspaceRoot: "/ws", rest: Self.rest)
         #expect(throws: (any Error).self) { try queue.filePath("a/../../x.jsonl") }
         #expect(try queue.filePath("dlq/./x.jsonl") == "/ws/dlq/x.jsonl")
+        // A static absolute path is the integrator's choice.
+        #expect(try queue.filePath("/var/log/conveyor/dlq.jsonl") == "/var/log/conveyor/dlq.jsonl")
     }
 
     @Test func tablesAreNamedBySuffixOrInFull() {

@@ -65,6 +65,35 @@ import Testing
         #expect(rows == ["id,name", "1,\"Ann\nLee\"", "2,\"Bo, \"\"B\"\"\""])
     }
 
+    /// A quote left open is an error naming the file and the line where it opened, not one
+    /// document holding the rest of the file.
+    @Test(arguments: sizes.indices)
+    func csvUnterminatedQuoteIsAnError(_ size: Int) async throws {
+        let folder = try TemporaryFolder()
+        try folder.write("id,name\n1,Ann\n2,\"Bo\n3,Cy\n4,Di\n", to: "open.csv")
+        let (block, slice) = Self.sizes[size]
+        do {
+            let rows = try await readTexts(operation(folder, .csvRows, block: block, slice: slice))
+            Issue.record("no error; rows: \(rows)")
+        } catch {
+            #expect("\(error)".contains("open.csv: line 3: a quoted field is not closed"), "\(error)")
+        }
+    }
+
+    @Test func csvQuoteOpenForMoreThanTheLimitStopsEarly() async throws {
+        let folder = try TemporaryFolder()
+        let row = "1,abcdefghijklmnopqrstuvwxyz0123456789\n"
+        try folder.write("id,\"x\n" + String(repeating: row, count: (CSVRowSplitter.maxRecordBytes / row.utf8.count) + 2),
+                         to: "big.csv")
+        do {
+            _ = try await readTexts(operation(folder, .csvRows, block: 1 << 20, slice: 1 << 16))
+            Issue.record("no error")
+        } catch {
+            #expect("\(error)".contains("big.csv: line 1: a quoted field is not closed"), "\(error)")
+            #expect("\(error)".contains("more than 16 MB"), "\(error)")
+        }
+    }
+
     @Test func chunksAreBoundedAndEveryDocumentArrives() async throws {
         let folder = try TemporaryFolder()
         let lines = (0..<2_500).map { "{\"n\":\($0)}" }

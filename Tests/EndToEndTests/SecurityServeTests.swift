@@ -94,4 +94,75 @@ import Testing
             #expect(data.range(of: Data(token.utf8)) == nil, "the token is in \(file)")
         }
     }
+
+    /// A listener process whose answer and tracked field carry a secret value (an API key put in
+    /// the document by a message shape).
+    static func trackingWorkspace() throws -> String {
+        try Harness.workspace("secret-tracking", files: [
+            "processes/tracked-fields.xml": #"<trackedFields><field name="apiKey" type="character"/></trackedFields>"#,
+            "processes/keyed.xml": """
+                <process id="keyed">
+                  <shapes>
+                    <start id="start" next="compose"><listener path="/keyed" method="POST"/></start>
+                    <message id="compose" next="save">
+                      <text>{{"key":"{1}","id":"{2}"}}</text>
+                      <value source="static" value="${secret:API_KEY}"/>
+                      <value source="profile" path="/id"/>
+                    </message>
+                    <connector id="save" connection="out" operation="save" next="answer"/>
+                    <returnDocuments id="answer"/>
+                  </shapes>
+                </process>
+                """,
+            "connectors/out.xml": #"<connection id="out" type="disk"><directory>out</directory></connection>"#,
+            "connectors/save.xml": """
+                <operation id="save" type="disk" action="send"><fileName>keys.jsonl</fileName><append>true</append>\
+                <tracking direction="input"><field name="apiKey"><value source="profile" path="/key"/></field></tracking>\
+                </operation>
+                """,
+        ])
+    }
+
+    @Test func aSecretInATrackedFieldAndTheAnswerIsRedactedEverywhere() async throws {
+        let workspace = try Self.trackingWorkspace()
+        defer { try? FileManager.default.removeItem(atPath: workspace) }
+        let secret = "key-\(UUID().uuidString.prefix(13))"
+        let environment = ["CONVEYOR_SECRET_API_KEY": secret]
+        let host = try await ServeHost.start(workspace: workspace, arguments: ["--no-auth"], environment: environment)
+        defer { if host.process.isRunning { host.process.terminate() } }
+
+        var answers: [String] = []
+        let answer = try ServeHost.curl(["-i", host.base + "/keyed", "--data-binary", #"{"id":"A-1"}"#])
+        answers.append(answer)
+        #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
+        #expect(answer.hasSuffix(#"{"key":"***","id":"A-1"}"#), "\(answer)")
+        let list = try ServeHost.curl([host.base + "/api/executions"])
+        let executions = try #require((try Harness.json(list) as? [String: Any])?["executions"] as? [[String: Any]])
+        let id = try #require(executions.first?["id"] as? String)
+        #expect(executions.first?["status"] as? String == "COMPLETE")
+        let documents = try ServeHost.curl([host.base + "/api/executions/\(id)/documents/0"])
+        #expect(documents.contains(#""name":"apiKey","truncated":false,"value":"***""#), "\(documents)")
+        answers += [list, documents,
+                    try ServeHost.curl([host.base + "/api/tracked?field=apiKey&value=***"]),
+                    try ServeHost.curl([host.base + "/api/tracked?field=apiKey&value=" + secret]),
+                    try ServeHost.curl([host.base + "/reporting/executions/\(id)"]),
+                    try ServeHost.curl([host.base + "/reporting/tracked?field=apiKey&value=***"]),
+                    try ServeHost.curl([host.base + "/reporting/tracked.csv?field=apiKey&value=***"])]
+        #expect(try await host.stop())
+        answers.append(host.log)
+        let show = try Harness.conveyor(["executions", "show", id, "--workspace", workspace], environment: environment)
+        #expect(show.status == 0, "\(show.stderr)")
+        #expect(show.stdout.contains("***"), "\(show.stdout)")
+        let export = try Harness.conveyor(["tracked", "export", "--format", "csv", "--workspace", workspace],
+                                          environment: environment)
+        #expect(export.stdout.contains("apiKey"), "\(export.stdout) \(export.stderr)")
+        answers += [show.stdout, show.stderr, export.stdout, export.stderr]
+        for answer in answers {
+            #expect(!answer.contains(secret), "the secret leaked: \(answer)")
+        }
+        for file in try FileManager.default.subpathsOfDirectory(atPath: workspace + "/.conveyor") {
+            guard let data = FileManager.default.contents(atPath: workspace + "/.conveyor/" + file) else { continue }
+            #expect(data.range(of: Data(secret.utf8)) == nil, "the secret is in \(file)")
+        }
+    }
 }

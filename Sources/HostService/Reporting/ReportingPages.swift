@@ -67,9 +67,17 @@ struct ReportingPages: Sendable {
         return "<label>\(label)<select name=\"\(name)\" id=\"filter-\(name)\">\(choices)</select></label>"
     }
 
-    /// A page for a store failure.
+    /// A page for a store failure: 400 for a request the store refused (an ambiguous id prefix),
+    /// 500 otherwise; never the store file's path.
     func storeFailure(_ error: any Error, section: ReportingPage.Section) -> Response {
-        ReportingPage.failure(.internalServerError, title: "The execution store failed", message: "\(error)",
-                              section: section)
+        guard let failure = error as? StoreError else {
+            return ReportingPage.failure(.internalServerError, title: "The execution store failed",
+                                         message: "\(type(of: error))", section: section)
+        }
+        if failure.code == nil {
+            return ReportingPage.failure(.badRequest, title: "Bad request", message: failure.message, section: section)
+        }
+        return ReportingPage.failure(.internalServerError, title: "The execution store failed",
+                                     message: "\(failure.operation): \(failure.message)", section: section)
     }
 }

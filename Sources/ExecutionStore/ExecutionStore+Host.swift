@@ -30,8 +30,10 @@ extension ExecutionStore {
     /// Marks executions still `INPROCESS` as `ABORTED` with `message` and end time `date`;
     /// all of them when `ids` is nil. Returns the ids it changed.
     @discardableResult
+    /// Each execution marked is chained (sealed) in the same transaction.
     public func abortInProcess(ids: [String]? = nil, message: String, at date: Date = Date()) throws -> [String] {
-        try withConnection { connection in
+        let key = auditKey
+        return try withConnection { connection in
             let context = "mark unfinished executions ABORTED"
             return try connection.transaction(.write, operation: context) {
                 var candidates: [String] = []
@@ -40,12 +42,15 @@ extension ExecutionStore {
                     if let id = row.text(0) { candidates.append(id) }
                 }
                 if let ids { candidates = candidates.filter(ids.contains) }
+                var chain = ChainWriter(connection: connection, context: context, key: key)
                 for id in candidates {
                     try connection.execute(
                         "UPDATE executions SET status = 'ABORTED', end_time = ?2, error = COALESCE(error, ?3) "
                             + "WHERE id = ?1 AND status = 'INPROCESS'",
                         [.text(id), .text(Timestamp.text(from: date)), .text(message)], operation: context)
+                    try Self.sealExecution(id, chain: &chain)
                 }
+                try chain.finish()
                 return candidates
             }
         }

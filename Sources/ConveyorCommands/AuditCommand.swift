@@ -41,7 +41,8 @@ struct AuditCommand: AsyncParsableCommand {
                 }
                 if let broken = result.firstBreak {
                     var detail: [String: Any] = ["kind": broken.kind.rawValue, "executionId": broken.executionID,
-                                                 "field": broken.field, "message": broken.description]
+                                                 "field": broken.field, "record": broken.record,
+                                                 "message": broken.description]
                     if let sequence = broken.sequence { detail["sequence"] = sequence }
                     object["firstBreak"] = detail
                 }

@@ -48,7 +48,8 @@ struct ChainWalk {
         let sequence = row.int64(0)
         let storedContent = row.blob(1), storedChain = row.blob(2)
         let content: [UInt8]?
-        var executionID = row.text(3) ?? "", field = "", record: String?
+        var executionID = row.text(3) ?? "", field = ""
+        var entry: (kind: AuditEntryKind, subject: SQLiteValue)?
         if let kindText = row.text(17) {
             guard let kind = AuditEntryKind(rawValue: kindText) else {
                 throw StoreError(operation: context, message: "record \(sequence) has the unknown kind '\(kindText)'",
@@ -59,7 +60,7 @@ struct ChainWalk {
             case .document: .integer(row.int64(19))
             case .checkpoint: .integer(row.int64(20))
             }
-            record = try describe(kind, subject: subject)
+            entry = (kind, subject)
             if try isLatest(kind, subject: subject, sequence: sequence) {
                 let bytes = try kind.content(of: subject, format: row.int(18), connection, context: context)
                 content = bytes.flatMap(Digest.sha256) ?? []
@@ -78,6 +79,7 @@ struct ChainWalk {
         }
         checked += 1
         if content != storedContent || chain != storedChain {
+            let record = try entry.map { try describe($0.kind, subject: $0.subject) }
             broken = ChainBreak(kind: content != storedContent ? .contentChanged : .linkBroken, sequence: sequence,
                                 previousSequence: previous.sequence, executionID: executionID, field: field, record: record)
             return

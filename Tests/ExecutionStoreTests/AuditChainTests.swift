@@ -397,6 +397,35 @@ import Testing
         #expect(try ExecutionStore(path: database.path).verifyChain().isIntact)
     }
 
+    @Test func executionsAndDocumentErrorsWrittenBeforeTheyWereChainedAreChainedOnUpgrade() throws {
+        let database = try TemporaryDatabase()
+        let fixture = try AuditFixture(path: database.path)
+        try fixture.store.insert(ExecutionRecord(id: "old", processID: "orders", processName: "Orders",
+                                                 trigger: "schedule", startTime: date(1_000)))
+        try fixture.store.record(documents: [DocumentRecord(
+            executionID: "old", shapeID: "insert", direction: "input", index: 0,
+            trackedValues: [TrackedValue(name: "orderId", value: "1"), TrackedValue(name: "customer", value: "c")],
+            recordedAt: date(1_005))])
+        // As an earlier version left it: a finished execution and a failed document, neither chained.
+        let before = try #require(Schema.migrations.firstIndex { $0.contains("CREATE TABLE audit_entries") })
+        try fixture.tamper("""
+            UPDATE executions SET status = 'ERROR', documents_error = 1, end_time = '1970-01-01T00:00:02.000Z';
+            INSERT INTO documents (execution_id, shape_id, direction, doc_index, status, error, recorded_at)
+            VALUES ('old', 'insert', 'input', 1, 'error', 'bad row', '1970-01-01T00:00:01.005Z');
+            DROP TABLE audit_entries;
+            DROP TABLE audit_head;
+            ALTER TABLE audit_checkpoints DROP COLUMN signature;
+            PRAGMA user_version = \(before);
+            """)
+        let reopened = try ExecutionStore(path: database.path, auditKey: AuditKey(secret: "k3y-for-audit"))
+        let result = try reopened.verifyChain()
+        #expect(result.isIntact, "\(String(describing: result.firstBreak))")
+        #expect(result.headSequence == 4)   // 2 tracked values, then the failed document and the execution
+        #expect(result.signaturesChecked)
+        try fixture.tamper("UPDATE documents SET error = 'fine' WHERE status = 'error'")
+        #expect(try reopened.verifyChain().firstBreak?.sequence == 3)
+    }
+
     @Test func hmacMatchesRFC4231() throws {
         let mac = try #require(Digest.hmac(key: Array("Jefe".utf8), Array("what do ya want for nothing?".utf8)))
         #expect(Digest.hex(mac) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")

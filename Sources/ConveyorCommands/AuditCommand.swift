@@ -12,8 +12,9 @@ struct AuditCommand: AsyncParsableCommand {
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Walk the hash chain of tracked-field records and report the first broken link.",
-            discussion: "Exits 1 when a record was changed, deleted, inserted or moved."
+            abstract: "Walk the audit hash chain and report the first broken link.",
+            discussion: "Exits 1 when a record was changed, deleted, inserted or moved, the end of the chain was cut "
+                + "off, or (with the audit key) a signature does not match."
         )
 
         @Flag(name: .long, help: "Print JSON.")
@@ -31,7 +32,8 @@ struct AuditCommand: AsyncParsableCommand {
             }
             if json {
                 var object: [String: Any] = ["intact": result.isIntact, "recordsChecked": result.recordsChecked,
-                                             "headSequence": result.headSequence, "headHash": result.headHash]
+                                             "headSequence": result.headSequence, "headHash": result.headHash,
+                                             "signaturesChecked": result.signaturesChecked, "notes": result.notes]
                 if let checkpoint = result.checkpoint {
                     object["checkpoint"] = ["id": checkpoint.id, "lastSequence": checkpoint.lastSequence,
                                             "lastChainHash": checkpoint.lastChainHash,
@@ -39,20 +41,27 @@ struct AuditCommand: AsyncParsableCommand {
                 }
                 if let broken = result.firstBreak {
                     var detail: [String: Any] = ["kind": broken.kind.rawValue, "executionId": broken.executionID,
-                                                 "field": broken.field, "message": broken.description]
+                                                 "field": broken.field, "record": broken.record,
+                                                 "message": broken.description]
                     if let sequence = broken.sequence { detail["sequence"] = sequence }
                     object["firstBreak"] = detail
                 }
                 Terminal.line(ExecutionReport.encode(object))
-            } else if let broken = result.firstBreak {
-                Terminal.line("BROKEN: \(broken)")
-                Terminal.line("\(result.recordsChecked - 1) records before it verified")
             } else {
-                var line = "OK: \(result.recordsChecked) records verified, head \(result.headSequence) \(result.headHash)"
-                if let checkpoint = result.checkpoint {
-                    line += " (from checkpoint \(checkpoint.id) at record \(checkpoint.lastSequence))"
+                if let broken = result.firstBreak {
+                    Terminal.line("BROKEN: \(broken)")
+                    let before = broken.sequence == nil ? result.recordsChecked : result.recordsChecked - 1
+                    Terminal.line("\(before) records before it verified")
+                } else {
+                    var line = "OK: \(result.recordsChecked) records verified, head \(result.headSequence) \(result.headHash)"
+                    if let checkpoint = result.checkpoint {
+                        line += " (from checkpoint \(checkpoint.id) at record \(checkpoint.lastSequence))"
+                    }
+                    Terminal.line(line)
                 }
-                Terminal.line(line)
+                for note in result.notes { Terminal.line("note: \(note)") }
+                Terminal.line(result.signaturesChecked ? "signatures: checked with the audit key"
+                    : "signatures: not checked (no audit key; give --audit-key '${secret:NAME}' or set the secret AUDIT_KEY)")
             }
             if !result.isIntact { throw ExitCode(1) }
         }

@@ -11,6 +11,11 @@ struct WorkspaceOptions: ParsableArguments {
     @Option(name: .long, help: "The workspace directory (processes/, connectors/, profiles/). Default: the current directory.")
     var workspace: String = "."
 
+    @Option(name: .customLong("audit-key"),
+            help: ArgumentHelp("The secret that signs the audit chain's head and purge checkpoints, as ${secret:NAME}. "
+                               + "Default: ${secret:AUDIT_KEY} when that secret is set.", valueName: "${secret:NAME}"))
+    var auditKey: String?
+
     /// The workspace directory as an absolute, standardised path.
     var root: String {
         let path = workspace.hasPrefix("/") ? workspace : FileManager.default.currentDirectoryPath + "/" + workspace
@@ -91,8 +96,9 @@ struct WorkspaceOptions: ParsableArguments {
     /// `abortingOrphans` false: the caller marks unfinished executions itself (the host does, with
     /// its own message and log line).
     func openStore(abortingOrphans: Bool = true) throws -> ExecutionStore {
+        let key = try resolvedAuditKey()
         do {
-            let store = try ExecutionStore(path: storePath)
+            let store = try ExecutionStore(path: storePath, auditKey: key)
             // Executions left INPROCESS by a command that died become ABORTED (see ExecutionLease).
             if abortingOrphans { try store.abortOrphaned() }
             return store
@@ -100,5 +106,28 @@ struct WorkspaceOptions: ParsableArguments {
             Terminal.error("error: \(error)")
             throw ExitCode(1)
         }
+    }
+
+    /// The audit key: the secret `--audit-key '${secret:NAME}'` names, or the secret `AUDIT_KEY`
+    /// when it is set; nil without either. The key is read from the secret store (environment
+    /// `CONVEYOR_SECRET_NAME` or the secrets directory), never given on the command line.
+    func resolvedAuditKey() throws -> AuditKey? {
+        let secrets = EnvironmentSecretStore(environment: environment,
+                                             directory: environment["CONVEYOR_SECRETS_DIR"] ?? root + "/.conveyor/secrets")
+        guard let auditKey else {
+            return secrets.secret(named: "AUDIT_KEY").flatMap(AuditKey.init(secret:))
+        }
+        guard auditKey.hasPrefix("${secret:"), auditKey.hasSuffix("}") else {
+            throw ValidationError("--audit-key must name a secret as ${secret:NAME}, not give the key itself")
+        }
+        let name = String(auditKey.dropFirst("${secret:".count).dropLast())
+        guard EnvironmentSecretStore.isValidName(name) else {
+            throw ValidationError("--audit-key: '\(name)' is not a valid secret name; use letters, digits, '_', '-' and '.'")
+        }
+        guard let value = secrets.secret(named: name), let key = AuditKey(secret: value) else {
+            throw ValidationError("--audit-key: secret '\(name)' is not set (set CONVEYOR_SECRET_\(name) or write it to "
+                                  + ".conveyor/secrets/\(name))")
+        }
+        return key
     }
 }

@@ -18,10 +18,10 @@ struct DocumentRowWriter {
     /// Chains the tracked values written.
     private var chain: ChainWriter
 
-    init(connection: SQLiteConnection, context: String) {
+    init(connection: SQLiteConnection, context: String, key: AuditKey?) {
         self.connection = connection
         self.context = context
-        self.chain = ChainWriter(connection: connection, context: context)
+        self.chain = ChainWriter(connection: connection, context: context, key: key)
     }
 
     /// Adds a document record (or a run of them, when its `count` is above 1).
@@ -88,8 +88,11 @@ struct DocumentRowWriter {
              .text(document.status.rawValue), .optional(document.error), .text(text), .int(count)],
             operation: context)
         rowsWritten += 1
-        guard !document.trackedValues.isEmpty else { return }
         let documentID = connection.lastInsertRowID
+        if document.status != .success || document.error != nil {
+            try chain.append(.document, subject: .integer(documentID), executionID: document.executionID)
+        }
+        guard !document.trackedValues.isEmpty else { return }
         let processID = try chain.processID(of: document.executionID)
         for (position, tracked) in document.trackedValues.enumerated() {
             let (value, limited) = TrackedValue.limit(tracked.value)

@@ -9,10 +9,11 @@ extension ExecutionStore {
     /// Fails, storing nothing, when a document names an execution that was not inserted.
     public func record(documents: [DocumentRecord]) throws {
         guard let first = documents.first else { return }
+        let key = auditKey
         try withConnection { connection in
             let context = "record \(documents.count) documents for execution \(first.executionID)"
             try connection.transaction(.write, operation: context) {
-                var writer = DocumentRowWriter(connection: connection, context: context)
+                var writer = DocumentRowWriter(connection: connection, context: context, key: key)
                 for document in documents { try writer.add(document) }
                 try writer.finish()
             }

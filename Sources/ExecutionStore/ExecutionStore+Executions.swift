@@ -47,24 +47,32 @@ extension ExecutionStore {
 
     /// Updates the status, end time, counts, error, shape counts, user log and retries of a stored execution.
     ///
-    /// Fails when no execution has `execution.id`.
+    /// An execution that is no longer `INPROCESS` is chained (sealed) in the same transaction: the
+    /// audit chain then covers these fields as they are now. Fails when no execution has `execution.id`.
     public func update(_ execution: ExecutionRecord) throws {
+        let key = auditKey
         try withConnection { connection in
             let context = "update execution \(execution.id)"
-            try connection.execute(
-                """
-                UPDATE executions SET status = ?5, end_time = ?7, documents_in = ?8,
-                    documents_out = ?9, documents_error = ?10, error = ?11, shape_counts = ?12, user_log = ?13,
-                    retries = ?14, documents_dead_lettered = ?15
-                WHERE id = ?1
-                """,
-                [.text(execution.id), .null, .null, .null]
-                    + (try Self.progressValues(execution, context: context, path: connection.path))
-                    + [.int(execution.retries), .int(execution.documentsDeadLettered)],
-                operation: context)
-            guard connection.changes > 0 else {
-                throw StoreError(operation: context, message: "no execution has this id; insert it first",
-                                 path: connection.path)
+            try connection.transaction(.write, operation: context) {
+                try connection.execute(
+                    """
+                    UPDATE executions SET status = ?5, end_time = ?7, documents_in = ?8,
+                        documents_out = ?9, documents_error = ?10, error = ?11, shape_counts = ?12, user_log = ?13,
+                        retries = ?14, documents_dead_lettered = ?15
+                    WHERE id = ?1
+                    """,
+                    [.text(execution.id), .null, .null, .null]
+                        + (try Self.progressValues(execution, context: context, path: connection.path))
+                        + [.int(execution.retries), .int(execution.documentsDeadLettered)],
+                    operation: context)
+                guard connection.changes > 0 else {
+                    throw StoreError(operation: context, message: "no execution has this id; insert it first",
+                                     path: connection.path)
+                }
+                guard execution.status != .inProcess else { return }
+                var chain = ChainWriter(connection: connection, context: context, key: key)
+                try Self.sealExecution(execution.id, chain: &chain)
+                try chain.finish()
             }
         }
     }

@@ -29,10 +29,12 @@ extension ExecutionStore {
 
     /// Marks executions still `INPROCESS` as `ABORTED` (or `status`) with `message` and end time
     /// `date`; all of them when `ids` is nil. Their counts stay as last stored. Returns the ids it changed.
+    /// Each execution marked is chained (sealed) in the same transaction.
     @discardableResult
     public func abortInProcess(ids: [String]? = nil, message: String, status: ExecutionStatus = .aborted,
                                at date: Date = Date()) throws -> [String] {
-        try withConnection { connection in
+        let key = auditKey
+        return try withConnection { connection in
             let context = "mark unfinished executions ABORTED"
             return try connection.transaction(.write, operation: context) {
                 var candidates: [String] = []
@@ -41,13 +43,16 @@ extension ExecutionStore {
                     if let id = row.text(0) { candidates.append(id) }
                 }
                 if let ids { candidates = candidates.filter(ids.contains) }
+                var chain = ChainWriter(connection: connection, context: context, key: key)
                 for id in candidates {
                     try connection.execute(
                         "UPDATE executions SET status = ?4, end_time = ?2, error = COALESCE(error, ?3) "
                             + "WHERE id = ?1 AND status = 'INPROCESS'",
                         [.text(id), .text(Timestamp.text(from: date)), .text(message), .text(status.rawValue)],
                         operation: context)
+                    try Self.sealExecution(id, chain: &chain)
                 }
+                try chain.finish()
                 return candidates
             }
         }

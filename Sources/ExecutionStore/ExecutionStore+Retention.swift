@@ -22,9 +22,11 @@ extension ExecutionStore {
     public func purge(startedBefore cutoff: Date, now: Date = Date()) throws -> AuditCheckpoint {
         let cutoffText = Timestamp.text(from: cutoff)
         let plan = try purgePlan(cutoff: cutoffText)
+        let key = auditKey
         let checkpointID: Int64 = try withConnection { connection in
             let context = "record purge before \(cutoffText)"
             return try connection.transaction(.write, operation: context) {
+                try Self.chainOpenCheckpoints(connection, key: key, context: context)
                 let latest = try ChainWriter.latestCheckpoint(connection, context: context)
                 try connection.execute(
                     """
@@ -33,12 +35,23 @@ extension ExecutionStore {
                     """,
                     [.text(Timestamp.text(from: now)), .text(cutoffText), .integer(latest?.lastSequence ?? 0),
                      .blob(latest?.hash ?? Digest.genesis)], operation: context)
-                return connection.lastInsertRowID
+                let id = connection.lastInsertRowID
+                try Self.signCheckpoint(id, key: key, connection, context: context)
+                try AuditHead.write(connection, key: key, context: context)
+                return id
             }
         }
         for candidate in plan {
             try withConnection { connection in
-                try Self.purgeExecution(candidate, checkpointID: checkpointID, connection)
+                try Self.purgeExecution(candidate, checkpointID: checkpointID, key: key, connection)
+            }
+        }
+        try withConnection { connection in
+            let context = "chain the checkpoint of the purge before \(cutoffText)"
+            try connection.transaction(.write, operation: context) {
+                var chain = ChainWriter(connection: connection, context: context, key: key)
+                try chain.append(.checkpoint, subject: .integer(checkpointID), executionID: nil)
+                try chain.finish()
             }
         }
         return try withConnection { connection in
@@ -96,7 +109,7 @@ extension ExecutionStore {
     }
 
     /// Deletes one execution (its documents and tracked values cascade) and moves the checkpoint.
-    private static func purgeExecution(_ candidate: PurgeCandidate, checkpointID: Int64,
+    private static func purgeExecution(_ candidate: PurgeCandidate, checkpointID: Int64, key: AuditKey?,
                                        _ connection: SQLiteConnection) throws {
         let context = "purge execution \(candidate.id)"
         try connection.transaction(.write, operation: context) {
@@ -111,11 +124,12 @@ extension ExecutionStore {
                                  operation: context) { sequence = $0.int64(0) }
             if let last = candidate.last, last > sequence {
                 var hash: [UInt8]?
-                try connection.query("SELECT chain_hash FROM tracked_values WHERE seq = ?1", [.integer(last)],
-                                     operation: context) { hash = $0.blob(0) }
+                try connection.query(
+                    "SELECT chain_hash FROM tracked_values WHERE seq = ?1 UNION ALL SELECT chain_hash FROM audit_entries WHERE seq = ?1",
+                    [.integer(last)], operation: context) { hash = $0.blob(0) }
                 guard let hash else {
                     throw StoreError(operation: context,
-                                     message: "tracked record \(last) is missing, so the chain is broken; "
+                                     message: "record \(last) is missing, so the chain is broken; "
                                          + "run `conveyor audit verify` before purging",
                                      path: connection.path)
                 }
@@ -131,6 +145,37 @@ extension ExecutionStore {
                 """,
                 [.integer(checkpointID), .int(records), .int(documents), .int(connection.changes > 0 ? 1 : 0)],
                 operation: context)
+            try signCheckpoint(checkpointID, key: key, connection, context: context)
+            try AuditHead.write(connection, key: key, context: context)
         }
+    }
+
+    /// Signs checkpoint `id` as it is now with `key`; without a key, removes any signature (the
+    /// row no longer matches it).
+    static func signCheckpoint(_ id: Int64, key: AuditKey?, _ connection: SQLiteConnection, context: String) throws {
+        var signature: SQLiteValue = .null
+        if let key, let content = try AuditEntryKind.checkpoint.content(
+            of: .integer(id), format: AuditEntryKind.checkpoint.currentFormat, connection, context: context) {
+            guard let signed = key.sign(content) else {
+                throw StoreError(operation: context, message: "OpenSSL could not compute an HMAC", path: connection.path)
+            }
+            signature = .blob(signed)
+        }
+        try connection.execute("UPDATE audit_checkpoints SET signature = ?2 WHERE id = ?1", [.integer(id), signature],
+                               operation: context)
+    }
+
+    /// Chains the checkpoints of purges that were interrupted before their end chained them.
+    private static func chainOpenCheckpoints(_ connection: SQLiteConnection, key: AuditKey?, context: String) throws {
+        var open: [Int64] = []
+        try connection.query(
+            """
+            SELECT c.id FROM audit_checkpoints c
+            WHERE NOT EXISTS (SELECT 1 FROM audit_entries a WHERE a.checkpoint_id = c.id) ORDER BY c.id
+            """, operation: context) { open.append($0.int64(0)) }
+        guard !open.isEmpty else { return }
+        var chain = ChainWriter(connection: connection, context: context, key: key)
+        for id in open { try chain.append(.checkpoint, subject: .integer(id), executionID: nil) }
+        try chain.finish()
     }
 }

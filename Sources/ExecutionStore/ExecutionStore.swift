@@ -13,6 +13,8 @@ public final class ExecutionStore: Sendable {
     /// The database file.
     public let path: String
     private let connection: Mutex<SQLiteConnection>
+    /// The key that signs the head of the audit chain and the purge checkpoints, if any.
+    let auditKey: AuditKey?
 
     /// How long a writer waits for another connection's write lock.
     static let busyTimeoutMilliseconds: Int32 = 10_000
@@ -20,15 +22,19 @@ public final class ExecutionStore: Sendable {
     /// Opens the database at `path`, creating its parent directory, the file and the schema as needed.
     ///
     /// Existing databases are migrated to the current schema version; opening an
-    /// up-to-date database changes nothing.
-    public init(path: String) throws {
+    /// up-to-date database changes nothing. With `auditKey`, every write signs the head of the
+    /// audit chain and each purge checkpoint, and ``verifyChain()`` checks the signatures.
+    public init(path: String, auditKey: AuditKey? = nil) throws {
         try Self.createParentDirectory(of: path)
         let opened = try SQLiteConnection(path: path, busyTimeoutMilliseconds: Self.busyTimeoutMilliseconds)
         try Self.configure(opened)
         let chained = try Self.hasChainColumns(opened)
+        let entries = try Self.hasAuditEntries(opened)
         try Schema.migrate(opened)
-        if !chained { try Self.sealUnchained(opened) }
+        if !chained { try Self.sealUnchained(opened, key: auditKey) }
+        if !entries { try Self.sealRecords(opened, key: auditKey) }
         self.path = path
+        self.auditKey = auditKey
         self.connection = Mutex(opened)
     }
 

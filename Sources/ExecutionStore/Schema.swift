@@ -112,6 +112,34 @@ enum Schema {
         ALTER TABLE executions ADD COLUMN documents_dead_lettered INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE executions ADD COLUMN owner TEXT;
         """,
+        // 8: the audit chain covers finished executions, documents with errors and purge checkpoints
+        // (rows of audit_entries, sharing the sequence of tracked values); the head of the chain is
+        // kept, and with the checkpoints signed when the store has an audit key.
+        """
+        CREATE TABLE audit_entries (
+            seq           INTEGER PRIMARY KEY,
+            kind          TEXT NOT NULL,
+            format        INTEGER NOT NULL,
+            execution_id  TEXT REFERENCES executions (id) ON DELETE CASCADE,
+            document_id   INTEGER REFERENCES documents (id) ON DELETE CASCADE,
+            checkpoint_id INTEGER,
+            content_hash  BLOB NOT NULL,
+            chain_hash    BLOB NOT NULL
+        );
+        CREATE INDEX audit_entries_by_execution ON audit_entries (execution_id, kind, seq);
+        CREATE INDEX audit_entries_by_document ON audit_entries (document_id);
+        CREATE INDEX audit_entries_by_checkpoint ON audit_entries (checkpoint_id);
+        ALTER TABLE audit_checkpoints ADD COLUMN signature BLOB;
+        CREATE TABLE audit_head (
+            id          INTEGER PRIMARY KEY CHECK (id = 1),
+            seq         INTEGER NOT NULL,
+            chain_hash  BLOB NOT NULL,
+            start_seq   INTEGER NOT NULL,
+            start_hash  BLOB NOT NULL,
+            checkpoints INTEGER NOT NULL,
+            signature   BLOB
+        );
+        """,
     ]
 
     /// The version a database has once every migration ran.

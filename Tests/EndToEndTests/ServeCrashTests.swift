@@ -69,6 +69,11 @@ import Testing
         #expect(restartLog.contains("execution=\(id)"))
         #expect(try await second.stop())
         #expect(second.process.terminationStatus == 0)
+
+        // The ABORTED marking (record 1) and the purge's checkpoint (record 2) are in the audit chain.
+        let verified = try Harness.conveyor(["audit", "verify", "--workspace", workspace])
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+        #expect(verified.stdout.hasPrefix("OK: 2 records verified, head 2 "), "\(verified.stdout)")
     }
 }
 

@@ -7,9 +7,33 @@ struct AuditFixture {
     let store: ExecutionStore
     let path: String
 
-    init(path: String) throws {
+    init(path: String, key: String? = nil) throws {
         self.path = path
-        store = try ExecutionStore(path: path)
+        store = try ExecutionStore(path: path, auditKey: key.flatMap(AuditKey.init(secret:)))
+    }
+
+    /// Inserts an execution that ended in ERROR: one document with tracked values, one failed
+    /// document with an error message, a user log, per-shape counts and an error.
+    func addFailedExecution(_ id: String, startedAt: Int64) throws {
+        var execution = ExecutionRecord(id: id, processID: "orders", processName: "Orders", trigger: "listener",
+                                        startTime: date(startedAt))
+        try store.insert(execution)
+        try store.record(documents: [
+            DocumentRecord(executionID: id, shapeID: "insert", direction: "input", index: 0,
+                           trackedValues: [TrackedValue(name: "orderId", value: "\(id)-0")], recordedAt: date(startedAt + 5)),
+            DocumentRecord(executionID: id, shapeID: "insert", direction: "input", index: 1, status: .error,
+                           error: "row 2: 'soon' is not a date", recordedAt: date(startedAt + 5)),
+            DocumentRecord(executionID: id, shapeID: "insert", direction: "input", index: 2, recordedAt: date(startedAt + 5)),
+        ])
+        execution.status = .error
+        execution.endTime = date(startedAt + 20)
+        execution.documentsIn = 3
+        execution.documentsOut = 2
+        execution.documentsError = 1
+        execution.error = "1 document failed"
+        execution.shapeCounts = [ShapeCount(shapeID: "insert", documentsIn: 3, documentsOut: 2, documentsError: 1)]
+        execution.userLog = ["loaded 3 rows", "1 row failed"]
+        try store.update(execution)
     }
 
     /// Inserts a finished execution started at `startedAt` (ms) with `documents` documents of two tracked fields.

@@ -16,12 +16,13 @@ import ExecutionStore
         try fixture.addExecution("exec-b", process: "refunds", startedAt: 5_000, documents: 1)
 
         let records = try export(fixture.store)
-        #expect(records.map(\.sequence) == Array(1...6))
+        // Each execution's own record (5 and 8) follows its tracked values in the chain.
+        #expect(records.map(\.sequence) == [1, 2, 3, 4, 6, 7])
         #expect(records[0] == TrackedRecord(sequence: 1, executionID: "exec-a", processID: "orders", shapeID: "insert",
                                             direction: "input", documentIndex: 0, status: "success", field: "orderId",
                                             value: "exec-a-order-0", cut: false, recordedAt: "1970-01-01T00:00:01.010Z",
                                             chainHash: records[0].chainHash))
-        #expect(records.last?.chainHash == (try fixture.store.verifyChain().headHash))
+        #expect(try fixture.store.verifyChain().headSequence == 8)
     }
 
     @Test func filtersByFieldProcessAndTime() throws {

@@ -18,28 +18,14 @@ struct ChainContent {
     var cut: Bool
     var recordedAt: String
 
-    private static let tag = Array("conveyor-tracked-v1".utf8)
-
     /// The canonical bytes that ``hash()`` digests.
     func canonicalBytes() -> [UInt8] {
-        var bytes = Self.tag
-        bytes.reserveCapacity(128 + value.utf8.count)
+        var canonical = Canonical(tag: "conveyor-tracked-v1", capacity: 128 + value.utf8.count)
         for part in [executionID, processID, shapeID, connectionID, operationID, direction,
                      String(documentIndex), status, field, value, cut ? "1" : "0", recordedAt] as [String?] {
-            guard let part else {
-                bytes.append(0)
-                continue
-            }
-            let utf8 = part.utf8
-            let count = UInt32(clamping: utf8.count)
-            bytes.append(1)
-            bytes.append(UInt8(count >> 24))
-            bytes.append(UInt8((count >> 16) & 0xFF))
-            bytes.append(UInt8((count >> 8) & 0xFF))
-            bytes.append(UInt8(count & 0xFF))
-            bytes.append(contentsOf: utf8)
+            canonical.add(part)
         }
-        return bytes
+        return canonical.bytes
     }
 
     /// The content hash: SHA-256 of ``canonicalBytes()``.

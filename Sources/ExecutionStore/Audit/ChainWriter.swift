@@ -1,38 +1,74 @@
-/// Appends tracked-field records to the hash chain inside one write transaction.
+/// Appends records to the hash chain inside one write transaction: tracked-field records (rows
+/// of `tracked_values`) and the other records (rows of `audit_entries`: finished executions,
+/// documents with errors, purge checkpoints). Both share one sequence.
 ///
 /// The head of the chain (last sequence number and chain hash, or the latest purge checkpoint
-/// when every record was purged) is read once, on the first append; later appends keep it in
-/// memory. Writers hold the write lock (`BEGIN IMMEDIATE`), so the chain stays linear across
-/// connections and processes.
+/// when it is further on) is read once, on the first append; later appends keep it in memory.
+/// Writers hold the write lock (`BEGIN IMMEDIATE`), so the chain stays linear across connections
+/// and processes. ``finish()`` stores the new head, signed when the store has an audit key.
 struct ChainWriter {
     let connection: SQLiteConnection
     let context: String
+    let key: AuditKey?
     private var head: (sequence: Int64, hash: [UInt8])?
     private var processIDs: [String: String] = [:]
     /// The first and last sequence numbers appended per execution, stored by ``finish()``.
     private var ranges: [String: (first: Int64, last: Int64)] = [:]
+    /// Whether anything was appended since the last ``finish()``.
+    private var appended = false
 
-    init(connection: SQLiteConnection, context: String) {
+    init(connection: SQLiteConnection, context: String, key: AuditKey?) {
         self.connection = connection
         self.context = context
+        self.key = key
     }
 
-    /// The sequence number, content hash and chain hash for the next record, which the caller
-    /// must insert before appending another.
+    /// The sequence number, content hash and chain hash for the next tracked record, which the
+    /// caller must insert before appending another.
     mutating func append(_ content: ChainContent) throws -> (sequence: Int64, content: [UInt8], chain: [UInt8]) {
-        let previous = try head ?? Self.readHead(connection, context: context)
-        guard let contentHash = content.hash(), let chainHash = Digest.link(previous: previous.hash, content: contentHash)
-        else {
-            throw StoreError(operation: context, message: "OpenSSL could not compute a SHA-256 digest", path: connection.path)
+        guard let contentHash = content.hash() else { throw digestFailure() }
+        let link = try link(contentHash, executionID: content.executionID)
+        return (link.sequence, contentHash, link.chain)
+    }
+
+    /// Appends an entry for the subject row `subject` of `kind` (an execution id, or a document
+    /// or checkpoint row id), reading its content from the row.
+    mutating func append(_ kind: AuditEntryKind, subject: SQLiteValue, executionID: String?) throws {
+        let format = kind.currentFormat
+        guard let content = try kind.content(of: subject, format: format, connection, context: context) else {
+            throw StoreError(operation: context, message: "the \(kind.rawValue) to chain does not exist", path: connection.path)
         }
+        guard let contentHash = Digest.sha256(content) else { throw digestFailure() }
+        let link = try link(contentHash, executionID: executionID)
+        let document: SQLiteValue = kind == .document ? subject : .null
+        let checkpoint: SQLiteValue = kind == .checkpoint ? subject : .null
+        try connection.execute(
+            """
+            INSERT INTO audit_entries (seq, kind, format, execution_id, document_id, checkpoint_id, content_hash, chain_hash)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            """,
+            [.integer(link.sequence), .text(kind.rawValue), .int(format), .optional(executionID), document, checkpoint,
+             .blob(contentHash), .blob(link.chain)], operation: context)
+    }
+
+    private mutating func link(_ contentHash: [UInt8], executionID: String?) throws -> (sequence: Int64, chain: [UInt8]) {
+        let previous = try head ?? Self.readHead(connection, context: context)
+        guard let chainHash = Digest.link(previous: previous.hash, content: contentHash) else { throw digestFailure() }
         let sequence = previous.sequence + 1
         head = (sequence, chainHash)
-        if let range = ranges[content.executionID] {
-            ranges[content.executionID] = (range.first, sequence)
-        } else {
-            ranges[content.executionID] = (sequence, sequence)
+        appended = true
+        if let executionID {
+            if let range = ranges[executionID] {
+                ranges[executionID] = (range.first, sequence)
+            } else {
+                ranges[executionID] = (sequence, sequence)
+            }
         }
-        return (sequence, contentHash, chainHash)
+        return (sequence, chainHash)
+    }
+
+    private func digestFailure() -> StoreError {
+        StoreError(operation: context, message: "OpenSSL could not compute a SHA-256 digest", path: connection.path)
     }
 
     /// The process id of an execution, read once per execution.
@@ -49,7 +85,7 @@ struct ChainWriter {
         return found
     }
 
-    /// Stores, per execution, the range of sequence numbers appended.
+    /// Stores, per execution, the range of sequence numbers appended, and the new head.
     mutating func finish() throws {
         for (executionID, range) in ranges {
             try connection.execute(
@@ -57,6 +93,8 @@ struct ChainWriter {
                 [.text(executionID), .integer(range.first), .integer(range.last)], operation: context)
         }
         ranges = [:]
+        if appended { try AuditHead.write(connection, key: key, context: context) }
+        appended = false
     }
 
     /// The last record of the chain, or the latest checkpoint when it is further on, or the genesis.
@@ -64,6 +102,10 @@ struct ChainWriter {
         var head: (sequence: Int64, hash: [UInt8]) = (0, Digest.genesis)
         try connection.query("SELECT seq, chain_hash FROM tracked_values WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
                              operation: context) { head = ($0.int64(0), $0.blob(1)) }
+        try connection.query("SELECT seq, chain_hash FROM audit_entries ORDER BY seq DESC LIMIT 1",
+                             operation: context) { row in
+            if row.int64(0) > head.sequence { head = (row.int64(0), row.blob(1)) }
+        }
         if let checkpoint = try latestCheckpoint(connection, context: context), checkpoint.lastSequence > head.sequence {
             head = (checkpoint.lastSequence, checkpoint.hash)
         }

@@ -21,6 +21,16 @@ enum Digest {
         sha256(previous + content)
     }
 
+    /// HMAC-SHA256 (RFC 2104) of `message` with `key`, built on ``sha256(_:)``; `nil` when OpenSSL fails.
+    static func hmac(key: [UInt8], _ message: [UInt8]) -> [UInt8]? {
+        let blockSize = 64
+        var block = key.count > blockSize ? (sha256(key) ?? []) : key
+        guard !block.isEmpty || key.isEmpty else { return nil }
+        block += [UInt8](repeating: 0, count: blockSize - block.count)
+        guard let inner = sha256(block.map { $0 ^ 0x36 } + message) else { return nil }
+        return sha256(block.map { $0 ^ 0x5C } + inner)
+    }
+
     /// Lower-case hexadecimal text for `bytes`.
     static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)

@@ -10,6 +10,11 @@ public struct ChainVerification: Sendable, Hashable {
     public var checkpoint: AuditCheckpoint?
     /// The first broken link, or `nil` when the chain is intact.
     public var firstBreak: ChainBreak?
+    /// Whether the head and checkpoint signatures were checked (an audit key was given).
+    public var signaturesChecked: Bool = false
+    /// Remarks that are not breaks, e.g. a checkpoint written without the audit key, or one whose
+    /// purge is still running.
+    public var notes: [String] = []
 
     /// Whether every record checked holds.
     public var isIntact: Bool { firstBreak == nil }

@@ -129,7 +129,8 @@ extension HostServer {
         }
         let limit = parameters.get("limit").flatMap(Int.init) ?? 100
         do {
-            let matches = try store.searchTracked(field: field, value: value, limit: max(1, min(limit, 10_000)))
+            let matches = try store.searchTracked(field: field, value: value, limit: max(1, min(limit, 10_000)),
+                                                  numeric: host.workspace.trackedFields[field]?.type == .number)
             return Self.json(["matches": matches.map {
                 HostJSON.MatchBody(field: $0.field, value: $0.value, execution: HostJSON.ExecutionBody($0.execution),
                                    document: HostJSON.DocumentBody($0.document))

@@ -20,10 +20,22 @@ struct BigQueryREST: Sendable {
         return response.body
     }
 
-    /// Percent-encodes one path segment.
+    /// The characters a path segment or query value keeps as they are: RFC 3986's unreserved ones,
+    /// ASCII only (`CharacterSet.alphanumerics` would let non-ASCII letters through unencoded).
+    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    /// Percent-encodes one path segment (or query value): every byte of its UTF-8 but the
+    /// unreserved characters, so `/`, `?`, `#`, `%`, spaces and non-ASCII letters cannot change the path.
     static func segment(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+        var encoded = ""
+        for byte in text.utf8 {
+            let scalar = Unicode.Scalar(byte)
+            if byte < 0x80, unreserved.contains(scalar) {
+                encoded.unicodeScalars.append(scalar)
+            } else {
+                encoded += "%" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+            }
+        }
+        return encoded
     }
 }

@@ -78,6 +78,7 @@ struct GetQueryResultsOperation: ConnectorOperation {
         if location == nil { location = document.properties["location"] }
         guard let id, !id.isEmpty else { throw QueryResultsError.noJob(documentIndex: document.index) }
         let resolvedProject = try project ?? context.interpolate(settings.projectID, for: document)
+        try TableReference.checkProject(resolvedProject)
         return Job(project: resolvedProject, id: id, location: location ?? settings.location)
     }
 

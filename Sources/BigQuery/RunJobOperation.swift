@@ -73,6 +73,7 @@ struct RunJobOperation: ConnectorOperation {
         }
         var reference = job["jobReference"]?.objectValue ?? JSONObject()
         let project = reference["projectId"]?.stringValue ?? defaultProject
+        try TableReference.checkProject(project)
         let jobID = reference["jobId"]?.stringValue
             ?? JobRunner.newJobID(execution: context.execution.id, document: document.index, random: random())
         let location = reference["location"]?.stringValue ?? settings.location

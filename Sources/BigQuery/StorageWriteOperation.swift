@@ -130,9 +130,9 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
             do {
                 let table: TableReference
                 if constant, let fixed { table = fixed } else {
-                    table = TableReference(project: try context.interpolate(settings.projectID, for: documents[position]),
-                                           dataset: try context.interpolate(settings.datasetID, for: documents[position]),
-                                           table: try context.interpolate(settings.tableID, for: documents[position]))
+                    table = try TableReference(checking: try context.interpolate(settings.projectID, for: documents[position]),
+                                               dataset: try context.interpolate(settings.datasetID, for: documents[position]),
+                                               table: try context.interpolate(settings.tableID, for: documents[position]))
                     if constant { fixed = table }
                 }
                 let row: StorageRow

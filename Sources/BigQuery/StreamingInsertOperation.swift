@@ -63,10 +63,13 @@ struct StreamingInsertOperation: ConnectorOperation {
     }
 
     private func destination(for document: Document, context: OperationContext) throws -> Destination {
-        Destination(project: try context.interpolate(settings.projectID, for: document),
-                    dataset: try context.interpolate(settings.datasetID, for: document),
-                    table: try context.interpolate(settings.tableID, for: document),
-                    suffix: try settings.templateSuffix.map { try context.interpolate($0, for: document) })
+        let destination = Destination(project: try context.interpolate(settings.projectID, for: document),
+                                      dataset: try context.interpolate(settings.datasetID, for: document),
+                                      table: try context.interpolate(settings.tableID, for: document),
+                                      suffix: try settings.templateSuffix.map { try context.interpolate($0, for: document) })
+        _ = try TableReference(checking: destination.project, dataset: destination.dataset,
+                               table: destination.table + (destination.suffix ?? ""))
+        return destination
     }
 
     private func insertID(for document: inout Document, context: OperationContext) throws -> String? {

@@ -80,6 +80,7 @@ struct UpdateOperation: ConnectorOperation {
                             dataset: try context.interpolate(datasetID, for: document),
                             table: try context.interpolate(tableID, for: document))
         }
+        _ = try TableReference(checking: target.project, dataset: target.dataset, table: target.table)
         if settings.object.isView, settings.fullUpdate {
             guard let query = resource["view"]?[key: "query"]?.stringValue, !query.isEmpty else {
                 throw DocumentError("document \(document.index): a full update of view \(target.dataset).\(target.table) "

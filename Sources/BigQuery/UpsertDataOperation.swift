@@ -26,9 +26,9 @@ struct UpsertDataOperation: ConnectorOperation {
         for (position, original) in documents.enumerated() {
             var document = original
             do {
-                let target = TableReference(project: try context.interpolate(settings.projectID, for: document),
-                                            dataset: try context.interpolate(settings.datasetID, for: document),
-                                            table: try context.interpolate(settings.tableID, for: document))
+                let target = try TableReference(checking: try context.interpolate(settings.projectID, for: document),
+                                                dataset: try context.interpolate(settings.datasetID, for: document),
+                                                table: try context.interpolate(settings.tableID, for: document))
                 let (data, rows) = try stagedRows(of: &document)
                 if let index = groups.firstIndex(where: { $0.target == target }) {
                     groups[index].positions.append(position)

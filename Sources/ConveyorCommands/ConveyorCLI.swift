@@ -37,6 +37,7 @@ struct ConveyorCommand: AsyncParsableCommand {
             Exit codes: 0 the command or execution completed, 1 the execution ended in ERROR, \
             2 invalid definitions or usage.
             """,
+        version: ConveyorVersion.current,
         subcommands: [ValidateCommand.self, RunCommand.self, ExecutionsCommand.self, TrackedCommand.self, AuditCommand.self,
                       PropertiesCommand.self, AuthCommand.self, ImportProfileCommand.self,
                       ServeCommand.self, SchedulesCommand.self]

@@ -56,7 +56,8 @@ struct RunCommand: AsyncParsableCommand {
         let persisted = workspace.processes[processID]?.properties.filter(\.persist).map(\.name) ?? []
         var properties = try storedValues(of: persisted, processID: processID, in: store)
         for (name, value) in overrides { properties[name] = value }
-        let recorder = StoreRecorder(store: store, redactor: SecretRedactor(workspace.secretValues))
+        let recorder = StoreRecorder(store: store, redactor: SecretRedactor(workspace.secretValues),
+                                     numberFields: workspace.numberTrackedFields)
         var runner = ProcessRunner(workspace: workspace, connectors: options.connectors(),
                                    recorder: recorder, environment: options.environment)
         let progress = ProgressDisplay.wanted(json: json) ? ProgressDisplay() : nil

@@ -10,11 +10,14 @@ import Synchronization
 struct StoreRecorder: ExecutionRecorder {
     let store: ExecutionStore
     var redactor = SecretRedactor([])
+    /// Tracked fields of type `number`: their values are stored in canonical text (``TrackedNumber``).
+    var numberFields: Set<String> = []
     private let leases = Leases()
 
-    init(store: ExecutionStore, redactor: SecretRedactor = SecretRedactor([])) {
+    init(store: ExecutionStore, redactor: SecretRedactor = SecretRedactor([]), numberFields: Set<String> = []) {
         self.store = store
         self.redactor = redactor
+        self.numberFields = numberFields
     }
 
     /// The leases of the executions running now, by execution id (guarded by the mutex).
@@ -52,9 +55,17 @@ struct StoreRecorder: ExecutionRecorder {
                            operationID: trace.operationID, direction: trace.direction.rawValue, index: trace.index,
                            status: Self.status(trace.status), error: trace.error.map { redactor.redact($0) },
                            trackedValues: trace.trackedValues.isEmpty ? []
-                               : trace.trackedValues.map { TrackedValue(name: $0.name, value: redactor.redact($0.value)) },
+                               : trace.trackedValues.map { TrackedValue(name: $0.name, value: trackedText($0.name, $0.value)) },
                            recordedAt: now, count: trace.count)
         })
+    }
+
+    /// A number field's value in canonical text; other values as they are.
+    /// A tracked value as stored: secret values redacted, `number` fields in their canonical text.
+    private func trackedText(_ name: String, _ value: String) -> String {
+        let value = redactor.redact(value)
+        guard numberFields.contains(name), let canonical = TrackedNumber.canonical(value) else { return value }
+        return canonical
     }
 
     private static func status(_ status: DocumentTrace.Status) -> DocumentStatus {

@@ -35,7 +35,8 @@ struct TrackedCommand: AsyncParsableCommand {
             let store = try options.openStore()
             let clock = ContinuousClock()
             let started = clock.now
-            let matches = try store.searchTracked(field: name, value: value, limit: max(1, limit))
+            let matches = try store.searchTracked(field: name, value: value, limit: max(1, limit),
+                                                  numeric: options.isNumberTrackedField(name))
             if timing {
                 let elapsed = clock.now - started
                 let milliseconds = Double(elapsed.components.seconds) * 1000

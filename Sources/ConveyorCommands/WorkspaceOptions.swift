@@ -1,6 +1,7 @@
 import ArgumentParser
 import BigQuery
 import DiskConnector
+import DocumentMapping
 import ExecutionStore
 import Foundation
 import ProcessEngine
@@ -49,7 +50,8 @@ struct WorkspaceOptions: ParsableArguments {
             report(error.diagnostics)
             throw ExitCode(2)
         }
-        let problems = Self.connectorDiagnostics(workspace, connectors: connectors())
+        let problems = (Self.connectorDiagnostics(workspace, connectors: connectors())
+            + ProfilePathChecker.diagnostics(for: workspace)).sortedByLocation()
         if problems.contains(where: { $0.severity == .error }) {
             report(problems)
             throw ExitCode(2)
@@ -129,5 +131,33 @@ struct WorkspaceOptions: ParsableArguments {
                                   + ".conveyor/secrets/\(name))")
         }
         return key
+    }
+}
+
+extension [Diagnostic] {
+    /// Ordered by file, line, column and message.
+    func sortedByLocation() -> [Diagnostic] {
+        sorted {
+            ($0.location.file, $0.location.line, $0.location.column, $0.message)
+                < ($1.location.file, $1.location.line, $1.location.column, $1.message)
+        }
+    }
+}
+
+extension Workspace {
+    /// The names of the tracked fields of type `number`.
+    var numberTrackedFields: Set<String> {
+        Set(trackedFields.values.filter { $0.type == .number }.map(\.name))
+    }
+}
+
+extension WorkspaceOptions {
+    /// Whether `processes/tracked-fields.xml` declares `name` of type `number` (false when the
+    /// workspace does not load: the search then compares text as written).
+    func isNumberTrackedField(_ name: String) -> Bool {
+        let secrets = EnvironmentSecretStore(environment: environment,
+                                             directory: environment["CONVEYOR_SECRETS_DIR"] ?? root + "/.conveyor/secrets")
+        let workspace = try? WorkspaceLoader(root: root, environment: environment, secrets: secrets).load()
+        return workspace?.trackedFields[name]?.type == .number
     }
 }

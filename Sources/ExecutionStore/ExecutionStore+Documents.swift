@@ -74,8 +74,13 @@ extension ExecutionStore {
     ///
     /// A value longer than 1000 characters is compared as cut at 1000 characters, as stored.
     /// Each match carries the document with all its tracked values and its execution.
-    public func searchTracked(field: String, value: String, limit: Int = 100) throws -> [TrackedMatch] {
-        try withConnection { connection in
+    /// With `numeric` (the field is of type `number`), a number is looked up in its canonical text
+    /// (``TrackedNumber``), the one values of `number` fields are stored in: `1.0`, `1e0` and `01`
+    /// find `1`. Values stored before that was so keep their text and are found by it.
+    public func searchTracked(field: String, value: String, limit: Int = 100,
+                              numeric: Bool = false) throws -> [TrackedMatch] {
+        let alternative = numeric ? TrackedNumber.canonical(value) : nil
+        return try withConnection { connection in
             let context = "search tracked field \(field)"
             return try connection.transaction(.read, operation: context) {
                 var hits: [(documentID: Int64, executionID: String, value: String)] = []
@@ -84,10 +89,11 @@ extension ExecutionStore {
                     SELECT DISTINCT d.id, e.id, t.value, e.start_time FROM tracked_values t
                     JOIN documents d ON d.id = t.document_id
                     JOIN executions e ON e.id = d.execution_id
-                    WHERE t.name = ?1 AND t.value = ?2
+                    WHERE t.name = ?1 AND t.value IN (?2, ?4)
                     ORDER BY e.start_time DESC, d.id DESC LIMIT ?3
                     """,
-                    [.text(field), .text(TrackedValue.limit(value).value), .int(limit > 0 ? limit : -1)],
+                    [.text(field), .text(TrackedValue.limit(value).value), .int(limit > 0 ? limit : -1),
+                     .text(alternative ?? TrackedValue.limit(value).value)],
                     operation: context) { row in
                     hits.append((row.int64(0), row.text(1) ?? "", row.text(2) ?? ""))
                 }

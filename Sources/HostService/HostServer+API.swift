@@ -175,7 +175,8 @@ extension HostServer {
         case .failure(let answer): return answer.response
         }
         do {
-            let matches = try store.searchTracked(field: field, value: value, limit: limit)
+            let matches = try store.searchTracked(field: field, value: value, limit: limit,
+                                                  numeric: host.workspace.trackedFields[field]?.type == .number)
             return Self.json(["matches": matches.map {
                 HostJSON.MatchBody(field: $0.field, value: $0.value, execution: HostJSON.ExecutionBody($0.execution),
                                    document: HostJSON.DocumentBody($0.document))

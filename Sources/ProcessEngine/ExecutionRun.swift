@@ -346,7 +346,7 @@ final class ExecutionRun {
             var context = operationContext(shapeID: shape.id)
             for assignment in assignments {
                 do {
-                    let value = try context.evaluate(assignment.value, for: &document)
+                    let value = try context.evaluate(assignment.value, for: &document, requiringPaths: true)
                     switch assignment.scope {
                     case .document: document.properties[assignment.name] = value
                     case .process:

@@ -37,16 +37,20 @@ public struct OperationContext: Sendable {
     }
 
     /// Evaluates a `<value>` for one document (parsing it as JSON if a profile path needs it).
-    public func evaluate(_ value: ValueDefinition, for document: inout Document) throws(DocumentError) -> String {
+    ///
+    /// A profile path that selects nothing gives "" unless `requiringPaths` is true (setProperties):
+    /// then it fails the document, naming the path.
+    public func evaluate(_ value: ValueDefinition, for document: inout Document,
+                         requiringPaths: Bool = false) throws(DocumentError) -> String {
         var result = ""
         for part in value.parts {
-            result += try evaluate(part, for: &document, at: value.location)
+            result += try evaluate(part, for: &document, at: value.location, requiringPaths: requiringPaths)
         }
         return result
     }
 
     private func evaluate(_ source: ValueSource, for document: inout Document,
-                          at location: SourceLocation) throws(DocumentError) -> String {
+                          at location: SourceLocation, requiringPaths: Bool) throws(DocumentError) -> String {
         switch source {
         case .literal(let text):
             return text
@@ -56,8 +60,11 @@ public struct OperationContext: Sendable {
                 throw DocumentError("\(location): '\(pathText)' is not a valid path")
             }
             let json = try document.json()
-            let matches = path.values(in: json).compactMap(\.textValue)
-            return matches.joined(separator: ",")
+            let found = path.values(in: json)
+            if requiringPaths, found.isEmpty {
+                throw DocumentError("\(location): path '\(pathText)' has no value in document \(document.index)")
+            }
+            return found.compactMap(\.textValue).joined(separator: ",")
         case .documentProperty(let name):
             guard let value = document.property(name) else {
                 throw DocumentError("\(location): document property '\(name)' is not set on document \(document.index)")

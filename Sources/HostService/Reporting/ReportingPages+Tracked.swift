@@ -16,7 +16,8 @@ extension ReportingPages {
         }
         let matches: [TrackedMatch]
         do {
-            matches = try store.searchTracked(field: field, value: value, limit: routes.searchLimit + 1)
+            matches = try store.searchTracked(field: field, value: value, limit: routes.searchLimit + 1,
+                                              numeric: workspace.trackedFields[field]?.type == .number)
         } catch {
             return storeFailure(error, section: .tracked)
         }

@@ -30,7 +30,8 @@ struct ProcessGraph {
         }
         for shape in process.shapes {
             for exit in shape.exits where shapes[exit] == nil {
-                report("exit '\(exit)' of shape '\(shape.id)' points to no shape", at: shape.location)
+                report("exit '\(exit)' of shape '\(shape.id)' points to no shape" + Suggestion.hint(for: exit, in: shapes.keys),
+                       at: shape.location)
             }
         }
         if let start = starts.first {

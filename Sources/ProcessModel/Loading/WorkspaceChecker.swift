@@ -34,13 +34,15 @@ struct WorkspaceChecker {
 
         for operation in components.operations {
             for binding in operation.tracking where !trackedFields.contains(binding.name) {
-                report("tracked field '\(binding.name)' is not declared in processes/tracked-fields.xml",
+                report("tracked field '\(binding.name)' is not declared in processes/tracked-fields.xml"
+                       + Suggestion.hint(for: binding.name, in: trackedFields),
                        at: binding.value.location)
             }
         }
         for map in components.maps {
             for (role, profile) in [("from", map.fromProfile), ("to", map.toProfile)] where isMissing(profile, in: profiles) {
-                report("map '\(map.id)' refers to missing profile '\(profile)' (\(role))", at: map.location)
+                report("map '\(map.id)' refers to missing profile '\(profile)' (\(role))"
+                       + Suggestion.hint(for: profile, in: profiles), at: map.location)
             }
         }
         for process in components.processes {
@@ -84,7 +86,8 @@ struct WorkspaceChecker {
                 checkConnector(connection: connection, operation: operation, shape: shape)
             case .map(let map, _):
                 if isMissing(map, in: maps) {
-                    report("shape '\(shape.id)' refers to missing map '\(map)'", at: shape.location)
+                    report("shape '\(shape.id)' refers to missing map '\(map)'" + Suggestion.hint(for: map, in: maps),
+                           at: shape.location)
                 }
             case .processCall(let call, _):
                 checkProcessCall(call, shape: shape)
@@ -97,7 +100,8 @@ struct WorkspaceChecker {
     private mutating func checkProcessCall(_ call: ProcessCallDefinition, shape: ShapeDefinition) {
         guard let callee = components.processes.first(where: { $0.id == call.process }) else {
             if !components.invalidIDs.contains(call.process) {
-                report("shape '\(shape.id)' calls missing process '\(call.process)'", at: shape.location)
+                report("shape '\(shape.id)' calls missing process '\(call.process)'"
+                       + Suggestion.hint(for: call.process, in: components.processes.map(\.id)), at: shape.location)
             }
             return
         }
@@ -111,10 +115,12 @@ struct WorkspaceChecker {
         let foundConnection = connections[connection]
         let foundOperation = operations[operation]
         if foundConnection == nil, !components.invalidIDs.contains(connection) {
-            report("shape '\(shape.id)' refers to missing connection '\(connection)'", at: shape.location)
+            report("shape '\(shape.id)' refers to missing connection '\(connection)'"
+                   + Suggestion.hint(for: connection, in: connections.keys), at: shape.location)
         }
         if foundOperation == nil, !components.invalidIDs.contains(operation) {
-            report("shape '\(shape.id)' refers to missing operation '\(operation)'", at: shape.location)
+            report("shape '\(shape.id)' refers to missing operation '\(operation)'"
+                   + Suggestion.hint(for: operation, in: operations.keys), at: shape.location)
         }
         if let foundConnection, let foundOperation, foundConnection.type != foundOperation.type {
             report("shape '\(shape.id)': operation '\(operation)' has type '\(foundOperation.type)'"

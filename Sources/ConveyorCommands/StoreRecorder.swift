@@ -60,7 +60,6 @@ struct StoreRecorder: ExecutionRecorder {
         })
     }
 
-    /// A number field's value in canonical text; other values as they are.
     /// A tracked value as stored: secret values redacted, `number` fields in their canonical text.
     private func trackedText(_ name: String, _ value: String) -> String {
         let value = redactor.redact(value)

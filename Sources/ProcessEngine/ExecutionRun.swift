@@ -193,7 +193,7 @@ final class ExecutionRun {
         swap(&numbered, &documents)
         let first = shared.newIndexes(numbered.count)
         for position in numbered.indices { numbered[position].index = first + position }
-        if !isLane, ContinuousClock.now - lastCheckpoint >= Self.checkpointInterval {
+        if !isLane, ContinuousClock.now - lastCheckpoint >= runner.countsInterval {
             await checkpoint()
         }
         execution.documentsIn += numbered.count
@@ -455,9 +455,6 @@ final class ExecutionRun {
             stopRequested = true
         }
     }
-
-    /// How often a running execution stores its counts (at the next chunk from its start shape).
-    static let checkpointInterval = Duration.seconds(1)
 
     /// Stores the tracking records collected so far and then the counts, so that an execution whose
     /// command dies keeps the counts of what it did, consistent with its tracked documents. Between

@@ -25,6 +25,9 @@ public struct ProcessRunner: Sendable {
     public static let maximumCallDepth = 10
     /// Told each time a chunk of documents enters a shape; nil for none.
     public var progress: (any ProgressObserver)?
+    /// How often a running execution stores its tracking records and counts (at the next chunk
+    /// from its start shape), so that an execution whose command dies keeps them.
+    public var countsInterval: Duration = .seconds(1)
 
     public init(workspace: Workspace, connectors: ConnectorRegistry, recorder: any ExecutionRecorder,
                 environment: [String: String], chunkSize: Int = 10_000,

@@ -98,7 +98,8 @@ extension StorageTableWriter {
     /// acknowledgements): a call takes the send turn for as long as it sends, and reads its
     /// responses once the calls that sent before it have read theirs, so every response is
     /// matched to its request.
-    func pipeline(_ chunks: [[Int]], encoded: [Data?]) async -> [AppendResult] {
+    /// The first request goes at offset `base` (default: `nextOffset`), each next one after the one before.
+    func pipeline(_ chunks: [[Int]], encoded: [Data?], from base: Int64? = nil) async -> [AppendResult] {
         let ticket = sendOrder.issue()
         if !sendOrder.isTurn(ticket) { await withCheckedContinuation { sendOrder.park(ticket, $0) } }
         var sending = true
@@ -117,7 +118,7 @@ extension StorageTableWriter {
         }
         var responses = active.responses.makeAsyncIterator()
         var sent = 0
-        var offset = nextOffset
+        var offset = base ?? nextOffset
         while results.count < chunks.count {
             while sent < chunks.count, sent - results.count < options.window {
                 active.send(request(chunks[sent], encoded: encoded, offset: offset, on: active))

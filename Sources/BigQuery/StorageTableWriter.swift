@@ -263,7 +263,16 @@ actor StorageTableWriter {
                 case .status(let error):
                     switch StorageWriteStatus.classify(code: error.code) {
                     case .alreadyWritten where options.exactlyOnce:
-                        acknowledge(chunk.count)
+                        // ALREADY_EXISTS says only that the chunk's first row is in the stream: an
+                        // earlier run may have sent a shorter request at this offset.
+                        let found = await rowsInStream(chunk, encoded: encoded)
+                        acknowledge(found.rows)
+                        if found.rows < chunk.count {
+                            // The rest is not in the stream: sent again from the offset after the last one that is.
+                            retry += chunk[found.rows...]
+                            stopped = true
+                            if let failure = found.failure { backoff = failure.description } else { attempt = 0 }
+                        }
                     case .retry, .outOfRange, .alreadyWritten:
                         retry += chunk
                         backoff = error.description

@@ -34,6 +34,62 @@ import Testing
         #expect(ranges.map(\.count).reduce(0, +) == 30_000)
     }
 
+    /// A COMMITTED stream as the service keeps it, from a chunk's first offset: a row below the end
+    /// answers ALREADY_EXISTS, past it OUT_OF_RANGE, at it OK (and the stream grows by one row).
+    actor CommittedStream {
+        var end: Int
+        var probes = 0
+        var failAfter: Int?
+        init(end: Int, failAfter: Int? = nil) {
+            self.end = end
+            self.failAfter = failAfter
+        }
+
+        func append(at offset: Int) -> StorageTableWriter.OffsetProbe {
+            probes += 1
+            if let failAfter, probes > failAfter {
+                return .failed(StorageWriteError(code: 14, message: "unavailable", operation: "AppendRows"))
+            }
+            if offset < end { return .present }
+            if offset > end { return .beyondEnd }
+            end += 1
+            return .appended
+        }
+    }
+
+    @Test("ALREADY_EXISTS for a request: only the rows found in the stream count as written, the stream ends right after them")
+    func alreadyExistsIsConfirmedRowByRow() async {
+        for count in [1, 2, 3, 8, 37, 10_000] {
+            // The stream holds `held` of the chunk's rows (at least the first: it answered ALREADY_EXISTS).
+            for held in Set([1, 2, count / 2, count - 2, count - 1, count, count + 5]) where held >= 1 && held <= count + 5 {
+                let stream = CommittedStream(end: held)
+                let found = await StorageTableWriter.rowsInStream(count: count, operation: "AppendRows") {
+                    await stream.append(at: $0)
+                }
+                let end = await stream.end
+                let probes = await stream.probes
+                #expect(found.failure == nil)
+                // Every row counted is in the stream, and the next one goes right after them.
+                #expect(found.rows <= count && found.rows <= end, "\(count) rows, \(held) held: \(found.rows)")
+                #expect(end == max(held, found.rows), "\(count) rows, \(held) held: the stream ends at \(end)")
+                // The whole chunk when the stream reached its last row; else the rows held and the one appended after.
+                #expect(found.rows == (held >= count - 1 ? count : held + 1), "\(count) rows, \(held) held: \(found.rows)")
+                #expect(probes <= (count == 1 ? 0 : 2 + Int.bitWidth - count.leadingZeroBitCount), "\(probes) probes")
+            }
+        }
+    }
+
+    @Test("a failure while the end of the stream is looked for: only rows seen in the stream count, with the failure")
+    func alreadyExistsConfirmationFails() async {
+        for failAfter in 0..<6 {
+            let stream = CommittedStream(end: 300, failAfter: failAfter)
+            let found = await StorageTableWriter.rowsInStream(count: 1_000, operation: "AppendRows") { await stream.append(at: $0) }
+            #expect(found.failure?.code == 14)
+            #expect(found.rows >= 1 && found.rows <= 300, "after \(failAfter) answers: \(found.rows)")
+            #expect(await stream.end == 300)
+        }
+    }
+
     @Test func endpointsParse() {
         #expect(StorageEndpoint.parse("127.0.0.1:9060", plaintext: true)
                 == StorageEndpoint(host: "127.0.0.1", port: 9060, plaintext: true))

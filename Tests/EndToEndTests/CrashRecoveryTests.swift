@@ -103,6 +103,44 @@ struct CrashRecoveryTests {
                 "each row exactly once: \(found)")
     }
 
+    @Test("exactly-once storage-write: re-run with larger requests from a checkpoint behind the stream: every row exactly once, the written count is what the table holds")
+    func exactlyOnceLargerRequestsOverAShorterStream() throws {
+        let total = 20_000
+        let workspace = try LoadWorkspace(api: "storage-write", delivery: "exactly-once", batchCount: 37)
+        try workspace.writeRows(total)
+        let store = workspace.root + "/.conveyor/executions.sqlite"
+        let process = try Self.start(workspace)
+        try Self.kill(process) { StorageWriteEndToEndTests.checkpointRows(store) > 0 }
+        let before = try workspace.idStats()
+        try #require(before.rows > 0 && before.rows < total, "killed mid-stream: \(before)")
+        _ = try Self.expectAborted(workspace)
+        // The killed run's appends were committed but its checkpoint is moved back to the start (as
+        // when a run is killed before it saves one): the re-run sends from offset 0 again, in
+        // requests of up to 10,000 rows, so its first request reaches past the end of the stream.
+        let reset = try Harness.run(Harness.python, ["-c", """
+            import sqlite3, sys
+            c = sqlite3.connect(sys.argv[1])
+            c.execute("UPDATE write_checkpoints SET next_offset = 0, rows_done = 0")
+            c.commit()
+            print(c.execute("SELECT COUNT(*) FROM write_checkpoints WHERE stream != ''").fetchone()[0])
+            """, store])
+        try #require(reset.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1", "\(reset.stdout) \(reset.stderr)")
+        let operation = workspace.root + "/connectors/write.xml"
+        let settings = try String(contentsOfFile: operation, encoding: .utf8)
+        try settings.replacingOccurrences(of: "<batchCount>37</batchCount>", with: "<batchCount>10000</batchCount>")
+            .write(toFile: operation, atomically: true, encoding: .utf8)
+
+        let (output, execution) = try workspace.run()
+        #expect(output.status == 0, "\(output.stderr)")
+        let summary = "\(execution["status"] ?? "nil"), \(execution["documentsOut"] ?? "nil") out, \(execution["error"] ?? "")"
+        #expect(execution["documentsError"] as? Int == 0, "\(summary)")
+        // What the execution reports written is what the table holds.
+        #expect(execution["documentsOut"] as? Int == total, "\(summary)")
+        let found = try workspace.idStats()
+        #expect(found.rows == total && found.distinct == total && found.lowest == 0 && found.highest == total - 1,
+                "each row exactly once (the stream held \(before.rows) before): \(found)")
+    }
+
     @Test("a running execution is not marked ABORTED by another command")
     func runningIsLeftAlone() throws {
         let workspace = try LoadWorkspace(batchCount: 500)

@@ -9,7 +9,7 @@ cd "$root"
 say() { printf '==> %s\n' "$*" >&2; }
 
 # chromium: the headless browser the Process Reporting end-to-end tests load the pages in.
-apt_packages=(curl pkg-config libcurl4-openssl-dev libssl-dev libxml2-dev libsqlite3-dev openssl chromium)
+apt_packages=(curl pkg-config libcurl4-openssl-dev libssl-dev libxml2-dev libsqlite3-dev sqlite3 openssl chromium)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ExecutionStore
 import Foundation
+import ProcessModel
 
 /// `conveyor properties list|reset`: the persisted process property values.
 struct PropertiesCommand: AsyncParsableCommand {
@@ -29,15 +30,17 @@ struct PropertiesCommand: AsyncParsableCommand {
             let stored = Dictionary(try options.openStore().persistedProperties(processID: process).map { ($0.name, $0) },
                                     uniquingKeysWith: { first, _ in first })
             let persisted = definition.properties.filter(\.persist)
+            // The store keeps the real value (the next execution reads it back); only what is shown is redacted.
+            let redactor = SecretRedactor(workspace.secretValues)
             guard !persisted.isEmpty else {
                 Terminal.line("process '\(process)' has no persisted properties")
                 return
             }
             for property in persisted {
                 if let value = stored[property.name] {
-                    Terminal.line("\(property.name) = \(value.value)  (stored by execution \(value.executionID))")
+                    Terminal.line("\(property.name) = \(redactor.redact(value.value))  (stored by execution \(value.executionID))")
                 } else {
-                    Terminal.line("\(property.name) = \(property.value)  (default, nothing stored)")
+                    Terminal.line("\(property.name) = \(redactor.redact(property.value))  (default, nothing stored)")
                 }
             }
         }

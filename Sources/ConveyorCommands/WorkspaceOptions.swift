@@ -53,14 +53,16 @@ struct WorkspaceOptions: ParsableArguments {
         let problems = (Self.connectorDiagnostics(workspace, connectors: connectors())
             + ProfilePathChecker.diagnostics(for: workspace)).sortedByLocation()
         if problems.contains(where: { $0.severity == .error }) {
-            report(problems)
+            report(problems, redactor: SecretRedactor(workspace.secretValues))
             throw ExitCode(2)
         }
         return workspace
     }
 
-    private func report(_ diagnostics: [Diagnostic]) {
-        for diagnostic in diagnostics { Terminal.error(diagnostic.description) }
+    /// Prints each diagnostic with every secret value redacted (connector checks quote the
+    /// settings they reject, which may hold a substituted secret).
+    private func report(_ diagnostics: [Diagnostic], redactor: SecretRedactor = SecretRedactor([])) {
+        for diagnostic in redactor.redact(diagnostics) { Terminal.error(diagnostic.description) }
         let count = diagnostics.filter { $0.severity == .error }.count
         Terminal.error("\(count) error\(count == 1 ? "" : "s") in workspace \(root)")
     }

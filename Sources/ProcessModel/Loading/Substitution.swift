@@ -85,16 +85,7 @@ struct Substitution {
     /// secret of four characters or more is replaced wherever it appears. (Shorter ones
     /// are not, so that a one-letter secret does not garble every message.)
     func redacting(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
-        guard !secretValues.isEmpty else { return diagnostics }
-        let values = secretValues.sorted { $0.count > $1.count }
-        return diagnostics.map { diagnostic in
-            var copy = diagnostic
-            for value in values {
-                copy.message = copy.message.replacingAll("'\(value)'", with: "'***'")
-                if value.count >= 4 { copy.message = copy.message.replacingAll(value, with: "***") }
-            }
-            return copy
-        }
+        SecretRedactor(secretValues).redact(diagnostics)
     }
 }
 

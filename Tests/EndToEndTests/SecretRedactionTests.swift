@@ -79,4 +79,39 @@ import Testing
         #expect(output.status == 0, "\(output.stderr)\(output.stdout)")
         #expect(RuntimeTests.exists(workspace + "/data/out-cur-PersistedSecret4242-end-plain.jsonl"))
     }
+
+    @Test("a listener answer holding a secret with a quote, backslash or tab shows it as ***")
+    func escapedSecretInAListenerAnswerIsRedacted() async throws {
+        let workspace = try Harness.workspace("secret-escaped", files: [
+            "profiles/in.xml": #"<profile id="in" type="json"><element name="id" type="character"/></profile>"#,
+            "profiles/out.xml": """
+                <profile id="out" type="json"><element name="id" type="character"/>\
+                <element name="source" type="character"/><element name="tab" type="character"/></profile>
+                """,
+            "profiles/stamp.xml": """
+                <map id="stamp-map" from="in" to="out"><mapping from="/id" to="/id"/>\
+                <default to="/source" value="${secret:DQ}"/><default to="/tab" value="${secret:TAB}"/></map>
+                """,
+            "processes/stamp.xml": """
+                <process id="stamp">
+                  <shapes>
+                    <start id="start" next="map"><listener path="/stamp" method="POST"/></start>
+                    <map id="map" map="stamp-map" next="answer"/>
+                    <returnDocuments id="answer"/>
+                  </shapes>
+                </process>
+                """,
+        ])
+        defer { try? FileManager.default.removeItem(atPath: workspace) }
+        let environment = ["CONVEYOR_SECRET_DQ": #"Quo"teSecret\Back"#, "CONVEYOR_SECRET_TAB": "Tab\tSecretValue"]
+        let host = try await ServeHost.start(workspace: workspace, arguments: ["--no-auth"], environment: environment)
+        defer { if host.process.isRunning { host.process.terminate() } }
+        let answer = try ServeHost.curl(["-i", host.base + "/stamp", "--data-binary", #"{"id":"A-1"}"#])
+        #expect(try await host.stop())
+        #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
+        #expect(answer.contains(#""source":"***""#) && answer.contains(#""tab":"***""#), "\(answer)")
+        for text in [answer, host.log] {
+            #expect(!text.contains("teSecret") && !text.contains("SecretValue"), "the secret leaked: \(text)")
+        }
+    }
 }

@@ -89,6 +89,13 @@ struct CommandLineSafetyTests {
                                           "--workspace", root], environment: ["CONVEYOR_SECRET_T": "token"])
         #expect(serve.status == 2, "\(serve.stderr)")
         #expect(serve.stderr.contains("36500d"), "\(serve.stderr)")
+        // Durations of serve options are bounded too (an hour count used to overflow and crash).
+        for option in ["--retry-delay", "--grace-period", "--idle-timeout"] {
+            let serve = try Harness.conveyor(["serve", "--auth", "bearer:T", "--port", "0", option, "9999999999999999h",
+                                              "--workspace", root], environment: ["CONVEYOR_SECRET_T": "token"])
+            #expect(serve.status == 2, "\(option): \(serve.stderr)")
+            #expect(serve.stderr.contains("365 days"), "\(option): \(serve.stderr)")
+        }
         let purge = try Harness.conveyor(["audit", "purge", "--retention", "36500d", "--workspace", root])
         #expect(purge.status == 0, "\(purge.stderr)")
         #expect(purge.stdout.contains("purged 0 executions"), "\(purge.stdout)")

@@ -40,7 +40,10 @@ extension TrackedCommand {
 
         func run() async throws {
             var filter = TrackedExportFilter(processID: process)
-            if let field { filter.field = try TrackedCommand.fieldFilter(field) }
+            if let field {
+                filter.field = try TrackedCommand.fieldFilter(field)
+                if let name = filter.field?.name { try options.checkTrackedField(name) }
+            }
             filter.from = try from.map { try Self.time($0, option: "--from") }
             filter.to = try to.map { try Self.time($0, option: "--to") }
             let file = try output.map { try OutputFile($0, storePath: options.storePath) }

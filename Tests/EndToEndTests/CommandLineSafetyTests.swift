@@ -100,4 +100,42 @@ struct CommandLineSafetyTests {
         #expect(purge.status == 0, "\(purge.stderr)")
         #expect(purge.stdout.contains("purged 0 executions"), "\(purge.stdout)")
     }
+
+    @Test("an undeclared --field, an out-of-range --limit and a short id prefix are usage errors")
+    func quietWrongAnswersAreUsageErrors() throws {
+        let root = try Self.trackedWorkspace("quiet")
+        for command in [["tracked", "search"], ["tracked", "export", "--format", "csv"]] {
+            let unknown = try Harness.conveyor(command + ["--field", "nofield=1", "--workspace", root])
+            #expect(unknown.status == 2, "\(command): \(unknown.stderr)")
+            #expect(unknown.stderr.contains("not a declared tracked field (declared: code)"), "\(command): \(unknown.stderr)")
+            let typo = try Harness.conveyor(command + ["--field", "cod=a", "--workspace", root])
+            #expect(typo.status == 2 && typo.stderr.contains("did you mean 'code'?"), "\(command): \(typo.stderr)")
+        }
+        for command in [["executions", "list"], ["tracked", "search", "--field", "code=a"]] {
+            for limit in ["0", "-5", "10001"] {
+                let listed = try Harness.conveyor(command + ["--limit", limit, "--workspace", root])
+                #expect(listed.status == 2, "\(command) \(limit): \(listed.stdout)")
+                #expect(listed.stderr.contains("--limit \(limit) must be from 1 to 10000"), "\(command) \(limit): \(listed.stderr)")
+            }
+        }
+        let found = try Harness.conveyor(["tracked", "search", "--field", "code=a", "--limit", "1", "--workspace", root])
+        #expect(found.status == 0 && found.stdout.contains("ex-"), "\(found.stderr)")
+        let show = try Harness.conveyor(["executions", "show", "ex-2026", "--workspace", root])
+        #expect(show.status == 2, "\(show.stderr)")
+        #expect(show.stderr.contains("too short to be a prefix"), "\(show.stderr)")
+    }
+
+    @Test("read-only commands on a workspace that does not exist fail and create nothing")
+    func missingWorkspaceIsAnError() throws {
+        let parent = try Harness.temporaryDirectory("missing")
+        let missing = parent + "/nowhere"
+        for command in [["executions", "list"], ["executions", "show", "ex-20260101T000000Z-00000000"],
+                        ["tracked", "search", "--field", "code=a"], ["tracked", "export", "--format", "csv"],
+                        ["audit", "verify"], ["properties", "list", "track"]] {
+            let output = try Harness.conveyor(command + ["--workspace", missing])
+            #expect(output.status == 2, "\(command): \(output.stdout) \(output.stderr)")
+            #expect(output.stderr.contains("no workspace at \(missing)"), "\(command): \(output.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: missing), "\(command) created \(missing)")
+        }
+    }
 }

@@ -13,13 +13,7 @@ struct OutputFile {
     /// Refuses `requested` when it resolves to the store at `storePath` or its `-wal`, `-shm`,
     /// `-journal` or `-running` companions (usage error); creates the temporary file.
     init(_ requested: String, storePath: String) throws {
-        let target = Self.resolved(requested)
-        let store = Self.resolved(storePath)
-        let protected = ["", "-wal", "-shm", "-journal", "-running"].map { Self.resolved(store + $0) }
-        if protected.contains(target) || Self.sameFile(target, storePath) {
-            throw ValidationError("--output \(requested) is the execution store (\(storePath)) or one of its files; "
-                + "choose another path")
-        }
+        let target = try Self.checkNotStore(requested, storePath: storePath)
         path = target
         let url = URL(fileURLWithPath: target)
         temporaryPath = url.deletingLastPathComponent().path + "/." + url.lastPathComponent
@@ -30,6 +24,19 @@ struct OutputFile {
             throw ExitCode(1)
         }
         self.handle = handle
+    }
+
+    /// The resolved `requested` path; a usage error when it is the store at `storePath` or one
+    /// of its `-wal`, `-shm`, `-journal` or `-running` companions (through `..` and links).
+    static func checkNotStore(_ requested: String, storePath: String) throws -> String {
+        let target = resolved(requested)
+        let store = resolved(storePath)
+        let protected = ["", "-wal", "-shm", "-journal", "-running"].map { resolved(store + $0) }
+        if protected.contains(target) || sameFile(target, storePath) {
+            throw ValidationError("--output \(requested) is the execution store (\(storePath)) or one of its files; "
+                + "choose another path")
+        }
+        return target
     }
 
     /// Syncs the temporary file to disk and renames it over the target.

@@ -60,6 +60,19 @@ struct CommandLineSafetyTests {
         #expect(leftovers.isEmpty, "\(leftovers)")
     }
 
+    @Test("import-profile --output refuses the execution store before reading the table")
+    func importProfileRefusesTheStore() throws {
+        let workspace = try BigQueryWorkspace()
+        let store = workspace.root + "/.conveyor/executions.sqlite"
+        for target in [store, store + "-wal"] {
+            let imported = try Harness.conveyor(["import-profile", "--workspace", workspace.root, "--connection", "bigquery",
+                                                 "--table", "sales.orders", "--output", target, "--force"],
+                                                environment: ["BIGQUERY_EMULATOR_HOST": "127.0.0.1:1"])
+            #expect(imported.status == 2, "\(target): \(imported.stderr)")
+            #expect(imported.stderr.contains("execution store"), "\(target): \(imported.stderr)")
+        }
+    }
+
     @Test("an export that fails leaves an existing output file untouched and no temporary file")
     func failedExportKeepsTheFile() throws {
         let root = try Self.trackedWorkspace("export-fail")

@@ -160,16 +160,16 @@ extension WorkspaceOptions {
     /// Whether `processes/tracked-fields.xml` declares `name` of type `number` (false when the
     /// workspace does not load: the search then compares text as written).
     /// Checks that `name` is a tracked field the workspace declares (usage error naming the
-    /// declared fields otherwise); a workspace that cannot be loaded is not checked.
+    /// declared fields otherwise). A workspace that cannot be loaded or declares no tracked
+    /// fields (a directory holding only an execution store) is not checked.
     func checkTrackedField(_ name: String) throws {
         let secrets = EnvironmentSecretStore(environment: environment,
                                              directory: environment["CONVEYOR_SECRETS_DIR"] ?? root + "/.conveyor/secrets")
         guard let workspace = try? WorkspaceLoader(root: root, environment: environment, secrets: secrets).load(),
-              workspace.trackedFields[name] == nil else { return }
+              !workspace.trackedFields.isEmpty, workspace.trackedFields[name] == nil else { return }
         let declared = workspace.trackedFields.keys.sorted()
         throw ValidationError("--field: '\(name)' is not a declared tracked field (declared: "
-            + (declared.isEmpty ? "none" : declared.joined(separator: ", ")) + ")"
-            + Suggestion.hint(for: name, in: declared))
+            + declared.joined(separator: ", ") + ")" + Suggestion.hint(for: name, in: declared))
     }
 
     /// Checks a `--limit` against the range the REST API accepts too.

@@ -80,7 +80,8 @@ struct AuditCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let period = RetentionPeriod(retention) else {
-                throw ValidationError("--retention '\(retention)' must be a positive number and a unit: 90d, 12h, 30m or 4w")
+                throw ValidationError("--retention '\(retention)' must be a positive number and a unit (90d, 12h, 30m or 4w) "
+                    + "from \(RetentionPeriod.allowedRange)")
             }
             let checkpoint: AuditCheckpoint
             do {

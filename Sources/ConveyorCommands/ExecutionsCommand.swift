@@ -20,7 +20,7 @@ struct ExecutionsCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Only executions with this status (INPROCESS, COMPLETE, COMPLETE_WARN, ERROR, ABORTED).")
         var status: String?
 
-        @Option(name: .long, help: "At most this many executions.")
+        @Option(name: .long, parsing: .unconditional, help: "At most this many executions (1 to 10000).")
         var limit: Int = 20
 
         @Flag(name: .long, help: "Print JSON.")
@@ -29,7 +29,8 @@ struct ExecutionsCommand: AsyncParsableCommand {
         @OptionGroup var options: WorkspaceOptions
 
         func run() async throws {
-            var filter = ExecutionFilter(processID: process, limit: max(1, limit))
+            try WorkspaceOptions.checkLimit(limit)
+            var filter = ExecutionFilter(processID: process, limit: limit)
             if let status {
                 guard let parsed = ExecutionStatus(rawValue: status.uppercased()) else {
                     throw ValidationError("--status '\(status)' is not one of \(ExecutionStatus.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -81,6 +82,10 @@ struct ExecutionsCommand: AsyncParsableCommand {
         func run() async throws {
             let store = try options.openStore()
             guard let execution = try store.execution(id: id) else {
+                if id.count < 8 {
+                    throw ValidationError("'\(id)' is not an execution id and too short to be a prefix: "
+                        + "give the full id or a unique prefix of at least 8 characters")
+                }
                 Terminal.error("error: no execution '\(id)' in \(options.storePath)")
                 throw ExitCode(1)
             }

@@ -50,6 +50,7 @@ struct ImportProfileCommand: AsyncParsableCommand {
         }
         let path = output.map { $0.hasPrefix("/") ? $0 : options.root + "/" + $0 }
             ?? options.root + "/profiles/\(profileID).xml"
+        _ = try OutputFile.checkNotStore(path, storePath: options.storePath)
         if FileManager.default.fileExists(atPath: path) && !force {
             throw ValidationError("\(path) exists; pass --force to replace it")
         }

@@ -73,7 +73,8 @@ struct ServeCommand: AsyncParsableCommand {
         if auth != nil && noAuth { throw ValidationError("give --auth or --no-auth, not both") }
         if let retention, RetentionPeriod(retention) == nil {
             throw ValidationError("--retention '\(retention)' must be a positive number and a unit: "
-                                  + "m (minutes), h (hours), d (days) or w (weeks), such as 90d")
+                                  + "m (minutes), h (hours), d (days) or w (weeks), such as 90d, "
+                                  + "from \(RetentionPeriod.allowedRange)")
         }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")

@@ -40,36 +40,33 @@ extension TrackedCommand {
 
         func run() async throws {
             var filter = TrackedExportFilter(processID: process)
-            if let field { filter.field = try TrackedCommand.fieldFilter(field) }
+            if let field {
+                filter.field = try TrackedCommand.fieldFilter(field)
+                if let name = filter.field?.name { try options.checkTrackedField(name) }
+            }
             filter.from = try from.map { try Self.time($0, option: "--from") }
             filter.to = try to.map { try Self.time($0, option: "--to") }
-            let store = try options.openStore()
-            let sink: FileHandle
-            if let output {
-                guard FileManager.default.createFile(atPath: output, contents: nil),
-                      let handle = FileHandle(forWritingAtPath: output) else {
-                    Terminal.error("error: cannot create \(output)")
-                    throw ExitCode(1)
-                }
-                sink = handle
-            } else {
-                sink = FileHandle.standardOutput
-            }
-            var writer = BufferedWriter(handle: sink)
-            let csv = format == .csv
+            let file = try output.map { try OutputFile($0, storePath: options.storePath) }
             do {
+                let store = try options.openStore()
+                var writer = BufferedWriter(handle: file?.handle ?? FileHandle.standardOutput)
+                let csv = format == .csv
                 if csv { try writer.write(TrackedRecord.csvHeader) }
                 let count = try store.exportTracked(filter) { record in
                     try writer.write(csv ? record.csvLine : record.jsonLine)
                 }
                 try writer.flush()
-                if output != nil {
-                    try sink.close()
-                    Terminal.error("exported \(count) records to \(output ?? "")")
+                if let file, let output {
+                    try file.commit()
+                    Terminal.error("exported \(count) records to \(output)")
                 }
             } catch let error as StoreError {
+                file?.discard()
                 Terminal.error("error: \(error)")
                 throw ExitCode(1)
+            } catch {
+                file?.discard()
+                throw error
             }
         }
 

@@ -19,7 +19,7 @@ struct TrackedCommand: AsyncParsableCommand {
         @Option(name: .long, help: "NAME=VALUE: the tracked field and its exact value.")
         var field: String
 
-        @Option(name: .long, help: "At most this many matches.")
+        @Option(name: .long, parsing: .unconditional, help: "At most this many matches (1 to 10000).")
         var limit: Int = 100
 
         @Flag(name: .long, help: "Print JSON.")
@@ -32,10 +32,12 @@ struct TrackedCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (name, value) = try TrackedCommand.fieldFilter(field)
+            try WorkspaceOptions.checkLimit(limit)
             let store = try options.openStore()
+            try options.checkTrackedField(name)
             let clock = ContinuousClock()
             let started = clock.now
-            let matches = try store.searchTracked(field: name, value: value, limit: max(1, limit),
+            let matches = try store.searchTracked(field: name, value: value, limit: limit,
                                                   numeric: options.isNumberTrackedField(name))
             if timing {
                 let elapsed = clock.now - started

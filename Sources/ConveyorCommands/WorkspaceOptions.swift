@@ -38,7 +38,7 @@ struct WorkspaceOptions: ParsableArguments {
     func loadWorkspace(extensions: String? = nil) throws -> Workspace {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ValidationError("workspace directory \(root) does not exist")
+            throw ValidationError("no workspace at \(root): the directory does not exist")
         }
         let secrets = EnvironmentSecretStore(environment: environment,
                                              directory: environment["CONVEYOR_SECRETS_DIR"] ?? root + "/.conveyor/secrets")
@@ -99,7 +99,12 @@ struct WorkspaceOptions: ParsableArguments {
     /// Opens the workspace's execution store.
     /// `abortingOrphans` false: the caller marks unfinished executions itself (the host does, with
     /// its own message and log line).
+    /// A workspace directory that does not exist is a usage error: nothing is created there.
     func openStore(abortingOrphans: Bool = true) throws -> ExecutionStore {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("no workspace at \(root): the directory does not exist")
+        }
         let key = try resolvedAuditKey()
         do {
             let store = try ExecutionStore(path: storePath, auditKey: key)
@@ -156,6 +161,26 @@ extension Workspace {
 extension WorkspaceOptions {
     /// Whether `processes/tracked-fields.xml` declares `name` of type `number` (false when the
     /// workspace does not load: the search then compares text as written).
+    /// Checks that `name` is a tracked field the workspace declares (usage error naming the
+    /// declared fields otherwise). A workspace that cannot be loaded or declares no tracked
+    /// fields (a directory holding only an execution store) is not checked.
+    func checkTrackedField(_ name: String) throws {
+        let secrets = EnvironmentSecretStore(environment: environment,
+                                             directory: environment["CONVEYOR_SECRETS_DIR"] ?? root + "/.conveyor/secrets")
+        guard let workspace = try? WorkspaceLoader(root: root, environment: environment, secrets: secrets).load(),
+              !workspace.trackedFields.isEmpty, workspace.trackedFields[name] == nil else { return }
+        let declared = workspace.trackedFields.keys.sorted()
+        throw ValidationError("--field: '\(name)' is not a declared tracked field (declared: "
+            + declared.joined(separator: ", ") + ")" + Suggestion.hint(for: name, in: declared))
+    }
+
+    /// Checks a `--limit` against the range the REST API accepts too.
+    static func checkLimit(_ limit: Int) throws {
+        guard (1...10_000).contains(limit) else {
+            throw ValidationError("--limit \(limit) must be from 1 to 10000")
+        }
+    }
+
     func isNumberTrackedField(_ name: String) -> Bool {
         let secrets = EnvironmentSecretStore(environment: environment,
                                              directory: environment["CONVEYOR_SECRETS_DIR"] ?? root + "/.conveyor/secrets")

@@ -49,16 +49,27 @@ public struct HostConfiguration: Sendable {
         return number * multiplier
     }
 
-    /// Parses a duration such as `30s`, `2m`, `1h` or `45` (seconds).
+    /// The longest duration a host option accepts: 365 days.
+    public static let maximumDurationSeconds = 365 * 86_400
+
+    /// Parses a duration such as `30s`, `2m`, `1h` or `45` (seconds), from zero to 365 days.
     public static func duration(_ text: String) throws(HostConfigurationError) -> Duration {
         let lower = text.lowercased()
         let units: [(String, Int)] = [("ms", 0), ("s", 1), ("m", 60), ("h", 3600)]
+        var parsed: (number: Int, seconds: Int)?
         for (suffix, seconds) in units where lower.hasSuffix(suffix) {
-            guard let number = Int(lower.dropLast(suffix.count)), number >= 0 else { break }
-            return seconds == 0 ? .milliseconds(number) : .seconds(number * seconds)
+            if let number = Int(lower.dropLast(suffix.count)), number >= 0 { parsed = (number, seconds) }
+            break
         }
-        if let number = Int(lower), number >= 0 { return .seconds(number) }
-        throw HostConfigurationError("duration '\(text)' is not a duration such as 30s, 2m or 1h")
+        if parsed == nil, let number = Int(lower), number >= 0 { parsed = (number, 1) }
+        guard let parsed else {
+            throw HostConfigurationError("duration '\(text)' is not a duration such as 30s, 2m or 1h")
+        }
+        let limit = parsed.seconds == 0 ? maximumDurationSeconds * 1000 : maximumDurationSeconds / parsed.seconds
+        guard parsed.number <= limit else {
+            throw HostConfigurationError("duration '\(text)' is longer than 365 days (8760h)")
+        }
+        return parsed.seconds == 0 ? .milliseconds(parsed.number) : .seconds(parsed.number * parsed.seconds)
     }
 }
 

@@ -6,7 +6,14 @@ public struct RetentionPeriod: Sendable, Hashable, CustomStringConvertible {
     /// The period in seconds.
     public var seconds: Int64
 
-    /// Parses `90d`, `12h`, `30m` or `4w`; `nil` for anything else or a period of zero.
+    /// The longest period accepted: 100 years (36,500 days).
+    public static let maximumSeconds: Int64 = 36_500 * 86_400
+
+    /// The accepted range, for error messages.
+    public static let allowedRange = "1m to 36500d (100 years: at most 5214w, 36500d, 876000h or 52560000m)"
+
+    /// Parses `90d`, `12h`, `30m` or `4w`; `nil` for anything else, a period of zero or one
+    /// longer than ``maximumSeconds``.
     public init?(_ text: String) {
         guard let unit = text.last, let count = Int64(text.dropLast()), count > 0 else { return nil }
         let factor: Int64
@@ -18,7 +25,7 @@ public struct RetentionPeriod: Sendable, Hashable, CustomStringConvertible {
         default: return nil
         }
         let (product, overflow) = count.multipliedReportingOverflow(by: factor)
-        guard !overflow else { return nil }
+        guard !overflow, product <= Self.maximumSeconds else { return nil }
         seconds = product
     }
 

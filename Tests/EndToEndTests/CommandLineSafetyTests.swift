@@ -7,25 +7,7 @@ import Testing
 struct CommandLineSafetyTests {
     /// A workspace with one run of a process that records the tracked field `code`.
     static func trackedWorkspace(_ label: String) throws -> String {
-        let root = try Harness.workspace(label, files: Harness.jsonLinesInbox.merging([
-            "processes/tracked-fields.xml": #"<trackedFields><field name="code" type="character"/></trackedFields>"#,
-            "connectors/outbox.xml": #"<connection id="outbox" type="disk"><directory>out</directory></connection>"#,
-            "connectors/write.xml": """
-                <operation id="write" type="disk" action="send">
-                  <fileName>out.jsonl</fileName><append>true</append>
-                  <tracking><field name="code"><value source="profile" path="/code"/></field></tracking>
-                </operation>
-                """,
-            "processes/track.xml": """
-                <process id="track" name="Track">
-                  <shapes>
-                    <start id="start" next="write"><connector connection="inbox" operation="read"/></start>
-                    <connector id="write" connection="outbox" operation="write" next="done"/>
-                    <stop id="done"/>
-                  </shapes>
-                </process>
-                """,
-        ]) { $1 })
+        let root = try Harness.trackingWorkspace(label, fields: [("code", "character")])
         try "{\"code\": \"a\"}\n{\"code\": \"b\"}\n".write(toFile: root + "/in/rows.jsonl", atomically: true, encoding: .utf8)
         let run = try Harness.conveyor(["run", "track", "--workspace", root])
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")

@@ -97,6 +97,33 @@ enum Harness {
             """,
     ]
 
+    /// A workspace whose process `track` reads `in/*.jsonl` (one document per line) and appends the
+    /// documents to `out/out.jsonl`, tracking each of `fields` (name, type) from the member of that name.
+    static func trackingWorkspace(_ label: String, fields: [(name: String, type: String)]) throws -> String {
+        let declared = fields.map { #"<field name="\#($0.name)" type="\#($0.type)"/>"# }.joined()
+        let tracking = fields.map { #"<field name="\#($0.name)"><value source="profile" path="/\#($0.name)"/></field>"# }
+            .joined()
+        return try workspace(label, files: jsonLinesInbox.merging([
+            "processes/tracked-fields.xml": "<trackedFields>\(declared)</trackedFields>",
+            "connectors/outbox.xml": #"<connection id="outbox" type="disk"><directory>out</directory></connection>"#,
+            "connectors/write.xml": """
+                <operation id="write" type="disk" action="send">
+                  <fileName>out.jsonl</fileName><append>true</append>
+                  <tracking>\(tracking)</tracking>
+                </operation>
+                """,
+            "processes/track.xml": """
+                <process id="track" name="Track">
+                  <shapes>
+                    <start id="start" next="write"><connector connection="inbox" operation="read"/></start>
+                    <connector id="write" connection="outbox" operation="write" next="done"/>
+                    <stop id="done"/>
+                  </shapes>
+                </process>
+                """,
+        ]) { $1 })
+    }
+
     /// A copy of the repository's sample workspace.
     static func sampleWorkspace() throws -> String {
         let directory = try temporaryDirectory("workspace")

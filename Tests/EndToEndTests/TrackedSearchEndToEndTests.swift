@@ -6,33 +6,7 @@ import Testing
 struct TrackedSearchEndToEndTests {
     @Test("values recorded as 1.0, 01 and 1e0 are found by 1, and 1 by 1.0")
     func numbersAreNormalised() throws {
-        let root = try Harness.workspace("tracked-number", files: Harness.jsonLinesInbox.merging([
-            "processes/tracked-fields.xml": """
-                <trackedFields>
-                  <field name="amount" type="number"/>
-                  <field name="code" type="character"/>
-                </trackedFields>
-                """,
-            "connectors/outbox.xml": #"<connection id="outbox" type="disk"><directory>out</directory></connection>"#,
-            "connectors/write.xml": """
-                <operation id="write" type="disk" action="send">
-                  <fileName>out.jsonl</fileName><append>true</append>
-                  <tracking>
-                    <field name="amount"><value source="profile" path="/amount"/></field>
-                    <field name="code"><value source="profile" path="/code"/></field>
-                  </tracking>
-                </operation>
-                """,
-            "processes/track.xml": """
-                <process id="track" name="Track">
-                  <shapes>
-                    <start id="start" next="write"><connector connection="inbox" operation="read"/></start>
-                    <connector id="write" connection="outbox" operation="write" next="done"/>
-                    <stop id="done"/>
-                  </shapes>
-                </process>
-                """,
-        ]) { $1 })
+        let root = try Harness.trackingWorkspace("tracked-number", fields: [("amount", "number"), ("code", "character")])
         try """
             {"amount": "1.0", "code": "01"}
             {"amount": "01", "code": "1"}

@@ -19,17 +19,15 @@ final class PatternCache: Sendable {
     /// - Parameter what: how errors name the pattern ("regular expression", "wildcard").
     func expression(for pattern: String, what: String) throws(DocumentError) -> NSRegularExpression {
         let key = what + "\u{0}" + pattern
-        let cached = entries.withLock { $0[key] }
-        let result: Result<NSRegularExpression, DocumentError>
-        if let cached {
-            result = cached
-        } else {
+        // Looked up and compiled under one lock, so that lanes meeting a new pattern at the
+        // same moment compile it once between them.
+        let result = entries.withLock { entries in
+            if let cached = entries[key] { return cached }
             compiledCount.wrappingAdd(1, ordering: .relaxed)
-            result = Self.compile(pattern, what: what)
-            entries.withLock { entries in
-                if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
-                entries[key] = result
-            }
+            let compiled = Self.compile(pattern, what: what)
+            if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+            entries[key] = compiled
+            return compiled
         }
         return try result.get()
     }

@@ -56,7 +56,7 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
-        .target(name: "DiskConnector", dependencies: ["ProcessEngine", "ProcessModel", "DocumentMapping"]),
+        .target(name: "DiskConnector", dependencies: ["ProcessEngine", "ProcessModel"]),
         .target(name: "ExecutionStore", dependencies: ["CSQLite", "COpenSSL"]),
         .target(
             name: "HostService",

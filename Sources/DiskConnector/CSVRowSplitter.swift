@@ -3,7 +3,7 @@ import ProcessEngine
 /// `split by="csv-rows"`: one document per CSV record (a quoted field may hold line breaks).
 /// With `header="true"` the first record is the header: it is not a document, and each
 /// document is the header line followed by its row, so every document is a small CSV file.
-struct CSVRowSplitter: DocumentSplitter {
+struct CSVRowSplitter: FileSplitter {
     let properties: [String: String]
     let hasHeader: Bool
     /// The file read, for errors.

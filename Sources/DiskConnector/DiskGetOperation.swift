@@ -54,7 +54,7 @@ struct DiskGetOperation: ConnectorOperation {
     }
 
     /// Reads one file through `splitter`, handing a chunk over whenever it is full.
-    func read(_ path: String, with splitter: inout any DocumentSplitter, chunk: Int,
+    func read(_ path: String, with splitter: inout any FileSplitter, chunk: Int,
               handOver: (inout [Document]) async throws -> Void) async throws {
         let chunkSize = max(1, chunkSize ?? chunk)
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)

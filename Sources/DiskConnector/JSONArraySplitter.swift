@@ -4,7 +4,7 @@ import ProcessEngine
 /// small incremental scanner (strings, escapes and nesting), so the array is never held whole.
 ///
 /// Elements are handed over as their bytes, trimmed; they are parsed only when a shape needs them.
-struct JSONArraySplitter: DocumentSplitter {
+struct JSONArraySplitter: FileSplitter {
     private enum State { case beforeArray, inArray, afterArray }
 
     let file: String

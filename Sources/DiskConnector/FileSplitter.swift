@@ -3,7 +3,7 @@ import ProcessEngine
 
 /// Turns a file's bytes, fed block by block, into documents without holding the whole file
 /// (except ``WholeFileSplitter``). A document may span any number of blocks.
-protocol DocumentSplitter {
+protocol FileSplitter {
     /// Consumes the next bytes of the file, appending every document they complete.
     mutating func consume(_ block: UnsafeBufferPointer<UInt8>, into documents: inout [Document]) throws(DiskError)
     /// The file ended: appends what is left, or throws when the file ended mid-document.
@@ -13,13 +13,13 @@ protocol DocumentSplitter {
     mutating func recycle(_ documents: inout [Document])
 }
 
-extension DocumentSplitter {
+extension FileSplitter {
     mutating func recycle(_ documents: inout [Document]) { documents.removeAll(keepingCapacity: true) }
 }
 
 extension DiskSplit {
     /// A splitter for one file.
-    func splitter(file: String, properties: [String: String], header: Bool) -> any DocumentSplitter {
+    func splitter(file: String, properties: [String: String], header: Bool) -> any FileSplitter {
         switch self {
         case .none: WholeFileSplitter(properties: properties)
         case .jsonLines: LineSplitter(properties: properties)
@@ -30,7 +30,7 @@ extension DiskSplit {
 }
 
 /// `split by="none"`: the whole file is one document.
-struct WholeFileSplitter: DocumentSplitter {
+struct WholeFileSplitter: FileSplitter {
     let properties: [String: String]
     private var bytes: [UInt8] = []
 
@@ -48,7 +48,7 @@ struct WholeFileSplitter: DocumentSplitter {
 
 /// `split by="json-lines"`: one document per non-blank line (`\r\n` accepted), numbered in
 /// the `disk.line` property.
-struct LineSplitter: DocumentSplitter {
+struct LineSplitter: FileSplitter {
     /// The file's properties, shared by every document; `disk.line` is kept as a number on each.
     let properties: [String: String]
     /// The start of a line whose end is in a later block.

@@ -35,7 +35,8 @@ let package = Package(
         ),
         .target(name: "ProcessModel", dependencies: ["CLibXML2"], resources: [.copy("Schemas")]),
         .target(name: "DocumentMapping", dependencies: ["ProcessModel", "CLibXML2"]),
-        .target(name: "ProcessEngine", dependencies: ["ProcessModel", "DocumentMapping"]),
+        .target(name: "ExecutionModel"),
+        .target(name: "ProcessEngine", dependencies: ["ProcessModel", "DocumentMapping", "ExecutionModel"]),
         .target(name: "HTTPTransport", dependencies: ["CCurl"]),
         .target(name: "GoogleAuth", dependencies: ["COpenSSL", "HTTPTransport"]),
         .target(
@@ -57,7 +58,7 @@ let package = Package(
             ]
         ),
         .target(name: "DiskConnector", dependencies: ["ProcessEngine", "ProcessModel"]),
-        .target(name: "ExecutionStore", dependencies: ["CSQLite", "COpenSSL"]),
+        .target(name: "ExecutionStore", dependencies: ["ExecutionModel", "CSQLite", "COpenSSL"]),
         .target(
             name: "HostService",
             dependencies: [

@@ -8,7 +8,7 @@ enum ExecutionReport {
 
     struct Timestamp: Sendable {
         func string(from date: Date) -> String {
-            date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+            ExecutionJSON.timestamp(date)
         }
     }
 
@@ -74,24 +74,18 @@ enum ExecutionReport {
         }
     }
 
+    /// The execution summary as a JSON object: ``ExecutionRecord``'s one `Codable` shape, the one the
+    /// REST API answers with, to which `executions show` and `run` add `documents` and `childExecutions`.
     static func executionObject(_ execution: ExecutionRecord) -> [String: Any] {
-        var object: [String: Any] = [
-            "id": execution.id, "processId": execution.processID, "processName": execution.processName,
-            "trigger": execution.trigger, "status": execution.status.rawValue,
-            "startTime": timestamp.string(from: execution.startTime),
-            "documentsIn": execution.documentsIn, "documentsOut": execution.documentsOut,
-            "documentsError": execution.documentsError, "documentsDeadLettered": execution.documentsDeadLettered,
-            "retries": execution.retries,
-            "shapes": execution.shapeCounts.map {
-                ["shapeId": $0.shapeID, "documentsIn": $0.documentsIn, "documentsOut": $0.documentsOut,
-                 "documentsError": $0.documentsError] as [String: Any]
-            },
-            "userLog": execution.userLog,
-        ]
-        if let end = execution.endTime { object["endTime"] = timestamp.string(from: end) }
-        if let error = execution.error { object["error"] = error }
-        if let parent = execution.parentExecutionID { object["parentExecutionId"] = parent }
+        guard let data = try? ExecutionJSON.encoder().encode(execution),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
         return object
+    }
+
+    /// Executions as a pretty-printed JSON array of execution summaries.
+    static func json(_ executions: [ExecutionRecord]) -> String {
+        guard let data = try? ExecutionJSON.encoder(pretty: true).encode(executions) else { return "[]" }
+        return String(decoding: data, as: UTF8.self)
     }
 
     static func documentObject(_ document: DocumentRecord) -> [String: Any] {

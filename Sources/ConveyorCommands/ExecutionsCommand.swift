@@ -39,7 +39,7 @@ struct ExecutionsCommand: AsyncParsableCommand {
             }
             let executions = try options.openStore().executions(filter)
             if json {
-                Terminal.line(ExecutionReport.encode(executions.map(ExecutionReport.executionObject)))
+                Terminal.line(ExecutionReport.json(executions))
                 return
             }
             guard !executions.isEmpty else {

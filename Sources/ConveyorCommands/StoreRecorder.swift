@@ -53,7 +53,7 @@ struct StoreRecorder: ExecutionRecorder {
         try store.record(documents: documents.map { trace in
             DocumentRecord(executionID: execution.id, shapeID: trace.shapeID, connectionID: trace.connectionID,
                            operationID: trace.operationID, direction: trace.direction.rawValue, index: trace.index,
-                           status: Self.status(trace.status), error: trace.error.map { redactor.redact($0) },
+                           status: trace.status, error: trace.error.map { redactor.redact($0) },
                            trackedValues: trace.trackedValues.isEmpty ? []
                                : trace.trackedValues.map { TrackedValue(name: $0.name, value: trackedText($0.name, $0.value)) },
                            recordedAt: now, count: trace.count)
@@ -65,15 +65,6 @@ struct StoreRecorder: ExecutionRecorder {
         let value = redactor.redact(value)
         guard numberFields.contains(name), let canonical = TrackedNumber.canonical(value) else { return value }
         return canonical
-    }
-
-    private static func status(_ status: DocumentTrace.Status) -> DocumentStatus {
-        switch status {
-        case .success: .success
-        case .error: .error
-        case .applicationError: .applicationError
-        case .deadLettered: .deadLettered
-        }
     }
 
     /// Stores the end of the execution and releases its lease. When the store cannot take it and
@@ -93,25 +84,9 @@ struct StoreRecorder: ExecutionRecorder {
 
     /// The execution's record with secret values redacted.
     func redacted(_ execution: Execution) -> ExecutionRecord {
-        var record = Self.record(execution)
+        var record = execution.record
         record.error = redactor.redact(record.error)
         record.userLog = record.userLog.map { redactor.redact($0) }
         return record
-    }
-
-    static func record(_ execution: Execution) -> ExecutionRecord {
-        ExecutionRecord(
-            id: execution.info.id, processID: execution.info.processID, processName: execution.info.processName,
-            trigger: execution.info.trigger.rawValue,
-            status: ExecutionStatus(rawValue: execution.status.rawValue) ?? .error,
-            startTime: execution.info.startTime, endTime: execution.endTime,
-            documentsIn: execution.documentsIn, documentsOut: execution.documentsOut,
-            documentsError: execution.documentsError, error: execution.error,
-            shapeCounts: execution.shapeCounts.map {
-                ShapeCount(shapeID: $0.shapeID, documentsIn: $0.documentsIn, documentsOut: $0.documentsOut,
-                           documentsError: $0.documentsError)
-            },
-            userLog: execution.userLog, parentExecutionID: execution.info.parentExecutionID,
-            retries: execution.retries, documentsDeadLettered: execution.documentsDeadLettered)
     }
 }

@@ -78,6 +78,7 @@ extension ExecutionStore {
     static func encodeJSON<T: Encodable>(_ value: T, column: String, context: String, path: String) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .custom { ColumnKey(spelling: $0.last, from: "shapeId", to: "shapeID") }
         do {
             return String(decoding: try encoder.encode(value), as: UTF8.self)
         } catch {
@@ -88,7 +89,9 @@ extension ExecutionStore {
     private static func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String?, column: String,
                                                  context: String, path: String) throws -> T {
         do {
-            return try JSONDecoder().decode(type, from: Data((text ?? "[]").utf8))
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .custom { ColumnKey(spelling: $0.last, from: "shapeID", to: "shapeId") }
+            return try decoder.decode(type, from: Data((text ?? "[]").utf8))
         } catch {
             throw StoreError(operation: context, message: "column \(column) does not hold valid JSON: \(error)",
                              path: path)
@@ -103,4 +106,18 @@ extension ExecutionStore {
         }
         return date
     }
+}
+
+/// A JSON key in a column. The `shape_counts` column spells the shape's id `shapeID`, as it always
+/// has, where the execution JSON shape spells it `shapeId`; the column's encoder and decoder map it.
+struct ColumnKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    /// The key `key`, spelled `to` when it is `from`.
+    init(spelling key: (any CodingKey)?, from: String, to: String) {
+        let name = key?.stringValue ?? ""
+        stringValue = name == from ? to : name
+    }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
 }

@@ -2,63 +2,9 @@ import ExecutionStore
 import Foundation
 import ProcessEngine
 
-/// The JSON bodies the host answers with.
+/// The JSON bodies the host answers with. Executions are answered as ``ExecutionRecord``, the one
+/// execution JSON shape the command line writes too.
 enum HostJSON {
-    struct ExecutionBody: Encodable {
-        var id: String
-        var processId: String
-        var processName: String
-        var trigger: String
-        var status: String
-        var startTime: Date
-        var endTime: Date?
-        var documentsIn: Int
-        var documentsOut: Int
-        var documentsError: Int
-        /// Documents a connector kept in its dead-letter queue (among `documentsOut`).
-        var documentsDeadLettered: Int
-        var error: String?
-        var shapeCounts: [ShapeCount]
-        var userLog: [String]
-
-        init(_ record: ExecutionRecord) {
-            id = record.id
-            processId = record.processID
-            processName = record.processName
-            trigger = record.trigger
-            status = record.status.rawValue
-            startTime = record.startTime
-            endTime = record.endTime
-            documentsIn = record.documentsIn
-            documentsOut = record.documentsOut
-            documentsError = record.documentsError
-            documentsDeadLettered = record.documentsDeadLettered
-            error = record.error
-            shapeCounts = record.shapeCounts
-            userLog = record.userLog
-        }
-
-        init(_ execution: Execution) {
-            id = execution.info.id
-            processId = execution.info.processID
-            processName = execution.info.processName
-            trigger = execution.info.trigger.rawValue
-            status = execution.status.rawValue
-            startTime = execution.info.startTime
-            endTime = execution.endTime
-            documentsIn = execution.documentsIn
-            documentsOut = execution.documentsOut
-            documentsError = execution.documentsError
-            documentsDeadLettered = execution.documentsDeadLettered
-            error = execution.error
-            shapeCounts = execution.shapeCounts.map {
-                ShapeCount(shapeID: $0.shapeID, documentsIn: $0.documentsIn, documentsOut: $0.documentsOut,
-                           documentsError: $0.documentsError)
-            }
-            userLog = execution.userLog
-        }
-    }
-
     struct TrackedBody: Encodable {
         var name: String
         var value: String
@@ -94,7 +40,7 @@ enum HostJSON {
     struct MatchBody: Encodable {
         var field: String
         var value: String
-        var execution: ExecutionBody
+        var execution: ExecutionRecord
         var document: DocumentBody
     }
 
@@ -110,20 +56,13 @@ enum HostJSON {
 
     /// Compact JSON with sorted keys and ISO-8601 dates with milliseconds.
     static func encode(_ value: some Encodable) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(timestamp(date))
-        }
+        let encoder = ExecutionJSON.encoder()
         return (try? [UInt8](encoder.encode(value))) ?? Array("{\"error\":\"could not encode the answer\"}".utf8)
     }
 
     /// `2026-11-21T12:00:00.123Z`.
     static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
+        ExecutionJSON.timestamp(date)
     }
 
     /// Parses `2026-11-21T12:00:00Z`, with or without fractional seconds.

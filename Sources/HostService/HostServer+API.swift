@@ -108,7 +108,7 @@ extension HostServer {
         }
         do {
             let records = try store.executions(matching: query)
-            return Self.json(["executions": records.map(HostJSON.ExecutionBody.init)])
+            return Self.json(["executions": records])
         } catch {
             return storeFailure(error)
         }
@@ -117,7 +117,7 @@ extension HostServer {
     /// `GET /api/executions/{id}` (an id prefix of at least 8 characters works too).
     func execution(id: String) -> Response {
         switch record(id: id) {
-        case .success(let record): Self.json(HostJSON.ExecutionBody(record))
+        case .success(let record): Self.json(record)
         case .failure(let answer): answer.response
         }
     }
@@ -178,7 +178,7 @@ extension HostServer {
             let matches = try store.searchTracked(field: field, value: value, limit: limit,
                                                   numeric: host.workspace.trackedFields[field]?.type == .number)
             return Self.json(["matches": matches.map {
-                HostJSON.MatchBody(field: $0.field, value: $0.value, execution: HostJSON.ExecutionBody($0.execution),
+                HostJSON.MatchBody(field: $0.field, value: $0.value, execution: $0.execution,
                                    document: HostJSON.DocumentBody($0.document))
             }])
         } catch {

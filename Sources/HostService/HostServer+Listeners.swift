@@ -41,9 +41,9 @@ extension HostServer {
     }
 
     /// The stored (secret-redacted) record of an execution, or the engine's when the store has none.
-    func summary(of execution: Execution) -> HostJSON.ExecutionBody {
-        if let record = try? store.execution(id: execution.info.id) { return HostJSON.ExecutionBody(record) }
-        var body = HostJSON.ExecutionBody(execution)
+    func summary(of execution: Execution) -> ExecutionRecord {
+        if let record = try? store.execution(id: execution.info.id) { return record }
+        var body = execution.record
         body.error = redactor.redact(body.error)
         body.userLog = body.userLog.map { redactor.redact($0) }
         return body

@@ -24,7 +24,7 @@ public final class Scheduler: Sendable {
         /// The schedule that fired.
         public var job: ScheduledJob
         /// Finishes with the statuses of the execution and each retry, in order.
-        public var task: Task<[Execution.Status], Never>
+        public var task: Task<[ExecutionStatus], Never>
     }
 
     /// Creates a scheduler for the workspace of `host`; `now` is the clock, replaceable in tests.
@@ -87,8 +87,8 @@ public final class Scheduler: Sendable {
         }
     }
 
-    private func runWithRetries(_ job: ScheduledJob) async -> [Execution.Status] {
-        var statuses: [Execution.Status] = []
+    private func runWithRetries(_ job: ScheduledJob) async -> [ExecutionStatus] {
+        var statuses: [ExecutionStatus] = []
         var trigger = Trigger.schedule
         for attempt in 0...max(0, job.schedule.retries) {
             if attempt > 0 {

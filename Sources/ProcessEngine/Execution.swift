@@ -2,17 +2,8 @@ import Foundation
 
 /// An execution of a process: who started it, how it ended, and what its documents did.
 public struct Execution: Sendable {
-    /// Execution status, as the store and the CLI show it.
-    public enum Status: String, Sendable, CaseIterable {
-        case inProcess = "INPROCESS"
-        case complete = "COMPLETE"
-        case completeWarn = "COMPLETE_WARN"
-        case error = "ERROR"
-        case aborted = "ABORTED"
-    }
-
     public var info: ExecutionInfo
-    public var status: Status
+    public var status: ExecutionStatus
     public var endTime: Date?
     /// Documents the start shape produced.
     public var documentsIn: Int
@@ -26,7 +17,7 @@ public struct Execution: Sendable {
     /// The first error, when the execution did not complete.
     public var error: String?
     /// Per-shape document counts, in shape order.
-    public var shapeCounts: [ShapeTally]
+    public var shapeCounts: [ShapeCount]
     /// User log lines (notices, warnings).
     public var userLog: [String]
     /// The process properties as the execution left them (set when it finishes).
@@ -35,9 +26,9 @@ public struct Execution: Sendable {
     /// connection resets, timeouts, stream reconnects); set when it finishes.
     public var retries: Int = 0
 
-    public init(info: ExecutionInfo, status: Status = .inProcess, endTime: Date? = nil, documentsIn: Int = 0,
+    public init(info: ExecutionInfo, status: ExecutionStatus = .inProcess, endTime: Date? = nil, documentsIn: Int = 0,
                 documentsOut: Int = 0, documentsError: Int = 0, error: String? = nil,
-                shapeCounts: [ShapeTally] = [], userLog: [String] = []) {
+                shapeCounts: [ShapeCount] = [], userLog: [String] = []) {
         self.info = info
         self.status = status
         self.endTime = endTime
@@ -50,28 +41,20 @@ public struct Execution: Sendable {
     }
 }
 
-/// Document counts of one shape in one execution.
-public struct ShapeTally: Sendable, Hashable {
-    public var shapeID: String
-    public var documentsIn: Int
-    public var documentsOut: Int
-    public var documentsError: Int
-
-    public init(shapeID: String, documentsIn: Int = 0, documentsOut: Int = 0, documentsError: Int = 0) {
-        self.shapeID = shapeID
-        self.documentsIn = documentsIn
-        self.documentsOut = documentsOut
-        self.documentsError = documentsError
+extension Execution {
+    /// The execution's summary, as the store keeps it and the JSON shows it (secrets not yet redacted).
+    public var record: ExecutionRecord {
+        ExecutionRecord(
+            id: info.id, processID: info.processID, processName: info.processName, trigger: info.trigger.rawValue,
+            status: status, startTime: info.startTime, endTime: endTime, documentsIn: documentsIn,
+            documentsOut: documentsOut, documentsError: documentsError, error: error, shapeCounts: shapeCounts,
+            userLog: userLog, parentExecutionID: info.parentExecutionID, retries: retries,
+            documentsDeadLettered: documentsDeadLettered)
     }
 }
 
 /// What happened to one document at one shape: the tracking record auditors search.
 public struct DocumentTrace: Sendable, Hashable {
-    public enum Status: String, Sendable {
-        case success, error, applicationError = "application_error"
-        /// Kept in a connector's dead-letter queue instead of delivered; the trace's error is the reason.
-        case deadLettered = "dead-lettered"
-    }
     public enum Direction: String, Sendable { case input, output }
 
     public var shapeID: String
@@ -79,7 +62,7 @@ public struct DocumentTrace: Sendable, Hashable {
     public var operationID: String?
     public var direction: Direction
     public var index: Int
-    public var status: Status
+    public var status: DocumentStatus
     public var error: String?
     /// Tracked field values, in the order the operation lists them.
     public var trackedValues: [TrackedFieldValue]
@@ -89,7 +72,7 @@ public struct DocumentTrace: Sendable, Hashable {
 
     /// Creates the trace of one document, or of a run of `count` documents from `index`.
     public init(shapeID: String, connectionID: String? = nil, operationID: String? = nil, direction: Direction,
-                index: Int, status: Status, error: String? = nil, trackedValues: [TrackedFieldValue] = [],
+                index: Int, status: DocumentStatus, error: String? = nil, trackedValues: [TrackedFieldValue] = [],
                 count: Int = 1) {
         self.shapeID = shapeID
         self.connectionID = connectionID

@@ -128,7 +128,7 @@ extension ExecutionRun {
             for position in documents.indices {
                 let index = documents[position].index
                 if !failedIndexes.isEmpty, failedIndexes.contains(index) { continue }
-                let status: DocumentTrace.Status = applicationErrorIndexes.isEmpty
+                let status: DocumentStatus = applicationErrorIndexes.isEmpty
                     || !applicationErrorIndexes.contains(index) ? .success : .applicationError
                 var values: [TrackedFieldValue] = []
                 if let tracked {
@@ -162,7 +162,7 @@ extension ExecutionRun {
     /// Records one document at a connector shape: a successful document without tracked values
     /// extends the last trace when that is a run of the same shape and direction ending just
     /// before it; any other document gets a trace of its own.
-    func trace(_ key: TraceKey, direction: DocumentTrace.Direction, index: Int, status: DocumentTrace.Status,
+    func trace(_ key: TraceKey, direction: DocumentTrace.Direction, index: Int, status: DocumentStatus,
                trackedValues: [TrackedFieldValue]) {
         if status == .success, trackedValues.isEmpty, let last = pendingTraces.indices.last,
            pendingTraces[last].index + pendingTraces[last].count == index,

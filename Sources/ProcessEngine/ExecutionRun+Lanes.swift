@@ -17,7 +17,7 @@ struct LaneSeed: Sendable {
 
 /// What one lane did, merged into its parent in batch order.
 struct LaneResult: Sendable {
-    var shapeCounts: [ShapeTally]
+    var shapeCounts: [ShapeCount]
     var documentsOut: Int
     var documentsError: Int
     var documentsDeadLettered: Int

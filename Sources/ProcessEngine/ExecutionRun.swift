@@ -60,7 +60,7 @@ final class ExecutionRun {
         self.info = info
         self.callDepth = callDepth
         self.processProperties = processProperties
-        self.execution = Execution(info: info, shapeCounts: process.shapes.map { ShapeTally(shapeID: $0.id) })
+        self.execution = Execution(info: info, shapeCounts: process.shapes.map { ShapeCount(shapeID: $0.id) })
         for (index, shape) in process.shapes.enumerated() { shapeIndex[shape.id] = index }
         graphOrder = Self.graphOrder(of: process)
         startChunkSize = Self.startChunkSize(of: process, runner: runner)
@@ -404,7 +404,7 @@ final class ExecutionRun {
         }
     }
 
-    func tally(_ shapeID: String, _ update: (inout ShapeTally) -> Void) {
+    func tally(_ shapeID: String, _ update: (inout ShapeCount) -> Void) {
         guard let position = shapeIndex[shapeID] else { return }
         update(&execution.shapeCounts[position])
     }

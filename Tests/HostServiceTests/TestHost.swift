@@ -137,24 +137,15 @@ enum TestHost {
 struct TestRecorder: ExecutionRecorder {
     let store: ExecutionStore
 
-    func started(_ execution: Execution) async throws { try store.insert(Self.record(execution)) }
+    func started(_ execution: Execution) async throws { try store.insert(execution.record) }
 
     func recorded(_ documents: [DocumentTrace], in execution: ExecutionInfo) async throws {
         try store.record(documents: documents.map {
             DocumentRecord(executionID: execution.id, shapeID: $0.shapeID, direction: $0.direction.rawValue,
-                           index: $0.index, status: DocumentStatus(rawValue: $0.status.rawValue) ?? .error,
+                           index: $0.index, status: $0.status,
                            error: $0.error, trackedValues: $0.trackedValues.map { TrackedValue(name: $0.name, value: $0.value) })
         })
     }
 
-    func finished(_ execution: Execution) async throws { try store.update(Self.record(execution)) }
-
-    static func record(_ execution: Execution) -> ExecutionRecord {
-        ExecutionRecord(id: execution.info.id, processID: execution.info.processID,
-                        processName: execution.info.processName, trigger: execution.info.trigger.rawValue,
-                        status: ExecutionStatus(rawValue: execution.status.rawValue) ?? .error,
-                        startTime: execution.info.startTime, endTime: execution.endTime,
-                        documentsIn: execution.documentsIn, documentsOut: execution.documentsOut,
-                        documentsError: execution.documentsError, error: execution.error)
-    }
+    func finished(_ execution: Execution) async throws { try store.update(execution.record) }
 }

@@ -50,7 +50,7 @@ struct ContentShapeTests {
                                              #"{"batch":"b3","items":3}"#], recorder: recorder)
         #expect(probe.at("out") == [#"{"a":1}"#, #"{"a":2}"#])
         #expect(execution.userLog == ["INFO log: b1", "INFO log: b1"])
-        #expect(counts(execution, "split") == ShapeTally(shapeID: "split", documentsIn: 3, documentsOut: 2, documentsError: 1))
+        #expect(counts(execution, "split") == ShapeCount(shapeID: "split", documentsIn: 3, documentsOut: 2, documentsError: 1))
         #expect(recorder.traces.filter { $0.shapeID == "out" }.map(\.index) == [3, 4], "split parts take new indexes")
     }
 
@@ -70,7 +70,7 @@ struct ContentShapeTests {
         let execution = await runner.run(processID: "p", inputs: (1...5).map { json(#"{"n":\#($0)}"#) })
         #expect(probe.at("out") == [#"[{"n":1},{"n":2},{"n":3},{"n":4},{"n":5}]"#])
         #expect(execution.userLog == ["INFO log: first 1"])
-        #expect(counts(execution, "all") == ShapeTally(shapeID: "all", documentsIn: 5, documentsOut: 1))
+        #expect(counts(execution, "all") == ShapeCount(shapeID: "all", documentsIn: 5, documentsOut: 1))
         #expect(recorder.traces.filter { $0.shapeID == "out" }.map(\.index) == [0])
     }
 

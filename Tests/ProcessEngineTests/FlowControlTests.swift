@@ -142,7 +142,7 @@ struct FlowControlTests {
         #expect(execution.error == "shape 'flaky', document 0: rejected fail-0")
         let errors = recorder.traces.filter { $0.status == .error }
         #expect(errors.map(\.index) == [0, 2, 3])
-        #expect(counts(execution, "flaky") == ShapeTally(shapeID: "flaky", documentsIn: 5, documentsOut: 2,
+        #expect(counts(execution, "flaky") == ShapeCount(shapeID: "flaky", documentsIn: 5, documentsOut: 2,
                                                           documentsError: 3))
         #expect(recorder.finished.count == 1)
     }
@@ -166,7 +166,7 @@ struct FlowControlTests {
         #expect(execution.userLog == ["INFO log: flaky: rejected fail-2", "INFO log: flaky: rejected fail-4"])
         #expect(lanes.at("flaky").filter { $0.hasPrefix("fail") }.count == 4, "one try and one retry each")
         #expect(counts(execution, "flaky")?.documentsError == 4)
-        #expect(counts(execution, "flow") == ShapeTally(shapeID: "flow", documentsIn: 6, documentsOut: 6))
+        #expect(counts(execution, "flow") == ShapeCount(shapeID: "flow", documentsIn: 6, documentsOut: 6))
     }
 
     @Test("stop continue=false and returned documents inside lanes reach the execution")

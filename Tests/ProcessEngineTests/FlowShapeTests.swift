@@ -23,7 +23,7 @@ struct FlowShapeTests {
         #expect(probe.at("yes") == [#"{"v": 100}"#, #"{"v": "1e2"}"#])
         #expect(probe.at("no") == [#"{"v": 9.5}"#, #"{"v": "10.0"}"#])
         #expect(execution.status == .complete)
-        #expect(counts(execution, "check") == ShapeTally(shapeID: "check", documentsIn: 4, documentsOut: 4))
+        #expect(counts(execution, "check") == ShapeCount(shapeID: "check", documentsIn: 4, documentsOut: 4))
     }
 
     @Test("a value that is not a number is an error for that document, never false")
@@ -123,7 +123,7 @@ struct FlowShapeTests {
         let probe = Probe()
         let execution = await probe.run(ws, ["1", "2"])
         #expect(probe.seen.values == ["first:1", "first:2", "second:1", "second:2"])
-        #expect(counts(execution, "fork") == ShapeTally(shapeID: "fork", documentsIn: 2, documentsOut: 4))
+        #expect(counts(execution, "fork") == ShapeCount(shapeID: "fork", documentsIn: 2, documentsOut: 4))
         #expect(execution.documentsOut == 4)
     }
 }

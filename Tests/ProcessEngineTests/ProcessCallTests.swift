@@ -77,7 +77,7 @@ struct ProcessCallTests {
         let execution = await runner.run(processID: "p", inputs: (0..<5).map { json("\($0)") })
         #expect(batches.values.sorted() == ["1", "2", "2"], "threads=3 runs batches concurrently, in any order")
         #expect(execution.documentsOut == 5)
-        #expect(counts(execution, "send") == ShapeTally(shapeID: "send", documentsIn: 5, documentsOut: 5))
+        #expect(counts(execution, "send") == ShapeCount(shapeID: "send", documentsIn: 5, documentsOut: 5))
     }
 
     @Test("a loop through a flowControl shape that never ends is stopped with a clear error")

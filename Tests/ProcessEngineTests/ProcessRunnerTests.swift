@@ -21,7 +21,7 @@ struct ProcessRunnerTests {
         #expect(execution.documentsIn == 2)
         #expect(execution.documentsOut == 2)
         #expect(execution.documentsError == 0)
-        #expect(execution.shapeCounts.first { $0.shapeID == "send" } == ShapeTally(shapeID: "send", documentsIn: 2, documentsOut: 2))
+        #expect(execution.shapeCounts.first { $0.shapeID == "send" } == ShapeCount(shapeID: "send", documentsIn: 2, documentsOut: 2))
         let traces = recorder.traces
         #expect(traces.map(\.index) == [0, 1])
         #expect(traces.allSatisfy { $0.shapeID == "send" && $0.operationID == "op" && $0.connectionID == "c" && $0.status == .success })

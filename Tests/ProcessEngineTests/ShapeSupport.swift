@@ -47,7 +47,7 @@ struct Probe {
 }
 
 /// The counts of one shape.
-func counts(_ execution: Execution, _ shapeID: String) -> ShapeTally? {
+func counts(_ execution: Execution, _ shapeID: String) -> ShapeCount? {
     execution.shapeCounts.first { $0.shapeID == shapeID }
 }
 

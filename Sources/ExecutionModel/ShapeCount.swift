@@ -1,6 +1,7 @@
-/// How many documents entered, left and failed in one shape during an execution.
+/// How many documents entered, left and failed in one shape during an execution: the engine counts
+/// into it, the store keeps it, and the execution summary JSON lists it under `shapes`.
 public struct ShapeCount: Sendable, Hashable, Codable {
-    /// The `id` of the shape in the process.
+    /// The `id` of the shape in the process (`shapeId` in JSON).
     public var shapeID: String
     /// Documents that reached the shape.
     public var documentsIn: Int
@@ -15,5 +16,9 @@ public struct ShapeCount: Sendable, Hashable, Codable {
         self.documentsIn = documentsIn
         self.documentsOut = documentsOut
         self.documentsError = documentsError
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case shapeID = "shapeId", documentsIn, documentsOut, documentsError
     }
 }

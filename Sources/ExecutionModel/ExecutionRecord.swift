@@ -1,13 +1,18 @@
 public import Foundation
 
-/// The stored record of one execution of a process.
+/// The summary of one execution of a process: what the store keeps, what `conveyor run --json`,
+/// `conveyor executions list|show --json` and the REST API (`/api/executions`) write.
+///
+/// Its `Codable` form is the one execution JSON shape (camelCase, identifiers spelled `Id`, optional
+/// fields left out when absent), encoded with ``ExecutionJSON/encoder(pretty:)`` and described by
+/// `docs/schema/execution-summary.schema.json`.
 ///
 /// Dates are kept with millisecond precision: a date read back from the store
 /// is the stored date rounded to the nearest millisecond.
-public struct ExecutionRecord: Sendable, Hashable {
+public struct ExecutionRecord: Sendable, Hashable, Codable {
     /// The unique execution id.
     public var id: String
-    /// The `id` of the process that ran.
+    /// The `id` of the process that ran (`processId` in JSON).
     public var processID: String
     /// The display name of the process that ran.
     public var processName: String
@@ -30,11 +35,11 @@ public struct ExecutionRecord: Sendable, Hashable {
     public var documentsDeadLettered: Int
     /// The message of the error that ended the execution, if any.
     public var error: String?
-    /// Per-shape document counts, in the order the engine reported them.
+    /// Per-shape document counts, in the order the engine reported them (`shapes` in JSON).
     public var shapeCounts: [ShapeCount]
     /// Lines added by `notify` shapes, in order.
     public var userLog: [String]
-    /// The execution whose process call started this one, for child executions.
+    /// The execution whose process call started this one, for child executions (`parentExecutionId` in JSON).
     public var parentExecutionID: String?
     /// Requests the execution's connectors sent again after transient failures (HTTP 429 and
     /// 5xx, connection resets, timeouts, stream reconnects); 0 while it runs.
@@ -75,5 +80,11 @@ public struct ExecutionRecord: Sendable, Hashable {
         self.parentExecutionID = parentExecutionID
         self.retries = retries
         self.documentsDeadLettered = documentsDeadLettered
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, processID = "processId", processName, trigger, status, startTime, endTime
+        case documentsIn, documentsOut, documentsError, documentsDeadLettered, error
+        case shapeCounts = "shapes", userLog, parentExecutionID = "parentExecutionId", retries
     }
 }

@@ -38,7 +38,15 @@ let package = Package(
         .target(name: "DocumentMapping", dependencies: ["ProcessModel", "CLibXML2"]),
         .target(name: "ProcessEngine", dependencies: ["ProcessModel", "DocumentMapping"]),
         .target(name: "HTTPTransport", dependencies: ["CCurl"]),
-        .target(name: "GoogleAuth", dependencies: ["COpenSSL", "HTTPTransport"]),
+        .target(
+            name: "GoogleAuth",
+            dependencies: [
+                "COpenSSL", "HTTPTransport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "BigQueryStorage",
             dependencies: [

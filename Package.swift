@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/grpc/grpc-swift-2", exact: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", exact: "2.9.2"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf", exact: "2.4.1"),
@@ -38,7 +39,15 @@ let package = Package(
         .target(name: "ExecutionModel"),
         .target(name: "ProcessEngine", dependencies: ["ProcessModel", "DocumentMapping", "ExecutionModel"]),
         .target(name: "HTTPTransport", dependencies: ["CCurl"]),
-        .target(name: "GoogleAuth", dependencies: ["COpenSSL", "HTTPTransport"]),
+        .target(
+            name: "GoogleAuth",
+            dependencies: [
+                "COpenSSL", "HTTPTransport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "BigQueryStorage",
             dependencies: [
@@ -65,6 +74,7 @@ let package = Package(
                 "ProcessEngine", "ProcessModel", "ExecutionStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 

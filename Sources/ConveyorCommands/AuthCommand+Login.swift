@@ -63,7 +63,7 @@ extension AuthCommand {
         }
 
         private func signIn(_ client: AuthorizationCodeClient) async throws {
-            let listener = try LoopbackListener(port: port ?? 0)
+            let listener = try await LoopbackListener(port: port ?? 0)
             let request = try AuthorizationRequest(client: client, redirectURI: listener.redirectURI)
             AuthCommand.immediate("Open this URL in a browser to sign in for connection '\(connection)':\n\n\(request.url)\n")
             AuthCommand.immediate("Waiting up to \(timeout) s for the redirect to \(listener.redirectURI) …")

@@ -1,9 +1,10 @@
 import ExecutionStore
 import Foundation
 import Logging
+import ServiceLifecycle
 
 /// Runs `conveyor serve`: recovers from a crashed host, serves and schedules until SIGTERM or
-/// SIGINT, then stops taking work, lets running executions finish within the grace period and
+/// SIGINT (the graceful shutdown of a swift-service-lifecycle `ServiceGroup`), then stops taking work, lets running executions finish within the grace period and
 /// marks the rest ABORTED.
 public struct HostLifecycle: Sendable {
     /// The HTTP server (its host runs every execution).
@@ -41,59 +42,55 @@ public struct HostLifecycle: Sendable {
         return ids
     }
 
-    private enum Event: Sendable { case signal(Int32?), serverEnded, schedulerEnded, retentionEnded }
-
-    /// Serves until SIGTERM or SIGINT (or until the task is cancelled), then shuts down.
+    /// Serves until SIGTERM or SIGINT, then drains and stops.
+    ///
+    /// The HTTP server, the scheduler, the retention timer and the drain run as services of one
+    /// `ServiceGroup`. A signal starts its graceful shutdown, which reaches the last service first:
+    /// the drain stops new work (requests get `503` while the server keeps answering), waits for
+    /// running executions within the grace period and marks the rest `ABORTED`; then everything
+    /// else stops at once, as in-flight requests of aborted executions are not waited for.
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let logger = server.logger
         let configuration = server.configuration
-        let signals = StopSignals()
         try recoverCrashedExecutions()
-        try await withThrowingTaskGroup(of: Event.self) { group in
-            group.addTask {
-                try await server.run { port in
-                    logger.info("host started", metadata: [
-                        "address": "\(configuration.address)", "port": "\(port)",
-                        "auth": "\(configuration.authentication.schemeName)",
-                        "schedules": "\(scheduler?.jobs.count ?? 0)",
-                    ])
-                    await onRunning(port)
-                }
-                return .serverEnded
-            }
-            if let scheduler {
-                group.addTask {
-                    await scheduler.run()
-                    return .schedulerEnded
-                }
-            }
-            if let retention {
-                group.addTask {
-                    await retention.run()
-                    return .retentionEnded
-                }
-            }
-            group.addTask { .signal(await signals.next()) }
-            while let event = try await group.next() {
-                switch event {
-                case .schedulerEnded, .retentionEnded:
-                    continue
-                case .serverEnded:
-                    group.cancelAll()
-                    return
-                case .signal(let number):
-                    logger.info("host stopping", metadata: [
-                        "signal": "\(number.map(Self.signalName) ?? "cancelled")",
-                        "running": "\(server.host.runningExecutionIDs.count)",
-                        "gracePeriod": "\(configuration.gracePeriod)",
-                    ])
-                    await drain()
-                    group.cancelAll()
-                    return
-                }
-            }
+        let application = server.makeApplication { port in
+            logger.info("host started", metadata: [
+                "address": "\(configuration.address)", "port": "\(port)",
+                "auth": "\(configuration.authentication.schemeName)",
+                "schedules": "\(scheduler?.jobs.count ?? 0)",
+            ])
+            await onRunning(port)
+        }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: application)]
+        if let scheduler {
+            services.append(.init(service: Background { await scheduler.run() }, successTerminationBehavior: .ignore))
+        }
+        if let retention {
+            services.append(.init(service: Background { await retention.run() }, successTerminationBehavior: .ignore))
+        }
+        services.append(.init(service: Background(cancelledOnShutdown: false) { try await drainOnShutdown() }))
+        var group = ServiceGroupConfiguration(services: services, logger: logger)
+        group.gracefulShutdownSignals = [.sigterm, .sigint]
+        do {
+            try await ServiceGroup(configuration: group).run()
+        } catch is Drained {
+            // The drain ended the group: the host stopped as asked.
         }
         logger.info("host stopped")
+    }
+
+    /// Thrown by the drain once done, so that the group stops every other service at once.
+    private struct Drained: Error {}
+
+    /// Waits for the group's graceful shutdown, drains, and throws ``Drained``.
+    private func drainOnShutdown() async throws {
+        try await gracefulShutdown()
+        server.logger.info("host stopping", metadata: [
+            "running": "\(server.host.runningExecutionIDs.count)",
+            "gracePeriod": "\(server.configuration.gracePeriod)",
+        ])
+        await drain()
+        throw Drained()
     }
 
     /// Stops new work, waits for running executions within the grace period, aborts the rest.
@@ -112,12 +109,24 @@ public struct HostLifecycle: Sendable {
             server.logger.error("could not mark unfinished executions ABORTED", metadata: ["error": "\(error)"])
         }
     }
+}
 
-    static func signalName(_ number: Int32) -> String {
-        switch number {
-        case SIGTERM: "SIGTERM"
-        case SIGINT: "SIGINT"
-        default: "signal \(number)"
+/// A task run as a service of the host's group.
+private struct Background: Service {
+    /// Whether the group's graceful shutdown cancels the task (else the task watches for it).
+    let cancelledOnShutdown: Bool
+    let body: @Sendable () async throws -> Void
+
+    init(cancelledOnShutdown: Bool = true, _ body: @escaping @Sendable () async throws -> Void) {
+        self.cancelledOnShutdown = cancelledOnShutdown
+        self.body = body
+    }
+
+    func run() async throws {
+        if cancelledOnShutdown {
+            try await cancelWhenGracefulShutdown(body)
+        } else {
+            try await body()
         }
     }
 }

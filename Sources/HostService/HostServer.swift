@@ -51,11 +51,17 @@ public struct HostServer: Sendable {
 
     /// Serves until the task is cancelled; `onRunning` is told the bound port once listening.
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        try await makeApplication(onRunning: onRunning).runService(gracefulShutdownSignals: [])
+    }
+
+    /// The HTTP application serving every route (a service for the host's service group); it
+    /// tells `onRunning` the bound port once listening.
+    func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
         // The HTTP server logs cancelled connections at shutdown as errors; keep its lines to debugging.
         var serverLogger = logger
         if logger.logLevel > .debug { serverLogger.logLevel = .critical }
         let idle = configuration.idleTimeout.components
-        let app = Application(
+        return Application(
             router: makeRouter(),
             server: .http1(configuration: .init(idleTimeout: .nanoseconds(
                 idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000))),
@@ -63,7 +69,6 @@ public struct HostServer: Sendable {
                                  serverName: "conveyor"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: serverLogger)
-        try await app.runService(gracefulShutdownSignals: [])
     }
 
     // MARK: - Answers

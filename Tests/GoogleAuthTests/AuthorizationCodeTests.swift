@@ -79,7 +79,7 @@ struct AuthorizationCodeTests {
         #expect(!refused.description.contains("not-the-secret"))
 
         // Replay a code with a forged verifier, then the right one: the code is spent by the first use.
-        let listener = try LoopbackListener()
+        let listener = try await LoopbackListener()
         let request = try AuthorizationRequest(client: fixture.client, redirectURI: listener.redirectURI)
         async let received = listener.receive(timeout: .seconds(20)) { _ in "ok" }
         let redirect = try await CurlHTTPClient().send(HTTPRequest(url: request.url))

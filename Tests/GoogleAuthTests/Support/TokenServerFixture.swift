@@ -67,7 +67,7 @@ struct TokenServerFixture {
     /// Runs the browser part of a sign-in: GET the authorization URL, follow its redirect to
     /// the loopback listener, and complete the exchange.
     func signIn(connection: String, client: AuthorizationCodeClient? = nil) async throws -> StoredCredentials {
-        let listener = try LoopbackListener()
+        let listener = try await LoopbackListener()
         let request = try AuthorizationRequest(client: client ?? self.client, redirectURI: listener.redirectURI)
         async let received = listener.receive(timeout: .seconds(20)) { _ in "<p>done</p>" }
         let redirect = try await CurlHTTPClient().send(HTTPRequest(url: request.url))

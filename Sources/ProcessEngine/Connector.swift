@@ -23,11 +23,16 @@ public struct ConnectorEnvironment: Sendable {
     /// Called once for every request the operation's transport sends again after a transient
     /// failure (HTTP retries, stream reconnects); the engine counts them in ``Execution/retries``.
     public var countRetry: @Sendable () -> Void
+    /// Where exactly-once writers keep their checkpoints; nil when the run keeps none (then an
+    /// operation that needs them refuses to start).
+    public var checkpoints: (any CheckpointStore)?
 
-    public init(workspaceRoot: String, variables: [String: String], countRetry: @escaping @Sendable () -> Void = {}) {
+    public init(workspaceRoot: String, variables: [String: String], countRetry: @escaping @Sendable () -> Void = {},
+                checkpoints: (any CheckpointStore)? = nil) {
         self.workspaceRoot = workspaceRoot
         self.variables = variables
         self.countRetry = countRetry
+        self.checkpoints = checkpoints
     }
 }
 

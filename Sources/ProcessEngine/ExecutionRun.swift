@@ -398,7 +398,8 @@ final class ExecutionRun {
         }
         let shared = shared
         let environment = ConnectorEnvironment(workspaceRoot: runner.workspace.root, variables: runner.environment,
-                                               countRetry: { shared.retries.wrappingAdd(1, ordering: .relaxed) })
+                                               countRetry: { shared.retries.wrappingAdd(1, ordering: .relaxed) },
+                                               checkpoints: runner.checkpoints)
         return try await shared.operations.operation(forShape: shapeID) {
             try await connector.makeOperation(connection: connection, operation: definition, environment: environment)
         }

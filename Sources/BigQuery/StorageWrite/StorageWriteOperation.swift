@@ -11,7 +11,7 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
     let settings: StreamingInsertSettings
     let client: StorageWriteClient
     let rest: BigQueryREST
-    let checkpoints: (any WriteCheckpointStore)?
+    let checkpoints: (any CheckpointStore)?
     let retry: RetryPolicy
     /// Counts each resend after a transient failure in the execution's record.
     var countRetry: @Sendable () -> Void = {}
@@ -34,7 +34,7 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
     let preparation: StorageTablePreparation
 
     init(settings: StreamingInsertSettings, client: StorageWriteClient, rest: BigQueryREST,
-         checkpoints: (any WriteCheckpointStore)?, retry: RetryPolicy, location: String? = nil, workspaceRoot: String = ".") {
+         checkpoints: (any CheckpointStore)?, retry: RetryPolicy, location: String? = nil, workspaceRoot: String = ".") {
         self.settings = settings
         self.client = client
         self.rest = rest

@@ -59,5 +59,5 @@ extension BigQueryConnector {
     /// Exactly-once delivery resumes from checkpoints; without a store for them it cannot start.
     static let noCheckpointStore = DocumentError(
         "<delivery>exactly-once</delivery> keeps write checkpoints, but this run has no checkpoint store "
-            + "(use <delivery>at-least-once</delivery> where executions are not recorded)")
+            + "(use <delivery>at-least-once</delivery> where executions are not recorded)", code: .setting)
 }

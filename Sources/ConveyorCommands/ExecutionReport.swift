@@ -36,7 +36,8 @@ enum ExecutionReport {
         if let error = execution.error { Terminal.line("  error: \(error)") }
         for failure in failures.prefix(limit) {
             let kind = failure.status == .deadLettered ? "dead-lettered" : "failed"
-            Terminal.line("  \(kind) document \(failure.index) at shape '\(failure.shapeID)': \(failure.error ?? "unknown error")")
+            let code = failure.errorCode.map { " [\($0)]" } ?? ""
+            Terminal.line("  \(kind) document \(failure.index) at shape '\(failure.shapeID)': \(failure.error ?? "unknown error")\(code)")
         }
         if failures.count > limit {
             Terminal.line("  … \(failures.count - limit) more failed or dead-lettered documents: "
@@ -99,6 +100,7 @@ enum ExecutionReport {
         if let connection = document.connectionID { object["connectionId"] = connection }
         if let operation = document.operationID { object["operationId"] = operation }
         if let error = document.error { object["error"] = error }
+        if let code = document.errorCode { object["errorCode"] = code }
         return object
     }
 

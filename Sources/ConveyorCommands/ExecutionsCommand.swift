@@ -104,6 +104,7 @@ struct ExecutionsCommand: AsyncParsableCommand {
                 var line = "    #\(document.index) \(document.shapeID) \(document.direction) \(document.status.rawValue)"
                 if !tracked.isEmpty { line += "  " + tracked.joined(separator: " ") }
                 if let error = document.error { line += "  error: \(error)" }
+                if let code = document.errorCode { line += " [\(code)]" }
                 Terminal.line(line)
             }
         }

@@ -54,6 +54,7 @@ struct StoreRecorder: ExecutionRecorder {
             DocumentRecord(executionID: execution.id, shapeID: trace.shapeID, connectionID: trace.connectionID,
                            operationID: trace.operationID, direction: trace.direction.rawValue, index: trace.index,
                            status: trace.status, error: trace.error.map { redactor.redact($0) },
+                           errorCode: trace.errorCode?.rawValue,
                            trackedValues: trace.trackedValues.isEmpty ? []
                                : trace.trackedValues.map { TrackedValue(name: $0.name, value: trackedText($0.name, $0.value)) },
                            recordedAt: now, count: trace.count)

@@ -109,7 +109,7 @@ final class DiskSendOperation: ConnectorOperation {
                 written.append(document)
                 slots.append(slot)
             } catch {
-                failures.append(DocumentFailure(document: document, message: "\(error)"))
+                failures.append(DocumentFailure(document: document, error: error))
             }
         }
         for slot in batch.files.indices { batch.flush(slot) }
@@ -125,7 +125,7 @@ final class DiskSendOperation: ConnectorOperation {
             var kept: [Document] = []
             for (document, slot) in zip(written, slots) {
                 if let error = batch.errors[slot] {
-                    failures.append(DocumentFailure(document: document, message: "\(error)"))
+                    failures.append(DocumentFailure(document: document, error: error))
                 } else {
                     kept.append(document)
                 }
@@ -148,7 +148,7 @@ final class DiskSendOperation: ConnectorOperation {
                 document.setProperty("disk.fileName", to: target.relative, sharing: &shared)
                 written.append(document)
             } catch {
-                failures.append(DocumentFailure(document: document, message: "\(error)"))
+                failures.append(DocumentFailure(document: document, error: error))
             }
         }
         return OperationOutcome(outputs: written, failures: failures)

@@ -50,7 +50,7 @@ final class DiskTemplateOperation: ConnectorOperation {
 
     func readInPlace(context: OperationContext, handOver: (inout [Document]) async throws -> Void) async throws {
         guard case .get(let patternText, let split, let header, let deleteAfterRead) = action else {
-            throw DocumentError("this operation cannot start a process: it reads no documents")
+            throw DocumentError("this operation cannot start a process: it reads no documents", code: .process)
         }
         let pattern = try render(patternText, context, what: "<filePattern>")
         guard !pattern.contains("/") else {
@@ -69,7 +69,7 @@ final class DiskTemplateOperation: ConnectorOperation {
         do {
             directory = try resolvedDirectory(context)
         } catch {
-            return OperationOutcome(outputs: [], failures: documents.map { DocumentFailure(document: $0, message: "\(error)") })
+            return OperationOutcome(outputs: [], failures: documents.map { DocumentFailure(document: $0, error: error) })
         }
         let sender = try senders.withLock { senders in
             if let known = senders[directory] { return known }

@@ -80,12 +80,13 @@ struct DocumentRowWriter {
         try connection.execute(
             """
             INSERT INTO documents (execution_id, shape_id, connection_id, operation_id, direction,
-                doc_index, status, error, recorded_at, doc_count)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                doc_index, status, error, recorded_at, doc_count, error_code)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
             """,
             [.text(document.executionID), .text(document.shapeID), .optional(document.connectionID),
              .optional(document.operationID), .text(document.direction), .int(index),
-             .text(document.status.rawValue), .optional(document.error), .text(text), .int(count)],
+             .text(document.status.rawValue), .optional(document.error), .text(text), .int(count),
+             .optional(document.errorCode)],
             operation: context)
         rowsWritten += 1
         let documentID = connection.lastInsertRowID

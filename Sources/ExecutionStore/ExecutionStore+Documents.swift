@@ -50,7 +50,7 @@ extension ExecutionStore {
                     """,
                     [.text(executionID)], operation: context) { row in
                     let read = try Self.document(from: row, path: connection.path)
-                    rows.append(DocumentRow(rank: row.int64(11), rowID: read.rowID, record: read.record))
+                    rows.append(DocumentRow(rank: row.int64(12), rowID: read.rowID, record: read.record))
                 }
                 var tracked: [Int64: [TrackedValue]] = [:]
                 try connection.query(

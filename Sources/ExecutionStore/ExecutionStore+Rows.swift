@@ -10,7 +10,7 @@ extension ExecutionStore {
 
     static let documentColumns = """
         d.id, d.execution_id, d.shape_id, d.connection_id, d.operation_id, d.direction,
-        d.doc_index, d.status, d.error, d.recorded_at, d.doc_count
+        d.doc_index, d.status, d.error, d.recorded_at, d.doc_count, d.error_code
         """
 
     /// Reads an execution from a row selected with ``executionColumns``.
@@ -62,6 +62,7 @@ extension ExecutionStore {
             index: row.int(6),
             status: status,
             error: row.text(8),
+            errorCode: row.text(11),
             recordedAt: try date(row.text(9) ?? "", column: "recorded_at", context: context, path: path),
             count: max(1, row.int(10))
         )

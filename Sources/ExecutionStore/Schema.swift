@@ -140,6 +140,10 @@ enum Schema {
             signature   BLOB
         );
         """,
+        // 9: what kind of failure a document's error is (a stable code); NULL for older rows.
+        """
+        ALTER TABLE documents ADD COLUMN error_code TEXT;
+        """,
     ]
 
     /// The version a database has once every migration ran.

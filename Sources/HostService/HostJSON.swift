@@ -20,6 +20,8 @@ enum HostJSON {
         var index: Int
         var status: String
         var error: String?
+        /// What kind of failure `error` is (see docs/format.md).
+        var errorCode: String?
         var trackedValues: [TrackedBody]
         var recordedAt: Date
 
@@ -32,6 +34,7 @@ enum HostJSON {
             index = record.index
             status = record.status.rawValue
             error = record.error
+            errorCode = record.errorCode
             trackedValues = record.trackedValues.map { TrackedBody(name: $0.name, value: $0.value, truncated: $0.truncated) }
             recordedAt = record.recordedAt
         }

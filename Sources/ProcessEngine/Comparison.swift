@@ -66,7 +66,7 @@ public struct Comparison: Sendable {
         let shape = #"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"#
         guard trimmed.range(of: shape, options: .regularExpression) != nil,
               let value = Decimal(string: trimmed, locale: Locale(identifier: "en_US_POSIX")) else {
-            throw DocumentError("\(side) value '\(text)' is not a number")
+            throw DocumentError("\(side) value '\(text)' is not a number", code: .decision)
         }
         return value
     }
@@ -79,12 +79,12 @@ public struct Comparison: Sendable {
             formatter.isLenient = false
             formatter.dateFormat = format
             guard let date = formatter.date(from: text) else {
-                throw DocumentError("\(side) value '\(text)' is not a date in the format '\(format)'")
+                throw DocumentError("\(side) value '\(text)' is not a date in the format '\(format)'", code: .decision)
             }
             return date
         }
         guard let date = Self.isoDate(text) else {
-            throw DocumentError("\(side) value '\(text)' is not an ISO 8601 date or date-time")
+            throw DocumentError("\(side) value '\(text)' is not an ISO 8601 date or date-time", code: .decision)
         }
         return date
     }

@@ -23,11 +23,16 @@ public struct ConnectorEnvironment: Sendable {
     /// Called once for every request the operation's transport sends again after a transient
     /// failure (HTTP retries, stream reconnects); the engine counts them in ``Execution/retries``.
     public var countRetry: @Sendable () -> Void
+    /// Where exactly-once writers keep their checkpoints; nil when the run keeps none (then an
+    /// operation that needs them refuses to start).
+    public var checkpoints: (any CheckpointStore)?
 
-    public init(workspaceRoot: String, variables: [String: String], countRetry: @escaping @Sendable () -> Void = {}) {
+    public init(workspaceRoot: String, variables: [String: String], countRetry: @escaping @Sendable () -> Void = {},
+                checkpoints: (any CheckpointStore)? = nil) {
         self.workspaceRoot = workspaceRoot
         self.variables = variables
         self.countRetry = countRetry
+        self.checkpoints = checkpoints
     }
 }
 
@@ -75,7 +80,7 @@ public protocol OverlappingConnectorOperation: ConnectorOperation {
 
 extension ConnectorOperation {
     public func read(context: OperationContext, emit: ([Document]) async throws -> Void) async throws {
-        throw DocumentError("this operation cannot start a process: it reads no documents")
+        throw DocumentError("this operation cannot start a process: it reads no documents", code: .process)
     }
 
     public func readInPlace(context: OperationContext, handOver: (inout [Document]) async throws -> Void) async throws {
@@ -86,7 +91,7 @@ extension ConnectorOperation {
     }
 
     public func execute(_ documents: [Document], context: OperationContext) async throws -> OperationOutcome {
-        throw DocumentError("this operation cannot be used in a connector shape")
+        throw DocumentError("this operation cannot be used in a connector shape", code: .process)
     }
 
     public func execute(_ documents: [Document], context: OperationContext,
@@ -139,10 +144,19 @@ public struct DeadLetter: Sendable, Hashable {
 public struct DocumentFailure: Sendable {
     public var document: Document
     public var message: String
+    /// What kind of failure it is (stored with the document's error).
+    public var code: DocumentError.Code
 
-    public init(document: Document, message: String) {
+    public init(document: Document, message: String, code: DocumentError.Code) {
         self.document = document
         self.message = message
+        self.code = code
+    }
+
+    /// A failure with `error`'s message and code (``DocumentError/Code/connector`` for an error
+    /// that is not a ``DocumentError``).
+    public init(document: Document, error: any Error) {
+        self.init(document: document, message: "\(error)", code: DocumentError.code(of: error, else: .connector))
     }
 }
 

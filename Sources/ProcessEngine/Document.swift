@@ -91,11 +91,11 @@ public struct Document: Sendable {
     public static func parse(_ data: [UInt8], index: Int) throws(DocumentError) -> JSONValue {
         if UntypedDocument.isXML(data) {
             do { return try UntypedDocument.parseXML(data) } catch {
-                throw DocumentError("document \(index) is \(error)")
+                throw DocumentError("document \(index) is \(error)", code: .content)
             }
         }
         do { return try JSONParser.parse(data) } catch {
-            throw DocumentError("document \(index) is not valid JSON: \(error)")
+            throw DocumentError("document \(index) is not valid JSON: \(error)", code: .content)
         }
     }
 
@@ -122,10 +122,58 @@ public struct Document: Sendable {
 }
 
 /// Why one document could not go on: recorded against the document, never silently dropped.
+/// Its ``code`` tells kinds of failure apart for users (it is stored and shown with the
+/// document's error) and for code; the message explains this one.
 public struct DocumentError: Error, Sendable, CustomStringConvertible {
+    public var code: Code
     public var message: String
 
-    public init(_ message: String) { self.message = message }
+    public init(_ message: String, code: Code) {
+        self.code = code
+        self.message = message
+    }
 
     public var description: String { message }
+
+    /// What kind of failure stopped a document. The raw values are stable: they are stored with
+    /// the document's tracking record and shown as `errorCode` (see docs/format.md).
+    public enum Code: String, Sendable, CaseIterable {
+        /// The document's content is not what the shape needs (not JSON, not an object, no rows, too large).
+        case content
+        /// A profile path is not valid, or has no value in the document.
+        case path
+        /// A document property, process property or environment variable the shape reads is not set.
+        case property
+        /// A value does not fit where it goes: a column's type, a number or date to compare, an identifier.
+        case value
+        /// A decision or route could not decide (values that cannot be compared, no matching route).
+        case decision
+        /// A map failed on the document.
+        case mapping
+        /// A shape's or operation's settings do not allow what the document needs (a template, a pattern,
+        /// a missing setting, a disabled feature).
+        case setting
+        /// The process refers to something that does not exist or cannot work (a shape, map, connection,
+        /// operation or connector; an endless loop).
+        case process
+        /// A process called by a processCall shape failed.
+        case processCall
+        /// An exception shape stopped the document with its message.
+        case exception
+        /// The destination's schema cannot take the document (no schema, a type it cannot write).
+        case schema
+        /// The far end refused the document (row errors, a table that must be empty is not).
+        case rejected
+        /// The far end could not be reached or gave no usable answer (transport failure, outage).
+        case unavailable
+        /// The connector failed with an error of its own (an API or transport error it did not classify).
+        case connector
+        /// The document was kept in a dead-letter queue instead of being delivered.
+        case deadLettered
+    }
+
+    /// The code of any error: a ``DocumentError``'s own, else `fallback`.
+    public static func code(of error: any Error, else fallback: Code) -> Code {
+        (error as? DocumentError)?.code ?? fallback
+    }
 }

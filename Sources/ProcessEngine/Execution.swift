@@ -64,6 +64,8 @@ public struct DocumentTrace: Sendable, Hashable {
     public var index: Int
     public var status: DocumentStatus
     public var error: String?
+    /// The ``DocumentError/Code`` of ``error`` (`deadLettered` for a dead-lettered document).
+    public var errorCode: DocumentError.Code?
     /// Tracked field values, in the order the operation lists them.
     public var trackedValues: [TrackedFieldValue]
     /// How many documents the trace stands for: the documents `index ..< index + count`, all with
@@ -72,8 +74,8 @@ public struct DocumentTrace: Sendable, Hashable {
 
     /// Creates the trace of one document, or of a run of `count` documents from `index`.
     public init(shapeID: String, connectionID: String? = nil, operationID: String? = nil, direction: Direction,
-                index: Int, status: DocumentStatus, error: String? = nil, trackedValues: [TrackedFieldValue] = [],
-                count: Int = 1) {
+                index: Int, status: DocumentStatus, error: String? = nil, errorCode: DocumentError.Code? = nil,
+                trackedValues: [TrackedFieldValue] = [], count: Int = 1) {
         self.shapeID = shapeID
         self.connectionID = connectionID
         self.operationID = operationID
@@ -81,6 +83,7 @@ public struct DocumentTrace: Sendable, Hashable {
         self.index = index
         self.status = status
         self.error = error
+        self.errorCode = errorCode
         self.trackedValues = trackedValues
         self.count = count
     }

@@ -14,7 +14,8 @@ extension ExecutionRun {
                                                  operationID: operationID)
         } catch {
             for document in documents {
-                fail(document, at: shape, message: "\(error)", connectionID: connectionID, operationID: operationID)
+                fail(document, at: shape, message: "\(error)", code: DocumentError.code(of: error, else: .connector),
+                     connectionID: connectionID, operationID: operationID)
             }
             return
         }
@@ -100,8 +101,8 @@ extension ExecutionRun {
             if let downstreamError { throw downstreamError }
             for var document in documents {
                 let values = tracked.map { trackedValues($0, direction: .input, for: &document, context: context) } ?? []
-                fail(document, at: shape, message: "\(error)", connectionID: connectionID, operationID: operationID,
-                     tracked: values)
+                fail(document, at: shape, message: "\(error)", code: DocumentError.code(of: error, else: .connector),
+                     connectionID: connectionID, operationID: operationID, tracked: values)
             }
             await flushTracesIfNeeded()
             return
@@ -114,7 +115,7 @@ extension ExecutionRun {
         for failure in outcome.failures {
             var document = failure.document
             let values = tracked.map { trackedValues($0, direction: .input, for: &document, context: context) } ?? []
-            fail(document, at: shape, message: failure.message, connectionID: connectionID,
+            fail(document, at: shape, message: failure.message, code: failure.code, connectionID: connectionID,
                  operationID: operationID, tracked: values)
         }
         for position in outcome.outputs.indices where errorCheck.isSet(in: outcome.outputs, at: position) {
@@ -182,7 +183,7 @@ extension ExecutionRun {
                          trackedValues: [TrackedFieldValue]) {
         trace(DocumentTrace(shapeID: key.shapeID, connectionID: key.connectionID, operationID: key.operationID,
                             direction: direction, index: index, status: .deadLettered, error: reason,
-                            trackedValues: trackedValues))
+                            errorCode: .deadLettered, trackedValues: trackedValues))
     }
 
     /// The operation's tracked fields for one document. A value that cannot be read is left out:

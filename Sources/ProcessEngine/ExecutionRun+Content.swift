@@ -9,7 +9,9 @@ extension ExecutionRun {
         do {
             parts = try definition.parts()
         } catch {
-            for document in documents { fail(document, at: shape, message: "message text: \(error)") }
+            for document in documents {
+                fail(document, at: shape, message: "message text: \(error)", code: DocumentError.code(of: error, else: .setting))
+            }
             return
         }
         let context = operationContext(shapeID: shape.id)
@@ -21,7 +23,7 @@ extension ExecutionRun {
                 do {
                     values.append(try context.evaluate(value, for: &document))
                 } catch {
-                    fail(document, at: shape, message: "\(error)")
+                    fail(document, at: shape, message: "\(error)", code: DocumentError.code(of: error, else: .content))
                     continue documentLoop
                 }
             }
@@ -43,7 +45,7 @@ extension ExecutionRun {
     func runSplit(shape: ShapeDefinition, _ definition: SplitDefinition, documents: [Document],
                   next: String) async throws {
         guard let format = SplitFormat(rawValue: definition.by) else {
-            for document in documents { fail(document, at: shape, message: "unknown split format '\(definition.by)'") }
+            for document in documents { fail(document, at: shape, message: "unknown split format '\(definition.by)'", code: .setting) }
             return
         }
         var outputs: [Document] = []
@@ -52,7 +54,7 @@ extension ExecutionRun {
             do {
                 parts = try DocumentSplitter.split(document.data, by: format, path: definition.path)
             } catch {
-                fail(document, at: shape, message: "cannot split by \(format.rawValue): \(error)")
+                fail(document, at: shape, message: "cannot split by \(format.rawValue): \(error)", code: .content)
                 continue
             }
             for part in parts {
@@ -77,7 +79,7 @@ extension ExecutionRun {
             guard let documents = pendingCombines.removeValue(forKey: id), let first = documents.first,
                   let shape = shape(id), case .combine(let into, let next) = shape.kind else { continue }
             guard let format = CombineFormat(rawValue: into) else {
-                for document in documents { fail(document, at: shape, message: "unknown combine format '\(into)'") }
+                for document in documents { fail(document, at: shape, message: "unknown combine format '\(into)'", code: .setting) }
                 continue
             }
             let combined: [UInt8]
@@ -85,7 +87,7 @@ extension ExecutionRun {
                 combined = try DocumentCombiner.combine(documents.map(\.data), into: format)
             } catch {
                 for document in documents {
-                    fail(document, at: shape, message: "cannot combine into \(format.rawValue): \(error)")
+                    fail(document, at: shape, message: "cannot combine into \(format.rawValue): \(error)", code: .content)
                 }
                 continue
             }

@@ -31,7 +31,7 @@ extension ExecutionRun {
         case .flowControl(let definition, let next):
             try await runFlowControl(shape: shape, definition, documents: documents, next: next)
         case .start, .connector, .map, .setProperties, .stop, .returnDocuments:
-            throw DocumentError("shape '\(shape.id)' is not a flow shape")
+            throw DocumentError("shape '\(shape.id)' is not a flow shape", code: .process)
         }
     }
 
@@ -52,7 +52,7 @@ extension ExecutionRun {
                     rejected.append(document)
                 }
             } catch {
-                fail(document, at: shape, message: "\(error)")
+                fail(document, at: shape, message: "\(error)", code: DocumentError.code(of: error, else: .decision))
             }
         }
         tally(shape.id) { $0.documentsOut += accepted.count + rejected.count }
@@ -69,12 +69,13 @@ extension ExecutionRun {
             do {
                 value = try context.evaluate(key, for: &document)
             } catch {
-                fail(document, at: shape, message: "\(error)")
+                fail(document, at: shape, message: "\(error)", code: DocumentError.code(of: error, else: .decision))
                 continue
             }
             guard let target = definition.cases.first(where: { $0.value == value })?.next ?? definition.defaultNext else {
                 let known = definition.cases.map { "'\($0.value)'" }.joined(separator: ", ")
-                fail(document, at: shape, message: "route value '\(value)' matches no <when> (\(known)) and there is no <default>")
+                fail(document, at: shape, message: "route value '\(value)' matches no <when> (\(known)) and there is no <default>",
+                     code: .decision)
                 continue
             }
             groups[target, default: []].append(document)

@@ -8,12 +8,12 @@ extension ExecutionRun {
         guard callDepth < ProcessRunner.maximumCallDepth else {
             for document in documents {
                 fail(document, at: shape, message: "process call '\(call.process)': more than "
-                     + "\(ProcessRunner.maximumCallDepth) nested process calls (a process calls itself?)")
+                     + "\(ProcessRunner.maximumCallDepth) nested process calls (a process calls itself?)", code: .process)
             }
             return
         }
         guard let callee = runner.workspace.processes[call.process] else {
-            for document in documents { fail(document, at: shape, message: "no process with id '\(call.process)'") }
+            for document in documents { fail(document, at: shape, message: "no process with id '\(call.process)'", code: .process) }
             return
         }
         await flushTraces()
@@ -22,7 +22,8 @@ extension ExecutionRun {
         if child.status == .error {
             let reason = child.error ?? "it ended with status ERROR"
             for document in documents {
-                fail(document, at: shape, message: "process call '\(call.process)' (execution \(child.info.id)) failed: \(reason)")
+                fail(document, at: shape, message: "process call '\(call.process)' (execution \(child.info.id)) failed: \(reason)",
+                     code: .processCall)
             }
             return
         }

@@ -24,6 +24,7 @@ final class CatchScope {
 struct CaughtFailure: Sendable {
     var document: Document
     var message: String
+    var code: DocumentError.Code
     var shapeID: String
 }
 
@@ -33,6 +34,8 @@ struct StopSignal: Error {}
 extension Document {
     /// The document property a tryCatch shape sets to the error message on documents it catches.
     public static let errorMessageProperty = "error.message"
+    /// The ``DocumentError/Code`` of the failure that sent a document to a tryCatch shape's onError path.
+    public static let errorCodeProperty = "error.code"
     /// The document property a tryCatch shape sets to the id of the shape where the document failed.
     public static let errorShapeProperty = "error.shape"
 }
@@ -88,6 +91,7 @@ extension ExecutionRun {
         var document = document
         document.tryOrigins[scope.id] = nil
         document.properties[Document.errorMessageProperty] = failure.message
+        document.properties[Document.errorCodeProperty] = failure.code.rawValue
         document.properties[Document.errorShapeProperty] = failure.shapeID
         return document
     }
@@ -98,15 +102,17 @@ extension ExecutionRun {
         do {
             text = try InterpolatedText(message)
         } catch {
-            for document in documents { fail(document, at: shape, message: "exception message: \(error)") }
+            for document in documents {
+                fail(document, at: shape, message: "exception message: \(error)", code: DocumentError.code(of: error, else: .setting))
+            }
             return
         }
         let context = operationContext(shapeID: shape.id)
         for document in documents {
             do {
-                fail(document, at: shape, message: try context.interpolate(text, for: document))
+                fail(document, at: shape, message: try context.interpolate(text, for: document), code: .exception)
             } catch {
-                fail(document, at: shape, message: "exception message: \(error)")
+                fail(document, at: shape, message: "exception message: \(error)", code: DocumentError.code(of: error, else: .setting))
             }
         }
     }
@@ -118,7 +124,9 @@ extension ExecutionRun {
         do {
             text = try InterpolatedText(definition.message)
         } catch {
-            for document in documents { fail(document, at: shape, message: "notify message: \(error)") }
+            for document in documents {
+                fail(document, at: shape, message: "notify message: \(error)", code: DocumentError.code(of: error, else: .setting))
+            }
             return
         }
         let context = operationContext(shapeID: shape.id)
@@ -131,7 +139,7 @@ extension ExecutionRun {
                 if definition.level != .info { warnings += 1 }
                 outputs.append(document)
             } catch {
-                fail(document, at: shape, message: "notify message: \(error)")
+                fail(document, at: shape, message: "notify message: \(error)", code: DocumentError.code(of: error, else: .setting))
             }
         }
         tally(shape.id) { $0.documentsOut += outputs.count }

@@ -124,7 +124,7 @@ final class ExecutionRun {
 
     private func runStart(inputs: [Document]) async throws {
         guard let start = process.startShape, case .start(let source, let next) = start.kind else {
-            throw DocumentError("process '\(process.id)' has no start shape")
+            throw DocumentError("process '\(process.id)' has no start shape", code: .process)
         }
         switch source {
         case .noData:
@@ -218,12 +218,12 @@ final class ExecutionRun {
     func push(taking documents: inout [Document], to shapeID: String) async throws {
         guard !documents.isEmpty else { return }
         guard let position = shapeIndex[shapeID] else {
-            throw DocumentError("shape '\(shapeID)' does not exist in process '\(process.id)'")
+            throw DocumentError("shape '\(shapeID)' does not exist in process '\(process.id)'", code: .process)
         }
         let shape = process.shapes[position]
         guard pushDepth < Self.maximumPathLength else {
             throw DocumentError("shape '\(shape.id)': documents passed more than \(Self.maximumPathLength) shapes in one path; "
-                                + "a loop through a flowControl shape never ends")
+                                + "a loop through a flowControl shape never ends", code: .process)
         }
         pushDepth += 1
         defer { pushDepth -= 1 }
@@ -231,7 +231,7 @@ final class ExecutionRun {
         reportProgress(at: shape.id)
         switch shape.kind {
         case .start:
-            throw DocumentError("shape '\(shape.id)': documents cannot enter a start shape")
+            throw DocumentError("shape '\(shape.id)': documents cannot enter a start shape", code: .process)
         case .stop(let continues):
             execution.documentsOut += documents.count
             tally(shape.id) { $0.documentsOut += documents.count }
@@ -278,7 +278,7 @@ final class ExecutionRun {
         do {
             compiled = try compiledMap(mapID)
         } catch {
-            for document in documents { fail(document, at: shape, message: "\(error)") }
+            for document in documents { fail(document, at: shape, message: "\(error)", code: DocumentError.code(of: error, else: .mapping)) }
             documents.removeAll()
             return
         }
@@ -322,7 +322,7 @@ final class ExecutionRun {
                 if kept != position { documents.swapAt(kept, position) }
                 kept += 1
             } catch {
-                fail(document, at: shape, message: "\(error)")
+                fail(document, at: shape, message: "\(error)", code: DocumentError.code(of: error, else: .mapping))
             }
         }
         documents.removeSubrange(kept...)
@@ -331,7 +331,7 @@ final class ExecutionRun {
     private func compiledMap(_ mapID: String) throws -> CompiledMap {
         try shared.map(mapID) {
             guard let definition = runner.workspace.maps[mapID] else {
-                throw DocumentError("map '\(mapID)' does not exist")
+                throw DocumentError("map '\(mapID)' does not exist", code: .process)
             }
             return try CompiledMap(map: definition, profiles: runner.workspace.profiles)
         }
@@ -354,7 +354,8 @@ final class ExecutionRun {
                         context.processProperties[assignment.name] = value
                     }
                 } catch {
-                    fail(document, at: shape, message: "property '\(assignment.name)': \(error)")
+                    fail(document, at: shape, message: "property '\(assignment.name)': \(error)",
+                         code: DocumentError.code(of: error, else: .setting))
                     continue documentLoop
                 }
             }
@@ -388,17 +389,19 @@ final class ExecutionRun {
     func operation(forShape shapeID: String, connectionID: String, operationID: String) async throws
         -> any ConnectorOperation {
         guard let connection = runner.workspace.connections[connectionID] else {
-            throw DocumentError("connection '\(connectionID)' does not exist")
+            throw DocumentError("connection '\(connectionID)' does not exist", code: .process)
         }
         guard let definition = runner.workspace.operations[operationID] else {
-            throw DocumentError("operation '\(operationID)' does not exist")
+            throw DocumentError("operation '\(operationID)' does not exist", code: .process)
         }
         guard let connector = runner.connectors.connector(for: connection.type) else {
-            throw DocumentError("no connector for connection type '\(connection.type)' (known: \(runner.connectors.types.joined(separator: ", ")))")
+            throw DocumentError("no connector for connection type '\(connection.type)' "
+                                + "(known: \(runner.connectors.types.joined(separator: ", ")))", code: .process)
         }
         let shared = shared
         let environment = ConnectorEnvironment(workspaceRoot: runner.workspace.root, variables: runner.environment,
-                                               countRetry: { shared.retries.wrappingAdd(1, ordering: .relaxed) })
+                                               countRetry: { shared.retries.wrappingAdd(1, ordering: .relaxed) },
+                                               checkpoints: runner.checkpoints)
         return try await shared.operations.operation(forShape: shapeID) {
             try await connector.makeOperation(connection: connection, operation: definition, environment: environment)
         }
@@ -412,11 +415,11 @@ final class ExecutionRun {
     /// Records a document that stops here with an error.
     /// Inside a tryCatch scope the document is collected for the scope instead of counting as an
     /// execution error (only the shape's error count records it; the onError path traces it).
-    func fail(_ document: Document, at shape: ShapeDefinition, message: String,
+    func fail(_ document: Document, at shape: ShapeDefinition, message: String, code: DocumentError.Code,
               connectionID: String? = nil, operationID: String? = nil, tracked: [TrackedFieldValue] = []) {
         tally(shape.id) { $0.documentsError += 1 }
         if let scope = catchScopes.last {
-            scope.failures.append(CaughtFailure(document: document, message: message, shapeID: shape.id))
+            scope.failures.append(CaughtFailure(document: document, message: message, code: code, shapeID: shape.id))
             return
         }
         execution.documentsError += 1
@@ -425,7 +428,7 @@ final class ExecutionRun {
         }
         trace(DocumentTrace(shapeID: shape.id, connectionID: connectionID, operationID: operationID,
                             direction: .input, index: document.index, status: .error, error: message,
-                            trackedValues: tracked))
+                            errorCode: code, trackedValues: tracked))
     }
 
     func fail(execution message: String) {

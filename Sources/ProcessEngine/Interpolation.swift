@@ -28,7 +28,7 @@ public struct InterpolatedText: Sendable, Hashable {
                     continue
                 }
                 guard let close = template[next...].firstIndex(of: "}") else {
-                    throw DocumentError("'\(template)': '{' without a closing '}' (write '{{' for a literal brace)")
+                    throw DocumentError("'\(template)': '{' without a closing '}' (write '{{' for a literal brace)", code: .setting)
                 }
                 let name = String(template[next..<close])
                 if !literal.isEmpty { parts.append(.literal(literal)); literal = "" }
@@ -36,7 +36,7 @@ public struct InterpolatedText: Sendable, Hashable {
                 index = template.index(after: close)
             } else if character == "}" {
                 guard next < template.endIndex, template[next] == "}" else {
-                    throw DocumentError("'\(template)': '}' without an opening '{' (write '}}' for a literal brace)")
+                    throw DocumentError("'\(template)': '}' without an opening '{' (write '}}' for a literal brace)", code: .setting)
                 }
                 literal.append("}")
                 index = template.index(after: next)
@@ -53,7 +53,7 @@ public struct InterpolatedText: Sendable, Hashable {
         if name.hasPrefix("process:") { return .processProperty(String(name.dropFirst("process:".count))) }
         if name.hasPrefix("execution:") { return .execution(String(name.dropFirst("execution:".count))) }
         if name.isEmpty || name.contains(":") {
-            throw DocumentError("'\(template)': '{\(name)}' is not a document property, {process:…} or {execution:…}")
+            throw DocumentError("'\(template)': '{\(name)}' is not a document property, {process:…} or {execution:…}", code: .setting)
         }
         return .documentProperty(name)
     }
@@ -76,12 +76,12 @@ public struct InterpolatedText: Sendable, Hashable {
                 result += text
             case .documentProperty(let name):
                 guard let value = document.property(name) else {
-                    throw DocumentError("document property '\(name)' is not set on document \(document.index)")
+                    throw DocumentError("document property '\(name)' is not set on document \(document.index)", code: .property)
                 }
                 result += value
             case .processProperty(let name):
                 guard let value = processProperties[name] else {
-                    throw DocumentError("process property '\(name)' is not set")
+                    throw DocumentError("process property '\(name)' is not set", code: .property)
                 }
                 result += value
             case .execution(let field):
@@ -99,7 +99,7 @@ public struct InterpolatedText: Sendable, Hashable {
         case "startTime": return ISO8601DateFormatter.internetUTC.string(from: execution.startTime)
         case "trigger": return execution.trigger.rawValue
         default:
-            throw DocumentError("'{execution:\(field)}' is not an execution field (id, processId, processName, startTime, trigger)")
+            throw DocumentError("'{execution:\(field)}' is not an execution field (id, processId, processName, startTime, trigger)", code: .setting)
         }
     }
 }

@@ -57,22 +57,22 @@ public struct OperationContext: Sendable {
         case .profile(let pathText):
             let path: DocumentPath
             do { path = try DocumentPath(pathText) } catch {
-                throw DocumentError("\(location): '\(pathText)' is not a valid path")
+                throw DocumentError("\(location): '\(pathText)' is not a valid path", code: .path)
             }
             let json = try document.json()
             let found = path.values(in: json)
             if requiringPaths, found.isEmpty {
-                throw DocumentError("\(location): path '\(pathText)' has no value in document \(document.index)")
+                throw DocumentError("\(location): path '\(pathText)' has no value in document \(document.index)", code: .path)
             }
             return found.compactMap(\.textValue).joined(separator: ",")
         case .documentProperty(let name):
             guard let value = document.property(name) else {
-                throw DocumentError("\(location): document property '\(name)' is not set on document \(document.index)")
+                throw DocumentError("\(location): document property '\(name)' is not set on document \(document.index)", code: .property)
             }
             return value
         case .processProperty(let name):
             guard let value = processProperties[name] else {
-                throw DocumentError("\(location): process property '\(name)' is not set")
+                throw DocumentError("\(location): process property '\(name)' is not set", code: .property)
             }
             return value
         case .execution(let field):
@@ -85,7 +85,7 @@ public struct OperationContext: Sendable {
             return formatter.string(from: now())
         case .environment(let name):
             guard let value = environment[name] else {
-                throw DocumentError("\(location): environment variable '\(name)' is not set")
+                throw DocumentError("\(location): environment variable '\(name)' is not set", code: .property)
             }
             return value
         }

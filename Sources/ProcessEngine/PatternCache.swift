@@ -39,7 +39,7 @@ final class PatternCache: Sendable {
             _ = try NSRegularExpression(pattern: pattern)
             return .success(try NSRegularExpression(pattern: "^(?:" + pattern + ")$"))
         } catch {
-            return .failure(DocumentError("'\(pattern)' is not a valid \(what)"))
+            return .failure(DocumentError("'\(pattern)' is not a valid \(what)", code: .setting))
         }
     }
 }

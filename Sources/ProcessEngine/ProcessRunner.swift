@@ -28,6 +28,9 @@ public struct ProcessRunner: Sendable {
     /// How often a running execution stores its tracking records and counts (at the next chunk
     /// from its start shape), so that an execution whose command dies keeps them.
     public var countsInterval: Duration = .seconds(1)
+    /// Where exactly-once writers of connectors keep their checkpoints (see ``CheckpointStore``);
+    /// nil for none.
+    public var checkpoints: (any CheckpointStore)?
 
     public init(workspace: Workspace, connectors: ConnectorRegistry, recorder: any ExecutionRecorder,
                 environment: [String: String], chunkSize: Int = 10_000,

@@ -164,7 +164,7 @@ struct GetQueryResultsTests {
         }
         let op = try resultsOperation([], client: client)
         await #expect(throws: DocumentError.self) {
-            _ = try await op.execute([jobDocument], context: context) { _ in throw DocumentError("disk full") }
+            _ = try await op.execute([jobDocument], context: context) { _ in throw DocumentError("disk full", code: .unavailable) }
         }
         #expect(client.requests.count == 1)
     }

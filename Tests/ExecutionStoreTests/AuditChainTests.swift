@@ -188,6 +188,7 @@ import Testing
             ALTER TABLE executions DROP COLUMN retries;
             ALTER TABLE executions DROP COLUMN documents_dead_lettered;
             ALTER TABLE executions DROP COLUMN owner;
+            ALTER TABLE documents DROP COLUMN error_code;
             DROP TABLE audit_checkpoints;
             DROP TABLE audit_entries;
             DROP TABLE audit_head;
@@ -417,6 +418,7 @@ import Testing
             DROP TABLE audit_entries;
             DROP TABLE audit_head;
             ALTER TABLE audit_checkpoints DROP COLUMN signature;
+            ALTER TABLE documents DROP COLUMN error_code;
             PRAGMA user_version = \(before);
             """)
         let reopened = try ExecutionStore(path: database.path, auditKey: AuditKey(secret: "k3y-for-audit"))

@@ -53,4 +53,35 @@ import Testing
         #expect(try store.execution(id: "child-b")?.parentExecutionID == "parent")
         #expect(try store.execution(id: "parent")?.parentExecutionID == nil)
     }
+
+    @Test func aVersionEightStoreGainsErrorCodesWithOlderDocumentsWithoutOne() throws {
+        let database = try TemporaryDatabase()
+        try FileManager.default.createDirectory(
+            atPath: (database.path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        do {
+            let raw = try SQLiteConnection(path: database.path, busyTimeoutMilliseconds: 1000)
+            for script in Schema.migrations.prefix(8) { try raw.executeScript(script, operation: "old schema") }
+            try raw.executeScript(
+                """
+                PRAGMA user_version = 8;
+                INSERT INTO executions (id, process_id, process_name, trigger, status, start_time)
+                    VALUES ('old', 'p', 'P', 'manual', 'ERROR', '2024-05-01T12:00:00.000Z');
+                INSERT INTO documents (execution_id, shape_id, direction, doc_index, status, error, recorded_at)
+                    VALUES ('old', 'send', 'input', 0, 'error', 'refused', '2024-05-01T12:00:01.000Z');
+                """, operation: "old rows")
+        }
+        let store = try ExecutionStore(path: database.path)
+        let old = try store.documents(executionID: "old")
+        #expect(old.map(\.error) == ["refused"] && old.map(\.errorCode) == [nil])
+
+        try store.insert(ExecutionRecord(id: "new", processID: "p", processName: "P", trigger: "manual",
+                                         startTime: date(1_000)))
+        try store.record(documents: [
+            DocumentRecord(executionID: "new", shapeID: "send", direction: "input", index: 0, status: .error,
+                           error: "map failed", errorCode: "mapping"),
+            DocumentRecord(executionID: "new", shapeID: "send", direction: "input", index: 1),
+        ])
+        #expect(try store.documents(executionID: "new").map(\.errorCode) == ["mapping", nil])
+        #expect(try store.failedDocuments(executionID: "new", limit: 10).map(\.errorCode) == ["mapping"])
+    }
 }

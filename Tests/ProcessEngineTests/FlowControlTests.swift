@@ -30,7 +30,7 @@ struct FlowControlTests {
                 var outcome = OperationOutcome(outputs: [])
                 for document in documents {
                     if document.text.contains("fail") {
-                        outcome.failures.append(DocumentFailure(document: document, message: "rejected \(document.text)"))
+                        outcome.failures.append(DocumentFailure(document: document, message: "rejected \(document.text)", code: .rejected))
                     } else {
                         outcome.outputs.append(document)
                     }

@@ -51,7 +51,7 @@ struct OverlapConnector: Connector {
 
         func read(context: OperationContext, emit: ([Document]) async throws -> Void) async throws {
             for chunk in 0..<chunks {
-                if chunk == failAfter { throw DocumentError("the source broke after \(chunk) chunks") }
+                if chunk == failAfter { throw DocumentError("the source broke after \(chunk) chunks", code: .unavailable) }
                 log.add("read \(chunk)")
                 try await emit([json(#"{"n":\#(chunk * 2)}"#), json(#"{"n":\#(chunk * 2 + 1)}"#)])
             }
@@ -79,7 +79,7 @@ struct OverlapConnector: Connector {
 
         func outcome(_ documents: [Document]) -> OperationOutcome {
             OperationOutcome(outputs: documents.filter { $0.index != failIndex },
-                             failures: documents.filter { $0.index == failIndex }.map { DocumentFailure(document: $0, message: "row rejected") })
+                             failures: documents.filter { $0.index == failIndex }.map { DocumentFailure(document: $0, message: "row rejected", code: .rejected) })
         }
     }
 }

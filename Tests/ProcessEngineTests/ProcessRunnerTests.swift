@@ -35,7 +35,7 @@ struct ProcessRunnerTests {
     func operationFailures() async throws {
         let connector = ScriptedConnector(execute: { documents, _ in
             OperationOutcome(outputs: documents.filter { $0.index != 1 },
-                             failures: documents.filter { $0.index == 1 }.map { DocumentFailure(document: $0, message: "row rejected") })
+                             failures: documents.filter { $0.index == 1 }.map { DocumentFailure(document: $0, message: "row rejected", code: .rejected) })
         })
         let ws = workspace(shapes: [ShapeDefinition(id: "send", kind: .connector(connection: "c", operation: "op", next: "done"), location: here)],
                            tracking: [TrackedFieldBinding(name: "orderId", value: value(.profile(path: "/id")))])

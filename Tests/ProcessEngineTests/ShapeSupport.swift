@@ -23,7 +23,7 @@ struct Probe {
             for document in documents {
                 seen.add("\(context.shapeID):\(document.text)")
                 if context.shapeID.hasPrefix("flaky"), document.text.contains("fail") {
-                    failures.append(DocumentFailure(document: document, message: "rejected \(document.text)"))
+                    failures.append(DocumentFailure(document: document, message: "rejected \(document.text)", code: .rejected))
                 } else {
                     outputs.append(document)
                 }

@@ -56,7 +56,7 @@ struct TraceRunTests {
                 outputs[position].properties[Document.applicationErrorProperty] = "invalid"
             }
             return OperationOutcome(outputs: outputs, failures: documents.filter { $0.index == 2 }.map {
-                DocumentFailure(document: $0, message: "rejected")
+                DocumentFailure(document: $0, message: "rejected", code: .rejected)
             }, applicationErrors: 1)
         })
         let runs = RunRecorder()

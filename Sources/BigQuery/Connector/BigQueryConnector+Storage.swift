@@ -1,4 +1,3 @@
-import ExecutionStore
 import HTTPTransport
 import ProcessEngine
 import ProcessModel
@@ -35,7 +34,7 @@ extension BigQueryConnector {
     }
 
     /// A storage-write operation: a gRPC channel with the connection's tokens and, for
-    /// exactly-once delivery, the workspace's execution store for checkpoints.
+    /// exactly-once delivery, the checkpoint store the engine hands over.
     func storageWriteOperation(_ insert: StreamingInsertSettings, connection: ConnectionDefinition,
                                settings: BigQueryConnectionSettings, rest: BigQueryREST,
                                environment: ConnectorEnvironment) throws -> any ConnectorOperation {
@@ -44,9 +43,10 @@ extension BigQueryConnector {
         let tokens = try tokenProvider(for: settings, transport: transport, workspaceRoot: environment.workspaceRoot,
                                        environment: environment.variables)
         let client = try StorageWriteClient(endpoint: endpoint, tokens: tokens, timeout: settings.timeouts.request)
-        var checkpoints: (any WriteCheckpointStore)?
+        var checkpoints: (any CheckpointStore)?
         if insert.delivery == .exactlyOnce {
-            checkpoints = try ExecutionStore(path: environment.workspaceRoot + "/.conveyor/executions.sqlite")
+            guard let store = environment.checkpoints else { throw Self.noCheckpointStore }
+            checkpoints = store
         }
         var operation = StorageWriteOperation(settings: insert, client: client, rest: rest, checkpoints: checkpoints,
                                               retry: settings.retry, location: settings.location,
@@ -55,4 +55,9 @@ extension BigQueryConnector {
         operation.responseTimeout = settings.timeouts.request
         return operation
     }
+
+    /// Exactly-once delivery resumes from checkpoints; without a store for them it cannot start.
+    static let noCheckpointStore = DocumentError(
+        "<delivery>exactly-once</delivery> keeps write checkpoints, but this run has no checkpoint store "
+            + "(use <delivery>at-least-once</delivery> where executions are not recorded)", code: .setting)
 }

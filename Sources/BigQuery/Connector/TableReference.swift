@@ -23,7 +23,7 @@ struct TableReference: Sendable, Hashable, CustomStringConvertible {
             project = parts.removeFirst()
         }
         guard parts.count == 2, !project.isEmpty, parts.allSatisfy({ !$0.isEmpty }) else {
-            throw DocumentError("'\(text)' is not a table: write project.dataset.table or dataset.table")
+            throw DocumentError("'\(text)' is not a table: write project.dataset.table or dataset.table", code: .value)
         }
         return try TableReference(checking: project, dataset: parts[0], table: parts[1])
     }
@@ -110,6 +110,6 @@ extension TableReference {
     private static func invalid(_ kind: String, _ id: String) -> DocumentError {
         let shown = id.unicodeScalars.map { $0.properties.generalCategory == .control
             ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined()
-        return DocumentError("'\(shown)' is not a valid BigQuery \(kind) id; nothing was sent for this document")
+        return DocumentError("'\(shown)' is not a valid BigQuery \(kind) id; nothing was sent for this document", code: .value)
     }
 }

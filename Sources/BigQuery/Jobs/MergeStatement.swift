@@ -14,7 +14,7 @@ struct MergeStatement: Sendable {
     /// `text` if it is a plain identifier, otherwise an error naming its `role` (key, column).
     static func identifier(_ text: String, role: String) throws(DocumentError) -> String {
         guard text.wholeMatch(of: /[A-Za-z_][A-Za-z0-9_]*/) != nil else {
-            throw DocumentError("\(role) '\(text)' is not a plain column name (letters, digits and '_', not starting with a digit)")
+            throw DocumentError("\(role) '\(text)' is not a plain column name (letters, digits and '_', not starting with a digit)", code: .value)
         }
         return text
     }
@@ -25,7 +25,7 @@ struct MergeStatement: Sendable {
               table.dataset.wholeMatch(of: /[A-Za-z0-9_]+/) != nil,
               table.table.wholeMatch(of: /[A-Za-z0-9_\-]+/) != nil else {
             throw DocumentError("table '\(table)' has characters an upsert does not accept "
-                + "(project: letters, digits, '-', '.', ':'; dataset: letters, digits, '_'; table: letters, digits, '_', '-')")
+                + "(project: letters, digits, '-', '.', ':'; dataset: letters, digits, '_'; table: letters, digits, '_', '-')", code: .value)
         }
         return table.quoted
     }
@@ -38,7 +38,7 @@ struct MergeStatement: Sendable {
         self.columns = []
         for key in keys { self.keys.append(try Self.identifier(key, role: "key")) }
         for column in columns { self.columns.append(try Self.identifier(column, role: "column")) }
-        guard !self.keys.isEmpty else { throw DocumentError("an upsert needs at least one key column") }
+        guard !self.keys.isEmpty else { throw DocumentError("an upsert needs at least one key column", code: .setting) }
     }
 
     private var onClause: String {

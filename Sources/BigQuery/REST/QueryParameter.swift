@@ -81,7 +81,7 @@ struct QueryParameter: Sendable {
         default: valid = true
         }
         guard valid else {
-            throw DocumentError("query parameter '\(parameter)': '\(text)' is not a valid \(type)")
+            throw DocumentError("query parameter '\(parameter)': '\(text)' is not a valid \(type)", code: .value)
         }
         return .string(normalized)
     }

@@ -12,7 +12,7 @@ struct ProtoRowEncoder: Sendable {
     /// The row message's bytes for one JSON object.
     func encode(_ row: JSONValue) throws(DocumentError) -> [UInt8] {
         guard case .object(let object) = row else {
-            throw DocumentError("a storage-write row must be a JSON object")
+            throw DocumentError("a storage-write row must be a JSON object", code: .content)
         }
         var writer = ProtoWriter(capacity: 64)
         try Self.encode(object, fields: schema.fields, path: "", into: &writer)
@@ -26,7 +26,7 @@ struct ProtoRowEncoder: Sendable {
             let name = path.isEmpty ? field.name : path + "." + field.name
             if field.mode == .repeated {
                 guard case .array(let items) = value else {
-                    throw DocumentError("column \(name) is REPEATED: expected an array, got \(value)")
+                    throw DocumentError("column \(name) is REPEATED: expected an array, got \(value)", code: .value)
                 }
                 for item in items where !item.isNull {
                     try encode(item, field: field, path: name, into: &writer)
@@ -71,7 +71,7 @@ struct ProtoRowEncoder: Sendable {
             writer.int64(number, try StorageValues.microseconds(value, column: path))
         case .record:
             guard case .object(let nested) = value else {
-                throw DocumentError("column \(path) is a RECORD: expected an object, got \(value)")
+                throw DocumentError("column \(path) is a RECORD: expected an object, got \(value)", code: .value)
             }
             var inner = ProtoWriter(capacity: 32)
             try encode(nested, fields: field.fields, path: path, into: &inner)

@@ -55,7 +55,7 @@ struct StorageDeadLetterQueue: Sendable {
         let timestamp = CivilTime.rfc3339(micros: Int64((time.timeIntervalSince1970 * 1_000_000).rounded()))
         switch setting {
         case .disabled:
-            throw DocumentError("the dead-letter queue is disabled")
+            throw DocumentError("the dead-letter queue is disabled", code: .setting)
         case .file(let path):
             try append(records.map { Self.fileRecord($0, timestamp: timestamp) }, path: path)
         case .tableSuffix, .table:
@@ -96,7 +96,7 @@ struct StorageDeadLetterQueue: Sendable {
         let root = URL(fileURLWithPath: workspaceRoot).standardizedFileURL.path
         let full = URL(fileURLWithPath: root + "/" + path).standardizedFileURL.path
         guard full.hasPrefix(root + "/") else {
-            throw DocumentError("dead-letter file '\(path)' is outside the workspace")
+            throw DocumentError("dead-letter file '\(path)' is outside the workspace", code: .setting)
         }
         return full
     }
@@ -110,7 +110,7 @@ struct StorageDeadLetterQueue: Sendable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             if !FileManager.default.fileExists(atPath: full) {
                 guard FileManager.default.createFile(atPath: full, contents: nil) else {
-                    throw DocumentError("dead-letter file '\(path)' could not be created")
+                    throw DocumentError("dead-letter file '\(path)' could not be created", code: .unavailable)
                 }
             }
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: full))
@@ -135,7 +135,7 @@ struct StorageDeadLetterQueue: Sendable {
         let answer = try JSONParser.parse(try await rest.insertAll(project: table.project, dataset: table.dataset,
                                                                    table: table.table, body: body))
         if let errors = answer[key: "insertErrors"]?.arrayValue, !errors.isEmpty {
-            throw DocumentError("the dead-letter table \(table) refused \(errors.count) record(s): \(errors[0])")
+            throw DocumentError("the dead-letter table \(table) refused \(errors.count) record(s): \(errors[0])", code: .rejected)
         }
     }
 }

@@ -16,7 +16,7 @@ extension StorageRowPreparer {
         }
         let type = changeType?.stringValue?.uppercased() ?? (changeType == nil ? "UPSERT" : "")
         guard type == "UPSERT" || type == "DELETE" else {
-            throw DocumentError("\(Self.changeType) must be UPSERT or DELETE, not \(changeType ?? .null)")
+            throw DocumentError("\(Self.changeType) must be UPSERT or DELETE, not \(changeType ?? .null)", code: .value)
         }
         result[Self.changeType] = .string(type)
         if let sequence { result[Self.changeSequenceNumber] = .string(try Self.sequenceNumber(sequence)) }
@@ -37,7 +37,7 @@ extension StorageRowPreparer {
         default: break
         }
         throw DocumentError("\(changeSequenceNumber) must be a non-negative integer or hexadecimal sections "
-            + "separated by '/' (at most 4 of 16 digits), not \(value)")
+            + "separated by '/' (at most 4 of 16 digits), not \(value)", code: .value)
     }
 }
 

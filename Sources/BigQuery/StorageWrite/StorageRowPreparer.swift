@@ -30,7 +30,7 @@ struct StorageRowPreparer: Sendable {
     /// The prepared row, or an error naming the column at fault.
     func prepare(_ row: JSONValue) throws(DocumentError) -> JSONValue {
         guard case .object(let object) = row else {
-            throw DocumentError("a storage-write row must be a JSON object, not \(row)")
+            throw DocumentError("a storage-write row must be a JSON object, not \(row)", code: .content)
         }
         var result = try prepare(object, fields: schema.fields, path: "")
         if cdc { try addChangeColumns(from: object, to: &result) }
@@ -46,7 +46,7 @@ struct StorageRowPreparer: Sendable {
                 let isChangeColumn = cdc && path.isEmpty
                     && (key.uppercased() == Self.changeType || key.uppercased() == Self.changeSequenceNumber)
                 if unknownColumns == .error && !isChangeColumn {
-                    throw DocumentError("column \(path + key) is not in the schema of table \(table) (unknownColumns is error)")
+                    throw DocumentError("column \(path + key) is not in the schema of table \(table) (unknownColumns is error)", code: .value)
                 }
                 continue
             }
@@ -58,7 +58,7 @@ struct StorageRowPreparer: Sendable {
             let name = path + field.name
             guard let value = values[index], !value.isNull else {
                 if field.mode == .required {
-                    throw DocumentError("column \(name) of table \(table) is REQUIRED but the row has no value for it")
+                    throw DocumentError("column \(name) of table \(table) is REQUIRED but the row has no value for it", code: .value)
                 }
                 continue
             }
@@ -70,7 +70,7 @@ struct StorageRowPreparer: Sendable {
     private func cast(_ value: JSONValue, field: StorageSchema.Field, name: String) throws(DocumentError) -> JSONValue {
         guard field.mode == .repeated else { return try castOne(value, field: field, name: name) }
         guard case .array(let items) = value else {
-            throw DocumentError("column \(name) is REPEATED: expected an array, got \(value)")
+            throw DocumentError("column \(name) is REPEATED: expected an array, got \(value)", code: .value)
         }
         var cast: [JSONValue] = []
         cast.reserveCapacity(items.count)
@@ -81,7 +81,7 @@ struct StorageRowPreparer: Sendable {
     private func castOne(_ value: JSONValue, field: StorageSchema.Field, name: String) throws(DocumentError) -> JSONValue {
         if field.kind == .record {
             guard case .object(let nested) = value else {
-                throw DocumentError("column \(name) is a RECORD: expected an object, got \(value)")
+                throw DocumentError("column \(name) is a RECORD: expected an object, got \(value)", code: .value)
             }
             return .object(try prepare(nested, fields: field.fields, path: name + "."))
         }
@@ -137,7 +137,7 @@ struct StorageRowPreparer: Sendable {
         default: break
         }
         guard let number, number.isFinite else {
-            throw DocumentError("column \(column): \(value) is not a valid TIMESTAMP")
+            throw DocumentError("column \(column): \(value) is not a valid TIMESTAMP", code: .value)
         }
         let magnitude = abs(number)
         let micros: Double = switch magnitude {

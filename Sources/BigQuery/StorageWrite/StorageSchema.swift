@@ -29,7 +29,7 @@ struct StorageSchema: Sendable, Hashable {
     /// Reads `schema.fields` of a `tables.get` resource.
     static func parse(table: JSONValue, name: String) throws(DocumentError) -> StorageSchema {
         guard let fields = table[key: "schema"]?[key: "fields"]?.arrayValue else {
-            throw DocumentError("table \(name) has no schema: create it with columns before writing to it")
+            throw DocumentError("table \(name) has no schema: create it with columns before writing to it", code: .schema)
         }
         return StorageSchema(fields: try parseFields(fields, path: name))
     }
@@ -38,11 +38,12 @@ struct StorageSchema: Sendable, Hashable {
         var result: [Field] = []
         for (position, value) in values.enumerated() {
             guard let name = value[key: "name"]?.stringValue, !name.isEmpty else {
-                throw DocumentError("table schema of \(path): column \(position + 1) has no name")
+                throw DocumentError("table schema of \(path): column \(position + 1) has no name", code: .schema)
             }
             let typeName = (value[key: "type"]?.stringValue ?? "STRING").uppercased()
             guard let kind = kind(of: typeName) else {
-                throw DocumentError("column \(path).\(name) has type \(typeName), which the storage-write API of this version cannot write")
+                throw DocumentError("column \(path).\(name) has type \(typeName), which the storage-write API of this version cannot write",
+                                    code: .schema)
             }
             let mode = Field.Mode(rawValue: (value[key: "mode"]?.stringValue ?? "NULLABLE").uppercased()) ?? .nullable
             var nested: [Field] = []

@@ -51,7 +51,7 @@ actor StorageTablePreparation {
                                      project: table.project, jobID: jobID, location: location, timeout: .seconds(600),
                                      purpose: "ifExists replace: emptying \(table)")
         } catch {
-            throw DocumentError("ifExists is replace, but table \(table) could not be emptied: \(error)")
+            throw DocumentError("ifExists is replace, but table \(table) could not be emptied: \(error)", code: .unavailable)
         }
     }
 
@@ -67,14 +67,14 @@ actor StorageTablePreparation {
                                                                 timeoutMs: 10_000)
             guard let text = results[key: "rows"]?[index: 0]?[key: "f"]?[index: 0]?[key: "v"]?.textValue,
                   let count = Int(text) else {
-                throw DocumentError("the count query returned no number")
+                throw DocumentError("the count query returned no number", code: .unavailable)
             }
             rows = count
         } catch {
-            throw DocumentError("ifExists is fail, but the rows of table \(table) could not be counted: \(error)")
+            throw DocumentError("ifExists is fail, but the rows of table \(table) could not be counted: \(error)", code: .unavailable)
         }
         if rows > 0 {
-            throw DocumentError("table \(table) already holds \(rows) row(s) and ifExists is fail: nothing was written to it")
+            throw DocumentError("table \(table) already holds \(rows) row(s) and ifExists is fail: nothing was written to it", code: .rejected)
         }
     }
 }

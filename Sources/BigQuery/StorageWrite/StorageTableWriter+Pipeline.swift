@@ -24,7 +24,7 @@ extension StorageTableWriter {
         if let checkpoints, !claimed {
             // The checkpoint belongs to one execution at a time: taken over only from an execution
             // that has ended, never shared with one that is still running.
-            switch try checkpoints.claimWriteCheckpoint(processID: options.processID, destination: table.description,
+            switch try checkpoints.claimCheckpoint(processID: options.processID, destination: table.description,
                                                         executionID: options.executionID) {
             case .held(let owner):
                 throw StorageWriteRefusal(table: table, processID: options.processID, owner: owner,

@@ -1,6 +1,5 @@
 import BigQueryStorage
 import DocumentMapping
-import ExecutionStore
 import Foundation
 import GRPCCore
 import HTTPTransport
@@ -38,7 +37,7 @@ actor StorageTableWriter {
     let options: Options
     let client: StorageWriteClient
     let fetchTable: @Sendable () async throws -> JSONValue
-    let checkpoints: (any WriteCheckpointStore)?
+    let checkpoints: (any CheckpointStore)?
 
     var schema: StorageSchema?
     var encoder: ProtoRowEncoder?
@@ -75,7 +74,7 @@ actor StorageTableWriter {
     var receiveWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
 
     init(table: TableReference, options: Options, client: StorageWriteClient,
-         checkpoints: (any WriteCheckpointStore)?, fetchTable: @escaping @Sendable () async throws -> JSONValue) {
+         checkpoints: (any CheckpointStore)?, fetchTable: @escaping @Sendable () async throws -> JSONValue) {
         self.table = table
         self.options = options
         self.client = client
@@ -330,9 +329,9 @@ actor StorageTableWriter {
     /// Saves the stream, the next offset and `rowsDone` (input rows dealt with) for a re-run.
     func saveCheckpoint(rowsDone: Int64) throws {
         guard let checkpoints, let stream else { return }
-        try checkpoints.save(WriteCheckpoint(processID: options.processID, destination: table.description,
-                                              stream: stream, nextOffset: nextOffset, rowsDone: rowsDone,
-                                              executionID: options.executionID))
+        try checkpoints.saveCheckpoint(WriterCheckpoint(processID: options.processID, destination: table.description,
+                                                        stream: stream, nextOffset: nextOffset, rowsDone: rowsDone,
+                                                        executionID: options.executionID))
         savedRows = rowsDone
         savedOffset = nextOffset
     }
@@ -343,7 +342,7 @@ actor StorageTableWriter {
         connection = nil
         guard options.exactlyOnce, let stream, !broken else { return }
         _ = try? await client.finalize(stream: stream)
-        _ = try? checkpoints?.removeWriteCheckpoint(processID: options.processID, destination: table.description,
-                                                    executionID: options.executionID)
+        _ = try? checkpoints?.releaseCheckpoint(processID: options.processID, destination: table.description,
+                                                executionID: options.executionID)
     }
 }

@@ -81,6 +81,6 @@ enum StorageValues {
     }
 
     private static func mismatch(_ value: JSONValue, column: String, type: String) -> DocumentError {
-        DocumentError("column \(column): \(value) is not a valid \(type)")
+        DocumentError("column \(column): \(value) is not a valid \(type)", code: .value)
     }
 }

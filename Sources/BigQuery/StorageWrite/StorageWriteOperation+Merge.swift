@@ -32,7 +32,7 @@ extension StorageWriteOperation {
                 var key: [UInt8] = []
                 for column in constraints.keys {
                     guard let part = value[key: column], !part.isNull else {
-                        throw DocumentError("unique key column \(column) is null or missing")
+                        throw DocumentError("unique key column \(column) is null or missing", code: .value)
                     }
                     key += part.serialized() + [0]
                 }

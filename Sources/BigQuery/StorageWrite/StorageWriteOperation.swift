@@ -11,7 +11,7 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
     let settings: StreamingInsertSettings
     let client: StorageWriteClient
     let rest: BigQueryREST
-    let checkpoints: (any WriteCheckpointStore)?
+    let checkpoints: (any CheckpointStore)?
     let retry: RetryPolicy
     /// Counts each resend after a transient failure in the execution's record.
     var countRetry: @Sendable () -> Void = {}
@@ -34,7 +34,7 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
     let preparation: StorageTablePreparation
 
     init(settings: StreamingInsertSettings, client: StorageWriteClient, rest: BigQueryREST,
-         checkpoints: (any WriteCheckpointStore)?, retry: RetryPolicy, location: String? = nil, workspaceRoot: String = ".") {
+         checkpoints: (any CheckpointStore)?, retry: RetryPolicy, location: String? = nil, workspaceRoot: String = ".") {
         self.settings = settings
         self.client = client
         self.rest = rest
@@ -59,6 +59,8 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
         var documents: [Document]
         /// Documents whose destination or row could not be worked out, by position.
         var failures: [Int: String]
+        /// The kinds of those failures, by position.
+        var codes: [Int: DocumentError.Code] = [:]
         var groups: [StagedGroup]
     }
 
@@ -120,6 +122,7 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
     func stage(_ documents: [Document], context: OperationContext) async -> Staged {
         var documents = documents
         var failures: [Int: String] = [:]
+        var codes: [Int: DocumentError.Code] = [:]
         var groups: [Group] = []
         var groupIndex: [TableReference: Int] = [:]
         // A destination without placeholders is the same for every document: rendered once.
@@ -156,6 +159,7 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
                 groups[group].rows.append(row)
             } catch {
                 failures[position] = "\(error)"
+                codes[position] = DocumentError.code(of: error, else: .connector)
             }
         }
         var staged: [StagedGroup] = []
@@ -173,7 +177,7 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
             let writer = writer(for: group.table, context: context)
             staged.append(StagedGroup(group: group, writer: writer, accepted: await writer.accept(group.rows)))
         }
-        return Staged(documents: documents, failures: failures, groups: staged)
+        return Staged(documents: documents, failures: failures, codes: codes, groups: staged)
     }
 
     /// What sending one staged group came to: its failures by position in the group.
@@ -217,11 +221,14 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
         var documents: [Document] = []
         swap(&documents, &staged.documents)
         var failures = staged.failures
+        var codes = staged.codes
         let groups = staged.groups.map(\.group)
         var deadLettered: Set<Int> = []
         for result in results {
             for (index, message) in result.failures {
                 failures[result.group.positions[index]] = message
+                // Rows the table rejected, and destinations `ifExists` refused: the far end said no.
+                codes[result.group.positions[index]] = result.refused || result.rejected.contains(index) ? .rejected : .connector
             }
             if deadLetters.isEnabled, !result.refused, !result.rejected.isEmpty {
                 let indices = result.rejected.sorted()
@@ -264,7 +271,7 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
                 letters.append(DeadLetter(index: documents[position].index, reason: failures[position] ?? ""))
                 outputs.append(documents[position])
             } else if !failures.isEmpty, let message = failures[position] {
-                failed.append(DocumentFailure(document: documents[position], message: message))
+                failed.append(DocumentFailure(document: documents[position], message: message, code: codes[position] ?? .connector))
             } else {
                 outputs.append(documents[position])
             }

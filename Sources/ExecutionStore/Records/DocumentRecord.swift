@@ -21,6 +21,9 @@ public struct DocumentRecord: Sendable, Hashable {
     public var status: DocumentStatus
     /// The error message for a failed document.
     public var error: String?
+    /// What kind of failure ``error`` is: a stable code such as `mapping` or `rejected` (see
+    /// docs/format.md); nil for documents without one, and for records stored before codes were kept.
+    public var errorCode: String?
     /// The tracked field values extracted from the document, in order.
     public var trackedValues: [TrackedValue]
     /// When the document was recorded (kept with millisecond precision).
@@ -40,6 +43,7 @@ public struct DocumentRecord: Sendable, Hashable {
         index: Int,
         status: DocumentStatus = .success,
         error: String? = nil,
+        errorCode: String? = nil,
         trackedValues: [TrackedValue] = [],
         recordedAt: Date = Date(),
         count: Int = 1
@@ -52,6 +56,7 @@ public struct DocumentRecord: Sendable, Hashable {
         self.index = index
         self.status = status
         self.error = error
+        self.errorCode = errorCode
         self.trackedValues = trackedValues
         self.recordedAt = recordedAt
         self.count = count

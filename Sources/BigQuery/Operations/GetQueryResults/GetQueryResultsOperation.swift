@@ -40,7 +40,7 @@ struct GetQueryResultsOperation: ConnectorOperation {
             var document = original
             let job: Job
             do { job = try self.job(for: &document, context: context) } catch {
-                failures.append(DocumentFailure(document: document, message: "\(error)"))
+                failures.append(DocumentFailure(document: document, error: error))
                 continue
             }
             var rows = 0
@@ -56,7 +56,8 @@ struct GetQueryResultsOperation: ConnectorOperation {
                 errorDocuments.append(applicationError(error, job: job, document: document))
             } catch {
                 let after = rows > 0 ? " (after \(rows) rows had been passed on)" : ""
-                failures.append(DocumentFailure(document: document, message: "\(error)\(after)"))
+                failures.append(DocumentFailure(document: document, message: "\(error)\(after)",
+                                                code: DocumentError.code(of: error, else: .connector)))
             }
         }
         return OperationOutcome(outputs: errorDocuments, failures: failures, applicationErrors: errorDocuments.count)

@@ -7,7 +7,7 @@ extension RunJobOperation {
                        context: OperationContext) throws(DocumentError) -> JSONValue {
         guard let jobType = settings.jobType else {
             throw DocumentError("document \(document.index) is not a Job resource (a JSON object with "
-                + "\"configuration\") and the operation sets no <jobType>/<query>")
+                + "\"configuration\") and the operation sets no <jobType>/<query>", code: .content)
         }
         var body = JSONObject()
         func table(_ text: InterpolatedText?) throws(DocumentError) -> JSONValue? {
@@ -21,7 +21,7 @@ extension RunJobOperation {
         }
         switch jobType {
         case .query:
-            guard let query = settings.query else { throw DocumentError("the operation sets no <query>") }
+            guard let query = settings.query else { throw DocumentError("the operation sets no <query>", code: .setting) }
             body["query"] = .string(try context.interpolate(query, for: document))
             body["useLegacySql"] = .bool(settings.useLegacySQL)
             if !settings.parameters.isEmpty {

@@ -43,7 +43,7 @@ struct RunJobOperation: ConnectorOperation {
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
-                failures.append(DocumentFailure(document: document, message: "\(error)"))
+                failures.append(DocumentFailure(document: document, error: error))
                 continue
             }
             try await emit([document])

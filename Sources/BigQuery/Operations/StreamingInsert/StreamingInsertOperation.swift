@@ -28,6 +28,7 @@ struct StreamingInsertOperation: ConnectorOperation {
     func execute(_ documents: [Document], context: OperationContext) async throws -> OperationOutcome {
         var documents = documents
         var failures: [Int: String] = [:]
+        var codes: [Int: DocumentError.Code] = [:]
         var groups: [Destination: [Int]] = [:]
         var order: [Destination] = []
         var insertIDs: [String?] = Array(repeating: nil, count: documents.count)
@@ -35,16 +36,17 @@ struct StreamingInsertOperation: ConnectorOperation {
             do {
                 let destination = try destination(for: documents[position], context: context)
                 guard case .object = try documents[position].json() else {
-                    throw DocumentError("a streaming insert row must be a JSON object")
+                    throw DocumentError("a streaming insert row must be a JSON object", code: .content)
                 }
                 if documents[position].data.count > StreamingInsertSettings.maxRowBytes {
-                    throw DocumentError("row of \(documents[position].data.count) bytes exceeds BigQuery's 10 MB row limit")
+                    throw DocumentError("row of \(documents[position].data.count) bytes exceeds BigQuery's 10 MB row limit", code: .content)
                 }
                 insertIDs[position] = try insertID(for: &documents[position], context: context)
                 if groups[destination] == nil { order.append(destination) }
                 groups[destination, default: []].append(position)
             } catch {
                 failures[position] = "\(error)"
+                codes[position] = DocumentError.code(of: error, else: .connector)
             }
         }
         let requests = order.flatMap { destination in
@@ -54,12 +56,18 @@ struct StreamingInsertOperation: ConnectorOperation {
         for (request, result) in zip(requests, results) {
             switch result {
             case .success(let rowErrors):
-                for (position, message) in rowErrors { failures[position] = message }
+                for (position, message) in rowErrors {
+                    failures[position] = message
+                    codes[position] = .rejected
+                }
             case .failure(let error):
-                for position in request.positions { failures[position] = "\(error)" }
+                for position in request.positions {
+                    failures[position] = "\(error)"
+                    codes[position] = DocumentError.code(of: error, else: .connector)
+                }
             }
         }
-        return outcome(documents: documents, failures: failures, insertIDs: insertIDs, groups: groups)
+        return outcome(documents: documents, failures: failures, codes: codes, insertIDs: insertIDs, groups: groups)
     }
 
     private func destination(for document: Document, context: OperationContext) throws -> Destination {
@@ -80,7 +88,7 @@ struct StreamingInsertOperation: ConnectorOperation {
             return "\(context.execution.id)-\(document.index)"
         case .path(let path):
             guard let value = path.values(in: try document.json()).first?.textValue, !value.isEmpty else {
-                throw DocumentError("insertId path \(path) has no value in document \(document.index)")
+                throw DocumentError("insertId path \(path) has no value in document \(document.index)", code: .path)
             }
             return value
         }
@@ -142,7 +150,7 @@ struct StreamingInsertOperation: ConnectorOperation {
                 start()
             }
         }
-        return results.map { $0 ?? .failure(DocumentError("request was not sent")) }
+        return results.map { $0 ?? .failure(DocumentError("request was not sent", code: .unavailable)) }
     }
 
     private func perform(_ request: Request) async -> Result<[Int: String], any Error> {
@@ -157,7 +165,7 @@ struct StreamingInsertOperation: ConnectorOperation {
         }
     }
 
-    private func outcome(documents: [Document], failures: [Int: String], insertIDs: [String?],
+    private func outcome(documents: [Document], failures: [Int: String], codes: [Int: DocumentError.Code], insertIDs: [String?],
                          groups: [Destination: [Int]]) -> OperationOutcome {
         var destinations: [Int: Destination] = [:]
         for (destination, positions) in groups { for position in positions { destinations[position] = destination } }
@@ -187,7 +195,7 @@ struct StreamingInsertOperation: ConnectorOperation {
                 outputs.append(document)
                 applicationErrors += 1
             } else {
-                failed.append(DocumentFailure(document: document, message: message))
+                failed.append(DocumentFailure(document: document, message: message, code: codes[position] ?? .connector))
             }
         }
         return OperationOutcome(outputs: outputs, failures: failed, applicationErrors: applicationErrors)

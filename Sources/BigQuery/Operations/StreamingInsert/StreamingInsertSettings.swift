@@ -22,7 +22,7 @@ struct StreamingInsertSettings: Sendable {
     enum Delivery: String, Sendable {
         /// The `_default` stream: a retried request may write its rows twice.
         case atLeastOnce = "at-least-once"
-        /// A COMMITTED stream with offsets, checkpointed in the execution store.
+        /// A COMMITTED stream with offsets, checkpointed in the engine's ``CheckpointStore``.
         case exactlyOnce = "exactly-once"
     }
 

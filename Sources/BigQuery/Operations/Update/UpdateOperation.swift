@@ -26,7 +26,7 @@ struct UpdateOperation: ConnectorOperation {
             do {
                 (target, body) = try prepare(&document, context: context)
             } catch {
-                failures.append(DocumentFailure(document: document, message: "\(error)"))
+                failures.append(DocumentFailure(document: document, error: error))
                 continue
             }
             document.properties["bigquery.projectId"] = target.project
@@ -49,7 +49,7 @@ struct UpdateOperation: ConnectorOperation {
             } catch let error as CancellationError {
                 throw error
             } catch {
-                failures.append(DocumentFailure(document: document, message: "\(error)"))
+                failures.append(DocumentFailure(document: document, error: error))
             }
         }
         return OperationOutcome(outputs: outputs, failures: failures, applicationErrors: applicationErrors)
@@ -60,7 +60,7 @@ struct UpdateOperation: ConnectorOperation {
     func prepare(_ document: inout Document, context: OperationContext) throws -> (Target, [UInt8]) {
         let kind = settings.object.isView ? "view" : "table"
         guard case .object(var resource) = try document.json() else {
-            throw DocumentError("document \(document.index): an update needs a \(kind) resource as a JSON object")
+            throw DocumentError("document \(document.index): an update needs a \(kind) resource as a JSON object", code: .content)
         }
         let reference = resource["tableReference"]?.objectValue
         let target: Target
@@ -68,13 +68,13 @@ struct UpdateOperation: ConnectorOperation {
             guard let dataset = reference?["datasetId"]?.stringValue, !dataset.isEmpty,
                   let table = reference?["tableId"]?.stringValue, !table.isEmpty else {
                 throw DocumentError("document \(document.index): object \(settings.object.rawValue) takes the \(kind) "
-                    + "from the document, which needs tableReference.datasetId and tableReference.tableId")
+                    + "from the document, which needs tableReference.datasetId and tableReference.tableId", code: .content)
             }
             let project = try reference?["projectId"]?.stringValue ?? context.interpolate(settings.projectID, for: document)
             target = Target(project: project, dataset: dataset, table: table)
         } else {
             guard let datasetID = settings.datasetID, let tableID = settings.tableID else {
-                throw DocumentError("the update operation has no datasetId and tableId")
+                throw DocumentError("the update operation has no datasetId and tableId", code: .setting)
             }
             target = Target(project: try context.interpolate(settings.projectID, for: document),
                             dataset: try context.interpolate(datasetID, for: document),
@@ -84,7 +84,7 @@ struct UpdateOperation: ConnectorOperation {
         if settings.object.isView, settings.fullUpdate {
             guard let query = resource["view"]?[key: "query"]?.stringValue, !query.isEmpty else {
                 throw DocumentError("document \(document.index): a full update of view \(target.dataset).\(target.table) "
-                    + "needs view.query (a full update replaces the whole view)")
+                    + "needs view.query (a full update replaces the whole view)", code: .content)
             }
         }
         guard settings.fullUpdate, reference == nil else { return (target, document.data) }

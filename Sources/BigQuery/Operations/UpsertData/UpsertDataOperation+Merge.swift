@@ -19,7 +19,7 @@ extension UpsertDataOperation {
         do {
             let table = try await rest.getTable(target)
             fields = table[key: "schema"]?[key: "fields"]?.arrayValue ?? []
-            guard !fields.isEmpty else { throw DocumentError("table \(target) has no schema") }
+            guard !fields.isEmpty else { throw DocumentError("table \(target) has no schema", code: .schema) }
             var columns = fields.compactMap { $0[key: "name"]?.stringValue }
             if let assigned = group.columns {
                 // Columns no row carries are left out, so matched rows keep their values.
@@ -107,7 +107,7 @@ extension UpsertDataOperation {
         }
         guard let text = response[key: "rows"]?[index: 0]?[key: "f"]?[index: 0]?[key: "v"]?.textValue,
               let value = Int(text) else {
-            throw DocumentError("the key count query returned no number: \(response)")
+            throw DocumentError("the key count query returned no number: \(response)", code: .unavailable)
         }
         return value
     }

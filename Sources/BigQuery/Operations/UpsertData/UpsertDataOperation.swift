@@ -38,7 +38,7 @@ struct UpsertDataOperation: ConnectorOperation {
                     groups.append(Group(target: target, positions: [position], data: data, rows: rows))
                 }
             } catch {
-                failures.append(DocumentFailure(document: document, message: "\(error)"))
+                failures.append(DocumentFailure(document: document, error: error))
             }
         }
         var outputs: [Document] = []
@@ -68,7 +68,7 @@ struct UpsertDataOperation: ConnectorOperation {
                 applicationErrors += 1
             } catch {
                 for position in group.positions {
-                    failures.append(DocumentFailure(document: documents[position], message: "\(error)"))
+                    failures.append(DocumentFailure(document: documents[position], error: error))
                 }
             }
         }
@@ -94,12 +94,12 @@ struct UpsertDataOperation: ConnectorOperation {
             for (number, line) in document.text.split(whereSeparator: \.isNewline).enumerated() {
                 guard !line.allSatisfy(\.isWhitespace) else { continue }
                 guard case .object(let row)? = try? JSONParser.parse(String(line)) else {
-                    throw DocumentError("document \(document.index), line \(number + 1): an upsert row must be a JSON object")
+                    throw DocumentError("document \(document.index), line \(number + 1): an upsert row must be a JSON object", code: .content)
                 }
                 data += JSONValue.object(row).serialized() + [UInt8(ascii: "\n")]
                 count += 1
             }
-            guard count > 0 else { throw DocumentError("document \(document.index) holds no rows") }
+            guard count > 0 else { throw DocumentError("document \(document.index) holds no rows", code: .content) }
             return (data, count)
         }
     }

@@ -1,0 +1,57 @@
+import ExecutionStore
+import Foundation
+import Testing
+
+/// A failed document's error carries a stable code: in the store, `run --json`,
+/// `executions show` (text and `--json`) and the REST API.
+@Suite("document error codes end to end") struct ErrorCodeEndToEndTests {
+    @Test("a document whose file name needs a property it lacks fails with errorCode 'property' everywhere it is shown")
+    func errorCodeIsShownWithTheError() async throws {
+        let workspace = try Harness.workspace("error-code", files: Harness.jsonLinesInbox.merging([
+            "connectors/outbox.xml": #"<connection id="outbox" type="disk"><directory>out</directory></connection>"#,
+            "connectors/write.xml": """
+                <operation id="write" type="disk" action="send"><fileName>{customer}.jsonl</fileName></operation>
+                """,
+            "processes/route.xml": """
+                <process id="route" name="Route">
+                  <shapes>
+                    <start id="start" next="write"><connector connection="inbox" operation="read"/></start>
+                    <connector id="write" connection="outbox" operation="write" next="done"/>
+                    <stop id="done"/>
+                  </shapes>
+                </process>
+                """,
+            "in/orders.jsonl": "{\"id\": 1}\n{\"id\": 2}\n",
+        ]) { $1 })
+        defer { try? FileManager.default.removeItem(atPath: workspace) }
+
+        let run = try Harness.conveyor(["run", "route", "--json", "--workspace", workspace])
+        #expect(run.status == 1, "\(run.stderr)")
+        let execution = try #require(try Harness.json(run.stdout) as? [String: Any])
+        let id = try #require(execution["id"] as? String)
+        let failed = (execution["documents"] as? [[String: Any]]) ?? []
+        #expect(failed.count == 2, "\(execution)")
+        #expect(failed.allSatisfy { $0["errorCode"] as? String == "property" }, "\(failed)")
+        #expect(failed.allSatisfy { ($0["error"] as? String)?.contains("document property 'customer' is not set") == true })
+
+        let store = try ExecutionStore(path: workspace + "/.conveyor/executions.sqlite")
+        let records = try store.documents(executionID: id)
+        #expect(records.count == 2 && records.allSatisfy { $0.errorCode == "property" }, "\(records)")
+
+        let shown = try Harness.conveyor(["executions", "show", id, "--json", "--workspace", workspace])
+        let shownExecution = try #require(try Harness.json(shown.stdout) as? [String: Any])
+        let shownDocuments = (shownExecution["documents"] as? [[String: Any]]) ?? []
+        #expect(shownDocuments.count == 2 && shownDocuments.allSatisfy { $0["errorCode"] as? String == "property" },
+                "\(shownDocuments)")
+        let text = try Harness.conveyor(["executions", "show", id, "--workspace", workspace])
+        #expect(text.stdout.contains("is not set on document 0 [property]"), "\(text.stdout)")
+
+        let host = try await ServeHost.start(workspace: workspace, arguments: ["--no-auth"])
+        defer { if host.process.isRunning { host.process.terminate() } }
+        let tracked = try #require(
+            try Harness.json(try ServeHost.curl([host.base + "/api/executions/\(id)/documents/1"])) as? [String: Any])
+        let rest = (tracked["records"] as? [[String: Any]]) ?? []
+        #expect(rest.first?["errorCode"] as? String == "property", "\(tracked)")
+        #expect(try await host.stop())
+    }
+}

@@ -16,7 +16,7 @@ struct LoopbackListenerTests {
         let listener = try await LoopbackListener()
         #expect(listener.redirectURI == "http://127.0.0.1:\(listener.port)/")
         // Generous: the whole suite runs at once, and a loaded machine must not end the wait early.
-        async let received = listener.receive(timeout: .seconds(120)) { parameters in
+        async let received = listener.receive(timeout: .seconds(600)) { parameters in
             "<p>signed in with \(parameters["code"] ?? "")</p>"
         }
         let base = listener.redirectURI

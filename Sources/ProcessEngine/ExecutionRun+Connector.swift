@@ -20,12 +20,10 @@ extension ExecutionRun {
         }
         let call = ConnectorCall(shape: shape, connectionID: connectionID, operationID: operationID,
                                  documents: documents, next: next, context: operationContext(shapeID: shape.id))
-        if shape.id == overlapShapeID, let overlapping = operation as? any OverlappingConnectorOperation {
+        if shape.id == overlap.shapeID, let overlapping = operation as? any OverlappingConnectorOperation {
             // This batch begins before the previous one is finished; that one is recorded and
             // sent on first, so records and outputs keep batch order.
-            let task = await overlapping.begin(documents, context: call.context)
-            try await settleOverlap()
-            pendingOverlap = PendingConnectorCall(call: call, task: task)
+            try await submitOverlapping(call, to: overlapping)
             return
         }
         try await finishConnector(call) { emit in
@@ -33,21 +31,9 @@ extension ExecutionRun {
         }
     }
 
-    /// Finishes the batch begun last in the overlapping connector shape, if any: waits for its
-    /// outcome, records it and sends its outputs on.
-    func settleOverlap() async throws {
-        guard let pending = pendingOverlap else { return }
-        pendingOverlap = nil
-        let task = pending.task
-        try await finishConnector(pending.call) { _ in
-            try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
-        }
-        settledDocuments = pending.call.documents
-    }
-
     /// Runs `outcome` (the operation on the call's batch), records every document and sends the
     /// outputs on.
-    private func finishConnector(_ call: ConnectorCall,
+    func finishConnector(_ call: ConnectorCall,
                                  outcome run: (_ emit: ([Document]) async throws -> Void) async throws -> OperationOutcome)
         async throws {
         let (shape, connectionID, operationID) = (call.shape, call.connectionID, call.operationID)
@@ -208,12 +194,6 @@ struct ConnectorCall {
     var documents: [Document]
     var next: String
     var context: OperationContext
-}
-
-/// A batch an overlapping operation has begun and the engine has yet to finish.
-struct PendingConnectorCall {
-    var call: ConnectorCall
-    var task: Task<OperationOutcome, any Error>
 }
 
 /// The connector shape, connection and operation a trace belongs to.

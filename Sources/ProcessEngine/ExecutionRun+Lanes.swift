@@ -67,28 +67,30 @@ extension ExecutionRun {
                            progressBase.documentsError + execution.documentsError))
         var thrown: (any Error)?
         await withTaskGroup(of: (Int, LaneResult).self) { group in
-            var started = 0
-            var merged = 0
+            // Up to `threads` lanes at once; results merged in batch order (see `BatchPipeline`).
+            var pipeline = BatchPipeline.lanes(threads: threads)
             var waiting: [Int: LaneResult] = [:]
-            while started < min(threads, batches.count) {
-                let position = started
-                group.addTask { (position, await Self.runLane(seed, batches[position], next: next)) }
-                started += 1
+            func perform(_ actions: [BatchPipeline.Action]) async {
+                for action in actions {
+                    switch action {
+                    case .start(let position):
+                        group.addTask { (position, await Self.runLane(seed, batches[position], next: next)) }
+                    case .deliver(let position):
+                        guard let ready = waiting.removeValue(forKey: position) else { continue }
+                        merge(ready)
+                        await flushTracesIfNeeded()
+                    case .await:
+                        continue
+                    }
+                }
             }
+            for _ in batches { await perform(pipeline.submit().actions) }
+            await perform(pipeline.inputEnded())
             while let (position, result) = await group.next() {
                 waiting[position] = result
                 if result.thrown != nil { thrown = thrown ?? result.thrown }
                 // A lane whose path threw stops new lanes (as the batches after it would not run).
-                if started < batches.count, thrown == nil {
-                    let position = started
-                    group.addTask { (position, await Self.runLane(seed, batches[position], next: next)) }
-                    started += 1
-                }
-                while let ready = waiting.removeValue(forKey: merged) {
-                    merge(ready)
-                    merged += 1
-                    await flushTracesIfNeeded()
-                }
+                await perform(pipeline.finished(position, failed: result.thrown != nil))
             }
         }
         if let thrown { throw thrown }

@@ -43,14 +43,9 @@ final class ExecutionRun {
     var pushDepth = 0
     /// See ``startChunkSize(of:runner:)``.
     let startChunkSize: Int
-    /// The connector shape whose batches overlap while the start shape reads (see
-    /// ``overlapShape(of:)``); nil when they run one after the other.
-    var overlapShapeID: String?
-    /// The batch begun last at `overlapShapeID` and not yet finished.
-    var pendingOverlap: PendingConnectorCall?
-    /// The documents of the batch settled last, handed back to the start operation for reuse
-    /// in place of the batch still in flight.
-    var settledDocuments: [Document] = []
+    /// The overlapping connector shape's batches while the start shape reads (see
+    /// ``BatchPipeline`` and ``overlapShape(of:)``).
+    var overlap = OverlapState()
 
     init(runner: ProcessRunner, process: ProcessDefinition, info: ExecutionInfo, processProperties: [String: String],
          callDepth: Int = 0, shared: RunSharedState = RunSharedState()) {
@@ -144,46 +139,12 @@ final class ExecutionRun {
         case .connector(let connectionID, let operationID):
             let operation = try await operation(forShape: start.id, connectionID: connectionID, operationID: operationID)
             let context = operationContext(shapeID: start.id)
-            if operation.readsWithoutSideEffects, callDepth == 0, !isLane { overlapShapeID = Self.overlapShape(of: process) }
-            defer { overlapShapeID = nil }
-            do {
-                try await operation.readInPlace(context: context, handOver: { (documents: inout [Document]) in
-                    try await self.emitFromStart(start, &documents, next: next)
-                })
-            } catch {
-                // Whatever ended the reading, the batch still in flight is finished and recorded.
-                try? await settleOverlap()
-                settledDocuments = []
-                throw error
-            }
-            try await settleOverlap()
-            settledDocuments = []
+            let overlapping = operation.readsWithoutSideEffects && callDepth == 0 && !isLane
+            try await readOverlapping(operation, shapeID: overlapping ? Self.overlapShape(of: process) : nil,
+                                      context: context, handOver: { (documents: inout [Document]) in
+                try await self.emitFromStart(start, &documents, next: next)
+            })
         }
-    }
-
-    /// The connector shape whose batches may overlap: in a process that is one straight path —
-    /// a start connector, then only map shapes, then the connector shape, then a stop shape that
-    /// lets the execution go on — nothing that runs between two batches of that connector can
-    /// see the difference. Anything else (branches, decisions, tryCatch, property shapes, further
-    /// connectors) runs every batch to the end of its path before the next one.
-    static func overlapShape(of process: ProcessDefinition) -> String? {
-        guard let start = process.startShape, case .start(.connector, let first) = start.kind else { return nil }
-        var id = first
-        var visited: Set<String> = []
-        while visited.insert(id).inserted, let shape = process.shapes.first(where: { $0.id == id }) {
-            switch shape.kind {
-            case .map(_, let next):
-                id = next
-            case .connector(_, _, let next):
-                guard let after = process.shapes.first(where: { $0.id == next }), case .stop(true) = after.kind else {
-                    return nil
-                }
-                return shape.id
-            default:
-                return nil
-            }
-        }
-        return nil
     }
 
     /// Numbers a chunk from the start shape and sends it on, taking the documents out of `documents`.
@@ -258,11 +219,11 @@ final class ExecutionRun {
         case .connector(let connectionID, let operationID, let next):
             try await runConnector(shape: shape, connectionID: connectionID, operationID: operationID,
                                    documents: documents, next: next)
-            if shape.id == overlapShapeID, pendingOverlap != nil {
+            if overlap.isInFlight(at: shape.id) {
                 // These documents are still in flight; the batch finished before them goes back
                 // instead (its buffers are free to reuse, theirs are not).
-                documents = settledDocuments
-                settledDocuments = []
+                documents = overlap.settledDocuments
+                overlap.settledDocuments = []
             }
         default:
             try await pushFlow(documents, to: shape)

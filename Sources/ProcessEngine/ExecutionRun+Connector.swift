@@ -140,7 +140,7 @@ extension ExecutionRun {
             var end = position + 1
             while end < documents.endIndex, documents[end].index == first + (end - position) { end += 1 }
             trace(key, direction: direction, index: first, status: .success, trackedValues: [])
-            if let last = pendingTraces.indices.last, end - position > 1 { pendingTraces[last].count += end - position - 1 }
+            if let last = recording.traces.indices.last, end - position > 1 { recording.traces[last].count += end - position - 1 }
             position = end
         }
     }
@@ -150,13 +150,13 @@ extension ExecutionRun {
     /// before it; any other document gets a trace of its own.
     func trace(_ key: TraceKey, direction: DocumentTrace.Direction, index: Int, status: DocumentTrace.Status,
                trackedValues: [TrackedFieldValue]) {
-        if status == .success, trackedValues.isEmpty, let last = pendingTraces.indices.last,
-           pendingTraces[last].index + pendingTraces[last].count == index,
-           pendingTraces[last].status == .success, pendingTraces[last].direction == direction,
-           pendingTraces[last].trackedValues.isEmpty, pendingTraces[last].error == nil,
-           pendingTraces[last].shapeID == key.shapeID, pendingTraces[last].operationID == key.operationID,
-           pendingTraces[last].connectionID == key.connectionID {
-            pendingTraces[last].count += 1
+        if status == .success, trackedValues.isEmpty, let last = recording.traces.indices.last,
+           recording.traces[last].index + recording.traces[last].count == index,
+           recording.traces[last].status == .success, recording.traces[last].direction == direction,
+           recording.traces[last].trackedValues.isEmpty, recording.traces[last].error == nil,
+           recording.traces[last].shapeID == key.shapeID, recording.traces[last].operationID == key.operationID,
+           recording.traces[last].connectionID == key.connectionID {
+            recording.traces[last].count += 1
             return
         }
         trace(DocumentTrace(shapeID: key.shapeID, connectionID: key.connectionID, operationID: key.operationID,

@@ -12,7 +12,7 @@ struct LaneSeed: Sendable {
     var catchScopeID: Int?
     var stopRequested: Bool
     var pushDepth: Int
-    var progressBase: (documentsIn: Int, documentsOut: Int, documentsError: Int)
+    var parentCounts: ProgressCounts
 }
 
 /// What one lane did, merged into its parent in batch order.
@@ -62,9 +62,9 @@ extension ExecutionRun {
             runner: runner, process: process, info: info, callDepth: callDepth, shared: shared,
             processProperties: processProperties, catchScopeID: catchScopes.last?.id, stopRequested: stopRequested,
             pushDepth: pushDepth,
-            progressBase: (progressBase.documentsIn + execution.documentsIn,
-                           progressBase.documentsOut + execution.documentsOut,
-                           progressBase.documentsError + execution.documentsError))
+            parentCounts: ProgressCounts(documentsIn: (parentCounts?.documentsIn ?? 0) + execution.documentsIn,
+                                         documentsOut: (parentCounts?.documentsOut ?? 0) + execution.documentsOut,
+                                         documentsError: (parentCounts?.documentsError ?? 0) + execution.documentsError))
         var thrown: (any Error)?
         await withTaskGroup(of: (Int, LaneResult).self) { group in
             // Up to `threads` lanes at once; results merged in batch order (see `BatchPipeline`).
@@ -101,8 +101,7 @@ extension ExecutionRun {
         let lane = ExecutionRun(runner: seed.runner, process: seed.process, info: seed.info,
                                 processProperties: seed.processProperties, callDepth: seed.callDepth,
                                 shared: seed.shared)
-        lane.isLane = true
-        lane.progressBase = seed.progressBase
+        lane.parentCounts = seed.parentCounts
         lane.stopRequested = seed.stopRequested
         lane.pushDepth = seed.pushDepth
         if let id = seed.catchScopeID { lane.catchScopes = [CatchScope(id: id)] }
@@ -121,7 +120,7 @@ extension ExecutionRun {
             documentsError: lane.execution.documentsError,
             documentsDeadLettered: lane.execution.documentsDeadLettered, error: lane.execution.error,
             failedExecution: lane.execution.status == .error, userLog: lane.execution.userLog,
-            traces: lane.pendingTraces, caught: lane.catchScopes.first?.failures ?? [],
+            traces: lane.recording.traces, caught: lane.catchScopes.first?.failures ?? [],
             combines: lane.pendingCombines, returned: lane.returned, propertyChanges: changes,
             stopRequested: lane.stopRequested, stopLogLine: lane.stopLogLine, warnings: lane.warnings, applicationErrors: lane.applicationErrors,
             thrown: thrown)
@@ -146,7 +145,7 @@ extension ExecutionRun {
             if stopRequested { log.remove(at: line) } else { stopLogLine = execution.userLog.count + line }
         }
         execution.userLog += log
-        pendingTraces += lane.traces
+        recording.traces += lane.traces
         if let scope = catchScopes.last { scope.failures += lane.caught }
         for (shapeID, documents) in lane.combines { pendingCombines[shapeID, default: []] += documents }
         returned += lane.returned

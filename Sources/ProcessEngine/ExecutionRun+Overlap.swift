@@ -7,6 +7,8 @@ struct OverlapState {
     /// batches run one after the other.
     var shapeID: String?
     var pipeline = BatchPipeline.overlapping
+    /// The shape's operation, once its first batch is submitted.
+    var operation: (any OverlappingConnectorOperation)?
     /// Batches submitted and not yet delivered, by number: the call, and the task once begun.
     var calls: [Int: ConnectorCall] = [:]
     var tasks: [Int: Task<OperationOutcome, any Error>] = [:]
@@ -67,22 +69,23 @@ extension ExecutionRun {
     /// Submits a batch of the overlapping connector shape: it begins now, and the batch begun
     /// before it is finished, recorded and sent on before this returns.
     func submitOverlapping(_ call: ConnectorCall, to operation: any OverlappingConnectorOperation) async throws {
+        overlap.operation = operation
         let submission = overlap.pipeline.submit()
         overlap.calls[submission.batch] = call
-        try await perform(submission.actions, operation: operation)
+        try await perform(submission.actions)
     }
 
     /// The input has ended: the batches still in flight are finished and recorded.
     private func endOverlap() async throws {
-        try await perform(overlap.pipeline.inputEnded(), operation: nil)
+        try await perform(overlap.pipeline.inputEnded())
     }
 
     /// Carries out the pipeline's actions, in order; an await's follow-up actions come first.
-    private func perform(_ actions: [BatchPipeline.Action], operation: (any OverlappingConnectorOperation)?) async throws {
+    private func perform(_ actions: [BatchPipeline.Action]) async throws {
         for action in actions {
             switch action {
             case .start(let batch):
-                guard let operation, let call = overlap.calls[batch] else { continue }
+                guard let operation = overlap.operation, let call = overlap.calls[batch] else { continue }
                 overlap.tasks[batch] = await operation.begin(call.documents, context: call.context)
             case .await(let batch):
                 guard let task = overlap.tasks.removeValue(forKey: batch) else { continue }
@@ -93,7 +96,7 @@ extension ExecutionRun {
                     outcome = .failure(error)
                 }
                 overlap.outcomes[batch] = outcome
-                try await perform(overlap.pipeline.finished(batch), operation: operation)
+                try await perform(overlap.pipeline.finished(batch))
             case .deliver(let batch):
                 guard let call = overlap.calls.removeValue(forKey: batch),
                       let outcome = overlap.outcomes.removeValue(forKey: batch) else { continue }

@@ -17,15 +17,14 @@ final class ExecutionRun {
     private var shapeIndex: [String: Int] = [:]
     /// Operations, compiled maps and patterns, and the index counter, shared with lanes.
     let shared: RunSharedState
-    /// True for a lane running one flowControl batch: its traces wait for the parent to merge them.
-    var isLane = false
-    /// The parent's counts when this lane started, added to the lane's own in progress reports.
-    var progressBase = (documentsIn: 0, documentsOut: 0, documentsError: 0)
-    var pendingTraces: [DocumentTrace] = []
+    /// Set for a lane running one flowControl batch (see ``LaneSeed``): the parent's counts when
+    /// the lane started, added to the lane's own in progress reports. A lane's tracking records
+    /// wait for the parent to merge them; a lane stores nothing itself.
+    var parentCounts: ProgressCounts?
+    var isLane: Bool { parentCounts != nil }
+    /// Tracking records not yet stored, and how storing the execution's records went.
+    var recording = RecordingState()
     var applicationErrors = 0
-    private var recorderFailure: String?
-    /// When the counts were last stored for an execution still running (see ``checkpoint()``).
-    private var lastCheckpoint = ContinuousClock.now
     /// Warnings that make the execution COMPLETE_WARN (notify shapes, process calls).
     var warnings = 0
     /// Open tryCatch scopes, innermost last: a failure inside one is collected, not recorded.
@@ -77,7 +76,7 @@ final class ExecutionRun {
             execution.error = "could not record the execution, so it did not run: \(error)"
             return execution
         }
-        lastCheckpoint = ContinuousClock.now
+        recording.lastCheckpoint = ContinuousClock.now
         do {
             try await runStart(inputs: inputs)
             if execution.documentsIn == 0, process.stopIfNoDocuments {
@@ -93,7 +92,7 @@ final class ExecutionRun {
         for operation in await shared.operations.created() { await operation.close() }
         await flushTraces()
         finish()
-        if let recorderFailure { failRecording(recorderFailure) }
+        if let failure = recording.failure { failRecording(failure) }
         do {
             try await runner.recorder.finished(execution)
         } catch {
@@ -154,7 +153,7 @@ final class ExecutionRun {
         swap(&numbered, &documents)
         let first = shared.newIndexes(numbered.count)
         for position in numbered.indices { numbered[position].index = first + position }
-        if !isLane, ContinuousClock.now - lastCheckpoint >= runner.countsInterval {
+        if !isLane, ContinuousClock.now - recording.lastCheckpoint >= runner.countsInterval {
             await checkpoint()
         }
         execution.documentsIn += numbered.count
@@ -397,22 +396,22 @@ final class ExecutionRun {
     func noteApplicationErrors(_ count: Int) { applicationErrors += count }
 
     func trace(_ record: DocumentTrace) {
-        pendingTraces.append(record)
+        recording.traces.append(record)
     }
 
     func flushTracesIfNeeded() async {
-        if !isLane, pendingTraces.count >= 5_000 { await checkpoint() }
+        if !isLane, recording.traces.count >= 5_000 { await checkpoint() }
     }
 
     func flushTraces() async {
-        guard !isLane, !pendingTraces.isEmpty else { return }
-        let batch = pendingTraces
-        pendingTraces.removeAll(keepingCapacity: true)
+        guard !isLane, !recording.traces.isEmpty else { return }
+        let batch = recording.traces
+        recording.traces.removeAll(keepingCapacity: true)
         do {
             try await runner.recorder.recorded(runs: batch, in: info)
         } catch {
             // Documents that cannot be tracked are not sent on: no further chunk is read.
-            recorderFailure = recorderFailure ?? "could not record document tracking: \(error)"
+            recording.failure = recording.failure ?? "could not record document tracking: \(error)"
             stopRequested = true
         }
     }
@@ -422,14 +421,14 @@ final class ExecutionRun {
     /// two chunks of the start shape every document read before has finished its path (only a batch
     /// still in flight at an overlapping connector shape is counted in but not yet tracked).
     func checkpoint() async {
-        lastCheckpoint = ContinuousClock.now
+        recording.lastCheckpoint = ContinuousClock.now
         await flushTraces()
-        guard recorderFailure == nil else { return }
+        guard recording.failure == nil else { return }
         execution.retries = shared.retries.load(ordering: .relaxed)
         do {
             try await runner.recorder.progressed(execution)
         } catch {
-            recorderFailure = "could not record the execution's counts: \(error)"
+            recording.failure = "could not record the execution's counts: \(error)"
             stopRequested = true
         }
     }
@@ -438,9 +437,9 @@ final class ExecutionRun {
         guard let observer = runner.progress else { return }
         observer.progressed(ExecutionProgress(
             executionID: info.id, startTime: info.startTime,
-            documentsIn: progressBase.documentsIn + execution.documentsIn,
-            documentsOut: progressBase.documentsOut + execution.documentsOut,
-            documentsError: progressBase.documentsError + execution.documentsError, shapeID: shapeID))
+            documentsIn: (parentCounts?.documentsIn ?? 0) + execution.documentsIn,
+            documentsOut: (parentCounts?.documentsOut ?? 0) + execution.documentsOut,
+            documentsError: (parentCounts?.documentsError ?? 0) + execution.documentsError, shapeID: shapeID))
     }
 
     private func finish() {
@@ -462,4 +461,22 @@ final class ExecutionRun {
             execution.status = .complete
         }
     }
+}
+
+/// An execution's tracking records not yet stored, and how storing its records went.
+struct RecordingState {
+    /// Tracking records collected since they were last stored (a lane's, until its parent merges them).
+    var traces: [DocumentTrace] = []
+    /// Why the execution's records could not all be written, once that happened: no further chunk
+    /// is read, and the execution ends in ERROR naming it.
+    var failure: String?
+    /// When the counts were last stored for an execution still running (see ``ExecutionRun/checkpoint()``).
+    var lastCheckpoint = ContinuousClock.now
+}
+
+/// Documents in, out and in error: what a lane adds its own counts to in progress reports.
+struct ProgressCounts: Sendable {
+    var documentsIn = 0
+    var documentsOut = 0
+    var documentsError = 0
 }

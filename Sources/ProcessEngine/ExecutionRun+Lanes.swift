@@ -30,9 +30,9 @@ struct LaneResult: Sendable {
     var returned: [Document]
     /// Process properties the lane set, with their final values.
     var propertyChanges: [String: String]
-    var stopRequested: Bool
-    /// The position of the lane's `stopped by shape` line in `userLog`, if it wrote one.
-    var stopLogLine: Int?
+    /// Whether the lane stopped the execution, and the position of its `stopped by shape` line
+    /// in `userLog`, if it wrote one.
+    var stop: StopState
     var warnings: Int
     var applicationErrors: Int
     /// An error that ended the lane's path (a path too long, say), rethrown by the parent.
@@ -60,7 +60,7 @@ extension ExecutionRun {
     private func runLanes(_ batches: [[Document]], threads: Int, next: String) async throws {
         let seed = LaneSeed(
             runner: runner, process: process, info: info, callDepth: callDepth, shared: shared,
-            processProperties: processProperties, catchScopeID: catchScopes.last?.id, stopRequested: stopRequested,
+            processProperties: processProperties, catchScopeID: catchScopes.last?.id, stopRequested: stop.requested,
             pushDepth: pushDepth,
             parentCounts: ProgressCounts(documentsIn: (parentCounts?.documentsIn ?? 0) + execution.documentsIn,
                                          documentsOut: (parentCounts?.documentsOut ?? 0) + execution.documentsOut,
@@ -102,7 +102,7 @@ extension ExecutionRun {
                                 processProperties: seed.processProperties, callDepth: seed.callDepth,
                                 shared: seed.shared)
         lane.parentCounts = seed.parentCounts
-        lane.stopRequested = seed.stopRequested
+        lane.stop.requested = seed.stopRequested
         lane.pushDepth = seed.pushDepth
         if let id = seed.catchScopeID { lane.catchScopes = [CatchScope(id: id)] }
         var thrown: (any Error)?
@@ -122,7 +122,7 @@ extension ExecutionRun {
             failedExecution: lane.execution.status == .error, userLog: lane.execution.userLog,
             traces: lane.recording.traces, caught: lane.catchScopes.first?.failures ?? [],
             combines: lane.pendingCombines, returned: lane.returned, propertyChanges: changes,
-            stopRequested: lane.stopRequested, stopLogLine: lane.stopLogLine, warnings: lane.warnings, applicationErrors: lane.applicationErrors,
+            stop: lane.stop, warnings: lane.warnings, applicationErrors: lane.applicationErrors,
             thrown: thrown)
     }
 
@@ -140,9 +140,9 @@ extension ExecutionRun {
         if execution.error == nil { execution.error = lane.error }
         if lane.failedExecution { execution.status = .error }
         var log = lane.userLog
-        if let line = lane.stopLogLine, line < log.count {
+        if let line = lane.stop.logLine, line < log.count {
             // Only the first batch (in batch order) that stopped the execution says so.
-            if stopRequested { log.remove(at: line) } else { stopLogLine = execution.userLog.count + line }
+            if stop.requested { log.remove(at: line) } else { stop.logLine = execution.userLog.count + line }
         }
         execution.userLog += log
         recording.traces += lane.traces
@@ -150,7 +150,7 @@ extension ExecutionRun {
         for (shapeID, documents) in lane.combines { pendingCombines[shapeID, default: []] += documents }
         returned += lane.returned
         for (name, value) in lane.propertyChanges { processProperties[name] = value }
-        stopRequested = stopRequested || lane.stopRequested
+        stop.requested = stop.requested || lane.stop.requested
         warnings += lane.warnings
         applicationErrors += lane.applicationErrors
     }

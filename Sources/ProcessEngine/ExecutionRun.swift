@@ -29,10 +29,8 @@ final class ExecutionRun {
     var warnings = 0
     /// Open tryCatch scopes, innermost last: a failure inside one is collected, not recorded.
     var catchScopes: [CatchScope] = []
-    /// Set by `<stop continue="false">`: no further start chunks or branch paths run.
-    var stopRequested = false
-    /// Where in the user log the `stopped by shape` line is, once a stop shape wrote it.
-    var stopLogLine: Int?
+    /// Whether a stop shape (or a failure to record) ended the reading, and where it said so.
+    var stop = StopState()
     /// Documents handed to `returnDocuments` shapes, for the caller.
     var returned: [Document] = []
     /// Documents waiting at combine shapes until the start shape is done.
@@ -127,7 +125,7 @@ final class ExecutionRun {
         case .input:
             var chunk: [Document] = []
             for document in inputs {
-                if stopRequested { break }
+                if stop.requested { break }
                 chunk.append(document)
                 if chunk.count >= runner.chunkSize {
                     try await emitFromStart(start, &chunk, next: next)
@@ -148,7 +146,7 @@ final class ExecutionRun {
 
     /// Numbers a chunk from the start shape and sends it on, taking the documents out of `documents`.
     private func emitFromStart(_ start: ShapeDefinition, _ documents: inout [Document], next: String) async throws {
-        if stopRequested { throw StopSignal() }
+        if stop.requested { throw StopSignal() }
         var numbered: [Document] = []
         swap(&numbered, &documents)
         let first = shared.newIndexes(numbered.count)
@@ -195,9 +193,9 @@ final class ExecutionRun {
         case .stop(let continues):
             execution.documentsOut += documents.count
             tally(shape.id) { $0.documentsOut += documents.count }
-            if !continues, !stopRequested {
-                stopRequested = true
-                stopLogLine = execution.userLog.count
+            if !continues, !stop.requested {
+                stop.requested = true
+                stop.logLine = execution.userLog.count
                 execution.userLog.append("stopped by shape '\(shape.id)' (continue=\"false\")")
             }
         case .returnDocuments:
@@ -412,7 +410,7 @@ final class ExecutionRun {
         } catch {
             // Documents that cannot be tracked are not sent on: no further chunk is read.
             recording.failure = recording.failure ?? "could not record document tracking: \(error)"
-            stopRequested = true
+            stop.requested = true
         }
     }
 
@@ -429,7 +427,7 @@ final class ExecutionRun {
             try await runner.recorder.progressed(execution)
         } catch {
             recording.failure = "could not record the execution's counts: \(error)"
-            stopRequested = true
+            stop.requested = true
         }
     }
 
@@ -479,4 +477,12 @@ struct ProgressCounts: Sendable {
     var documentsIn = 0
     var documentsOut = 0
     var documentsError = 0
+}
+
+/// Set by `<stop continue="false">` (or when the execution's records cannot be written): no
+/// further start chunks or branch paths run.
+struct StopState: Sendable {
+    var requested = false
+    /// Where in the user log the `stopped by shape` line is, once a stop shape wrote it.
+    var logLine: Int?
 }

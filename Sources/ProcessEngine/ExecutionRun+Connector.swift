@@ -21,12 +21,10 @@ extension ExecutionRun {
         }
         let call = ConnectorCall(shape: shape, connectionID: connectionID, operationID: operationID,
                                  documents: documents, next: next, context: operationContext(shapeID: shape.id))
-        if shape.id == overlapShapeID, let overlapping = operation as? any OverlappingConnectorOperation {
+        if shape.id == overlap.shapeID, let overlapping = operation as? any OverlappingConnectorOperation {
             // This batch begins before the previous one is finished; that one is recorded and
             // sent on first, so records and outputs keep batch order.
-            let task = await overlapping.begin(documents, context: call.context)
-            try await settleOverlap()
-            pendingOverlap = PendingConnectorCall(call: call, task: task)
+            try await submitOverlapping(call, to: overlapping)
             return
         }
         try await finishConnector(call) { emit in
@@ -34,21 +32,9 @@ extension ExecutionRun {
         }
     }
 
-    /// Finishes the batch begun last in the overlapping connector shape, if any: waits for its
-    /// outcome, records it and sends its outputs on.
-    func settleOverlap() async throws {
-        guard let pending = pendingOverlap else { return }
-        pendingOverlap = nil
-        let task = pending.task
-        try await finishConnector(pending.call) { _ in
-            try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
-        }
-        settledDocuments = pending.call.documents
-    }
-
     /// Runs `outcome` (the operation on the call's batch), records every document and sends the
     /// outputs on.
-    private func finishConnector(_ call: ConnectorCall,
+    func finishConnector(_ call: ConnectorCall,
                                  outcome run: (_ emit: ([Document]) async throws -> Void) async throws -> OperationOutcome)
         async throws {
         let (shape, connectionID, operationID) = (call.shape, call.connectionID, call.operationID)
@@ -155,7 +141,7 @@ extension ExecutionRun {
             var end = position + 1
             while end < documents.endIndex, documents[end].index == first + (end - position) { end += 1 }
             trace(key, direction: direction, index: first, status: .success, trackedValues: [])
-            if let last = pendingTraces.indices.last, end - position > 1 { pendingTraces[last].count += end - position - 1 }
+            if let last = recording.traces.indices.last, end - position > 1 { recording.traces[last].count += end - position - 1 }
             position = end
         }
     }
@@ -165,13 +151,13 @@ extension ExecutionRun {
     /// before it; any other document gets a trace of its own.
     func trace(_ key: TraceKey, direction: DocumentTrace.Direction, index: Int, status: DocumentStatus,
                trackedValues: [TrackedFieldValue]) {
-        if status == .success, trackedValues.isEmpty, let last = pendingTraces.indices.last,
-           pendingTraces[last].index + pendingTraces[last].count == index,
-           pendingTraces[last].status == .success, pendingTraces[last].direction == direction,
-           pendingTraces[last].trackedValues.isEmpty, pendingTraces[last].error == nil,
-           pendingTraces[last].shapeID == key.shapeID, pendingTraces[last].operationID == key.operationID,
-           pendingTraces[last].connectionID == key.connectionID {
-            pendingTraces[last].count += 1
+        if status == .success, trackedValues.isEmpty, let last = recording.traces.indices.last,
+           recording.traces[last].index + recording.traces[last].count == index,
+           recording.traces[last].status == .success, recording.traces[last].direction == direction,
+           recording.traces[last].trackedValues.isEmpty, recording.traces[last].error == nil,
+           recording.traces[last].shapeID == key.shapeID, recording.traces[last].operationID == key.operationID,
+           recording.traces[last].connectionID == key.connectionID {
+            recording.traces[last].count += 1
             return
         }
         trace(DocumentTrace(shapeID: key.shapeID, connectionID: key.connectionID, operationID: key.operationID,
@@ -209,12 +195,6 @@ struct ConnectorCall {
     var documents: [Document]
     var next: String
     var context: OperationContext
-}
-
-/// A batch an overlapping operation has begun and the engine has yet to finish.
-struct PendingConnectorCall {
-    var call: ConnectorCall
-    var task: Task<OperationOutcome, any Error>
 }
 
 /// The connector shape, connection and operation a trace belongs to.

@@ -8,7 +8,7 @@ extension ExecutionRun {
             try await runDecision(shape: shape, definition, documents: documents, onTrue: onTrue, onFalse: onFalse)
         case .branch(let paths):
             for path in paths {
-                if stopRequested { break }
+                if stop.requested { break }
                 tally(shape.id) { $0.documentsOut += documents.count }
                 try await push(documents, to: path)
             }

@@ -12,7 +12,7 @@ struct LaneSeed: Sendable {
     var catchScopeID: Int?
     var stopRequested: Bool
     var pushDepth: Int
-    var progressBase: (documentsIn: Int, documentsOut: Int, documentsError: Int)
+    var parentCounts: ProgressCounts
 }
 
 /// What one lane did, merged into its parent in batch order.
@@ -30,9 +30,9 @@ struct LaneResult: Sendable {
     var returned: [Document]
     /// Process properties the lane set, with their final values.
     var propertyChanges: [String: String]
-    var stopRequested: Bool
-    /// The position of the lane's `stopped by shape` line in `userLog`, if it wrote one.
-    var stopLogLine: Int?
+    /// Whether the lane stopped the execution, and the position of its `stopped by shape` line
+    /// in `userLog`, if it wrote one.
+    var stop: StopState
     var warnings: Int
     var applicationErrors: Int
     /// An error that ended the lane's path (a path too long, say), rethrown by the parent.
@@ -60,35 +60,37 @@ extension ExecutionRun {
     private func runLanes(_ batches: [[Document]], threads: Int, next: String) async throws {
         let seed = LaneSeed(
             runner: runner, process: process, info: info, callDepth: callDepth, shared: shared,
-            processProperties: processProperties, catchScopeID: catchScopes.last?.id, stopRequested: stopRequested,
+            processProperties: processProperties, catchScopeID: catchScopes.last?.id, stopRequested: stop.requested,
             pushDepth: pushDepth,
-            progressBase: (progressBase.documentsIn + execution.documentsIn,
-                           progressBase.documentsOut + execution.documentsOut,
-                           progressBase.documentsError + execution.documentsError))
+            parentCounts: ProgressCounts(documentsIn: (parentCounts?.documentsIn ?? 0) + execution.documentsIn,
+                                         documentsOut: (parentCounts?.documentsOut ?? 0) + execution.documentsOut,
+                                         documentsError: (parentCounts?.documentsError ?? 0) + execution.documentsError))
         var thrown: (any Error)?
         await withTaskGroup(of: (Int, LaneResult).self) { group in
-            var started = 0
-            var merged = 0
+            // Up to `threads` lanes at once; results merged in batch order (see `BatchPipeline`).
+            var pipeline = BatchPipeline.lanes(threads: threads)
             var waiting: [Int: LaneResult] = [:]
-            while started < min(threads, batches.count) {
-                let position = started
-                group.addTask { (position, await Self.runLane(seed, batches[position], next: next)) }
-                started += 1
+            func perform(_ actions: [BatchPipeline.Action]) async {
+                for action in actions {
+                    switch action {
+                    case .start(let position):
+                        group.addTask { (position, await Self.runLane(seed, batches[position], next: next)) }
+                    case .deliver(let position):
+                        guard let ready = waiting.removeValue(forKey: position) else { continue }
+                        merge(ready)
+                        await flushTracesIfNeeded()
+                    case .await:
+                        continue
+                    }
+                }
             }
+            for _ in batches { await perform(pipeline.submit().actions) }
+            await perform(pipeline.inputEnded())
             while let (position, result) = await group.next() {
                 waiting[position] = result
                 if result.thrown != nil { thrown = thrown ?? result.thrown }
                 // A lane whose path threw stops new lanes (as the batches after it would not run).
-                if started < batches.count, thrown == nil {
-                    let position = started
-                    group.addTask { (position, await Self.runLane(seed, batches[position], next: next)) }
-                    started += 1
-                }
-                while let ready = waiting.removeValue(forKey: merged) {
-                    merge(ready)
-                    merged += 1
-                    await flushTracesIfNeeded()
-                }
+                await perform(pipeline.finished(position, failed: result.thrown != nil))
             }
         }
         if let thrown { throw thrown }
@@ -99,9 +101,8 @@ extension ExecutionRun {
         let lane = ExecutionRun(runner: seed.runner, process: seed.process, info: seed.info,
                                 processProperties: seed.processProperties, callDepth: seed.callDepth,
                                 shared: seed.shared)
-        lane.isLane = true
-        lane.progressBase = seed.progressBase
-        lane.stopRequested = seed.stopRequested
+        lane.parentCounts = seed.parentCounts
+        lane.stop.requested = seed.stopRequested
         lane.pushDepth = seed.pushDepth
         if let id = seed.catchScopeID { lane.catchScopes = [CatchScope(id: id)] }
         var thrown: (any Error)?
@@ -119,9 +120,9 @@ extension ExecutionRun {
             documentsError: lane.execution.documentsError,
             documentsDeadLettered: lane.execution.documentsDeadLettered, error: lane.execution.error,
             failedExecution: lane.execution.status == .error, userLog: lane.execution.userLog,
-            traces: lane.pendingTraces, caught: lane.catchScopes.first?.failures ?? [],
+            traces: lane.recording.traces, caught: lane.catchScopes.first?.failures ?? [],
             combines: lane.pendingCombines, returned: lane.returned, propertyChanges: changes,
-            stopRequested: lane.stopRequested, stopLogLine: lane.stopLogLine, warnings: lane.warnings, applicationErrors: lane.applicationErrors,
+            stop: lane.stop, warnings: lane.warnings, applicationErrors: lane.applicationErrors,
             thrown: thrown)
     }
 
@@ -139,17 +140,17 @@ extension ExecutionRun {
         if execution.error == nil { execution.error = lane.error }
         if lane.failedExecution { execution.status = .error }
         var log = lane.userLog
-        if let line = lane.stopLogLine, line < log.count {
+        if let line = lane.stop.logLine, line < log.count {
             // Only the first batch (in batch order) that stopped the execution says so.
-            if stopRequested { log.remove(at: line) } else { stopLogLine = execution.userLog.count + line }
+            if stop.requested { log.remove(at: line) } else { stop.logLine = execution.userLog.count + line }
         }
         execution.userLog += log
-        pendingTraces += lane.traces
+        recording.traces += lane.traces
         if let scope = catchScopes.last { scope.failures += lane.caught }
         for (shapeID, documents) in lane.combines { pendingCombines[shapeID, default: []] += documents }
         returned += lane.returned
         for (name, value) in lane.propertyChanges { processProperties[name] = value }
-        stopRequested = stopRequested || lane.stopRequested
+        stop.requested = stop.requested || lane.stop.requested
         warnings += lane.warnings
         applicationErrors += lane.applicationErrors
     }

@@ -17,23 +17,20 @@ final class ExecutionRun {
     private var shapeIndex: [String: Int] = [:]
     /// Operations, compiled maps and patterns, and the index counter, shared with lanes.
     let shared: RunSharedState
-    /// True for a lane running one flowControl batch: its traces wait for the parent to merge them.
-    var isLane = false
-    /// The parent's counts when this lane started, added to the lane's own in progress reports.
-    var progressBase = (documentsIn: 0, documentsOut: 0, documentsError: 0)
-    var pendingTraces: [DocumentTrace] = []
+    /// Set for a lane running one flowControl batch (see ``LaneSeed``): the parent's counts when
+    /// the lane started, added to the lane's own in progress reports. A lane's tracking records
+    /// wait for the parent to merge them; a lane stores nothing itself.
+    var parentCounts: ProgressCounts?
+    var isLane: Bool { parentCounts != nil }
+    /// Tracking records not yet stored, and how storing the execution's records went.
+    var recording = RecordingState()
     var applicationErrors = 0
-    private var recorderFailure: String?
-    /// When the counts were last stored for an execution still running (see ``checkpoint()``).
-    private var lastCheckpoint = ContinuousClock.now
     /// Warnings that make the execution COMPLETE_WARN (notify shapes, process calls).
     var warnings = 0
     /// Open tryCatch scopes, innermost last: a failure inside one is collected, not recorded.
     var catchScopes: [CatchScope] = []
-    /// Set by `<stop continue="false">`: no further start chunks or branch paths run.
-    var stopRequested = false
-    /// Where in the user log the `stopped by shape` line is, once a stop shape wrote it.
-    var stopLogLine: Int?
+    /// Whether a stop shape (or a failure to record) ended the reading, and where it said so.
+    var stop = StopState()
     /// Documents handed to `returnDocuments` shapes, for the caller.
     var returned: [Document] = []
     /// Documents waiting at combine shapes until the start shape is done.
@@ -43,14 +40,9 @@ final class ExecutionRun {
     var pushDepth = 0
     /// See ``startChunkSize(of:runner:)``.
     let startChunkSize: Int
-    /// The connector shape whose batches overlap while the start shape reads (see
-    /// ``overlapShape(of:)``); nil when they run one after the other.
-    var overlapShapeID: String?
-    /// The batch begun last at `overlapShapeID` and not yet finished.
-    var pendingOverlap: PendingConnectorCall?
-    /// The documents of the batch settled last, handed back to the start operation for reuse
-    /// in place of the batch still in flight.
-    var settledDocuments: [Document] = []
+    /// The overlapping connector shape's batches while the start shape reads (see
+    /// ``BatchPipeline`` and ``overlapShape(of:)``).
+    var overlap = OverlapState()
 
     init(runner: ProcessRunner, process: ProcessDefinition, info: ExecutionInfo, processProperties: [String: String],
          callDepth: Int = 0, shared: RunSharedState = RunSharedState()) {
@@ -82,7 +74,7 @@ final class ExecutionRun {
             execution.error = "could not record the execution, so it did not run: \(error)"
             return execution
         }
-        lastCheckpoint = ContinuousClock.now
+        recording.lastCheckpoint = ContinuousClock.now
         do {
             try await runStart(inputs: inputs)
             if execution.documentsIn == 0, process.stopIfNoDocuments {
@@ -98,7 +90,7 @@ final class ExecutionRun {
         for operation in await shared.operations.created() { await operation.close() }
         await flushTraces()
         finish()
-        if let recorderFailure { failRecording(recorderFailure) }
+        if let failure = recording.failure { failRecording(failure) }
         do {
             try await runner.recorder.finished(execution)
         } catch {
@@ -133,7 +125,7 @@ final class ExecutionRun {
         case .input:
             var chunk: [Document] = []
             for document in inputs {
-                if stopRequested { break }
+                if stop.requested { break }
                 chunk.append(document)
                 if chunk.count >= runner.chunkSize {
                     try await emitFromStart(start, &chunk, next: next)
@@ -144,56 +136,22 @@ final class ExecutionRun {
         case .connector(let connectionID, let operationID):
             let operation = try await operation(forShape: start.id, connectionID: connectionID, operationID: operationID)
             let context = operationContext(shapeID: start.id)
-            if operation.readsWithoutSideEffects, callDepth == 0, !isLane { overlapShapeID = Self.overlapShape(of: process) }
-            defer { overlapShapeID = nil }
-            do {
-                try await operation.readInPlace(context: context, handOver: { (documents: inout [Document]) in
-                    try await self.emitFromStart(start, &documents, next: next)
-                })
-            } catch {
-                // Whatever ended the reading, the batch still in flight is finished and recorded.
-                try? await settleOverlap()
-                settledDocuments = []
-                throw error
-            }
-            try await settleOverlap()
-            settledDocuments = []
+            let overlapping = operation.readsWithoutSideEffects && callDepth == 0 && !isLane
+            try await readOverlapping(operation, shapeID: overlapping ? Self.overlapShape(of: process) : nil,
+                                      context: context, handOver: { (documents: inout [Document]) in
+                try await self.emitFromStart(start, &documents, next: next)
+            })
         }
-    }
-
-    /// The connector shape whose batches may overlap: in a process that is one straight path —
-    /// a start connector, then only map shapes, then the connector shape, then a stop shape that
-    /// lets the execution go on — nothing that runs between two batches of that connector can
-    /// see the difference. Anything else (branches, decisions, tryCatch, property shapes, further
-    /// connectors) runs every batch to the end of its path before the next one.
-    static func overlapShape(of process: ProcessDefinition) -> String? {
-        guard let start = process.startShape, case .start(.connector, let first) = start.kind else { return nil }
-        var id = first
-        var visited: Set<String> = []
-        while visited.insert(id).inserted, let shape = process.shapes.first(where: { $0.id == id }) {
-            switch shape.kind {
-            case .map(_, let next):
-                id = next
-            case .connector(_, _, let next):
-                guard let after = process.shapes.first(where: { $0.id == next }), case .stop(true) = after.kind else {
-                    return nil
-                }
-                return shape.id
-            default:
-                return nil
-            }
-        }
-        return nil
     }
 
     /// Numbers a chunk from the start shape and sends it on, taking the documents out of `documents`.
     private func emitFromStart(_ start: ShapeDefinition, _ documents: inout [Document], next: String) async throws {
-        if stopRequested { throw StopSignal() }
+        if stop.requested { throw StopSignal() }
         var numbered: [Document] = []
         swap(&numbered, &documents)
         let first = shared.newIndexes(numbered.count)
         for position in numbered.indices { numbered[position].index = first + position }
-        if !isLane, ContinuousClock.now - lastCheckpoint >= runner.countsInterval {
+        if !isLane, ContinuousClock.now - recording.lastCheckpoint >= runner.countsInterval {
             await checkpoint()
         }
         execution.documentsIn += numbered.count
@@ -235,9 +193,9 @@ final class ExecutionRun {
         case .stop(let continues):
             execution.documentsOut += documents.count
             tally(shape.id) { $0.documentsOut += documents.count }
-            if !continues, !stopRequested {
-                stopRequested = true
-                stopLogLine = execution.userLog.count
+            if !continues, !stop.requested {
+                stop.requested = true
+                stop.logLine = execution.userLog.count
                 execution.userLog.append("stopped by shape '\(shape.id)' (continue=\"false\")")
             }
         case .returnDocuments:
@@ -258,11 +216,11 @@ final class ExecutionRun {
         case .connector(let connectionID, let operationID, let next):
             try await runConnector(shape: shape, connectionID: connectionID, operationID: operationID,
                                    documents: documents, next: next)
-            if shape.id == overlapShapeID, pendingOverlap != nil {
+            if overlap.isInFlight(at: shape.id) {
                 // These documents are still in flight; the batch finished before them goes back
                 // instead (its buffers are free to reuse, theirs are not).
-                documents = settledDocuments
-                settledDocuments = []
+                documents = overlap.settledDocuments
+                overlap.settledDocuments = []
             }
         default:
             try await pushFlow(documents, to: shape)
@@ -439,23 +397,23 @@ final class ExecutionRun {
     func noteApplicationErrors(_ count: Int) { applicationErrors += count }
 
     func trace(_ record: DocumentTrace) {
-        pendingTraces.append(record)
+        recording.traces.append(record)
     }
 
     func flushTracesIfNeeded() async {
-        if !isLane, pendingTraces.count >= 5_000 { await checkpoint() }
+        if !isLane, recording.traces.count >= 5_000 { await checkpoint() }
     }
 
     func flushTraces() async {
-        guard !isLane, !pendingTraces.isEmpty else { return }
-        let batch = pendingTraces
-        pendingTraces.removeAll(keepingCapacity: true)
+        guard !isLane, !recording.traces.isEmpty else { return }
+        let batch = recording.traces
+        recording.traces.removeAll(keepingCapacity: true)
         do {
             try await runner.recorder.recorded(runs: batch, in: info)
         } catch {
             // Documents that cannot be tracked are not sent on: no further chunk is read.
-            recorderFailure = recorderFailure ?? "could not record document tracking: \(error)"
-            stopRequested = true
+            recording.failure = recording.failure ?? "could not record document tracking: \(error)"
+            stop.requested = true
         }
     }
 
@@ -464,15 +422,15 @@ final class ExecutionRun {
     /// two chunks of the start shape every document read before has finished its path (only a batch
     /// still in flight at an overlapping connector shape is counted in but not yet tracked).
     func checkpoint() async {
-        lastCheckpoint = ContinuousClock.now
+        recording.lastCheckpoint = ContinuousClock.now
         await flushTraces()
-        guard recorderFailure == nil else { return }
+        guard recording.failure == nil else { return }
         execution.retries = shared.retries.load(ordering: .relaxed)
         do {
             try await runner.recorder.progressed(execution)
         } catch {
-            recorderFailure = "could not record the execution's counts: \(error)"
-            stopRequested = true
+            recording.failure = "could not record the execution's counts: \(error)"
+            stop.requested = true
         }
     }
 
@@ -480,9 +438,9 @@ final class ExecutionRun {
         guard let observer = runner.progress else { return }
         observer.progressed(ExecutionProgress(
             executionID: info.id, startTime: info.startTime,
-            documentsIn: progressBase.documentsIn + execution.documentsIn,
-            documentsOut: progressBase.documentsOut + execution.documentsOut,
-            documentsError: progressBase.documentsError + execution.documentsError, shapeID: shapeID))
+            documentsIn: (parentCounts?.documentsIn ?? 0) + execution.documentsIn,
+            documentsOut: (parentCounts?.documentsOut ?? 0) + execution.documentsOut,
+            documentsError: (parentCounts?.documentsError ?? 0) + execution.documentsError, shapeID: shapeID))
     }
 
     private func finish() {
@@ -504,4 +462,30 @@ final class ExecutionRun {
             execution.status = .complete
         }
     }
+}
+
+/// An execution's tracking records not yet stored, and how storing its records went.
+struct RecordingState {
+    /// Tracking records collected since they were last stored (a lane's, until its parent merges them).
+    var traces: [DocumentTrace] = []
+    /// Why the execution's records could not all be written, once that happened: no further chunk
+    /// is read, and the execution ends in ERROR naming it.
+    var failure: String?
+    /// When the counts were last stored for an execution still running (see ``ExecutionRun/checkpoint()``).
+    var lastCheckpoint = ContinuousClock.now
+}
+
+/// Documents in, out and in error: what a lane adds its own counts to in progress reports.
+struct ProgressCounts: Sendable {
+    var documentsIn = 0
+    var documentsOut = 0
+    var documentsError = 0
+}
+
+/// Set by `<stop continue="false">` (or when the execution's records cannot be written): no
+/// further start chunks or branch paths run.
+struct StopState: Sendable {
+    var requested = false
+    /// Where in the user log the `stopped by shape` line is, once a stop shape wrote it.
+    var logLine: Int?
 }

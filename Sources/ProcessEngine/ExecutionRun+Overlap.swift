@@ -1,0 +1,108 @@
+import ProcessModel
+
+/// What the engine holds for the overlapping connector shape's batches while the start shape
+/// reads; the decisions are the ``BatchPipeline``'s.
+struct OverlapState {
+    /// The connector shape whose batches overlap (see `ExecutionRun.overlapShape(of:)`); nil when
+    /// batches run one after the other.
+    var shapeID: String?
+    var pipeline = BatchPipeline.overlapping
+    /// The shape's operation, once its first batch is submitted.
+    var operation: (any OverlappingConnectorOperation)?
+    /// Batches submitted and not yet delivered, by number: the call, and the task once begun.
+    var calls: [Int: ConnectorCall] = [:]
+    var tasks: [Int: Task<OperationOutcome, any Error>] = [:]
+    /// Outcomes awaited and not yet delivered.
+    var outcomes: [Int: Result<OperationOutcome, any Error>] = [:]
+    /// The documents of the batch delivered last, handed back to the start operation for reuse
+    /// in place of the batch still in flight.
+    var settledDocuments: [Document] = []
+
+    /// True when `shapeID`'s last batch is still in flight (begun, not delivered).
+    func isInFlight(at shapeID: String) -> Bool {
+        shapeID == self.shapeID && pipeline.undelivered > 0
+    }
+}
+
+extension ExecutionRun {
+    /// The connector shape whose batches may overlap: in a process that is one straight path —
+    /// a start connector, then only map shapes, then the connector shape, then a stop shape that
+    /// lets the execution go on — nothing that runs between two batches of that connector can
+    /// see the difference. Anything else (branches, decisions, tryCatch, property shapes, further
+    /// connectors) runs every batch to the end of its path before the next one.
+    static func overlapShape(of process: ProcessDefinition) -> String? {
+        guard let start = process.startShape, case .start(.connector, let first) = start.kind else { return nil }
+        var id = first
+        var visited: Set<String> = []
+        while visited.insert(id).inserted, let shape = process.shapes.first(where: { $0.id == id }) {
+            switch shape.kind {
+            case .map(_, let next):
+                id = next
+            case .connector(_, _, let next):
+                guard let after = process.shapes.first(where: { $0.id == next }), case .stop(true) = after.kind else {
+                    return nil
+                }
+                return shape.id
+            default:
+                return nil
+            }
+        }
+        return nil
+    }
+
+    /// Reads the start connector's documents, overlapping the batches of `overlap.shapeID` (when
+    /// set) with the reading; whatever ends the reading, the batches still in flight are finished
+    /// and recorded.
+    func readOverlapping(_ operation: any ConnectorOperation, shapeID: String?, context: OperationContext,
+                         handOver: (inout [Document]) async throws -> Void) async throws {
+        overlap = OverlapState(shapeID: shapeID)
+        defer { overlap = OverlapState() }
+        do {
+            try await operation.readInPlace(context: context, handOver: handOver)
+        } catch {
+            try? await endOverlap()
+            throw error
+        }
+        try await endOverlap()
+    }
+
+    /// Submits a batch of the overlapping connector shape: it begins now, and the batch begun
+    /// before it is finished, recorded and sent on before this returns.
+    func submitOverlapping(_ call: ConnectorCall, to operation: any OverlappingConnectorOperation) async throws {
+        overlap.operation = operation
+        let submission = overlap.pipeline.submit()
+        overlap.calls[submission.batch] = call
+        try await perform(submission.actions)
+    }
+
+    /// The input has ended: the batches still in flight are finished and recorded.
+    private func endOverlap() async throws {
+        try await perform(overlap.pipeline.inputEnded())
+    }
+
+    /// Carries out the pipeline's actions, in order; an await's follow-up actions come first.
+    private func perform(_ actions: [BatchPipeline.Action]) async throws {
+        for action in actions {
+            switch action {
+            case .start(let batch):
+                guard let operation = overlap.operation, let call = overlap.calls[batch] else { continue }
+                overlap.tasks[batch] = await operation.begin(call.documents, context: call.context)
+            case .await(let batch):
+                guard let task = overlap.tasks.removeValue(forKey: batch) else { continue }
+                let outcome: Result<OperationOutcome, any Error>
+                do {
+                    outcome = .success(try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() })
+                } catch {
+                    outcome = .failure(error)
+                }
+                overlap.outcomes[batch] = outcome
+                try await perform(overlap.pipeline.finished(batch))
+            case .deliver(let batch):
+                guard let call = overlap.calls.removeValue(forKey: batch),
+                      let outcome = overlap.outcomes.removeValue(forKey: batch) else { continue }
+                try await finishConnector(call) { _ in try outcome.get() }
+                overlap.settledDocuments = call.documents
+            }
+        }
+    }
+}

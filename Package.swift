@@ -37,7 +37,7 @@ let package = Package(
             ]
         ),
         .target(name: "ProcessModel", dependencies: ["ConveyorBase", "CLibXML2"], resources: [.copy("Schemas")]),
-        .target(name: "DocumentMapping", dependencies: ["ConveyorBase", "ProcessModel", "CLibXML2"]),
+        .target(name: "DocumentMapping", dependencies: ["ConveyorBase", "ProcessModel"]),
         .target(name: "ProcessEngine", dependencies: ["ConveyorBase", "ProcessModel", "DocumentMapping"]),
         .target(name: "HTTPTransport", dependencies: ["ConveyorBase", "CCurl"]),
         .target(name: "GoogleAuth", dependencies: ["COpenSSL", "HTTPTransport"]),

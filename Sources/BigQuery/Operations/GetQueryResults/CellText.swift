@@ -28,26 +28,8 @@ enum CellText {
 
     /// Whether `text` follows JSON's number grammar.
     static func isJSONNumber(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        var index = 0
-        func digits() -> Int {
-            let start = index
-            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
-            return index - start
-        }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
-        guard index < bytes.count else { return false }
-        if bytes[index] == UInt8(ascii: "0") { index += 1 } else if digits() == 0 { return false }
-        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
-            index += 1
-            if digits() == 0 { return false }
-        }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
-            index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
-            if digits() == 0 { return false }
-        }
-        return index == bytes.count
+        var text = text
+        return text.withUTF8 { JSONBytes.numberEnd($0, from: 0) == $0.count }
     }
 
     /// A NUMERIC or BIGNUMERIC cell in plain decimal form: exponent text such as `0E-9` or

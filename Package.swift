@@ -24,6 +24,9 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
+        // Shared algorithms with no dependency: civil time, `{…}` templates, CSV quoting, JSON bytes.
+        .target(name: "ConveyorBase"),
+
         .executableTarget(name: "Conveyor", dependencies: ["ConveyorCommands"]),
         .target(
             name: "ConveyorCommands",
@@ -34,11 +37,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "ProcessModel", dependencies: ["CLibXML2"], resources: [.copy("Schemas")]),
-        .target(name: "DocumentMapping", dependencies: ["ProcessModel", "CLibXML2"]),
+        .target(name: "ProcessModel", dependencies: ["ConveyorBase", "CLibXML2"], resources: [.copy("Schemas")]),
+        .target(name: "DocumentMapping", dependencies: ["ConveyorBase", "ProcessModel"]),
         .target(name: "ExecutionModel"),
-        .target(name: "ProcessEngine", dependencies: ["ProcessModel", "DocumentMapping", "ExecutionModel"]),
-        .target(name: "HTTPTransport", dependencies: ["CCurl"]),
+        .target(name: "ProcessEngine", dependencies: ["ConveyorBase", "ProcessModel", "DocumentMapping", "ExecutionModel"]),
+        .target(name: "HTTPTransport", dependencies: ["ConveyorBase", "CCurl"]),
         .target(
             name: "GoogleAuth",
             dependencies: [
@@ -59,15 +62,15 @@ let package = Package(
         .target(
             name: "BigQuery",
             dependencies: [
-                "ProcessEngine", "ProcessModel", "DocumentMapping", "GoogleAuth", "HTTPTransport", "BigQueryStorage",
+                "ConveyorBase", "ProcessEngine", "ProcessModel", "DocumentMapping", "GoogleAuth", "HTTPTransport", "BigQueryStorage",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
-        .target(name: "DiskConnector", dependencies: ["ProcessEngine", "ProcessModel"]),
-        .target(name: "ExecutionStore", dependencies: ["ExecutionModel", "CSQLite", "COpenSSL"]),
+        .target(name: "DiskConnector", dependencies: ["ConveyorBase", "ProcessEngine", "ProcessModel"]),
+        .target(name: "ExecutionStore", dependencies: ["ConveyorBase", "ExecutionModel", "CSQLite", "COpenSSL"]),
         .target(
             name: "HostService",
             dependencies: [
@@ -78,6 +81,7 @@ let package = Package(
             ]
         ),
 
+        .testTarget(name: "ConveyorBaseTests", dependencies: ["ConveyorBase"]),
         .testTarget(name: "ProcessModelTests", dependencies: ["ProcessModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DocumentMappingTests", dependencies: ["DocumentMapping", "ProcessModel"], exclude: ["Fixtures"]),
         .testTarget(name: "ProcessEngineTests", dependencies: ["ProcessEngine", "ProcessModel", "DocumentMapping"]),

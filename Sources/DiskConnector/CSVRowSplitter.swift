@@ -1,3 +1,4 @@
+import ConveyorBase
 import ProcessEngine
 
 /// `split by="csv-rows"`: one document per CSV record (a quoted field may hold line breaks).
@@ -10,7 +11,8 @@ struct CSVRowSplitter: FileSplitter {
     let file: String
     private var header: [UInt8]?
     private var record: [UInt8] = []
-    private var inQuotes = false
+    /// Any quote outside a quoted field opens one: the splitter does not know the delimiter.
+    private var quoting = CSVQuoting(mode: .quotesOpenAnywhere)
     private var rowNumber = 0
     /// The line being read (1-based) and the line where the open quoted field began.
     private var line = 1
@@ -28,12 +30,12 @@ struct CSVRowSplitter: FileSplitter {
         var segmentStart = 0
         for position in 0..<block.count {
             let byte = block[position]
-            if byte == UInt8(ascii: "\"") {
-                inQuotes.toggle()
-                if inQuotes { quoteLine = line }
+            let action = quoting.step(byte)
+            if action == .openQuote || action == .escapedQuote {
+                quoteLine = line
             } else if byte == 0x0A {
                 line += 1
-                guard !inQuotes else { continue }
+                guard action == .endLine else { continue }
                 record.append(contentsOf: UnsafeBufferPointer(rebasing: block[segmentStart..<position]))
                 endRecord(into: &documents)
                 segmentStart = position + 1
@@ -42,11 +44,11 @@ struct CSVRowSplitter: FileSplitter {
         if segmentStart < block.count {
             record.append(contentsOf: UnsafeBufferPointer(rebasing: block[segmentStart...]))
         }
-        if inQuotes, record.count > Self.maxRecordBytes { throw unterminated() }
+        if quoting.isInQuotes, record.count > Self.maxRecordBytes { throw unterminated() }
     }
 
     mutating func finish(into documents: inout [Document]) throws(DiskError) {
-        if inQuotes { throw unterminated() }
+        if quoting.isInQuotes { throw unterminated() }
         if !record.isEmpty { endRecord(into: &documents) }
     }
 

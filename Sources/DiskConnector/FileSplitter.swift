@@ -107,7 +107,3 @@ struct LineSplitter: FileSplitter {
     mutating func recycle(_ documents: inout [Document]) { spare.recycle(&documents) }
 }
 
-/// Whether a byte is JSON whitespace.
-@inline(__always) func isJSONWhitespace(_ byte: UInt8) -> Bool {
-    byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
-}

@@ -1,3 +1,4 @@
+import ConveyorBase
 import ProcessEngine
 
 /// `split by="json-array"`: one document per top-level element of a JSON array, found by a
@@ -36,25 +37,25 @@ struct JSONArraySplitter: FileSplitter {
                 if byte == UInt8(ascii: "[") {
                     state = .inArray
                     segmentStart = position + 1
-                } else if !isJSONWhitespace(byte) {
+                } else if !JSONBytes.isWhitespace(byte) {
                     throw notAnArray(at: offset + position)
                 }
             case .afterArray:
-                if !isJSONWhitespace(byte) {
+                if !JSONBytes.isWhitespace(byte) {
                     throw DiskError("\(file): unexpected content after the JSON array at byte \(offset + position)")
                 }
             case .inArray:
                 if inString {
                     if escaped {
                         escaped = false
-                    } else if byte == UInt8(ascii: "\\") {
+                    } else if byte == JSONBytes.backslash {
                         escaped = true
-                    } else if byte == UInt8(ascii: "\"") {
+                    } else if byte == JSONBytes.quote {
                         inString = false
                     }
                 } else {
                     switch byte {
-                    case UInt8(ascii: "\""): inString = true
+                    case JSONBytes.quote: inString = true
                     case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
                     case UInt8(ascii: "}"):
                         guard depth > 0 else {
@@ -90,8 +91,8 @@ struct JSONArraySplitter: FileSplitter {
     private mutating func endElement(last: Bool, at byteOffset: Int, into documents: inout [Document]) throws(DiskError) {
         var start = 0
         var end = element.count
-        while start < end, isJSONWhitespace(element[start]) { start += 1 }
-        while end > start, isJSONWhitespace(element[end - 1]) { end -= 1 }
+        while start < end, JSONBytes.isWhitespace(element[start]) { start += 1 }
+        while end > start, JSONBytes.isWhitespace(element[end - 1]) { end -= 1 }
         if start == end {
             // `[]` is an empty array; any other empty element is a syntax error.
             guard last, elementCount == 0 else {

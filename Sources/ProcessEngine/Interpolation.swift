@@ -1,3 +1,5 @@
+import ConveyorBase
+
 /// A text setting with `{name}` placeholders, parsed once and filled per document.
 ///
 /// `{name}` is the dynamic document property `name`, `{process:name}` a process property,
@@ -16,37 +18,25 @@ public struct InterpolatedText: Sendable, Hashable {
     /// Parses a template; unbalanced braces are an error.
     public init(_ template: String) throws(DocumentError) {
         var parts: [Part] = []
-        var literal = ""
-        var index = template.startIndex
-        while index < template.endIndex {
-            let character = template[index]
-            let next = template.index(after: index)
-            if character == "{" {
-                if next < template.endIndex, template[next] == "{" {
-                    literal.append("{")
-                    index = template.index(after: next)
-                    continue
-                }
-                guard let close = template[next...].firstIndex(of: "}") else {
+        var scanner = BraceTemplate(template)
+        while true {
+            let token: BraceTemplate.Token?
+            do {
+                token = try scanner.next()
+            } catch {
+                switch error {
+                case .unclosedBrace:
                     throw DocumentError("'\(template)': '{' without a closing '}' (write '{{' for a literal brace)", code: .setting)
-                }
-                let name = String(template[next..<close])
-                if !literal.isEmpty { parts.append(.literal(literal)); literal = "" }
-                parts.append(try Self.placeholder(name, in: template))
-                index = template.index(after: close)
-            } else if character == "}" {
-                guard next < template.endIndex, template[next] == "}" else {
+                case .unopenedBrace:
                     throw DocumentError("'\(template)': '}' without an opening '{' (write '}}' for a literal brace)", code: .setting)
                 }
-                literal.append("}")
-                index = template.index(after: next)
-            } else {
-                literal.append(character)
-                index = next
+            }
+            switch token {
+            case nil: self.parts = parts; return
+            case .literal(let text): parts.append(.literal(text))
+            case .placeholder(let name): parts.append(try Self.placeholder(name, in: template))
             }
         }
-        if !literal.isEmpty { parts.append(.literal(literal)) }
-        self.parts = parts
     }
 
     private static func placeholder(_ name: String, in template: String) throws(DocumentError) -> Part {

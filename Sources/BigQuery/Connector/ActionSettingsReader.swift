@@ -1,3 +1,4 @@
+import ConveyorBase
 import Foundation
 import ProcessEngine
 import ProcessModel
@@ -78,7 +79,7 @@ struct ActionSettingsReader {
     /// The `<projectId>` override, or the connection's project as a constant.
     mutating func project(default defaultProject: String) -> InterpolatedText? {
         if let project = interpolated("projectId", required: false) { return project }
-        let escaped = defaultProject.replacingOccurrences(of: "{", with: "{{").replacingOccurrences(of: "}", with: "}}")
+        let escaped = BraceTemplate.escaped(defaultProject)
         guard let text = try? InterpolatedText(escaped) else {
             problems.add(settings.location, "project id '\(defaultProject)' is not valid")
             return nil

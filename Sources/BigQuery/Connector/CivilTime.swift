@@ -1,3 +1,5 @@
+import ConveyorBase
+
 /// Parses the civil date and time texts BigQuery accepts, without Foundation's formatters.
 enum CivilTime {
     /// `YYYY-MM-DD` at the start of `bytes`: days since 1970-01-01 and what follows.
@@ -65,51 +67,18 @@ enum CivilTime {
     }
 
     private static func number(_ bytes: ArraySlice<UInt8>, _ start: Int, _ length: Int) -> Int64? {
-        guard start + length <= bytes.endIndex else { return nil }
-        var value: Int64 = 0
-        for byte in bytes[start..<(start + length)] {
-            guard (48...57).contains(byte) else { return nil }
-            value = value * 10 + Int64(byte - 48)
-        }
-        return value
+        ASCIIDigits.number(bytes, start, length)
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date.
     static func days(_ year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
+        CivilCalendar.days(year: year, month: month, day: day)
     }
 }
 
 extension CivilTime {
-    /// Microseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
+    /// Microseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.ffffffZ` (always six fraction digits).
     static func rfc3339(micros: Int64) -> String {
-        var days = micros / 86_400_000_000
-        var rest = micros % 86_400_000_000
-        if rest < 0 {
-            rest += 86_400_000_000
-            days -= 1
-        }
-        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthPart = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthPart + 2) / 5 + 1
-        let month = monthPart < 10 ? monthPart + 3 : monthPart - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        let seconds = rest / 1_000_000
-        func pad(_ value: Int64, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):"
-            + "\(pad(seconds % 60, 2)).\(pad(rest % 1_000_000, 6))Z"
+        RFC3339.text(micros: micros, fraction: .microseconds)
     }
 }

@@ -1,3 +1,4 @@
+import ConveyorBase
 import Foundation
 import ProcessEngine
 import ProcessModel
@@ -72,7 +73,7 @@ struct JobSettingsReader {
     /// The project: the `<projectId>` override or the connection's, as an interpolated text.
     mutating func project(default defaultProject: String) -> InterpolatedText? {
         if let project = text("projectId") { return project }
-        let escaped = defaultProject.replacingOccurrences(of: "{", with: "{{").replacingOccurrences(of: "}", with: "}}")
+        let escaped = BraceTemplate.escaped(defaultProject)
         guard !defaultProject.isEmpty, let text = try? InterpolatedText(escaped) else {
             problems.add(settings.location, "operation '\(operation.id)' has no project: set <projectId> on the connection or here")
             return nil

@@ -1,3 +1,5 @@
+import ConveyorBase
+
 /// Encodes the common storage-write row straight from a document's JSON text: a flat object
 /// whose members are scalars of the table's flat columns.
 ///
@@ -132,28 +134,16 @@ struct StorageFastRowEncoder: Sendable {
         (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
     }
 
+    @inline(__always)
     private static func skipSpaces(_ text: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int {
-        var index = start
-        while index < text.count {
-            switch text[index] {
-            case 0x20, 0x09, 0x0A, 0x0D: index += 1
-            default: return index
-            }
-        }
-        return index
+        JSONBytes.skipWhitespace(text, from: start)
     }
 
     /// The index of the closing quote of a string starting at `start` (after its opening quote)
     /// when it holds printable ASCII only, without escapes.
+    @inline(__always)
     private static func plainStringEnd(_ text: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int? {
-        var index = start
-        while index < text.count {
-            let byte = text[index]
-            if byte == UInt8(ascii: "\"") { return index }
-            if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
-            index += 1
-        }
-        return nil
+        JSONBytes.plainASCIIStringEnd(text, from: start)
     }
 
     /// A scalar value (or null) at `start`: its span and the index after it; nil for nested values
@@ -181,39 +171,15 @@ struct StorageFastRowEncoder: Sendable {
         }
     }
 
+    @inline(__always)
     private static func literal(_ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ word: StaticString) -> Bool {
-        let count = word.utf8CodeUnitCount
-        guard start + count <= text.count else { return false }
-        let pointer = word.utf8Start
-        for offset in 0..<count where text[start + offset] != pointer[offset] { return false }
-        return true
+        JSONBytes.hasLiteral(word, in: text, at: start)
     }
 
     /// The end of a JSON number (strict grammar) starting at `start`.
+    @inline(__always)
     private static func numberEnd(_ text: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int? {
-        var index = start
-        func digits() -> Int {
-            let first = index
-            while index < text.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(text[index]) { index += 1 }
-            return index - first
-        }
-        if text[index] == UInt8(ascii: "-") { index += 1 }
-        guard index < text.count else { return nil }
-        if text[index] == UInt8(ascii: "0") {
-            index += 1
-        } else {
-            guard digits() > 0 else { return nil }
-        }
-        if index < text.count, text[index] == UInt8(ascii: ".") {
-            index += 1
-            guard digits() > 0 else { return nil }
-        }
-        if index < text.count, text[index] == UInt8(ascii: "e") || text[index] == UInt8(ascii: "E") {
-            index += 1
-            if index < text.count, text[index] == UInt8(ascii: "+") || text[index] == UInt8(ascii: "-") { index += 1 }
-            guard digits() > 0 else { return nil }
-        }
-        return index
+        JSONBytes.numberEnd(text, from: start)
     }
 
     // MARK: Writing

@@ -1,3 +1,5 @@
+import ConveyorBase
+
 /// A value the scanner recorded for a capture slot: where it lies in the document and which `*` it took.
 struct FastCapture: Sendable {
     enum Kind: UInt8, Sendable { case string, number, `true`, `false`, null, object, array }
@@ -47,28 +49,23 @@ struct FastScanner {
         self.captures = captures
     }
 
-    private static let quote = UInt8(ascii: "\"")
-    private static let backslash = UInt8(ascii: "\\")
+    private static var quote: UInt8 { JSONBytes.quote }
 
     /// Scans the whole document with node 0 at the root.
     ///
     /// The root must be an object, as the profile validator of the tree path requires; any other
     /// root (even `null`, which passes every type check below) is left to the tree path to report.
     mutating func scanDocument() -> Bool {
-        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
+        index = JSONBytes.byteOrderMarkLength(bytes)
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{"), value(0) else { return false }
         skipWhitespace()
         return index == bytes.count
     }
 
+    @inline(__always)
     private mutating func skipWhitespace() {
-        while index < bytes.count {
-            switch bytes[index] {
-            case 0x20, 0x0A, 0x0D, 0x09: index += 1
-            default: return
-            }
-        }
+        index = JSONBytes.skipWhitespace(bytes, from: index)
     }
 
     private mutating func value(_ node: Int) -> Bool {
@@ -97,7 +94,7 @@ struct FastScanner {
             guard literal(0x6E_75_6C_6C, count: 4) else { return false }
             kind = .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            guard let end = NumberText.scan(bytes, from: index) else { return false }
+            guard let end = JSONBytes.numberEnd(bytes, from: index) else { return false }
             index = end
             kind = .number
         default:
@@ -299,107 +296,10 @@ struct FastScanner {
 
     /// Scans a string from its opening quote, checking escapes and UTF-8 as ``JSONParser`` does.
     private mutating func string() -> Bool {
-        index += 1
-        let start = index
-        var high: UInt8 = 0
-        lastEscaped = false
-        while index < bytes.count {
-            skipPlainASCII()
-            guard index < bytes.count else { return false }
-            let byte = bytes[index]
-            if byte == Self.quote {
-                lastNonASCII = high >= 0x80
-                if lastNonASCII, !FastScanner.isValidUTF8(bytes, start, index) { return false }
-                index += 1
-                return true
-            }
-            if byte == Self.backslash {
-                lastEscaped = true
-                guard index + 1 < bytes.count else { return false }
-                switch bytes[index + 1] {
-                case Self.quote, Self.backslash, UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    index += 2
-                case UInt8(ascii: "u"):
-                    guard index + 6 <= bytes.count else { return false }
-                    for offset in 2..<6 where !FastScanner.isHexDigit(bytes[index + offset]) { return false }
-                    index += 6
-                default:
-                    return false
-                }
-                continue
-            }
-            if byte < 0x20 { return false }
-            high |= byte
-            index += 1
-        }
-        return false
-    }
-
-    /// Skips bytes 8 at a time up to the first quote, backslash, control byte or non-ASCII byte
-    /// (or to the last 8 bytes of the document).
-    @inline(__always)
-    private mutating func skipPlainASCII() {
-        guard let base = bytes.baseAddress else { return }
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let raw = UnsafeRawPointer(base)
-        while index + 8 <= bytes.count {
-            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-            let quotes = word ^ (ones &* UInt64(Self.quote))
-            let backslashes = word ^ (ones &* UInt64(Self.backslash))
-            // A byte of `quotes` or `backslashes` is zero, or a byte of `word` is below 0x20 or from 0x80.
-            let special = ((quotes &- ones) & ~quotes) | ((backslashes &- ones) & ~backslashes)
-                | (word &- ones &* 0x20) | word
-            // The lowest flagged byte is exact (borrows only run upwards): stop right on it.
-            let flags = special & highs
-            guard flags == 0 else {
-                index += flags.trailingZeroBitCount >> 3
-                return
-            }
-            index += 8
-        }
-    }
-
-    private static func isHexDigit(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"),
-             UInt8(ascii: "A")...UInt8(ascii: "F"): return true
-        default: return false
-        }
-    }
-
-    /// Whether `bytes[start..<end]` is well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF).
-    static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
-        var index = start
-        func continuation(_ position: Int) -> Bool { position < end && bytes[position] & 0xC0 == 0x80 }
-        while index < end {
-            let lead = bytes[index]
-            if lead < 0x80 {
-                index += 1
-            } else if lead < 0xC2 {
-                return false
-            } else if lead < 0xE0 {
-                guard continuation(index + 1) else { return false }
-                index += 2
-            } else if lead < 0xF0 {
-                guard index + 1 < end else { return false }
-                let second = bytes[index + 1]
-                let low: UInt8 = lead == 0xE0 ? 0xA0 : 0x80
-                let high: UInt8 = lead == 0xED ? 0x9F : 0xBF
-                guard second >= low, second <= high, continuation(index + 2) else { return false }
-                index += 3
-            } else if lead < 0xF5 {
-                guard index + 1 < end else { return false }
-                let second = bytes[index + 1]
-                let low: UInt8 = lead == 0xF0 ? 0x90 : 0x80
-                let high: UInt8 = lead == 0xF4 ? 0x8F : 0xBF
-                guard second >= low, second <= high, continuation(index + 2), continuation(index + 3) else { return false }
-                index += 4
-            } else {
-                return false
-            }
-        }
+        guard let scan = JSONBytes.stringEnd(bytes, from: index + 1) else { return false }
+        index = scan.end
+        lastEscaped = scan.escaped
+        lastNonASCII = scan.nonASCII
         return true
     }
 }

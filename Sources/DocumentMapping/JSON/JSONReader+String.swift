@@ -1,6 +1,8 @@
+import ConveyorBase
+
 extension JSONReader {
-    private static let quote = UInt8(ascii: "\"")
-    private static let backslash = UInt8(ascii: "\\")
+    private static var quote: UInt8 { JSONBytes.quote }
+    private static var backslash: UInt8 { JSONBytes.backslash }
     private static let replacement: Unicode.Scalar = "\u{FFFD}"
 
     /// Parses a string starting at its opening quote.
@@ -11,6 +13,8 @@ extension JSONReader {
         index += 1
         let start = index
         while index < bytes.count {
+            index = JSONBytes.skipPlainASCII(bytes, from: index)
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == Self.quote {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
@@ -96,13 +100,8 @@ extension JSONReader {
         guard index + 4 <= bytes.count else { throw error("invalid \\u escape: expected four hex digits") }
         var value: UInt32 = 0
         for _ in 0..<4 {
-            let byte = bytes[index]
-            let digit: UInt8
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: throw error("invalid \\u escape: expected four hex digits")
+            guard let digit = JSONBytes.hexValue(bytes[index]) else {
+                throw error("invalid \\u escape: expected four hex digits")
             }
             value = value << 4 | UInt32(digit)
             index += 1

@@ -1,3 +1,5 @@
+import ConveyorBase
+
 /// The recursive-descent state machine behind ``JSONParser``.
 struct JSONReader {
     let bytes: UnsafeBufferPointer<UInt8>
@@ -9,7 +11,7 @@ struct JSONReader {
     }
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
-        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
+        index = JSONBytes.byteOrderMarkLength(bytes)
         skipWhitespace()
         let value = try parseValue()
         skipWhitespace()
@@ -107,21 +109,17 @@ struct JSONReader {
     }
 
     private mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
-        let count = literal.utf8CodeUnitCount
-        let start = literal.utf8Start
-        for offset in 0..<count {
-            guard index + offset < bytes.count, bytes[index + offset] == start[offset] else {
-                throw JSONParseError("invalid literal, expected '\(literal)'", offset: index, in: bytes)
-            }
+        guard JSONBytes.hasLiteral(literal, in: bytes, at: index) else {
+            throw JSONParseError("invalid literal, expected '\(literal)'", offset: index, in: bytes)
         }
-        index += count
+        index += literal.utf8CodeUnitCount
     }
 
     // MARK: - Numbers
 
     private mutating func parseNumber() throws(JSONParseError) -> String {
         let start = index
-        guard let end = NumberText.scan(bytes, from: index) else {
+        guard let end = JSONBytes.numberEnd(bytes, from: index) else {
             throw error("invalid number")
         }
         index = end
@@ -131,12 +129,7 @@ struct JSONReader {
     // MARK: - Helpers
 
     private mutating func skipWhitespace() {
-        while index < bytes.count {
-            switch bytes[index] {
-            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): index += 1
-            default: return
-            }
-        }
+        index = JSONBytes.skipWhitespace(bytes, from: index)
     }
 
     func error(_ message: String) -> JSONParseError {

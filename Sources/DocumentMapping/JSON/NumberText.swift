@@ -1,38 +1,12 @@
+import ConveyorBase
+
 /// Checks and normalises number literals without Foundation.
 enum NumberText {
-    /// Scans a JSON number (`-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`) starting at `start`.
-    /// Returns the index after it, or nil when the bytes there do not form a number.
-    static func scan(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        var index = start
-        let count = bytes.count
-        func isDigit(_ i: Int) -> Bool { i < count && bytes[i] >= UInt8(ascii: "0") && bytes[i] <= UInt8(ascii: "9") }
-        if index < count, bytes[index] == UInt8(ascii: "-") { index += 1 }
-        guard isDigit(index) else { return nil }
-        if bytes[index] == UInt8(ascii: "0") {
-            index += 1
-            if isDigit(index) { return nil }
-        } else {
-            while isDigit(index) { index += 1 }
-        }
-        if index < count, bytes[index] == UInt8(ascii: ".") {
-            index += 1
-            guard isDigit(index) else { return nil }
-            while isDigit(index) { index += 1 }
-        }
-        if index < count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
-            index += 1
-            if index < count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
-            guard isDigit(index) else { return nil }
-            while isDigit(index) { index += 1 }
-        }
-        return index
-    }
-
     /// Whether `text` is exactly one JSON number literal.
     static func isJSONNumber(_ text: String) -> Bool {
         var copy = text
         return copy.withUTF8 { buffer in
-            scan(buffer, from: 0) == buffer.count
+            JSONBytes.numberEnd(buffer, from: 0) == buffer.count
         }
     }
 

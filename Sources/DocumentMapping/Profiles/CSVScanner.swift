@@ -1,3 +1,5 @@
+import ConveyorBase
+
 /// Splits CSV bytes into records and fields (RFC 4180 with a chosen delimiter and quote).
 ///
 /// A quoted field may hold delimiters, line breaks and doubled quotes; records end at `\n`
@@ -41,57 +43,38 @@ struct CSVScanner {
             let startLine = line
             var fields: [String] = []
             var field: [UInt8] = []
-            var atFieldStart = true
-            var quoted = false
-            recordLoop: while true {
-                guard index < count else {
-                    if quoted { throw CSVError(line: startLine, message: "a quoted field is not closed") }
-                    fields.append(String(decoding: field, as: UTF8.self))
-                    break recordLoop
-                }
+            var quoting = CSVQuoting(delimiter: delimiter, quote: quote)
+            var afterCarriageReturn = false
+            var lineEnded = false
+            recordLoop: while index < count {
                 let byte = bytes[index]
-                if quoted {
-                    if byte == quote {
-                        if index + 1 < count, bytes[index + 1] == quote {
-                            field.append(quote)
-                            index += 2
-                            continue
-                        }
-                        quoted = false
-                        index += 1
-                        if index < count, bytes[index] != delimiter, bytes[index] != UInt8(ascii: "\n"),
-                           bytes[index] != UInt8(ascii: "\r") {
-                            throw CSVError(line: line, message: "text after a closing quote")
-                        }
-                        continue
-                    }
+                let action = quoting.step(byte)
+                switch action {
+                case .text, .escapedQuote, .carriageReturn:
+                    // A line feed that is text lies inside a quoted field.
                     if byte == UInt8(ascii: "\n") { line += 1 }
                     field.append(byte)
-                    index += 1
-                    continue
-                }
-                switch byte {
-                case quote where atFieldStart:
-                    quoted = true
-                    atFieldStart = false
-                    index += 1
-                case delimiter:
+                case .openQuote, .closeQuote:
+                    break
+                case .endField:
                     fields.append(String(decoding: field, as: UTF8.self))
                     field.removeAll(keepingCapacity: true)
-                    atFieldStart = true
-                    index += 1
-                case UInt8(ascii: "\n"):
-                    fields.append(String(decoding: field, as: UTF8.self))
+                case .endLine:
+                    // The line break (`\n` or `\r\n`) is left for the loop over records.
+                    if afterCarriageReturn {
+                        field.removeLast()
+                        index -= 1
+                    }
+                    lineEnded = true
                     break recordLoop
-                case UInt8(ascii: "\r") where index + 1 < count && bytes[index + 1] == UInt8(ascii: "\n"):
-                    fields.append(String(decoding: field, as: UTF8.self))
-                    break recordLoop
-                default:
-                    field.append(byte)
-                    atFieldStart = false
-                    index += 1
+                case .textAfterQuote:
+                    throw CSVError(line: line, message: "text after a closing quote")
                 }
+                afterCarriageReturn = action == .carriageReturn
+                index += 1
             }
+            if !lineEnded, quoting.isInQuotes { throw CSVError(line: startLine, message: "a quoted field is not closed") }
+            fields.append(String(decoding: field, as: UTF8.self))
             records.append(Record(fields: fields, range: start..<index, line: startLine))
         }
         return records

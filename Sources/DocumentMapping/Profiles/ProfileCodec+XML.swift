@@ -1,7 +1,9 @@
+import ProcessModel
+
 extension ProfileCodec {
     /// Reads an XML document into `{root: …}`, typed and checked by the profile.
     func readXML(_ bytes: [UInt8], violations: inout [ProfileViolation]) -> JSONValue {
-        let node: XMLNode
+        let node: XMLTreeNode
         do {
             node = try XMLInput.tree(bytes)
         } catch {
@@ -17,7 +19,7 @@ extension ProfileCodec {
         return .object(JSONObject(uniqueKeys: [root.name], values: [content]))
     }
 
-    private func element(_ node: XMLNode, field: FieldShape?, path: String,
+    private func element(_ node: XMLTreeNode, field: FieldShape?, path: String,
                          violations: inout [ProfileViolation]) -> JSONValue {
         if let field, !field.kind.hasChildren, field.kind != .json {
             return scalar(node.text, field: field, path: path, violations: &violations)
@@ -35,7 +37,7 @@ extension ProfileCodec {
             }
         }
         var names: [String] = []
-        var groups: [String: [XMLNode]] = [:]
+        var groups: [String: [XMLTreeNode]] = [:]
         for child in node.children {
             if groups[child.name] == nil { names.append(child.name) }
             groups[child.name, default: []].append(child)

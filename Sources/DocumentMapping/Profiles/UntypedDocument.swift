@@ -1,3 +1,5 @@
+import ProcessModel
+
 /// Reads a document that has no declared profile: JSON, or XML when its first non-blank byte is `<`.
 ///
 /// XML becomes the same tree an XML profile gives, without types: `{root: …}`, attributes as
@@ -19,7 +21,7 @@ public enum UntypedDocument {
 
     /// Parses `bytes` as XML into the untyped tree.
     public static func parseXML(_ bytes: [UInt8]) throws(UntypedXMLError) -> JSONValue {
-        let root: XMLNode
+        let root: XMLTreeNode
         do {
             root = try XMLInput.tree(bytes)
         } catch {
@@ -28,7 +30,7 @@ public enum UntypedDocument {
         return .object(JSONObject(uniqueKeys: [root.name], values: [value(of: root)]))
     }
 
-    private static func value(of node: XMLNode) -> JSONValue {
+    private static func value(of node: XMLTreeNode) -> JSONValue {
         if node.attributes.isEmpty, node.children.isEmpty { return .string(node.text) }
         var object = JSONObject()
         for attribute in node.attributes { object["@" + attribute.name] = .string(attribute.value) }

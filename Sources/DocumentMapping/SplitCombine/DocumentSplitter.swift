@@ -1,3 +1,5 @@
+import ProcessModel
+
 /// How the split shape cuts one document into many.
 public enum SplitFormat: String, Sendable, CaseIterable {
     case jsonArray = "json-array", jsonLines = "json-lines", csvRows = "csv-rows", xmlElement = "xml-element"

@@ -1,3 +1,5 @@
+import ConveyorBase
+
 /// `<message>`: a text whose `{1}`, `{2}` … placeholders take the `<value>` children in order.
 public struct MessageDefinition: Sendable, Hashable {
     /// The text as written (placeholders and `{{`/`}}` escapes unparsed).
@@ -20,43 +22,34 @@ public struct MessageDefinition: Sendable, Hashable {
     /// beyond the values are errors (reported when the workspace loads).
     public func parts() throws(MessageTemplateError) -> [Part] {
         var parts: [Part] = []
-        var literal = ""
-        var index = text.startIndex
-        while index < text.endIndex {
-            let character = text[index]
-            let next = text.index(after: index)
-            if character == "{" {
-                if next < text.endIndex, text[next] == "{" {
-                    literal.append("{")
-                    index = text.index(after: next)
-                    continue
-                }
-                guard let close = text[next...].firstIndex(of: "}") else {
+        var scanner = BraceTemplate(text)
+        while true {
+            let token: BraceTemplate.Token?
+            do {
+                token = try scanner.next()
+            } catch {
+                switch error {
+                case .unclosedBrace:
                     throw MessageTemplateError("'{' without a closing '}' (write '{{' for a literal brace)")
+                case .unopenedBrace:
+                    throw MessageTemplateError("'}' without an opening '{' (write '}}' for a literal brace)")
                 }
-                let name = String(text[next..<close])
+            }
+            switch token {
+            case nil:
+                return parts
+            case .literal(let literal):
+                parts.append(.literal(literal))
+            case .placeholder(let name):
                 guard let number = Int(name), number >= 1 else {
                     throw MessageTemplateError("'{\(name)}' is not a value number such as {1} (write '{{' for a literal brace)")
                 }
                 guard number <= values.count else {
                     throw MessageTemplateError("'{\(number)}' refers to value \(number) but the message has \(values.count) <value> element(s)")
                 }
-                if !literal.isEmpty { parts.append(.literal(literal)); literal = "" }
                 parts.append(.value(number - 1))
-                index = text.index(after: close)
-            } else if character == "}" {
-                guard next < text.endIndex, text[next] == "}" else {
-                    throw MessageTemplateError("'}' without an opening '{' (write '}}' for a literal brace)")
-                }
-                literal.append("}")
-                index = text.index(after: next)
-            } else {
-                literal.append(character)
-                index = next
             }
         }
-        if !literal.isEmpty { parts.append(.literal(literal)) }
-        return parts
     }
 }
 

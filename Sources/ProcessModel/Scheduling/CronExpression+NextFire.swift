@@ -1,3 +1,4 @@
+import ConveyorBase
 public import Foundation
 
 extension CronExpression {
@@ -86,14 +87,7 @@ struct LocalMinute: Sendable, Hashable {
 
     /// 0 for Sunday to 6 for Saturday.
     var weekday: Int {
-        // Days since 1970-01-01 (a Thursday), H. Hinnant's days_from_civil.
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146_097 + doe - 719_468
-        return ((days % 7) + 7 + 4) % 7
+        Int(CivilCalendar.weekday(days: CivilCalendar.days(year: Int64(year), month: Int64(month), day: Int64(day))))
     }
 
     static func daysIn(month: Int, year: Int) -> Int {

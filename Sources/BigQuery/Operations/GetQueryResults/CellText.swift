@@ -1,3 +1,4 @@
+import ConveyorBase
 import DocumentMapping
 
 /// Conversions of the text BigQuery sends for one cell into the text Conveyor writes.
@@ -27,26 +28,8 @@ enum CellText {
 
     /// Whether `text` follows JSON's number grammar.
     static func isJSONNumber(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        var index = 0
-        func digits() -> Int {
-            let start = index
-            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
-            return index - start
-        }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
-        guard index < bytes.count else { return false }
-        if bytes[index] == UInt8(ascii: "0") { index += 1 } else if digits() == 0 { return false }
-        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
-            index += 1
-            if digits() == 0 { return false }
-        }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
-            index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
-            if digits() == 0 { return false }
-        }
-        return index == bytes.count
+        var text = text
+        return text.withUTF8 { JSONBytes.numberEnd($0, from: 0) == $0.count }
     }
 
     /// A NUMERIC or BIGNUMERIC cell in plain decimal form: exponent text such as `0E-9` or
@@ -120,40 +103,8 @@ enum CellText {
         return negative ? -magnitude : magnitude
     }
 
-    /// Microseconds since 1970-01-01T00:00:00Z as RFC 3339 UTC text.
+    /// Microseconds since 1970-01-01T00:00:00Z as RFC 3339 UTC text (no fraction when it is zero).
     static func rfc3339(micros: Int64) -> String {
-        let perDay: Int64 = 86_400_000_000
-        var days = micros / perDay
-        var remainder = micros % perDay
-        if remainder < 0 {
-            remainder += perDay
-            days -= 1
-        }
-        let (year, month, day) = civil(daysSinceEpoch: days)
-        let seconds = remainder / 1_000_000
-        let fraction = remainder % 1_000_000
-        var text = pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T" + pad(seconds / 3600, 2) + ":"
-            + pad(seconds / 60 % 60, 2) + ":" + pad(seconds % 60, 2)
-        if fraction != 0 { text += "." + pad(fraction, 6) }
-        return text + "Z"
-    }
-
-    /// The proleptic Gregorian date of a day count from 1970-01-01.
-    private static func civil(daysSinceEpoch: Int64) -> (Int64, Int64, Int64) {
-        let z = daysSinceEpoch + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthPrime = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthPrime + 2) / 5 + 1
-        let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return (year, month, day)
-    }
-
-    private static func pad(_ value: Int64, _ width: Int) -> String {
-        let text = String(value)
-        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+        RFC3339.text(micros: micros, fraction: .microsecondsUnlessZero)
     }
 }

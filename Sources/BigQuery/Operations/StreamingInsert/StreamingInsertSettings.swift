@@ -1,3 +1,4 @@
+import ConveyorBase
 import DocumentMapping
 import Foundation
 import ProcessEngine
@@ -119,8 +120,7 @@ struct StreamingInsertSettings: Sendable {
         let ignore = flag("ignoreUnknownValues")
         let returnErrors = flag("returnApplicationErrors")
         guard problems.isEmpty, let dataset, let table else { return .failure(problems) }
-        let defaultProjectText = (try? InterpolatedText(defaultProject.replacingOccurrences(of: "{", with: "{{")
-            .replacingOccurrences(of: "}", with: "}}")))
+        let defaultProjectText = (try? InterpolatedText(BraceTemplate.escaped(defaultProject)))
         guard let projectID = project ?? defaultProjectText else {
             problems.add(settings.location, "project id '\(defaultProject)' is not valid")
             return .failure(problems)

@@ -1,0 +1,70 @@
+import ConveyorBase
+import Testing
+
+@Suite struct JSONBytesTests {
+    private func with<T>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        Array(text.utf8).withUnsafeBufferPointer(body)
+    }
+
+    @Test func whitespaceIsSpaceTabAndLineBreaksOnly() {
+        #expect(with(" \t\r\n x") { JSONBytes.skipWhitespace($0, from: 0) } == 5)
+        #expect(with("  ") { JSONBytes.skipWhitespace($0, from: 0) } == 2)
+        #expect(!JSONBytes.isWhitespace(0x0C))
+        #expect(!JSONBytes.isWhitespace(0xA0))
+        #expect(with("\u{FEFF}{}") { JSONBytes.byteOrderMarkLength($0) } == 3)
+        #expect(with("{}") { JSONBytes.byteOrderMarkLength($0) } == 0)
+    }
+
+    @Test(arguments: [("0", 1), ("-0", 2), ("12.50,", 5), ("1e9]", 3), ("-1.5E+10 ", 8), ("3.0e-2}", 6)])
+    func numbersEndWhereTheGrammarEnds(_ text: String, _ end: Int) {
+        #expect(with(text) { JSONBytes.numberEnd($0, from: 0) } == end)
+    }
+
+    @Test(arguments: ["01", "-", "1.", ".5", "1e", "1e+", "+1", "-a", ""])
+    func malformedNumbersAreRefused(_ text: String) {
+        #expect(with(text) { JSONBytes.numberEnd($0, from: 0) } == nil)
+    }
+
+    @Test func literalsMatchWholeWordsOnly() {
+        #expect(with("[true]") { JSONBytes.hasLiteral("true", in: $0, at: 1) })
+        #expect(!with("tru") { JSONBytes.hasLiteral("true", in: $0, at: 0) })
+        #expect(!with("nul1") { JSONBytes.hasLiteral("null", in: $0, at: 0) })
+        #expect(JSONBytes.hexValue(UInt8(ascii: "f")) == 15)
+        #expect(JSONBytes.hexValue(UInt8(ascii: "F")) == 15)
+        #expect(JSONBytes.hexValue(UInt8(ascii: "g")) == nil)
+    }
+
+    @Test func stringsWithEscapesAndUnicodeAreChecked() throws {
+        let plain = try #require(with(#""abcdefghijklmnop" x"#) { JSONBytes.stringEnd($0, from: 1) })
+        #expect(plain.end == 18)
+        #expect(!plain.escaped && !plain.nonASCII)
+        let escaped = try #require(with(#""a\"b\\c\u00e9\n""#) { JSONBytes.stringEnd($0, from: 1) })
+        #expect(escaped.end == 17)
+        #expect(escaped.escaped && !escaped.nonASCII)
+        let unicode = try #require(with("\"Zoë 日本 😀\"") { JSONBytes.stringEnd($0, from: 1) })
+        #expect(unicode.nonASCII && !unicode.escaped)
+        #expect(with(#""bad \x escape""#) { JSONBytes.stringEnd($0, from: 1) } == nil)
+        #expect(with(#""short \u12""#) { JSONBytes.stringEnd($0, from: 1) } == nil)
+        #expect(with("\"tab\there\"") { JSONBytes.stringEnd($0, from: 1) } == nil)
+        #expect(with("\"unterminated") { JSONBytes.stringEnd($0, from: 1) } == nil)
+        let overlong: [UInt8] = [0x22, 0xC0, 0xAF, 0x22]
+        #expect(overlong.withUnsafeBufferPointer { JSONBytes.stringEnd($0, from: 1) } == nil)
+        let surrogate: [UInt8] = [0x22, 0xED, 0xA0, 0x80, 0x22]
+        #expect(surrogate.withUnsafeBufferPointer { JSONBytes.stringEnd($0, from: 1) } == nil)
+    }
+
+    /// The eight-byte skip stops exactly on the first byte that needs a look, wherever it lies.
+    @Test func plainASCIISkipStopsOnTheFirstSpecialByte() {
+        for position in 0..<20 {
+            for special in ["\"", "\\", "\n", "é"] {
+                let text = String(repeating: "a", count: position) + special + String(repeating: "b", count: 12)
+                let stop = with(text) { JSONBytes.skipPlainASCII($0, from: 0) }
+                #expect(stop == position)
+            }
+        }
+        #expect(with(String(repeating: "a", count: 30) + "\"") { JSONBytes.plainASCIIStringEnd($0, from: 0) } == 30)
+        #expect(with("abc\\\"\"") { JSONBytes.plainASCIIStringEnd($0, from: 0) } == nil)
+        #expect(with("abcé\"") { JSONBytes.plainASCIIStringEnd($0, from: 0) } == nil)
+        #expect(with("abc") { JSONBytes.plainASCIIStringEnd($0, from: 0) } == nil)
+    }
+}

@@ -10,10 +10,11 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibXML2", path: "Modules/CLibXML2", pkgConfig: "libxml-2.0"),
         .target(name: "ConveyorBase", path: "Modules/ConveyorBase"),
+        .target(name: "ExecutionModel", path: "Modules/ExecutionModel"),
         .target(name: "ProcessModel", dependencies: ["ConveyorBase", "CLibXML2"], path: "Modules/ProcessModel",
                 resources: [.copy("Schemas")]),
         .target(name: "DocumentMapping", dependencies: ["ConveyorBase", "ProcessModel"], path: "Modules/DocumentMapping"),
-        .target(name: "ProcessEngine", dependencies: ["ConveyorBase", "ProcessModel", "DocumentMapping"], path: "Modules/ProcessEngine"),
+        .target(name: "ProcessEngine", dependencies: ["ConveyorBase", "ProcessModel", "DocumentMapping", "ExecutionModel"], path: "Modules/ProcessEngine"),
         // SwiftPM links an executable with `main` set to `<Target>_main`; each target defines it
         // and hands over to libFuzzer's driver.
         .target(name: "FuzzDriver"),

@@ -60,7 +60,7 @@ struct RunCommand: AsyncParsableCommand {
                                      numberFields: workspace.numberTrackedFields)
         var runner = ProcessRunner(workspace: workspace, connectors: options.connectors(),
                                    recorder: recorder, environment: options.environment)
-        runner.checkpoints = StoreCheckpoints(store: store)
+        runner.checkpoints = store
         let progress = ProgressDisplay.wanted(json: json) ? ProgressDisplay() : nil
         runner.progress = progress
         let execution = await runner.run(processID: processID, trigger: .manual, inputs: documents,

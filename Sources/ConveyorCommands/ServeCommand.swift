@@ -107,7 +107,7 @@ struct ServeCommand: AsyncParsableCommand {
                                      numberFields: workspace.numberTrackedFields)
         var runner = ProcessRunner(workspace: workspace, connectors: options.connectors(), recorder: recorder,
                                    environment: options.environment, registry: ExecutionRegistry())
-        runner.checkpoints = StoreCheckpoints(store: store)
+        runner.checkpoints = store
         // Processes with allowSimultaneous="false" take the lock `conveyor run` takes.
         runner.processLockRoot = options.root
         let host = ExecutionHost(runner: runner, logger: logger)

@@ -10,24 +10,24 @@ import Testing
 /// A checkpoint store in memory with the engine's guarantees: ownership (a checkpoint is handed
 /// over only from an ended execution) and never backwards.
 final class MemoryCheckpoints: CheckpointStore {
-    private let state = Mutex<(checkpoints: [String: WriterCheckpoint], running: Set<String>)>(([:], []))
+    private let state = Mutex<(checkpoints: [String: WriteCheckpoint], running: Set<String>)>(([:], []))
 
-    init(_ checkpoints: [WriterCheckpoint] = [], running: Set<String> = []) {
+    init(_ checkpoints: [WriteCheckpoint] = [], running: Set<String> = []) {
         state.withLock { state in
             for checkpoint in checkpoints { state.checkpoints[checkpoint.processID + "/" + checkpoint.destination] = checkpoint }
             state.running = running
         }
     }
 
-    func checkpoint(processID: String, destination: String) -> WriterCheckpoint? {
+    func checkpoint(processID: String, destination: String) -> WriteCheckpoint? {
         state.withLock { $0.checkpoints[processID + "/" + destination] }
     }
 
-    func claimCheckpoint(processID: String, destination: String, executionID: String) throws -> CheckpointClaim {
+    func claimCheckpoint(processID: String, destination: String, executionID: String) throws -> WriteCheckpointClaim {
         state.withLock { state in
             let key = processID + "/" + destination
             guard var found = state.checkpoints[key] else {
-                state.checkpoints[key] = WriterCheckpoint(processID: processID, destination: destination, stream: "",
+                state.checkpoints[key] = WriteCheckpoint(processID: processID, destination: destination, stream: "",
                                                           nextOffset: 0, rowsDone: 0, executionID: executionID)
                 return .fresh
             }
@@ -42,7 +42,7 @@ final class MemoryCheckpoints: CheckpointStore {
 
     struct NotOwner: Error {}
 
-    func saveCheckpoint(_ checkpoint: WriterCheckpoint) throws {
+    func saveCheckpoint(_ checkpoint: WriteCheckpoint) throws {
         try state.withLock { state in
             let key = checkpoint.processID + "/" + checkpoint.destination
             if let saved = state.checkpoints[key] {
@@ -84,7 +84,7 @@ final class MemoryCheckpoints: CheckpointStore {
 
     @Test("a checkpoint an execution still running owns refuses the writer and stays as it is")
     func heldCheckpointRefuses() async throws {
-        let owned = WriterCheckpoint(processID: "load", destination: "demo.d.t", stream: "streams/s1",
+        let owned = WriteCheckpoint(processID: "load", destination: "demo.d.t", stream: "streams/s1",
                                      nextOffset: 40, rowsDone: 50, executionID: "exec-1")
         let store = MemoryCheckpoints([owned], running: ["exec-1"])
         let (writer, client) = try writer(store, executionID: "exec-2")
@@ -96,7 +96,7 @@ final class MemoryCheckpoints: CheckpointStore {
 
     @Test("a writer resumes the stream an ended execution left, then saves forward under its own execution")
     func resumesAndSavesForward() async throws {
-        let left = WriterCheckpoint(processID: "load", destination: "demo.d.t", stream: "streams/s1",
+        let left = WriteCheckpoint(processID: "load", destination: "demo.d.t", stream: "streams/s1",
                                     nextOffset: 40, rowsDone: 50, executionID: "exec-1")
         let store = MemoryCheckpoints([left])
         let (writer, client) = try writer(store, executionID: "exec-2")

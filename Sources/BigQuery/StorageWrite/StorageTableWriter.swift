@@ -329,7 +329,7 @@ actor StorageTableWriter {
     /// Saves the stream, the next offset and `rowsDone` (input rows dealt with) for a re-run.
     func saveCheckpoint(rowsDone: Int64) throws {
         guard let checkpoints, let stream else { return }
-        try checkpoints.saveCheckpoint(WriterCheckpoint(processID: options.processID, destination: table.description,
+        try checkpoints.saveCheckpoint(WriteCheckpoint(processID: options.processID, destination: table.description,
                                                         stream: stream, nextOffset: nextOffset, rowsDone: rowsDone,
                                                         executionID: options.executionID))
         savedRows = rowsDone

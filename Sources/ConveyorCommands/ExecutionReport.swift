@@ -78,9 +78,7 @@ enum ExecutionReport {
     /// The execution summary as a JSON object: ``ExecutionRecord``'s one `Codable` shape, the one the
     /// REST API answers with, to which `executions show` and `run` add `documents` and `childExecutions`.
     static func executionObject(_ execution: ExecutionRecord) -> [String: Any] {
-        guard let data = try? ExecutionJSON.encoder().encode(execution),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
-        return object
+        jsonObject(execution)
     }
 
     /// Executions as a pretty-printed JSON array of execution summaries.
@@ -89,18 +87,16 @@ enum ExecutionReport {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// A document tracking record as a JSON object: ``DocumentRecord``'s one `Codable` shape, the one
+    /// the REST API answers with.
     static func documentObject(_ document: DocumentRecord) -> [String: Any] {
-        var object: [String: Any] = [
-            "shapeId": document.shapeID, "direction": document.direction, "index": document.index,
-            "status": document.status.rawValue,
-            "trackedFields": document.trackedValues.map {
-                ["name": $0.name, "value": $0.value, "truncated": $0.truncated] as [String: Any]
-            },
-        ]
-        if let connection = document.connectionID { object["connectionId"] = connection }
-        if let operation = document.operationID { object["operationId"] = operation }
-        if let error = document.error { object["error"] = error }
-        if let code = document.errorCode { object["errorCode"] = code }
+        jsonObject(document)
+    }
+
+    /// `value`'s `Codable` form (with ``ExecutionJSON``'s dates) as a JSON object.
+    static func jsonObject(_ value: some Encodable) -> [String: Any] {
+        guard let data = try? ExecutionJSON.encoder().encode(value),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
         return object
     }
 

@@ -5,46 +5,11 @@ import ProcessEngine
 /// The JSON bodies the host answers with. Executions are answered as ``ExecutionRecord``, the one
 /// execution JSON shape the command line writes too.
 enum HostJSON {
-    struct TrackedBody: Encodable {
-        var name: String
-        var value: String
-        var truncated: Bool
-    }
-
-    struct DocumentBody: Encodable {
-        var executionId: String
-        var shapeId: String
-        var connectionId: String?
-        var operationId: String?
-        var direction: String
-        var index: Int
-        var status: String
-        var error: String?
-        /// What kind of failure `error` is (see docs/format.md).
-        var errorCode: String?
-        var trackedValues: [TrackedBody]
-        var recordedAt: Date
-
-        init(_ record: DocumentRecord) {
-            executionId = record.executionID
-            shapeId = record.shapeID
-            connectionId = record.connectionID
-            operationId = record.operationID
-            direction = record.direction
-            index = record.index
-            status = record.status.rawValue
-            error = record.error
-            errorCode = record.errorCode
-            trackedValues = record.trackedValues.map { TrackedBody(name: $0.name, value: $0.value, truncated: $0.truncated) }
-            recordedAt = record.recordedAt
-        }
-    }
-
     struct MatchBody: Encodable {
         var field: String
         var value: String
         var execution: ExecutionRecord
-        var document: DocumentBody
+        var document: DocumentRecord
     }
 
     struct ErrorBody: Encodable {

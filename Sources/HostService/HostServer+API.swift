@@ -152,7 +152,7 @@ extension HostServer {
             guard !records.isEmpty else {
                 return Self.error(.notFound, "execution \(record.id) has no tracking records for document \(index)")
             }
-            return Self.json(["records": records.map(HostJSON.DocumentBody.init)])
+            return Self.json(["records": records])
         } catch {
             return storeFailure(error)
         }
@@ -179,7 +179,7 @@ extension HostServer {
                                                   numeric: host.workspace.trackedFields[field]?.type == .number)
             return Self.json(["matches": matches.map {
                 HostJSON.MatchBody(field: $0.field, value: $0.value, execution: $0.execution,
-                                   document: HostJSON.DocumentBody($0.document))
+                                   document: $0.document)
             }])
         } catch {
             return storeFailure(error)

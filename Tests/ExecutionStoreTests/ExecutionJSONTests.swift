@@ -63,4 +63,26 @@ import Testing
         let data = try ExecutionJSON.encoder().encode(Self.populated)
         #expect(try ExecutionJSON.decoder().decode(ExecutionRecord.self, from: data) == Self.populated)
     }
+
+    /// A document record with every field set.
+    static let document = DocumentRecord(
+        executionID: "ex-20261121T120000Z-1a2b3c4d", shapeID: "write", connectionID: "bq", operationID: "insert",
+        direction: "input", index: 7, status: .deadLettered, error: "row 7: no such field", errorCode: "deadLettered",
+        trackedValues: [TrackedValue(name: "orderId", value: "A-1"), TrackedValue(name: "note", value: String(repeating: "x", count: 1_200))],
+        recordedAt: Date(timeIntervalSince1970: 1_795_000_001.25), count: 1)
+
+    @Test("a document record writes exactly the keys the schema's document declares, and reads back as written")
+    func documentKeysMatchTheSchema() throws {
+        let definitions = try #require(try Self.schema()["$defs"] as? [String: Any])
+        let documentSchema = try #require(definitions["document"] as? [String: Any])
+        let declared = Set(try #require(documentSchema["properties"] as? [String: Any]).keys)
+        let object = try Self.encoded(Self.document)
+        #expect(Set(object.keys) == declared, "written \(object.keys.sorted()), declared \(declared.sorted())")
+        let tracked = try #require(object["trackedValues"] as? [[String: Any]])
+        #expect(tracked.count == 2 && tracked[1]["truncated"] as? Bool == true)
+        #expect(object["status"] as? String == "dead-lettered")
+
+        let data = try ExecutionJSON.encoder().encode(Self.document)
+        #expect(try ExecutionJSON.decoder().decode(DocumentRecord.self, from: data) == Self.document)
+    }
 }

@@ -2,9 +2,13 @@ public import Foundation
 
 /// The tracking record of one document that passed a connector shape.
 ///
+/// Its `Codable` form is the document of the execution JSON (docs/execution-json.md), the same in
+/// `conveyor executions show --json`, `conveyor run --json`, `conveyor tracked search --json` and
+/// the REST API; ``count`` is not part of it (a record read back stands for one document).
+///
 /// When recording, one record may stand for a run of documents (``count`` greater than 1);
 /// records read back from the store always describe one document each.
-public struct DocumentRecord: Sendable, Hashable {
+public struct DocumentRecord: Sendable, Hashable, Codable {
     /// The execution the document belongs to.
     public var executionID: String
     /// The `id` of the connector shape.
@@ -60,5 +64,40 @@ public struct DocumentRecord: Sendable, Hashable {
         self.trackedValues = trackedValues
         self.recordedAt = recordedAt
         self.count = count
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case executionID = "executionId", shapeID = "shapeId", connectionID = "connectionId"
+        case operationID = "operationId", direction, index, status, error, errorCode, trackedValues, recordedAt
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(executionID: try container.decode(String.self, forKey: .executionID),
+                  shapeID: try container.decode(String.self, forKey: .shapeID),
+                  connectionID: try container.decodeIfPresent(String.self, forKey: .connectionID),
+                  operationID: try container.decodeIfPresent(String.self, forKey: .operationID),
+                  direction: try container.decode(String.self, forKey: .direction),
+                  index: try container.decode(Int.self, forKey: .index),
+                  status: try container.decode(DocumentStatus.self, forKey: .status),
+                  error: try container.decodeIfPresent(String.self, forKey: .error),
+                  errorCode: try container.decodeIfPresent(String.self, forKey: .errorCode),
+                  trackedValues: try container.decode([TrackedValue].self, forKey: .trackedValues),
+                  recordedAt: try container.decode(Date.self, forKey: .recordedAt))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(executionID, forKey: .executionID)
+        try container.encode(shapeID, forKey: .shapeID)
+        try container.encodeIfPresent(connectionID, forKey: .connectionID)
+        try container.encodeIfPresent(operationID, forKey: .operationID)
+        try container.encode(direction, forKey: .direction)
+        try container.encode(index, forKey: .index)
+        try container.encode(status, forKey: .status)
+        try container.encodeIfPresent(error, forKey: .error)
+        try container.encodeIfPresent(errorCode, forKey: .errorCode)
+        try container.encode(trackedValues, forKey: .trackedValues)
+        try container.encode(recordedAt, forKey: .recordedAt)
     }
 }

@@ -1,5 +1,5 @@
 /// The value of one custom tracked field for one document.
-public struct TrackedValue: Sendable, Hashable {
+public struct TrackedValue: Sendable, Hashable, Codable {
     /// The longest value kept, in characters; longer values are cut and marked.
     public static let maximumLength = 1000
 
@@ -19,14 +19,14 @@ public struct TrackedValue: Sendable, Hashable {
     }
 
     /// Creates a tracked value exactly as stored.
-    init(name: String, storedValue: String, truncated: Bool) {
+    package init(name: String, storedValue: String, truncated: Bool) {
         self.name = name
         self.value = storedValue
         self.truncated = truncated
     }
 
     /// Returns `value` cut to ``maximumLength`` characters, and whether it was cut.
-    static func limit(_ value: String) -> (value: String, truncated: Bool) {
+    package static func limit(_ value: String) -> (value: String, truncated: Bool) {
         // Cheap check first: a string of at most 1000 UTF-8 bytes has at most 1000 characters.
         if value.utf8.count <= maximumLength { return (value, false) }
         guard value.count > maximumLength else { return (value, false) }

@@ -109,7 +109,7 @@ struct OrdersToBigQueryTests {
         #expect(match["direction"] as? String == "input")
         #expect(match["index"] as? Int == 1)
         #expect(match["status"] as? String == "success")
-        let fields = try #require(match["trackedFields"] as? [[String: Any]])
+        let fields = try #require(match["trackedValues"] as? [[String: Any]])
         let byName = Dictionary(uniqueKeysWithValues: fields.compactMap { field -> (String, String)? in
             guard let name = field["name"] as? String, let value = field["value"] as? String else { return nil }
             return (name, value)

@@ -21,7 +21,8 @@ import Testing
             DocumentRecord(executionID: parent.id, shapeID: "insert", direction: "input", index: 1,
                            trackedValues: [TrackedValue(name: "orderId", value: hostile)], recordedAt: start),
             DocumentRecord(executionID: parent.id, shapeID: "insert", direction: "input", index: 2, status: .error,
-                           error: "row 2: <bad> value", trackedValues: [TrackedValue(name: "orderId", value: "A-19")],
+                           error: "row 2: <bad> value", errorCode: "rejected<x>",
+                           trackedValues: [TrackedValue(name: "orderId", value: "A-19")],
                            recordedAt: start),
         ])
         parent.status = .completeWarn
@@ -129,6 +130,7 @@ import Testing
             let second = try await Self.get(base + "/reporting/executions/ex-parent-0001?page=2")
             #expect(second.body.contains("A-19"))
             #expect(second.body.contains("row 2: &lt;bad&gt; value"))
+            #expect(second.body.contains("<span class=\"muted error-code\">[rejected&lt;x&gt;]</span>"))
             let child = try await Self.get(base + "/reporting/executions/ex-none")
             #expect(child.status == 404)
             let byPrefix = try await Self.get(base + "/reporting/executions/ex-child-0")

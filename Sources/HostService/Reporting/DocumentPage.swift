@@ -55,7 +55,7 @@ extension ReportingPages {
             """
             <tr class="document"><td class="mono">\(document.shapeID)</td><td>\(document.direction)</td>\
             <td class="num">\(document.index)</td><td>\(ReportingPage.badge(document.status.rawValue))</td>\
-            <td>\(trackedList(document.trackedValues))</td><td class="error">\(document.error)</td>\
+            <td>\(trackedList(document.trackedValues))</td><td class="error">\(document.error)\(errorCode(document.errorCode))</td>\
             <td class="mono">\(ReportingPage.time(document.recordedAt))</td></tr>
 
             """
@@ -65,6 +65,12 @@ extension ReportingPages {
             <th>Tracked fields</th><th>Error</th><th>Recorded (UTC)</th></tr></thead>
             <tbody>\(rows)</tbody></table>
             """
+    }
+
+    /// A failed document's error code after its error, e.g. `[rejected]` (docs/format.md).
+    static func errorCode(_ code: String?) -> HTML {
+        guard let code else { return "" }
+        return " <span class=\"muted error-code\">[\(code)]</span>"
     }
 
     /// Tracked values as `name: value` lines; a cut value is marked.

@@ -96,18 +96,10 @@ import Testing
 
     @Test func aVersionSixStoreGainsTheNewColumns() throws {
         let database = try TemporaryDatabase()
-        try FileManager.default.createDirectory(
-            atPath: (database.path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        do {
-            let raw = try SQLiteConnection(path: database.path, busyTimeoutMilliseconds: 1000)
-            for script in Schema.migrations.prefix(6) { try raw.executeScript(script, operation: "old schema") }
-            try raw.executeScript(
-                """
-                PRAGMA user_version = 6;
-                INSERT INTO executions (id, process_id, process_name, trigger, status, start_time, documents_in)
-                    VALUES ('old', 'p', 'P', 'manual', 'COMPLETE', '2024-05-01T12:00:00.000Z', 3);
-                """, operation: "old rows")
-        }
+        try database.createOldStore(version: 6, rows: """
+            INSERT INTO executions (id, process_id, process_name, trigger, status, start_time, documents_in)
+                VALUES ('old', 'p', 'P', 'manual', 'COMPLETE', '2024-05-01T12:00:00.000Z', 3);
+            """)
         let store = try ExecutionStore(path: database.path)
         let old = try #require(try store.execution(id: "old"))
         #expect(old.documentsIn == 3)

@@ -5,21 +5,13 @@ import Testing
 @Suite struct MigrationTests {
     @Test func aVersionTwoStoreUpgradesInPlaceKeepingItsRows() throws {
         let database = try TemporaryDatabase()
-        try FileManager.default.createDirectory(
-            atPath: (database.path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        do {
-            let raw = try SQLiteConnection(path: database.path, busyTimeoutMilliseconds: 1000)
-            for script in Schema.migrations.prefix(2) { try raw.executeScript(script, operation: "old schema") }
-            try raw.executeScript(
-                """
-                PRAGMA user_version = 2;
-                INSERT INTO executions (id, process_id, process_name, trigger, status, start_time)
-                    VALUES ('old', 'p', 'P', 'manual', 'COMPLETE', '2024-05-01T12:00:00.000Z');
-                INSERT INTO documents (execution_id, shape_id, direction, doc_index, status, recorded_at)
-                    VALUES ('old', 'send', 'input', 0, 'success', '2024-05-01T12:00:01.000Z'),
-                           ('old', 'send', 'input', 1, 'success', '2024-05-01T12:00:01.000Z');
-                """, operation: "old rows")
-        }
+        try database.createOldStore(version: 2, rows: """
+            INSERT INTO executions (id, process_id, process_name, trigger, status, start_time)
+                VALUES ('old', 'p', 'P', 'manual', 'COMPLETE', '2024-05-01T12:00:00.000Z');
+            INSERT INTO documents (execution_id, shape_id, direction, doc_index, status, recorded_at)
+                VALUES ('old', 'send', 'input', 0, 'success', '2024-05-01T12:00:01.000Z'),
+                       ('old', 'send', 'input', 1, 'success', '2024-05-01T12:00:01.000Z');
+            """)
         let store = try ExecutionStore(path: database.path)
         let old = try #require(try store.execution(id: "old"))
         #expect(old.parentExecutionID == nil)
@@ -56,20 +48,12 @@ import Testing
 
     @Test func aVersionEightStoreGainsErrorCodesWithOlderDocumentsWithoutOne() throws {
         let database = try TemporaryDatabase()
-        try FileManager.default.createDirectory(
-            atPath: (database.path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        do {
-            let raw = try SQLiteConnection(path: database.path, busyTimeoutMilliseconds: 1000)
-            for script in Schema.migrations.prefix(8) { try raw.executeScript(script, operation: "old schema") }
-            try raw.executeScript(
-                """
-                PRAGMA user_version = 8;
-                INSERT INTO executions (id, process_id, process_name, trigger, status, start_time)
-                    VALUES ('old', 'p', 'P', 'manual', 'ERROR', '2024-05-01T12:00:00.000Z');
-                INSERT INTO documents (execution_id, shape_id, direction, doc_index, status, error, recorded_at)
-                    VALUES ('old', 'send', 'input', 0, 'error', 'refused', '2024-05-01T12:00:01.000Z');
-                """, operation: "old rows")
-        }
+        try database.createOldStore(version: 8, rows: """
+            INSERT INTO executions (id, process_id, process_name, trigger, status, start_time)
+                VALUES ('old', 'p', 'P', 'manual', 'ERROR', '2024-05-01T12:00:00.000Z');
+            INSERT INTO documents (execution_id, shape_id, direction, doc_index, status, error, recorded_at)
+                VALUES ('old', 'send', 'input', 0, 'error', 'refused', '2024-05-01T12:00:01.000Z');
+            """)
         let store = try ExecutionStore(path: database.path)
         let old = try store.documents(executionID: "old")
         #expect(old.map(\.error) == ["refused"] && old.map(\.errorCode) == [nil])

@@ -1,4 +1,5 @@
 import Foundation
+@testable import ExecutionStore
 
 /// A fresh directory for one test's database files, removed when the test ends.
 struct TemporaryDatabase: ~Copyable {
@@ -12,6 +13,16 @@ struct TemporaryDatabase: ~Copyable {
 
     /// The path of a database file inside a nested, not yet existing directory.
     var path: String { directory.appendingPathComponent("data/executions.sqlite").path }
+
+    /// Creates the database as an older release left it: the first `version` migrations, then
+    /// `rows` (SQL) written into that schema.
+    func createOldStore(version: Int, rows: String) throws {
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let raw = try SQLiteConnection(path: path, busyTimeoutMilliseconds: 1000)
+        for script in Schema.migrations.prefix(version) { try raw.executeScript(script, operation: "old schema") }
+        try raw.executeScript("PRAGMA user_version = \(version);\n" + rows, operation: "old rows")
+    }
 
     deinit {
         try? FileManager.default.removeItem(at: directory)

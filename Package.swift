@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", exact: "2.9.2"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf", exact: "2.4.1"),
         .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // System libraries, each wrapped once by the target that uses it.
@@ -70,7 +73,17 @@ let package = Package(
             ]
         ),
         .target(name: "DiskConnector", dependencies: ["ConveyorBase", "ProcessEngine", "ProcessModel"]),
-        .target(name: "ExecutionStore", dependencies: ["ConveyorBase", "ExecutionModel", "CSQLite", "COpenSSL"]),
+        .target(
+            name: "ExecutionStore",
+            dependencies: [
+                "ConveyorBase", "ExecutionModel", "CSQLite", "COpenSSL",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "HostService",
             dependencies: [

@@ -43,7 +43,7 @@ struct ExecutionsCommand: AsyncParsableCommand {
                 return
             }
             guard !executions.isEmpty else {
-                Terminal.line("no executions recorded in \(options.storePath)")
+                Terminal.line("no executions recorded in \(options.storeDescription)")
                 return
             }
             // Count columns as wide as their largest figure, so large counts never run together.
@@ -86,7 +86,7 @@ struct ExecutionsCommand: AsyncParsableCommand {
                     throw ValidationError("'\(id)' is not an execution id and too short to be a prefix: "
                         + "give the full id or a unique prefix of at least 8 characters")
                 }
-                Terminal.error("error: no execution '\(id)' in \(options.storePath)")
+                Terminal.error("error: no execution '\(id)' in \(options.storeDescription)")
                 throw ExitCode(1)
             }
             let documents = try store.documents(executionID: execution.id)

@@ -28,7 +28,7 @@ struct SchedulesCommand: AsyncParsableCommand {
             Terminal.line("no schedules in workspace \(workspace.root)")
             return
         }
-        let store = FileManager.default.fileExists(atPath: options.storePath) ? try options.openStore() : nil
+        let store = options.storeIsPostgres || FileManager.default.fileExists(atPath: options.storePath) ? try options.openStore() : nil
         let now = Date()
         var rows = [["PROCESS", "CRON", "TIMEZONE", "RETRIES", "NEXT (local)", "NEXT (UTC)"]]
         for job in jobs {

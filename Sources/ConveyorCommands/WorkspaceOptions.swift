@@ -17,14 +17,37 @@ struct WorkspaceOptions: ParsableArguments {
                                + "Default: ${secret:AUDIT_KEY} when that secret is set.", valueName: "${secret:NAME}"))
     var auditKey: String?
 
+    @Option(name: .customLong("store"),
+            help: ArgumentHelp("The execution store: a PostgreSQL database shared by the hosts of a cluster, as "
+                               + "postgres://USER@HOST:PORT/DB[?sslmode=…&sslrootcert=FILE] (password from the secret "
+                               + "STORE_PASSWORD or PGPASSWORD). Default: $CONVEYOR_STORE, else .conveyor/executions.sqlite "
+                               + "in the workspace.", valueName: "url"))
+    var store: String?
+
     /// The workspace directory as an absolute, standardised path.
     var root: String {
         let path = workspace.hasPrefix("/") ? workspace : FileManager.default.currentDirectoryPath + "/" + workspace
         return URL(fileURLWithPath: path).standardizedFileURL.path
     }
 
-    /// Where the execution store lives: `.conveyor/executions.sqlite` in the workspace.
+    /// The workspace's SQLite store file: `.conveyor/executions.sqlite` (output files may never be it).
     var storePath: String { root + "/.conveyor/executions.sqlite" }
+
+    /// The store commands open: `--store`, else `CONVEYOR_STORE`, else the workspace's SQLite file.
+    var storeLocation: String {
+        if let store { return store }
+        if let fromEnvironment = environment["CONVEYOR_STORE"], !fromEnvironment.isEmpty { return fromEnvironment }
+        return storePath
+    }
+
+    /// Whether the store is a PostgreSQL database.
+    var storeIsPostgres: Bool { PostgresLocation.isURL(storeLocation) }
+
+    /// The store as shown in messages: its file, or its URL without a password.
+    var storeDescription: String {
+        guard storeIsPostgres else { return storeLocation }
+        return (try? PostgresLocation(url: storeLocation))?.description ?? PostgresLocation.redacted(storeLocation)
+    }
 
     var environment: [String: String] { ProcessInfo.processInfo.environment }
 
@@ -105,15 +128,37 @@ struct WorkspaceOptions: ParsableArguments {
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ValidationError("no workspace at \(root): the directory does not exist")
         }
+        if let store, !PostgresLocation.isURL(store) {
+            throw ValidationError("--store takes a postgres://USER@HOST:PORT/DB URL; the SQLite store is always "
+                                  + ".conveyor/executions.sqlite in the workspace (leave --store out for it)")
+        }
         let key = try resolvedAuditKey()
         do {
-            let store = try ExecutionStore(path: storePath, auditKey: key)
+            let store: ExecutionStore
+            if storeIsPostgres {
+                store = try ExecutionStore(postgres: try postgresLocation(), auditKey: key)
+            } else {
+                store = try ExecutionStore(path: storePath, auditKey: key)
+            }
             // Executions left INPROCESS by a command that died become ABORTED (see ExecutionLease).
             if abortingOrphans { try store.abortOrphaned() }
             return store
         } catch {
             Terminal.error("error: \(error)")
             throw ExitCode(1)
+        }
+    }
+
+    /// The PostgreSQL store with its password: the secret `STORE_PASSWORD` (environment
+    /// `CONVEYOR_SECRET_STORE_PASSWORD` or the secrets directory), else `PGPASSWORD`.
+    func postgresLocation() throws -> PostgresLocation {
+        let secrets = EnvironmentSecretStore(environment: environment,
+                                             directory: environment["CONVEYOR_SECRETS_DIR"] ?? root + "/.conveyor/secrets")
+        let password = secrets.secret(named: "STORE_PASSWORD") ?? environment["PGPASSWORD"]
+        do {
+            return try PostgresLocation(url: storeLocation, password: password)
+        } catch {
+            throw ValidationError("--store: \(error.message)")
         }
     }
 

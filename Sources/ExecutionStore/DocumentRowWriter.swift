@@ -7,7 +7,7 @@ import Foundation
 /// and recording time whose indexes follow each other. Errors, application errors and
 /// documents with tracked values get one row each.
 struct DocumentRowWriter {
-    let connection: SQLiteConnection
+    let connection: any StoreConnection
     let context: String
     /// The last recording time and its text (batches usually share one time: format it once).
     private var stamp: (date: Date, text: String)?
@@ -18,7 +18,7 @@ struct DocumentRowWriter {
     /// Chains the tracked values written.
     private var chain: ChainWriter
 
-    init(connection: SQLiteConnection, context: String, key: AuditKey?) {
+    init(connection: any StoreConnection, context: String, key: AuditKey?) {
         self.connection = connection
         self.context = context
         self.chain = ChainWriter(connection: connection, context: context, key: key)
@@ -77,11 +77,11 @@ struct DocumentRowWriter {
             text = Timestamp.text(from: document.recordedAt)
             stamp = (document.recordedAt, text)
         }
-        try connection.execute(
+        let documentID = try connection.insertReturningID(
             """
             INSERT INTO documents (execution_id, shape_id, connection_id, operation_id, direction,
                 doc_index, status, error, recorded_at, doc_count, error_code)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id
             """,
             [.text(document.executionID), .text(document.shapeID), .optional(document.connectionID),
              .optional(document.operationID), .text(document.direction), .int(index),
@@ -89,7 +89,6 @@ struct DocumentRowWriter {
              .optional(document.errorCode)],
             operation: context)
         rowsWritten += 1
-        let documentID = connection.lastInsertRowID
         if document.status != .success || document.error != nil {
             try chain.append(.document, subject: .integer(documentID), executionID: document.executionID)
         }

@@ -18,10 +18,20 @@ public final class ExecutionLease: Sendable {
     public let path: String
     /// The open, locked descriptor; -1 once released. The mutex guards release against a second release.
     private let descriptor: Mutex<Int32>
+    /// For a PostgreSQL store: the session holding the lease's advisory lock, and the lock's name.
+    private let advisory: (session: PostgresLockSession, name: String)?
 
     private init(path: String, descriptor: Int32) {
         self.path = path
         self.descriptor = Mutex(descriptor)
+        self.advisory = nil
+    }
+
+    /// A lease held as an advisory lock of a PostgreSQL store (see ``PostgresLockSession``).
+    init(session: PostgresLockSession, name: String) {
+        self.path = name
+        self.descriptor = Mutex(0)
+        self.advisory = (session, name)
     }
 
     deinit { release() }
@@ -59,6 +69,11 @@ public final class ExecutionLease: Sendable {
     public func release() {
         descriptor.withLock { handle in
             guard handle >= 0 else { return }
+            if let advisory {
+                advisory.session.unlock(advisory.name)
+                handle = -1
+                return
+            }
             unlink(path)
             flock(handle, LOCK_UN)
             close(handle)
@@ -71,7 +86,11 @@ public final class ExecutionLease: Sendable {
     /// the lock without removing the file. ``ExecutionStore/abortOrphaned(at:)`` then marks the
     /// execution `ERROR` with the note. The note overwrites the file in place (at most 2,000 bytes),
     /// so that it fits where the pid already is even on a full disk.
+    ///
+    /// A PostgreSQL lease has no file to keep the note in: it is released, and the next command
+    /// marks the execution `ABORTED` (the store could not be written, so the note could not be either).
     public func abandon(note: String) {
+        if advisory != nil { return release() }
         descriptor.withLock { handle in
             guard handle >= 0 else { return }
             let line = note.replacingOccurrences(of: "\n", with: " ")

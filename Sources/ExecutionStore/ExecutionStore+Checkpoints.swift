@@ -9,7 +9,7 @@ extension ExecutionStore {
     }
 
     private static func readCheckpoint(processID: String, destination: String,
-                                       _ connection: SQLiteConnection) throws -> WriteCheckpoint? {
+                                       _ connection: any StoreConnection) throws -> WriteCheckpoint? {
         let context = "read write checkpoint of process \(processID) for \(destination)"
         var found: WriteCheckpoint?
         try connection.query(
@@ -72,7 +72,7 @@ extension ExecutionStore {
     }
 
     /// Whether execution `id` is still running: the lease of its top-level execution is held.
-    private static func isRunning(_ id: String, leases: String?, _ connection: SQLiteConnection) throws -> Bool {
+    private static func isRunning(_ id: String, leases: String?, _ connection: any StoreConnection) throws -> Bool {
         var root = id
         var status: String?
         var seen: Set<String> = []
@@ -87,6 +87,9 @@ extension ExecutionStore {
             if status == nil { status = rowStatus }
             guard let parent else { break }
             root = parent
+        }
+        if connection.dialect == .postgres {
+            return try PostgresLockSession.isHeld(PostgresLockSession.executionLock(root), on: connection)
         }
         guard let leases else { return status == ExecutionStatus.inProcess.rawValue }
         return ExecutionLease.isHeld(path: leases + "/" + ExecutionLease.fileName(root))

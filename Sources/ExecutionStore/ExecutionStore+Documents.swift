@@ -92,7 +92,7 @@ extension ExecutionStore {
                     WHERE t.name = ?1 AND t.value IN (?2, ?4)
                     ORDER BY e.start_time DESC, d.id DESC LIMIT ?3
                     """,
-                    [.text(field), .text(TrackedValue.limit(value).value), .int(limit > 0 ? limit : -1),
+                    [.text(field), .text(TrackedValue.limit(value).value), .integer(limit > 0 ? Int64(limit) : Int64.max),
                      .text(alternative ?? TrackedValue.limit(value).value)],
                     operation: context) { row in
                     hits.append((row.int64(0), row.text(1) ?? "", row.text(2) ?? ""))
@@ -111,7 +111,7 @@ extension ExecutionStore {
         }
     }
 
-    private static func readExecution(_ id: String, _ connection: SQLiteConnection,
+    private static func readExecution(_ id: String, _ connection: any StoreConnection,
                                       context: String) throws -> ExecutionRecord {
         var found: ExecutionRecord?
         try connection.query("SELECT \(executionColumns) FROM executions e WHERE e.id = ?1", [.text(id)],
@@ -124,7 +124,7 @@ extension ExecutionStore {
         return found
     }
 
-    private static func readDocument(_ rowID: Int64, _ connection: SQLiteConnection,
+    private static func readDocument(_ rowID: Int64, _ connection: any StoreConnection,
                                      context: String) throws -> DocumentRecord {
         var found: DocumentRecord?
         try connection.query("SELECT \(documentColumns) FROM documents d WHERE d.id = ?1", [.integer(rowID)],

@@ -90,8 +90,9 @@ extension ExecutionStore {
                 found.append(try Self.execution(from: row, path: connection.path))
             }
             guard found.isEmpty, id.count >= 8 else { return found.first }
-            let pattern = Self.globEscaped(id) + "*"
-            try connection.query("\(select) WHERE e.id GLOB ?1 ORDER BY e.id LIMIT 3", [.text(pattern)],
+            let prefixMatch = connection.dialect == .sqlite ? "e.id GLOB ?1" : "starts_with(e.id, ?1)"
+            let pattern = connection.dialect == .sqlite ? Self.globEscaped(id) + "*" : id
+            try connection.query("\(select) WHERE \(prefixMatch) ORDER BY e.id LIMIT 3", [.text(pattern)],
                                  operation: context) { row in
                 found.append(try Self.execution(from: row, path: connection.path))
             }
@@ -127,7 +128,7 @@ extension ExecutionStore {
     /// Values for parameters 5 to 13 of the insert and update statements (the update leaves
     /// the start time, parameter 6, unchanged).
     private static func progressValues(_ execution: ExecutionRecord, context: String,
-                                       path: String) throws -> [SQLiteValue] {
+                                       path: String) throws -> [StoreValue] {
         [
             .text(execution.status.rawValue),
             .text(Timestamp.text(from: execution.startTime)),

@@ -9,7 +9,7 @@ extension ExecutionStore {
     public func exportTracked(_ filter: TrackedExportFilter = TrackedExportFilter(),
                               _ body: (TrackedRecord) throws -> Void) throws -> Int {
         var conditions: [String] = []
-        var bindings: [SQLiteValue] = []
+        var bindings: [StoreValue] = []
         if let field = filter.field {
             bindings += [.text(field.name), .text(TrackedValue.limit(field.value).value)]
             conditions.append("t.document_id IN (SELECT document_id FROM tracked_values "

@@ -5,8 +5,8 @@ extension ExecutionStore {
     public func executions(matching query: ExecutionQuery) throws -> [ExecutionRecord] {
         try withConnection { connection in
             var conditions: [String] = []
-            var bindings: [SQLiteValue] = [.int(query.limit > 0 ? query.limit : -1)]
-            func add(_ value: SQLiteValue, _ condition: (Int) -> String) {
+            var bindings: [StoreValue] = [.integer(query.limit > 0 ? Int64(query.limit) : Int64.max)]
+            func add(_ value: StoreValue, _ condition: (Int) -> String) {
                 bindings.append(value)
                 conditions.append(condition(bindings.count))
             }

@@ -4,12 +4,20 @@ extension ExecutionStore {
     /// Where commands keep the ``ExecutionLease`` files of the executions they run:
     /// `<database file>-running`; nil for an in-memory store.
     public var leaseDirectory: String? {
-        guard !path.isEmpty, path != ":memory:", !path.hasPrefix("file:") else { return nil }
+        guard postgres == nil, !path.isEmpty, path != ":memory:", !path.hasPrefix("file:") else { return nil }
         return path + "-running"
     }
 
     /// Takes the lease of an execution about to run; nil for an in-memory store.
     public func lease(executionID: String) throws -> ExecutionLease? {
+        if let lockSession {
+            let name = PostgresLockSession.executionLock(executionID)
+            guard try lockSession.tryLock(name) else {
+                throw StoreError(operation: "take the lease of execution \(executionID)",
+                                 message: "another command holds it", path: path)
+            }
+            return ExecutionLease(session: lockSession, name: name)
+        }
         guard let leaseDirectory else { return nil }
         return try ExecutionLease.acquire(executionID: executionID, directory: leaseDirectory)
     }
@@ -23,6 +31,7 @@ extension ExecutionStore {
     /// `ERROR` with the note instead. With `notedOnly`, only those are marked. Returns the ids it changed.
     @discardableResult
     public func abortOrphaned(at date: Date = Date(), notedOnly: Bool = false) throws -> [String] {
+        if postgres != nil { return notedOnly ? [] : try abortOrphanedByLocks(at: date) }
         guard let leaseDirectory else { return [] }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: leaseDirectory)) ?? []
         var aborted: [String] = []
@@ -67,6 +76,11 @@ extension ExecutionStore {
     /// lease file is gone and their recorded owner still runs), with their descendants. A host
     /// starting up leaves these alone when it marks what a previous host left unfinished.
     public func liveExecutionIDs() throws -> Set<String> {
+        if postgres != nil {
+            var family: Set<String> = []
+            for id in try topLevelInProcess() where try isLeaseHeld(id) { family.formUnion(try inProcessFamily(of: id)) }
+            return family
+        }
         guard let leaseDirectory else { return [] }
         let names = Set((try? FileManager.default.contentsOfDirectory(atPath: leaseDirectory)) ?? [])
         var live: Set<String> = []
@@ -80,6 +94,55 @@ extension ExecutionStore {
         var family: Set<String> = []
         for id in live { family.formUnion(try inProcessFamily(of: id)) }
         return family
+    }
+
+    /// PostgreSQL: marks `ABORTED` the top-level executions still `INPROCESS` whose lease lock no
+    /// session holds, with their unfinished descendants.
+    private func abortOrphanedByLocks(at date: Date) throws -> [String] {
+        var aborted: [String] = []
+        for id in try topLevelInProcess() {
+            let owner = try withConnection { connection -> String? in
+                var found: String?
+                try connection.query("SELECT host, owner FROM executions WHERE id = ?1", [.text(id)],
+                                     operation: "read the owner of execution \(id)") { row in
+                    found = row.text(0) ?? row.text(1).flatMap(ExecutionOwner.init(text:)).map { "\($0.host) pid \($0.pid)" }
+                }
+                return found
+            }
+            let name = PostgresLockSession.executionLock(id)
+            let free = try withConnection { connection in
+                try PostgresLockSession.tryLock(name, on: connection)
+            }
+            guard free else { continue }
+            defer { try? withConnection { connection in try PostgresLockSession.unlock(name, on: connection) } }
+            let by = owner.map { " (\($0))" } ?? ""
+            aborted += try abortInProcess(
+                ids: try inProcessFamily(of: id),
+                message: "aborted: the command or host running it\(by) ended (crash, kill or lost connection) "
+                    + "before the execution finished",
+                at: date)
+        }
+        return aborted
+    }
+
+    /// PostgreSQL: whether a session holds the lease lock of execution `id`.
+    func isLeaseHeld(_ id: String) throws -> Bool {
+        try withConnection { connection in
+            try PostgresLockSession.isHeld(PostgresLockSession.executionLock(id), on: connection)
+        }
+    }
+
+    /// The ids of the top-level executions still `INPROCESS`, oldest first.
+    private func topLevelInProcess() throws -> [String] {
+        try withConnection { connection in
+            var found: [String] = []
+            try connection.query(
+                "SELECT id FROM executions WHERE status = 'INPROCESS' AND parent_execution_id IS NULL ORDER BY start_time",
+                operation: "find unfinished executions") { row in
+                if let id = row.text(0) { found.append(id) }
+            }
+            return found
+        }
     }
 
     /// The top-level executions still `INPROCESS` that name the command running them.

@@ -28,14 +28,13 @@ extension ExecutionStore {
             return try connection.transaction(.write, operation: context) {
                 try Self.chainOpenCheckpoints(connection, key: key, context: context)
                 let latest = try ChainWriter.latestCheckpoint(connection, context: context)
-                try connection.execute(
+                let id = try connection.insertReturningID(
                     """
                     INSERT INTO audit_checkpoints (created_at, cutoff, last_seq, last_chain_hash)
-                    VALUES (?1, ?2, ?3, ?4)
+                    VALUES (?1, ?2, ?3, ?4) RETURNING id
                     """,
                     [.text(Timestamp.text(from: now)), .text(cutoffText), .integer(latest?.lastSequence ?? 0),
                      .blob(latest?.hash ?? Digest.genesis)], operation: context)
-                let id = connection.lastInsertRowID
                 try Self.signCheckpoint(id, key: key, connection, context: context)
                 try AuditHead.write(connection, key: key, context: context)
                 return id
@@ -110,7 +109,7 @@ extension ExecutionStore {
 
     /// Deletes one execution (its documents and tracked values cascade) and moves the checkpoint.
     private static func purgeExecution(_ candidate: PurgeCandidate, checkpointID: Int64, key: AuditKey?,
-                                       _ connection: SQLiteConnection) throws {
+                                       _ connection: any StoreConnection) throws {
         let context = "purge execution \(candidate.id)"
         try connection.transaction(.write, operation: context) {
             var documents = 0, records = 0
@@ -152,8 +151,8 @@ extension ExecutionStore {
 
     /// Signs checkpoint `id` as it is now with `key`; without a key, removes any signature (the
     /// row no longer matches it).
-    static func signCheckpoint(_ id: Int64, key: AuditKey?, _ connection: SQLiteConnection, context: String) throws {
-        var signature: SQLiteValue = .null
+    static func signCheckpoint(_ id: Int64, key: AuditKey?, _ connection: any StoreConnection, context: String) throws {
+        var signature: StoreValue = .null
         if let key, let content = try AuditEntryKind.checkpoint.content(
             of: .integer(id), format: AuditEntryKind.checkpoint.currentFormat, connection, context: context) {
             guard let signed = key.sign(content) else {
@@ -166,7 +165,7 @@ extension ExecutionStore {
     }
 
     /// Chains the checkpoints of purges that were interrupted before their end chained them.
-    private static func chainOpenCheckpoints(_ connection: SQLiteConnection, key: AuditKey?, context: String) throws {
+    private static func chainOpenCheckpoints(_ connection: any StoreConnection, key: AuditKey?, context: String) throws {
         var open: [Int64] = []
         try connection.query(
             """

@@ -14,7 +14,7 @@ extension ExecutionStore {
         """
 
     /// Reads an execution from a row selected with ``executionColumns``.
-    static func execution(from row: SQLiteRow, path: String) throws -> ExecutionRecord {
+    static func execution(from row: StoreRow, path: String) throws -> ExecutionRecord {
         let id = row.text(0) ?? ""
         let context = "read execution \(id)"
         let statusText = row.text(4) ?? ""
@@ -45,7 +45,7 @@ extension ExecutionStore {
 
     /// Reads a document (without its tracked values) and its row id from a row selected with ``documentColumns``;
     /// the record's `count` is the number of documents the row stands for.
-    static func document(from row: SQLiteRow, path: String) throws -> (rowID: Int64, record: DocumentRecord) {
+    static func document(from row: StoreRow, path: String) throws -> (rowID: Int64, record: DocumentRecord) {
         let rowID = row.int64(0)
         let context = "read document \(rowID)"
         let statusText = row.text(7) ?? ""
@@ -70,7 +70,7 @@ extension ExecutionStore {
     }
 
     /// Reads a tracked value from the columns `name, value, truncated` starting at `first`.
-    static func trackedValue(from row: SQLiteRow, first: Int32) -> TrackedValue {
+    static func trackedValue(from row: StoreRow, first: Int32) -> TrackedValue {
         TrackedValue(name: row.text(first) ?? "", storedValue: row.text(first + 1) ?? "",
                      truncated: row.int(first + 2) != 0)
     }

@@ -14,7 +14,7 @@ extension ExecutionStore {
     public func lastFire(scheduleKey key: String) throws -> Date? {
         try withConnection { connection in
             let context = "read last fire time of schedule \(key)"
-            try connection.executeScript(Self.scheduleTable, operation: context)
+            if connection.dialect == .sqlite { try connection.executeScript(Self.scheduleTable, operation: context) }
             var found: Date?
             try connection.query("SELECT last_fire FROM schedule_fires WHERE schedule_key = ?1", [.text(key)],
                                  operation: context) { row in
@@ -28,7 +28,7 @@ extension ExecutionStore {
     public func setLastFire(_ date: Date, scheduleKey key: String, processID: String) throws {
         try withConnection { connection in
             let context = "store last fire time of schedule \(key)"
-            try connection.executeScript(Self.scheduleTable, operation: context)
+            if connection.dialect == .sqlite { try connection.executeScript(Self.scheduleTable, operation: context) }
             try connection.execute(
                 "INSERT INTO schedule_fires (schedule_key, process_id, last_fire) VALUES (?1, ?2, ?3) "
                     + "ON CONFLICT (schedule_key) DO UPDATE SET last_fire = excluded.last_fire, process_id = excluded.process_id",

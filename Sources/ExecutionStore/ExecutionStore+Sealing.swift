@@ -1,7 +1,7 @@
 /// Bringing records written before the audit trail (or before it covered them) into the hash chain.
 extension ExecutionStore {
     /// Whether the tracked values table has the chain columns (false for a new or older database).
-    static func hasChainColumns(_ connection: SQLiteConnection) throws -> Bool {
+    static func hasChainColumns(_ connection: any StoreConnection) throws -> Bool {
         var found = false
         try connection.query("SELECT 1 FROM pragma_table_info('tracked_values') WHERE name = 'seq'",
                              operation: "inspect schema") { _ in found = true }
@@ -9,7 +9,7 @@ extension ExecutionStore {
     }
 
     /// Whether the database has the table of chained executions, documents and checkpoints.
-    static func hasAuditEntries(_ connection: SQLiteConnection) throws -> Bool {
+    static func hasAuditEntries(_ connection: any StoreConnection) throws -> Bool {
         var found = false
         try connection.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_entries'",
                              operation: "inspect schema") { _ in found = true }
@@ -18,7 +18,7 @@ extension ExecutionStore {
 
     /// Chains the tracked values that have no sequence number, in the order they were written
     /// (document row, then position). Runs once, when a database gains the audit columns.
-    static func sealUnchained(_ connection: SQLiteConnection, key: AuditKey?) throws {
+    static func sealUnchained(_ connection: any StoreConnection, key: AuditKey?) throws {
         let context = "chain tracked values written before the audit trail"
         try connection.transaction(.write, operation: context) {
             var chain = ChainWriter(connection: connection, context: context, key: key)
@@ -45,7 +45,7 @@ extension ExecutionStore {
     /// Chains the documents with errors (in the order they were written), the finished
     /// executions (in the order they were inserted) and the purge checkpoints of a database
     /// written before the chain covered them, and stores the head. Runs once, on upgrade.
-    static func sealRecords(_ connection: SQLiteConnection, key: AuditKey?) throws {
+    static func sealRecords(_ connection: any StoreConnection, key: AuditKey?) throws {
         let context = "chain executions, document errors and checkpoints written before the audit trail covered them"
         try connection.transaction(.write, operation: context) {
             var chain = ChainWriter(connection: connection, context: context, key: key)

@@ -153,7 +153,7 @@ enum Schema {
     ///
     /// Runs in one write transaction and re-reads the version inside it, so two
     /// processes opening a new file at once migrate it exactly once.
-    static func migrate(_ connection: SQLiteConnection) throws {
+    static func migrate(_ connection: any StoreConnection) throws {
         let operation = "migrate schema"
         guard try version(connection, operation: operation) != currentVersion else { return }
         try connection.transaction(.write, operation: operation) {
@@ -172,7 +172,7 @@ enum Schema {
         }
     }
 
-    private static func version(_ connection: SQLiteConnection, operation: String) throws -> Int {
+    private static func version(_ connection: any StoreConnection, operation: String) throws -> Int {
         var version = 0
         try connection.query("PRAGMA user_version", operation: operation) { version = $0.int(0) }
         return version

@@ -1,24 +1,31 @@
 /// An error from the execution store: what it was doing, on which database file, and why.
 ///
-/// `code` is the SQLite extended result code when SQLite reported the failure,
-/// and `nil` when the store itself refused (for example an ambiguous id prefix).
+/// `code` is the SQLite extended result code when SQLite reported the failure, `sqlState` the
+/// SQLSTATE when PostgreSQL did, and both are `nil` when the store itself refused (for example an
+/// ambiguous id prefix).
 public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What the store was doing, e.g. `open database` or `insert execution 1f3a…`.
     public var operation: String
     /// The SQLite extended result code, when SQLite reported the failure.
     public var code: Int?
-    /// The SQLite error message (`sqlite3_errmsg`) or the store's own explanation.
+    /// The PostgreSQL SQLSTATE (such as `23505`), when PostgreSQL reported the failure.
+    public var sqlState: String?
+    /// The database's error message or the store's own explanation.
     public var message: String
-    /// The database file the store was using.
+    /// The database file the store was using, or its PostgreSQL URL (never with a password).
     public var path: String
 
     /// Creates a store error.
-    public init(operation: String, code: Int? = nil, message: String, path: String) {
+    public init(operation: String, code: Int? = nil, sqlState: String? = nil, message: String, path: String) {
         self.operation = operation
         self.code = code
+        self.sqlState = sqlState
         self.message = message
         self.path = path
     }
+
+    /// Whether the database reported the failure (rather than the store refusing something).
+    public var isDatabaseFailure: Bool { code != nil || sqlState != nil }
 
     /// The symbolic name of the primary result code, such as `SQLITE_BUSY`, when known.
     public var codeName: String? {
@@ -34,6 +41,7 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
             if let codeName { text += " \(codeName)" }
             text += ")"
         }
+        if let sqlState { text += " (PostgreSQL SQLSTATE \(sqlState))" }
         return text
     }
 

@@ -130,7 +130,7 @@ extension HostServer {
                 return .failure(ResponseError(response: Self.error(.notFound, "no execution '\(id)'")))
             }
             return .success(record)
-        } catch let error as StoreError where error.code == nil {
+        } catch let error as StoreError where !error.isDatabaseFailure {
             return .failure(ResponseError(response: Self.error(.badRequest, "execution '\(id)': \(error.message)")))
         } catch {
             return .failure(ResponseError(response: storeFailure(error)))

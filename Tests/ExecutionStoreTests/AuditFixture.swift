@@ -53,15 +53,21 @@ struct AuditFixture {
         try store.update(execution)
     }
 
-    /// Runs SQL on a connection of its own, as the `sqlite3` tool would.
+    /// Runs SQL on a connection of its own, as the `sqlite3` or `psql` tool would. (PostgreSQL
+    /// always enforces foreign keys and writes a blob literal as `'\x…'`.)
     func tamper(_ sql: String) throws {
-        let connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: 1000)
-        try connection.executeScript(sql, operation: "tamper")
+        let connection = try openRaw(path)
+        var script = sql
+        if TemporaryDatabase.onPostgres {
+            script = script.replacingOccurrences(of: "PRAGMA foreign_keys = ON;", with: "")
+                .replacingOccurrences(of: #"X'([0-9a-fA-F]*)'"#, with: #"'\\x$1'::bytea"#, options: .regularExpression)
+        }
+        try connection.executeScript(script, operation: "tamper")
     }
 
     /// The number of tracked-value rows in the file.
     func trackedRows() throws -> Int {
-        let connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: 1000)
+        let connection = try openRaw(path)
         var count = 0
         try connection.query("SELECT COUNT(*) FROM tracked_values", operation: "count") { count = $0.int(0) }
         return count

@@ -21,7 +21,7 @@ import Testing
 
     /// The number of rows stored in the documents table.
     private func storedRows(_ database: borrowing TemporaryDatabase) throws -> Int {
-        let raw = try SQLiteConnection(path: database.path, busyTimeoutMilliseconds: 1000)
+        let raw = try openRaw(database.path)
         var rows = 0
         try raw.query("SELECT COUNT(*) FROM documents", operation: "inspect") { rows = $0.int(0) }
         return rows

@@ -96,7 +96,8 @@ import ExecutionStore
             DocumentRecord(executionID: "unknown", shapeID: "s", direction: "input", index: 1),
         ]
         let error = try #require(throws: StoreError.self) { try store.record(documents: batch) }
-        #expect(error.code == 787)  // SQLITE_CONSTRAINT_FOREIGNKEY
+        // SQLITE_CONSTRAINT_FOREIGNKEY, or PostgreSQL foreign_key_violation.
+        #expect(TemporaryDatabase.onPostgres ? error.sqlState == "23503" : error.code == 787)
         #expect(try store.documents(executionID: "known").isEmpty)
         #expect(try store.searchTracked(field: "orderId", value: "1").isEmpty)
     }

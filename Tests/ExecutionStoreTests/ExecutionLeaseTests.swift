@@ -8,7 +8,8 @@ import Testing
                         startTime: date(1_714_567_890_000), parentExecutionID: parent)
     }
 
-    @Test func aHeldLeaseKeepsTheExecutionInProcess() throws {
+    @Test(.enabled(if: TemporaryDatabase.onSQLite, "SQLite files, leases or older SQLite schemas"))
+    func aHeldLeaseKeepsTheExecutionInProcess() throws {
         let database = try TemporaryDatabase()
         let store = try ExecutionStore(path: database.path)
         let lease = try #require(try store.lease(executionID: "ex-live"))
@@ -20,7 +21,8 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: lease.path))
     }
 
-    @Test func aFreeLeaseMarksTheExecutionAndItsChildrenAborted() throws {
+    @Test(.enabled(if: TemporaryDatabase.onSQLite, "SQLite files, leases or older SQLite schemas"))
+    func aFreeLeaseMarksTheExecutionAndItsChildrenAborted() throws {
         let database = try TemporaryDatabase()
         let store = try ExecutionStore(path: database.path)
         try store.insert(Self.record("ex-dead"))

@@ -52,7 +52,8 @@ import Testing
         #expect(try store.execution(id: "ex-run")?.documentsIn == 5_000, "a finished execution keeps its counts")
     }
 
-    @Test func anAbandonedLeaseMarksTheExecutionErrorWithItsNote() throws {
+    @Test(.enabled(if: TemporaryDatabase.onSQLite, "SQLite files, leases or older SQLite schemas"))
+    func anAbandonedLeaseMarksTheExecutionErrorWithItsNote() throws {
         let database = try TemporaryDatabase()
         let store = try ExecutionStore(path: database.path)
         let lease = try #require(try store.lease(executionID: "ex-full"))
@@ -72,7 +73,8 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: lease.path))
     }
 
-    @Test func withoutALeaseFileTheOwnerDecides() throws {
+    @Test(.enabled(if: TemporaryDatabase.onSQLite, "SQLite files, leases or older SQLite schemas"))
+    func withoutALeaseFileTheOwnerDecides() throws {
         let database = try TemporaryDatabase()
         let store = try ExecutionStore(path: database.path)
         let me = try #require(ExecutionOwner.current)
@@ -94,7 +96,8 @@ import Testing
         #expect(!me.isGone)
     }
 
-    @Test func aVersionSixStoreGainsTheNewColumns() throws {
+    @Test(.enabled(if: TemporaryDatabase.onSQLite, "SQLite files, leases or older SQLite schemas"))
+    func aVersionSixStoreGainsTheNewColumns() throws {
         let database = try TemporaryDatabase()
         try database.createOldStore(version: 6, rows: """
             INSERT INTO executions (id, process_id, process_name, trigger, status, start_time, documents_in)

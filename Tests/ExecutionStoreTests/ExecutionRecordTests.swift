@@ -46,8 +46,12 @@ import Testing
                                         startTime: date(0))
         try store.insert(execution)
         let error = try #require(throws: StoreError.self) { try store.insert(execution) }
-        #expect(error.code == 1555)  // SQLITE_CONSTRAINT_PRIMARYKEY
-        #expect(error.codeName == "SQLITE_CONSTRAINT")
+        if TemporaryDatabase.onPostgres {
+            #expect(error.sqlState == "23505")  // unique_violation
+        } else {
+            #expect(error.code == 1555)  // SQLITE_CONSTRAINT_PRIMARYKEY
+            #expect(error.codeName == "SQLITE_CONSTRAINT")
+        }
         #expect(error.description.contains(database.path))
     }
 

@@ -3,7 +3,8 @@ import Testing
 @testable import ExecutionStore
 
 @Suite struct MigrationTests {
-    @Test func aVersionTwoStoreUpgradesInPlaceKeepingItsRows() throws {
+    @Test(.enabled(if: TemporaryDatabase.onSQLite, "SQLite files, leases or older SQLite schemas"))
+    func aVersionTwoStoreUpgradesInPlaceKeepingItsRows() throws {
         let database = try TemporaryDatabase()
         try database.createOldStore(version: 2, rows: """
             INSERT INTO executions (id, process_id, process_name, trigger, status, start_time)
@@ -46,7 +47,8 @@ import Testing
         #expect(try store.execution(id: "parent")?.parentExecutionID == nil)
     }
 
-    @Test func aVersionEightStoreGainsErrorCodesWithOlderDocumentsWithoutOne() throws {
+    @Test(.enabled(if: TemporaryDatabase.onSQLite, "SQLite files, leases or older SQLite schemas"))
+    func aVersionEightStoreGainsErrorCodesWithOlderDocumentsWithoutOne() throws {
         let database = try TemporaryDatabase()
         try database.createOldStore(version: 8, rows: """
             INSERT INTO executions (id, process_id, process_name, trigger, status, start_time)

@@ -24,7 +24,8 @@ import Testing
         }
     }
 
-    @Test func aFileThatIsNotADatabaseGivesAnErrorNamingPathAndCode() throws {
+    @Test(.enabled(if: TemporaryDatabase.onSQLite, "SQLite files, leases or older SQLite schemas"))
+    func aFileThatIsNotADatabaseGivesAnErrorNamingPathAndCode() throws {
         let database = try TemporaryDatabase()
         let path = database.directory.appendingPathComponent("notes.sqlite").path
         let garbage = String(repeating: "this is not an SQLite database, just text. ", count: 200)
@@ -38,7 +39,8 @@ import Testing
         #expect(error.description.contains("open database"))
     }
 
-    @Test func aDirectoryInTheWayGivesAnError() throws {
+    @Test(.enabled(if: TemporaryDatabase.onSQLite, "SQLite files, leases or older SQLite schemas"))
+    func aDirectoryInTheWayGivesAnError() throws {
         let database = try TemporaryDatabase()
         let blocker = database.directory.appendingPathComponent("blocker")
         try Data("file".utf8).write(to: blocker)
@@ -64,7 +66,7 @@ import Testing
         try store.insert(ExecutionRecord(id: "e1", processID: "p", processName: "P", trigger: "manual",
                                          startTime: date(1_714_567_890_123),
                                          shapeCounts: [ShapeCount(shapeID: "start", documentsIn: 1)]))
-        let raw = try SQLiteConnection(path: database.path, busyTimeoutMilliseconds: 1000)
+        let raw = try openRaw(database.path)
         var row: [String] = []
         try raw.query("SELECT start_time, status, shape_counts FROM executions", operation: "inspect") {
             row = [$0.text(0) ?? "", $0.text(1) ?? "", $0.text(2) ?? ""]
@@ -72,14 +74,20 @@ import Testing
         #expect(row == ["2024-05-01T12:51:30.123Z", "INPROCESS",
                         #"[{"documentsError":0,"documentsIn":1,"documentsOut":0,"shapeID":"start"}]"#])
         var version = 0
-        try raw.query("PRAGMA user_version", operation: "inspect") { version = $0.int(0) }
-        #expect(version == Schema.currentVersion)
+        if TemporaryDatabase.onPostgres {
+            try raw.query("SELECT version FROM conveyor_schema", operation: "inspect") { version = $0.int(0) }
+            #expect(version == PostgresSchema.currentVersion)
+        } else {
+            try raw.query("PRAGMA user_version", operation: "inspect") { version = $0.int(0) }
+            #expect(version == Schema.currentVersion)
+        }
     }
 
-    @Test func aDatabaseFromANewerBuildIsRefused() throws {
+    @Test(.enabled(if: TemporaryDatabase.onSQLite, "SQLite files, leases or older SQLite schemas"))
+    func aDatabaseFromANewerBuildIsRefused() throws {
         let database = try TemporaryDatabase()
         _ = try ExecutionStore(path: database.path)
-        let raw = try SQLiteConnection(path: database.path, busyTimeoutMilliseconds: 1000)
+        let raw = try openRaw(database.path)
         try raw.executeScript("PRAGMA user_version = 99", operation: "downgrade test")
         let error = try #require(throws: StoreError.self) { try ExecutionStore(path: database.path) }
         #expect(error.description.contains("schema version 99"))

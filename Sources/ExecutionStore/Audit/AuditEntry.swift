@@ -26,7 +26,7 @@ enum AuditEntryKind: String, Sendable {
     var currentFormat: Int { 1 }
 
     /// The columns of each format (name, SQL expression), in canonical order.
-    func columns(format: Int) -> [(name: String, expression: String)]? {
+    func columns(format: Int, dialect: SQLDialect) -> [(name: String, expression: String)]? {
         guard format == 1 else { return nil }
         let names: [String]
         switch self {
@@ -39,7 +39,7 @@ enum AuditEntryKind: String, Sendable {
                      "doc_count", "status", "error", "recorded_at"]
         case .checkpoint:
             return [("id", "id"), ("created_at", "created_at"), ("cutoff", "cutoff"), ("last_seq", "last_seq"),
-                    ("last_chain_hash", "lower(hex(last_chain_hash))"), ("records_purged", "records_purged"),
+                    ("last_chain_hash", dialect.hex("last_chain_hash")), ("records_purged", "records_purged"),
                     ("documents_purged", "documents_purged"), ("executions_purged", "executions_purged")]
         }
         return names.map { ($0, $0) }
@@ -47,8 +47,8 @@ enum AuditEntryKind: String, Sendable {
 
     /// The canonical content of the subject row `key` in `format`, or `nil` when the row does not
     /// exist (or the format is unknown).
-    func content(of key: SQLiteValue, format: Int, _ connection: SQLiteConnection, context: String) throws -> [UInt8]? {
-        guard let columns = columns(format: format) else { return nil }
+    func content(of key: StoreValue, format: Int, _ connection: any StoreConnection, context: String) throws -> [UInt8]? {
+        guard let columns = columns(format: format, dialect: connection.dialect) else { return nil }
         let select = "SELECT \(columns.map(\.expression).joined(separator: ", ")) FROM \(table) WHERE id = ?1"
         var found: [UInt8]?
         try connection.query(select, [key], operation: context) { row in

@@ -22,7 +22,7 @@ struct AuditHead: Equatable {
     }
 
     /// The head as the tables hold it now.
-    static func current(_ connection: SQLiteConnection, context: String) throws -> AuditHead {
+    static func current(_ connection: any StoreConnection, context: String) throws -> AuditHead {
         let last = try ChainWriter.readHead(connection, context: context)
         let checkpoint = try ChainWriter.latestCheckpoint(connection, context: context)
         var count: Int64 = 0
@@ -32,20 +32,23 @@ struct AuditHead: Equatable {
     }
 
     /// Stores the current head, signed with `key` (unsigned without one).
-    static func write(_ connection: SQLiteConnection, key: AuditKey?, context: String) throws {
+    static func write(_ connection: any StoreConnection, key: AuditKey?, context: String) throws {
         let head = try current(connection, context: context)
-        let signature: SQLiteValue = key.flatMap { $0.sign(head.canonicalBytes) }.map { .blob($0) } ?? .null
+        let signature: StoreValue = key.flatMap { $0.sign(head.canonicalBytes) }.map { .blob($0) } ?? .null
         try connection.execute(
             """
-            INSERT OR REPLACE INTO audit_head (id, seq, chain_hash, start_seq, start_hash, checkpoints, signature)
+            INSERT INTO audit_head (id, seq, chain_hash, start_seq, start_hash, checkpoints, signature)
             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)
+            ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, chain_hash = excluded.chain_hash,
+                start_seq = excluded.start_seq, start_hash = excluded.start_hash,
+                checkpoints = excluded.checkpoints, signature = excluded.signature
             """,
             [.integer(head.sequence), .blob(head.hash), .integer(head.start), .blob(head.startHash),
              .integer(head.checkpoints), signature], operation: context)
     }
 
     /// The stored head and its signature, if any write stored one.
-    static func stored(_ connection: SQLiteConnection, context: String) throws -> (head: AuditHead, signature: [UInt8]?)? {
+    static func stored(_ connection: any StoreConnection, context: String) throws -> (head: AuditHead, signature: [UInt8]?)? {
         var found: (AuditHead, [UInt8]?)?
         try connection.query("SELECT seq, chain_hash, start_seq, start_hash, checkpoints, signature FROM audit_head WHERE id = 1",
                              operation: context) { row in

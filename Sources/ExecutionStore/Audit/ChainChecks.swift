@@ -1,13 +1,13 @@
 /// The checks of ``ExecutionStore/verifyChain()`` after the walk: rows without their record,
 /// deleted or edited checkpoints, and the head of the chain with its signature.
 struct ChainChecks {
-    let connection: SQLiteConnection
+    let connection: any StoreConnection
     let context: String
     let key: AuditKey?
     /// Remarks that are not breaks.
     private(set) var notes: [String] = []
 
-    init(connection: SQLiteConnection, context: String, key: AuditKey?) {
+    init(connection: any StoreConnection, context: String, key: AuditKey?) {
         self.connection = connection
         self.context = context
         self.key = key

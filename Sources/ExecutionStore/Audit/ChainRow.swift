@@ -18,7 +18,7 @@ struct ChainRow {
         LEFT JOIN executions e ON e.id = d.execution_id
         """
 
-    init(row: SQLiteRow) {
+    init(row: StoreRow) {
         sequence = row.isNull(0) ? nil : row.int64(0)
         contentHash = row.blob(1)
         chainHash = row.blob(2)

@@ -1,14 +1,14 @@
 /// Walks the chain in sequence order from a checkpoint: tracked-field records and the other
 /// records (`audit_entries`) merged on their shared sequence.
 struct ChainWalk {
-    let connection: SQLiteConnection
+    let connection: any StoreConnection
     let context: String
     /// The last record that held (the start checkpoint before any).
     private(set) var previous: (sequence: Int64, hash: [UInt8])
     private(set) var checked = 0
     private(set) var broken: ChainBreak?
 
-    init(connection: SQLiteConnection, context: String, start: (sequence: Int64, hash: [UInt8])) {
+    init(connection: any StoreConnection, context: String, start: (sequence: Int64, hash: [UInt8])) {
         self.connection = connection
         self.context = context
         previous = start
@@ -44,18 +44,18 @@ struct ChainWalk {
         ORDER BY 1
         """
 
-    private mutating func check(_ row: SQLiteRow) throws {
+    private mutating func check(_ row: StoreRow) throws {
         let sequence = row.int64(0)
         let storedContent = row.blob(1), storedChain = row.blob(2)
         let content: [UInt8]?
         var executionID = row.text(3) ?? "", field = ""
-        var entry: (kind: AuditEntryKind, subject: SQLiteValue)?
+        var entry: (kind: AuditEntryKind, subject: StoreValue)?
         if let kindText = row.text(17) {
             guard let kind = AuditEntryKind(rawValue: kindText) else {
                 throw StoreError(operation: context, message: "record \(sequence) has the unknown kind '\(kindText)'",
                                  path: connection.path)
             }
-            let subject: SQLiteValue = switch kind {
+            let subject: StoreValue = switch kind {
             case .execution: .text(executionID)
             case .document: .integer(row.int64(19))
             case .checkpoint: .integer(row.int64(20))
@@ -88,7 +88,7 @@ struct ChainWalk {
     }
 
     /// Whether record `sequence` is the latest of its execution or checkpoint (documents have one).
-    private func isLatest(_ kind: AuditEntryKind, subject: SQLiteValue, sequence: Int64) throws -> Bool {
+    private func isLatest(_ kind: AuditEntryKind, subject: StoreValue, sequence: Int64) throws -> Bool {
         let sql: String
         switch kind {
         case .document: return true
@@ -101,7 +101,7 @@ struct ChainWalk {
     }
 
     /// What a record covers, for messages.
-    private func describe(_ kind: AuditEntryKind, subject: SQLiteValue) throws -> String {
+    private func describe(_ kind: AuditEntryKind, subject: StoreValue) throws -> String {
         switch (kind, subject) {
         case (.document, .integer(let id)):
             var text = "document row \(id), deleted"

@@ -7,7 +7,7 @@
 /// Writers hold the write lock (`BEGIN IMMEDIATE`), so the chain stays linear across connections
 /// and processes. ``finish()`` stores the new head, signed when the store has an audit key.
 struct ChainWriter {
-    let connection: SQLiteConnection
+    let connection: any StoreConnection
     let context: String
     let key: AuditKey?
     private var head: (sequence: Int64, hash: [UInt8])?
@@ -17,7 +17,7 @@ struct ChainWriter {
     /// Whether anything was appended since the last ``finish()``.
     private var appended = false
 
-    init(connection: SQLiteConnection, context: String, key: AuditKey?) {
+    init(connection: any StoreConnection, context: String, key: AuditKey?) {
         self.connection = connection
         self.context = context
         self.key = key
@@ -33,15 +33,15 @@ struct ChainWriter {
 
     /// Appends an entry for the subject row `subject` of `kind` (an execution id, or a document
     /// or checkpoint row id), reading its content from the row.
-    mutating func append(_ kind: AuditEntryKind, subject: SQLiteValue, executionID: String?) throws {
+    mutating func append(_ kind: AuditEntryKind, subject: StoreValue, executionID: String?) throws {
         let format = kind.currentFormat
         guard let content = try kind.content(of: subject, format: format, connection, context: context) else {
             throw StoreError(operation: context, message: "the \(kind.rawValue) to chain does not exist", path: connection.path)
         }
         guard let contentHash = Digest.sha256(content) else { throw digestFailure() }
         let link = try link(contentHash, executionID: executionID)
-        let document: SQLiteValue = kind == .document ? subject : .null
-        let checkpoint: SQLiteValue = kind == .checkpoint ? subject : .null
+        let document: StoreValue = kind == .document ? subject : .null
+        let checkpoint: StoreValue = kind == .checkpoint ? subject : .null
         try connection.execute(
             """
             INSERT INTO audit_entries (seq, kind, format, execution_id, document_id, checkpoint_id, content_hash, chain_hash)
@@ -98,7 +98,7 @@ struct ChainWriter {
     }
 
     /// The last record of the chain, or the latest checkpoint when it is further on, or the genesis.
-    static func readHead(_ connection: SQLiteConnection, context: String) throws -> (sequence: Int64, hash: [UInt8]) {
+    static func readHead(_ connection: any StoreConnection, context: String) throws -> (sequence: Int64, hash: [UInt8]) {
         var head: (sequence: Int64, hash: [UInt8]) = (0, Digest.genesis)
         try connection.query("SELECT seq, chain_hash FROM tracked_values WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
                              operation: context) { head = ($0.int64(0), $0.blob(1)) }
@@ -113,7 +113,7 @@ struct ChainWriter {
     }
 
     /// The checkpoint with the highest sequence number, if any purge happened.
-    static func latestCheckpoint(_ connection: SQLiteConnection, context: String) throws -> AuditCheckpoint? {
+    static func latestCheckpoint(_ connection: any StoreConnection, context: String) throws -> AuditCheckpoint? {
         var found: AuditCheckpoint?
         try connection.query("SELECT \(AuditCheckpoint.columns) FROM audit_checkpoints ORDER BY last_seq DESC, id DESC LIMIT 1",
                              operation: context) { found = try AuditCheckpoint(row: $0, path: connection.path) }

@@ -29,7 +29,7 @@ public struct AuditCheckpoint: Sendable, Hashable {
         """
 
     /// Reads a checkpoint from a row selected with ``columns``.
-    init(row: SQLiteRow, path: String) throws {
+    init(row: StoreRow, path: String) throws {
         id = row.int64(0)
         let created = row.text(1) ?? "", cut = row.text(2) ?? ""
         guard let createdAt = Timestamp.date(from: created), let cutoff = Timestamp.date(from: cut) else {

@@ -74,7 +74,7 @@ struct ReportingPages: Sendable {
             return ReportingPage.failure(.internalServerError, title: "The execution store failed",
                                          message: "\(type(of: error))", section: section)
         }
-        if failure.code == nil {
+        if !failure.isDatabaseFailure {
             return ReportingPage.failure(.badRequest, title: "Bad request", message: failure.message, section: section)
         }
         return ReportingPage.failure(.internalServerError, title: "The execution store failed",

@@ -1,21 +1,5 @@
 internal import CSQLite
 
-/// A value bound to a statement parameter.
-enum SQLiteValue {
-    case null
-    case integer(Int64)
-    case text(String)
-    case blob([UInt8])
-
-    /// Text, or NULL when `value` is `nil`.
-    static func optional(_ value: String?) -> SQLiteValue {
-        value.map { .text($0) } ?? .null
-    }
-
-    /// An integer from a Swift `Int`.
-    static func int(_ value: Int) -> SQLiteValue { .integer(Int64(value)) }
-}
-
 /// A prepared statement owned by one ``SQLiteConnection``; finalized when released.
 final class SQLiteStatement {
     let handle: OpaquePointer
@@ -29,7 +13,7 @@ final class SQLiteStatement {
     }
 
     /// Binds `value` to the 1-based parameter `index`, returning the SQLite result code.
-    func bind(_ value: SQLiteValue, at index: Int32) -> Int32 {
+    func bind(_ value: StoreValue, at index: Int32) -> Int32 {
         switch value {
         case .null:
             return sqlite3_bind_null(handle, index)
@@ -53,12 +37,10 @@ final class SQLiteStatement {
     }
 }
 
-/// The current result row of a statement; valid only inside the row callback.
-struct SQLiteRow {
-    let handle: OpaquePointer
-
+/// Reading a column of the current row of a prepared statement.
+enum SQLiteColumns {
     /// The column as text, or `nil` when it is NULL.
-    func text(_ column: Int32) -> String? {
+    static func text(_ handle: OpaquePointer, _ column: Int32) -> String? {
         guard sqlite3_column_type(handle, column) != SQLITE_NULL,
               let bytes = sqlite3_column_text(handle, column) else { return nil }
         let count = Int(sqlite3_column_bytes(handle, column))
@@ -66,24 +48,19 @@ struct SQLiteRow {
     }
 
     /// The column as bytes (empty when NULL).
-    func blob(_ column: Int32) -> [UInt8] {
+    static func blob(_ handle: OpaquePointer, _ column: Int32) -> [UInt8] {
         let count = Int(sqlite3_column_bytes(handle, column))
         guard count > 0, let bytes = sqlite3_column_blob(handle, column) else { return [] }
         return Array(UnsafeRawBufferPointer(start: bytes, count: count))
     }
 
     /// Whether the column is NULL.
-    func isNull(_ column: Int32) -> Bool {
+    static func isNull(_ handle: OpaquePointer, _ column: Int32) -> Bool {
         sqlite3_column_type(handle, column) == SQLITE_NULL
     }
 
     /// The column as an integer (0 when NULL).
-    func int64(_ column: Int32) -> Int64 {
+    static func int64(_ handle: OpaquePointer, _ column: Int32) -> Int64 {
         sqlite3_column_int64(handle, column)
-    }
-
-    /// The column as a Swift `Int` (0 when NULL).
-    func int(_ column: Int32) -> Int {
-        Int(sqlite3_column_int64(handle, column))
     }
 }

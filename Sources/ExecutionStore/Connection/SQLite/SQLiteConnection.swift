@@ -5,7 +5,7 @@ internal import CSQLite
 /// Not thread-safe by itself: ``ExecutionStore`` keeps it inside a `Mutex`, and
 /// every use happens while that lock is held. The handle is opened without
 /// SQLite's own mutex for that reason.
-final class SQLiteConnection {
+final class SQLiteConnection: StoreConnection {
     /// The database file, used in error messages.
     let path: String
     private let handle: OpaquePointer
@@ -43,20 +43,15 @@ final class SQLiteConnection {
     /// The number of rows changed by the last INSERT, UPDATE or DELETE.
     var changes: Int { Int(sqlite3_changes64(handle)) }
 
-    /// The rowid of the last row inserted on this connection.
-    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
-
-    /// Runs one statement to completion, ignoring any rows it returns.
-    func execute(_ sql: String, _ bindings: [SQLiteValue] = [], operation: String) throws {
-        try query(sql, bindings, operation: operation) { _ in }
-    }
+    /// SQLite's SQL.
+    var dialect: SQLDialect { .sqlite }
 
     /// Runs one statement, calling `row` for each result row.
     ///
     /// The statement is prepared once per connection and reused; `row` must not
     /// run the same SQL again while it is called.
-    func query(_ sql: String, _ bindings: [SQLiteValue] = [], operation: String,
-               row: (SQLiteRow) throws -> Void) throws {
+    func query(_ sql: String, _ bindings: [StoreValue], operation: String,
+               row: (StoreRow) throws -> Void) throws {
         let statement = try prepared(sql, operation: operation)
         defer { statement.reset() }
         for (offset, value) in bindings.enumerated() {
@@ -67,7 +62,7 @@ final class SQLiteConnection {
             let result = sqlite3_step(statement.handle)
             if result == SQLITE_DONE { return }
             guard result == SQLITE_ROW else { throw error(result, operation) }
-            try row(SQLiteRow(handle: statement.handle))
+            try row(StoreRow(sqlite: statement.handle))
         }
     }
 
@@ -115,12 +110,4 @@ final class SQLiteConnection {
         StoreError(operation: operation, code: Int(result),
                    message: String(cString: sqlite3_errmsg(handle)), path: path)
     }
-}
-
-/// Whether a transaction only reads or also writes.
-enum TransactionKind {
-    /// `BEGIN DEFERRED`: a consistent snapshot for several reads.
-    case read
-    /// `BEGIN IMMEDIATE`: takes the write lock up front.
-    case write
 }

@@ -105,7 +105,7 @@ let package = Package(
             "BigQuery", "ProcessEngine", "ProcessModel", "DocumentMapping", "GoogleAuth", "HTTPTransport", "TestSupport",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], exclude: ["Fixtures"]),
-        .testTarget(name: "ExecutionStoreTests", dependencies: ["ExecutionStore"]),
+        .testTarget(name: "ExecutionStoreTests", dependencies: ["ExecutionStore", "TestSupport"]),
         .testTarget(name: "DiskConnectorTests", dependencies: ["DiskConnector", "ProcessEngine", "ProcessModel"]),
         .testTarget(name: "HostServiceTests", dependencies: [
             "HostService", "ProcessEngine", "ProcessModel", "ExecutionStore", .product(name: "Logging", package: "swift-log"),

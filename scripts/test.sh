@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: installs what it needs (Debian packages, the emulator's virtualenv),
-# starts the local BigQuery emulator, runs `swift test`, and stops the emulator afterwards.
+# starts the local BigQuery emulator and a private PostgreSQL server (scripts/postgres.sh;
+# CONVEYOR_TEST_POSTGRES), runs `swift test`, and stops both afterwards.
 # The OAuth token endpoint (scripts/token_server.py) is started by the tests that use it, each
 # with its own freshly generated key.
 set -euo pipefail
@@ -15,9 +16,31 @@ swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emittin
 swift build --build-tests >/dev/null
 
 state="$root/.conveyor/test-emulator"
-trap '"$root/scripts/emulator.sh" stop "$state"' EXIT
+pg_state="$root/.conveyor/test-postgres"
+# Run as root, PostgreSQL runs as the postgres user, which must reach its directory: when the clone
+# is closed to that user (e.g. under /root), the server's directory goes under /tmp instead.
+if [ "$(id -u)" -eq 0 ]; then
+    mkdir -p "$root/.conveyor"
+    if ! runuser -u postgres -- test -x "$root/.conveyor" 2>/dev/null; then
+        pg_state="$(mktemp -d "${TMPDIR:-/tmp}/conveyor-test-postgres.XXXXXX")"
+    fi
+fi
+stop_servers() {
+    "$root/scripts/emulator.sh" stop "$state" || true
+    "$root/scripts/postgres.sh" stop "$pg_state" || true
+}
+trap stop_servers EXIT
 say "starting the local BigQuery emulator"
 eval "$("$root/scripts/emulator.sh" start "$state")"
+
+# The tests of the PostgreSQL execution store need this server: no server, no test run.
+say "starting PostgreSQL"
+if ! pg_env="$("$root/scripts/postgres.sh" start "$pg_state")"; then
+    echo "error: PostgreSQL did not start (see above); the tests need it (CONVEYOR_TEST_POSTGRES)" >&2
+    exit 1
+fi
+eval "$pg_env"
+export CONVEYOR_TEST_POSTGRES
 
 export CONVEYOR_PYTHON="$root/.venv-bq/bin/python"
 export CONVEYOR_BIN="$(swift build --show-bin-path)/conveyor"

@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", exact: "2.9.2"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf", exact: "2.4.1"),
         .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
     ],
     targets: [
         // System libraries, each wrapped once by the target that uses it.
@@ -78,6 +80,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
 
@@ -95,9 +99,10 @@ let package = Package(
         .testTarget(name: "ExecutionStoreTests", dependencies: ["ExecutionStore"]),
         .testTarget(name: "DiskConnectorTests", dependencies: ["DiskConnector", "ProcessEngine", "ProcessModel"]),
         .testTarget(name: "HostServiceTests", dependencies: [
-            "HostService", "ProcessEngine", "ProcessModel", "ExecutionStore", .product(name: "Logging", package: "swift-log"),
+            "HostService", "ProcessEngine", "ProcessModel", "ExecutionStore", "TestSupport",
+            .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "EndToEndTests", dependencies: ["ExecutionStore"], exclude: ["Fixtures"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ExecutionStore", "TestSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

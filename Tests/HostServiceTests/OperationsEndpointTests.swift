@@ -206,6 +206,23 @@ struct BoomConnector: Connector {
         }
     }
 
+    @Test func scheduledExecutionsAndTheirRetriesAreCountedEach() async throws {
+        let store = try TestHost.store()
+        let schedule = ScheduleDefinition(cron: "*/15 * * * *", timezone: "UTC", retries: 2, location: TestHost.here)
+        let host = TestHost.host(TestHost.workspace(schedules: [schedule], slowMilliseconds: 0), store: store)
+        let scheduler = Scheduler(host: host, store: store, logger: Logger(label: "test"), retryDelay: .zero)
+        let formatter = ISO8601DateFormatter()
+        _ = try scheduler.tick(at: try #require(formatter.date(from: "2026-01-01T10:00:00Z")))
+        let fired = try scheduler.tick(at: try #require(formatter.date(from: "2026-01-01T10:15:00Z")))
+        for run in fired { _ = await run.task.value }
+        let parsed = PrometheusText(String(decoding: host.metricsExposition(), as: UTF8.self))
+        #expect(parsed.problems.isEmpty, "\(parsed.problems)")
+        // The scheduled execution of `fail` and its two retries, each ERROR; `slow` once.
+        #expect(parsed.samples[#"conveyor_executions_total{process="fail",status="ERROR"}"#] == 3)
+        #expect(parsed.samples[#"conveyor_executions_total{process="slow",status="COMPLETE"}"#] == 1)
+        #expect(parsed.samples[#"conveyor_execution_duration_seconds_count{process="fail"}"#] == 3)
+    }
+
     @Test func hostsInOneProcessKeepTheirOwnCounts() async throws {
         try await Self.withServer(bearer) { first, _ in
             try await Self.withServer(bearer) { (second: String, _: HostServer) async throws -> Void in

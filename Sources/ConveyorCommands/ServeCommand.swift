@@ -18,6 +18,8 @@ struct ServeCommand: AsyncParsableCommand {
             On SIGTERM or SIGINT the host stops taking work, lets running executions finish within \
             --grace-period and marks the rest ABORTED. The Process Reporting pages are served under \
             /reporting/ with the same authentication (use basic authentication to open them in a browser). \
+            GET /healthz and GET /readyz answer liveness and readiness probes without authentication; \
+            GET /metrics serves Prometheus metrics with the same authentication as the API. \
             --retention purges old executions on start and hourly. Logs go to stderr, one line per event.
             """
     )

@@ -23,17 +23,28 @@ public final class ExecutionHost: Sendable {
     /// The runner every execution uses (its registry is shared by all of them).
     public let runner: ProcessRunner
     let logger: Logger
+    /// The operations metrics (`GET /metrics`), counted once per execution this host runs.
+    public let metrics: HostMetrics
+    /// An execution admitted and not yet finished.
+    private struct Admitted {
+        var processID: String
+        /// When it started running; nil while it waits to.
+        var started: ContinuousClock.Instant?
+        /// Whether the metrics counted its end already.
+        var counted = false
+    }
     private struct State {
         var accepting = true
-        /// Execution id → process id of executions admitted and not yet finished.
-        var running: [String: String] = [:]
+        /// Executions admitted and not yet finished, by execution id.
+        var running: [String: Admitted] = [:]
     }
     private let state = Mutex(State())
 
-    /// Creates a host around a runner.
-    public init(runner: ProcessRunner, logger: Logger) {
+    /// Creates a host around a runner, with metrics of its own unless given.
+    public init(runner: ProcessRunner, logger: Logger, metrics: HostMetrics = HostMetrics()) {
         self.runner = runner
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// The workspace the host runs.
@@ -44,6 +55,35 @@ public final class ExecutionHost: Sendable {
 
     /// The ids of executions running now.
     public var runningExecutionIDs: [String] { state.withLock { Array($0.running.keys).sorted() } }
+
+    /// How many executions run now, and how many were admitted and wait to run.
+    public var counts: (running: Int, queued: Int) {
+        state.withLock { state in
+            let running = state.running.values.count { $0.started != nil }
+            return (running, state.running.count - running)
+        }
+    }
+
+    /// The metrics in the Prometheus text format, with the running and waiting executions counted now.
+    public func metricsExposition() -> [UInt8] {
+        let now = counts
+        return metrics.exposition(running: now.running, queued: now.queued)
+    }
+
+    /// Counts in the metrics the executions the host marked `ABORTED` while they ran (at the end of
+    /// the drain); an execution counted here is not counted again should it end later.
+    public func countAborted(_ executionIDs: [String]) {
+        let now = ContinuousClock.now
+        let aborted: [(String, Duration)] = state.withLock { state in
+            executionIDs.compactMap { id in
+                guard var entry = state.running[id], !entry.counted else { return nil }
+                entry.counted = true
+                state.running[id] = entry
+                return (entry.processID, entry.started.map { now - $0 } ?? .zero)
+            }
+        }
+        for (processID, duration) in aborted { metrics.recordAborted(processID: processID, duration: duration) }
+    }
 
     /// Whether a process that does not allow simultaneous executions is running now.
     public func isBusy(_ processID: String) -> Bool {
@@ -150,14 +190,31 @@ public final class ExecutionHost: Sendable {
     private func admit(_ executionID: String, processID: String) -> Bool {
         state.withLock { state in
             guard state.accepting else { return false }
-            state.running[executionID] = processID
+            state.running[executionID] = Admitted(processID: processID)
             return true
         }
+    }
+
+    /// Counts a finished execution in the metrics, unless the drain counted it `ABORTED` already.
+    private func countFinished(_ execution: Execution, executionID: String, duration: Duration) {
+        let first = state.withLock { state -> Bool in
+            guard let entry = state.running[executionID], !entry.counted else { return false }
+            state.running[executionID]?.counted = true
+            return true
+        }
+        guard first else { return }
+        var connectorShapes = Set<String>()
+        for shape in workspace.processes[execution.info.processID]?.shapes ?? [] {
+            if case .connector = shape.kind { connectorShapes.insert(shape.id) }
+        }
+        metrics.recordFinished(execution, connectorShapes: connectorShapes, duration: duration)
     }
 
     private func runAdmitted(processID: String, trigger: Trigger, inputs: [Document], properties: [String: String],
                              executionID: String, claim: ProcessRunner.Claim) async -> Outcome {
         defer { _ = state.withLock { $0.running.removeValue(forKey: executionID) } }
+        let started = ContinuousClock.now
+        state.withLock { $0.running[executionID]?.started = started }
         logger.info("execution started", metadata: [
             "execution": "\(executionID)", "process": "\(processID)", "trigger": "\(trigger.rawValue)",
         ])
@@ -175,6 +232,7 @@ public final class ExecutionHost: Sendable {
                 "execution": "\(executionID)", "process": "\(processID)", "status": "\(execution.status.rawValue)",
                 "documentsIn": "\(execution.documentsIn)", "documentsError": "\(execution.documentsError)",
             ])
+            countFinished(execution, executionID: executionID, duration: ContinuousClock.now - started)
             return .finished(execution, returned: returned)
         }
     }

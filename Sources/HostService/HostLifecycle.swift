@@ -105,6 +105,7 @@ public struct HostLifecycle: Sendable {
             for id in aborted {
                 server.logger.warning("execution aborted at shutdown", metadata: ["execution": "\(id)"])
             }
+            server.host.countAborted(aborted)
         } catch {
             server.logger.error("could not mark unfinished executions ABORTED", metadata: ["error": "\(error)"])
         }

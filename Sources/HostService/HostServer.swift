@@ -40,9 +40,12 @@ public struct HostServer: Sendable {
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         // On the router rather than a group, so that a path no route serves is 401 too (not a 404
-        // that tells who is not authenticated which listener paths exist).
-        router.add(middleware: AuthenticationMiddleware(authentication: configuration.authentication))
+        // that tells who is not authenticated which listener paths exist). Only `GET /healthz` and
+        // `GET /readyz` pass without credentials.
+        router.add(middleware: AuthenticationMiddleware(authentication: configuration.authentication,
+                                                        openPaths: Self.unauthenticatedPaths))
         let group = router.group()
+        addOperationsRoutes(to: group)
         addAPIRoutes(to: group)
         addListenerRoutes(to: group)
         for routes in extraRoutes { routes.addRoutes(to: group, server: self) }
@@ -120,13 +123,16 @@ struct ResponseError: Error {
     var response: Response
 }
 
-/// Answers 401 with `WWW-Authenticate` unless the request carries the configured credentials.
+/// Answers 401 with `WWW-Authenticate` unless the request carries the configured credentials or is a
+/// `GET` of one of `openPaths`.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
     let authentication: HostAuthentication
+    var openPaths: Set<String> = []
 
     func handle(_ request: Request, context: Context,
                 next: (Request, Context) async throws -> Response) async throws -> Response {
+        if request.method == .get, openPaths.contains(request.uri.path) { return try await next(request, context) }
         guard authentication.accepts(request.headers[.authorization]) else {
             return HostServer.error(.unauthorized, "authentication required (\(authentication.schemeName))",
                                     headers: [.wwwAuthenticate: authentication.challenge])

@@ -1,6 +1,8 @@
 extension WorkspaceChecker {
     /// Paths under this prefix belong to the host's REST API.
     static let reservedListenerPrefixes = ["/api/", "/reporting/"]
+    /// The host's health, readiness and metrics endpoints.
+    static let reservedListenerPaths: Set<String> = ["/healthz", "/readyz", "/metrics"]
 
     /// Listener paths must be unique per method and stay out of the host's own paths.
     mutating func checkListeners() {
@@ -10,6 +12,10 @@ extension WorkspaceChecker {
             let path = listener.path
             if let reserved = Self.reservedListenerPrefixes.first(where: { path.hasPrefix($0) || path + "/" == $0 }) {
                 report("listener path '\(path)' is reserved by the host (paths starting with \(reserved))",
+                       at: listener.location)
+            }
+            if Self.reservedListenerPaths.contains(path) {
+                report("listener path '\(path)' is reserved by the host (its health, readiness and metrics endpoints)",
                        at: listener.location)
             }
             if path.contains("//") || path.split(separator: "/").contains(where: { $0 == "." || $0 == ".." }) {

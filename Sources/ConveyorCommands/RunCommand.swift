@@ -49,10 +49,10 @@ struct RunCommand: AsyncParsableCommand {
         let workspace = try options.loadWorkspace(extensions: extensions.extensions)
         let processID = try resolveProcess(in: workspace)
         let executionID = ExecutionInfo.newID()
-        let lock = try lockIfExclusive(processID, executionID: executionID, in: workspace)
+        let store = try options.openStore()
+        let lock = try lockIfExclusive(processID, executionID: executionID, in: workspace, store: store)
         defer { lock?.release() }
         let documents = try readInputs()
-        let store = try options.openStore()
         let persisted = workspace.processes[processID]?.properties.filter(\.persist).map(\.name) ?? []
         var properties = try storedValues(of: persisted, processID: processID, in: store)
         for (name, value) in overrides { properties[name] = value }
@@ -83,9 +83,18 @@ struct RunCommand: AsyncParsableCommand {
 
     /// Takes the process's lock when it does not allow simultaneous executions; exits 1 when
     /// another command (another `conveyor run`, or `conveyor serve`) holds it.
-    private func lockIfExclusive(_ processID: String, executionID: String,
-                                 in workspace: Workspace) throws -> ProcessRunLock? {
+    /// With a PostgreSQL store the lock is the cluster's (held by every command and host sharing it).
+    private func lockIfExclusive(_ processID: String, executionID: String, in workspace: Workspace,
+                                 store: ExecutionStore) throws -> (any ProcessLockHold)? {
         guard let process = workspace.processes[processID], !process.allowSimultaneous else { return nil }
+        if store.sharesProcessLocks {
+            guard let hold = try store.tryLockProcess(processID, executionID: executionID) else {
+                Terminal.error("error: process \(processID) does not allow simultaneous executions and another "
+                               + "command or host of the cluster runs it now")
+                throw ExitCode(1)
+            }
+            return hold
+        }
         do {
             return try ProcessRunLock.acquire(processID: processID, workspaceRoot: options.root,
                                               executionID: executionID)

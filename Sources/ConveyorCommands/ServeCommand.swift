@@ -61,6 +61,20 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-reporting"), help: "Do not serve the Process Reporting pages under /reporting/.")
     var noReporting = false
 
+    @Option(name: .customLong("host-id"),
+            help: "This host's name in a cluster (a PostgreSQL --store). Default: the machine's name and the pid.")
+    var hostID: String?
+
+    @Option(name: .long, help: "In a cluster: queued executions (schedules, retries, ?wait=false triggers) this host runs at once.")
+    var workers = 4
+
+    @Option(name: .customLong("heartbeat"), help: "In a cluster: how often the host says it is alive (such as 5s).")
+    var heartbeat = "5s"
+
+    @Option(name: .customLong("host-timeout"),
+            help: "In a cluster: how long a host may miss heartbeats before the others take its work over (such as 30s).")
+    var hostTimeout = "30s"
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -77,6 +91,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--retention '\(retention)' must be a positive number and a unit: "
                                   + "m (minutes), h (hours), d (days) or w (weeks), such as 90d, "
                                   + "from \(RetentionPeriod.allowedRange)")
+        }
+        guard (1...1_000).contains(workers) else { throw ValidationError("--workers \(workers) must be from 1 to 1000") }
+        if let hostID, hostID.isEmpty || hostID.count > 200 || hostID.contains(where: { $0.isNewline }) {
+            throw ValidationError("--host-id must be 1 to 200 characters on one line")
         }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
@@ -110,21 +128,50 @@ struct ServeCommand: AsyncParsableCommand {
         var runner = ProcessRunner(workspace: workspace, connectors: options.connectors(), recorder: recorder,
                                    environment: options.environment, registry: ExecutionRegistry())
         runner.checkpoints = store
-        // Processes with allowSimultaneous="false" take the lock `conveyor run` takes.
-        runner.processLockRoot = options.root
+        // Processes with allowSimultaneous="false" take the lock `conveyor run` takes: the cluster's
+        // on a PostgreSQL store, the workspace's lock file otherwise.
+        if store.sharesProcessLocks {
+            runner.processLocks = store
+        } else {
+            runner.processLockRoot = options.root
+        }
         let host = ExecutionHost(runner: runner, logger: logger)
-        let server = HostServer(configuration: configuration, host: host, store: store, logger: logger,
+        var server = HostServer(configuration: configuration, host: host, store: store, logger: logger,
                                 extraRoutes: noReporting ? [] : [ReportingRoutes()])
+        server.cluster = try cluster(store: store, host: host, logger: logger, retryDelay: configuration.retryDelay)
         let purger = retention.flatMap(RetentionPeriod.init).map {
             RetentionTimer(retention: $0, store: store, logger: logger)
         }
         let scheduler = noSchedules ? nil
-            : Scheduler(host: host, store: store, logger: logger, retryDelay: configuration.retryDelay)
+            : Scheduler(host: host, store: store, logger: logger, retryDelay: configuration.retryDelay,
+                        cluster: server.cluster)
         do {
             try await HostLifecycle(server: server, scheduler: scheduler, retention: purger).run()
         } catch {
             logger.critical("host failed", metadata: ["error": "\(error)"])
             throw ExitCode(1)
+        }
+    }
+
+    /// The cluster this host joins on a PostgreSQL store; nil on SQLite.
+    private func cluster(store: ExecutionStore, host: ExecutionHost, logger: Logger,
+                         retryDelay: Duration) throws -> ClusterService? {
+        guard store.postgres != nil else { return nil }
+        let beat = try parsedDuration(heartbeat)
+        let timeout = try parsedDuration(hostTimeout)
+        guard timeout > beat * 2 else {
+            throw ValidationError("--host-timeout \(hostTimeout) must be more than twice --heartbeat \(heartbeat)")
+        }
+        let name = hostID ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+        return ClusterService(hostID: name, store: store, host: host, logger: logger, workers: workers,
+                              heartbeatInterval: beat, hostTimeout: timeout, retryDelay: retryDelay)
+    }
+
+    private func parsedDuration(_ text: String) throws -> Duration {
+        do {
+            return try HostConfiguration.duration(text)
+        } catch {
+            throw ValidationError("\(error)")
         }
     }
 

@@ -44,6 +44,9 @@ public struct ExecutionRecord: Sendable, Hashable, Codable {
     /// Requests the execution's connectors sent again after transient failures (HTTP 429 and
     /// 5xx, connection resets, timeouts, stream reconnects); 0 while it runs.
     public var retries: Int
+    /// The host of the cluster that ran it (its `--host-id`); nil for an execution a command ran
+    /// outside a host, or a store that is not a cluster's.
+    public var host: String?
 
     /// Creates an execution record; counts start at zero and the status at `INPROCESS`.
     public init(
@@ -62,7 +65,8 @@ public struct ExecutionRecord: Sendable, Hashable, Codable {
         userLog: [String] = [],
         parentExecutionID: String? = nil,
         retries: Int = 0,
-        documentsDeadLettered: Int = 0
+        documentsDeadLettered: Int = 0,
+        host: String? = nil
     ) {
         self.id = id
         self.processID = processID
@@ -80,11 +84,12 @@ public struct ExecutionRecord: Sendable, Hashable, Codable {
         self.parentExecutionID = parentExecutionID
         self.retries = retries
         self.documentsDeadLettered = documentsDeadLettered
+        self.host = host
     }
 
     enum CodingKeys: String, CodingKey {
         case id, processID = "processId", processName, trigger, status, startTime, endTime
         case documentsIn, documentsOut, documentsError, documentsDeadLettered, error
-        case shapeCounts = "shapes", userLog, parentExecutionID = "parentExecutionId", retries
+        case shapeCounts = "shapes", userLog, parentExecutionID = "parentExecutionId", retries, host
     }
 }

@@ -11,13 +11,13 @@ extension ExecutionStore {
                 """
                 INSERT INTO executions (id, process_id, process_name, trigger, status, start_time, end_time,
                     documents_in, documents_out, documents_error, error, shape_counts, user_log, parent_execution_id,
-                    documents_dead_lettered, owner)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                    documents_dead_lettered, owner, host)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
                 """,
                 [.text(execution.id), .text(execution.processID), .text(execution.processName),
                  .text(execution.trigger)] + (try Self.progressValues(execution, context: context, path: connection.path))
                     + [.optional(execution.parentExecutionID), .int(execution.documentsDeadLettered),
-                       .optional(owner?.text)],
+                       .optional(owner?.text), .optional(execution.host ?? host)],
                 operation: context)
         }
     }

@@ -5,7 +5,7 @@ extension ExecutionStore {
     static let executionColumns = """
         e.id, e.process_id, e.process_name, e.trigger, e.status, e.start_time, e.end_time,
         e.documents_in, e.documents_out, e.documents_error, e.error, e.shape_counts, e.user_log,
-        e.parent_execution_id, e.retries, e.documents_dead_lettered
+        e.parent_execution_id, e.retries, e.documents_dead_lettered, e.host
         """
 
     static let documentColumns = """
@@ -39,7 +39,8 @@ extension ExecutionStore {
             userLog: try decodeJSON([String].self, row.text(12), column: "user_log", context: context, path: path),
             parentExecutionID: row.text(13),
             retries: row.int(14),
-            documentsDeadLettered: row.int(15)
+            documentsDeadLettered: row.int(15),
+            host: row.text(16)
         )
     }
 

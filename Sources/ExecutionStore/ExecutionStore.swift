@@ -19,6 +19,12 @@ public final class ExecutionStore: Sendable {
     /// Where the PostgreSQL store is; nil for an SQLite store.
     public let postgres: PostgresLocation?
     private let connection: Mutex<any StoreConnection>
+    private let hostName = Mutex<String?>(nil)
+    /// The host recorded with each execution this store inserts (a cluster host's id).
+    public var host: String? {
+        get { hostName.withLock { $0 } }
+        set { hostName.withLock { $0 = newValue } }
+    }
     /// The connection holding the advisory locks of a PostgreSQL store's leases (opened on first use).
     let lockSession: PostgresLockSession?
     /// The key that signs the head of the audit chain and the purge checkpoints, if any.

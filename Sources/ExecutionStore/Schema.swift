@@ -144,6 +144,10 @@ enum Schema {
         """
         ALTER TABLE documents ADD COLUMN error_code TEXT;
         """,
+        // 10: the host that ran an execution (a cluster's `--host-id`; NULL outside a host).
+        """
+        ALTER TABLE executions ADD COLUMN host TEXT;
+        """,
     ]
 
     /// The version a database has once every migration ran.

@@ -62,6 +62,13 @@ public struct HostLifecycle: Sendable {
             await onRunning(port)
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: application)]
+        if let cluster = server.cluster {
+            try cluster.register(address: "\(configuration.address):\(configuration.port)")
+            server.host.metrics.setQueueDepthProvider { (try? server.store.queueDepth()) ?? 0 }
+            services.append(.init(service: Background { await cluster.runHeartbeats() }, successTerminationBehavior: .ignore))
+            services.append(.init(service: Background(cancelledOnShutdown: false) { await cluster.runWorkers() },
+                                  successTerminationBehavior: .ignore))
+        }
         if let scheduler {
             services.append(.init(service: Background { await scheduler.run() }, successTerminationBehavior: .ignore))
         }
@@ -97,6 +104,7 @@ public struct HostLifecycle: Sendable {
     func drain() async {
         server.host.stopAccepting()
         let left = await server.host.waitForRunning(timeout: server.configuration.gracePeriod)
+        defer { server.cluster?.deregister() }
         guard !left.isEmpty else { return }
         do {
             let aborted = try server.store.abortInProcess(

@@ -22,6 +22,25 @@ extension HostServer {
         group.get("/api/tracked") { request, _ in
             self.searchTracked(request: request)
         }
+        group.get("/api/hosts") { _, _ in
+            self.listHosts()
+        }
+    }
+
+    /// `GET /api/hosts`: the hosts of the cluster (empty outside a cluster), newest first.
+    func listHosts() -> Response {
+        do {
+            return Self.json(HostsBody(hosts: try store.clusterHosts(), hostTimeoutSeconds: cluster.map {
+                Int(ClusterService.seconds($0.hostTimeout))
+            }))
+        } catch {
+            return storeFailure(error)
+        }
+    }
+
+    struct HostsBody: Encodable {
+        var hosts: [ClusterHost]
+        var hostTimeoutSeconds: Int?
     }
 
     /// `POST /api/processes/{id}/executions[?wait=false]`: the body, when not empty, is the input document.
@@ -31,7 +50,8 @@ extension HostServer {
             return Self.error(.notFound, "no process '\(processID)' (processes: \(known.isEmpty ? "none" : known))")
         }
         guard host.isAccepting else { return unavailable("the host is shutting down") }
-        guard !host.isBusy(processID) else {
+        let queued = cluster != nil && request.uri.queryParameters.get("wait").map { $0 == "false" || $0 == "0" } == true
+        guard queued || !host.isBusy(processID) else {
             return unavailable("process '\(processID)' is running and does not allow simultaneous executions")
         }
         let bytes: [UInt8]
@@ -47,6 +67,16 @@ extension HostServer {
         case nil, "true", "1": waits = true
         case "false", "0": waits = false
         case let other?: return Self.error(.badRequest, "wait '\(other)' is not true or false")
+        }
+        if !waits, let cluster, inputs.isEmpty {
+            // Any host of the cluster with a free worker runs it.
+            do {
+                let id = try cluster.enqueue(processID: processID, trigger: .manual)
+                return Self.json(HostJSON.AcceptedBody(id: id, status: "QUEUED", location: "/api/executions/\(id)"),
+                                 status: .accepted, headers: [.location: "/api/executions/\(id)"])
+            } catch {
+                return storeFailure(error)
+            }
         }
         if !waits {
             let id = ExecutionInfo.newID()

@@ -24,6 +24,9 @@ public struct HostServer: Sendable {
     public var extraRoutes: [any HostRoutes]
     /// Redacts the workspace's secret values from listener answers.
     let redactor: SecretRedactor
+    /// The cluster this host belongs to (a PostgreSQL store), if any: `?wait=false` triggers go
+    /// through its queue.
+    public var cluster: ClusterService?
 
     /// Creates a server.
     public init(configuration: HostConfiguration, host: ExecutionHost, store: ExecutionStore, logger: Logger,

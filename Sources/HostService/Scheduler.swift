@@ -18,6 +18,8 @@ public final class Scheduler: Sendable {
     let logger: Logger
     let retryDelay: Duration
     let now: @Sendable () -> Date
+    /// The cluster whose queue runs the fired schedules (each slot fired once across its hosts).
+    public let cluster: ClusterService?
 
     /// One schedule that fired: its job and the task running its execution and retries.
     public struct Fired: Sendable {
@@ -29,7 +31,8 @@ public final class Scheduler: Sendable {
 
     /// Creates a scheduler for the workspace of `host`; `now` is the clock, replaceable in tests.
     public init(host: ExecutionHost, store: ExecutionStore, logger: Logger, retryDelay: Duration = .seconds(5),
-                now: @escaping @Sendable () -> Date = { Date() }) {
+                cluster: ClusterService? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.cluster = cluster
         self.jobs = ScheduledJob.jobs(in: host.workspace)
         self.host = host
         self.store = store
@@ -46,6 +49,7 @@ public final class Scheduler: Sendable {
     /// Fires every schedule that is due at `date` and returns what fired. Schedules seen for the
     /// first time are recorded as having fired at `date`.
     public func tick(at date: Date) throws -> [Fired] {
+        if let cluster { return try tickInCluster(at: date, cluster: cluster) }
         var fired: [Fired] = []
         for job in jobs {
             guard let last = try store.lastFire(scheduleKey: job.key) else {
@@ -66,6 +70,24 @@ public final class Scheduler: Sendable {
             fired.append(Fired(job: job, task: Task { await self.runWithRetries(job) }))
         }
         return fired
+    }
+
+    /// In a cluster: fires each due slot once across the hosts (the slot and the queued execution are
+    /// written in one transaction), for any host's worker to run; retries go through the queue too.
+    private func tickInCluster(at date: Date, cluster: ClusterService) throws -> [Fired] {
+        for job in jobs {
+            let work = QueuedWork(executionID: ExecutionInfo.newID(), processID: job.processID,
+                                  trigger: Trigger.schedule.rawValue, retriesLeft: max(0, job.schedule.retries))
+            let fired = try store.fireScheduleSlot(key: job.key, processID: job.processID, at: date,
+                                                   next: { job.nextFire(after: $0) }, work: work)
+            if fired {
+                logger.info("schedule fired", metadata: [
+                    "process": "\(job.processID)", "cron": "\(job.schedule.cron)", "execution": "\(work.executionID)",
+                    "host": "\(cluster.hostID)",
+                ])
+            }
+        }
+        return []
     }
 
     /// Runs until the task is cancelled: sleeps until the next schedule is due, then fires it.

@@ -1,3 +1,4 @@
+import ExecutionModel
 import Foundation
 import Synchronization
 #if canImport(Glibc)
@@ -12,7 +13,7 @@ import Darwin
 /// on `<workspace>/.conveyor/locks/<process>.lock`, whose content names the holder (its pid and
 /// the execution it runs); the system releases it when the command exits, however it exits, so a
 /// crashed run never leaves a stale lock behind.
-public final class ProcessRunLock: Sendable {
+public final class ProcessRunLock: ProcessLockHold {
     /// Why the lock could not be taken.
     public enum Failure: Error, CustomStringConvertible, Sendable {
         /// Another command holds the lock: the process is running now. `holder` is what the lock

@@ -1,3 +1,4 @@
+import ExecutionModel
 import Foundation
 import ProcessModel
 
@@ -19,9 +20,9 @@ public enum HostedRun: Sendable {
 public final class ProcessClaim: Sendable {
     let registry: ExecutionRegistry
     let processID: String
-    let lock: ProcessRunLock?
+    let lock: (any ProcessLockHold)?
 
-    init(registry: ExecutionRegistry, processID: String, lock: ProcessRunLock?) {
+    init(registry: ExecutionRegistry, processID: String, lock: (any ProcessLockHold)?) {
         self.registry = registry
         self.processID = processID
         self.lock = lock
@@ -48,6 +49,19 @@ extension ProcessRunner {
     public func claim(processID: String, executionID: String) -> Claim {
         guard let process = workspace.processes[processID], !process.allowSimultaneous else { return .granted(nil) }
         guard registry.begin(process.id) else { return .busy }
+        if let processLocks {
+            do {
+                guard let hold = try processLocks.tryLockProcess(process.id, executionID: executionID) else {
+                    registry.end(process.id)
+                    return .runningElsewhere("process \(process.id) does not allow simultaneous executions and "
+                                             + "another command or host of the cluster runs it now")
+                }
+                return .granted(ProcessClaim(registry: registry, processID: process.id, lock: hold))
+            } catch {
+                registry.end(process.id)
+                return .failed("cannot take the lock of process \(process.id): \(error)")
+            }
+        }
         guard let root = processLockRoot else {
             return .granted(ProcessClaim(registry: registry, processID: process.id, lock: nil))
         }

@@ -31,6 +31,9 @@ public struct ProcessRunner: Sendable {
     /// Where exactly-once writers of connectors keep their checkpoints (see ``CheckpointStore``);
     /// nil for none.
     public var checkpoints: (any CheckpointStore)?
+    /// The locks shared by every command and host of a cluster, used instead of the lock files
+    /// under ``processLockRoot`` when set.
+    public var processLocks: (any ProcessLocking)?
 
     public init(workspace: Workspace, connectors: ConnectorRegistry, recorder: any ExecutionRecorder,
                 environment: [String: String], chunkSize: Int = 10_000,

@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Three `conveyor serve` hosts on one PostgreSQL store.
+@Suite struct ClusterEndToEndTests {
+    static func process(id: String, simultaneous: Bool) -> String {
+        """
+        <process id="\(id)" name="\(id)" allowSimultaneous="\(simultaneous)">
+          <shapes>
+            <start id="start" next="reply">
+              <listener path="/\(id)" method="POST"/>
+            </start>
+            <message id="reply" next="done">
+              <text>{{"ok": true}}</text>
+            </message>
+            <returnDocuments id="done"/>
+          </shapes>
+        </process>
+        """
+    }
+
+    static func startHosts(_ count: Int, workspace: String, store: String) async throws -> [ServeHost] {
+        var hosts: [ServeHost] = []
+        for index in 1...count {
+            hosts.append(try await ServeHost.start(
+                workspace: workspace,
+                arguments: ["--no-auth", "--host-id", "h\(index)", "--workers", "2", "--heartbeat", "1s",
+                            "--host-timeout", "3s", "--store", store],
+                logName: "h\(index).log"))
+        }
+        return hosts
+    }
+
+    @Test func queuedTriggersRunOnceAcrossHostsAndAKilledHostsWorkIsTakenOver() async throws {
+        let workspace = try Harness.temporaryDirectory("cluster")
+        defer { try? FileManager.default.removeItem(atPath: workspace) }
+        try FileManager.default.createDirectory(atPath: workspace + "/processes", withIntermediateDirectories: true)
+        try Self.process(id: "tick", simultaneous: true)
+            .write(toFile: workspace + "/processes/tick.xml", atomically: true, encoding: .utf8)
+        let store = try TestPostgres.createDatabase(prefix: "cluster")
+        defer { TestPostgres.dropDatabase(store) }
+        let hosts = try await Self.startHosts(3, workspace: workspace, store: store)
+        defer { for host in hosts where host.process.isRunning { host.process.terminate() } }
+
+        var queued: Set<String> = []
+        for index in 0..<300 {
+            // Requests go to every host, and after h2 is killed to the two others.
+            let target = index <= 150 ? hosts[index % 3] : hosts[index % 2 == 0 ? 0 : 2]
+            let answer = try ServeHost.curl(["-X", "POST", target.base + "/api/processes/tick/executions?wait=false"])
+            let body = try #require(try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any], "\(answer)")
+            #expect(body["status"] as? String == "QUEUED")
+            queued.insert(try #require(body["id"] as? String))
+            if index == 150 { try await hosts[1].stop(signal: SIGKILL) }
+        }
+        #expect(queued.count == 300)
+        // The survivors drain the queue and mark what the killed host left.
+        let deadline = Date().addingTimeInterval(120)
+        var left = ""
+        repeat {
+            try await Task.sleep(for: .milliseconds(500))
+            left = try TestPostgres.psql(store, "SELECT (SELECT COUNT(*) FROM work_queue) || ',' || "
+                + "(SELECT COUNT(*) FROM executions WHERE status = 'INPROCESS')")
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        } while left != "0,0" && Date() < deadline
+        #expect(left == "0,0", "queue, INPROCESS: \(left)")
+
+        let rows = try TestPostgres.psql(store, "SELECT id, status, COALESCE(host, '') FROM executions")
+            .split(separator: "\n").map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
+        let ids = rows.map { $0[0] }
+        // Every queued trigger has exactly one execution record; none ran twice.
+        #expect(ids.count == Set(ids).count)
+        #expect(Set(ids) == queued)
+        let statuses = Dictionary(grouping: rows, by: { $0[1] }).mapValues(\.count)
+        #expect((statuses["COMPLETE"] ?? 0) + (statuses["ABORTED"] ?? 0) == 300, "\(statuses)")
+        // An execution the killed host had started is ABORTED; every host ran some.
+        #expect(rows.filter { $0[1] == "ABORTED" }.allSatisfy { $0[2] == "h2" })
+        #expect(Set(rows.map { $0[2] }) == ["h1", "h2", "h3"])
+        let hostsAnswer = try ServeHost.curl([hosts[0].base + "/api/hosts"])
+        #expect(hostsAnswer.contains(#""id":"h2""#) && hostsAnswer.contains(#""state":"dead""#), "\(hostsAnswer)")
+        // The chain written by three hosts at once verifies.
+        let verify = try Harness.run(Harness.conveyor, ["audit", "verify", "--workspace", workspace, "--store", store])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        for host in hosts where host.process.isRunning { try await host.stop() }
+    }
+
+    @Test func allowSimultaneousFalseHoldsAcrossHostsAndTheCommandLine() async throws {
+        let workspace = try Harness.temporaryDirectory("cluster-lock")
+        defer { try? FileManager.default.removeItem(atPath: workspace) }
+        try FileManager.default.createDirectory(atPath: workspace + "/processes", withIntermediateDirectories: true)
+        try Self.process(id: "only", simultaneous: false)
+            .write(toFile: workspace + "/processes/only.xml", atomically: true, encoding: .utf8)
+        let store = try TestPostgres.createDatabase(prefix: "clusterlock")
+        defer { TestPostgres.dropDatabase(store) }
+        // Hold the process's cluster lock as another host would.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: TestPostgres.psqlPath)
+        holder.arguments = [store, "-c", "SELECT pg_advisory_lock(hashtextextended('conveyor.process:only', 0)); SELECT pg_sleep(6)"]
+        holder.standardOutput = FileHandle.nullDevice
+        holder.standardError = FileHandle.nullDevice
+        // Create the schema first (the lock holder needs none, but the CLI below does).
+        _ = try Harness.run(Harness.conveyor, ["executions", "list", "--workspace", workspace, "--store", store])
+        try holder.run()
+        defer { holder.terminate() }
+        try await Task.sleep(for: .milliseconds(500))
+        let hosts = try await Self.startHosts(1, workspace: workspace, store: store)
+        defer { for host in hosts where host.process.isRunning { host.process.terminate() } }
+        let refused = try Harness.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
+                                                        hosts[0].base + "/api/processes/only/executions"]).stdout
+        #expect(refused == "409")
+        let run = try Harness.run(Harness.conveyor, ["run", "only", "--workspace", workspace, "--store", store])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("another command or host of the cluster runs it now"), "\(run.stderr)")
+        holder.terminate()
+        holder.waitUntilExit()
+        try await Task.sleep(for: .milliseconds(500))
+        let ran = try Harness.run(Harness.conveyor, ["run", "only", "--workspace", workspace, "--store", store])
+        #expect(ran.status == 0, "\(ran.stderr)")
+        try await hosts[0].stop()
+    }
+}

@@ -28,13 +28,18 @@ struct StoreCommand: AsyncParsableCommand {
                                    + "(password from the secret STORE_PASSWORD or PGPASSWORD).", valueName: "url"))
         var to: String
 
-        @OptionGroup var options: WorkspaceOptions
+        // The workspace options without --store: the source is always the workspace's SQLite store.
+        @Option(name: .long, help: "The workspace whose .conveyor/executions.sqlite is copied. Default: the current directory.")
+        var workspace: String = "."
+
+        @Option(name: .customLong("audit-key"),
+                help: ArgumentHelp("The secret the store's chain is signed with, to check the signatures on the target, as "
+                                   + "${secret:NAME}. Default: ${secret:AUDIT_KEY} when that secret is set.",
+                                   valueName: "${secret:NAME}"))
+        var auditKey: String?
 
         func run() async throws {
-            guard options.store == nil else {
-                throw ValidationError("store migrate copies the workspace's SQLite store (.conveyor/executions.sqlite); "
-                                      + "give the PostgreSQL store to copy into with --to, not --store")
-            }
+            let options = try WorkspaceOptions.parse(["--workspace", workspace] + (auditKey.map { ["--audit-key", $0] } ?? []))
             guard PostgresLocation.isURL(to) else {
                 throw ValidationError("--to takes a postgres://USER@HOST:PORT/DB URL")
             }

@@ -109,6 +109,8 @@ struct StoreCommand: AsyncParsableCommand {
                 Terminal.line("use it with --store \(target) or CONVEYOR_STORE=\(target); the SQLite store is unchanged")
             }
             for note in result.notes { Terminal.line("note: \(note)") }
+            Terminal.line(result.signaturesChecked ? "signatures: checked with the audit key"
+                : "signatures: not checked (no audit key; give --audit-key '${secret:NAME}' or set the secret AUDIT_KEY)")
         }
 
         static func format(_ seconds: Double) -> String {

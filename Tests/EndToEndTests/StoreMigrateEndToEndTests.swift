@@ -79,6 +79,7 @@ import TestSupport
         let migrate = try Self.conveyor(["store", "migrate", "--to", url, "--workspace", workspace])
         #expect(migrate.status == 0, "\(migrate.stdout)\n\(migrate.stderr)")
         #expect(migrate.stdout.contains("audit verify on the target: OK: 9 records verified"), "\(migrate.stdout)")
+        #expect(migrate.stdout.contains("signatures: checked with the audit key"), "\(migrate.stdout)")
         for line in ["executions          3", "tracked_values      4", "audit_checkpoints   1", "process_properties  1"] {
             #expect(migrate.stdout.contains("  " + line), "\(migrate.stdout)")
         }

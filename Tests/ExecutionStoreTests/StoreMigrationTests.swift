@@ -184,6 +184,19 @@ import TestSupport
                 == "0", "nothing is written to the target, not even the schema")
     }
 
+    @Test("a source whose chain was already broken is copied as it is, and the report says the break came from it")
+    func brokenSourceIsReported() throws {
+        let stores = try Stores()
+        let fixture = try AuditFixture(path: stores.sqlitePath)
+        try fixture.addExecution("ex-1", startedAt: 1_714_000_000_000)
+        try fixture.tamper("UPDATE tracked_values SET value = 'forged' WHERE seq = 2")
+        let report = try StoreMigration.run(from: fixture.store, to: stores.target)
+        #expect(!report.verification.isIntact)
+        #expect(report.verification.firstBreak?.sequence == 2)
+        let source = try #require(report.sourceVerification)
+        #expect(source.firstBreak == report.verification.firstBreak)
+    }
+
     @Test("a source column the migration does not copy is refused rather than dropped")
     func unknownColumnIsRefused() throws {
         let stores = try Stores()

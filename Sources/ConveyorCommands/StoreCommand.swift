@@ -39,7 +39,7 @@ struct StoreCommand: AsyncParsableCommand {
         var auditKey: String?
 
         func run() async throws {
-            let options = try WorkspaceOptions.parse(["--workspace", workspace] + (auditKey.map { ["--audit-key", $0] } ?? []))
+            let options = try WorkspaceOptions.parse(["--workspace=\(workspace)"] + (auditKey.map { ["--audit-key=\($0)"] } ?? []))
             guard PostgresLocation.isURL(to) else {
                 throw ValidationError("--to takes a postgres://USER@HOST:PORT/DB URL")
             }

@@ -40,7 +40,7 @@ struct ConveyorCommand: AsyncParsableCommand {
         version: ConveyorVersion.current,
         subcommands: [ValidateCommand.self, RunCommand.self, ExecutionsCommand.self, TrackedCommand.self, AuditCommand.self,
                       PropertiesCommand.self, AuthCommand.self, ImportProfileCommand.self,
-                      ServeCommand.self, SchedulesCommand.self]
+                      ServeCommand.self, SchedulesCommand.self, StoreCommand.self]
     )
 }
 

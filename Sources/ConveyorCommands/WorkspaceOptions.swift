@@ -152,13 +152,18 @@ struct WorkspaceOptions: ParsableArguments {
     /// The PostgreSQL store with its password: the secret `STORE_PASSWORD` (environment
     /// `CONVEYOR_SECRET_STORE_PASSWORD` or the secrets directory), else `PGPASSWORD`.
     func postgresLocation() throws -> PostgresLocation {
+        try postgresLocation(url: storeLocation, option: "--store")
+    }
+
+    /// The PostgreSQL store at `url` (given with `option`), with the password as ``postgresLocation()`` finds it.
+    func postgresLocation(url: String, option: String) throws -> PostgresLocation {
         let secrets = EnvironmentSecretStore(environment: environment,
                                              directory: environment["CONVEYOR_SECRETS_DIR"] ?? root + "/.conveyor/secrets")
         let password = secrets.secret(named: "STORE_PASSWORD") ?? environment["PGPASSWORD"]
         do {
-            return try PostgresLocation(url: storeLocation, password: password)
+            return try PostgresLocation(url: url, password: password)
         } catch {
-            throw ValidationError("--store: \(error.message)")
+            throw ValidationError("\(option): \(error.message)")
         }
     }
 

@@ -257,7 +257,7 @@ struct MigratedTable {
     static let all: [MigratedTable] = [
         MigratedTable("executions", "rowid:i id process_id process_name trigger status start_time end_time "
                       + "documents_in:i documents_out:i documents_error:i error shape_counts user_log parent_execution_id "
-                      + "chain_first:i chain_last:i retries:i documents_dead_lettered:i owner",
+                      + "chain_first:i chain_last:i retries:i documents_dead_lettered:i owner host",
                       order: "rowid", identity: "rowid"),
         MigratedTable("documents", "id:i execution_id shape_id connection_id operation_id direction doc_index:i status "
                       + "error recorded_at doc_count:i error_code", order: "id", identity: "id"),

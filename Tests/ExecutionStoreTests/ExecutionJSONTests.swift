@@ -17,7 +17,7 @@ import Testing
         shapeCounts: [ShapeCount(shapeID: "start", documentsIn: 5, documentsOut: 5),
                       ShapeCount(shapeID: "write", documentsIn: 5, documentsOut: 4, documentsError: 1)],
         userLog: ["warning: one row / skipped"], parentExecutionID: "ex-20261121T115959Z-00000001", retries: 3,
-        documentsDeadLettered: 2)
+        documentsDeadLettered: 2, host: "host-a")
 
     static func schema() throws -> [String: Any] {
         let data = try Data(contentsOf: URL(fileURLWithPath: schemaPath))

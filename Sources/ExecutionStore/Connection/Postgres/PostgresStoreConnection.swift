@@ -19,6 +19,9 @@ final class PostgresStoreConnection: StoreConnection {
     private let purpose: String
     /// Whether a transaction is open (a lost connection is then an error, never reopened).
     private var inTransaction = false
+    /// Whether the open transaction is a read transaction (its SELECTs stream through cursors).
+    private var readTransaction = false
+    private var cursors = 0
     private var translated: [String: (sql: String, referenced: Set<Int>)] = [:]
 
     /// The store's event loop: one thread, used by nothing else.
@@ -107,16 +110,48 @@ final class PostgresStoreConnection: StoreConnection {
             }
             connection = try Self.connect(location, purpose: purpose)
         }
-        let result: PostgresQueryResult
-        do {
-            result = try connection.query(PostgresQuery(unsafeSQL: statement.sql, binds: binds), logger: Self.logger).wait()
-        } catch {
-            throw Self.storeError(error, operation: operation, path: path)
+        if readTransaction, Self.isSelect(statement.sql) {
+            try scan(statement.sql, binds, operation: operation, row: row)
+            return
         }
+        let result = try send(statement.sql, binds, operation: operation)
         changes = result.metadata.rows ?? 0
         for found in result.rows {
             try row(StoreRow(values: found.map(Self.value(of:))))
         }
+    }
+
+    private func send(_ sql: String, _ binds: PostgresBindings, operation: String) throws -> PostgresQueryResult {
+        do {
+            return try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: Self.logger).wait()
+        } catch {
+            throw Self.storeError(error, operation: operation, path: path)
+        }
+    }
+
+    /// Rows fetched from a cursor at a time by a read transaction's scans.
+    static let scanBatch = 2_000
+
+    /// A SELECT in a read transaction runs through a cursor, `scanBatch` rows at a time, so a scan
+    /// of millions of rows (verifying, exporting) keeps memory bounded; the row callback may run
+    /// other statements on the connection between batches.
+    private func scan(_ sql: String, _ binds: PostgresBindings, operation: String, row: (StoreRow) throws -> Void) throws {
+        cursors += 1
+        let name = "conveyor_scan_\(cursors)"
+        _ = try send("DECLARE \(name) NO SCROLL CURSOR FOR \(sql)", binds, operation: operation)
+        while true {
+            let batch = try send("FETCH \(Self.scanBatch) FROM \(name)", PostgresBindings(), operation: operation)
+            for found in batch.rows {
+                try row(StoreRow(values: found.map(Self.value(of:))))
+            }
+            if batch.rows.count < Self.scanBatch { break }
+        }
+        _ = try send("CLOSE \(name)", PostgresBindings(), operation: operation)
+    }
+
+    private static func isSelect(_ sql: String) -> Bool {
+        let head = sql.drop(while: { $0.isWhitespace }).prefix(6).uppercased()
+        return head.hasPrefix("SELECT") || head.hasPrefix("WITH")
     }
 
     func executeScript(_ sql: String, operation: String) throws {
@@ -134,7 +169,11 @@ final class PostgresStoreConnection: StoreConnection {
             try executeScript("BEGIN ISOLATION LEVEL REPEATABLE READ", operation: operation)
         }
         inTransaction = true
-        defer { inTransaction = false }
+        readTransaction = kind == .read
+        defer {
+            inTransaction = false
+            readTransaction = false
+        }
         do {
             let result = try body()
             try executeScript("COMMIT", operation: operation)

@@ -13,6 +13,7 @@ extension ExecutionStore {
             if let processID = query.processID { add(.text(processID)) { "e.process_id = ?\($0)" } }
             if let status = query.status { add(.text(status.rawValue)) { "e.status = ?\($0)" } }
             if let trigger = query.trigger { add(.text(trigger)) { "e.trigger = ?\($0)" } }
+            if let host = query.host { add(.text(host)) { "e.host = ?\($0)" } }
             if let from = query.from { add(.text(Timestamp.text(from: from))) { "e.start_time >= ?\($0)" } }
             if let to = query.to { add(.text(Timestamp.text(from: to))) { "e.start_time < ?\($0)" } }
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")

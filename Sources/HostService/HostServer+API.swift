@@ -103,14 +103,15 @@ extension HostServer {
         }
     }
 
-    /// `GET /api/executions?process=&status=&trigger=&from=&to=&limit=`.
+    /// `GET /api/executions?process=&status=&trigger=&host=&from=&to=&limit=`.
     func listExecutions(request: Request) -> Response {
         let parameters = request.uri.queryParameters
-        if let unknown = Self.unknownParameter(in: request, allowed: ["process", "status", "trigger", "from", "to", "limit"]) {
+        if let unknown = Self.unknownParameter(in: request, allowed: ["process", "status", "trigger", "host", "from", "to", "limit"]) {
             return unknown
         }
         var query = ExecutionQuery()
         query.processID = parameters.get("process")
+        query.host = parameters.get("host")
         if let trigger = parameters.get("trigger") {
             guard Trigger(rawValue: trigger) != nil else {
                 let known = Trigger.allCases.map(\.rawValue).joined(separator: ", ")

@@ -78,6 +78,15 @@ import TestSupport
         #expect(Set(rows.map { $0[2] }) == ["h1", "h2", "h3"])
         let hostsAnswer = try ServeHost.curl([hosts[0].base + "/api/hosts"])
         #expect(hostsAnswer.contains(#""id":"h2""#) && hostsAnswer.contains(#""state":"dead""#), "\(hostsAnswer)")
+        // Process Reporting shows the same hosts, and the executions of one host.
+        let hostsPage = try ServeHost.curl([hosts[0].base + "/reporting/hosts"])
+        #expect(hostsPage.components(separatedBy: "<tr class=\"host\">").count == 4, "\(hostsPage)")
+        #expect(hostsPage.contains("status-dead"))
+        #expect(hostsPage.contains(">h1</a> <span class=\"muted\">(this host)</span>"))
+        let h3Page = try ServeHost.curl([hosts[0].base + "/reporting/executions?host=h3"])
+        let h3Cell = "<td class=\"mono host\"><a href=\"/reporting/executions?host=h3\">h3</a></td>"
+        #expect(h3Page.contains(h3Cell), "\(h3Page)")
+        #expect(!h3Page.contains("<td class=\"mono host\"><a href=\"/reporting/executions?host=h1\">"))
         // The chain written by three hosts at once verifies.
         let verify = try Harness.run(Harness.conveyor, ["audit", "verify", "--workspace", workspace, "--store", store])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")

@@ -24,7 +24,8 @@ enum ReportingPage {
             <body>
             <header><span class="brand">Conveyor</span> <span class="muted">Process Reporting</span>
             <nav>\(link("Executions", to: ReportingURL("/reporting/executions"), current: section == .executions)) \
-            \(link("Tracked fields", to: ReportingURL("/reporting/tracked"), current: section == .tracked))</nav>
+            \(link("Tracked fields", to: ReportingURL("/reporting/tracked"), current: section == .tracked)) \
+            \(link("Hosts", to: ReportingURL("/reporting/hosts"), current: section == .hosts))</nav>
             </header>
             <main>
             <h1>\(title)</h1>
@@ -54,7 +55,7 @@ enum ReportingPage {
     }
 
     /// The navigation sections.
-    enum Section { case executions, tracked }
+    enum Section { case executions, tracked, hosts }
 
     static func link(_ label: String, to url: ReportingURL, current: Bool = false) -> HTML {
         current ? "<a href=\"\(url)\" aria-current=\"page\">\(label)</a>" : "<a href=\"\(url)\">\(label)</a>"
@@ -97,7 +98,8 @@ enum ReportingPage {
         .status-complete_warn,.status-application_error,.status-dead-lettered{background:#fff0c2;color:#7a5a00}\
         .warn{color:#7a5a00;font-weight:600}\
         .status-error{background:#fbd9d9;color:#8a1c1c}.status-aborted{background:#e6dcf7;color:#4b2a86}\
-        .status-inprocess{background:#d9e8fb;color:#1c4d8a}\
+        .status-inprocess,.status-running{background:#d9e8fb;color:#1c4d8a}\
+        .status-dead{background:#fbd9d9;color:#8a1c1c}.status-silent{background:#fff0c2;color:#7a5a00}\
         .error{color:#8a1c1c}.muted{color:#667}dl.summary{display:grid;grid-template-columns:max-content 1fr;\
         gap:4px 16px;background:#fff;border:1px solid #dde1e7;padding:10px;margin:0}dl.summary dt{color:#555}\
         dl.summary dd{margin:0}.pager{display:flex;gap:16px;margin:8px 0}ol.log{background:#fff;\

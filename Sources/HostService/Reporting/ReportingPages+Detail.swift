@@ -62,6 +62,7 @@ extension ReportingPages {
             <dt>Process</dt><dd>\(execution.processName) <span class="muted mono">\(execution.processID)</span> \
             \(ReportingPage.link("other executions", to: ReportingURL("/reporting/executions", [("process", execution.processID)])))</dd>
             <dt>Trigger</dt><dd>\(execution.trigger)</dd>
+            <dt>Host</dt><dd class="mono" id="host">\(execution.host)</dd>
             <dt>Started</dt><dd class="mono">\(ReportingPage.time(execution.startTime))</dd>
             <dt>Ended</dt><dd class="mono">\(ReportingPage.time(execution.endTime))</dd>
             <dt>Duration</dt><dd>\(ReportingPage.duration(execution))</dd>

@@ -9,6 +9,10 @@ struct ReportingPages: Sendable {
     let store: ExecutionStore
     let workspace: Workspace
     let routes: ReportingRoutes
+    /// How long a cluster host may be silent before it is shown as not heard from (`--host-timeout`).
+    var hostTimeout: TimeInterval = 30
+    /// This host's id in its cluster, if it is in one.
+    var currentHost: String?
 
     /// The query parameters of a request, the last value of each name winning; empty values dropped.
     static func parameters(of request: Request) -> [String: String] {

@@ -2,8 +2,8 @@ import ExecutionStore
 import Foundation
 import Hummingbird
 
-/// The Process Reporting pages under `/reporting/`: executions list, execution detail and
-/// tracked-field search with CSV export. Served behind the host's authentication, rendered on the
+/// The Process Reporting pages under `/reporting/`: executions list, execution detail,
+/// tracked-field search with CSV export, and the hosts of the cluster. Served behind the host's authentication, rendered on the
 /// server without scripts.
 public struct ReportingRoutes: HostRoutes {
     /// Executions per page of the list.
@@ -26,7 +26,12 @@ public struct ReportingRoutes: HostRoutes {
 
     /// Adds the `/reporting` routes.
     public func addRoutes(to group: RouterGroup<BasicRequestContext>, server: HostServer) {
-        let pages = ReportingPages(store: server.store, workspace: server.host.workspace, routes: self)
+        var configured = ReportingPages(store: server.store, workspace: server.host.workspace, routes: self)
+        if let cluster = server.cluster {
+            configured.hostTimeout = ClusterService.seconds(cluster.hostTimeout)
+            configured.currentHost = cluster.hostID
+        }
+        let pages = configured
         // The router treats `/reporting/` as `/reporting`.
         group.get("/reporting") { _, _ in
             Response(status: .seeOther, headers: [.location: "/reporting/executions"])
@@ -36,6 +41,9 @@ public struct ReportingRoutes: HostRoutes {
         }
         group.get("/reporting/executions/:id") { request, context in
             pages.execution(id: context.parameters.get("id") ?? "", ReportingPages.parameters(of: request))
+        }
+        group.get("/reporting/hosts") { _, _ in
+            pages.hosts()
         }
         group.get("/reporting/tracked") { request, _ in
             pages.tracked(ReportingPages.parameters(of: request))

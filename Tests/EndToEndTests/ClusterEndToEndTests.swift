@@ -104,14 +104,19 @@ import TestSupport
         // Hold the process's cluster lock as another host would.
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: TestPostgres.psqlPath)
-        holder.arguments = [store, "-c", "SELECT pg_advisory_lock(hashtextextended('conveyor.process:only', 0)); SELECT pg_sleep(6)"]
+        holder.arguments = [store, "-c", "SELECT pg_advisory_lock(hashtextextended('conveyor.process:only', 0)); SELECT pg_sleep(600)"]
         holder.standardOutput = FileHandle.nullDevice
         holder.standardError = FileHandle.nullDevice
         // Create the schema first (the lock holder needs none, but the CLI below does).
         _ = try Harness.run(Harness.conveyor, ["executions", "list", "--workspace", workspace, "--store", store])
         try holder.run()
         defer { holder.terminate() }
-        try await Task.sleep(for: .milliseconds(500))
+        // Wait until the holder has the lock (psql may take a while to connect on a loaded machine).
+        for _ in 0..<200 {
+            let held = try TestPostgres.psql(store, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")
+            if held.trimmingCharacters(in: .whitespacesAndNewlines) == "1" { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
         let hosts = try await Self.startHosts(1, workspace: workspace, store: store)
         defer { for host in hosts where host.process.isRunning { host.process.terminate() } }
         let refused = try Harness.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
@@ -120,9 +125,10 @@ import TestSupport
         let run = try Harness.run(Harness.conveyor, ["run", "only", "--workspace", workspace, "--store", store])
         #expect(run.status == 1)
         #expect(run.stderr.contains("another command or host of the cluster runs it now"), "\(run.stderr)")
-        holder.terminate()
+        // The holder's session ends (as when its host dies): the lock goes with it.
+        _ = try TestPostgres.psql(store, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            + "WHERE query LIKE '%pg_sleep(600)%' AND pid <> pg_backend_pid()")
         holder.waitUntilExit()
-        try await Task.sleep(for: .milliseconds(500))
         let ran = try Harness.run(Harness.conveyor, ["run", "only", "--workspace", workspace, "--store", store])
         #expect(ran.status == 0, "\(ran.stderr)")
         try await hosts[0].stop()

@@ -133,4 +133,52 @@ import TestSupport
         #expect(ran.status == 0, "\(ran.stderr)")
         try await hosts[0].stop()
     }
+
+    @Test func anExactlyOnceWriteKilledOnOneHostIsResumedByAnotherWithEveryRowOnce() async throws {
+        let total = 40_000
+        let workspace = try LoadWorkspace(api: "storage-write", delivery: "exactly-once", batchCount: 50)
+        defer { try? FileManager.default.removeItem(atPath: workspace.root) }
+        try workspace.writeRows(total)
+        let store = try TestPostgres.createDatabase(prefix: "clusterwrite")
+        defer { TestPostgres.dropDatabase(store) }
+        func arguments(_ id: String) -> [String] {
+            ["--no-auth", "--host-id", id, "--workers", "1", "--heartbeat", "1s", "--host-timeout", "3s", "--store", store]
+        }
+        let first = try await ServeHost.start(workspace: workspace.root, arguments: arguments("h1"),
+                                              environment: workspace.environment, logName: "h1.log")
+        defer { if first.process.isRunning { first.process.terminate() } }
+        let queued = try ServeHost.curl(["-X", "POST", first.base + "/api/processes/load/executions?wait=false"])
+        #expect(queued.contains("QUEUED"), "\(queued)")
+        // Killed once its writer has committed rows and saved a checkpoint.
+        let deadline = Date().addingTimeInterval(90)
+        while first.process.isRunning, Date() < deadline {
+            let done = try TestPostgres.psql(store, "SELECT COALESCE(MAX(rows_done), -1) FROM write_checkpoints")
+            if (Int(done.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1) > 0 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try #require(first.process.isRunning, "the execution ended before its host could be killed")
+        try await first.stop(signal: SIGKILL)
+        let before = try workspace.idStats()
+        #expect(before.rows > 0 && before.rows < total, "killed mid-stream: \(before)")
+
+        // Another host takes over: the lost execution is marked ABORTED, then runs the process again.
+        let second = try await ServeHost.start(workspace: workspace.root, arguments: arguments("h2"),
+                                               environment: workspace.environment, logName: "h2.log")
+        defer { if second.process.isRunning { second.process.terminate() } }
+        var marked = ""
+        for _ in 0..<200 where marked != "ABORTED|h1" {
+            marked = try TestPostgres.psql(store, "SELECT status || '|' || COALESCE(host, '') FROM executions")
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(marked == "ABORTED|h1")
+        let answer = try ServeHost.curl(["--max-time", "120", "-X", "POST", second.base + "/api/processes/load/executions"])
+        let resumed = try #require(try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any], "\(answer)")
+        #expect(resumed["status"] as? String == "COMPLETE", "\(answer)")
+        #expect(resumed["host"] as? String == "h2")
+        let found = try workspace.idStats()
+        #expect(found.rows == total && found.distinct == total && found.lowest == 0 && found.highest == total - 1,
+                "each row exactly once: \(found)")
+        try await second.stop()
+    }
 }

@@ -32,7 +32,7 @@ import TestSupport
         return hosts
     }
 
-    @Test func queuedTriggersRunOnceAcrossHostsAndAKilledHostsWorkIsTakenOver() async throws {
+    @Test func thousandQueuedTriggersRunOnceAcrossHostsAndAKilledHostsWorkIsTakenOver() async throws {
         let workspace = try Harness.temporaryDirectory("cluster")
         defer { try? FileManager.default.removeItem(atPath: workspace) }
         try FileManager.default.createDirectory(atPath: workspace + "/processes", withIntermediateDirectories: true)
@@ -44,16 +44,16 @@ import TestSupport
         defer { for host in hosts where host.process.isRunning { host.process.terminate() } }
 
         var queued: Set<String> = []
-        for index in 0..<300 {
+        for index in 0..<1_000 {
             // Requests go to every host, and after h2 is killed to the two others.
-            let target = index <= 150 ? hosts[index % 3] : hosts[index % 2 == 0 ? 0 : 2]
+            let target = index <= 500 ? hosts[index % 3] : hosts[index % 2 == 0 ? 0 : 2]
             let answer = try ServeHost.curl(["-X", "POST", target.base + "/api/processes/tick/executions?wait=false"])
             let body = try #require(try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any], "\(answer)")
             #expect(body["status"] as? String == "QUEUED")
             queued.insert(try #require(body["id"] as? String))
-            if index == 150 { try await hosts[1].stop(signal: SIGKILL) }
+            if index == 500 { try await hosts[1].stop(signal: SIGKILL) }
         }
-        #expect(queued.count == 300)
+        #expect(queued.count == 1_000)
         // The survivors drain the queue and mark what the killed host left.
         let deadline = Date().addingTimeInterval(120)
         var left = ""
@@ -72,7 +72,7 @@ import TestSupport
         #expect(ids.count == Set(ids).count)
         #expect(Set(ids) == queued)
         let statuses = Dictionary(grouping: rows, by: { $0[1] }).mapValues(\.count)
-        #expect((statuses["COMPLETE"] ?? 0) + (statuses["ABORTED"] ?? 0) == 300, "\(statuses)")
+        #expect((statuses["COMPLETE"] ?? 0) + (statuses["ABORTED"] ?? 0) == 1_000, "\(statuses)")
         // An execution the killed host had started is ABORTED; every host ran some.
         #expect(rows.filter { $0[1] == "ABORTED" }.allSatisfy { $0[2] == "h2" })
         #expect(Set(rows.map { $0[2] }) == ["h1", "h2", "h3"])

@@ -164,7 +164,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let name = hostID ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
         return ClusterService(hostID: name, store: store, host: host, logger: logger, workers: workers,
-                              heartbeatInterval: beat, hostTimeout: timeout, retryDelay: retryDelay)
+                              heartbeatInterval: beat, hostTimeout: timeout, retryDelay: retryDelay,
+                              version: ConveyorVersion.current)
     }
 
     private func parsedDuration(_ text: String) throws -> Duration {

@@ -24,10 +24,16 @@ public final class ClusterService: Sendable {
     let pollInterval: Duration
     private let runningWork = Mutex<Int>(0)
     private let started = Date()
+    /// The address the host listens on, kept to register again after being declared dead.
+    private let address = Mutex("")
+    /// The build the host runs, shown on the hosts page.
+    let version: String
 
     public init(hostID: String, store: ExecutionStore, host: ExecutionHost, logger: Logger, workers: Int,
                 heartbeatInterval: Duration = .seconds(5), hostTimeout: Duration = .seconds(30),
-                retryDelay: Duration = .seconds(5), pollInterval: Duration = .milliseconds(200)) {
+                retryDelay: Duration = .seconds(5), pollInterval: Duration = .milliseconds(200),
+                version: String = "") {
+        self.version = version
         self.hostID = hostID
         self.store = store
         self.host = host
@@ -46,8 +52,9 @@ public final class ClusterService: Sendable {
 
     /// Registers the host as running at `address`.
     public func register(address: String) throws {
+        self.address.withLock { $0 = address }
         try store.registerHost(ClusterHost(id: hostID, address: address, pid: Int(ProcessInfo.processInfo.processIdentifier),
-                                           version: "conveyor", workers: workers, startedAt: started, heartbeatAt: Date()))
+                                           version: version, workers: workers, startedAt: started, heartbeatAt: Date()))
         logger.info("cluster host registered", metadata: ["host": "\(hostID)", "workers": "\(workers)"])
     }
 
@@ -65,7 +72,7 @@ public final class ClusterService: Sendable {
                 let alive = try store.heartbeat(hostID: hostID, running: host.runningExecutionIDs.count)
                 if !alive {
                     logger.warning("the cluster declared this host dead (no heartbeat within the timeout); registering again")
-                    try register(address: "")
+                    try register(address: address.withLock { $0 })
                 }
                 let takeover = try store.takeOverDeadHosts(timeout: Self.seconds(hostTimeout),
                                                            retryDelay: Self.seconds(retryDelay),

@@ -101,20 +101,23 @@ public final class ClusterService: Sendable {
         await withTaskGroup(of: Void.self) { group in
             while !Task.isCancelled, host.isAccepting {
                 let free = runningWork.withLock { $0 < workers }
+                if !free {
+                    // At capacity: the next free worker takes the next work as soon as one finishes.
+                    _ = await group.next()
+                    continue
+                }
                 var took = false
-                if free {
-                    do {
-                        if let work = try store.claimWork(hostID: hostID) {
-                            took = true
-                            runningWork.withLock { $0 += 1 }
-                            group.addTask {
-                                await self.run(work)
-                                self.runningWork.withLock { $0 -= 1 }
-                            }
+                do {
+                    if let work = try store.claimWork(hostID: hostID) {
+                        took = true
+                        runningWork.withLock { $0 += 1 }
+                        group.addTask {
+                            await self.run(work)
+                            self.runningWork.withLock { $0 -= 1 }
                         }
-                    } catch {
-                        logger.error("could not take queued work", metadata: ["error": "\(error)"])
                     }
+                } catch {
+                    logger.error("could not take queued work", metadata: ["error": "\(error)"])
                 }
                 if !took { try? await Task.sleep(for: pollInterval) }
             }

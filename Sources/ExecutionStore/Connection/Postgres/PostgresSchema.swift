@@ -160,6 +160,13 @@ enum PostgresSchema {
         """,
     ]
 
+    /// The version recorded in `conveyor_schema`; throws when the table does not exist yet.
+    private static func currentSchemaVersion(_ connection: any StoreConnection) throws -> Int? {
+        var found: Int?
+        try connection.query("SELECT version FROM conveyor_schema", operation: "read schema version") { found = $0.int(0) }
+        return found
+    }
+
     /// The version a database has once every migration ran.
     static var currentVersion: Int { migrations.count }
 
@@ -167,6 +174,8 @@ enum PostgresSchema {
     /// (the migration runs in a write transaction, which takes the store's writer lock).
     static func migrate(_ connection: any StoreConnection) throws {
         let operation = "migrate schema"
+        // The common case, an up-to-date database, costs one read and takes no lock.
+        if let current = try? currentSchemaVersion(connection), current == currentVersion { return }
         try connection.transaction(.write, operation: operation) {
             // Inside the writer lock: two hosts starting on a new database create it once.
             try connection.execute("CREATE TABLE IF NOT EXISTS conveyor_schema (version BIGINT NOT NULL)",

@@ -182,8 +182,15 @@ for hosts in 1 2 3; do
             --workers 4 --heartbeat 1s --host-timeout 5s
         ports+=("$PORT")
     done
+    commits_sql="SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'cluster$hosts'"
+    executions_sql="SELECT count(*) FROM executions"
+    before=$(psql -tAq "$STORE" -c "$commits_sql"); executions_before=$(psql -tAq "$STORE" -c "$executions_sql")
     LISTENER[$hosts]=$(listener_rate "${ports[@]}")
     echo "listener: ${LISTENER[$hosts]} executions/s"
+    sleep 1   # pg_stat_database is updated by the server's statistics, a little after the commits
+    after=$(psql -tAq "$STORE" -c "$commits_sql"); executions_after=$(psql -tAq "$STORE" -c "$executions_sql")
+    awk -v c=$((after - before)) -v e=$((executions_after - executions_before)) \
+        'BEGIN {if (e > 0) printf "  PostgreSQL transactions per listener execution (heartbeats and queue polls included): %.1f\n", c / e}'
     QUEUED[$hosts]=$(queued_rate "queued" \
         "psql -tAq '$STORE' -c \"SELECT count(*) FROM executions WHERE status = 'COMPLETE'\"" \
         "psql -tAq '$STORE' -c 'SELECT count(*) FROM work_queue'" "${ports[@]}")

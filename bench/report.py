@@ -19,6 +19,8 @@ TITLES = {
     "query-results": ("Get Query Results", "Reading the N rows of one query job: conveyor (to a file; `no-disk`: rows dropped after the shape) against the official Python client iterating the same rows."),
     "storage-write": ("Streaming insert, Storage Write API", "N rows written by conveyor (`<api>storage-write</api>`) and by the official Python client (`append_rows`) to the same emulator."),
     "insert-all": ("Streaming insert, insertAll", "N rows written by conveyor (`<api>insert-all</api>`) and by the official Python client (`insert_rows_json`) in requests of the same size to the same emulator."),
+    "tracked-search-pg": ("Tracked-field search in PostgreSQL", "The store of `tracked-search` copied into PostgreSQL with `conveyor store migrate --to URL` (rows/s of the copy), then `conveyor tracked search --field orderId=… --store URL` (no peer: absolute times)."),
+    "cluster": ("Cluster throughput", "Executions/s of a listener process (`POST /x` → message → returnDocuments): answered synchronously (one `wrk -c8` per host at once, rates summed), and N `?wait=false` triggers until all are COMPLETE (queued on PostgreSQL; started locally on SQLite), for 1, 2 and 3 hosts on one PostgreSQL store against one host on SQLite (the peer; ratio above 1 means faster). All hosts, the load generators and PostgreSQL share the machine's cores: more hosts cannot be faster on a 2-core machine."),
     "wire": ("Insert-all client against the wire", "conveyor's insert-all pipeline posting to a local nginx that answers every insertAll with a fixed response, against curl and Python http.client posting pre-built bodies of the same rows; MB are row JSON bytes."),
 }
 METRICS = {
@@ -28,7 +30,10 @@ METRICS = {
     "fill_s": ("fill s (Python writer, not conveyor)", "lower"), "store_mb": ("store MB", "lower"),
     "search_library_median_ms": ("search, library call, median ms", "lower"),
     "search_command_median_ms": ("search, whole command, median ms", "lower"),
-    "audit_verify_s": ("audit verify s", "lower"), "requests": ("requests sent", ""),
+    "audit_verify_s": ("audit verify s", "lower"),
+    "migrate_rows": ("rows copied by store migrate", ""), "migrate_rows_per_s": ("store migrate copy, rows/s", "higher"),
+    "migrate_command_s": ("store migrate, whole command s (target verify included)", "lower"),
+    "execs_per_s": ("executions/s", "higher"), "requests": ("requests sent", ""),
 }
 
 

@@ -7,7 +7,7 @@ import Testing
     /// A workspace whose store holds an old and a recent execution with tracked values.
     private func seededWorkspace() throws -> String {
         let workspace = try Harness.temporaryDirectory("audit")
-        let store = try ExecutionStore(path: workspace + "/.conveyor/executions.sqlite")
+        let store = try ExecutionStore(path: try WorkspaceStore.location(workspace))
         let now = Date()
         for (id, started) in [("old-exec", now.addingTimeInterval(-200 * 86_400)), ("new-exec", now)] {
             var execution = ExecutionRecord(id: id, processID: "orders", processName: "Orders", trigger: "schedule",
@@ -73,21 +73,20 @@ import Testing
         #expect(output.stdout.contains("USAGE"), "\(command): \(output.stdout)")
     }
 
+    /// A row edited with the database's own tool (sqlite3, or psql on PostgreSQL).
     @Test func verifyReportsARowEditedWithTheSQLiteTool() throws {
-        let sqlite = "/usr/bin/sqlite3"
-        try #require(FileManager.default.isExecutableFile(atPath: sqlite), "the sqlite3 tool is needed")
+        try #require(WorkspaceStore.sqlToolExists, "the sqlite3 (or psql) tool is needed")
         let workspace = try seededWorkspace()
         defer { try? FileManager.default.removeItem(atPath: workspace) }
-        let database = workspace + "/.conveyor/executions.sqlite"
 
-        let edited = try Harness.run(sqlite, [database, "UPDATE tracked_values SET value = 'new-exec-9' WHERE seq = 8"])
+        let edited = try WorkspaceStore.sql(workspace, "UPDATE tracked_values SET value = 'new-exec-9' WHERE seq = 8")
         #expect(edited.status == 0, "\(edited.stderr)")
         let verified = try Harness.conveyor(["audit", "verify", "--workspace", workspace])
         #expect(verified.status == 1)
         #expect(verified.stdout.contains("BROKEN: record 8 (execution new-exec, field orderId): content changed"))
 
-        let deleted = try Harness.run(sqlite, [database, "UPDATE tracked_values SET value = 'new-exec-1' WHERE seq = 8; "
-            + "DELETE FROM tracked_values WHERE seq = 2"])
+        let deleted = try WorkspaceStore.sql(workspace, "UPDATE tracked_values SET value = 'new-exec-1' WHERE seq = 8; "
+            + "DELETE FROM tracked_values WHERE seq = 2")
         #expect(deleted.status == 0, "\(deleted.stderr)")
         let again = try Harness.conveyor(["audit", "verify", "--workspace", workspace])
         #expect(again.status == 1)
@@ -113,14 +112,12 @@ import Testing
     ]
 
     @Test func executionRecordsAndTheSignedHeadThroughTheBinary() throws {
-        let sqlite = "/usr/bin/sqlite3"
-        try #require(FileManager.default.isExecutableFile(atPath: sqlite), "the sqlite3 tool is needed")
+        try #require(WorkspaceStore.sqlToolExists, "the sqlite3 (or psql) tool is needed")
         let workspace = try Harness.workspace("audit-key", files: Self.logAndWrite)
         defer { try? FileManager.default.removeItem(atPath: workspace) }
-        let database = workspace + "/.conveyor/executions.sqlite"
         let keyed = ["CONVEYOR_SECRET_AUDIT_KEY": "n0t-in-the-file"]
         func sql(_ statement: String) throws -> String {
-            let output = try Harness.run(sqlite, [database, statement])
+            let output = try WorkspaceStore.sql(workspace, statement)
             #expect(output.status == 0, "\(output.stderr)")
             return output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         }
@@ -138,8 +135,8 @@ import Testing
         #expect(intact.status == 0, "\(intact.stdout)\(intact.stderr)")
         #expect(intact.stdout.hasPrefix("OK: 2 records verified, head 2 "))
         #expect(intact.stdout.contains("signatures: checked with the audit key"))
-        let file = try String(contentsOfFile: database, encoding: .isoLatin1)
-        #expect(!file.contains("n0t-in-the-file"))
+        let contents = try WorkspaceStore.contents(workspace)
+        #expect(!contents.contains("n0t-in-the-file"))
 
         // The user log of the first execution is edited.
         let log = try sql("SELECT user_log FROM executions WHERE id = '\(ids[0])'")
@@ -152,7 +149,7 @@ import Testing
         _ = try sql("UPDATE executions SET user_log = '\(log.replacingOccurrences(of: "'", with: "''"))' WHERE id = '\(ids[0])'")
 
         // The second execution is cut off the end: caught with or without the key.
-        _ = try sql("PRAGMA foreign_keys = ON; DELETE FROM executions WHERE id = '\(ids[1])'")
+        _ = try sql("DELETE FROM executions WHERE id = '\(ids[1])'")
         let tail = try verify([:])
         #expect(tail.status == 1)
         #expect(tail.stdout.contains("BROKEN: head: tail deleted: the chain ends at record 1 but its head is record 2"),

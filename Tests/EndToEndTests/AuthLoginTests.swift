@@ -38,7 +38,7 @@ struct AuthLoginTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Harness.conveyor)
         process.arguments = ["auth", "login", "bigquery-local", "--workspace", workspace, "--no-browser", "--timeout", "30"]
-        process.environment = Harness.environment.merging(environment) { _, new in new }
+        process.environment = try Harness.environment(forWorkspace: workspace).merging(environment) { _, new in new }
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         process.standardInput = FileHandle.nullDevice
@@ -115,8 +115,7 @@ struct AuthLoginTests {
             "\(execution["error"] ?? "")")
 
         // No secret in any output or in the execution store.
-        let store = try Data(contentsOf: URL(fileURLWithPath: workspace + "/.conveyor/executions.sqlite"))
-        let storeText = String(decoding: store, as: UTF8.self)
+        let storeText = try WorkspaceStore.contents(workspace)
         for output in [before, login, status, run, refused] {
             for text in [output.stdout, output.stderr, storeText] {
                 #expect(!text.contains(Self.clientSecret))

@@ -14,7 +14,8 @@ struct CommandLineSafetyTests {
         return root
     }
 
-    @Test("tracked export --output refuses the execution store, its companions and links to them")
+    @Test("tracked export --output refuses the execution store, its companions and links to them",
+          .enabled(if: WorkspaceStore.onSQLite, "the store is a file in the workspace only on SQLite"))
     func exportRefusesTheStore() throws {
         let root = try Self.trackedWorkspace("export-store")
         let store = root + "/.conveyor/executions.sqlite"
@@ -60,8 +61,7 @@ struct CommandLineSafetyTests {
         let root = try Self.trackedWorkspace("export-fail")
         try "keep me\n".write(toFile: root + "/out.csv", atomically: true, encoding: .utf8)
         // A column the export reads is renamed after the run: the store opens, the export fails.
-        let store = root + "/.conveyor/executions.sqlite"
-        let sqlite = try Harness.run("/usr/bin/sqlite3", [store, "ALTER TABLE documents RENAME COLUMN direction TO moved;"])
+        let sqlite = try WorkspaceStore.sql(root, "ALTER TABLE documents RENAME COLUMN direction TO moved;")
         try #require(sqlite.status == 0, "\(sqlite.stderr)")
         let export = try Harness.conveyor(["tracked", "export", "--format", "csv", "--output", root + "/out.csv",
                                            "--workspace", root])

@@ -34,7 +34,7 @@ import Testing
         #expect(failed.allSatisfy { $0["errorCode"] as? String == "property" }, "\(failed)")
         #expect(failed.allSatisfy { ($0["error"] as? String)?.contains("document property 'customer' is not set") == true })
 
-        let store = try ExecutionStore(path: workspace + "/.conveyor/executions.sqlite")
+        let store = try ExecutionStore(path: try WorkspaceStore.location(workspace))
         let records = try store.documents(executionID: id)
         #expect(records.count == 2 && records.allSatisfy { $0.errorCode == "property" }, "\(records)")
 

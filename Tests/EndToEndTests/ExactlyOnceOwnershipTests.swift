@@ -27,7 +27,7 @@ struct ExactlyOnceOwnershipTests {
             FileManager.default.createFile(atPath: directory + "/err", contents: nil)
             process.executableURL = URL(fileURLWithPath: Harness.conveyor)
             process.arguments = ["run", "load", "--workspace", workspace.root, "--json"]
-            process.environment = Harness.environment.merging(workspace.environment) { _, new in new }
+            process.environment = try Harness.environment(forWorkspace: workspace.root).merging(workspace.environment) { _, new in new }
                 .merging(environment) { _, new in new }
             process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/out"))
             process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/err"))
@@ -54,12 +54,11 @@ struct ExactlyOnceOwnershipTests {
     /// Waits at least 0.3 s, and until an execution owns the write checkpoint with its stream (so the
     /// next one starts while the first one writes, however loaded the machine is).
     static func waitForOwner(_ workspace: LoadWorkspace) throws {
-        let path = workspace.root + "/.conveyor/executions.sqlite"
         Thread.sleep(forTimeInterval: 0.3)
         let deadline = Date().addingTimeInterval(60)
         var store: ExecutionStore?
         while Date() < deadline {
-            if store == nil, FileManager.default.fileExists(atPath: path) { store = try? ExecutionStore(path: path) }
+            if store == nil { store = WorkspaceStore.open(workspace.root) }
             if let stream = try? store?.writeCheckpoint(processID: "load", destination: "demo." + workspace.table)?.stream,
                !stream.isEmpty { return }
             Thread.sleep(forTimeInterval: 0.01)
@@ -115,7 +114,7 @@ struct ExactlyOnceOwnershipTests {
         // Refused at once: it failed before the first run finished.
         #expect((second.ended ?? Date()) < (first.ended ?? Date()), "the refused run ended after the other")
         // The finished run removed its checkpoint; the refused one never touched it.
-        let store = try ExecutionStore(path: workspace.root + "/.conveyor/executions.sqlite")
+        let store = try ExecutionStore(path: try WorkspaceStore.location(workspace.root))
         #expect(try store.writeCheckpoint(processID: "load", destination: "demo." + workspace.table) == nil)
     }
 
@@ -178,12 +177,11 @@ struct ExactlyOnceOwnershipTests {
         let total = 30_000
         let workspace = try LoadWorkspace(api: "storage-write", delivery: "exactly-once", batchCount: 100)
         try workspace.writeRows(total)
-        let path = workspace.root + "/.conveyor/executions.sqlite"
         let destination = "demo." + workspace.table
         var random = SeededGenerator(state: UInt64(Harness.environment["CONVEYOR_KILL_SEED"] ?? "") ?? 20_261_204)
         var store: ExecutionStore?
         func checkpoint() -> WriteCheckpoint? {
-            if store == nil, FileManager.default.fileExists(atPath: path) { store = try? ExecutionStore(path: path) }
+            if store == nil { store = WorkspaceStore.open(workspace.root) }
             return try? store?.writeCheckpoint(processID: "load", destination: destination)
         }
         var killedWhileSkipping = 0

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Runs the built `conveyor` binary and the Python helpers, in temporary workspaces.
 enum Harness {
@@ -16,6 +17,30 @@ enum Harness {
     static func emulatorHost() throws -> String {
         try #require(environment["BIGQUERY_EMULATOR_HOST"],
                      "BIGQUERY_EMULATOR_HOST is not set: run the suite with scripts/test.sh")
+    }
+
+    /// The environment of a `conveyor` command of the workspace at `root`: this process's, with
+    /// `CONVEYOR_STORE` naming the workspace's own database when the tests run on PostgreSQL
+    /// (`CONVEYOR_TEST_STORE=postgres`, see `TestStore`), so every command of a workspace (`run`,
+    /// `serve`, `executions`, …) shares one store, as they share its SQLite file otherwise.
+    static func environment(forWorkspace root: String) throws -> [String: String] {
+        environment.merging(try TestStore.environment(forWorkspace: root)) { _, new in new }
+    }
+
+    /// The workspace a `conveyor` command works on: its `--workspace` (relative to `directory`),
+    /// else `directory`, else the current directory.
+    static func workspace(of arguments: [String], in directory: String?) -> String {
+        let base = directory ?? FileManager.default.currentDirectoryPath
+        var given: String?
+        for (index, argument) in arguments.enumerated() {
+            if argument == "--workspace", index + 1 < arguments.count {
+                given = arguments[index + 1]
+            } else if argument.hasPrefix("--workspace=") {
+                given = String(argument.dropFirst("--workspace=".count))
+            }
+        }
+        guard let given else { return base }
+        return given.hasPrefix("/") ? given : base + "/" + given
     }
 
     struct Output {
@@ -37,7 +62,14 @@ enum Harness {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        process.environment = environment.merging(extra) { _, new in new }
+        // A `conveyor` command (run directly or through a wrapper such as `timeout`) gets its workspace's store.
+        var base = environment
+        if executable == conveyor || arguments.contains(conveyor) {
+            let commandArguments = Array(arguments.drop { $0 != conveyor }.dropFirst())
+            base = try Self.environment(forWorkspace: workspace(of: executable == conveyor ? arguments : commandArguments,
+                                                                in: directory))
+        }
+        process.environment = base.merging(extra) { _, new in new }
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         process.standardInput = FileHandle.nullDevice

@@ -32,6 +32,7 @@ import Testing
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Harness.conveyor)
         process.arguments = ["run", processID, "--workspace", workspace, "--input", workspace + "/pipe"]
+        process.environment = try Harness.environment(forWorkspace: workspace)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Persisted properties, environment extensions, the progress line and secret redaction, on
 /// small disk-only workspaces (no emulator needed).
@@ -141,14 +142,15 @@ import Testing
         let lines = (0..<20_000).map { "{\"id\":\"n\($0)\"}" }.joined(separator: "\n")
         try Self.input(lines, "in-1.jsonl", in: workspace)
         let command = "'\(Harness.conveyor)' run track --workspace '\(workspace)'"
-        let onTerminal = try Harness.run("/usr/bin/script", ["-qec", command, "/dev/null"])
+        let store = try TestStore.environment(forWorkspace: workspace)
+        let onTerminal = try Harness.run("/usr/bin/script", ["-qec", command, "/dev/null"], environment: store)
         #expect(onTerminal.status == 0, "\(onTerminal.stdout)")
         #expect(onTerminal.stdout.contains("documents in ·"), "\(onTerminal.stdout)")
         #expect(onTerminal.stdout.contains("docs/s · shape "))
         #expect(onTerminal.stdout.contains("\r\u{1B}[K"))
 
         try Self.input(lines, "in-2.jsonl", in: workspace)
-        let asJSON = try Harness.run("/usr/bin/script", ["-qec", command + " --json", "/dev/null"])
+        let asJSON = try Harness.run("/usr/bin/script", ["-qec", command + " --json", "/dev/null"], environment: store)
         #expect(asJSON.status == 0)
         #expect(!asJSON.stdout.contains("documents in ·"))
 
@@ -181,7 +183,7 @@ import Testing
         #expect(shown.status == 0)
         #expect(shown.stdout.contains("***"))
         #expect(!shown.stdout.contains(secret))
-        let database = try String(contentsOfFile: workspace + "/.conveyor/executions.sqlite", encoding: .isoLatin1)
+        let database = try WorkspaceStore.contents(workspace)
         #expect(!database.contains(secret))
     }
 }

@@ -33,7 +33,7 @@ import Testing
         process.executableURL = URL(fileURLWithPath: Harness.conveyor)
         process.arguments = ["serve", "--workspace", workspace, "--port", "0", "--auth", "bearer:E2E_TOKEN",
                              "--no-schedules"]
-        process.environment = Harness.environment.merging(["CONVEYOR_SECRET_E2E_TOKEN": "e2e-secret"]) { $1 }
+        process.environment = try Harness.environment(forWorkspace: workspace).merging(["CONVEYOR_SECRET_E2E_TOKEN": "e2e-secret"]) { $1 }
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = FileHandle.nullDevice
         try process.run()

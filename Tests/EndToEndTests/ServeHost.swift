@@ -16,7 +16,7 @@ struct ServeHost {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Harness.conveyor)
         process.arguments = ["serve", "--workspace", workspace, "--port", "0", "--no-schedules"] + arguments
-        process.environment = Harness.environment.merging(environment) { $1 }
+        process.environment = try Harness.environment(forWorkspace: workspace).merging(environment) { $1 }
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = FileHandle.nullDevice
         try process.run()

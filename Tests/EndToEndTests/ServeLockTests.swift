@@ -94,6 +94,7 @@ struct ServeLockTests {
         let run = Process()
         run.executableURL = URL(fileURLWithPath: Harness.conveyor)
         run.arguments = ["run", "wait-pipe", "--workspace", workspace]
+        run.environment = try Harness.environment(forWorkspace: workspace)
         run.standardOutput = FileHandle.nullDevice
         run.standardError = FileHandle.nullDevice
         try run.run()
@@ -127,6 +128,7 @@ struct ServeLockTests {
         let first = Process()
         first.executableURL = URL(fileURLWithPath: Harness.conveyor)
         first.arguments = ["run", "exclusive", "--workspace", workspace, "--input", workspace + "/pipe"]
+        first.environment = try Harness.environment(forWorkspace: workspace)
         first.standardOutput = FileHandle.nullDevice
         first.standardError = FileHandle.nullDevice
         try first.run()

@@ -156,15 +156,14 @@ struct StorageWriteEndToEndTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Harness.conveyor)
         process.arguments = ["run", "load", "--workspace", workspace]
-        process.environment = Harness.environment
+        process.environment = try Harness.environment(forWorkspace: workspace)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let store = workspace + "/.conveyor/executions.sqlite"
         var checkpointed = 0
         let deadline = Date().addingTimeInterval(120)
         while process.isRunning, Date() < deadline {
-            checkpointed = Self.checkpointRows(store)
+            checkpointed = WorkspaceStore.checkpointRows(workspace)
             if checkpointed > 0 { break }
             Thread.sleep(forTimeInterval: 0.05)
         }
@@ -182,21 +181,6 @@ struct StorageWriteEndToEndTests {
         #expect(count.trimmingCharacters(in: .whitespacesAndNewlines) == "\(total)")
         let ids = try Harness.jsonLines(try Harness.bq(["rows", table, "id"], in: workspace)).compactMap { $0["id"] as? Int }
         #expect(ids == Array(0..<total), "each row exactly once")
-        #expect(Self.checkpointRows(store) == -1, "the finished run removes its checkpoint")
-    }
-
-    /// Rows done in the write checkpoint, -1 when there is none.
-    static func checkpointRows(_ store: String) -> Int {
-        guard FileManager.default.fileExists(atPath: store),
-              let output = try? Harness.run(Harness.python, ["-c", """
-                import sqlite3, sys
-                try:
-                    c = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True, timeout=1)
-                    r = c.execute("SELECT rows_done FROM write_checkpoints").fetchone()
-                    print(r[0] if r else -1)
-                except Exception:
-                    print(-1)
-                """, store]) else { return -1 }
-        return Int(output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        #expect(WorkspaceStore.checkpointRows(workspace) == -1, "the finished run removes its checkpoint")
     }
 }

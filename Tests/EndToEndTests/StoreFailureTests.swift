@@ -43,7 +43,8 @@ struct StoreFailureTests {
         return (try? Harness.json(listed.stdout) as? [[String: Any]]) ?? []
     }
 
-    @Test("SQLITE_FULL mid-run: the CLI exits 1 naming the store error, and the execution is ERROR, not COMPLETE")
+    @Test("SQLITE_FULL mid-run: the CLI exits 1 naming the store error, and the execution is ERROR, not COMPLETE",
+          .enabled(if: WorkspaceStore.onSQLite, "fills the file system of the SQLite file"))
     func fullDisk() throws {
         let workspace = try Self.trackedCopyWorkspace()
         defer { try? FileManager.default.removeItem(atPath: workspace) }
@@ -75,13 +76,15 @@ struct StoreFailureTests {
         #expect(read < total, "documents that cannot be tracked are not sent on: \(read) read")
     }
 
-    @Test("a run whose lease file was removed is marked ABORTED once its command is killed, not left INPROCESS")
+    @Test("a run whose lease file was removed is marked ABORTED once its command is killed, not left INPROCESS",
+          .enabled(if: WorkspaceStore.onSQLite, "leases are lock files only on SQLite (advisory locks on PostgreSQL)"))
     func vanishedLeaseFile() throws {
         let workspace = try ServeLockTests.workspace()
         defer { try? FileManager.default.removeItem(atPath: workspace) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Harness.conveyor)
         process.arguments = ["run", "wait-pipe", "--workspace", workspace]
+        process.environment = try Harness.environment(forWorkspace: workspace)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -41,6 +41,26 @@ import TestSupport
         #expect(try TestPostgres.psql(server, "SELECT count(*) FROM pg_database WHERE datname = '\(name)'") == "0")
     }
 
+    @Test func dropDatabasesRemovesSeveralAtOnceEvenWhileConnected() throws {
+        let urls = try (0..<3).map { _ in try TestPostgres.createDatabase(prefix: "drops") }
+        let names = try urls.map { try TestPostgres.psql($0, "SELECT current_database()") }
+        let server = try #require(TestPostgres.serverURL)
+        let count = "SELECT count(*) FROM pg_database WHERE datname IN ('\(names.joined(separator: "', '"))')"
+        #expect(try TestPostgres.psql(server, count) == "3")
+        // A session still open on one of them (as a test's store may leave) does not keep it.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: TestPostgres.psqlPath)
+        holder.arguments = ["-X", "-q", "--dbname=\(urls[0])", "-c", "SELECT pg_sleep(30)"]
+        holder.standardOutput = FileHandle.nullDevice
+        holder.standardError = FileHandle.nullDevice
+        try holder.run()
+        defer { if holder.isRunning { holder.terminate() } }
+        let open = "SELECT count(*) FROM pg_stat_activity WHERE datname = '\(names[0])'"
+        for _ in 0..<100 where try TestPostgres.psql(server, open) == "0" { Thread.sleep(forTimeInterval: 0.05) }
+        TestPostgres.dropDatabases(urls + ["postgres://postgres@127.0.0.1:1/postgres"])
+        #expect(try TestPostgres.psql(server, count) == "0")
+    }
+
     @Test func psqlReportsTheServersError() throws {
         let url = try TestPostgres.createDatabase(prefix: "errors")
         defer { TestPostgres.dropDatabase(url) }

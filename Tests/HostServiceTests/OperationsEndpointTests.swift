@@ -192,12 +192,7 @@ struct BoomConnector: Connector {
     @Test func readinessIs503WhenTheStoreCannotBeRead() async throws {
         try await Self.withServer(bearer) { base, server in
             #expect(try await TestHost.request(base + "/readyz").status == 200)
-            let sqlite = Process()
-            sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-            sqlite.arguments = [server.store.path, "ALTER TABLE executions RENAME TO executions_moved;"]
-            try sqlite.run()
-            sqlite.waitUntilExit()
-            #expect(sqlite.terminationStatus == 0)
+            try TestStore.execute("ALTER TABLE executions RENAME TO executions_moved;", on: server.store.path)
             let ready = try await TestHost.request(base + "/readyz")
             #expect(ready.status == 503)
             #expect(ready.body.hasPrefix("not ready: the execution store cannot be read (list executions: "), "\(ready.body)")

@@ -5,6 +5,7 @@ import HostService
 import Logging
 import ProcessEngine
 import ProcessModel
+import TestSupport
 
 /// A connector whose operations wait `action` milliseconds, then pass documents on.
 struct SlowConnector: Connector {
@@ -75,7 +76,9 @@ enum TestHost {
     }
 
     static func store() throws -> ExecutionStore {
-        try ExecutionStore(path: NSTemporaryDirectory() + "host-tests-\(UUID().uuidString).sqlite")
+        // A new SQLite file, or a new PostgreSQL database when the tests run on PostgreSQL.
+        try ExecutionStore(path: try TestStore.fresh(sqlitePath: NSTemporaryDirectory() + "host-tests-\(UUID().uuidString).sqlite",
+                                                     prefix: "host"))
     }
 
     static func host(_ workspace: Workspace, store: ExecutionStore) -> ExecutionHost {

@@ -63,6 +63,32 @@ public enum TestPostgres {
         _ = try? psql(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
     }
 
+    /// Drops the databases `urls` name (all on one server), closing their connections first, with
+    /// one psql run; best effort (a failure is ignored).
+    public static func dropDatabases(_ urls: [String]) {
+        let names = urls.compactMap { url -> String? in
+            guard let components = URLComponents(string: url) else { return nil }
+            let name = String(components.path.drop(while: { $0 == "/" }))
+            guard !name.isEmpty, name != "postgres",
+                name.utf8.allSatisfy({ isLowercaseLetter($0) || isDigit($0) || $0 == UInt8(ascii: "_") })
+            else { return nil }
+            return name
+        }
+        guard let first = urls.first, !names.isEmpty, let server = try? databaseURL(first, name: "postgres") else {
+            return
+        }
+        // Each -c runs on its own (DROP DATABASE cannot run inside a transaction block).
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: psqlPath)
+        process.arguments = ["-X", "-q", "--dbname=\(server)"]
+            + names.flatMap { ["-c", "DROP DATABASE IF EXISTS \($0) WITH (FORCE)"] }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return }
+        process.waitUntilExit()
+    }
+
     /// Runs `sql` (one or more statements) on the database `url` with `psql -X -At -v ON_ERROR_STOP=1`
     /// and returns its unaligned, tuples-only output without the final newline; throws with psql's
     /// error output when it fails.

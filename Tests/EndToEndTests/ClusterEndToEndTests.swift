@@ -47,7 +47,7 @@ import TestSupport
         for index in 0..<1_000 {
             // Requests go to every host, and after h2 is killed to the two others.
             let target = index <= 500 ? hosts[index % 3] : hosts[index % 2 == 0 ? 0 : 2]
-            let answer = try ServeHost.curl(["-X", "POST", target.base + "/api/processes/tick/executions?wait=false"])
+            let answer = try await offloaded { try ServeHost.curl(["-X", "POST", target.base + "/api/processes/tick/executions?wait=false"]) }
             let body = try #require(try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any], "\(answer)")
             #expect(body["status"] as? String == "QUEUED")
             queued.insert(try #require(body["id"] as? String))
@@ -59,13 +59,13 @@ import TestSupport
         var left = ""
         repeat {
             try await Task.sleep(for: .milliseconds(500))
-            left = try TestPostgres.psql(store, "SELECT (SELECT COUNT(*) FROM work_queue) || ',' || "
-                + "(SELECT COUNT(*) FROM executions WHERE status = 'INPROCESS')")
+            left = try await offloaded { try TestPostgres.psql(store, "SELECT (SELECT COUNT(*) FROM work_queue) || ',' || "
+                + "(SELECT COUNT(*) FROM executions WHERE status = 'INPROCESS')") }
                 .trimmingCharacters(in: .whitespacesAndNewlines)
         } while left != "0,0" && Date() < deadline
         #expect(left == "0,0", "queue, INPROCESS: \(left)")
 
-        let rows = try TestPostgres.psql(store, "SELECT id, status, COALESCE(host, '') FROM executions")
+        let rows = try await offloaded { try TestPostgres.psql(store, "SELECT id, status, COALESCE(host, '') FROM executions") }
             .split(separator: "\n").map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
         let ids = rows.map { $0[0] }
         // Every queued trigger has exactly one execution record; none ran twice.
@@ -76,19 +76,19 @@ import TestSupport
         // An execution the killed host had started is ABORTED; every host ran some.
         #expect(rows.filter { $0[1] == "ABORTED" }.allSatisfy { $0[2] == "h2" })
         #expect(Set(rows.map { $0[2] }) == ["h1", "h2", "h3"])
-        let hostsAnswer = try ServeHost.curl([hosts[0].base + "/api/hosts"])
+        let hostsAnswer = try await offloaded { try ServeHost.curl([hosts[0].base + "/api/hosts"]) }
         #expect(hostsAnswer.contains(#""id":"h2""#) && hostsAnswer.contains(#""state":"dead""#), "\(hostsAnswer)")
         // Process Reporting shows the same hosts, and the executions of one host.
-        let hostsPage = try ServeHost.curl([hosts[0].base + "/reporting/hosts"])
+        let hostsPage = try await offloaded { try ServeHost.curl([hosts[0].base + "/reporting/hosts"]) }
         #expect(hostsPage.components(separatedBy: "<tr class=\"host\">").count == 4, "\(hostsPage)")
         #expect(hostsPage.contains("status-dead"))
         #expect(hostsPage.contains(">h1</a> <span class=\"muted\">(this host)</span>"))
-        let h3Page = try ServeHost.curl([hosts[0].base + "/reporting/executions?host=h3"])
+        let h3Page = try await offloaded { try ServeHost.curl([hosts[0].base + "/reporting/executions?host=h3"]) }
         let h3Cell = "<td class=\"mono host\"><a href=\"/reporting/executions?host=h3\">h3</a></td>"
         #expect(h3Page.contains(h3Cell), "\(h3Page)")
         #expect(!h3Page.contains("<td class=\"mono host\"><a href=\"/reporting/executions?host=h1\">"))
         // The chain written by three hosts at once verifies.
-        let verify = try Harness.run(Harness.conveyor, ["audit", "verify", "--workspace", workspace, "--store", store])
+        let verify = try await offloaded { try Harness.run(Harness.conveyor, ["audit", "verify", "--workspace", workspace, "--store", store]) }
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
         for host in hosts where host.process.isRunning { try await host.stop() }
     }
@@ -108,28 +108,28 @@ import TestSupport
         holder.standardOutput = FileHandle.nullDevice
         holder.standardError = FileHandle.nullDevice
         // Create the schema first (the lock holder needs none, but the CLI below does).
-        _ = try Harness.run(Harness.conveyor, ["executions", "list", "--workspace", workspace, "--store", store])
+        _ = try await offloaded { try Harness.run(Harness.conveyor, ["executions", "list", "--workspace", workspace, "--store", store]) }
         try holder.run()
         defer { holder.terminate() }
         // Wait until the holder has the lock (psql may take a while to connect on a loaded machine).
         for _ in 0..<200 {
-            let held = try TestPostgres.psql(store, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")
+            let held = try await offloaded { try TestPostgres.psql(store, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted") }
             if held.trimmingCharacters(in: .whitespacesAndNewlines) == "1" { break }
             try await Task.sleep(for: .milliseconds(50))
         }
         let hosts = try await Self.startHosts(1, workspace: workspace, store: store)
         defer { for host in hosts where host.process.isRunning { host.process.terminate() } }
-        let refused = try Harness.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
-                                                        hosts[0].base + "/api/processes/only/executions"]).stdout
+        let refused = try await offloaded { try Harness.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
+                                                        hosts[0].base + "/api/processes/only/executions"]) }.stdout
         #expect(refused == "409")
-        let run = try Harness.run(Harness.conveyor, ["run", "only", "--workspace", workspace, "--store", store])
+        let run = try await offloaded { try Harness.run(Harness.conveyor, ["run", "only", "--workspace", workspace, "--store", store]) }
         #expect(run.status == 1)
         #expect(run.stderr.contains("another command or host of the cluster runs it now"), "\(run.stderr)")
         // The holder's session ends (as when its host dies): the lock goes with it.
-        _ = try TestPostgres.psql(store, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            + "WHERE query LIKE '%pg_sleep(600)%' AND pid <> pg_backend_pid()")
+        _ = try await offloaded { try TestPostgres.psql(store, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            + "WHERE query LIKE '%pg_sleep(600)%' AND pid <> pg_backend_pid()") }
         holder.waitUntilExit()
-        let ran = try Harness.run(Harness.conveyor, ["run", "only", "--workspace", workspace, "--store", store])
+        let ran = try await offloaded { try Harness.run(Harness.conveyor, ["run", "only", "--workspace", workspace, "--store", store]) }
         #expect(ran.status == 0, "\(ran.stderr)")
         try await hosts[0].stop()
     }
@@ -147,18 +147,18 @@ import TestSupport
         let first = try await ServeHost.start(workspace: workspace.root, arguments: arguments("h1"),
                                               environment: workspace.environment, logName: "h1.log")
         defer { if first.process.isRunning { first.process.terminate() } }
-        let queued = try ServeHost.curl(["-X", "POST", first.base + "/api/processes/load/executions?wait=false"])
+        let queued = try await offloaded { try ServeHost.curl(["-X", "POST", first.base + "/api/processes/load/executions?wait=false"]) }
         #expect(queued.contains("QUEUED"), "\(queued)")
         // Killed once its writer has committed rows and saved a checkpoint.
         let deadline = Date().addingTimeInterval(90)
         while first.process.isRunning, Date() < deadline {
-            let done = try TestPostgres.psql(store, "SELECT COALESCE(MAX(rows_done), -1) FROM write_checkpoints")
+            let done = try await offloaded { try TestPostgres.psql(store, "SELECT COALESCE(MAX(rows_done), -1) FROM write_checkpoints") }
             if (Int(done.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1) > 0 { break }
             try await Task.sleep(for: .milliseconds(50))
         }
         try #require(first.process.isRunning, "the execution ended before its host could be killed")
         try await first.stop(signal: SIGKILL)
-        let before = try workspace.idStats()
+        let before = try await offloaded { try workspace.idStats() }
         #expect(before.rows > 0 && before.rows < total, "killed mid-stream: \(before)")
 
         // Another host takes over: the lost execution is marked ABORTED, then runs the process again.
@@ -167,18 +167,26 @@ import TestSupport
         defer { if second.process.isRunning { second.process.terminate() } }
         var marked = ""
         for _ in 0..<200 where marked != "ABORTED|h1" {
-            marked = try TestPostgres.psql(store, "SELECT status || '|' || COALESCE(host, '') FROM executions")
+            marked = try await offloaded { try TestPostgres.psql(store, "SELECT status || '|' || COALESCE(host, '') FROM executions") }
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(marked == "ABORTED|h1")
-        let answer = try ServeHost.curl(["--max-time", "120", "-X", "POST", second.base + "/api/processes/load/executions"])
+        let answer = try await offloaded { try ServeHost.curl(["--max-time", "120", "-X", "POST", second.base + "/api/processes/load/executions"]) }
         let resumed = try #require(try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any], "\(answer)")
         #expect(resumed["status"] as? String == "COMPLETE", "\(answer)")
         #expect(resumed["host"] as? String == "h2")
-        let found = try workspace.idStats()
+        let found = try await offloaded { try workspace.idStats() }
         #expect(found.rows == total && found.distinct == total && found.lowest == 0 && found.highest == total - 1,
                 "each row exactly once: \(found)")
         try await second.stop()
+    }
+}
+
+/// Runs blocking work (a command, psql, curl) on a thread of its own, so that the tests' task pool
+/// (as many threads as cores) stays free for the in-process hosts of other suites.
+func offloaded<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }

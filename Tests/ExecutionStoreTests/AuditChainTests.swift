@@ -190,6 +190,7 @@ import Testing
             ALTER TABLE executions DROP COLUMN documents_dead_lettered;
             ALTER TABLE executions DROP COLUMN owner;
             ALTER TABLE documents DROP COLUMN error_code;
+            ALTER TABLE executions DROP COLUMN host;
             DROP TABLE audit_checkpoints;
             DROP TABLE audit_entries;
             DROP TABLE audit_head;
@@ -427,6 +428,7 @@ import Testing
             DROP TABLE audit_head;
             ALTER TABLE audit_checkpoints DROP COLUMN signature;
             ALTER TABLE documents DROP COLUMN error_code;
+            ALTER TABLE executions DROP COLUMN host;
             PRAGMA user_version = \(before);
             """)
         let reopened = try ExecutionStore(path: database.path, auditKey: AuditKey(secret: "k3y-for-audit"))

@@ -60,6 +60,8 @@ import Testing
             let ranID = try #require(try store.executions(matching: ExecutionQuery(processID: "echo")).first?.id)
             #expect(try store.execution(id: ranID)?.host == Self.hostileHost)
 
+            // A fresh heartbeat, however long the execution above took on a loaded machine.
+            #expect(try store.heartbeat(hostID: Self.hostileHost, running: 2))
             let hosts = try await ReportingTests.get(base + "/reporting/hosts")
             #expect(hosts.status == 200)
             #expect(hosts.headers["content-security-policy"]?.contains("script-src 'none'") == true)

@@ -4,7 +4,8 @@ import TestSupport
 
 /// `conveyor store migrate --to postgres://…` through the built binary: the workspace's SQLite store
 /// copied into PostgreSQL, then used there by every command (disk connector only, no emulator).
-@Suite("store migrate") struct StoreMigrateEndToEndTests {
+@Suite("store migrate", .enabled(if: WorkspaceStore.onSQLite, "the migration's source is the workspace's SQLite store"))
+struct StoreMigrateEndToEndTests {
     static let password = "hunter2-never-shown"
     /// Every command signs and checks the chain with this audit key; `PGPASSWORD` must never show.
     static let environment = ["CONVEYOR_SECRET_AUDIT_KEY": "e2e-migration-key", "PGPASSWORD": password]

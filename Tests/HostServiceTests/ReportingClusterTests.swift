@@ -123,7 +123,8 @@ import Testing
         }
     }
 
-    @Test func hostsPageOnSQLiteSaysTheHostIsNotInACluster() async throws {
+    @Test(.enabled(if: TestStore.onSQLite, "the store of a host outside a cluster is SQLite"))
+    func hostsPageOnSQLiteSaysTheHostIsNotInACluster() async throws {
         let store = try TestHost.store()
         // An execution recorded with a host (a store a cluster host once wrote) and one without.
         try store.insert(ExecutionRecord(id: "ex-sqlite-host-1", processID: "plain", processName: "plain", trigger: "manual",

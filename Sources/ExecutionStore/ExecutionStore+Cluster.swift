@@ -55,6 +55,18 @@ public struct QueuedWork: Sendable, Hashable {
     }
 }
 
+extension QueuedWork {
+    /// The properties as stored in `work_queue.properties` (a JSON object).
+    var propertiesText: String {
+        String(decoding: (try? JSONEncoder().encode(properties)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    /// Properties read back from `work_queue.properties`.
+    static func properties(fromText text: String?) -> [String: String] {
+        (try? JSONDecoder().decode([String: String].self, from: Data((text ?? "{}").utf8))) ?? [:]
+    }
+}
+
 /// The cluster's shared state on a PostgreSQL store: hosts with heartbeats, the work queue taken
 /// with `FOR UPDATE SKIP LOCKED`, and schedule slots fired once across hosts.
 extension ExecutionStore {
@@ -126,7 +138,7 @@ extension ExecutionStore {
     /// Adds work to the queue, to be taken by any host from `availableAt` on.
     public func enqueue(_ work: QueuedWork, availableAt: Date = Date()) throws {
         try requireCluster("queue execution \(work.executionID)")
-        let properties = String(decoding: (try? JSONEncoder().encode(work.properties)) ?? Data("{}".utf8), as: UTF8.self)
+        let properties = work.propertiesText
         try withConnection { connection in
             try Self.insertWork(work, properties: properties, availableAt: availableAt, connection)
         }
@@ -160,7 +172,7 @@ extension ExecutionStore {
                 RETURNING id, execution_id, process_id, trigger, properties, retries_left, attempt
                 """,
                 [.text(hostID), .text(now)], operation: "take work for host \(hostID)") { row in
-                let properties = (try? JSONDecoder().decode([String: String].self, from: Data((row.text(4) ?? "{}").utf8))) ?? [:]
+                let properties = QueuedWork.properties(fromText: row.text(4))
                 found = QueuedWork(id: row.int64(0), executionID: row.text(1) ?? "", processID: row.text(2) ?? "",
                                    trigger: row.text(3) ?? "", properties: properties, retriesLeft: row.int(5),
                                    attempt: row.int(6))
@@ -171,7 +183,7 @@ extension ExecutionStore {
 
     /// Removes work whose execution ended; with `retry`, queues its next attempt in the same transaction.
     public func finishWork(_ work: QueuedWork, retry: QueuedWork? = nil, retryAt: Date = Date()) throws {
-        let properties = String(decoding: (try? JSONEncoder().encode(work.properties)) ?? Data("{}".utf8), as: UTF8.self)
+        let properties = work.propertiesText
         try withConnection { connection in
             try connection.transaction(.write, operation: "finish queued execution \(work.executionID)") {
                 try connection.execute("DELETE FROM work_queue WHERE id = ?1", [.integer(work.id)],
@@ -246,7 +258,7 @@ extension ExecutionStore {
                 FROM work_queue q JOIN hosts h ON h.id = q.claimed_by
                 WHERE h.state <> 'running' ORDER BY q.id
                 """, operation: "find work of stopped hosts") { row in
-                let properties = (try? JSONDecoder().decode([String: String].self, from: Data((row.text(4) ?? "{}").utf8))) ?? [:]
+                let properties = QueuedWork.properties(fromText: row.text(4))
                 found.append(QueuedWork(id: row.int64(0), executionID: row.text(1) ?? "", processID: row.text(2) ?? "",
                                         trigger: row.text(3) ?? "", properties: properties, retriesLeft: row.int(5),
                                         attempt: row.int(6)))
@@ -280,7 +292,7 @@ extension ExecutionStore {
     public func fireScheduleSlot(key: String, processID: String, at date: Date, next: @escaping @Sendable (Date) -> Date?,
                                  work: QueuedWork) throws -> Bool {
         try requireCluster("fire schedule \(key)")
-        let properties = String(decoding: (try? JSONEncoder().encode(work.properties)) ?? Data("{}".utf8), as: UTF8.self)
+        let properties = work.propertiesText
         return try withConnection { connection in
             let context = "fire schedule \(key)"
             return try connection.transaction(.write, operation: context) {

@@ -147,17 +147,30 @@ import TestSupport
         let first = try await ServeHost.start(workspace: workspace.root, arguments: arguments("h1"),
                                               environment: workspace.environment, logName: "h1.log")
         defer { if first.process.isRunning { first.process.terminate() } }
+        // Hold the host mid-stream, whatever the machine's speed: once a checkpoint with rows is
+        // saved, the next save waits inside its transaction (so the execution cannot end), and the
+        // host is killed there, with rows beyond the saved checkpoint possibly appended already.
+        _ = try await offloaded { try TestPostgres.psql(store, """
+            CREATE FUNCTION hold_second_checkpoint() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN IF OLD.rows_done > 0 THEN PERFORM pg_sleep(600); END IF; RETURN NEW; END $$;
+            CREATE TRIGGER hold_second_checkpoint BEFORE UPDATE ON write_checkpoints
+            FOR EACH ROW EXECUTE FUNCTION hold_second_checkpoint();
+            """) }
         let queued = try await offloaded { try ServeHost.curl(["-X", "POST", first.base + "/api/processes/load/executions?wait=false"]) }
         #expect(queued.contains("QUEUED"), "\(queued)")
-        // Killed once its writer has committed rows and saved a checkpoint.
-        let deadline = Date().addingTimeInterval(90)
-        while first.process.isRunning, Date() < deadline {
-            let done = try await offloaded { try TestPostgres.psql(store, "SELECT COALESCE(MAX(rows_done), -1) FROM write_checkpoints") }
-            if (Int(done.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1) > 0 { break }
-            try await Task.sleep(for: .milliseconds(50))
+        var held = ""
+        let deadline = Date().addingTimeInterval(120)
+        while first.process.isRunning, Date() < deadline, held != "1" {
+            try await Task.sleep(for: .milliseconds(100))
+            held = try await offloaded { try TestPostgres.psql(store, "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'") }
+                .trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        try #require(first.process.isRunning, "the execution ended before its host could be killed")
+        try #require(held == "1", "the host never reached its second checkpoint")
         try await first.stop(signal: SIGKILL)
+        // The held save's server session outlives its killed client until ended; the trigger goes too.
+        // (Ended first: dropping the trigger waits for the held save's table lock.)
+        _ = try await offloaded { try TestPostgres.psql(store, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event = 'PgSleep'") }
+        _ = try await offloaded { try TestPostgres.psql(store, "DROP TRIGGER hold_second_checkpoint ON write_checkpoints") }
         let before = try await offloaded { try workspace.idStats() }
         #expect(before.rows > 0 && before.rows < total, "killed mid-stream: \(before)")
 

@@ -64,14 +64,8 @@ eval "$("$root/scripts/emulator.sh" start "$state")"
 if [ "$#" -gt 0 ]; then
     CONVEYOR_TEST_STORE=postgres swift test --skip-build "$@" || status=$?
 else
-    for suite in ExecutionStoreTests HostServiceTests; do
+    for suite in ExecutionStoreTests HostServiceTests EndToEndTests; do
         CONVEYOR_TEST_STORE=postgres swift test --skip-build --filter "$suite" || status=$?
     done
-    # Not yet green on PostgreSQL since serve became a cluster host there (an open item, listed in
-    # docs/development.md): the lock suites expect the lock-file messages, and the serve suites
-    # below fail on PostgreSQL. They run on SQLite above; the rest of the end-to-end suites run here.
-    CONVEYOR_TEST_STORE=postgres swift test --skip-build --filter EndToEndTests \
-        --skip ProcessLockTests --skip ServeLockTests --skip ServeDrainTests --skip ServeOperationsTests \
-        --skip SecurityServeTests --skip SecretRedactionTests --skip ReportingBrowserTests || status=$?
 fi
 exit "$status"

@@ -89,8 +89,7 @@ struct RunCommand: AsyncParsableCommand {
         guard let process = workspace.processes[processID], !process.allowSimultaneous else { return nil }
         if store.sharesProcessLocks {
             guard let hold = try store.tryLockProcess(processID, executionID: executionID) else {
-                Terminal.error("error: process \(processID) does not allow simultaneous executions and another "
-                               + "command or host of the cluster runs it now")
+                Terminal.error("error: " + store.refusal(processID: processID))
                 throw ExitCode(1)
             }
             return hold

@@ -5,6 +5,20 @@ public protocol ProcessLocking: Sendable {
     /// Takes the lock of `processID` for `executionID` without waiting; nil when another command
     /// or host holds it.
     func tryLockProcess(_ processID: String, executionID: String) throws -> (any ProcessLockHold)?
+
+    /// Who holds the lock of `processID`, for a refused command to name (`execution ID on host H,
+    /// started T`); nil when that is not known.
+    func processLockHolder(_ processID: String) -> String?
+}
+
+extension ProcessLocking {
+    /// What a command or host refused the lock of `processID` says: the process, its holder when
+    /// known, and that nothing ran.
+    public func refusal(processID: String) -> String {
+        "process '\(processID)' is already running (" + (processLockHolder(processID).map { $0 + "; " } ?? "")
+            + "another command or host of the cluster holds its lock) and does not allow simultaneous "
+            + "executions (allowSimultaneous=\"false\"); nothing was run or recorded"
+    }
 }
 
 /// A held process lock.

@@ -12,6 +12,15 @@ extension ExecutionStore: ProcessLocking {
         return AdvisoryProcessLock(session: lockSession, name: name)
     }
 
+    /// The process's running execution, newest first: the lock is taken just before the execution
+    /// is recorded, so for a moment (or after a holder's host died unnoticed) none may be known.
+    public func processLockHolder(_ processID: String) -> String? {
+        guard let running = try? executions(matching: ExecutionQuery(processID: processID, status: .inProcess, limit: 1)).first
+        else { return nil }
+        let started = running.startTime.formatted(.iso8601)
+        return "execution \(running.id) " + (running.host.map { "on host \($0), " } ?? "by a command, ") + "started \(started)"
+    }
+
     /// Whether the store's process locks apply (a PostgreSQL store).
     public var sharesProcessLocks: Bool { lockSession != nil }
 }

@@ -96,32 +96,34 @@ public final class ClusterService: Sendable {
         }
     }
 
-    /// Runs queued work while there is capacity, until cancelled; running executions finish.
+    /// Runs queued work while there is capacity, until cancelled or the host stops accepting work.
     public func runWorkers() async {
-        await withTaskGroup(of: Void.self) { group in
-            while !Task.isCancelled, host.isAccepting {
-                let free = runningWork.withLock { $0 < workers }
-                if !free {
-                    // At capacity: the next free worker takes the next work as soon as one finishes.
-                    _ = await group.next()
-                    continue
-                }
-                var took = false
-                do {
-                    if let work = try store.claimWork(hostID: hostID) {
-                        took = true
-                        runningWork.withLock { $0 += 1 }
-                        group.addTask {
-                            await self.run(work)
-                            self.runningWork.withLock { $0 -= 1 }
-                        }
-                    }
-                } catch {
-                    logger.error("could not take queued work", metadata: ["error": "\(error)"])
-                }
-                if !took { try? await Task.sleep(for: pollInterval) }
+        // Each piece of work runs in a task of its own rather than a child task: once the host stops
+        // accepting work the drain waits for running executions within its grace period, and an
+        // execution still running after it (marked ABORTED) must not hold up the host's exit.
+        let (finished, finish) = AsyncStream<Void>.makeStream()
+        var finishedWork = finished.makeAsyncIterator()
+        while !Task.isCancelled, host.isAccepting {
+            if runningWork.withLock({ $0 >= workers }) {
+                // At capacity: the next free worker takes the next work as soon as one finishes.
+                _ = await finishedWork.next()
+                continue
             }
-            await group.waitForAll()
+            var took = false
+            do {
+                if let work = try store.claimWork(hostID: hostID) {
+                    took = true
+                    runningWork.withLock { $0 += 1 }
+                    Task {
+                        await self.run(work)
+                        self.runningWork.withLock { $0 -= 1 }
+                        finish.yield()
+                    }
+                }
+            } catch {
+                logger.error("could not take queued work", metadata: ["error": "\(error)"])
+            }
+            if !took { try? await Task.sleep(for: pollInterval) }
         }
     }
 

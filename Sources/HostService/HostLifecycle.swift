@@ -66,8 +66,13 @@ public struct HostLifecycle: Sendable {
             try cluster.register(address: "\(configuration.address):\(configuration.port)")
             server.host.metrics.setQueueDepthProvider { (try? server.store.queueDepth()) ?? 0 }
             services.append(.init(service: Background { await cluster.runHeartbeats() }, successTerminationBehavior: .ignore))
-            services.append(.init(service: Background(cancelledOnShutdown: false) { await cluster.runWorkers() },
-                                  successTerminationBehavior: .ignore))
+            // The workers stop taking work when the drain stops the host accepting it; the service
+            // then waits for the group to end, as a service ending during the graceful shutdown of
+            // another (the drain) fails the group.
+            services.append(.init(service: Background(cancelledOnShutdown: false) {
+                await cluster.runWorkers()
+                while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+            }, successTerminationBehavior: .ignore))
         }
         if let scheduler {
             services.append(.init(service: Background { await scheduler.run() }, successTerminationBehavior: .ignore))

@@ -50,8 +50,7 @@ extension HostServer {
             return Self.error(.notFound, "no process '\(processID)' (processes: \(known.isEmpty ? "none" : known))")
         }
         guard host.isAccepting else { return unavailable("the host is shutting down") }
-        let queued = cluster != nil && request.uri.queryParameters.get("wait").map { $0 == "false" || $0 == "0" } == true
-        guard queued || !host.isBusy(processID) else {
+        guard !host.isBusy(processID) else {
             return unavailable("process '\(processID)' is running and does not allow simultaneous executions")
         }
         let bytes: [UInt8]
@@ -69,7 +68,13 @@ extension HostServer {
         case let other?: return Self.error(.badRequest, "wait '\(other)' is not true or false")
         }
         if !waits, let cluster, inputs.isEmpty {
-            // Any host of the cluster with a free worker runs it.
+            // Any host of the cluster with a free worker runs it; a process that does not allow
+            // simultaneous executions and runs now elsewhere is refused as when run here.
+            switch host.runner.checkClaim(processID: processID) {
+            case .busy: return refused(.busy, processID: processID)
+            case .runningElsewhere(let message): return refused(.runningElsewhere(message), processID: processID)
+            case .granted, .failed: break
+            }
             do {
                 let id = try cluster.enqueue(processID: processID, trigger: .manual)
                 return Self.json(HostJSON.AcceptedBody(id: id, status: "QUEUED", location: "/api/executions/\(id)"),

@@ -124,7 +124,8 @@ import TestSupport
         #expect(refused == "409")
         let run = try await offloaded { try Harness.run(Harness.conveyor, ["run", "only", "--workspace", workspace, "--store", store]) }
         #expect(run.status == 1)
-        #expect(run.stderr.contains("another command or host of the cluster runs it now"), "\(run.stderr)")
+        #expect(run.stderr.contains("process 'only' is already running (another command or host of the cluster holds its lock)"),
+                "\(run.stderr)")
         // The holder's session ends (as when its host dies): the lock goes with it.
         _ = try await offloaded { try TestPostgres.psql(store, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             + "WHERE query LIKE '%pg_sleep(600)%' AND pid <> pg_backend_pid()") }

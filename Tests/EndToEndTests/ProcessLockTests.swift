@@ -57,18 +57,17 @@ import Testing
     func exclusive() throws {
         let workspace = try Self.lockWorkspace()
         defer { try? FileManager.default.removeItem(atPath: workspace) }
-        let lockFile = workspace + "/.conveyor/locks/exclusive.lock"
         let first = try Self.startBlockedRun("exclusive", in: workspace)
         defer { if first.isRunning { first.terminate() } }
         let deadline = Date().addingTimeInterval(20)
-        while !FileManager.default.fileExists(atPath: lockFile), Date() < deadline { usleep(20_000) }
-        #expect(FileManager.default.fileExists(atPath: lockFile), "the first run took no lock")
+        while !WorkspaceStore.processLockHeld(workspace, processID: "exclusive"), Date() < deadline { usleep(20_000) }
+        #expect(WorkspaceStore.processLockHeld(workspace, processID: "exclusive"), "the first run took no lock")
 
         let second = try Harness.conveyor(["run", "exclusive", "--workspace", workspace, "--input", workspace + "/input.json"])
         #expect(second.status == 1)
         #expect(second.stderr.contains("process 'exclusive' is already running"), "\(second.stderr)")
         #expect(second.stderr.contains("allowSimultaneous=\"false\""))
-        #expect(second.stderr.contains(lockFile))
+        #expect(second.stderr.contains(WorkspaceStore.lockHolderText(workspace, processID: "exclusive")), "\(second.stderr)")
         #expect(second.stdout.isEmpty, "the refused run printed no execution")
 
         try Self.unblock(workspace)
@@ -92,7 +91,7 @@ import Testing
         let second = try Harness.conveyor(["run", "shared", "--workspace", workspace, "--input", workspace + "/input.json"])
         #expect(second.status == 0, "\(second.stderr)")
         #expect(first.isRunning, "the first run still waits for its input")
-        #expect(!FileManager.default.fileExists(atPath: workspace + "/.conveyor/locks/shared.lock"))
+        #expect(!WorkspaceStore.processLockHeld(workspace, processID: "shared"))
 
         try Self.unblock(workspace)
         first.waitUntilExit()

@@ -47,8 +47,7 @@ import Testing
         let text = output.stdout + output.stderr
         #expect(text.contains("is not a valid BigQuery table id"), "\(text)")
         #expect(!text.contains("TopSecretTail"), "the secret leaked: \(text)")
-        for file in try FileManager.default.subpathsOfDirectory(atPath: workspace + "/.conveyor") {
-            guard let data = FileManager.default.contents(atPath: workspace + "/.conveyor/" + file) else { continue }
+        for (file, data) in try WorkspaceStore.persisted(workspace) {
             #expect(data.range(of: Data("TopSecretTail".utf8)) == nil, "the secret is in \(file)")
         }
     }

@@ -87,9 +87,7 @@ import Testing
         let log = host.log
         #expect(!log.contains(marker), "\(log)")
         #expect(!log.contains(token))
-        for file in try FileManager.default.subpathsOfDirectory(atPath: workspace + "/.conveyor") {
-            let path = workspace + "/.conveyor/" + file
-            guard let data = FileManager.default.contents(atPath: path) else { continue }
+        for (file, data) in try WorkspaceStore.persisted(workspace) {
             #expect(data.range(of: Data(marker.utf8)) == nil, "the secret is in \(file)")
             #expect(data.range(of: Data(token.utf8)) == nil, "the token is in \(file)")
         }
@@ -160,8 +158,7 @@ import Testing
         for answer in answers {
             #expect(!answer.contains(secret), "the secret leaked: \(answer)")
         }
-        for file in try FileManager.default.subpathsOfDirectory(atPath: workspace + "/.conveyor") {
-            guard let data = FileManager.default.contents(atPath: workspace + "/.conveyor/" + file) else { continue }
+        for (file, data) in try WorkspaceStore.persisted(workspace) {
             #expect(data.range(of: Data(secret.utf8)) == nil, "the secret is in \(file)")
         }
     }

@@ -50,6 +50,41 @@ enum WorkspaceStore {
         return dump.stdout
     }
 
+    /// Whether a command or host holds the lock of a process that does not allow simultaneous
+    /// executions: its lock file exists (SQLite), or its advisory lock is granted (PostgreSQL).
+    static func processLockHeld(_ root: String, processID: String) -> Bool {
+        guard onPostgres else { return FileManager.default.fileExists(atPath: lockFile(root, processID: processID)) }
+        let key = "hashtextextended('conveyor.process:' || '\(processID)', 0)"
+        let held = try? sql(root, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 "
+                            + "AND classid::bigint = ((\(key) >> 32) & 4294967295) AND objid::bigint = (\(key) & 4294967295)")
+        return held?.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+    }
+
+    /// A process's lock file (SQLite stores; with PostgreSQL the lock is the cluster's).
+    static func lockFile(_ root: String, processID: String) -> String {
+        root + "/.conveyor/locks/" + processID + ".lock"
+    }
+
+    /// What a refusal says of the lock: its file (SQLite) or the cluster's (PostgreSQL).
+    static func lockHolderText(_ root: String, processID: String) -> String {
+        onPostgres ? "another command or host of the cluster holds its lock" : lockFile(root, processID: processID)
+    }
+
+    /// Everything a workspace keeps of its runs, each with a name for messages: every file under
+    /// `.conveyor` (the SQLite store, lease files, logs), and on PostgreSQL the database's dump.
+    static func persisted(_ root: String) throws -> [(name: String, data: Data)] {
+        var found: [(name: String, data: Data)] = []
+        let folder = root + "/.conveyor"
+        if FileManager.default.fileExists(atPath: folder) {
+            for file in try FileManager.default.subpathsOfDirectory(atPath: folder) {
+                guard let data = FileManager.default.contents(atPath: folder + "/" + file) else { continue }
+                found.append((file, data))
+            }
+        }
+        if onPostgres { found.append(("the PostgreSQL store", Data(try contents(root).utf8))) }
+        return found
+    }
+
     /// Rows done in the store's write checkpoint, -1 when there is none (or the store cannot be read yet).
     static func checkpointRows(_ root: String) -> Int {
         if onPostgres {

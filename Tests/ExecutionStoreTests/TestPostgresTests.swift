@@ -56,7 +56,10 @@ import TestSupport
         try holder.run()
         defer { if holder.isRunning { holder.terminate() } }
         let open = "SELECT count(*) FROM pg_stat_activity WHERE datname = '\(names[0])'"
-        for _ in 0..<100 where try TestPostgres.psql(server, open) == "0" { Thread.sleep(forTimeInterval: 0.05) }
+        for _ in 0..<100 {
+            guard try TestPostgres.psql(server, open) == "0" else { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
         TestPostgres.dropDatabases(urls + ["postgres://postgres@127.0.0.1:1/postgres"])
         #expect(try TestPostgres.psql(server, count) == "0")
     }

@@ -53,8 +53,7 @@ extension ProcessRunner {
             do {
                 guard let hold = try processLocks.tryLockProcess(process.id, executionID: executionID) else {
                     registry.end(process.id)
-                    return .runningElsewhere("process \(process.id) does not allow simultaneous executions and "
-                                             + "another command or host of the cluster runs it now")
+                    return .runningElsewhere(processLocks.refusal(processID: process.id))
                 }
                 return .granted(ProcessClaim(registry: registry, processID: process.id, lock: hold))
             } catch {
@@ -75,6 +74,15 @@ extension ProcessRunner {
             case .unavailable: return .failed(error.description)
             }
         }
+    }
+
+    /// Whether the process could be claimed now, without keeping it: `.granted(nil)` when it is
+    /// free, else why not (for a trigger queued to run later, answered as the claim would be).
+    public func checkClaim(processID: String) -> Claim {
+        let claim = claim(processID: processID, executionID: "check")
+        guard case .granted(let held) = claim else { return claim }
+        held?.release()
+        return .granted(nil)
     }
 
     /// Runs a process for a host (scheduler, HTTP listener, REST API): like

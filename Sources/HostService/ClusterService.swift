@@ -23,6 +23,9 @@ public final class ClusterService: Sendable {
     /// How often an idle worker looks for queued work.
     let pollInterval: Duration
     private let runningWork = Mutex<Int>(0)
+    /// Whether the last store call of the heartbeat or worker loop failed: while the store stays
+    /// unreachable those loops fail every round, and only the first failure is logged as an error.
+    private let storeDown = Mutex(false)
     private let started = Date()
     /// The address the host listens on, kept to register again after being declared dead.
     private let address = Mutex("")
@@ -70,6 +73,7 @@ public final class ClusterService: Sendable {
         while !Task.isCancelled {
             do {
                 let alive = try store.heartbeat(hostID: hostID, running: host.runningExecutionIDs.count)
+                storeAnswered()
                 if !alive {
                     logger.warning("the cluster declared this host dead (no heartbeat within the timeout); registering again")
                     try register(address: address.withLock { $0 })
@@ -90,10 +94,33 @@ public final class ClusterService: Sendable {
                     logger.warning("lost work not run again: its retries are used up", metadata: ["execution": "\(id)"])
                 }
             } catch {
-                logger.error("cluster heartbeat failed", metadata: ["error": "\(error)"])
+                storeFailed("cluster heartbeat failed", error)
             }
             try? await Task.sleep(for: heartbeatInterval)
         }
+    }
+
+    /// Logs a failed store call of the loops: an error the first time, then quietly (debug) until
+    /// the store answers again, so an outage is one line in the log, not ten a second.
+    private func storeFailed(_ what: String, _ error: any Error) {
+        let first = storeDown.withLock { down in
+            defer { down = true }
+            return !down
+        }
+        if first {
+            logger.error("\(what); retrying quietly until the execution store answers again", metadata: ["error": "\(error)"])
+        } else {
+            logger.debug("\(what)", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Notes a store call of the loops that succeeded; logs the end of an outage.
+    private func storeAnswered() {
+        let recovered = storeDown.withLock { down in
+            defer { down = false }
+            return down
+        }
+        if recovered { logger.notice("the execution store answers again") }
     }
 
     /// Runs queued work while there is capacity, until cancelled or the host stops accepting work.
@@ -111,7 +138,9 @@ public final class ClusterService: Sendable {
             }
             var took = false
             do {
-                if let work = try store.claimWork(hostID: hostID) {
+                let claimed = try store.claimWork(hostID: hostID)
+                storeAnswered()
+                if let work = claimed {
                     took = true
                     runningWork.withLock { $0 += 1 }
                     Task {
@@ -121,7 +150,7 @@ public final class ClusterService: Sendable {
                     }
                 }
             } catch {
-                logger.error("could not take queued work", metadata: ["error": "\(error)"])
+                storeFailed("could not take queued work", error)
             }
             if !took { try? await Task.sleep(for: pollInterval) }
         }

@@ -285,7 +285,23 @@ final class PostgresStoreConnection: StoreConnection {
         case .authMechanismRequiresPassword: message = "the server asks for a password: set the secret STORE_PASSWORD or PGPASSWORD"
         default: message = "\(failure.code)"
         }
-        if let underlying = failure.underlying { message += ": \(underlying)" }
+        if let underlying = failure.underlying { message += ": " + describe(underlying) }
         return StoreError(operation: operation, message: message, path: path)
+    }
+
+    /// A connection failure in words (`127.0.0.1:5432: connection refused`), not NIO's structure.
+    private static func describe(_ error: any Error) -> String {
+        func reason(_ error: any Error) -> String {
+            guard let io = error as? IOError else { return String(describing: error) }
+            return String(cString: strerror(io.errnoCode)).lowercased()
+        }
+        guard let connect = error as? NIOConnectionError else { return reason(error) }
+        if let lookup = connect.dnsAError ?? connect.dnsAAAAError, connect.connectionErrors.isEmpty {
+            return "\(connect.host): cannot resolve the name (\(lookup))"
+        }
+        let attempts = connect.connectionErrors.map { attempt in
+            "\(attempt.target.ipAddress ?? connect.host):\(attempt.target.port ?? connect.port): \(reason(attempt.error))"
+        }
+        return attempts.isEmpty ? "\(connect.host):\(connect.port): no address to connect to" : attempts.joined(separator: "; ")
     }
 }

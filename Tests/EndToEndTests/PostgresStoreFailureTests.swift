@@ -29,18 +29,16 @@ struct PostgresStoreFailureTests {
     /// Returns how many the store tracked.
     @discardableResult
     static func expectTrackedRowsWritten(_ workspace: String, store: String) throws -> Int {
-        let export = try Harness.conveyor(["tracked", "export", "--format", "csv", "--workspace", workspace, "--store", store])
+        let export = try Harness.conveyor(["tracked", "export", "--format", "jsonl", "--workspace", workspace, "--store", store])
         #expect(export.status == 0, "\(export.stderr)")
-        let written = Set(((try? String(contentsOfFile: workspace + "/out/rows.jsonl", encoding: .utf8)) ?? "")
-            .split(separator: "\n").compactMap { line in
-                (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["id"] as? String
-            })
-        let header = export.stdout.split(separator: "\n").first.map { $0.split(separator: ",").map(String.init) } ?? []
-        let column = try #require(header.firstIndex(of: "rowId"), "the export has a rowId column: \(header)")
-        let tracked = export.stdout.split(separator: "\n").dropFirst().compactMap { line -> String? in
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-            return fields.count > column ? String(fields[column]) : nil
+        func objects(_ text: String) -> [[String: Any]] {
+            text.split(whereSeparator: \.isNewline).compactMap { line in
+                try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            }
         }
+        let written = Set(objects((try? String(contentsOfFile: workspace + "/out/rows.jsonl", encoding: .utf8)) ?? "")
+            .compactMap { $0["id"] as? String })
+        let tracked = objects(export.stdout).filter { $0["field"] as? String == "rowId" }.compactMap { $0["value"] as? String }
         let missing = tracked.filter { !written.contains($0) }
         #expect(missing.isEmpty, "\(missing.count) of \(tracked.count) tracked rows are not in the output, such as \(missing.prefix(5))")
         return tracked.count
@@ -80,7 +78,8 @@ struct PostgresStoreFailureTests {
         let status = listed[0]["status"] as? String
         #expect(status == "ERROR" || status == "ABORTED", "never COMPLETE, never left INPROCESS: \(listed[0])")
         #expect((listed[0]["documentsIn"] as? Int ?? total) < total, "documents that cannot be tracked are not sent on")
-        try Self.expectTrackedRowsWritten(workspace, store: store)
+        let tracked = try Self.expectTrackedRowsWritten(workspace, store: store)
+        #expect(tracked > 0, "the run recorded documents before the disk filled: \(tracked) tracked")
         let verify = try Harness.conveyor(["audit", "verify", "--workspace", workspace, "--store", store])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
     }
@@ -122,7 +121,8 @@ struct PostgresStoreFailureTests {
         try #require(listed.count == 1, "\(listed)")
         #expect(listed[0]["status"] as? String == "ABORTED", "its command is gone: \(listed[0])")
         #expect((listed[0]["documentsIn"] as? Int ?? total) < total)
-        #expect(try Self.expectTrackedRowsWritten(workspace, store: server.url) >= 2_000, "what was recorded is still there")
+        let tracked = try Self.expectTrackedRowsWritten(workspace, store: server.url)
+        #expect(tracked >= 500, "what was recorded is still there: \(tracked) tracked of \(recorded) document records")
         let verify = try Harness.conveyor(["audit", "verify", "--workspace", workspace, "--store", server.url])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
     }

@@ -109,7 +109,9 @@ let package = Package(
             "BigQuery", "ProcessEngine", "ProcessModel", "DocumentMapping", "GoogleAuth", "HTTPTransport", "TestSupport",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], exclude: ["Fixtures"]),
-        .testTarget(name: "ExecutionStoreTests", dependencies: ["ExecutionStore", "TestSupport"]),
+        .testTarget(name: "ExecutionStoreTests", dependencies: [
+            "ExecutionStore", "TestSupport", .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "DiskConnectorTests", dependencies: ["DiskConnector", "ProcessEngine", "ProcessModel"]),
         .testTarget(name: "HostServiceTests", dependencies: [
             "HostService", "ProcessEngine", "ProcessModel", "ExecutionStore", "TestSupport",

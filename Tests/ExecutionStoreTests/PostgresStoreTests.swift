@@ -1,4 +1,6 @@
 import Foundation
+import NIOPosix
+import Synchronization
 import Testing
 @testable import ExecutionStore
 
@@ -8,6 +10,26 @@ struct PostgresStoreTests {
     static func record(_ id: String, parent: String? = nil) -> ExecutionRecord {
         ExecutionRecord(id: id, processID: "p", processName: "P", trigger: parent == nil ? "manual" : "subprocess",
                         startTime: date(1_714_567_890_000), parentExecutionID: parent)
+    }
+
+    /// A store whose last reference goes on an event loop thread (a server's closure ending there)
+    /// closes its connections without waiting, which NIO forbids there; they still close.
+    @Test func aStoreReleasedOnAnEventLoopThreadClosesItsConnections() async throws {
+        let database = try TemporaryDatabase()
+        let holder = Mutex<ExecutionStore?>(try ExecutionStore(path: database.path))
+        let sessions = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            + "AND application_name LIKE 'conveyor %' AND pid <> pg_backend_pid()"
+        #expect(try TestDatabaseServer.psql(database.path, sessions).trimmingCharacters(in: .whitespacesAndNewlines) != "0")
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        try await group.next().submit { holder.withLock { $0 = nil } }.get()
+        var open = ""
+        for _ in 0..<100 {
+            open = try TestDatabaseServer.psql(database.path, sessions).trimmingCharacters(in: .whitespacesAndNewlines)
+            if open == "0" { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(open == "0", "the released store's sessions are closed")
+        try await group.shutdownGracefully()
     }
 
     @Test func aHeldLeaseKeepsTheExecutionInProcessAndAClosedSessionFreesIt() throws {

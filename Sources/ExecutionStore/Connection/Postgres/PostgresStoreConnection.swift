@@ -57,10 +57,13 @@ final class PostgresStoreConnection: StoreConnection {
     }
 
     deinit {
-        // Waits for the close (PostgresNIO requires a closed connection when it is released);
-        // never on the store's own event loop, where waiting would block the close itself.
-        if connection.eventLoop.inEventLoop {
-            connection.close().whenComplete { _ in }
+        // Waits for the close (PostgresNIO requires a closed connection when it is released),
+        // except on an event loop thread (the store's own, where waiting would block the close
+        // itself, or a server's, where a store may be released last and NIO forbids waiting):
+        // there the close completes later, the connection kept alive until it has.
+        if MultiThreadedEventLoopGroup.currentEventLoop != nil {
+            let closing = connection
+            closing.close().whenComplete { _ in withExtendedLifetime(closing) {} }
         } else {
             try? connection.close().wait()
         }

@@ -113,7 +113,8 @@ import TestSupport
         defer { holder.terminate() }
         // Wait until the holder has the lock (psql may take a while to connect on a loaded machine).
         for _ in 0..<200 {
-            let held = try await offloaded { try TestPostgres.psql(store, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted") }
+            let held = try await offloaded { try TestPostgres.psql(store, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                + "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())") }
             if held.trimmingCharacters(in: .whitespacesAndNewlines) == "1" { break }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -128,7 +129,7 @@ import TestSupport
                 "\(run.stderr)")
         // The holder's session ends (as when its host dies): the lock goes with it.
         _ = try await offloaded { try TestPostgres.psql(store, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            + "WHERE query LIKE '%pg_sleep(600)%' AND pid <> pg_backend_pid()") }
+            + "WHERE datname = current_database() AND query LIKE '%pg_sleep(600)%' AND pid <> pg_backend_pid()") }
         holder.waitUntilExit()
         let ran = try await offloaded { try Harness.run(Harness.conveyor, ["run", "only", "--workspace", workspace, "--store", store]) }
         #expect(ran.status == 0, "\(ran.stderr)")
@@ -163,14 +164,17 @@ import TestSupport
         let deadline = Date().addingTimeInterval(120)
         while first.process.isRunning, Date() < deadline, held != "1" {
             try await Task.sleep(for: .milliseconds(100))
-            held = try await offloaded { try TestPostgres.psql(store, "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'") }
+            // This database's sessions only: other tests on the server sleep too.
+            held = try await offloaded { try TestPostgres.psql(store, "SELECT count(*) FROM pg_stat_activity "
+                + "WHERE datname = current_database() AND wait_event = 'PgSleep'") }
                 .trimmingCharacters(in: .whitespacesAndNewlines)
         }
         try #require(held == "1", "the host never reached its second checkpoint")
         try await first.stop(signal: SIGKILL)
         // The held save's server session outlives its killed client until ended; the trigger goes too.
         // (Ended first: dropping the trigger waits for the held save's table lock.)
-        _ = try await offloaded { try TestPostgres.psql(store, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event = 'PgSleep'") }
+        _ = try await offloaded { try TestPostgres.psql(store, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            + "WHERE datname = current_database() AND wait_event = 'PgSleep'") }
         _ = try await offloaded { try TestPostgres.psql(store, "DROP TRIGGER hold_second_checkpoint ON write_checkpoints") }
         let before = try await offloaded { try workspace.idStats() }
         #expect(before.rows > 0 && before.rows < total, "killed mid-stream: \(before)")

@@ -55,7 +55,10 @@ enum WorkspaceStore {
     static func processLockHeld(_ root: String, processID: String) -> Bool {
         guard onPostgres else { return FileManager.default.fileExists(atPath: lockFile(root, processID: processID)) }
         let key = "hashtextextended('conveyor.process:' || '\(processID)', 0)"
+        // In this workspace's database only: advisory locks are per database, and other tests'
+        // databases on the server may hold the same process's lock at the same time.
         let held = try? sql(root, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 "
+                            + "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
                             + "AND classid::bigint = ((\(key) >> 32) & 4294967295) AND objid::bigint = (\(key) & 4294967295)")
         return held?.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
     }

@@ -38,7 +38,7 @@ let package = Package(
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "ProcessModel", "ProcessEngine", "DocumentMapping", "ExecutionStore",
-                "BigQuery", "DiskConnector", "GoogleAuth", "HTTPTransport", "HostService",
+                "BigQuery", "DiskConnector", "PostgresConnector", "GoogleAuth", "HTTPTransport", "HostService",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -75,6 +75,17 @@ let package = Package(
             ]
         ),
         .target(name: "DiskConnector", dependencies: ["ConveyorBase", "ProcessEngine", "ProcessModel"]),
+        .target(
+            name: "PostgresConnector",
+            dependencies: [
+                "ConveyorBase", "ProcessEngine", "ProcessModel", "DocumentMapping",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "ExecutionStore",
             dependencies: [
@@ -113,6 +124,9 @@ let package = Package(
             "ExecutionStore", "TestSupport", .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "DiskConnectorTests", dependencies: ["DiskConnector", "ProcessEngine", "ProcessModel"]),
+        .testTarget(name: "PostgresConnectorTests", dependencies: [
+            "PostgresConnector", "ProcessEngine", "ProcessModel", "TestSupport",
+        ]),
         .testTarget(name: "HostServiceTests", dependencies: [
             "HostService", "ProcessEngine", "ProcessModel", "ExecutionStore", "TestSupport",
             .product(name: "Logging", package: "swift-log"),

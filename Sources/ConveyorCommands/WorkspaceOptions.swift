@@ -1,6 +1,7 @@
 import ArgumentParser
 import BigQuery
 import DiskConnector
+import PostgresConnector
 import DocumentMapping
 import ExecutionStore
 import Foundation
@@ -53,7 +54,7 @@ struct WorkspaceOptions: ParsableArguments {
 
     /// The connectors this host offers.
     func connectors() -> ConnectorRegistry {
-        ConnectorRegistry([DiskConnector(), BigQueryConnector(environment: environment)])
+        ConnectorRegistry([DiskConnector(), BigQueryConnector(environment: environment), PostgresConnector()])
     }
 
     /// Loads and validates the workspace, connector settings included; prints every problem

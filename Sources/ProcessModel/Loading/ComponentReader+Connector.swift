@@ -34,5 +34,6 @@ extension ComponentReader {
     static let actions: [String: [String]] = [
         "google-bigquery": ["streaming-insert", "run-job", "get-query-results", "update", "upsert-data"],
         "disk": ["get", "send"],
+        "postgresql": ["query", "execute"],
     ]
 }

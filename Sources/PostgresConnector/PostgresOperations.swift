@@ -1,0 +1,269 @@
+import DocumentMapping
+import Foundation
+import NIOCore
+import PostgresNIO
+import ProcessEngine
+import ProcessModel
+
+/// A parameter's value sent as text in the type it declares (the server parses it, as it parses a
+/// literal of that type), or as bytes for `bytea`: values are bound, never written into the SQL.
+struct BoundText: PostgresDynamicTypeEncodable {
+    var psqlType: PostgresDataType
+    var psqlFormat: PostgresFormat
+    var bytes: ByteBuffer
+
+    func encode<JSONEncoder: PostgresJSONEncoder>(into byteBuffer: inout ByteBuffer,
+                                                  context: PostgresEncodingContext<JSONEncoder>) {
+        var copy = bytes
+        byteBuffer.writeBuffer(&copy)
+    }
+}
+
+/// What `query` and `execute` share: the pool, the statement and its parameters.
+struct PostgresStatement: Sendable {
+    var settings: PostgresOperationSettings
+    var connection: PostgresConnectionSettings
+
+    /// The statement with `document`'s values bound to `$1`, `$2`, …. A profile path that selects
+    /// nothing, or `null`, binds NULL.
+    func query(for document: inout Document, context: OperationContext) throws -> PostgresQuery {
+        var binds = PostgresBindings(capacity: settings.parameters.count)
+        for (offset, parameter) in settings.parameters.enumerated() {
+            guard let text = try value(of: parameter, for: &document, context: context) else {
+                if let type = parameter.type {
+                    binds.append(PostgresData(type: type.oid, value: nil))
+                } else {
+                    binds.appendNull()
+                }
+                continue
+            }
+            let type = parameter.type?.oid ?? PostgresDataType(0)
+            if parameter.type?.isBase64 == true {
+                guard let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                    throw DocumentError("parameter $\(offset + 1) (bytea) of document \(document.index) is not base64 text",
+                                        code: .value)
+                }
+                binds.append(BoundText(psqlType: .bytea, psqlFormat: .binary, bytes: ByteBuffer(bytes: data)))
+            } else {
+                binds.append(BoundText(psqlType: type, psqlFormat: .text, bytes: ByteBuffer(string: text)))
+            }
+        }
+        return PostgresQuery(unsafeSQL: settings.sql, binds: binds)
+    }
+
+    private func value(of parameter: PostgresParameter, for document: inout Document,
+                       context: OperationContext) throws -> String? {
+        if parameter.value.parts.count == 1, case .profile(let pathText) = parameter.value.parts[0] {
+            let path: DocumentPath
+            do { path = try DocumentPath(pathText) } catch {
+                throw DocumentError("\(parameter.value.location): '\(pathText)' is not a valid path", code: .path)
+            }
+            let found = path.values(in: try document.json()).compactMap(\.textValue)
+            return found.isEmpty ? nil : found.joined(separator: ",")
+        }
+        return try context.evaluate(parameter.value, for: &document)
+    }
+
+    /// A failure of the statement, naming the operation and server, with the server's message.
+    func failure(_ error: any Error) -> PostgresConnectorError {
+        if let known = error as? PostgresConnectorError { return known }
+        return PostgresConnectorError("operation '\(settings.id)' on \(connection.address): "
+                                      + PostgresPool.describe(error))
+    }
+}
+
+/// `action="query"`: one JSON document per row, streamed and handed over in chunks.
+final class PostgresQueryOperation: ConnectorOperation {
+    let statement: PostgresStatement
+    let pool: PostgresPool
+
+    init(statement: PostgresStatement, pool: PostgresPool) {
+        self.statement = statement
+        self.pool = pool
+    }
+
+    var readsWithoutSideEffects: Bool { false }
+
+    /// As a start shape: runs once, parameters from process properties, execution and environment.
+    func read(context: OperationContext, emit: ([Document]) async throws -> Void) async throws {
+        var empty = Document(data: Array("{}".utf8))
+        let query = try statement.query(for: &empty, context: context)
+        do {
+            try await run(query, chunkSize: context.chunkSize, properties: [:], index: 0, emit: emit)
+        } catch let error as EmitFailure {
+            throw error.underlying
+        }
+    }
+
+    func execute(_ documents: [Document], context: OperationContext) async throws -> OperationOutcome {
+        var rows: [Document] = []
+        let outcome = try await execute(documents, context: context, emit: { rows.append(contentsOf: $0) })
+        return OperationOutcome(outputs: rows + outcome.outputs, failures: outcome.failures)
+    }
+
+    /// As a connector shape: runs once per document, parameters from that document; the outputs
+    /// are the rows, each with the properties of the document that asked for it.
+    func execute(_ documents: [Document], context: OperationContext,
+                 emit: ([Document]) async throws -> Void) async throws -> OperationOutcome {
+        var failures: [DocumentFailure] = []
+        for var document in documents {
+            let query: PostgresQuery
+            do {
+                query = try statement.query(for: &document, context: context)
+            } catch {
+                failures.append(DocumentFailure(document: document, error: error))
+                continue
+            }
+            do {
+                try await run(query, chunkSize: context.chunkSize, properties: document.properties,
+                              index: document.index, emit: emit)
+            } catch let error as EmitFailure {
+                throw error.underlying
+            } catch {
+                failures.append(DocumentFailure(document: document, message: "document \(document.index): \(error)",
+                                                code: .connector))
+            }
+        }
+        return OperationOutcome(outputs: [], failures: failures)
+    }
+
+    /// A failure of the process downstream, passed through untouched.
+    struct EmitFailure: Error { var underlying: any Error }
+
+    private func run(_ query: PostgresQuery, chunkSize: Int, properties: [String: String], index: Int,
+                     emit: ([Document]) async throws -> Void) async throws {
+        let connection = try await pool.acquire()
+        do {
+            try await stream(query, on: connection, chunkSize: max(1, chunkSize), properties: properties,
+                             index: index, emit: emit)
+            await pool.release(connection)
+        } catch {
+            // A result left unread would hold the connection: a failed read closes it.
+            if !connection.isClosed { try? await connection.close() }
+            await pool.release(connection)
+            throw error
+        }
+    }
+
+    private func stream(_ query: PostgresQuery, on connection: PostgresConnection, chunkSize: Int,
+                        properties: [String: String], index: Int, emit: ([Document]) async throws -> Void) async throws {
+        var chunk: [Document] = []
+        chunk.reserveCapacity(chunkSize)
+        var keys: [[UInt8]] = []
+        do {
+            let rows = try await connection.query(query, logger: PostgresPool.logger)
+            for try await row in rows {
+                var data: [UInt8] = []
+                data.reserveCapacity(64)
+                data.append(UInt8(ascii: "{"))
+                for cell in row {
+                    if keys.count <= cell.columnIndex {
+                        var key: [UInt8] = []
+                        PostgresJSONWriter.appendString(cell.columnName, to: &key)
+                        key.append(UInt8(ascii: ":"))
+                        keys.append(key)
+                    }
+                    if cell.columnIndex > 0 { data.append(UInt8(ascii: ",")) }
+                    data.append(contentsOf: keys[cell.columnIndex])
+                    try PostgresJSONWriter.append(cell, to: &data)
+                }
+                data.append(UInt8(ascii: "}"))
+                chunk.append(Document(data: data, properties: properties, index: index))
+                if chunk.count >= chunkSize {
+                    do { try await emit(chunk) } catch { throw EmitFailure(underlying: error) }
+                    chunk.removeAll(keepingCapacity: true)
+                }
+            }
+        } catch let error as EmitFailure {
+            throw error
+        } catch {
+            throw statement.failure(error)
+        }
+        if !chunk.isEmpty {
+            do { try await emit(chunk) } catch { throw EmitFailure(underlying: error) }
+        }
+    }
+
+    func close() async { await pool.close() }
+}
+
+/// `action="execute"`: the statement once per document, `batchCount` documents per transaction;
+/// a document whose statement fails is rolled back to its savepoint and fails alone.
+final class PostgresExecuteOperation: ConnectorOperation {
+    let statement: PostgresStatement
+    let pool: PostgresPool
+
+    init(statement: PostgresStatement, pool: PostgresPool) {
+        self.statement = statement
+        self.pool = pool
+    }
+
+    func execute(_ documents: [Document], context: OperationContext) async throws -> OperationOutcome {
+        var outputs: [Document] = []
+        var failures: [DocumentFailure] = []
+        var start = documents.startIndex
+        while start < documents.endIndex {
+            let end = min(start + statement.settings.batchCount, documents.endIndex)
+            let outcome = await batch(documents[start..<end], context: context)
+            outputs += outcome.outputs
+            failures += outcome.failures
+            start = end
+        }
+        return OperationOutcome(outputs: outputs, failures: failures)
+    }
+
+    /// One transaction for the batch; a failure of the transaction itself fails all its documents.
+    private func batch(_ documents: ArraySlice<Document>, context: OperationContext) async -> OperationOutcome {
+        var prepared: [(Document, PostgresQuery)] = []
+        var failures: [DocumentFailure] = []
+        for var document in documents {
+            do {
+                let query = try statement.query(for: &document, context: context)
+                prepared.append((document, query))
+            } catch {
+                failures.append(DocumentFailure(document: document, error: error))
+            }
+        }
+        guard !prepared.isEmpty else { return OperationOutcome(outputs: [], failures: failures) }
+        let connection: PostgresConnection
+        do {
+            connection = try await pool.acquire()
+        } catch {
+            let message = statement.failure(error).message
+            failures += prepared.map { DocumentFailure(document: $0.0, message: message, code: .unavailable) }
+            return OperationOutcome(outputs: [], failures: failures)
+        }
+        var written: [Document] = []
+        do {
+            try await run("BEGIN", on: connection)
+            for (document, query) in prepared {
+                try await run("SAVEPOINT conveyor_document", on: connection)
+                do {
+                    for try await _ in try await connection.query(query, logger: PostgresPool.logger) {}
+                    try await run("RELEASE SAVEPOINT conveyor_document", on: connection)
+                    written.append(document)
+                } catch let error as PSQLError where error.serverInfo != nil {
+                    try await run("ROLLBACK TO SAVEPOINT conveyor_document", on: connection)
+                    failures.append(DocumentFailure(
+                        document: document,
+                        message: "document \(document.index): \(statement.failure(error).message)", code: .rejected))
+                }
+            }
+            try await run("COMMIT", on: connection)
+        } catch {
+            if !connection.isClosed { _ = try? await connection.query("ROLLBACK", logger: PostgresPool.logger) }
+            await pool.release(connection)
+            let message = "the transaction of \(prepared.count) documents was rolled back: \(statement.failure(error).message)"
+            failures += prepared.map { DocumentFailure(document: $0.0, message: message, code: .unavailable) }
+            return OperationOutcome(outputs: [], failures: failures)
+        }
+        await pool.release(connection)
+        return OperationOutcome(outputs: written, failures: failures)
+    }
+
+    private func run(_ sql: String, on connection: PostgresConnection) async throws {
+        for try await _ in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: PostgresPool.logger) {}
+    }
+
+    func close() async { await pool.close() }
+}

@@ -120,8 +120,7 @@ final class PostgresQueryOperation: ConnectorOperation {
             } catch let error as EmitFailure {
                 throw error.underlying
             } catch {
-                failures.append(DocumentFailure(document: document, message: "document \(document.index): \(error)",
-                                                code: .connector))
+                failures.append(DocumentFailure(document: document, message: "\(error)", code: .connector))
             }
         }
         return OperationOutcome(outputs: [], failures: failures)
@@ -145,42 +144,65 @@ final class PostgresQueryOperation: ConnectorOperation {
         }
     }
 
+    /// Reads the result through a cursor, `chunkSize` rows per FETCH, handing each chunk on
+    /// between fetches: the server sends a chunk and waits, idle, for the next FETCH, instead of
+    /// waiting blocked on a full socket while the process works (where it would not even take part
+    /// in another session's DROP DATABASE). A statement that cannot be a cursor's (`INSERT …
+    /// RETURNING`, a data-modifying WITH) streams through postgres-nio's row sequence instead.
     private func stream(_ query: PostgresQuery, on connection: PostgresConnection, chunkSize: Int,
                         properties: [String: String], index: Int, emit: ([Document]) async throws -> Void) async throws {
-        var chunk: [Document] = []
-        chunk.reserveCapacity(chunkSize)
-        var keys: [[UInt8]] = []
+        var writer = RowWriter(properties: properties, index: index, chunkSize: chunkSize)
         do {
-            let rows = try await connection.query(query, logger: PostgresPool.logger)
-            for try await row in rows {
-                var data: [UInt8] = []
-                data.reserveCapacity(64)
-                data.append(UInt8(ascii: "{"))
-                for cell in row {
-                    if keys.count <= cell.columnIndex {
-                        var key: [UInt8] = []
-                        PostgresJSONWriter.appendString(cell.columnName, to: &key)
-                        key.append(UInt8(ascii: ":"))
-                        keys.append(key)
+            if PostgresStatement.mayBeCursor(statement.settings.sql) {
+                try await PostgresStatement.run("BEGIN", on: connection)
+                var declare = query
+                declare.sql = "DECLARE conveyor_rows NO SCROLL CURSOR FOR " + query.sql
+                var declared = true
+                do {
+                    for try await _ in try await connection.query(declare, logger: PostgresPool.logger) {}
+                } catch let error as PSQLError where error.serverInfo?[.sqlState] == "0A000" {
+                    declared = false
+                    try await PostgresStatement.run("ROLLBACK", on: connection)
+                    try await streamRows(query, on: connection, writer: &writer, emit: emit)
+                }
+                if declared {
+                    let fetch = PostgresQuery(unsafeSQL: "FETCH \(chunkSize) FROM conveyor_rows")
+                    while true {
+                        var fetched = 0
+                        for try await row in try await connection.query(fetch, logger: PostgresPool.logger) {
+                            try writer.append(row)
+                            fetched += 1
+                        }
+                        if fetched < chunkSize { break }
+                        try await handOver(&writer, emit: emit)
                     }
-                    if cell.columnIndex > 0 { data.append(UInt8(ascii: ",")) }
-                    data.append(contentsOf: keys[cell.columnIndex])
-                    try PostgresJSONWriter.append(cell, to: &data)
+                    try await PostgresStatement.run("CLOSE conveyor_rows", on: connection)
+                    try await PostgresStatement.run("COMMIT", on: connection)
                 }
-                data.append(UInt8(ascii: "}"))
-                chunk.append(Document(data: data, properties: properties, index: index))
-                if chunk.count >= chunkSize {
-                    do { try await emit(chunk) } catch { throw EmitFailure(underlying: error) }
-                    chunk.removeAll(keepingCapacity: true)
-                }
+            } else {
+                try await streamRows(query, on: connection, writer: &writer, emit: emit)
             }
         } catch let error as EmitFailure {
             throw error
         } catch {
             throw statement.failure(error)
         }
-        if !chunk.isEmpty {
-            do { try await emit(chunk) } catch { throw EmitFailure(underlying: error) }
+        try await handOver(&writer, emit: emit)
+    }
+
+    /// Hands the rows written so far on; a failure downstream comes back as ``EmitFailure``.
+    private func handOver(_ writer: inout RowWriter, emit: ([Document]) async throws -> Void) async throws {
+        guard !writer.chunk.isEmpty else { return }
+        do { try await emit(writer.chunk) } catch { throw EmitFailure(underlying: error) }
+        writer.chunk.removeAll(keepingCapacity: true)
+    }
+
+    /// The result as postgres-nio's row sequence (it stops reading the socket while a chunk is handed on).
+    private func streamRows(_ query: PostgresQuery, on connection: PostgresConnection, writer: inout RowWriter,
+                            emit: ([Document]) async throws -> Void) async throws {
+        for try await row in try await connection.query(query, logger: PostgresPool.logger) {
+            try writer.append(row)
+            if writer.chunk.count >= writer.chunkSize { try await handOver(&writer, emit: emit) }
         }
     }
 
@@ -235,21 +257,20 @@ final class PostgresExecuteOperation: ConnectorOperation {
         }
         var written: [Document] = []
         do {
-            try await run("BEGIN", on: connection)
+            try await PostgresStatement.run("BEGIN", on: connection)
             for (document, query) in prepared {
-                try await run("SAVEPOINT conveyor_document", on: connection)
+                try await PostgresStatement.run("SAVEPOINT conveyor_document", on: connection)
                 do {
                     for try await _ in try await connection.query(query, logger: PostgresPool.logger) {}
-                    try await run("RELEASE SAVEPOINT conveyor_document", on: connection)
+                    try await PostgresStatement.run("RELEASE SAVEPOINT conveyor_document", on: connection)
                     written.append(document)
                 } catch let error as PSQLError where error.serverInfo != nil {
-                    try await run("ROLLBACK TO SAVEPOINT conveyor_document", on: connection)
-                    failures.append(DocumentFailure(
-                        document: document,
-                        message: "document \(document.index): \(statement.failure(error).message)", code: .rejected))
+                    try await PostgresStatement.run("ROLLBACK TO SAVEPOINT conveyor_document", on: connection)
+                    failures.append(DocumentFailure(document: document, message: statement.failure(error).message,
+                                                    code: .rejected))
                 }
             }
-            try await run("COMMIT", on: connection)
+            try await PostgresStatement.run("COMMIT", on: connection)
         } catch {
             if !connection.isClosed { _ = try? await connection.query("ROLLBACK", logger: PostgresPool.logger) }
             await pool.release(connection)
@@ -261,9 +282,65 @@ final class PostgresExecuteOperation: ConnectorOperation {
         return OperationOutcome(outputs: written, failures: failures)
     }
 
-    private func run(_ sql: String, on connection: PostgresConnection) async throws {
-        for try await _ in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: PostgresPool.logger) {}
+    func close() async { await pool.close() }
+}
+
+/// Turns result rows into JSON documents: `{"column":value,…}`, the keys written once per result.
+struct RowWriter {
+    var properties: [String: String]
+    var index: Int
+    var chunkSize: Int
+    var chunk: [Document] = []
+    private var keys: [[UInt8]] = []
+
+    init(properties: [String: String], index: Int, chunkSize: Int) {
+        self.properties = properties
+        self.index = index
+        self.chunkSize = chunkSize
+        chunk.reserveCapacity(chunkSize)
     }
 
-    func close() async { await pool.close() }
+    mutating func append(_ row: PostgresRow) throws(PostgresConnectorError) {
+        var data: [UInt8] = []
+        data.reserveCapacity(64)
+        data.append(UInt8(ascii: "{"))
+        for cell in row {
+            if keys.count <= cell.columnIndex {
+                var key: [UInt8] = []
+                PostgresJSONWriter.appendString(cell.columnName, to: &key)
+                key.append(UInt8(ascii: ":"))
+                keys.append(key)
+            }
+            if cell.columnIndex > 0 { data.append(UInt8(ascii: ",")) }
+            data.append(contentsOf: keys[cell.columnIndex])
+            try PostgresJSONWriter.append(cell, to: &data)
+        }
+        data.append(UInt8(ascii: "}"))
+        chunk.append(Document(data: data, properties: properties, index: index))
+    }
+}
+
+extension PostgresStatement {
+    /// Whether the statement may be a cursor's: it starts with SELECT, VALUES, TABLE or WITH
+    /// (after white space and comments).
+    static func mayBeCursor(_ sql: String) -> Bool {
+        var rest = Substring(sql)
+        while true {
+            rest = rest.drop(while: \.isWhitespace)
+            if rest.hasPrefix("--") {
+                rest = rest.drop(while: { $0 != "\n" })
+            } else if rest.hasPrefix("/*"), let end = rest.range(of: "*/") {
+                rest = rest[end.upperBound...]
+            } else {
+                break
+            }
+        }
+        let word = rest.prefix(while: \.isLetter).uppercased()
+        return ["SELECT", "VALUES", "TABLE", "WITH"].contains(word)
+    }
+
+    /// Runs a statement without parameters, reading its result to the end.
+    static func run(_ sql: String, on connection: PostgresConnection) async throws {
+        for try await _ in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: PostgresPool.logger) {}
+    }
 }

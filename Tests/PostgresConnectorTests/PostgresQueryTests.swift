@@ -89,6 +89,48 @@ import TestSupport
         #expect(chunks.allSatisfy { $0 == 1_000 })
     }
 
+    /// The server sends a chunk per FETCH and waits, idle, while the process works on it: nothing
+    /// piles up in the server's socket or in the client, and the session is not stuck in a send
+    /// (where it would not answer, for instance, the barrier another session's DROP DATABASE waits for).
+    @Test func betweenChunksTheServerWaitsIdleForTheNextFetch() async throws {
+        let database = try TestDatabase()
+        defer { database.drop() }
+        let query = try await makeOperation(database.connection(), operation(
+            "query", sql: "SELECT g AS n, repeat('x', 200) AS pad FROM generate_series(1, 20000) g"))
+        var states: [String] = []
+        var rows = 0
+        try await query.read(context: context(chunkSize: 1_000)) { documents in
+            rows += documents.count
+            guard rows == 1_000 || rows == 10_000 else { return }
+            // Time for the server to send all it could.
+            try await Task.sleep(for: .milliseconds(300))
+            states.append(try database.psql("""
+                SELECT state || ': ' || query FROM pg_stat_activity
+                WHERE datname = current_database() AND application_name = 'conveyor'
+                """))
+        }
+        await query.close()
+        #expect(rows == 20_000)
+        #expect(states == Array(repeating: "idle in transaction: FETCH 1000 FROM conveyor_rows", count: 2))
+    }
+
+    @Test func aStatementThatCannotBeACursorStillStreams() async throws {
+        let database = try TestDatabase()
+        defer { database.drop() }
+        try database.psql("CREATE TABLE t (id int)")
+        let insert = try await makeOperation(database.connection(), operation(
+            "query", sql: "INSERT INTO t SELECT generate_series(1, 2500) RETURNING id"))
+        let inserted = try await readAll(insert, context: context(chunkSize: 1_000))
+        await insert.close()
+        #expect(inserted.rows.count == 2_500)
+        #expect(inserted.chunks == [1_000, 1_000, 500])
+        let delete = try await makeOperation(database.connection(), operation(
+            "query", sql: "/* moves rows */ WITH gone AS (DELETE FROM t WHERE id <= 3 RETURNING id) SELECT id FROM gone ORDER BY id"))
+        #expect(try await readAll(delete, context: context()).rows == [#"{"id":1}"#, #"{"id":2}"#, #"{"id":3}"#])
+        await delete.close()
+        #expect(try database.psql("SELECT count(*) FROM t") == "2497")
+    }
+
     @Test func asAConnectorShapeItRunsOncePerDocument() async throws {
         let database = try TestDatabase()
         defer { database.drop() }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import PostgresConnector
 import ProcessEngine
 import ProcessModel
@@ -95,3 +96,10 @@ func readAll(_ operation: any ConnectorOperation, context: OperationContext) asy
 }
 
 func document(_ json: String, index: Int) -> Document { Document(data: Array(json.utf8), index: index) }
+
+/// A flag one thread sets and another polls.
+final class Completion: Sendable {
+    private let state = Mutex(false)
+    func finish() { state.withLock { $0 = true } }
+    var isFinished: Bool { state.withLock { $0 } }
+}

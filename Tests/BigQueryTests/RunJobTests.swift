@@ -54,6 +54,19 @@ struct RunJobTests {
         #expect(output.text.contains(#""state":"DONE""#))
     }
 
+    @Test("a parameter without a name is refused with its line (the schema lets postgresql's go unnamed)")
+    func unnamedParameter() throws {
+        var unnamed = parameter("id", "INT64", [["source": "static", "value": "1"]])
+        unnamed.attributes["name"] = nil
+        let parsed = RunJobSettings.parse(jobOperation("run-job", [("query", "SELECT @id")], extra: [unnamed]),
+                                          defaultProject: "demo", defaultLocation: nil)
+        guard case .failure(let problems) = parsed else {
+            Issue.record("an unnamed parameter was accepted")
+            return
+        }
+        #expect("\(problems)".contains("a run-job <parameter> needs a name attribute"))
+    }
+
     @Test("a parameter value that does not fit its type fails that document, naming the parameter")
     func badParameterValue() async throws {
         let client = RecordingClient { _, _ in answer(200, doneJob()) }

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import PostgresConnector
 import ProcessEngine
 import ProcessModel
@@ -96,10 +95,3 @@ func readAll(_ operation: any ConnectorOperation, context: OperationContext) asy
 }
 
 func document(_ json: String, index: Int) -> Document { Document(data: Array(json.utf8), index: index) }
-
-/// A flag one thread sets and another polls.
-final class Completion: Sendable {
-    private let state = Mutex(false)
-    func finish() { state.withLock { $0 = true } }
-    var isFinished: Bool { state.withLock { $0 } }
-}

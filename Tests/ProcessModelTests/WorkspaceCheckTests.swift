@@ -109,6 +109,41 @@ import Testing
         #expect(found == ["processes/p.xml:5:43: error: <value source=\"profile\"> needs a 'path' attribute"])
     }
 
+    @Test func postgresqlConnectionsAndOperationsFollowTheSchema() throws {
+        let good = try diagnostics([
+            "connectors/db.xml": """
+                <connection id="db" type="postgresql">
+                  <host>127.0.0.1</host><port>5432</port><database>crm</database><user>loader</user>
+                  <password>pw</password><sslmode>verify-full</sslmode><caFile>ca.pem</caFile><poolSize>2</poolSize>
+                </connection>
+                """,
+            "connectors/q.xml": """
+                <operation id="q" type="postgresql" action="query">
+                  <sql>SELECT 1 WHERE $1 = $2</sql>
+                  <parameter type="bigint"><value source="profile" path="/id"/></parameter>
+                  <parameter><value source="static" value="x"/></parameter>
+                </operation>
+                """,
+            "connectors/e.xml": """
+                <operation id="e" type="postgresql" action="execute"><sql>DELETE FROM t</sql><batchCount>10</batchCount></operation>
+                """,
+        ])
+        #expect(good.isEmpty)
+        let bad = try diagnostics([
+            "connectors/db.xml": """
+                <connection id="db" type="postgresql">
+                  <hots>127.0.0.1</hots>
+                </connection>
+                """,
+            "connectors/q.xml": #"<operation id="q" type="postgresql" action="get"><sql>SELECT 1</sql></operation>"#,
+        ])
+        #expect(bad.count == 2)
+        #expect(bad.first?.hasPrefix("connectors/db.xml:2:") == true)
+        #expect(bad.first?.contains("<hots>") == true)
+        #expect(bad.last == "connectors/q.xml:1:1: error: action 'get' is not an action of type 'postgresql'; "
+            + "expected one of: query, execute")
+    }
+
     @Test func missingWorkspaceDirectory() {
         let found = lines(ProcessModelTests.diagnostics(of: "/nonexistent/workspace"))
         #expect(found == ["/nonexistent/workspace:1:1: error: workspace directory not found"])

@@ -61,7 +61,10 @@ struct RunJobSettings: Sendable {
         }
         var parameters: [QueryParameter] = []
         for element in reader.settings.children(named: "parameter") {
-            let name = element.attributes["name"] ?? ""
+            guard let name = element.attributes["name"] else {
+                reader.problems.add(element.location, "a run-job <parameter> needs a name attribute (used as @name in the query)")
+                continue
+            }
             guard name.wholeMatch(of: /[A-Za-z_][A-Za-z0-9_]*/) != nil else {
                 reader.problems.add(element.location, "parameter name '\(name)' must be letters, digits and '_'")
                 continue

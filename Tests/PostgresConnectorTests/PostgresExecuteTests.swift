@@ -1,5 +1,5 @@
 import Foundation
-import PostgresConnector
+@testable import PostgresConnector
 import ProcessEngine
 import ProcessModel
 import Testing
@@ -125,6 +125,33 @@ import TestSupport
             _ = try await makeOperation(database.connection(extra: ["port": "1"]), operation("query", sql: "SELECT 1"))
         }
         #expect(error?.message.contains("connection 'crm-db' (\(database.host):1): cannot connect") == true)
+    }
+
+    @Test func tlsIsOnAndVerifiedUnlessTheHostIsLoopback() throws {
+        func mode(_ host: String, _ extra: [String: String] = [:]) throws -> PostgresSSLMode {
+            var connection = TestDatabase.definition(host: host)
+            for (name, value) in extra {
+                connection.settings.children.append(SettingsElement(name: name, text: value, location: connection.location))
+            }
+            return try PostgresConnectionSettings.parse(connection, workspaceRoot: "/w").get().sslMode
+        }
+        #expect(try mode("db.example.com") == .verifyFull)
+        #expect(try mode("10.0.0.5") == .verifyFull)
+        #expect(try mode("127.0.0.1") == .disable)
+        #expect(try mode("localhost") == .disable)
+        #expect(try mode("::1") == .disable)
+        #expect(try mode("db.example.com", ["sslmode": "require"]) == .require)
+        #expect(try mode("127.0.0.1", ["sslmode": "verify-full"]) == .verifyFull)
+    }
+
+    @Test func tlsRequiredOfAServerWithoutItIsRefusedClearly() async throws {
+        let database = try TestDatabase()
+        defer { database.drop() }
+        let error = await #expect(throws: PostgresConnectorError.self) {
+            _ = try await makeOperation(database.connection(extra: ["sslmode": "require"]), operation("query", sql: "SELECT 1"))
+        }
+        #expect(error?.message.contains("connection 'crm-db' (\(database.host):\(database.port)): cannot connect: "
+                                        + "the server does not offer TLS") == true, "\(String(describing: error))")
     }
 
     @Test func settingsAreCheckedWithTheirLines() throws {

@@ -21,6 +21,17 @@ struct TestDatabase {
 
     func drop() { TestPostgres.dropDatabase(url) }
 
+    /// A connection to `host` with a database and user, nothing else.
+    static func definition(host: String) -> ConnectionDefinition {
+        let location = SourceLocation(file: "connectors/db.xml", line: 1)
+        return ConnectionDefinition(id: "db", type: "postgresql", settings: SettingsElement(
+            name: "connection", children: [
+                SettingsElement(name: "host", text: host, location: location),
+                SettingsElement(name: "database", text: "d", location: location),
+                SettingsElement(name: "user", text: "u", location: location),
+            ], location: location), location: location)
+    }
+
     @discardableResult
     func psql(_ sql: String) throws -> String { try TestPostgres.psql(url, sql) }
 

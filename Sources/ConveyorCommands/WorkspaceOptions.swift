@@ -101,6 +101,12 @@ struct WorkspaceOptions: ParsableArguments {
                 switch shape.kind {
                 case .connector(let connection, let operation, _): pair = (connection, operation)
                 case .start(.connector(let connection, let operation), _): pair = (connection, operation)
+                case .start(.changes(let capture), _):
+                    if let connection = workspace.connections[capture.connection],
+                       let connector = connectors.connector(for: connection.type) as? any ChangeCaptureConnector {
+                        diagnostics += connector.validate(connection: connection, capture: capture)
+                    }
+                    continue
                 default: continue
                 }
                 guard checked.insert("\(pair.0)\u{0}\(pair.1)").inserted,

@@ -77,6 +77,10 @@ public struct HostLifecycle: Sendable {
         if let scheduler {
             services.append(.init(service: Background { await scheduler.run() }, successTerminationBehavior: .ignore))
         }
+        let changes = ChangeCaptureService(host: server.host, logger: logger)
+        if !changes.isEmpty {
+            services.append(.init(service: Background { await changes.run() }, successTerminationBehavior: .ignore))
+        }
         if let retention {
             services.append(.init(service: Background { await retention.run() }, successTerminationBehavior: .ignore))
         }

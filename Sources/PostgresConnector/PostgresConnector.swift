@@ -4,7 +4,7 @@ import ProcessModel
 /// The `postgresql` connector: runs SQL with bound parameters against a PostgreSQL server.
 /// `query` turns each result row into a JSON document; `execute` runs a statement once per
 /// document, a batch per transaction, each document behind its own savepoint.
-public struct PostgresConnector: Connector {
+public struct PostgresConnector: ChangeCaptureConnector {
     public let type = "postgresql"
 
     public init() {}
@@ -40,6 +40,30 @@ public struct PostgresConnector: Connector {
         switch operationSettings.action {
         case .query: return PostgresQueryOperation(statement: statement, pool: pool)
         case .execute: return PostgresExecuteOperation(statement: statement, pool: pool)
+        }
+    }
+
+    public func validate(connection: ConnectionDefinition, capture: ChangeCaptureStart) -> [Diagnostic] {
+        if case .failure(let found) = PostgresConnectionSettings.parse(connection, workspaceRoot: "") {
+            return found.diagnostics
+        }
+        return []
+    }
+
+    public func makeChangeReader(connection: ConnectionDefinition, capture: ChangeCaptureStart, mode: ChangeReadMode,
+                                 environment: ConnectorEnvironment) async throws -> any ChangeReader {
+        PostgresChangeReader(slot: ChangeSlot(capture: capture, settings: try settings(connection, environment)), mode: mode)
+    }
+
+    public func makeChangeWatcher(connection: ConnectionDefinition, capture: ChangeCaptureStart,
+                                  environment: ConnectorEnvironment) async throws -> any ChangeWatcher {
+        PostgresChangeWatcher(slot: ChangeSlot(capture: capture, settings: try settings(connection, environment)))
+    }
+
+    private func settings(_ connection: ConnectionDefinition, _ environment: ConnectorEnvironment) throws -> PostgresConnectionSettings {
+        switch PostgresConnectionSettings.parse(connection, workspaceRoot: environment.workspaceRoot) {
+        case .success(let settings): return settings
+        case .failure(let problems): throw PostgresConnectorError(problems.diagnostics.map(\.description).joined(separator: "; "))
         }
     }
 }

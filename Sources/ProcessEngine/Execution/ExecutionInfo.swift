@@ -3,6 +3,8 @@ import Foundation
 /// What triggered an execution.
 public enum Trigger: String, Sendable, CaseIterable {
     case manual, schedule, listener, subprocess, retry
+    /// A host's micro-batch of a `<cdc>` start shape.
+    case changes
 }
 
 /// The identity of a running execution, readable by values and interpolation.

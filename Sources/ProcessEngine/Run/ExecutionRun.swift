@@ -43,6 +43,8 @@ final class ExecutionRun {
     /// The overlapping connector shape's batches while the start shape reads (see
     /// ``BatchPipeline`` and ``overlapShape(of:)``).
     var overlap = OverlapState()
+    /// The change stream of a `<cdc>` start shape, settled once the execution's status is known.
+    var changeReader: (any ChangeReader)?
 
     init(runner: ProcessRunner, process: ProcessDefinition, info: ExecutionInfo, processProperties: [String: String],
          callDepth: Int = 0, shared: RunSharedState = RunSharedState()) {
@@ -91,6 +93,10 @@ final class ExecutionRun {
         await flushTraces()
         finish()
         if let failure = recording.failure { failRecording(failure) }
+        if let changeReader {
+            let succeeded = execution.status == .complete || execution.status == .completeWarn
+            execution.userLog.append(await changeReader.settle(succeeded: succeeded))
+        }
         do {
             try await runner.recorder.finished(execution)
         } catch {
@@ -141,7 +147,37 @@ final class ExecutionRun {
                                       context: context, handOver: { (documents: inout [Document]) in
                 try await self.emitFromStart(start, &documents, next: next)
             })
+        case .changes(let capture):
+            let reader = try await changeReader(forShape: start.id, capture: capture)
+            changeReader = reader
+            try await reader.readInPlace(context: operationContext(shapeID: start.id), handOver: { documents in
+                try await self.emitFromStart(start, &documents, next: next)
+            })
         }
+    }
+
+    /// The change stream of a `<cdc>` start shape: a micro-batch for a host's `changes` trigger,
+    /// everything committed so far otherwise.
+    private func changeReader(forShape shapeID: String, capture: ChangeCaptureStart) async throws -> any ChangeReader {
+        guard let connection = runner.workspace.connections[capture.connection] else {
+            throw DocumentError("connection '\(capture.connection)' does not exist", code: .process)
+        }
+        guard let connector = runner.connectors.connector(for: connection.type) as? any ChangeCaptureConnector else {
+            throw DocumentError("shape '\(shapeID)': connection '\(capture.connection)' of type '\(connection.type)' "
+                                + "cannot capture changes", code: .process)
+        }
+        let mode: ChangeReadMode = info.trigger == .changes ? .batch(capture.maxBatch) : .untilCaughtUp
+        let shared = shared
+        let environment = ConnectorEnvironment(workspaceRoot: runner.workspace.root, variables: runner.environment,
+                                               countRetry: { shared.retries.wrappingAdd(1, ordering: .relaxed) })
+        let operation = try await shared.operations.operation(forShape: shapeID) {
+            try await connector.makeChangeReader(connection: connection, capture: capture, mode: mode,
+                                                 environment: environment)
+        }
+        guard let reader = operation as? any ChangeReader else {
+            throw DocumentError("shape '\(shapeID)': the connector gave no change stream", code: .process)
+        }
+        return reader
     }
 
     /// Numbers a chunk from the start shape and sends it on, taking the documents out of `documents`.

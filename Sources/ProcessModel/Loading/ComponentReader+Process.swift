@@ -46,7 +46,7 @@ extension ComponentReader {
         switch element.name {
         case "start":
             guard let source = element.children.first else {
-                report("<start> needs one of <connector>, <noData>, <input>", at: element)
+                report("<start> needs one of <connector>, <noData>, <input>, <listener>, <cdc>", at: element)
                 return nil
             }
             switch source.name {
@@ -58,6 +58,9 @@ extension ComponentReader {
             case "input", "listener":
                 // A listener's request body is the start shape's one input document.
                 kind = .start(.input, next: next)
+            case "cdc":
+                guard let capture = changeCapture(source) else { return nil }
+                kind = .start(.changes(capture), next: next)
             default:
                 report("unknown start source <\(source.name)>", at: source)
                 return nil

@@ -84,6 +84,16 @@ struct WorkspaceChecker {
             switch shape.kind {
             case .start(.connector(let connection, let operation), _), .connector(let connection, let operation, _):
                 checkConnector(connection: connection, operation: operation, shape: shape)
+            case .start(.changes(let capture), _):
+                if let found = connections[capture.connection] {
+                    if found.type != "postgresql" {
+                        report("shape '\(shape.id)': <cdc> reads a postgresql connection, and connection "
+                               + "'\(capture.connection)' has type '\(found.type)'", at: capture.location)
+                    }
+                } else if !components.invalidIDs.contains(capture.connection) {
+                    report("shape '\(shape.id)' refers to missing connection '\(capture.connection)'"
+                           + Suggestion.hint(for: capture.connection, in: connections.keys), at: capture.location)
+                }
             case .map(let map, _):
                 if isMissing(map, in: maps) {
                     report("shape '\(shape.id)' refers to missing map '\(map)'" + Suggestion.hint(for: map, in: maps),

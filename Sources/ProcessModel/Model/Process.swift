@@ -130,6 +130,8 @@ public enum StartSource: Sendable, Hashable {
     case noData
     /// `<input/>`: documents given on the command line or an HTTP body.
     case input
+    /// `<cdc/>`: the changes of a database's tables (see ``ChangeCaptureStart``).
+    case changes(ChangeCaptureStart)
 }
 
 /// The behaviour of a shape.

@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Change data capture from PostgreSQL 15 (wal2json) into the BigQuery emulator through the
+/// built binary: concurrent transactions mirrored row for row through a host killed mid-stream,
+/// `conveyor run` catching up, a failed batch replayed, and the setup errors users meet first.
+@Suite("change data capture end to end", .serialized,
+       .enabled(if: WorkspaceStore.onSQLite, "each test makes its own PostgreSQL database; once is enough"))
+struct ChangeCaptureEndToEndTests {
+    @Test("10,000 changes from concurrent transactions reach BigQuery row for row, through a host SIGKILLed mid-stream")
+    func concurrentChangesConvergeThroughAKilledHost() async throws {
+        let source = try ChangeCaptureWorkload.make()
+        defer { source.drop() }
+        // Rows from before the slot exists arrive through the snapshot.
+        try await source.churn(sessions: 1, changes: 600)
+        let workspace = try source.workspace()
+        defer { try? FileManager.default.removeItem(atPath: workspace) }
+        let validated = try Harness.conveyor(["validate", "--workspace", workspace])
+        #expect(validated.status == 0, "\(validated.stdout)\(validated.stderr)")
+
+        let first = try await ServeHost.start(workspace: workspace, arguments: [])
+        let churn = Task { try await source.churn(sessions: 4, changes: 2_500) }
+        // Killed while a batch runs, after at least one finished.
+        var killedWhileRunning = false
+        for _ in 0..<600 {
+            let list = try Harness.conveyor(["executions", "list", "--workspace", workspace]).stdout
+            if list.contains("COMPLETE"), list.contains("INPROCESS") {
+                killedWhileRunning = true
+                break
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try await first.stop(signal: SIGKILL)
+        #expect(killedWhileRunning, "no batch was seen running: \(first.log.suffix(2000))")
+        let second = try await ServeHost.start(workspace: workspace, arguments: [], logName: "serve-2.log")
+        try await churn.value
+
+        let differences = try await source.waitUntilMirrored(workspace, timeout: .seconds(240))
+        #expect(differences.isEmpty, "\(differences)\n\(second.log.suffix(3000))")
+        try await second.stop()
+
+        let list = try Harness.conveyor(["executions", "list", "--workspace", workspace, "--limit", "1000"]).stdout
+        #expect(list.contains("ABORTED"), "the killed batch is recorded ABORTED: \(list.prefix(2000))")
+        #expect(!list.contains("INPROCESS"))
+        // The source really changed 10,600 rows' worth; the slot is past all of it.
+        let waiting = try TestPostgres.psql(source.url, """
+            SELECT count(*) FROM pg_logical_slot_peek_changes('mirror_slot', NULL, NULL, 'format-version', '2',
+              'add-tables', 'crm.customers,crm.notes,shop.orders') WHERE data NOT LIKE '{"action":"B"%' AND data NOT LIKE '{"action":"C"%'
+            """)
+        #expect(waiting == "0")
+    }
+
+    @Test("conveyor run reads until caught up; a batch that fails leaves its changes in the slot, and the next run delivers them")
+    func runCatchesUpAndAFailedBatchIsReadAgain() async throws {
+        let source = try ChangeCaptureWorkload.make()
+        defer { source.drop() }
+        let workspace = try source.workspace()
+        defer { try? FileManager.default.removeItem(atPath: workspace) }
+        // The first run creates the slot (an empty snapshot) and reads nothing else.
+        let created = try Harness.conveyor(["run", "mirror", "--workspace", workspace])
+        #expect(created.status == 0, "\(created.stdout)\(created.stderr)")
+        try await source.churn(sessions: 2, changes: 300)
+        // With one target table missing, the batch ends in ERROR and the slot stays.
+        _ = try Harness.bq(["query-job", "DROP TABLE `demo.\(source.prefix)_shop.orders`"], in: workspace)
+        let failed = try Harness.conveyor(["run", "mirror", "--workspace", workspace])
+        #expect(failed.status == 1, "\(failed.stdout)\(failed.stderr)")
+        #expect(failed.stdout.contains("was not moved"), "\(failed.stdout)")
+        _ = try Harness.bq(["create-table", "\(source.prefix)_shop.orders",
+                            Harness.packageRoot + "/Tests/EndToEndTests/Fixtures/cdc-orders.json"], in: workspace)
+        let delivered = try Harness.conveyor(["run", "mirror", "--workspace", workspace])
+        #expect(delivered.status == 0, "\(delivered.stdout)\(delivered.stderr)")
+        #expect(delivered.stdout.contains("moved past them"), "\(delivered.stdout)")
+        let differences = try await source.waitUntilMirrored(workspace, timeout: .seconds(5))
+        #expect(differences.isEmpty, "\(differences)")
+    }
+
+    @Test("setup errors name the table, the role or the server setting")
+    func setupErrorsAreClear() throws {
+        let source = try ChangeCaptureWorkload.make()
+        defer { source.drop() }
+        try TestPostgres.psql(source.url, """
+            CREATE TABLE crm.keyless (a int); DO $$ BEGIN
+              IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'cdc_plain') THEN CREATE ROLE cdc_plain LOGIN; END IF;
+            END $$; GRANT ALL ON SCHEMA crm TO cdc_plain
+            """)
+        func run(tables: String, user: String = "postgres", slot: String = "s_err") throws -> String {
+            let workspace = try Harness.workspace("cdc-err", files: [
+                "connectors/db.xml": """
+                    <connection id="db" type="postgresql"><host>\(source.host)</host><port>\(source.port)</port>
+                    <database>\(source.database)</database><user>\(user)</user></connection>
+                    """,
+                "connectors/out.xml": #"<connection id="out" type="disk"><directory>out</directory></connection>"#,
+                "connectors/write.xml": #"<operation id="write" type="disk" action="send"><fileName>c.jsonl</fileName></operation>"#,
+                "processes/p.xml": """
+                    <process id="p"><shapes>
+                      <start id="start" next="write"><cdc connection="db" slot="\(slot)" publication="p_\(slot)" tables="\(tables)"/></start>
+                      <connector id="write" connection="out" operation="write" next="done"/><stop id="done"/>
+                    </shapes></process>
+                    """,
+            ])
+            defer { try? FileManager.default.removeItem(atPath: workspace) }
+            let output = try Harness.conveyor(["run", "p", "--workspace", workspace])
+            #expect(output.status == 1)
+            return output.stdout + output.stderr
+        }
+        let keyless = try run(tables: "crm.customers crm.keyless")
+        #expect(keyless.contains("table crm.keyless of publication 'p_s_err' has no primary key"), "\(keyless)")
+        let missing = try run(tables: "crm.nowhere", slot: "s_missing")
+        #expect(missing.contains("table crm.nowhere (in tables=) does not exist"), "\(missing)")
+        try TestPostgres.psql(source.url, "CREATE PUBLICATION p_s_role FOR TABLE crm.customers")
+        let role = try run(tables: "crm.customers", user: "cdc_plain", slot: "s_role")
+        #expect(role.contains("role 'cdc_plain' may not create replication slots"), "\(role)")
+        #expect(role.contains("ALTER ROLE cdc_plain REPLICATION"), "\(role)")
+
+        let invalid = try Harness.workspace("cdc-invalid", files: [
+            "connectors/db.xml": #"<connection id="db" type="postgresql"><host>h</host><database>d</database><user>u</user></connection>"#,
+            "processes/p.xml": """
+                <process id="p"><shapes>
+                  <start id="start" next="done"><cdc connection="db" slot="Bad-Slot" publication="p" tables="crm" maxBatch="0" maxLatency="soon"/></start>
+                  <stop id="done"/>
+                </shapes></process>
+                """,
+        ])
+        defer { try? FileManager.default.removeItem(atPath: invalid) }
+        let validated = try Harness.conveyor(["validate", "--workspace", invalid])
+        let said = validated.stdout + validated.stderr
+        #expect(validated.status != 0)
+        for expected in [#"<cdc slot="Bad-Slot">"#, "'crm' is not schema.table", #"maxBatch="0""#, #"maxLatency="soon""#] {
+            #expect(said.contains(expected), "\(said)")
+        }
+        #expect(said.contains("p.xml:2"), "\(said)")
+    }
+}

@@ -140,10 +140,16 @@ struct ChangeMergeEndToEndTests {
         // Keys that render to something other than column names fail their document, named.
         let (third, failed) = try Self.run(workspace, dataset: dataset, changes: [
             #"{"_table": "accounts", "_keys": "id; DROP TABLE x", "_op": "update", "id": 1, "small": "no"}"#,
+            #"{"_table": "accounts", "_keys": "nope", "_op": "update", "id": 1, "small": "no"}"#,
+            #"{"_table": "accounts", "_keys": "ID", "_op": "update", "id": 2, "note": "z"}"#,
         ])
         #expect(third.status == 1)
         let messages = ((failed["documents"] as? [[String: Any]]) ?? []).compactMap { $0["error"] as? String }
         #expect(messages.contains { $0.contains("document 0") && $0.contains("not a plain column name") }, "\(messages)")
+        #expect(messages.contains { $0.contains("unique key column nope is not a column of table demo.\(dataset).accounts") },
+                "\(messages)")
+        #expect(messages.count == 2, "a key in another case names the column: \(messages)")
+        #expect(try Self.rows("\(dataset).accounts", in: workspace)[1] == ["id": "2", "small": "a2", "big": "BIG2b", "note": "z"])
         #expect(try Self.rows("\(dataset).accounts", in: workspace).first?["small"] == "s1b")
     }
 }

@@ -51,13 +51,24 @@ extension StorageWriteOperation {
     }
 
     /// Prepares, folds and merges the rows at `indices` of `group`, which share their key columns.
-    private func merge(_ indices: [Int], of group: Group, keys: [String], schema: StorageSchema,
+    private func merge(_ indices: [Int], of group: Group, keys named: [String], schema: StorageSchema,
                        context: OperationContext) async -> (failures: [Int: String], rejected: Set<Int>) {
         let preparer = StorageRowPreparer(schema: schema, table: group.table.description, sink: settings.sink)
         let columns = schema.fields.map(\.name)
         var byName: [String: String] = [:]
         for column in columns { byName[column.lowercased()] = column }
         var failures: [Int: String] = [:]
+        // The keys as the table names them (any case); a key the table lacks fails these rows.
+        var keys: [String] = []
+        for key in named {
+            guard let column = byName[key.lowercased()] else {
+                for index in indices {
+                    failures[index] = "unique key column \(key) is not a column of table \(group.table)"
+                }
+                return (failures, Set(indices))
+            }
+            keys.append(column)
+        }
         var fold = StorageMergeFold()
         for index in indices {
             do {

@@ -1,4 +1,5 @@
 @testable import BigQuery
+import ProcessEngine
 import ProcessModel
 import Testing
 
@@ -93,5 +94,30 @@ private let at = SourceLocation(file: "connectors/write.xml", line: 4, column: 3
         statement.updateMatched = false
         #expect(try statement.sql() == "MERGE `p.d.t` T USING `p.d.s` S ON T.`id` = S.`id` "
                 + "WHEN NOT MATCHED THEN INSERT (`id`, `name`) VALUES (S.`id`, S.`name`)")
+    }
+
+    @Test("uniqueConstraints with placeholders renders the keys per document and checks them")
+    func interpolatedKeys() throws {
+        let constraints = try #require(try Self.parse([Self.element("uniqueConstraints", "{key_columns}")]).get().sink.uniqueConstraints)
+        #expect(constraints.keys.isEmpty)
+        #expect(constraints.template != nil)
+        let document = ProcessEngine.Document(json: [:], properties: ["key_columns": "tenant, id"], index: 4)
+        #expect(try constraints.keys(for: document, context: context) == ["tenant", "id"])
+        let bad = ProcessEngine.Document(json: [:], properties: ["key_columns": "id; DROP TABLE x"], index: 9)
+        #expect(throws: DocumentError.self) { try constraints.keys(for: bad, context: context) }
+        do { _ = try constraints.keys(for: bad, context: context) } catch {
+            #expect("\(error)".contains("document 9") && "\(error)".contains("not a plain column name"), "\(error)")
+        }
+        let empty = ProcessEngine.Document(json: [:], properties: ["key_columns": " , "], index: 2)
+        #expect(throws: DocumentError.self) { try constraints.keys(for: empty, context: context) }
+        #expect(throws: DocumentError.self) { try constraints.keys(for: ProcessEngine.Document(json: [:]), context: context) }
+        let constant = try #require(try Self.parse([Self.element("uniqueConstraints", "id")]).get().sink.uniqueConstraints)
+        #expect(constant.template == nil)
+        #expect(try constant.keys(for: ProcessEngine.Document(json: [:]), context: context) == ["id"])
+        guard case .failure(let problems) = Self.parse([Self.element("uniqueConstraints", "{key_columns")]) else {
+            Issue.record("an unclosed brace was accepted")
+            return
+        }
+        #expect(problems.description.contains("<uniqueConstraints>"))
     }
 }

@@ -10,6 +10,10 @@ struct MergeStatement: Sendable {
     var columns: [String]
     /// Rows whose keys match are updated; when false they are left as they are (insert new keys only).
     var updateMatched = true
+    /// A staging-only BOOL column: true deletes the matched row (and inserts nothing).
+    var deleteFlag: String?
+    /// A staging-only STRING column `,a,b,` listing the columns a row lacks: matched rows keep them.
+    var absentList: String?
 
     /// `text` if it is a plain identifier, otherwise an error naming its `role` (key, column).
     static func identifier(_ text: String, role: String) throws(DocumentError) -> String {
@@ -49,11 +53,18 @@ struct MergeStatement: Sendable {
     /// Whole columns are assigned, so nested and repeated columns are replaced as they are.
     func sql() throws(DocumentError) -> String {
         var text = "MERGE \(try Self.quoted(target)) T USING \(try Self.quoted(staging)) S ON \(onClause)"
+        let deleteFlag = try deleteFlag.map { (name) throws(DocumentError) in try Self.identifier(name, role: "column") }
+        let absentList = try absentList.map { (name) throws(DocumentError) in try Self.identifier(name, role: "column") }
+        if let deleteFlag { text += " WHEN MATCHED AND S.`\(deleteFlag)` THEN DELETE" }
         let updated = columns.filter { !keys.contains($0) }
         if updateMatched, !updated.isEmpty {
-            text += " WHEN MATCHED THEN UPDATE SET " + updated.map { "`\($0)` = S.`\($0)`" }.joined(separator: ", ")
+            text += " WHEN MATCHED THEN UPDATE SET " + updated.map { column in
+                // Checked identifiers only, so the name is safe inside the string literal.
+                guard let absentList else { return "`\(column)` = S.`\(column)`" }
+                return "`\(column)` = IF(STRPOS(S.`\(absentList)`, ',\(column),') > 0, T.`\(column)`, S.`\(column)`)"
+            }.joined(separator: ", ")
         }
-        text += " WHEN NOT MATCHED THEN INSERT (" + columns.map { "`\($0)`" }.joined(separator: ", ")
+        text += " WHEN NOT MATCHED" + (deleteFlag.map { " AND NOT S.`\($0)`" } ?? "") + " THEN INSERT (" + columns.map { "`\($0)`" }.joined(separator: ", ")
             + ") VALUES (" + columns.map { "S.`\($0)`" }.joined(separator: ", ") + ")"
         return text
     }

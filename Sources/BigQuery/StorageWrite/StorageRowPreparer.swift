@@ -27,17 +27,19 @@ struct StorageRowPreparer: Sendable {
         cdc = sink.cdc
     }
 
-    /// The prepared row, or an error naming the column at fault.
-    func prepare(_ row: JSONValue) throws(DocumentError) -> JSONValue {
+    /// The prepared row, or an error naming the column at fault. `partial` (a MERGE's update or
+    /// delete) accepts a top-level REQUIRED column the row does not carry at all.
+    func prepare(_ row: JSONValue, partial: Bool = false) throws(DocumentError) -> JSONValue {
         guard case .object(let object) = row else {
             throw DocumentError("a storage-write row must be a JSON object, not \(row)", code: .content)
         }
-        var result = try prepare(object, fields: schema.fields, path: "")
+        var result = try prepare(object, fields: schema.fields, path: "", partial: partial)
         if cdc { try addChangeColumns(from: object, to: &result) }
         return .object(result)
     }
 
-    private func prepare(_ object: JSONObject, fields: [StorageSchema.Field], path: String) throws(DocumentError) -> JSONObject {
+    private func prepare(_ object: JSONObject, fields: [StorageSchema.Field], path: String,
+                         partial: Bool = false) throws(DocumentError) -> JSONObject {
         var byName: [String: Int] = [:]
         for (index, field) in fields.enumerated() { byName[field.name.lowercased()] = index }
         var values: [JSONValue?] = Array(repeating: nil, count: fields.count)
@@ -57,7 +59,7 @@ struct StorageRowPreparer: Sendable {
         for (index, field) in fields.enumerated() {
             let name = path + field.name
             guard let value = values[index], !value.isNull else {
-                if field.mode == .required {
+                if field.mode == .required, !(partial && values[index] == nil) {
                     throw DocumentError("column \(name) of table \(table) is REQUIRED but the row has no value for it", code: .value)
                 }
                 continue

@@ -24,9 +24,33 @@ struct StorageSinkSettings: Sendable, Equatable {
 
     /// `<uniqueConstraints conflict="UPDATE|IGNORE">a,b</uniqueConstraints>`: MERGE on the key columns.
     struct UniqueConstraints: Sendable, Equatable {
+        /// The key columns of constant text (checked when the settings are read); empty when
+        /// `template` renders them per document.
         var keys: [String]
         /// Rows whose keys exist already replace them (`UPDATE`) or are left out (`IGNORE`).
         var updateMatched: Bool
+        /// Text with placeholders (`{key_columns}`): the keys are rendered per document.
+        var template: InterpolatedText? = nil
+
+        /// The key columns of `document`: the constant ones, or the template rendered, split at
+        /// commas and checked to be plain column names (an error naming the document otherwise).
+        func keys(for document: ProcessEngine.Document, context: OperationContext) throws(DocumentError) -> [String] {
+            guard let template else { return keys }
+            let text = try context.interpolate(template, for: document)
+            let rendered = Self.split(text)
+            guard !rendered.isEmpty else {
+                throw DocumentError("document \(document.index): <uniqueConstraints> rendered no key column (from '\(text)')", code: .value)
+            }
+            for key in rendered where (try? MergeStatement.identifier(key, role: "key")) == nil {
+                throw DocumentError("document \(document.index): <uniqueConstraints> rendered '\(text)': '\(key)' is not a plain "
+                    + "column name (letters, digits and '_', not starting with a digit)", code: .value)
+            }
+            return rendered
+        }
+
+        static func split(_ text: String) -> [String] {
+            text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
     }
 
     /// `<deadLetter>`: where rows that fail go instead of failing their documents.
@@ -77,16 +101,24 @@ struct StorageSinkSettings: Sendable, Equatable {
             }
         }
         if let element = settings.child("uniqueConstraints") {
-            let keys = element.text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            var template: InterpolatedText?
+            do {
+                let parsed = try InterpolatedText(element.text)
+                if !parsed.isConstant { template = parsed }
+            } catch {
+                problems.add(element.location, "<uniqueConstraints>: \(error)")
+            }
+            // Constant text is checked now; a template's rendering is checked per document.
+            let keys = template == nil ? UniqueConstraints.split(element.text) : []
             let conflict = (element.attributes["conflict"] ?? "UPDATE").uppercased()
-            if keys.isEmpty { problems.add(element.location, "<uniqueConstraints> needs comma-separated key columns") }
+            if keys.isEmpty && template == nil { problems.add(element.location, "<uniqueConstraints> needs comma-separated key columns") }
             for key in keys where (try? MergeStatement.identifier(key, role: "key")) == nil {
                 problems.add(element.location, "<uniqueConstraints>: '\(key)' is not a plain column name")
             }
             if conflict != "UPDATE" && conflict != "IGNORE" {
                 problems.add(element.location, "<uniqueConstraints conflict=\"\(conflict)\">: use UPDATE or IGNORE")
             }
-            sink.uniqueConstraints = UniqueConstraints(keys: keys, updateMatched: conflict != "IGNORE")
+            sink.uniqueConstraints = UniqueConstraints(keys: keys, updateMatched: conflict != "IGNORE", template: template)
         }
         if let element = settings.child("deadLetter") {
             sink.deadLetter = parseDeadLetter(element, problems: &problems)

@@ -37,7 +37,7 @@ actor StorageTablePreparation {
         try await check.value
     }
 
-    private static func job(_ sql: String, project: String, jobID: String, location: String?) -> JSONValue {
+    static func job(_ sql: String, project: String, jobID: String, location: String?) -> JSONValue {
         var reference = JSONObject([("projectId", .string(project)), ("jobId", .string(jobID))])
         if let location { reference["location"] = .string(location) }
         return ["jobReference": .object(reference), "configuration": ["query": ["query": .string(sql), "useLegacySql": false]]]

@@ -3,65 +3,141 @@ import ProcessEngine
 
 extension StorageWriteOperation {
     /// `<uniqueConstraints>`: the group's rows are prepared against the table schema (as for
-    /// appends), de-duplicated by key (the last row of a key wins), loaded into a staging table
-    /// and merged into the table on the keys, as `upsert-data` does. Columns that no row of the
-    /// batch carries are left as they are in matched rows. Returns the failures by index in the
+    /// appends), folded per key in batch order (``StorageMergeFold``), loaded into a staging table
+    /// and merged into the table on the keys, as `upsert-data` does. Rows whose document property
+    /// `op` is `delete` delete the row of their key; the last `truncate` empties the table and the
+    /// rows before it are dropped. Rows rendering other key columns merge separately, one set of
+    /// keys after the other, in order of first appearance. Returns the failures by index in the
     /// group, and which of them are rejections of the row: a row that does not fit fails alone
-    /// (rejected); a failed schema read, load or MERGE fails every row (not rejected).
+    /// (rejected); a failed schema read, truncate, load or MERGE fails its rows (not rejected).
     func merge(_ group: Group, context: OperationContext) async -> (failures: [Int: String], rejected: Set<Int>) {
         guard let constraints = settings.sink.uniqueConstraints else { return ([:], []) }
         var failures: [Int: String] = [:]
+        var start = 0
+        if let last = group.changes.lastIndex(where: { $0.op == .truncate }) {
+            do {
+                try await truncate(group.table, document: group.positions[last], context: context)
+            } catch {
+                for index in group.rows.indices { failures[index] = "\(error)" }
+                return (failures, [])
+            }
+            start = last + 1
+        }
+        guard start < group.rows.count else { return (failures, []) }
         let schema: StorageSchema
         do {
             schema = try StorageSchema.parse(table: try await JobsREST(rest: rest).getTable(group.table),
                                              name: group.table.description)
         } catch {
-            for index in group.rows.indices { failures[index] = "\(error)" }
+            for index in start..<group.rows.count { failures[index] = "\(error)" }
             return (failures, [])
         }
+        var keySets: [[String]] = []
+        var members: [[Int]] = []
+        for index in start..<group.rows.count {
+            let keys = index < group.changes.count ? group.changes[index].keys : constraints.keys
+            if let known = keySets.firstIndex(of: keys) { members[known].append(index) } else {
+                keySets.append(keys)
+                members.append([index])
+            }
+        }
+        var rejected: Set<Int> = []
+        for (keys, indices) in zip(keySets, members) {
+            let merged = await merge(indices, of: group, keys: keys, schema: schema, context: context)
+            failures.merge(merged.failures) { _, new in new }
+            rejected.formUnion(merged.rejected)
+        }
+        return (failures, rejected)
+    }
+
+    /// Prepares, folds and merges the rows at `indices` of `group`, which share their key columns.
+    private func merge(_ indices: [Int], of group: Group, keys named: [String], schema: StorageSchema,
+                       context: OperationContext) async -> (failures: [Int: String], rejected: Set<Int>) {
         let preparer = StorageRowPreparer(schema: schema, table: group.table.description, sink: settings.sink)
-        var latest: [[UInt8]: Int] = [:]
-        var prepared: [Int: JSONValue] = [:]
-        // Top-level members the rows carry (any case, null included): the columns the MERGE assigns.
-        var carried: Set<String> = []
-        for (index, row) in group.rows.enumerated() {
+        let columns = schema.fields.map(\.name)
+        var byName: [String: String] = [:]
+        for column in columns { byName[column.lowercased()] = column }
+        var failures: [Int: String] = [:]
+        // The keys as the table names them (any case); a key the table lacks fails these rows.
+        var keys: [String] = []
+        for key in named {
+            guard let column = byName[key.lowercased()] else {
+                for index in indices {
+                    failures[index] = "unique key column \(key) is not a column of table \(group.table)"
+                }
+                return (failures, Set(indices))
+            }
+            keys.append(column)
+        }
+        var fold = StorageMergeFold()
+        for index in indices {
             do {
-                let json = try row.json()
-                let value = try preparer.prepare(json)
-                if case .object(let object) = json { for key in object.keys { carried.insert(key.lowercased()) } }
+                let op = index < group.changes.count ? group.changes[index].op : .insert
+                let json = try group.rows[index].json()
+                // An update or delete need not carry every REQUIRED column: the ones it lacks are kept.
+                let value = try preparer.prepare(json, partial: op == .update || op == .delete)
                 var key: [UInt8] = []
-                for column in constraints.keys {
+                for column in keys {
                     guard let part = value[key: column], !part.isNull else {
                         throw DocumentError("unique key column \(column) is null or missing", code: .value)
                     }
                     key += part.serialized() + [0]
                 }
-                prepared[index] = value
-                latest[key] = index
+                // The columns the row carries (any case, null included), by the table's names.
+                var values: [String: JSONValue] = [:]
+                if case .object(let object) = json {
+                    for member in object.keys {
+                        guard let column = byName[member.lowercased()] else { continue }
+                        if op == .delete, !keys.contains(column) { continue }
+                        values[column] = value[key: column] ?? .null
+                    }
+                }
+                for column in keys { values[column] = value[key: column] }
+                fold.apply(key: key, op: op, values: values, row: index)
             } catch {
                 failures[index] = "\(error)"
             }
         }
         let rejected = Set(failures.keys)
-        let kept = latest.values.sorted()
-        guard !kept.isEmpty else { return (failures, rejected) }
-        var data: [UInt8] = []
-        for index in kept { data += (prepared[index] ?? .null).serialized() + [UInt8(ascii: "\n")] }
+        guard !fold.states.isEmpty else { return (failures, rejected) }
+        // One MERGE with a list of absent columns per row (IF(STRPOS(…)) keeps them), rather than
+        // one MERGE per set of carried columns: a batch costs one load and one query job, however
+        // the rows differ, and BigQuery limits concurrent and daily DML jobs per table.
+        let assigned = fold.assigned(columns: columns)
+        let flags = UpsertDataOperation.Flags(delete: StorageMergeFold.freeName("_conveyor_delete", avoiding: columns),
+                                              absent: StorageMergeFold.freeName("_conveyor_absent", avoiding: columns))
+        let data = fold.stagingRows(columns: columns, assigned: assigned, keys: keys,
+                                    deleteFlag: flags.delete, absentList: flags.absent)
         var upsertSettings = UpsertDataSettings(projectID: settings.projectID, datasetID: settings.datasetID,
-                                                tableID: settings.tableID, keys: constraints.keys, sourceFormat: .json,
+                                                tableID: settings.tableID, keys: keys, sourceFormat: .json,
                                                 writeDisposition: "WRITE_APPEND", createDisposition: "CREATE_NEVER",
                                                 location: location, timeout: RunJobSettings.defaultTimeout,
                                                 returnApplicationErrors: false)
-        upsertSettings.updateMatched = constraints.updateMatched
+        upsertSettings.updateMatched = settings.sink.uniqueConstraints?.updateMatched ?? true
         let upsert = UpsertDataOperation(settings: upsertSettings, runner: runner)
-        var staged = UpsertDataOperation.Group(target: group.table, positions: kept.map { group.positions[$0] },
-                                               data: data, rows: kept.count)
-        staged.columns = schema.fields.map(\.name).filter { carried.contains($0.lowercased()) }
+        let folded = fold.states.flatMap(\.rows).sorted()
+        var staged = UpsertDataOperation.Group(target: group.table, positions: folded.map { group.positions[$0] },
+                                               data: data, rows: fold.states.count)
+        staged.columns = assigned
+        staged.flags = flags
         do {
             _ = try await upsert.upsert(staged, context: context)
         } catch {
-            for index in prepared.keys { failures[index] = "\(error)" }
+            for index in folded { failures[index] = "\(error)" }
         }
         return (failures, rejected)
+    }
+
+    /// `op` truncate: `DELETE FROM table WHERE TRUE` (schema kept), before the rows after it merge.
+    private func truncate(_ table: TableReference, document: Int, context: OperationContext) async throws {
+        let sql = "DELETE FROM \(try MergeStatement.quoted(table)) WHERE TRUE"
+        let jobID = JobRunner.newJobID(execution: context.execution.id, document: document)
+        do {
+            _ = try await runner.run(job: StorageTablePreparation.job(sql, project: table.project, jobID: jobID, location: location),
+                                     project: table.project, jobID: jobID, location: location,
+                                     timeout: RunJobSettings.defaultTimeout, purpose: "truncate: emptying \(table)")
+        } catch {
+            throw DocumentError("a document's op is truncate, but table \(table) could not be emptied: \(error)", code: .unavailable)
+        }
     }
 }

@@ -51,6 +51,8 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
         var table: TableReference
         var positions: [Int]
         var rows: [StorageRow]
+        /// `<uniqueConstraints>` only: each row's operation and key columns.
+        var changes: [StorageMergeChange] = []
     }
 
     /// A batch after ``stage(_:context:)``: its rows grouped by destination, each group accepted
@@ -146,6 +148,11 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
                 } else {
                     row = StorageRow(document: documents[position])
                 }
+                var change: StorageMergeChange?
+                if let constraints = settings.sink.uniqueConstraints {
+                    let op = try StorageMergeChange.op(of: documents[position])
+                    change = StorageMergeChange(op: op, keys: op == .truncate ? [] : try constraints.keys(for: documents[position], context: context))
+                }
                 let group: Int
                 if let last, last.table == table { group = last.group } else if let known = groupIndex[table] {
                     group = known
@@ -157,6 +164,7 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
                 last = (table, group)
                 groups[group].positions.append(position)
                 groups[group].rows.append(row)
+                if let change { groups[group].changes.append(change) }
             } catch {
                 failures[position] = "\(error)"
                 codes[position] = DocumentError.code(of: error, else: .connector)

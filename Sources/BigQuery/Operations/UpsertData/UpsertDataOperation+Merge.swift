@@ -12,7 +12,7 @@ extension UpsertDataOperation {
         let target = group.target
         let rest = runner.rest
         var step = "reading the target table"
-        let fields: [JSONValue]
+        var fields: [JSONValue]
         let statement: MergeStatement
         let staging = TableReference(project: target.project, dataset: target.dataset,
                                      table: "\(target.table)_conveyor_staging_\(Self.hex(random()))")
@@ -29,6 +29,11 @@ extension UpsertDataOperation {
             step = "checking names"
             var merge = try MergeStatement(target: target, staging: staging, keys: settings.keys, columns: columns)
             merge.updateMatched = settings.updateMatched
+            if let flags = group.flags {
+                merge.deleteFlag = flags.delete
+                merge.absentList = flags.absent
+                fields = Self.stagingFields(fields, flags: flags)
+            }
             statement = merge
         } catch {
             throw UpsertError(step: step, target: target, cause: error)
@@ -83,6 +88,18 @@ extension UpsertDataOperation {
         let job = try await runner.run(job: merge, project: project, jobID: mergeID, location: settings.location,
                                        timeout: settings.timeout, purpose: "MERGE into \(group.target)")
         return Self.summary(job: job, jobID: mergeID, matched: matched, staged: group.rows)
+    }
+
+    /// The target's fields with REQUIRED relaxed to NULLABLE at the top level, and the flag columns.
+    static func stagingFields(_ fields: [JSONValue], flags: Flags) -> [JSONValue] {
+        var result = fields.map { field -> JSONValue in
+            guard case .object(var object) = field, object["mode"]?.stringValue?.uppercased() == "REQUIRED" else { return field }
+            object["mode"] = .string("NULLABLE")
+            return .object(object)
+        }
+        result.append(["name": .string(flags.delete), "type": "BOOL", "mode": "NULLABLE"])
+        result.append(["name": .string(flags.absent), "type": "STRING", "mode": "NULLABLE"])
+        return result
     }
 
     private func jobResource(project: String, jobID: String, configuration: JSONValue) -> JSONValue {

@@ -18,6 +18,15 @@ struct UpsertDataOperation: ConnectorOperation {
         var rows = 0
         /// The columns the MERGE assigns (the keys always); nil for every column of the table.
         var columns: [String]?
+        /// Staging-only columns of a change merge (storage-write `<uniqueConstraints>`): a delete
+        /// flag and a list of absent columns. With them the staging table's REQUIRED columns are
+        /// NULLABLE (a delete carries only its keys).
+        var flags: Flags?
+    }
+
+    struct Flags: Sendable, Equatable {
+        var delete: String
+        var absent: String
     }
 
     func execute(_ documents: [Document], context: OperationContext) async throws -> OperationOutcome {

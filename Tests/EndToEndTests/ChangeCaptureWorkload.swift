@@ -101,8 +101,8 @@ struct ChangeCaptureWorkload {
                   <retry maxAttempts="3" initialBackoff="100ms" maxBackoff="1s"/>
                 </connection>
                 """,
-            "connectors/mirror.xml": """
-                <operation id="mirror" type="google-bigquery" action="streaming-insert">
+            "connectors/to-bigquery.xml": """
+                <operation id="to-bigquery" type="google-bigquery" action="streaming-insert">
                   <api>storage-write</api>
                   <datasetId>\(prefix)_{schema}</datasetId>
                   <tableId>{table}</tableId>
@@ -116,7 +116,7 @@ struct ChangeCaptureWorkload {
                       <cdc connection="db" slot="mirror_slot" publication="mirror_pub"
                            tables="\(Self.tables.joined(separator: " "))" maxBatch="\(maxBatch)" maxLatency="\(maxLatency)" snapshot="true"/>
                     </start>
-                    <connector id="write" connection="bq" operation="mirror" next="done"/>
+                    <connector id="write" connection="bq" operation="to-bigquery" next="done"/>
                     <stop id="done"/>
                   </shapes>
                 </process>

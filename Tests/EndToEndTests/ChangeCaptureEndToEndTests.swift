@@ -19,7 +19,7 @@ struct ChangeCaptureEndToEndTests {
         let validated = try Harness.conveyor(["validate", "--workspace", workspace])
         #expect(validated.status == 0, "\(validated.stdout)\(validated.stderr)")
 
-        let first = try await ServeHost.start(workspace: workspace, arguments: [])
+        let first = try await ServeHost.start(workspace: workspace, arguments: ["--no-auth"])
         let churn = Task { try await source.churn(sessions: 4, changes: 2_500) }
         // Killed while a batch runs, after at least one finished.
         var killedWhileRunning = false
@@ -33,7 +33,7 @@ struct ChangeCaptureEndToEndTests {
         }
         try await first.stop(signal: SIGKILL)
         #expect(killedWhileRunning, "no batch was seen running: \(first.log.suffix(2000))")
-        let second = try await ServeHost.start(workspace: workspace, arguments: [], logName: "serve-2.log")
+        let second = try await ServeHost.start(workspace: workspace, arguments: ["--no-auth"], logName: "serve-2.log")
         try await churn.value
 
         let differences = try await source.waitUntilMirrored(workspace, timeout: .seconds(240))

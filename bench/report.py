@@ -17,6 +17,7 @@ TITLES = {
     "memory": ("Peak memory", "The engine pipeline at growing N: peak RSS should stay flat."),
     "tracked-search": ("Tracked-field search", "`conveyor tracked search --field orderId=…` on a store of N tracked records (no peer: absolute times)."),
     "query-results": ("Get Query Results", "Reading the N rows of one query job: conveyor (to a file; `no-disk`: rows dropped after the shape) against the official Python client iterating the same rows."),
+    "pg-query": ("PostgreSQL query to a file", "Every row of an N-row PostgreSQL table (bigint, numeric, text, timestamptz, boolean) into one file: conveyor (a postgresql `query` start shape, a cursor of 1,000 rows per FETCH → disk send, JSON lines) against psql `\\copy … to stdout` (text format, and `row_to_json` JSON lines) and Python psycopg 3 (a server-side cursor of 1,000 rows per FETCH writing the same JSON lines as conveyor, byte for byte); medians of 3 runs. Client CPU only: the server's work is not counted."),
     "storage-write": ("Streaming insert, Storage Write API", "N rows written by conveyor (`<api>storage-write</api>`) and by the official Python client (`append_rows`) to the same emulator."),
     "insert-all": ("Streaming insert, insertAll", "N rows written by conveyor (`<api>insert-all</api>`) and by the official Python client (`insert_rows_json`) in requests of the same size to the same emulator."),
     "tracked-search-pg": ("Tracked-field search in PostgreSQL", "The store of `tracked-search` copied into PostgreSQL with `conveyor store migrate --to URL` (rows/s of the copy), then `conveyor tracked search --field orderId=… --store URL` (no peer: absolute times)."),
@@ -26,6 +27,7 @@ TITLES = {
 METRICS = {
     "wall_s": ("wall s", "lower"), "cpu_s": ("CPU s", "lower"), "client_cpu_s": ("client CPU s", "lower"),
     "peak_rss_mb": ("peak RSS MB", "lower"), "docs_per_s": ("documents/s", "higher"),
+    "rows_per_s": ("rows/s", "higher"),
     "mb_per_cpu_s": ("MB/s per client CPU s", "higher"), "mb_per_wall_s": ("MB/s wall", "higher"),
     "fill_s": ("fill s (Python writer, not conveyor)", "lower"), "store_mb": ("store MB", "lower"),
     "search_library_median_ms": ("search, library call, median ms", "lower"),
@@ -67,7 +69,8 @@ def machine(conveyor: str) -> list[str]:
         f"- Swift: {command('swift', '--version')}",
         f"- conveyor: release build of `{commit}` ({os.path.basename(conveyor)})",
         f"- peers: {command('jq', '--version')}, Python {platform.python_version()}, "
-        f"{command('curl', '--version').split(' (')[0]}, {command('nginx', '-v').replace('nginx version: ', '')}",
+        f"{command('curl', '--version').split(' (')[0]}, {command('nginx', '-v').replace('nginx version: ', '')}, "
+        f"{command('psql', '--version')}",
         f"- load average when the report was written: {' '.join(f'{v:.2f}' for v in os.getloadavg())}",
     ]
 

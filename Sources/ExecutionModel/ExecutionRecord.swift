@@ -16,7 +16,7 @@ public struct ExecutionRecord: Sendable, Hashable, Codable {
     public var processID: String
     /// The display name of the process that ran.
     public var processName: String
-    /// What started the execution: `manual`, `schedule`, `listener`, `subprocess` or `retry`.
+    /// What started the execution: `manual`, `schedule`, `listener`, `subprocess`, `retry` or `changes`.
     public var trigger: String
     /// The current state of the execution.
     public var status: ExecutionStatus

@@ -8,7 +8,7 @@ import TestSupport
 @Suite("change data capture end to end", .serialized,
        .enabled(if: WorkspaceStore.onSQLite, "each test makes its own PostgreSQL database; once is enough"))
 struct ChangeCaptureEndToEndTests {
-    @Test("10,000 changes from concurrent transactions reach BigQuery row for row, through a host SIGKILLed mid-stream")
+    @Test("10,000 changes from concurrent transactions reach BigQuery row for row, through hosts SIGKILLed mid-batch and a server outage")
     func concurrentChangesConvergeThroughAKilledHost() async throws {
         let source = try ChangeCaptureWorkload.make()
         defer { source.drop() }
@@ -21,27 +21,29 @@ struct ChangeCaptureEndToEndTests {
 
         let first = try await ServeHost.start(workspace: workspace, arguments: ["--no-auth"])
         let churn = Task { try await source.churn(sessions: 4, changes: 2_500) }
-        // Killed while a batch runs, after at least one finished.
-        var killedWhileRunning = false
-        for _ in 0..<600 {
-            let list = try Harness.conveyor(["executions", "list", "--workspace", workspace]).stdout
-            if list.contains("COMPLETE"), list.contains("INPROCESS") {
-                killedWhileRunning = true
-                break
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        try await first.stop(signal: SIGKILL)
-        #expect(killedWhileRunning, "no batch was seen running: \(first.log.suffix(2000))")
+        // Killed while a batch runs, after at least one finished; then the next host is killed
+        // the same way while it catches up with what the first left.
+        #expect(try await Self.killDuringABatch(first, workspace: workspace, after: 1), "\(first.log.suffix(2000))")
         let second = try await ServeHost.start(workspace: workspace, arguments: ["--no-auth"], logName: "serve-2.log")
+        #expect(try await Self.killDuringABatch(second, workspace: workspace, after: 2), "\(second.log.suffix(2000))")
+        let third = try await ServeHost.start(workspace: workspace, arguments: ["--no-auth"], logName: "serve-3.log")
         try await churn.value
+        // The server gone for longer than anything waits: the host says so once, and goes on when it is back.
+        try source.server.stop()
+        try await Task.sleep(for: .seconds(4))
+        try source.server.start()
+        try await source.churn(sessions: 1, changes: 200)
 
         let differences = try await source.waitUntilMirrored(workspace, timeout: .seconds(240))
-        #expect(differences.isEmpty, "\(differences)\n\(second.log.suffix(3000))")
-        try await second.stop()
+        #expect(differences.isEmpty, "\(differences)\n\(third.log.suffix(3000))")
+        try await third.stop()
+        let log = third.log
+        #expect(log.components(separatedBy: "change capture cannot read its slot").count == 2, "\(log.suffix(3000))")
+        #expect(log.contains("change capture reads its slot again"), "\(log.suffix(3000))")
 
         let list = try Harness.conveyor(["executions", "list", "--workspace", workspace, "--limit", "1000"]).stdout
-        #expect(list.contains("ABORTED"), "the killed batch is recorded ABORTED: \(list.prefix(2000))")
+        let aborted = list.components(separatedBy: "ABORTED").count - 1
+        #expect(aborted == 2, "each killed batch is recorded ABORTED: \(list.prefix(3000))")
         #expect(!list.contains("INPROCESS"))
         // The source really changed 10,600 rows' worth; the slot is past all of it.
         let waiting = try TestPostgres.psql(source.url, """
@@ -49,6 +51,22 @@ struct ChangeCaptureEndToEndTests {
               'add-tables', 'crm.customers,crm.notes,shop.orders') WHERE data NOT LIKE '{"action":"B"%' AND data NOT LIKE '{"action":"C"%'
             """)
         #expect(waiting == "0")
+    }
+
+    /// SIGKILLs `host` once an execution runs and at least `completed` executions of the
+    /// workspace are COMPLETE; returns whether a batch was running then.
+    static func killDuringABatch(_ host: ServeHost, workspace: String, after completed: Int) async throws -> Bool {
+        var running = false
+        for _ in 0..<600 {
+            let list = try Harness.conveyor(["executions", "list", "--workspace", workspace, "--limit", "1000"]).stdout
+            if list.components(separatedBy: "COMPLETE").count - 1 >= completed, list.contains("INPROCESS") {
+                running = true
+                break
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try await host.stop(signal: SIGKILL)
+        return running
     }
 
     @Test("conveyor run reads until caught up; a batch that fails leaves its changes in the slot, and the next run delivers them")

@@ -13,9 +13,13 @@ struct ChangeCaptureWorkload {
     /// The BigQuery datasets are `\(prefix)_crm` and `\(prefix)_shop`.
     let prefix: String
     static let tables = ["crm.customers", "crm.notes", "shop.orders"]
+    /// A server of the test's own: creating a replication slot waits for every transaction open on
+    /// the server, and other tests hold some on the shared one.
+    let server: PrivatePostgres
 
     static func make() throws -> ChangeCaptureWorkload {
-        let url = try TestPostgres.createDatabase(prefix: "cdc_e2e")
+        let server = try PrivatePostgres()
+        let url = try TestPostgres.createDatabase(prefix: "cdc_e2e", environment: ["CONVEYOR_TEST_POSTGRES": server.url])
         let components = try #require(URLComponents(string: url))
         try TestPostgres.psql(url, """
             CREATE SCHEMA crm; CREATE SCHEMA shop;
@@ -77,14 +81,12 @@ struct ChangeCaptureWorkload {
             """)
         return ChangeCaptureWorkload(url: url, host: components.host ?? "127.0.0.1", port: components.port ?? 5432,
                                      database: String(components.path.dropFirst()),
-                                     prefix: "cdc" + UUID().uuidString.prefix(8).lowercased())
+                                     prefix: "cdc" + UUID().uuidString.prefix(8).lowercased(), server: server)
     }
 
-    /// Drops the slots of the database (a slot keeps it from being dropped), then the database.
+    /// Stops and removes the server.
     func drop() {
-        _ = try? TestPostgres.psql(url, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
-                                   + "WHERE database = current_database() AND NOT active")
-        TestPostgres.dropDatabase(url)
+        server.remove()
     }
 
     /// The workspace: process `mirror` with a `<cdc>` start shape, storage-write MERGE into `\(prefix)_{schema}.{table}`.

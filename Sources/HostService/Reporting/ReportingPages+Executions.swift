@@ -4,7 +4,7 @@ import Hummingbird
 
 extension ReportingPages {
     /// The triggers an execution can have.
-    static let triggers = ["manual", "schedule", "listener", "subprocess", "retry"]
+    static let triggers = ["manual", "schedule", "listener", "subprocess", "retry", "changes"]
 
     /// `GET /reporting/executions?process=&status=&trigger=&host=&from=&to=&page=`: the filter form
     /// and one page of executions, newest first.

@@ -171,11 +171,19 @@ struct ChangeSlot: Sendable {
             return capture.snapshot && comment == snapshotMarker
         }
         if capture.snapshot { try await setComment(snapshotMarker, on: connection) }
+        // Creating a slot waits for every transaction open on the server to end: bounded, and named.
+        // (A failure below closes the connection, so the setting does not outlive it.)
+        try await PostgresStatement.run("SET statement_timeout = '\(Self.creationTimeoutSeconds)s'", on: connection)
         do {
             for try await _ in try await connection.query(
                 "SELECT lsn::text FROM pg_create_logical_replication_slot(\(capture.slot)::name, 'wal2json')", logger: logger) {}
+            try await PostgresStatement.run("SET statement_timeout = 0", on: connection)
         } catch let error as PSQLError {
             switch error.serverInfo?[.sqlState] {
+            case "57014":
+                throw failure("creating replication slot '\(capture.slot)' waited \(Self.creationTimeoutSeconds) s for the "
+                              + "transactions open on the server to end (\(await oldestTransaction(on: connection))); "
+                              + "it is tried again by the next execution")
             case "42710":
                 return capture.snapshot // created by another execution at the same time
             case "42501":
@@ -189,6 +197,25 @@ struct ChangeSlot: Sendable {
             }
         }
         return capture.snapshot
+    }
+
+    static let creationTimeoutSeconds = 60
+
+    /// The oldest transaction open on the server, in words (what a new slot waits for).
+    private func oldestTransaction(on connection: PostgresConnection) async -> String {
+        let query: PostgresQuery = """
+            SELECT pid, coalesce(state, ''), coalesce(datname::text, ''), coalesce(to_char(xact_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '')
+            FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND xact_start IS NOT NULL AND (backend_xid IS NOT NULL OR backend_xmin IS NOT NULL)
+            ORDER BY xact_start LIMIT 1
+            """
+        do {
+            try await PostgresStatement.run("SET statement_timeout = 0", on: connection)
+            for try await (pid, state, database, started) in try await connection.query(query, logger: PostgresPool.logger)
+                .decode((Int32, String, String, String).self) {
+                return "the oldest: pid \(pid) in database '\(database)', \(state) since \(started)"
+            }
+        } catch {}
+        return "none is left now"
     }
 
     /// Sets (or with nil clears) the publication's comment: the snapshot marker.

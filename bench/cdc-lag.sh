@@ -21,6 +21,7 @@ CONVEYOR="${CONVEYOR_BIN:-$ROOT/.build/release/conveyor}"
 [ -x "$CONVEYOR" ] || (cd "$ROOT" && swift build -c release --product conveyor >/dev/null)
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/conveyor-bench-cdc-XXXXXX")"
+chmod 755 "$WORK"   # the postgres user runs the server in it
 cleanup() {
     [ -n "${HOST_PID:-}" ] && kill "$HOST_PID" 2>/dev/null && wait "$HOST_PID" 2>/dev/null || true
     [ -n "${EMULATOR_STARTED:-}" ] && "$ROOT/scripts/emulator.sh" stop "$WORK/emulator" >/dev/null 2>&1 || true
@@ -58,9 +59,10 @@ XML
   <uniqueConstraints conflict="UPDATE">{key_columns}</uniqueConstraints>
 </operation>
 XML
-    cat > "$ws/processes/mirror.xml" <<'XML'
+    # Slot names are the server's, not the database's: one per run.
+    cat > "$ws/processes/mirror.xml" <<XML
 <process id="mirror"><shapes>
-  <start id="start" next="write"><cdc connection="db" slot="bench" publication="bench" tables="bench.events" maxBatch="5000" maxLatency="200ms"/></start>
+  <start id="start" next="write"><cdc connection="db" slot="bench_$name" publication="bench" tables="bench.events" maxBatch="5000" maxLatency="200ms"/></start>
   <connector id="write" connection="bq" operation="to-bigquery" next="done"/><stop id="done"/>
 </shapes></process>
 XML

@@ -66,8 +66,10 @@ def steady(url, table, rate, seconds):
     print(f"steady: {total} rows at {rate}/s asked, written at {total / written:.0f}/s; "
           f"{len(seen)} visible in BigQuery")
     if lags:
-        print(f"RESULT cdc-lag rate={rate} rows={total} median_s={percentile(lags, 50):.3f} "
-              f"p99_s={percentile(lags, 99):.3f} max_s={max(lags):.3f} visible={len(seen)}")
+        case = f"steady {rate}/s, {total} rows"
+        for metric, value in [("lag_median_s", percentile(lags, 50)), ("lag_p99_s", percentile(lags, 99)),
+                              ("lag_max_s", max(lags))]:
+            print(f"RESULT bench=cdc-lag case={case.replace(' ', '_')} metric={metric} conveyor={value:.3f}")
 
 
 def burst(url, table, rows):
@@ -84,8 +86,7 @@ def burst(url, table, rows):
     poller.join()
     elapsed = max(seen.values()) - start if seen else float("nan")
     print(f"burst: {rows} rows written in {written:.1f} s; all visible after {elapsed:.1f} s")
-    print(f"RESULT cdc-burst rows={rows} written_s={written:.1f} visible_s={elapsed:.1f} "
-          f"changes_per_s={len(seen) / elapsed:.0f} visible={len(seen)}")
+    print(f"RESULT bench=cdc-lag case=burst_{rows}_rows metric=changes_per_s conveyor={len(seen) / elapsed:.0f}")
 
 
 if __name__ == "__main__":

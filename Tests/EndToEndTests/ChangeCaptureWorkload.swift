@@ -37,7 +37,7 @@ struct ChangeCaptureWorkload {
                 r := random();
                 IF i % 3 = 0 THEN
                   IF r < 0.6 THEN
-                    INSERT INTO crm.customers VALUES (k, 'name ' || k || ' ' || i, CASE WHEN r < 0.3 THEN 'gold' ELSE 'basic' END,
+                    INSERT INTO crm.customers VALUES (k, 'name "' || k || '" \\ ü🚀 '' ' || i, CASE WHEN r < 0.3 THEN 'gold' ELSE 'basic' END,
                       round((random() * 100000)::numeric, 2), clock_timestamp())
                     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, balance = EXCLUDED.balance, updated_at = EXCLUDED.updated_at;
                   ELSIF r < 0.8 THEN

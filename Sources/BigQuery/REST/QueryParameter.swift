@@ -86,31 +86,3 @@ struct QueryParameter: Sendable {
         return .string(normalized)
     }
 }
-
-extension QueryParameter {
-    /// Reads a `<value source="…">` settings element the way process values are read.
-    static func valueSource(_ element: SettingsElement) -> Result<ValueSource, Diagnostic> {
-        let source = element.attributes["source"] ?? ""
-        func required(_ attribute: String) -> Result<String, Diagnostic> {
-            if let value = element.attributes[attribute], !value.isEmpty { return .success(value) }
-            return .failure(Diagnostic(element.location, "<value source=\"\(source)\"> needs a '\(attribute)' attribute"))
-        }
-        switch source {
-        case "static": return .success(.literal(element.attributes["value"] ?? element.text))
-        case "profile": return required("path").map { .profile(path: $0) }
-        case "document": return required("property").map { .documentProperty($0) }
-        case "process": return required("property").map { .processProperty($0) }
-        case "env": return required("name").map { .environment($0) }
-        case "date": return .success(.currentDate(format: element.attributes["format"] ?? "yyyy-MM-dd'T'HH:mm:ssXXX"))
-        case "execution":
-            return required("field").flatMap { field in
-                guard let known = ExecutionField(rawValue: field) else {
-                    return .failure(Diagnostic(element.location, "unknown execution field '\(field)'"))
-                }
-                return .success(.execution(known))
-            }
-        default:
-            return .failure(Diagnostic(element.location, "unknown value source '\(source)'"))
-        }
-    }
-}

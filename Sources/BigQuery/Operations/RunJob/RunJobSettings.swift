@@ -77,7 +77,7 @@ struct RunJobSettings: Sendable {
             }
             var parts: [ValueSource] = []
             for child in element.children(named: "value") {
-                switch QueryParameter.valueSource(child) {
+                switch ValueSource.parse(child) {
                 case .success(let source): parts.append(source)
                 case .failure(let diagnostic): reader.problems.diagnostics.append(diagnostic)
                 }

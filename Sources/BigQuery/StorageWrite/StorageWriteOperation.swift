@@ -185,6 +185,12 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
                 staged.append(StagedGroup(group: group, refusal: "\(error)"))
                 continue
             }
+            guard settings.sink.uniqueConstraints == nil else {
+                // A MERGE group adds its columns when its turn comes (see `merge`), not while the
+                // batch before it may still be merging into the table.
+                staged.append(StagedGroup(group: group))
+                continue
+            }
             var evolved = StorageSchemaEvolution.Outcome()
             if settings.sink.schemaUpdate == .addColumns {
                 do {
@@ -193,10 +199,6 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
                     staged.append(StagedGroup(group: group, refusal: "\(error)", schemaUpdateFailed: true))
                     continue
                 }
-            }
-            guard settings.sink.uniqueConstraints == nil else {
-                staged.append(StagedGroup(group: group, log: evolved.lines))
-                continue
             }
             let writer = writer(for: group.table, context: context)
             if evolved.changed { await writer.schemaChanged() }
@@ -215,6 +217,8 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
         var rejected: Set<Int> = []
         /// Refused before anything was written (ifExists): not dead-lettered.
         var refused: Bool
+        /// The user log's lines about the group (columns a MERGE group added).
+        var log: [String] = []
     }
 
     /// Sends the staged groups, each destination on its own stream, at once.
@@ -231,7 +235,8 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
                         return Sent(group: item.group, failures: sent.failures, rejected: sent.rejected, refused: false)
                     }
                     let merged = await merge(item.group, context: context)
-                    return Sent(group: item.group, failures: merged.failures, rejected: merged.rejected, refused: false)
+                    return Sent(group: item.group, failures: merged.failures, rejected: merged.rejected, refused: false,
+                                log: merged.log)
                 }
             }
             var collected: [Sent] = []
@@ -248,7 +253,7 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
         var failures = staged.failures
         var codes = staged.codes
         let groups = staged.groups.map(\.group)
-        let log = staged.groups.flatMap(\.log)
+        let log = staged.groups.flatMap(\.log) + results.flatMap(\.log)
         var deadLettered: Set<Int> = []
         for result in results {
             for (index, message) in result.failures {

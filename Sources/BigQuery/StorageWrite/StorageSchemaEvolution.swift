@@ -55,6 +55,7 @@ actor StorageSchemaEvolution {
         if !missing.isEmpty {
             do {
                 present = try await add(missing, to: table, executionID: executionID)
+                outcome.lines = missing.map { "column \($0.name) (\($0.type)) added to table \(table) (schemaUpdate add-columns)" }
             } catch {
                 // Another writer may have added them meanwhile: then they are there now.
                 present = try Self.columnNames(try await jobs.getTable(table))
@@ -65,7 +66,6 @@ actor StorageSchemaEvolution {
                                         code: .unavailable)
                 }
             }
-            outcome.lines = missing.map { "column \($0.name) (\($0.type)) added to table \(table) (schemaUpdate add-columns)" }
         }
         known[table] = present
         return outcome

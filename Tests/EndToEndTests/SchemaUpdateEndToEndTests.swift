@@ -100,6 +100,28 @@ struct SchemaUpdateEndToEndTests {
         #expect(rows[1]?["name"] as? String == "one")
     }
 
+    @Test("a column appearing mid-stream among 8 batches of 500: every row lands once, the later ones with their values")
+    func addColumnsMidStream() throws {
+        let dataset = Harness.uniqueDataset()
+        let workspace = try StorageSinkEndToEndTests.workspace(dataset: dataset, options: """
+            <batchCount>500</batchCount>
+            <schemaUpdate>add-columns</schemaUpdate>
+            """)
+        _ = try Harness.bq(["create-table", "\(dataset).orders", StorageSinkEndToEndTests.table], in: workspace)
+        let rows = (1...4_000).map { id in
+            id <= 2_250 ? #"{"kind": "orders", "id": \#(id)}"# : #"{"kind": "orders", "id": \#(id), "score": \#(id * 2)}"#
+        }
+        let (run, execution) = try StorageSinkEndToEndTests.run(workspace, rows: rows.joined(separator: "\n"))
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        #expect(execution["documentsOut"] as? Int == 4_000)
+        #expect(try Self.schema("\(dataset).orders", in: workspace)["score"] == "INTEGER/NULLABLE")
+        let counts = try Harness.bq(["query-rows", "SELECT COUNT(*) AS n, COUNT(DISTINCT id) AS d, COUNT(score) AS s, "
+            + "SUM(IF(score = id * 2, 1, 0)) AS ok FROM `demo.\(dataset).orders`"], in: workspace)
+        let row = try #require(try Harness.jsonLines(counts).first)
+        #expect(row["n"] as? Int == 4_000 && row["d"] as? Int == 4_000, "\(row)")
+        #expect(row["s"] as? Int == 1_750 && row["ok"] as? Int == 1_750, "\(row)")
+    }
+
     @Test("without schemaUpdate the new members are dropped and the table keeps its schema")
     func withoutAddColumnsDropped() throws {
         let dataset = Harness.uniqueDataset()

@@ -22,6 +22,14 @@ struct StorageSinkSettings: Sendable, Equatable {
         case error
     }
 
+    /// `<schemaUpdate>`: whether columns the rows carry and the table lacks are added to it.
+    enum SchemaUpdate: String, Sendable {
+        /// The table's schema is left as it is (the default).
+        case none
+        /// New top-level columns are added (NULLABLE, typed from the batch's values) before the rows are written.
+        case addColumns = "add-columns"
+    }
+
     /// `<uniqueConstraints conflict="UPDATE|IGNORE">a,b</uniqueConstraints>`: MERGE on the key columns.
     struct UniqueConstraints: Sendable, Equatable {
         /// The key columns of constant text (checked when the settings are read); empty when
@@ -66,6 +74,7 @@ struct StorageSinkSettings: Sendable, Equatable {
 
     var ifExists = IfExists.append
     var unknownColumns = UnknownColumns.drop
+    var schemaUpdate = SchemaUpdate.none
     /// Column name → the type its values are cast to before they are written.
     var overwriteTypes: [String: StorageSchema.Field.Kind] = [:]
     var uniqueConstraints: UniqueConstraints?
@@ -74,7 +83,7 @@ struct StorageSinkSettings: Sendable, Equatable {
     var cdc = false
 
     /// The names of the elements only the storage-write API reads.
-    static let elementNames = ["ifExists", "unknownColumns", "overwriteTypes", "uniqueConstraints", "deadLetter", "cdc"]
+    static let elementNames = ["ifExists", "unknownColumns", "schemaUpdate", "overwriteTypes", "uniqueConstraints", "deadLetter", "cdc"]
 
     /// Reads the sink options of `settings`, adding problems with their locations.
     static func parse(_ settings: SettingsElement, problems: inout SettingsProblems) -> Self {
@@ -87,6 +96,13 @@ struct StorageSinkSettings: Sendable, Equatable {
         if let element = settings.child("unknownColumns") {
             if let value = UnknownColumns(rawValue: element.text.lowercased()) { sink.unknownColumns = value } else {
                 problems.add(element.location, "<unknownColumns>\(element.text)</unknownColumns> is not known: use drop or error")
+            }
+        }
+        if let element = settings.child("schemaUpdate") {
+            if let value = SchemaUpdate(rawValue: element.text.trimmingCharacters(in: .whitespaces).lowercased()) {
+                sink.schemaUpdate = value
+            } else {
+                problems.add(element.location, "<schemaUpdate>\(element.text)</schemaUpdate> is not known: use none or add-columns")
             }
         }
         if let element = settings.child("overwriteTypes") {

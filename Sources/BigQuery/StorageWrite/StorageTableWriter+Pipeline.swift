@@ -82,6 +82,26 @@ extension StorageTableWriter {
         dropConnection()
     }
 
+    /// Columns were added to the table: the next batch accepted reads its schema again.
+    func schemaChanged() {
+        schemaStale = true
+    }
+
+    /// Returns once every batch accepted before `ticket` has been sent to the end.
+    func drain(before ticket: Int) async {
+        while unfinished.contains(where: { $0 < ticket }) {
+            await withCheckedContinuation { drainWaiters.append((ticket, $0)) }
+        }
+    }
+
+    /// A batch was sent to the end: the refreshes waiting for it go on.
+    func finished(_ ticket: Int) {
+        unfinished.remove(ticket)
+        let waiting = drainWaiters
+        drainWaiters.removeAll()
+        for waiter in waiting { waiter.continuation.resume() }
+    }
+
     func dropConnection() {
         connection?.cancel()
         connection = nil

@@ -72,6 +72,12 @@ actor StorageTableWriter {
     /// Calls that sent on the stream and have responses to read, in send order.
     var receiveOrder: [Int] = []
     var receiveWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    /// Columns were added to the table (schemaUpdate add-columns): the next batch reads the schema
+    /// again once the batches before it are done.
+    var schemaStale = false
+    /// Batches accepted and not yet sent to the end, by ticket, while a schema refresh may wait for them.
+    var unfinished: Set<Int> = []
+    var drainWaiters: [(ticket: Int, continuation: CheckedContinuation<Void, Never>)] = []
 
     init(table: TableReference, options: Options, client: StorageWriteClient,
          checkpoints: (any CheckpointStore)?, fetchTable: @escaping @Sendable () async throws -> JSONValue) {
@@ -118,7 +124,15 @@ actor StorageTableWriter {
                             positions: [], rowsThrough: seen, unprepared: true, ticket: ticket)
         }
         if let halted { return unprepared(halted) }
+        if options.sink.schemaUpdate == .addColumns { unfinished.insert(ticket) }
         do {
+            if schemaStale, schema != nil {
+                // Rows of earlier batches may still be in flight on the connection: they are
+                // acknowledged before it is replaced by one carrying the new row descriptor.
+                schemaStale = false
+                await drain(before: ticket)
+                try await loadSchema()
+            }
             try await prepare()
         } catch {
             broken = true
@@ -153,6 +167,7 @@ actor StorageTableWriter {
         // on how this one ends, so it waits for the end.
         let overlaps = !options.exactlyOnce
         if overlaps { batchOrder.pass() }
+        defer { if !unfinished.isEmpty { finished(batch.ticket) } }
         defer { if !overlaps { batchOrder.pass() } }
         var failures = batch.failures
         guard !batch.unprepared else { return Sent(failures: failures, rejected: []) }

@@ -9,9 +9,11 @@ extension StorageWriteOperation {
     /// rows before it are dropped. Rows rendering other key columns merge separately, one set of
     /// keys after the other, in order of first appearance. Returns the failures by index in the
     /// group, and which of them are rejections of the row: a row that does not fit fails alone
-    /// (rejected); a failed schema read, truncate, load or MERGE fails its rows (not rejected).
-    func merge(_ group: Group, context: OperationContext) async -> (failures: [Int: String], rejected: Set<Int>) {
-        guard let constraints = settings.sink.uniqueConstraints else { return ([:], []) }
+    /// (rejected); a failed schema read, column add, truncate, load or MERGE fails its rows (not
+    /// rejected). With `schemaUpdate` add-columns, the columns the rows carry are added first
+    /// (after a truncate), and `log` says which.
+    func merge(_ group: Group, context: OperationContext) async -> (failures: [Int: String], rejected: Set<Int>, log: [String]) {
+        guard let constraints = settings.sink.uniqueConstraints else { return ([:], [], []) }
         var failures: [Int: String] = [:]
         var start = 0
         if let last = group.changes.lastIndex(where: { $0.op == .truncate }) {
@@ -19,18 +21,23 @@ extension StorageWriteOperation {
                 try await truncate(group.table, document: group.positions[last], context: context)
             } catch {
                 for index in group.rows.indices { failures[index] = "\(error)" }
-                return (failures, [])
+                return (failures, [], [])
             }
             start = last + 1
         }
-        guard start < group.rows.count else { return (failures, []) }
+        guard start < group.rows.count else { return (failures, [], []) }
         let schema: StorageSchema
+        var log: [String] = []
         do {
+            if settings.sink.schemaUpdate == .addColumns {
+                log = try await evolution.evolve(group.table, rows: Array(group.rows[start...]),
+                                                 executionID: context.execution.id).lines
+            }
             schema = try StorageSchema.parse(table: try await JobsREST(rest: rest).getTable(group.table),
                                              name: group.table.description)
         } catch {
             for index in start..<group.rows.count { failures[index] = "\(error)" }
-            return (failures, [])
+            return (failures, [], log)
         }
         var keySets: [[String]] = []
         var members: [[Int]] = []
@@ -47,7 +54,7 @@ extension StorageWriteOperation {
             failures.merge(merged.failures) { _, new in new }
             rejected.formUnion(merged.rejected)
         }
-        return (failures, rejected)
+        return (failures, rejected, log)
     }
 
     /// Prepares, folds and merges the rows at `indices` of `group`, which share their key columns.

@@ -32,6 +32,8 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
     let location: String?
     let deadLetters: StorageDeadLetterQueue
     let preparation: StorageTablePreparation
+    /// `<schemaUpdate>add-columns</schemaUpdate>`: adds the columns rows carry to their table.
+    let evolution: StorageSchemaEvolution
 
     init(settings: StreamingInsertSettings, client: StorageWriteClient, rest: BigQueryREST,
          checkpoints: (any CheckpointStore)?, retry: RetryPolicy, location: String? = nil, workspaceRoot: String = ".") {
@@ -44,6 +46,7 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
         runner = JobRunner(rest: JobsREST(rest: rest), clock: SystemJobClock())
         deadLetters = StorageDeadLetterQueue(setting: settings.sink.deadLetter, workspaceRoot: workspaceRoot, rest: rest)
         preparation = StorageTablePreparation(ifExists: settings.sink.ifExists, runner: runner, location: location)
+        evolution = StorageSchemaEvolution(rest: rest, runner: runner, location: location, cdc: settings.sink.cdc)
     }
 
     /// Rows of one destination, by position in the batch.
@@ -84,6 +87,10 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
         var accepted: StorageTableWriter.Accepted?
         /// Why `ifExists` refused the destination: its rows are not written (nor dead-lettered).
         var refusal: String?
+        /// The refusal is a failed schema update, not `ifExists`: the rows fail as a connector error.
+        var schemaUpdateFailed = false
+        /// The user log's lines about the group (columns added).
+        var log: [String] = []
     }
 
     func execute(_ documents: [Document], context: OperationContext) async throws -> OperationOutcome {
@@ -179,11 +186,23 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
                 continue
             }
             guard settings.sink.uniqueConstraints == nil else {
+                // A MERGE group adds its columns when its turn comes (see `merge`), not while the
+                // batch before it may still be merging into the table.
                 staged.append(StagedGroup(group: group))
                 continue
             }
+            var evolved = StorageSchemaEvolution.Outcome()
+            if settings.sink.schemaUpdate == .addColumns {
+                do {
+                    evolved = try await evolution.evolve(group.table, rows: group.rows, executionID: context.execution.id)
+                } catch {
+                    staged.append(StagedGroup(group: group, refusal: "\(error)", schemaUpdateFailed: true))
+                    continue
+                }
+            }
             let writer = writer(for: group.table, context: context)
-            staged.append(StagedGroup(group: group, writer: writer, accepted: await writer.accept(group.rows)))
+            if evolved.changed { await writer.schemaChanged() }
+            staged.append(StagedGroup(group: group, writer: writer, accepted: await writer.accept(group.rows), log: evolved.lines))
         }
         return Staged(documents: documents, failures: failures, codes: codes, groups: staged)
     }
@@ -198,6 +217,8 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
         var rejected: Set<Int> = []
         /// Refused before anything was written (ifExists): not dead-lettered.
         var refused: Bool
+        /// The user log's lines about the group (columns a MERGE group added).
+        var log: [String] = []
     }
 
     /// Sends the staged groups, each destination on its own stream, at once.
@@ -207,14 +228,15 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
                 tasks.addTask {
                     if let refusal = item.refusal {
                         return Sent(group: item.group, failures: Dictionary(uniqueKeysWithValues: item.group.rows.indices.map { ($0, refusal) }),
-                                    refused: true)
+                                    refused: !item.schemaUpdateFailed)
                     }
                     if let writer = item.writer, let accepted = item.accepted {
                         let sent = await writer.send(accepted)
                         return Sent(group: item.group, failures: sent.failures, rejected: sent.rejected, refused: false)
                     }
                     let merged = await merge(item.group, context: context)
-                    return Sent(group: item.group, failures: merged.failures, rejected: merged.rejected, refused: false)
+                    return Sent(group: item.group, failures: merged.failures, rejected: merged.rejected, refused: false,
+                                log: merged.log)
                 }
             }
             var collected: [Sent] = []
@@ -231,6 +253,7 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
         var failures = staged.failures
         var codes = staged.codes
         let groups = staged.groups.map(\.group)
+        let log = staged.groups.flatMap(\.log) + results.flatMap(\.log)
         var deadLettered: Set<Int> = []
         for result in results {
             for (index, message) in result.failures {
@@ -271,7 +294,11 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
             }
         }
         // Every document written (the usual case): they all go on, as they are.
-        if failures.isEmpty { return OperationOutcome(outputs: documents) }
+        if failures.isEmpty {
+            var outcome = OperationOutcome(outputs: documents)
+            outcome.logLines = log
+            return outcome
+        }
         for position in documents.indices {
             if !deadLettered.isEmpty, deadLettered.contains(position) {
                 documents[position].properties["bigquery.deadLetter"] = "true"
@@ -284,7 +311,9 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
                 outputs.append(documents[position])
             }
         }
-        return OperationOutcome(outputs: outputs, failures: failed, deadLettered: letters)
+        var outcome = OperationOutcome(outputs: outputs, failures: failed, deadLettered: letters)
+        outcome.logLines = log
+        return outcome
     }
 
     /// CDC: the document properties `bigquery.changeType` and `bigquery.changeSequenceNumber` fill

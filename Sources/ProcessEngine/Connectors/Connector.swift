@@ -117,6 +117,9 @@ public struct OperationOutcome: Sendable {
     /// among `outputs` (they go on), are tracked with status `dead-lettered` and their reason, are
     /// counted in ``Execution/documentsDeadLettered`` and make the execution COMPLETE_WARN.
     public var deadLettered: [DeadLetter]
+    /// Lines for the execution's user log (what the operation did that the user should know of,
+    /// such as a column added to a table).
+    public var logLines: [String] = []
 
     public init(outputs: [Document], failures: [DocumentFailure] = [], applicationErrors: Int = 0,
                 deadLettered: [DeadLetter] = []) {

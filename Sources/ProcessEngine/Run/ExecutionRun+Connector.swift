@@ -94,6 +94,7 @@ extension ExecutionRun {
             return
         }
         noteApplicationErrors(outcome.applicationErrors)
+        if !outcome.logLines.isEmpty { execution.userLog += outcome.logLines }
         for letter in outcome.deadLettered where deadLetterReasons[letter.index] == nil {
             deadLetterReasons[letter.index] = letter.reason
         }

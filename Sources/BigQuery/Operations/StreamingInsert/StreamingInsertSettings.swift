@@ -116,6 +116,10 @@ struct StreamingInsertSettings: Sendable {
         if sink.uniqueConstraints != nil, delivery == .exactlyOnce, let element = settings.child("uniqueConstraints") {
             problems.add(element.location, "<uniqueConstraints> merges through a staging table: use it with at-least-once delivery")
         }
+        if sink.schemaUpdate == .addColumns, delivery == .exactlyOnce, let element = settings.child("schemaUpdate") {
+            problems.add(element.location, "<schemaUpdate>add-columns</schemaUpdate> changes the table while its write stream is open: "
+                + "use it with at-least-once delivery")
+        }
         let skip = flag("skipInvalidRows")
         let ignore = flag("ignoreUnknownValues")
         let returnErrors = flag("returnApplicationErrors")

@@ -93,6 +93,60 @@ struct ChangeCaptureEndToEndTests {
         #expect(differences.isEmpty, "\(differences)")
     }
 
+    @Test("a column added to a source table is added to the BigQuery table with schemaUpdate add-columns")
+    func aNewSourceColumnReachesBigQuery() async throws {
+        let source = try ChangeCaptureWorkload.make()
+        defer { source.drop() }
+        let workspace = try source.workspace(options: "<schemaUpdate>add-columns</schemaUpdate>")
+        defer { try? FileManager.default.removeItem(atPath: workspace) }
+        try TestPostgres.psql(source.url, "INSERT INTO crm.customers VALUES (1, 'one', 'gold', 1.5, '2026-01-01Z')")
+        let first = try Harness.conveyor(["run", "mirror", "--workspace", workspace])
+        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+        try TestPostgres.psql(source.url, """
+            ALTER TABLE crm.customers ADD COLUMN region text, ADD COLUMN visits bigint;
+            INSERT INTO crm.customers VALUES (2, 'two', NULL, 2.25, '2026-01-02Z', 'eu', 7);
+            UPDATE crm.customers SET region = 'us', visits = 1 WHERE id = 1
+            """)
+        let second = try Harness.conveyor(["run", "mirror", "--workspace", workspace])
+        #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
+        #expect(second.stdout.contains("column region (STRING) added to table demo.\(source.prefix)_crm.customers"), "\(second.stdout)")
+        #expect(second.stdout.contains("column visits (INTEGER) added"), "\(second.stdout)")
+        let rows = try Harness.jsonLines(try Harness.bq(["list-rows", "\(source.prefix)_crm.customers", "id"], in: workspace))
+        #expect(rows.map { $0["region"] as? String } == ["us", "eu"], "\(rows)")
+        #expect(rows.map { ($0["visits"] as? NSNumber)?.intValue } == [1, 7], "\(rows)")
+        #expect(rows.map { $0["name"] as? String } == ["one", "two"], "\(rows)")
+    }
+
+    @Test("without schemaUpdate, a change carrying a column the table lacks fails clearly and stays in the slot")
+    func aNewSourceColumnIsNotDroppedUnseen() async throws {
+        let source = try ChangeCaptureWorkload.make()
+        defer { source.drop() }
+        let workspace = try source.workspace()
+        defer { try? FileManager.default.removeItem(atPath: workspace) }
+        #expect(try Harness.conveyor(["run", "mirror", "--workspace", workspace]).status == 0)
+        try TestPostgres.psql(source.url, """
+            ALTER TABLE crm.customers ADD COLUMN region text, ADD COLUMN unused text;
+            INSERT INTO crm.customers VALUES (1, 'one', 'gold', 1.5, '2026-01-01Z', 'eu', NULL)
+            """)
+        let failed = try Harness.conveyor(["run", "mirror", "--workspace", workspace])
+        #expect(failed.status == 1, "\(failed.stdout)\(failed.stderr)")
+        // The null column is left out; the one with a value is named, with the ways out.
+        #expect(failed.stdout.contains("column region of this change is not in the schema of table demo.\(source.prefix)_crm.customers"),
+                "\(failed.stdout)")
+        #expect(!failed.stdout.contains("column unused"), "\(failed.stdout)")
+        #expect(failed.stdout.contains("was not moved"), "\(failed.stdout)")
+        // Once the column exists (the table, still empty, made again with it), the same change is delivered.
+        let schema = #"[{"name": "id", "type": "INTEGER", "mode": "REQUIRED"}, {"name": "name", "type": "STRING"}, "#
+            + #"{"name": "tier", "type": "STRING"}, {"name": "balance", "type": "NUMERIC"}, {"name": "updated_at", "type": "TIMESTAMP"}, "#
+            + #"{"name": "region", "type": "STRING"}]"#
+        try schema.write(toFile: workspace + "/customers.json", atomically: true, encoding: .utf8)
+        _ = try Harness.bq(["create-table", "\(source.prefix)_crm.customers", workspace + "/customers.json"], in: workspace)
+        let delivered = try Harness.conveyor(["run", "mirror", "--workspace", workspace])
+        #expect(delivered.status == 0, "\(delivered.stdout)\(delivered.stderr)")
+        let rows = try Harness.jsonLines(try Harness.bq(["list-rows", "\(source.prefix)_crm.customers", "id"], in: workspace))
+        #expect(rows.map { $0["region"] as? String } == ["eu"], "\(rows)")
+    }
+
     @Test("setup errors name the table, the role or the server setting")
     func setupErrorsAreClear() throws {
         let source = try ChangeCaptureWorkload.make()

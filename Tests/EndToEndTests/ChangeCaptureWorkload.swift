@@ -90,7 +90,8 @@ struct ChangeCaptureWorkload {
     }
 
     /// The workspace: process `mirror` with a `<cdc>` start shape, storage-write MERGE into `\(prefix)_{schema}.{table}`.
-    func workspace(maxBatch: Int = 1000, maxLatency: String = "300ms", extra: [String: String] = [:]) throws -> String {
+    func workspace(maxBatch: Int = 1000, maxLatency: String = "300ms", options: String = "",
+                   extra: [String: String] = [:]) throws -> String {
         let root = try Harness.workspace("cdc", files: [
             "connectors/db.xml": """
                 <connection id="db" type="postgresql">
@@ -109,6 +110,7 @@ struct ChangeCaptureWorkload {
                   <datasetId>\(prefix)_{schema}</datasetId>
                   <tableId>{table}</tableId>
                   <uniqueConstraints conflict="UPDATE">{key_columns}</uniqueConstraints>
+                  \(options)
                 </operation>
                 """,
             "processes/mirror.xml": """

@@ -21,6 +21,14 @@ struct StorageMergeChange: Sendable, Equatable {
     var op: Op
     /// The key columns (empty for a truncate).
     var keys: [String]
+    /// The document is a captured change (see ``isCaptured(_:)``).
+    var isChange = false
+
+    /// A change read from a database by change data capture: it carries `op` and `lsn`, as a
+    /// `<cdc>` start shape's documents do. Its columns the table lacks are not dropped unseen.
+    static func isCaptured(_ document: Document) -> Bool {
+        document.property(property) != nil && document.property("lsn") != nil
+    }
 
     /// The operation of `document`; an unknown value is an error naming the document.
     static func op(of document: Document) throws(DocumentError) -> Op {

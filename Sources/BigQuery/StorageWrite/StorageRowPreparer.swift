@@ -16,6 +16,9 @@ struct StorageRowPreparer: Sendable {
     let schema: StorageSchema
     let table: String
     var unknownColumns = StorageSinkSettings.UnknownColumns.drop
+    /// Set for change documents held to `error` by default: a null in a column the table lacks
+    /// loses nothing and is left out; the message says how to keep or drop such a column.
+    var changeDocuments = false
     var overwriteTypes: [String: StorageSchema.Field.Kind] = [:]
     var cdc = false
 
@@ -47,7 +50,12 @@ struct StorageRowPreparer: Sendable {
             guard let index = byName[key.lowercased()] else {
                 let isChangeColumn = cdc && path.isEmpty
                     && (key.uppercased() == Self.changeType || key.uppercased() == Self.changeSequenceNumber)
-                if unknownColumns == .error && !isChangeColumn {
+                if unknownColumns == .error && !isChangeColumn && !(changeDocuments && value.isNull) {
+                    if changeDocuments {
+                        throw DocumentError("column \(path + key) of this change is not in the schema of table \(table): add it there, "
+                            + "or let <schemaUpdate>add-columns</schemaUpdate> add it, or drop it with <unknownColumns>drop</unknownColumns>",
+                                            code: .value)
+                    }
                     throw DocumentError("column \(path + key) is not in the schema of table \(table) (unknownColumns is error)", code: .value)
                 }
                 continue

@@ -74,6 +74,9 @@ struct StorageSinkSettings: Sendable, Equatable {
 
     var ifExists = IfExists.append
     var unknownColumns = UnknownColumns.drop
+    /// Whether `<unknownColumns>` was written: change documents (with an `op` property) are held
+    /// to `error` unless it says `drop`, so a column new in the source is never dropped unseen.
+    var unknownColumnsGiven = false
     var schemaUpdate = SchemaUpdate.none
     /// Column name → the type its values are cast to before they are written.
     var overwriteTypes: [String: StorageSchema.Field.Kind] = [:]
@@ -94,7 +97,10 @@ struct StorageSinkSettings: Sendable, Equatable {
             }
         }
         if let element = settings.child("unknownColumns") {
-            if let value = UnknownColumns(rawValue: element.text.lowercased()) { sink.unknownColumns = value } else {
+            if let value = UnknownColumns(rawValue: element.text.lowercased()) {
+                sink.unknownColumns = value
+                sink.unknownColumnsGiven = true
+            } else {
                 problems.add(element.location, "<unknownColumns>\(element.text)</unknownColumns> is not known: use drop or error")
             }
         }

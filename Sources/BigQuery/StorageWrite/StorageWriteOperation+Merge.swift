@@ -61,6 +61,13 @@ extension StorageWriteOperation {
     private func merge(_ indices: [Int], of group: Group, keys named: [String], schema: StorageSchema,
                        context: OperationContext) async -> (failures: [Int: String], rejected: Set<Int>) {
         let preparer = StorageRowPreparer(schema: schema, table: group.table.description, sink: settings.sink)
+        // A change document's column the table lacks fails it (and so stops its change stream, or
+        // goes to the dead-letter queue) unless <unknownColumns>drop</unknownColumns> says otherwise.
+        var strict = preparer
+        if !settings.sink.unknownColumnsGiven {
+            strict.unknownColumns = .error
+            strict.changeDocuments = true
+        }
         let columns = schema.fields.map(\.name)
         var byName: [String: String] = [:]
         for column in columns { byName[column.lowercased()] = column }
@@ -82,7 +89,8 @@ extension StorageWriteOperation {
                 let op = index < group.changes.count ? group.changes[index].op : .insert
                 let json = try group.rows[index].json()
                 // An update or delete need not carry every REQUIRED column: the ones it lacks are kept.
-                let value = try preparer.prepare(json, partial: op == .update || op == .delete)
+                let isChange = index < group.changes.count && group.changes[index].isChange
+                let value = try (isChange ? strict : preparer).prepare(json, partial: op == .update || op == .delete)
                 var key: [UInt8] = []
                 for column in keys {
                     guard let part = value[key: column], !part.isNull else {

@@ -158,7 +158,8 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
                 var change: StorageMergeChange?
                 if let constraints = settings.sink.uniqueConstraints {
                     let op = try StorageMergeChange.op(of: documents[position])
-                    change = StorageMergeChange(op: op, keys: op == .truncate ? [] : try constraints.keys(for: documents[position], context: context))
+                    change = StorageMergeChange(op: op, keys: op == .truncate ? [] : try constraints.keys(for: documents[position], context: context),
+                                                isChange: StorageMergeChange.isCaptured(documents[position]))
                 }
                 let group: Int
                 if let last, last.table == table { group = last.group } else if let known = groupIndex[table] {

@@ -77,7 +77,28 @@ struct ExecutionsCommand: AsyncParsableCommand {
         @Flag(name: .long, help: "Print JSON.")
         var json = false
 
+        @Option(name: .long, help: "Print the captured content of the document with this index (captureDocuments).")
+        var document: Int?
+
+        @Option(name: .long, help: "With --document: only the content captured at this shape.")
+        var shape: String?
+
+        @Option(name: .long, help: "With --document: only the input or the output content.")
+        var direction: String?
+
+        @Flag(name: .long, help: "With --document: print the exact bytes kept, nothing else (one content).")
+        var raw = false
+
         @OptionGroup var options: WorkspaceOptions
+
+        func validate() throws {
+            if document == nil, shape != nil || direction != nil || raw {
+                throw ValidationError("--shape, --direction and --raw go with --document N")
+            }
+            if let direction, direction != "input", direction != "output" {
+                throw ValidationError("--direction must be 'input' or 'output', not '\(direction)'")
+            }
+        }
 
         func run() async throws {
             let store = try options.openStore()
@@ -88,6 +109,14 @@ struct ExecutionsCommand: AsyncParsableCommand {
                 }
                 Terminal.error("error: no execution '\(id)' in \(options.storeDescription)")
                 throw ExitCode(1)
+            }
+            if let document {
+                let contents = try store.documentContents(executionID: execution.id, index: document).filter {
+                    (shape == nil || $0.shapeID == shape) && (direction == nil || $0.direction == direction)
+                }
+                try DocumentContentReport.print(contents, execution: execution.id, document: document,
+                                                raw: raw, json: json)
+                return
             }
             let documents = try store.documents(executionID: execution.id)
             let children = try store.childExecutions(of: execution.id)

@@ -61,6 +61,22 @@ struct StoreRecorder: ExecutionRecorder {
         })
     }
 
+    /// Stores documents' contents: secret values redacted from the content, the properties and
+    /// the error, then the content cut at its limit (so a cut never leaves part of a secret).
+    func captured(_ documents: [CapturedDocument], in execution: ExecutionInfo) async throws {
+        let now = Date()
+        try store.record(contents: documents.map { captured in
+            let kept = DocumentContentRecord.cutting(redactor.redact(bytes: captured.content), at: captured.limit)
+            return DocumentContentRecord(
+                executionID: execution.id, shapeID: captured.shapeID, connectionID: captured.connectionID,
+                operationID: captured.operationID, direction: captured.direction.rawValue, index: captured.index,
+                status: captured.status, content: kept.content, size: captured.content.count, cut: kept.cut,
+                properties: redactor.isEmpty ? captured.properties : captured.properties.mapValues { redactor.redact($0) },
+                error: captured.error.map { redactor.redact($0) }, errorCode: captured.errorCode?.rawValue,
+                recordedAt: now)
+        })
+    }
+
     /// A tracked value as stored: secret values redacted, `number` fields in their canonical text.
     private func trackedText(_ name: String, _ value: String) -> String {
         let value = redactor.redact(value)

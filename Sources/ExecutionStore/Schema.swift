@@ -148,6 +148,28 @@ enum Schema {
         """
         ALTER TABLE executions ADD COLUMN host TEXT;
         """,
+        // 11: documents' contents kept at connector shapes (`captureDocuments`), secret values
+        // redacted and cut at the process's `captureLimit`; removed with their execution.
+        """
+        CREATE TABLE document_contents (
+            id            INTEGER PRIMARY KEY,
+            execution_id  TEXT NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
+            shape_id      TEXT NOT NULL,
+            connection_id TEXT,
+            operation_id  TEXT,
+            direction     TEXT NOT NULL,
+            doc_index     INTEGER NOT NULL,
+            status        TEXT NOT NULL,
+            content       BLOB NOT NULL,
+            size          INTEGER NOT NULL,
+            cut           INTEGER NOT NULL DEFAULT 0,
+            properties    TEXT NOT NULL DEFAULT '{}',
+            error         TEXT,
+            error_code    TEXT,
+            recorded_at   TEXT NOT NULL
+        );
+        CREATE INDEX document_contents_by_execution ON document_contents (execution_id, doc_index, id);
+        """,
     ]
 
     /// The version a database has once every migration ran.

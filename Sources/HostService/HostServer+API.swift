@@ -25,6 +25,7 @@ extension HostServer {
         group.get("/api/hosts") { _, _ in
             self.listHosts()
         }
+        addContentRoutes(to: group)
     }
 
     /// `GET /api/hosts`: the hosts of the cluster (empty outside a cluster), newest first.

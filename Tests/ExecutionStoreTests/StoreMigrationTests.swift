@@ -52,6 +52,9 @@ import TestSupport
         try store.save(WriteCheckpoint(processID: "orders", destination: "shop.sales.orders", stream: "streams/_default",
                                        nextOffset: 41, rowsDone: 41, executionID: "ex-24", updatedAt: date(1_714_000_202_000)))
         try store.setLastFire(date(1_714_000_203_000), scheduleKey: "orders#0", processID: "orders")
+        try store.record(contents: [DocumentContentTests.content("ex-failed", index: 0, bytes: #"{"id": 1}"#),
+                                    DocumentContentTests.content("ex-failed", index: 0, direction: "output",
+                                                                 status: .success, bytes: "x", cut: true, size: 70_000)])
     }
 
     /// Every row of every table as text (blobs in hex), in the migration's order.
@@ -102,6 +105,7 @@ import TestSupport
         #expect(counts["process_properties"] == 1)
         #expect(counts["write_checkpoints"] == 1)
         #expect(counts["schedule_fires"] == 1)
+        #expect(counts["document_contents"] == 2)
         #expect(report.totalRows == source.values.map(\.count).reduce(0, +))
         #expect(report.tables.map(\.table) == MigratedTable.all.map(\.name))
         // Progress: each table started and finished; tracked values in batches of 300 rows.
@@ -123,6 +127,7 @@ import TestSupport
         #expect(try migrated.store.persistedProperties(processID: "orders").map(\.value) == ["ex-24-order-40"])
         #expect(try migrated.store.writeCheckpoint(processID: "orders", destination: "shop.sales.orders")?.nextOffset == 41)
         #expect(try migrated.store.lastFire(scheduleKey: "orders#0") == date(1_714_000_203_000))
+        #expect(try migrated.store.documentContents(executionID: "ex-failed").map(\.size) == [9, 70_000])
         #expect(try migrated.store.searchTracked(field: "orderId", value: "ex-7-order-3").map(\.execution.id) == ["ex-7"])
 
         // Writes after the migration get ids past the copied ones (the identity sequences moved).

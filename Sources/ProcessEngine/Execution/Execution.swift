@@ -128,11 +128,17 @@ public protocol ExecutionRecorder: Sendable {
     /// engine calls it once more with the execution in ERROR (the store failing is the execution
     /// failing); a recorder that still cannot write should leave a trace for whoever opens the store next.
     func finished(_ execution: Execution) async throws
+    /// Contents of documents kept at connector shapes (`captureDocuments`), after the tracking
+    /// records of the same documents were passed to ``recorded(runs:in:)``.
+    func captured(_ documents: [CapturedDocument], in execution: ExecutionInfo) async throws
 }
 
 extension ExecutionRecorder {
     /// Keeps nothing.
     public func progressed(_ execution: Execution) async throws {}
+
+    /// Keeps nothing.
+    public func captured(_ documents: [CapturedDocument], in execution: ExecutionInfo) async throws {}
 
     /// Expands runs into one trace per document and calls ``recorded(_:in:)``.
     public func recorded(runs documents: [DocumentTrace], in execution: ExecutionInfo) async throws {

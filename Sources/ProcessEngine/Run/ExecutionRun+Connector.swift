@@ -69,6 +69,9 @@ extension ExecutionRun {
                       status: isApplicationError ? .applicationError : .success, trackedValues: values)
             }
             tally(shape.id) { $0.documentsOut += outputs.count }
+            if process.captureDocuments == .all {
+                captureOutputs(outputs, key: key, applicationErrors: applicationErrorIndexes)
+            }
             await flushTracesIfNeeded()
             try await push(outputs, to: next)
         }
@@ -129,6 +132,10 @@ extension ExecutionRun {
                 }
                 trace(key, direction: .input, index: index, status: status, trackedValues: values)
             }
+        }
+        if process.captureDocuments == .all || (process.captureDocuments == .errors && !deadLetterReasons.isEmpty) {
+            captureInputs(documents, key: key, failed: Set(outcome.failures.map(\.document.index)),
+                          applicationErrors: applicationErrorIndexes, deadLettered: deadLetterReasons)
         }
         try await forward(outcome.outputs)
     }

@@ -25,6 +25,7 @@ struct LaneResult: Sendable {
     var failedExecution: Bool
     var userLog: [String]
     var traces: [DocumentTrace]
+    var captures: [CapturedDocument]
     var caught: [CaughtFailure]
     var combines: [String: [Document]]
     var returned: [Document]
@@ -120,7 +121,7 @@ extension ExecutionRun {
             documentsError: lane.execution.documentsError,
             documentsDeadLettered: lane.execution.documentsDeadLettered, error: lane.execution.error,
             failedExecution: lane.execution.status == .error, userLog: lane.execution.userLog,
-            traces: lane.recording.traces, caught: lane.catchScopes.first?.failures ?? [],
+            traces: lane.recording.traces, captures: lane.recording.captures, caught: lane.catchScopes.first?.failures ?? [],
             combines: lane.pendingCombines, returned: lane.returned, propertyChanges: changes,
             stop: lane.stop, warnings: lane.warnings, applicationErrors: lane.applicationErrors,
             thrown: thrown)
@@ -146,6 +147,7 @@ extension ExecutionRun {
         }
         execution.userLog += log
         recording.traces += lane.traces
+        recording.captures += lane.captures
         if let scope = catchScopes.last { scope.failures += lane.caught }
         for (shapeID, documents) in lane.combines { pendingCombines[shapeID, default: []] += documents }
         returned += lane.returned

@@ -423,6 +423,10 @@ final class ExecutionRun {
         trace(DocumentTrace(shapeID: shape.id, connectionID: connectionID, operationID: operationID,
                             direction: .input, index: document.index, status: .error, error: message,
                             errorCode: code, trackedValues: tracked))
+        if connectionID != nil, process.captureDocuments != .none {
+            capture(document, key: TraceKey(shapeID: shape.id, connectionID: connectionID, operationID: operationID),
+                    direction: .input, status: .error, error: message, code: code)
+        }
     }
 
     func fail(execution message: String) {
@@ -437,20 +441,21 @@ final class ExecutionRun {
     }
 
     func flushTracesIfNeeded() async {
-        if !isLane, recording.traces.count >= 5_000 { await checkpoint() }
+        if !isLane, recording.traces.count >= 5_000 || recording.captures.count >= 500 { await checkpoint() }
     }
 
     func flushTraces() async {
-        guard !isLane, !recording.traces.isEmpty else { return }
+        guard !isLane, !recording.traces.isEmpty || !recording.captures.isEmpty else { return }
         let batch = recording.traces
         recording.traces.removeAll(keepingCapacity: true)
         do {
-            try await runner.recorder.recorded(runs: batch, in: info)
+            if !batch.isEmpty { try await runner.recorder.recorded(runs: batch, in: info) }
         } catch {
             // Documents that cannot be tracked are not sent on: no further chunk is read.
             recording.failure = recording.failure ?? "could not record document tracking: \(error)"
             stop.requested = true
         }
+        await flushCaptures()
     }
 
     /// Stores the tracking records collected so far and then the counts, so that an execution whose
@@ -504,6 +509,8 @@ final class ExecutionRun {
 struct RecordingState {
     /// Tracking records collected since they were last stored (a lane's, until its parent merges them).
     var traces: [DocumentTrace] = []
+    /// Document contents kept at connector shapes since they were last stored (`captureDocuments`).
+    var captures: [CapturedDocument] = []
     /// Why the execution's records could not all be written, once that happened: no further chunk
     /// is read, and the execution ends in ERROR naming it.
     var failure: String?

@@ -35,7 +35,29 @@ extension ComponentReader {
             location: root.location
         )
         definition.listener = listener(in: root)
+        readCapture(root, into: &definition)
         return definition
+    }
+
+    /// Reads `captureDocuments` and `captureLimit`.
+    mutating func readCapture(_ root: ParsedElement, into definition: inout ProcessDefinition) {
+        if let text = root.attribute("captureDocuments") {
+            if let mode = DocumentCaptureMode(rawValue: text) {
+                definition.captureDocuments = mode
+            } else {
+                report("captureDocuments must be 'none', 'errors' or 'all', not '\(text)'", at: root)
+            }
+        }
+        guard let text = root.attribute("captureLimit") else { return }
+        guard let limit = SettingValues.size(text), limit > 0 else {
+            report("captureLimit must be a size like 64KB, 1MB or a byte count above 0, not '\(text)'", at: root)
+            return
+        }
+        guard limit <= DocumentCaptureMode.maximumLimit else {
+            report("captureLimit '\(text)' is above the maximum of 16MB", at: root)
+            return
+        }
+        definition.captureLimit = limit
     }
 
     /// Reads one child of `<shapes>`.

@@ -13,6 +13,10 @@ public struct ProcessDefinition: Sendable, Hashable {
     public var location: SourceLocation
     /// The HTTP listener of a `<start><listener/></start>` shape, nil for other start shapes.
     public var listener: ListenerDefinition?
+    /// Which documents' contents are kept at connector shapes (`captureDocuments`).
+    public var captureDocuments: DocumentCaptureMode = .errors
+    /// The most bytes of one captured content kept (`captureLimit`); the rest is cut.
+    public var captureLimit: Int = DocumentCaptureMode.defaultLimit
 
     public init(id: String, name: String, description: String = "", allowSimultaneous: Bool = false,
                 stopIfNoDocuments: Bool = true, schedules: [ScheduleDefinition] = [],
@@ -36,6 +40,21 @@ public struct ProcessDefinition: Sendable, Hashable {
     public var startShape: ShapeDefinition? {
         shapes.first { if case .start = $0.kind { return true } else { return false } }
     }
+}
+
+/// Which documents' contents an execution keeps at its connector shapes (`captureDocuments`).
+public enum DocumentCaptureMode: String, Sendable, Hashable, CaseIterable {
+    /// No content is kept.
+    case none
+    /// The input content of documents that failed or were dead-lettered at a connector shape.
+    case errors
+    /// The inputs and outputs of every document at every connector shape.
+    case all
+
+    /// The default `captureLimit`: 64KB.
+    public static let defaultLimit = 64 * 1024
+    /// The largest `captureLimit` accepted: 16MB.
+    public static let maximumLimit = 16 * 1024 * 1024
 }
 
 /// `<schedule cron timezone retries>`.

@@ -191,6 +191,7 @@ import Testing
             ALTER TABLE executions DROP COLUMN owner;
             ALTER TABLE documents DROP COLUMN error_code;
             ALTER TABLE executions DROP COLUMN host;
+            DROP TABLE document_contents;
             DROP TABLE audit_checkpoints;
             DROP TABLE audit_entries;
             DROP TABLE audit_head;
@@ -429,6 +430,7 @@ import Testing
             ALTER TABLE audit_checkpoints DROP COLUMN signature;
             ALTER TABLE documents DROP COLUMN error_code;
             ALTER TABLE executions DROP COLUMN host;
+            DROP TABLE document_contents;
             PRAGMA user_version = \(before);
             """)
         let reopened = try ExecutionStore(path: database.path, auditKey: AuditKey(secret: "k3y-for-audit"))

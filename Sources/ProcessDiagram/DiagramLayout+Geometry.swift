@@ -75,6 +75,41 @@ extension LayoutBuilder {
                 centerY[item] = value
             }
         }
+        straighten()
+    }
+
+    /// Removes small steps: an item with one edge in (or out) moves to the height of the exit
+    /// (or entry) it is joined to, when its neighbours in the rank leave room.
+    mutating func straighten() {
+        for pass in 0..<3 {
+            let forward = pass != 1
+            for layer in forward ? layers : layers.reversed() {
+                for (index, item) in layer.enumerated() {
+                    let links = forward ? predecessors[item] : successors[item]
+                    guard links.count == 1, loopCount(item) == 0 else { continue }
+                    let other = links[0].item
+                    let target = portY(of: other, edge: links[0].edge, outgoing: forward)
+                    let lower = index > 0
+                        ? centerY[layer[index - 1]] + Int(separation(layer[index - 1], item).rounded(.up)) : Int.min
+                    let upper = index + 1 < layer.count
+                        ? centerY[layer[index + 1]] - Int(separation(item, layer[index + 1]).rounded(.up)) : Int.max
+                    if target >= lower && target <= upper { centerY[item] = target }
+                }
+            }
+        }
+    }
+
+    /// The number of edges from a node to itself (none for dummies).
+    func loopCount(_ item: Int) -> Int { item < nodeCount ? selfLoops(of: item).count : 0 }
+
+    /// The height where `edge` leaves (`outgoing`) or enters `item`, as ``Ports`` places it.
+    func portY(of item: Int, edge: Int, outgoing: Bool) -> Int {
+        guard item < nodeCount else { return centerY[item] }
+        let links = (outgoing ? successors[item] : predecessors[item]).map { (centerY[$0.item], $0.edge) }.sorted { $0 < $1 }
+        let loops = loopCount(item)
+        let index = loops + (links.firstIndex { $0.1 == edge } ?? 0)
+        let top = centerY[item] - itemHeight[item] / 2
+        return top + (index + 1) * itemHeight[item] / (links.count + loops + 1)
     }
 
     /// The values closest to `desired` (least weighted squares) that keep at least

@@ -54,6 +54,30 @@ struct DiagramLayoutTests {
         #expect(details["to-order"] == "order-to-row")
     }
 
+    @Test("details of each kind of start and of the other shapes are short and say what the shape does")
+    func details() {
+        var b = DiagramFixtures.Builder("kinds")
+        let capture = ChangeCaptureStart(connection: "pg", slot: "orders_slot", publication: "orders_pub", tables: ["public.orders"],
+                                         location: b.location(2))
+        b.add("cdc", .start(.changes(capture), next: "nodata"))
+        b.add("nodata", .start(.noData, next: "split"))
+        b.add("split", .split(SplitDefinition(by: "json-array", path: "/items"), next: "message"))
+        b.add("message", .message(MessageDefinition(text: "line one\nline two, long enough to be cut somewhere", values: []),
+                                  next: "call"))
+        b.add("call", .processCall(ProcessCallDefinition(process: "child"), next: "end"))
+        b.add("end", .stop(continue: false))
+        var process = b.process
+        let graph = DiagramGraph(process: process)
+        #expect(graph.nodes.map(\.detail) == [
+            "cdc pg slot orders_slot", "noData", "by json-array /items",
+            "'line one line two, long enough to be c…", "child", "stops the execution",
+        ])
+        #expect(graph.nodes.allSatisfy { $0.detail.count <= 40 })
+        process.shapes = [ShapeDefinition(id: "in", kind: .start(.input, next: "in"), location: b.location(3))]
+        process.listener = ListenerDefinition(path: "/orders", method: "PUT", location: b.location(3))
+        #expect(DiagramGraph(process: process).nodes[0].detail == "listener PUT /orders")
+    }
+
     @Test("ranks follow the longest path left to right; a loop's closing edge goes back")
     func ranksAndLoops() throws {
         let layout = DiagramLayout(graph: DiagramGraph(process: DiagramFixtures.large()))

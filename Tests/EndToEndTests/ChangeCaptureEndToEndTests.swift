@@ -219,5 +219,6 @@ struct ChangeCaptureEndToEndTests {
             #expect(said.contains(expected), "\(said)")
         }
         #expect(said.contains("p.xml:2"), "\(said)")
+        #expect(!said.contains("has no start shape"), "\(said)")
     }
 }

@@ -37,12 +37,13 @@ let package = Package(
             name: "ConveyorCommands",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                "ProcessModel", "ProcessEngine", "DocumentMapping", "ExecutionStore",
+                "ProcessModel", "ProcessDiagram", "ProcessEngine", "DocumentMapping", "ExecutionStore",
                 "BigQuery", "DiskConnector", "PostgresConnector", "GoogleAuth", "HTTPTransport", "HostService",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "ProcessModel", dependencies: ["ConveyorBase", "CLibXML2"], resources: [.copy("Schemas")]),
+        .target(name: "ProcessDiagram", dependencies: ["ProcessModel"]),
         .target(name: "DocumentMapping", dependencies: ["ConveyorBase", "ProcessModel"]),
         .target(name: "ExecutionModel"),
         .target(name: "ProcessEngine", dependencies: ["ConveyorBase", "ProcessModel", "DocumentMapping", "ExecutionModel"]),
@@ -111,6 +112,7 @@ let package = Package(
 
         .testTarget(name: "ConveyorBaseTests", dependencies: ["ConveyorBase"]),
         .testTarget(name: "ProcessModelTests", dependencies: ["ProcessModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ProcessDiagramTests", dependencies: ["ProcessDiagram", "ProcessModel"], exclude: ["Fixtures"]),
         .testTarget(name: "DocumentMappingTests", dependencies: ["DocumentMapping", "ProcessModel"], exclude: ["Fixtures"]),
         .testTarget(name: "ProcessEngineTests", dependencies: ["ProcessEngine", "ProcessModel", "DocumentMapping"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -39,7 +39,7 @@ struct ConveyorCommand: AsyncParsableCommand {
             """,
         version: ConveyorVersion.current,
         subcommands: [ValidateCommand.self, RunCommand.self, ExecutionsCommand.self, TrackedCommand.self, AuditCommand.self,
-                      PropertiesCommand.self, AuthCommand.self, ImportProfileCommand.self,
+                      PropertiesCommand.self, AuthCommand.self, ImportProfileCommand.self, GraphCommand.self,
                       ServeCommand.self, SchedulesCommand.self, StoreCommand.self]
     )
 }

@@ -139,7 +139,7 @@ struct ChangeCaptureWorkload {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for session in 1...sessions {
                 let url = url
-                group.addTask { _ = try TestPostgres.psql(url, "CALL churn(\(session), \(changes))") }
+                group.addTask { _ = try await offloaded { try TestPostgres.psql(url, "CALL churn(\(session), \(changes))") } }
             }
             try await group.waitForAll()
         }
@@ -196,11 +196,11 @@ struct ChangeCaptureWorkload {
     /// Waits until every BigQuery table equals its source table (or `timeout` passes); returns the
     /// last differences (empty when equal).
     func waitUntilMirrored(_ workspace: String, timeout: Duration) async throws -> [String] {
-        let source = try sourceRows()
+        let source = try await offloaded { try self.sourceRows() }
         let deadline = ContinuousClock.now + timeout
         var differences: [String] = []
         repeat {
-            let target = try targetRows(in: workspace)
+            let target = try await offloaded { try self.targetRows(in: workspace) }
             differences = Self.tables.compactMap { table in
                 let want = source[table] ?? [], have = target[table] ?? []
                 guard want != have else { return nil }

@@ -1,7 +1,7 @@
 extension ComponentReader {
-    /// Reads `<cdc>`, reporting each bad attribute at its element.
-    mutating func changeCapture(_ element: ParsedElement) -> ChangeCaptureStart? {
-        let before = diagnostics.count
+    /// Reads `<cdc>`, reporting each bad attribute at its element (the shape is kept, with the
+    /// defaults in place of what is wrong, so that its other problems are reported too).
+    mutating func changeCapture(_ element: ParsedElement) -> ChangeCaptureStart {
         let connection = element.attribute("connection") ?? ""
         if connection.isEmpty { report("<cdc> needs connection=\"…\" (a postgresql connection)", at: element) }
         func name(_ attribute: String) -> String {
@@ -42,7 +42,6 @@ extension ComponentReader {
                 report("<cdc snapshot=\"\(text)\">: use true or false", at: element)
             }
         }
-        guard diagnostics.count == before else { return nil }
         return ChangeCaptureStart(connection: connection, slot: slot, publication: publication, tables: tables,
                                   maxBatch: maxBatch, maxLatency: maxLatency, snapshot: snapshot,
                                   location: element.location)

@@ -81,8 +81,7 @@ extension ComponentReader {
                 // A listener's request body is the start shape's one input document.
                 kind = .start(.input, next: next)
             case "cdc":
-                guard let capture = changeCapture(source) else { return nil }
-                kind = .start(.changes(capture), next: next)
+                kind = .start(.changes(changeCapture(source)), next: next)
             default:
                 report("unknown start source <\(source.name)>", at: source)
                 return nil

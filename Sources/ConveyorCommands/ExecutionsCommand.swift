@@ -2,12 +2,12 @@ import ArgumentParser
 import ExecutionStore
 import Foundation
 
-/// `conveyor executions list|show`.
+/// `conveyor executions list|show|retry`.
 struct ExecutionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "executions",
-        abstract: "List recorded executions or show one with its documents.",
-        subcommands: [List.self, Show.self],
+        abstract: "List recorded executions, show one with its documents, or retry its failed documents.",
+        subcommands: [List.self, Show.self, Retry.self],
         defaultSubcommand: List.self
     )
 

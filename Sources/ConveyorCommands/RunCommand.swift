@@ -50,7 +50,8 @@ struct RunCommand: AsyncParsableCommand {
         let processID = try resolveProcess(in: workspace)
         let executionID = ExecutionInfo.newID()
         let store = try options.openStore()
-        let lock = try lockIfExclusive(processID, executionID: executionID, in: workspace, store: store)
+        let lock = try Self.lockIfExclusive(processID, executionID: executionID, in: workspace, store: store,
+                                            root: options.root)
         defer { lock?.release() }
         let documents = try readInputs()
         let persisted = workspace.processes[processID]?.properties.filter(\.persist).map(\.name) ?? []
@@ -66,15 +67,7 @@ struct RunCommand: AsyncParsableCommand {
         let execution = await runner.run(processID: processID, trigger: .manual, inputs: documents,
                                          properties: properties, executionID: executionID)
         progress?.finish()
-        let failures = execution.documentsError == 0 ? []
-            : (try? store.failedDocuments(executionID: execution.info.id, limit: 1_000)) ?? []
-        let deadLettered = execution.documentsDeadLettered == 0 ? []
-            : (try? store.failedDocuments(executionID: execution.info.id, limit: 1_000, status: .deadLettered)) ?? []
-        if json {
-            Terminal.line(ExecutionReport.json(recorder.redacted(execution), documents: failures + deadLettered))
-        } else {
-            ExecutionReport.printSummary(recorder.redacted(execution), failures: failures + deadLettered)
-        }
+        Self.report(execution, store: store, recorder: recorder, json: json)
         if execution.status != .error, !persisted.isEmpty {
             try persist(persisted, of: execution, in: store)
         }
@@ -84,8 +77,21 @@ struct RunCommand: AsyncParsableCommand {
     /// Takes the process's lock when it does not allow simultaneous executions; exits 1 when
     /// another command (another `conveyor run`, or `conveyor serve`) holds it.
     /// With a PostgreSQL store the lock is the cluster's (held by every command and host sharing it).
-    private func lockIfExclusive(_ processID: String, executionID: String, in workspace: Workspace,
-                                 store: ExecutionStore) throws -> (any ProcessLockHold)? {
+    /// Prints the execution's summary (or JSON) with its failed and dead-lettered documents.
+    static func report(_ execution: Execution, store: ExecutionStore, recorder: StoreRecorder, json: Bool) {
+        let failures = execution.documentsError == 0 ? []
+            : (try? store.failedDocuments(executionID: execution.info.id, limit: 1_000)) ?? []
+        let deadLettered = execution.documentsDeadLettered == 0 ? []
+            : (try? store.failedDocuments(executionID: execution.info.id, limit: 1_000, status: .deadLettered)) ?? []
+        if json {
+            Terminal.line(ExecutionReport.json(recorder.redacted(execution), documents: failures + deadLettered))
+        } else {
+            ExecutionReport.printSummary(recorder.redacted(execution), failures: failures + deadLettered)
+        }
+    }
+
+    static func lockIfExclusive(_ processID: String, executionID: String, in workspace: Workspace,
+                                store: ExecutionStore, root: String) throws -> (any ProcessLockHold)? {
         guard let process = workspace.processes[processID], !process.allowSimultaneous else { return nil }
         if store.sharesProcessLocks {
             guard let hold = try store.tryLockProcess(processID, executionID: executionID) else {
@@ -95,7 +101,7 @@ struct RunCommand: AsyncParsableCommand {
             return hold
         }
         do {
-            return try ProcessRunLock.acquire(processID: processID, workspaceRoot: options.root,
+            return try ProcessRunLock.acquire(processID: processID, workspaceRoot: root,
                                               executionID: executionID)
         } catch {
             Terminal.error("error: \(error)")

@@ -66,12 +66,15 @@ struct StoreRecorder: ExecutionRecorder {
     func captured(_ documents: [CapturedDocument], in execution: ExecutionInfo) async throws {
         let now = Date()
         try store.record(contents: documents.map { captured in
-            let kept = DocumentContentRecord.cutting(redactor.redact(bytes: captured.content), at: captured.limit)
+            let redactedContent = redactor.redact(bytes: captured.content)
+            let properties = redactor.isEmpty ? captured.properties : captured.properties.mapValues { redactor.redact($0) }
+            let kept = DocumentContentRecord.cutting(redactedContent, at: captured.limit)
             return DocumentContentRecord(
                 executionID: execution.id, shapeID: captured.shapeID, connectionID: captured.connectionID,
                 operationID: captured.operationID, direction: captured.direction.rawValue, index: captured.index,
                 status: captured.status, content: kept.content, size: captured.content.count, cut: kept.cut,
-                properties: redactor.isEmpty ? captured.properties : captured.properties.mapValues { redactor.redact($0) },
+                redacted: redactedContent != captured.content || properties != captured.properties,
+                properties: properties,
                 error: captured.error.map { redactor.redact($0) }, errorCode: captured.errorCode?.rawValue,
                 recordedAt: now)
         })

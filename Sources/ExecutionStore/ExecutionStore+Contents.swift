@@ -11,7 +11,7 @@ extension ExecutionStore {
              .optional(record.operationID), .text(record.direction), .int(record.index),
              .text(record.status.rawValue), .blob(record.content), .int(record.size), .int(record.cut ? 1 : 0),
              .text(Self.propertiesJSON(record.properties)), .optional(record.error), .optional(record.errorCode),
-             .text(Timestamp.text(from: record.recordedAt))]
+             .text(Timestamp.text(from: record.recordedAt)), .int(record.redacted ? 1 : 0)]
         }
         try withConnection { connection in
             let context = "record \(rows.count) document contents for execution \(first.executionID)"
@@ -20,8 +20,8 @@ extension ExecutionStore {
                     try connection.execute(
                         """
                         INSERT INTO document_contents (execution_id, shape_id, connection_id, operation_id, direction,
-                            doc_index, status, content, size, cut, properties, error, error_code, recorded_at)
-                        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                            doc_index, status, content, size, cut, properties, error, error_code, recorded_at, redacted)
+                        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
                         """, row, operation: context)
                 }
             }
@@ -41,7 +41,7 @@ extension ExecutionStore {
             try connection.query(
                 """
                 SELECT shape_id, connection_id, operation_id, direction, doc_index, status, \(content), size, cut,
-                    properties, error, error_code, recorded_at, LENGTH(content)
+                    properties, error, error_code, recorded_at, LENGTH(content), redacted
                 FROM document_contents
                 WHERE execution_id = ?1 AND (?2 = 0 OR doc_index = ?3) ORDER BY doc_index, direction, id
                 """,
@@ -50,7 +50,7 @@ extension ExecutionStore {
                     executionID: executionID, shapeID: row.text(0) ?? "", connectionID: row.text(1),
                     operationID: row.text(2), direction: row.text(3) ?? "", index: row.int(4),
                     status: DocumentStatus(rawValue: row.text(5) ?? "") ?? .error, content: row.blob(6),
-                    size: row.int(7), cut: row.int64(8) != 0, properties: Self.properties(fromJSON: row.text(9)),
+                    size: row.int(7), cut: row.int64(8) != 0, redacted: row.int64(14) != 0, properties: Self.properties(fromJSON: row.text(9)),
                     error: row.text(10), errorCode: row.text(11),
                     recordedAt: Timestamp.date(from: row.text(12) ?? "") ?? Date(timeIntervalSince1970: 0),
                     storedSize: row.int(13)))

@@ -77,6 +77,18 @@ extension ExecutionStore {
         }
     }
 
+    /// The execution with exactly this id (no prefix matching), or nil.
+    public func execution(exactID id: String) throws -> ExecutionRecord? {
+        try withConnection { connection in
+            var found: ExecutionRecord?
+            try connection.query("SELECT \(Self.executionColumns) FROM executions e WHERE e.id = ?1", [.text(id)],
+                                 operation: "look up execution \(id)") { row in
+                found = try Self.execution(from: row, path: connection.path)
+            }
+            return found
+        }
+    }
+
     /// The execution with `id`, or with an id starting with `id` when that is at least 8 characters
     /// and matches exactly one execution; `nil` when none matches.
     ///

@@ -163,6 +163,7 @@ enum Schema {
             content       BLOB NOT NULL,
             size          INTEGER NOT NULL,
             cut           INTEGER NOT NULL DEFAULT 0,
+            redacted      INTEGER NOT NULL DEFAULT 0,
             properties    TEXT NOT NULL DEFAULT '{}',
             error         TEXT,
             error_code    TEXT,

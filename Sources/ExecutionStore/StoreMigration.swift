@@ -274,7 +274,7 @@ struct MigratedTable {
                       order: "process_id, destination"),
         MigratedTable("schedule_fires", "schedule_key process_id last_fire", order: "schedule_key"),
         MigratedTable("document_contents", "id:i execution_id shape_id connection_id operation_id direction doc_index:i "
-                      + "status content:b size:i cut:i properties error error_code recorded_at", order: "id",
+                      + "status content:b size:i cut:i redacted:i properties error error_code recorded_at", order: "id",
                       identity: "id"),
     ]
 }

@@ -94,7 +94,7 @@ public final class ExecutionHost: Sendable {
     /// Runs a process to its end.
     public func run(processID: String, trigger: Trigger, inputs: [Document] = [],
                     properties: [String: String] = [:],
-                    executionID: String = ExecutionInfo.newID()) async -> Outcome {
+                    executionID: String = ExecutionInfo.newID(), retry: RetryPlan? = nil) async -> Outcome {
         guard admit(executionID, processID: processID) else { return .stopping }
         let claim: ProcessRunner.Claim
         switch claimed(processID: processID, executionID: executionID, trigger: trigger) {
@@ -102,7 +102,7 @@ public final class ExecutionHost: Sendable {
         case .failure(let refusal): return refusal.outcome
         }
         return await runAdmitted(processID: processID, trigger: trigger, inputs: inputs, properties: properties,
-                                 executionID: executionID, claim: claim)
+                                 executionID: executionID, claim: claim, retry: retry)
     }
 
     /// Starts a process in the background and returns its execution at once, or why it did not
@@ -110,7 +110,8 @@ public final class ExecutionHost: Sendable {
     /// (not allowing simultaneous executions) runs already; it is claimed before this returns.
     public func start(processID: String, trigger: Trigger, inputs: [Document] = [],
                       properties: [String: String] = [:],
-                      executionID: String = ExecutionInfo.newID()) -> Result<Task<Outcome, Never>, Refusal> {
+                      executionID: String = ExecutionInfo.newID(),
+                      retry: RetryPlan? = nil) -> Result<Task<Outcome, Never>, Refusal> {
         guard admit(executionID, processID: processID) else { return .failure(Refusal(outcome: .stopping)) }
         switch claimed(processID: processID, executionID: executionID, trigger: trigger) {
         case .failure(let refusal):
@@ -118,7 +119,7 @@ public final class ExecutionHost: Sendable {
         case .success(let claim):
             return .success(Task {
                 await runAdmitted(processID: processID, trigger: trigger, inputs: inputs, properties: properties,
-                                  executionID: executionID, claim: claim)
+                                  executionID: executionID, claim: claim, retry: retry)
             })
         }
     }
@@ -211,7 +212,7 @@ public final class ExecutionHost: Sendable {
     }
 
     private func runAdmitted(processID: String, trigger: Trigger, inputs: [Document], properties: [String: String],
-                             executionID: String, claim: ProcessRunner.Claim) async -> Outcome {
+                             executionID: String, claim: ProcessRunner.Claim, retry: RetryPlan?) async -> Outcome {
         defer { _ = state.withLock { $0.running.removeValue(forKey: executionID) } }
         let started = ContinuousClock.now
         state.withLock { $0.running[executionID]?.started = started }
@@ -219,7 +220,7 @@ public final class ExecutionHost: Sendable {
             "execution": "\(executionID)", "process": "\(processID)", "trigger": "\(trigger.rawValue)",
         ])
         let result = await runner.runHosted(processID: processID, executionID: executionID, trigger: trigger,
-                                            inputs: inputs, properties: properties, claim: claim)
+                                            inputs: inputs, properties: properties, claim: claim, retry: retry)
         switch result {
         case .busy:
             logRefusal(.busy, processID: processID, executionID: executionID, trigger: trigger)

@@ -27,6 +27,9 @@ public struct HostServer: Sendable {
     /// The cluster this host belongs to (a PostgreSQL store), if any: `?wait=false` triggers go
     /// through its queue.
     public var cluster: ClusterService?
+    /// Signs and checks the tokens of the reporting pages' forms (retry), keyed by the host's
+    /// credentials so that every host of a cluster accepts them.
+    let forms: FormToken
 
     /// Creates a server.
     public init(configuration: HostConfiguration, host: ExecutionHost, store: ExecutionStore, logger: Logger,
@@ -37,6 +40,11 @@ public struct HostServer: Sendable {
         self.logger = logger
         self.extraRoutes = extraRoutes
         redactor = SecretRedactor(host.workspace.secretValues)
+        switch configuration.authentication {
+        case .none: forms = FormToken(secret: [])
+        case .bearer(let token): forms = FormToken(secret: Array(token.utf8))
+        case .basic(let user, let password): forms = FormToken(secret: Array("\(user):\(password)".utf8))
+        }
     }
 
     /// The router with every route.
@@ -50,6 +58,7 @@ public struct HostServer: Sendable {
         let group = router.group()
         addOperationsRoutes(to: group)
         addAPIRoutes(to: group)
+        addRetryRoutes(to: group)
         addListenerRoutes(to: group)
         for routes in extraRoutes { routes.addRoutes(to: group, server: self) }
         return router

@@ -24,6 +24,9 @@ public struct DocumentContentRecord: Sendable, Hashable {
     public var size: Int
     /// Whether ``content`` is only the first bytes of the content.
     public var cut: Bool
+    /// Whether secret values were replaced by `***` in the content or its properties (so the
+    /// content kept is not the document's own, and a retry cannot send it).
+    public var redacted: Bool
     /// The document's properties.
     public var properties: [String: String]
     /// Why the document failed or was dead-lettered.
@@ -37,7 +40,7 @@ public struct DocumentContentRecord: Sendable, Hashable {
 
     public init(executionID: String, shapeID: String, connectionID: String? = nil, operationID: String? = nil,
                 direction: String, index: Int, status: DocumentStatus, content: [UInt8], size: Int? = nil,
-                cut: Bool = false, properties: [String: String] = [:], error: String? = nil, errorCode: String? = nil,
+                cut: Bool = false, redacted: Bool = false, properties: [String: String] = [:], error: String? = nil, errorCode: String? = nil,
                 recordedAt: Date = Date(), storedSize: Int? = nil) {
         self.executionID = executionID
         self.shapeID = shapeID
@@ -49,6 +52,7 @@ public struct DocumentContentRecord: Sendable, Hashable {
         self.content = content
         self.size = size ?? content.count
         self.cut = cut
+        self.redacted = redacted
         self.properties = properties
         self.error = error
         self.errorCode = errorCode

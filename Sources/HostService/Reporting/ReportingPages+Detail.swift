@@ -27,6 +27,7 @@ extension ReportingPages {
         }
         let body: HTML = """
             \(Self.header(execution, parent: parent, children: children))
+            \(retrySection(execution))
             <h2>Shapes</h2>
             \(Self.shapes(execution.shapeCounts))
             <h2>Documents</h2>
@@ -42,7 +43,8 @@ extension ReportingPages {
         let parentLink: HTML
         if let parentID = execution.parentExecutionID {
             let label = parent.map { "\($0.id) (\($0.processName))" } ?? "\(parentID) (purged)"
-            parentLink = "<dt>Parent execution</dt><dd class=\"mono\" id=\"parent\">"
+            let relation: HTML = execution.trigger == "retry" ? "Retry of" : "Parent execution"
+            parentLink = "<dt>\(relation)</dt><dd class=\"mono\" id=\"parent\">"
                 + "\(ReportingPage.link(label, to: .execution(parentID)))</dd>"
         } else {
             parentLink = ""

@@ -13,6 +13,8 @@ struct ReportingPages: Sendable {
     var hostTimeout: TimeInterval = 30
     /// This host's id in its cluster, if it is in one.
     var currentHost: String?
+    /// Signs the retry forms (the server's, see ``FormToken``); nil shows no form.
+    var forms: FormToken?
 
     /// The query parameters of a request, the last value of each name winning; empty values dropped.
     static func parameters(of request: Request) -> [String: String] {

@@ -27,6 +27,7 @@ public struct ReportingRoutes: HostRoutes {
     /// Adds the `/reporting` routes.
     public func addRoutes(to group: RouterGroup<BasicRequestContext>, server: HostServer) {
         var configured = ReportingPages(store: server.store, workspace: server.host.workspace, routes: self)
+        configured.forms = server.forms
         if let cluster = server.cluster {
             configured.hostTimeout = ClusterService.seconds(cluster.hostTimeout)
             configured.currentHost = cluster.hostID
@@ -41,6 +42,9 @@ public struct ReportingRoutes: HostRoutes {
         }
         group.get("/reporting/executions/:id") { request, context in
             pages.execution(id: context.parameters.get("id") ?? "", ReportingPages.parameters(of: request))
+        }
+        group.post("/reporting/executions/:id/retry") { request, context in
+            await pages.retryForm(request: request, executionID: context.parameters.get("id") ?? "", server: server)
         }
         group.get("/reporting/hosts") { _, _ in
             pages.hosts()

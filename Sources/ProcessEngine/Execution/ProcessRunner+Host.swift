@@ -90,8 +90,10 @@ extension ProcessRunner {
     /// a distinct answer when the process is busy, and the documents handed to `returnDocuments`.
     /// `claim` is what ``claim(processID:executionID:)`` granted for it (released at the end);
     /// without one the process is claimed here.
+    /// With `retry`, the execution sends the plan's documents instead of reading its start shape.
     public func runHosted(processID: String, executionID: String, trigger: Trigger, inputs: [Document] = [],
-                          properties overrides: [String: String] = [:], claim given: Claim? = nil) async -> HostedRun {
+                          properties overrides: [String: String] = [:], claim given: Claim? = nil,
+                          retry: RetryPlan? = nil) async -> HostedRun {
         guard let process = workspace.processes[processID] else {
             let info = ExecutionInfo(id: executionID, processID: processID, processName: processID,
                                      startTime: now(), trigger: trigger)
@@ -113,8 +115,9 @@ extension ProcessRunner {
         for property in process.properties { properties[property.name] = property.value }
         for (name, value) in overrides { properties[name] = value }
         let info = ExecutionInfo(id: executionID, processID: process.id, processName: process.name,
-                                 startTime: now(), trigger: trigger)
+                                 startTime: now(), trigger: trigger, parentExecutionID: retry?.originalExecutionID)
         let run = ExecutionRun(runner: self, process: process, info: info, processProperties: properties)
+        run.retryPlan = retry
         let execution = await run.execute(inputs: inputs)
         return .finished(execution, returned: run.returned)
     }

@@ -50,15 +50,19 @@ public struct ProcessRunner: Sendable {
     /// Runs a process to its end and returns the finished execution (never throws: every
     /// failure is in the execution's status, error and document records).
     /// `executionID` is the new execution's id (a new one by default).
+    /// With `retry`, the execution sends the plan's documents instead of reading its start shape
+    /// (trigger ``Trigger/retry``, the original execution as its parent).
     public func run(processID: String, trigger: Trigger = .manual, inputs: [Document] = [],
-                    properties overrides: [String: String] = [:], executionID: String? = nil) async -> Execution {
+                    properties overrides: [String: String] = [:], executionID: String? = nil,
+                    retry: RetryPlan? = nil) async -> Execution {
         guard let process = workspace.processes[processID] else {
             let info = ExecutionInfo(id: executionID ?? ExecutionInfo.newID(), processID: processID,
                                      processName: processID, startTime: now(), trigger: trigger)
             return Execution(info: info, status: .error, endTime: now(), error: "no process with id '\(processID)'")
         }
         let info = ExecutionInfo(id: executionID ?? ExecutionInfo.newID(at: now()), processID: process.id,
-                                 processName: process.name, startTime: now(), trigger: trigger)
+                                 processName: process.name, startTime: now(), trigger: retry == nil ? trigger : .retry,
+                                 parentExecutionID: retry?.originalExecutionID)
         if !process.allowSimultaneous {
             guard registry.begin(process.id) else {
                 return Execution(info: info, status: .error, endTime: now(),
@@ -69,6 +73,7 @@ public struct ProcessRunner: Sendable {
         defer { if !process.allowSimultaneous { registry.end(process.id) } }
         let run = ExecutionRun(runner: self, process: process, info: info,
                                processProperties: properties(of: process, overrides: overrides))
+        run.retryPlan = retry
         return await run.execute(inputs: inputs)
     }
 

@@ -45,6 +45,8 @@ final class ExecutionRun {
     var overlap = OverlapState()
     /// The change stream of a `<cdc>` start shape, settled once the execution's status is known.
     var changeReader: (any ChangeReader)?
+    /// The documents a retry execution sends instead of reading its start shape.
+    var retryPlan: RetryPlan?
 
     init(runner: ProcessRunner, process: ProcessDefinition, info: ExecutionInfo, processProperties: [String: String],
          callDepth: Int = 0, shared: RunSharedState = RunSharedState()) {
@@ -78,7 +80,11 @@ final class ExecutionRun {
         }
         recording.lastCheckpoint = ContinuousClock.now
         do {
-            try await runStart(inputs: inputs)
+            if let retryPlan {
+                try await runRetry(retryPlan)
+            } else {
+                try await runStart(inputs: inputs)
+            }
             if execution.documentsIn == 0, process.stopIfNoDocuments {
                 execution.userLog.append("the start shape produced no documents; nothing else ran (stopIfNoDocuments)")
             } else {

@@ -39,8 +39,15 @@ extension ComponentReader {
         return definition
     }
 
-    /// Reads `captureDocuments` and `captureLimit`.
+    /// Reads `captureDocuments`, `captureLimit` and `retryFrom`.
     mutating func readCapture(_ root: ParsedElement, into definition: inout ProcessDefinition) {
+        if let text = root.attribute("retryFrom") {
+            if let start = RetryStart(rawValue: text) {
+                definition.retryFrom = start
+            } else {
+                report("retryFrom must be 'shape' or 'start', not '\(text)'", at: root)
+            }
+        }
         if let text = root.attribute("captureDocuments") {
             if let mode = DocumentCaptureMode(rawValue: text) {
                 definition.captureDocuments = mode

@@ -17,6 +17,8 @@ public struct ProcessDefinition: Sendable, Hashable {
     public var captureDocuments: DocumentCaptureMode = .errors
     /// The most bytes of one captured content kept (`captureLimit`); the rest is cut.
     public var captureLimit: Int = DocumentCaptureMode.defaultLimit
+    /// Where a retry of failed documents sends them again (`retryFrom`).
+    public var retryFrom: RetryStart = .shape
 
     public init(id: String, name: String, description: String = "", allowSimultaneous: Bool = false,
                 stopIfNoDocuments: Bool = true, schedules: [ScheduleDefinition] = [],
@@ -55,6 +57,14 @@ public enum DocumentCaptureMode: String, Sendable, Hashable, CaseIterable {
     public static let defaultLimit = 64 * 1024
     /// The largest `captureLimit` accepted: 16MB.
     public static let maximumLimit = 16 * 1024 * 1024
+}
+
+/// Where a retry sends the failed documents of an execution again (`retryFrom`).
+public enum RetryStart: String, Sendable, Hashable, CaseIterable {
+    /// Into the connector shape where each failed.
+    case shape
+    /// Into the shape after the start shape, as if the start shape had read them.
+    case start
 }
 
 /// `<schedule cron timezone retries>`.

@@ -172,6 +172,7 @@ enum PostgresSchema {
             content       BYTEA NOT NULL,
             size          BIGINT NOT NULL,
             cut           BIGINT NOT NULL DEFAULT 0,
+            redacted      BIGINT NOT NULL DEFAULT 0,
             properties    TEXT NOT NULL DEFAULT '{}',
             error         TEXT,
             error_code    TEXT,

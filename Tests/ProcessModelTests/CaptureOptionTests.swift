@@ -53,4 +53,14 @@ import Testing
         let (_, above) = try Self.load(#"captureLimit="17MB""#)
         #expect(above.first?.contains("above the maximum of 16MB") == true, "\(above)")
     }
+
+    @Test("retryFrom is shape by default, start when asked; another value is an error naming the file and line")
+    func retryFromIsRead() throws {
+        #expect(try Self.load("").0?.retryFrom == .shape)
+        #expect(try Self.load(#"retryFrom="shape""#).0?.retryFrom == .shape)
+        #expect(try Self.load(#"retryFrom="start""#).0?.retryFrom == .start)
+        let (_, problems) = try Self.load(#"retryFrom="middle""#)
+        #expect(problems.count == 1 && problems.first?.contains("processes/p.xml:1") == true, "\(problems)")
+        #expect(problems.first?.contains("retryFrom") == true && problems.first?.contains("middle") == true, "\(problems)")
+    }
 }

@@ -76,8 +76,8 @@ public struct RetryPlanner: Sendable {
                 let documents = "\(earlier.documentsIn) document(s) sent, \(earlier.documentsError) failed"
                 throw Refusal(kind: .conflict, message: "execution \(original.id) was already retried by \(earlier.id) "
                               + "(\(earlier.status.rawValue), \(documents)); retry \(earlier.id) to send what failed "
-                              + "again there, or retry \(original.id) with force to send its failed documents once more "
-                              + "(what \(earlier.id) delivered would be sent twice)")
+                              + "again there, or force a new retry of \(original.id) (--force; force=true through the "
+                              + "API; what \(earlier.id) delivered would be sent twice)")
             }
         }
         throw Refusal(kind: .conflict, message: "execution \(original.id) was retried \(Self.maximumAttempts) times already")

@@ -13,6 +13,8 @@ struct ReportingPages: Sendable {
     var hostTimeout: TimeInterval = 30
     /// This host's id in its cluster, if it is in one.
     var currentHost: String?
+    /// Redacts the workspace's secret values from the texts of process diagrams.
+    var redactor = SecretRedactor([])
 
     /// The query parameters of a request, the last value of each name winning; empty values dropped.
     static func parameters(of request: Request) -> [String: String] {

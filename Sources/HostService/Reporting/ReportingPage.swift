@@ -110,6 +110,6 @@ enum ReportingPage {
         .diagram-small{max-height:320px}.diagram svg{display:block}\
         pre.content{background:#fff;border:1px solid #dde1e7;padding:10px;overflow:auto;max-height:70vh;\
         font-family:ui-monospace,monospace;font-size:12.5px;white-space:pre-wrap;overflow-wrap:anywhere;margin:4px 0}\
-        section.content{margin:12px 0 24px}section.content h2{margin-top:8px}
+        section.content{margin:12px 0 24px}section.content h2{margin-top:8px}a.status-count{text-decoration:none}
         """
 }

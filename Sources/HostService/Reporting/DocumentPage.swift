@@ -25,8 +25,8 @@ extension ReportingPages {
                 failed documents (the first \(perPage)). Read any document with \
                 <code>GET /api/executions/\(execution.id)/documents/INDEX</code>.</p>
                 """
-            return DocumentPage(html: failed.isEmpty ? "\(note)<p id=\"no-failed\">No document failed.</p>"
-                                                     : "\(note)\(Self.documentTable(failed, contents: contents, executionID: execution.id))")
+            let table = Self.documentTable(failed, contents: contents, executionID: execution.id)
+            return DocumentPage(html: failed.isEmpty ? "\(note)<p id=\"no-failed\">No document failed.</p>" : "\(note)\(table)")
         }
         let all = try store.documents(executionID: execution.id)
         let lastPage = max(1, (all.count + perPage - 1) / perPage)
@@ -36,7 +36,8 @@ extension ReportingPages {
         let summary: HTML = "<p class=\"muted\" id=\"documents-range\">Records \(first)–\(first + rows.count - 1) "
             + "of \(all.count) (one per document and connector shape).</p>"
         let pager = Self.documentPager(executionID: execution.id, page: current, lastPage: lastPage)
-        return DocumentPage(html: "\(summary)\(Self.documentTable(rows, contents: contents, executionID: execution.id))\(pager)")
+        let table = Self.documentTable(rows, contents: contents, executionID: execution.id)
+        return DocumentPage(html: "\(summary)\(table)\(pager)")
     }
 
     /// Links to the previous and next pages of documents.

@@ -4,7 +4,8 @@ import Hummingbird
 
 extension ReportingPages {
     /// `GET /reporting/executions/{id}[?page=N]`: the execution's header, parent and children,
-    /// its process diagram and shapes with their document counts, a page of documents with tracked fields, and the user log.
+    /// its process diagram and shapes with their document counts, a page of documents with tracked
+    /// fields, and the user log.
     func execution(id: String, _ parameters: [String: String]) -> Response {
         let execution: ExecutionRecord
         let children: [ExecutionRecord]

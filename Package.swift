@@ -101,7 +101,7 @@ let package = Package(
         .target(
             name: "HostService",
             dependencies: [
-                "ProcessEngine", "ProcessModel", "ExecutionStore",
+                "ProcessEngine", "ProcessModel", "ProcessDiagram", "ExecutionStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

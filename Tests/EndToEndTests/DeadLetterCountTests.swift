@@ -57,6 +57,11 @@ struct DeadLetterCountTests {
         #expect((records.first?["error"] as? String)?.contains("column id") == true)
         let page = try ServeHost.curl([host.base + "/reporting/executions/" + id])
         #expect(page.contains(#"<span class="warn" id="dead-lettered">2 dead-lettered</span>"#), "\(page.prefix(3000))")
+        // The diagram marks the shape that only dead-lettered documents, with its counts; the
+        // dead-lettered documents' kept contents are linked.
+        #expect(page.contains(#"<g class="shape kind-connector warn" id="shape-write""#), "\(page)")
+        #expect(page.contains("5 in, 5 out, 2 dead-lettered"), "\(page)")
+        #expect(page.contains("href=\"/reporting/executions/\(id)/documents/3\""), "\(page)")
         #expect(try await host.stop())
     }
 }

@@ -104,7 +104,7 @@ import Testing
         #expect(detail.contains("<table id=\"documents\">"))
         #expect(detail.contains("B-1001"))
         #expect(detail.contains("Ada &amp; Co"))
-        try Chromium.screenshot(base + "/reporting/executions/" + executionID, name: "reporting-execution")
+        try Chromium.screenshot(base + "/reporting/executions/" + executionID, name: "reporting-execution-complete")
 
         // An order id holding a script element is text: no script or img element in the DOM.
         let encoded = Self.hostileOrder.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
@@ -123,6 +123,77 @@ import Testing
         #expect(lines.count == 5)   // header, then orderId and customer of two documents
         #expect(lines.first?.hasPrefix("sequence,execution_id,process_id") == true)
         #expect(lines.dropFirst().allSatisfy { $0.contains(",load-orders,save,input,0,success,") })
+        #expect(try await host.stop())
+    }
+
+    /// The reporting workspace plus `fail-orders`, whose connector shape fails every document (its
+    /// file name needs a property the documents lack), so their contents are kept.
+    static func failingWorkspace() throws -> String {
+        let root = try workspace()
+        let files = [
+            "connectors/save-named.xml": """
+                <operation id="save-named" type="disk" action="send"><fileName>{nosuch}.jsonl</fileName></operation>
+                """,
+            "processes/fail-orders.xml": """
+                <process id="fail-orders" name="Fail orders">
+                  <shapes>
+                    <start id="start" next="save"><connector connection="inbox" operation="read-inbox"/></start>
+                    <connector id="save" connection="outbox" operation="save-named" next="done"/>
+                    <stop id="done"/>
+                  </shapes>
+                </process>
+                """,
+            "inbox/more.jsonl": #"{"order_id": "C-1", "customer": "</pre><b>bold</b>"}"# + "\n",
+        ]
+        for (path, text) in files { try text.write(toFile: root + "/" + path, atomically: true, encoding: .utf8) }
+        return root
+    }
+
+    @Test func processDiagramsAndDocumentContentsLoadInChromium() async throws {
+        _ = try Chromium.executable()
+        let workspace = try Self.failingWorkspace()
+        defer { try? FileManager.default.removeItem(atPath: workspace) }
+        let run = try Harness.conveyor(["run", "fail-orders", "--json", "--workspace", workspace])
+        let execution = try #require(try? Harness.json(run.stdout) as? [String: Any], "\(run.stdout) \(run.stderr)")
+        let executionID = try #require(execution["id"] as? String)
+        let host = try await ServeHost.start(workspace: workspace, arguments: ["--no-auth"])
+        defer { if host.process.isRunning { host.process.terminate() } }
+        let base = host.base
+
+        // Every process with its diagram.
+        let processes = try Chromium.dumpDOM(base + "/reporting/processes")
+        #expect(processes.contains("id=\"process-fail-orders\""))
+        #expect(processes.contains("id=\"process-load-orders\""))
+        #expect(processes.contains("data-shape=\"save\""))
+        #expect(processes.contains("<code class=\"listener\">") == false)
+        #expect(processes.contains("href=\"/reporting/executions/\(executionID)\""))
+        try Chromium.screenshot(base + "/reporting/processes", name: "reporting-processes")
+
+        // The execution's diagram: the failing shape is marked with its counts.
+        let detail = try Chromium.dumpDOM(base + "/reporting/executions/" + executionID)
+        #expect(detail.contains("id=\"execution-diagram\""))
+        #expect(detail.contains("class=\"shape kind-connector failed\" id=\"shape-save\""), "\(detail)")
+        #expect(detail.contains("4 in, 0 out, 4 failed"), "\(detail)")
+        #expect(detail.contains("<table id=\"shapes\">"))
+        #expect(detail.contains("<a class=\"content-link\" href=\"/reporting/executions/\(executionID)/documents/"))
+        try Chromium.screenshot(base + "/reporting/executions/" + executionID, name: "reporting-execution")
+
+        // Each failed document's content is text in the page, the hostile ones too.
+        var pages: [Int: String] = [:]
+        for index in 0..<4 {
+            pages[index] = try Chromium.dumpDOM(base + "/reporting/executions/\(executionID)/documents/\(index)")
+        }
+        for page in pages.values {
+            #expect(page.contains("<pre class=\"content\">"))
+            #expect(!page.lowercased().contains("<script"))
+            #expect(!page.lowercased().contains("<img"))
+            #expect(!page.contains("<b>bold</b>"))
+        }
+        let hostile = try #require(pages.first { $0.value.contains("&lt;script&gt;alert(1)&lt;/script&gt;") })
+        #expect(pages.values.contains { $0.contains("&lt;/pre&gt;&lt;b&gt;bold&lt;/b&gt;") })
+        #expect(hostile.value.contains("[property]"))
+        try Chromium.screenshot(base + "/reporting/executions/\(executionID)/documents/\(hostile.key)",
+                                name: "reporting-document")
         #expect(try await host.stop())
     }
 

@@ -17,6 +17,7 @@ extension ReportingPages {
                 + "(documents are tracked at connector shapes).</p>")
         }
         let perPage = routes.documentsPerPage
+        let contents = try store.documentContentIndexes(executionID: execution.id)
         if total > routes.documentListLimit {
             let failed = try store.failedDocuments(executionID: execution.id, limit: perPage)
             let note: HTML = """
@@ -24,8 +25,8 @@ extension ReportingPages {
                 failed documents (the first \(perPage)). Read any document with \
                 <code>GET /api/executions/\(execution.id)/documents/INDEX</code>.</p>
                 """
-            return DocumentPage(html: failed.isEmpty ? "\(note)<p id=\"no-failed\">No document failed.</p>"
-                                                     : "\(note)\(Self.documentTable(failed))")
+            let table = Self.documentTable(failed, contents: contents, executionID: execution.id)
+            return DocumentPage(html: failed.isEmpty ? "\(note)<p id=\"no-failed\">No document failed.</p>" : "\(note)\(table)")
         }
         let all = try store.documents(executionID: execution.id)
         let lastPage = max(1, (all.count + perPage - 1) / perPage)
@@ -35,7 +36,8 @@ extension ReportingPages {
         let summary: HTML = "<p class=\"muted\" id=\"documents-range\">Records \(first)–\(first + rows.count - 1) "
             + "of \(all.count) (one per document and connector shape).</p>"
         let pager = Self.documentPager(executionID: execution.id, page: current, lastPage: lastPage)
-        return DocumentPage(html: "\(summary)\(Self.documentTable(rows))\(pager)")
+        let table = Self.documentTable(rows, contents: contents, executionID: execution.id)
+        return DocumentPage(html: "\(summary)\(table)\(pager)")
     }
 
     /// Links to the previous and next pages of documents.
@@ -49,12 +51,16 @@ extension ReportingPages {
             + "of \(lastPage)</span>\(next)</div>"
     }
 
-    /// A table of document tracking records with their tracked fields and errors.
-    static func documentTable(_ documents: [DocumentRecord]) -> HTML {
+    /// A table of document tracking records with their tracked fields and errors; the index of
+    /// a document in `contents` (it has captured contents) links to its content page.
+    static func documentTable(_ documents: [DocumentRecord], contents: Set<Int> = [], executionID: String = "") -> HTML {
         let rows = documents.map { document -> HTML in
-            """
+            let index: HTML = contents.contains(document.index)
+                ? "<a class=\"content-link\" href=\"\(contentURL(executionID, index: document.index))\">\(document.index)</a>"
+                : "\(document.index)"
+            return """
             <tr class="document"><td class="mono">\(document.shapeID)</td><td>\(document.direction)</td>\
-            <td class="num">\(document.index)</td><td>\(ReportingPage.badge(document.status.rawValue))</td>\
+            <td class="num">\(index)</td><td>\(ReportingPage.badge(document.status.rawValue))</td>\
             <td>\(trackedList(document.trackedValues))</td><td class="error">\(document.error)\(errorCode(document.errorCode))</td>\
             <td class="mono">\(ReportingPage.time(document.recordedAt))</td></tr>
 

@@ -24,6 +24,7 @@ enum ReportingPage {
             <body>
             <header><span class="brand">Conveyor</span> <span class="muted">Process Reporting</span>
             <nav>\(link("Executions", to: ReportingURL("/reporting/executions"), current: section == .executions)) \
+            \(link("Processes", to: ReportingURL("/reporting/processes"), current: section == .processes)) \
             \(link("Tracked fields", to: ReportingURL("/reporting/tracked"), current: section == .tracked)) \
             \(link("Hosts", to: ReportingURL("/reporting/hosts"), current: section == .hosts))</nav>
             </header>
@@ -55,7 +56,7 @@ enum ReportingPage {
     }
 
     /// The navigation sections.
-    enum Section { case executions, tracked, hosts }
+    enum Section { case executions, processes, tracked, hosts }
 
     static func link(_ label: String, to url: ReportingURL, current: Bool = false) -> HTML {
         current ? "<a href=\"\(url)\" aria-current=\"page\">\(label)</a>" : "<a href=\"\(url)\">\(label)</a>"
@@ -104,6 +105,11 @@ enum ReportingPage {
         gap:4px 16px;background:#fff;border:1px solid #dde1e7;padding:10px;margin:0}dl.summary dt{color:#555}\
         dl.summary dd{margin:0}.pager{display:flex;gap:16px;margin:8px 0}ol.log{background:#fff;\
         border:1px solid #dde1e7;padding:8px 8px 8px 40px;font-family:ui-monospace,monospace;font-size:12.5px}\
-        ul.tracked{list-style:none;margin:0;padding:0}
+        ul.tracked{list-style:none;margin:0;padding:0}\
+        .diagram{background:#fff;border:1px solid #dde1e7;padding:6px;overflow:auto;margin:4px 0}\
+        .diagram-small{max-height:320px}.diagram svg{display:block}\
+        pre.content{background:#fff;border:1px solid #dde1e7;padding:10px;overflow:auto;max-height:70vh;\
+        font-family:ui-monospace,monospace;font-size:12.5px;white-space:pre-wrap;overflow-wrap:anywhere;margin:4px 0}\
+        section.content{margin:12px 0 24px}section.content h2{margin-top:8px}a.status-count{text-decoration:none}
         """
 }

@@ -4,12 +4,14 @@ import Hummingbird
 
 extension ReportingPages {
     /// `GET /reporting/executions/{id}[?page=N]`: the execution's header, parent and children,
-    /// shapes with their document counts, a page of documents with tracked fields, and the user log.
+    /// its process diagram and shapes with their document counts, a page of documents with tracked
+    /// fields, and the user log.
     func execution(id: String, _ parameters: [String: String]) -> Response {
         let execution: ExecutionRecord
         let children: [ExecutionRecord]
         let parent: ExecutionRecord?
         let documents: DocumentPage
+        let deadLettered: [String: Int]
         do {
             guard let found = try store.execution(id: id) else {
                 return ReportingPage.failure(.notFound, title: "Execution not found",
@@ -19,6 +21,7 @@ extension ReportingPages {
             children = try store.childExecutions(of: found.id)
             parent = try found.parentExecutionID.flatMap { try store.execution(id: $0) }
             documents = try documentPage(of: found, page: Self.page(parameters))
+            deadLettered = found.documentsDeadLettered > 0 ? try store.deadLetteredCounts(executionID: found.id) : [:]
         } catch let error as StoreError where error.message.contains("prefix matches several") {
             return ReportingPage.failure(.badRequest, title: "Ambiguous execution id", message: error.message,
                                          section: .executions)
@@ -28,6 +31,8 @@ extension ReportingPages {
         let body: HTML = """
             \(Self.header(execution, parent: parent, children: children))
             \(retrySection(execution))
+            <h2>Diagram</h2>
+            \(executionDiagram(execution, deadLettered: deadLettered))
             <h2>Shapes</h2>
             \(Self.shapes(execution.shapeCounts))
             <h2>Documents</h2>

@@ -15,6 +15,8 @@ struct ReportingPages: Sendable {
     var currentHost: String?
     /// Signs the retry forms (the server's, see ``FormToken``); nil shows no form.
     var forms: FormToken?
+    /// Redacts the workspace's secret values from the texts of process diagrams.
+    var redactor = SecretRedactor([])
 
     /// The query parameters of a request, the last value of each name winning; empty values dropped.
     static func parameters(of request: Request) -> [String: String] {

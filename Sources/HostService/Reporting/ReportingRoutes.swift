@@ -2,7 +2,8 @@ import ExecutionStore
 import Foundation
 import Hummingbird
 
-/// The Process Reporting pages under `/reporting/`: executions list, execution detail,
+/// The Process Reporting pages under `/reporting/`: executions list, execution detail with its
+/// process diagram, captured document contents, the processes with their diagrams,
 /// tracked-field search with CSV export, and the hosts of the cluster. Served behind the host's authentication, rendered on the
 /// server without scripts.
 public struct ReportingRoutes: HostRoutes {
@@ -28,6 +29,7 @@ public struct ReportingRoutes: HostRoutes {
     public func addRoutes(to group: RouterGroup<BasicRequestContext>, server: HostServer) {
         var configured = ReportingPages(store: server.store, workspace: server.host.workspace, routes: self)
         configured.forms = server.forms
+        configured.redactor = server.redactor
         if let cluster = server.cluster {
             configured.hostTimeout = ClusterService.seconds(cluster.hostTimeout)
             configured.currentHost = cluster.hostID
@@ -45,6 +47,20 @@ public struct ReportingRoutes: HostRoutes {
         }
         group.post("/reporting/executions/:id/retry") { request, context in
             await pages.retryForm(request: request, executionID: context.parameters.get("id") ?? "", server: server)
+        }
+        group.get("/reporting/executions/:id/documents/:index") { _, context in
+            pages.documentContent(executionID: context.parameters.get("id") ?? "",
+                                  index: context.parameters.get("index") ?? "")
+        }
+        group.get("/reporting/executions/:id/documents/:index/raw") { request, context in
+            pages.rawContent(executionID: context.parameters.get("id") ?? "", index: context.parameters.get("index") ?? "",
+                             ReportingPages.parameters(of: request))
+        }
+        group.get("/reporting/processes") { _, _ in
+            pages.processes()
+        }
+        group.get("/reporting/processes/:id") { _, context in
+            pages.process(id: context.parameters.get("id") ?? "")
         }
         group.get("/reporting/hosts") { _, _ in
             pages.hosts()

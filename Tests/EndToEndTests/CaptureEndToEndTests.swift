@@ -85,9 +85,9 @@ struct CaptureEndToEndTests {
         let auth = ["-H", "Authorization: Bearer \(token)"]
         let list = host.base + "/api/executions/\(id)/documents"
         let code = ["-o", "/dev/null", "-w", "%{http_code}"]
-        #expect(try ServeHost.curl(code + [list]) == "401")
-        #expect(try ServeHost.curl(code + [list + "/0/content"]) == "401")
-        let listed = try #require(try Harness.json(try ServeHost.curl(auth + [list])) as? [String: Any])
+        #expect(try await ServeHost.curl(code + [list]) == "401")
+        #expect(try await ServeHost.curl(code + [list + "/0/content"]) == "401")
+        let listed = try #require(try Harness.json(try await ServeHost.curl(auth + [list])) as? [String: Any])
         let documents = try #require(listed["documents"] as? [[String: Any]], "\(listed)")
         #expect(documents.compactMap { $0["index"] as? Int } == [0, 1], "\(documents)")
         #expect(documents.map { $0["cut"] as? Bool } == [false, true])
@@ -95,13 +95,13 @@ struct CaptureEndToEndTests {
         #expect(documents.map { $0["shape"] as? String } == ["write", "write"])
         #expect(documents.map { $0["direction"] as? String } == ["input", "input"])
         #expect(documents.last?["size"] as? Int == 3020 && documents.last?["stored"] as? Int == 1024)
-        let body = try ServeHost.curl(auth + ["-D", "-", list + "/1/content?shape=write&direction=input"])
+        let body = try await ServeHost.curl(auth + ["-D", "-", list + "/1/content?shape=write&direction=input"])
         #expect(body.lowercased().contains("content-type: application/json"), "\(body.prefix(400))")
         #expect(body.hasSuffix(String(raw.stdout)), "\(body.suffix(100))")
-        let redacted = try ServeHost.curl(auth + [list + "/0/content"])
+        let redacted = try await ServeHost.curl(auth + [list + "/0/content"])
         #expect(redacted == #"{"id": 1, "note": "***"}"#, "\(redacted)")
-        #expect(try ServeHost.curl(auth + code + [list + "/5/content"]) == "404")
-        let unknown = try ServeHost.curl(auth + [host.base + "/api/executions/no-such-execution/documents"])
+        #expect(try await ServeHost.curl(auth + code + [list + "/5/content"]) == "404")
+        let unknown = try await ServeHost.curl(auth + [host.base + "/api/executions/no-such-execution/documents"])
         #expect((try Harness.json(unknown) as? [String: Any])?["error"] as? String == "no execution 'no-such-execution'",
                 "\(unknown)")
         #expect(try await host.stop())

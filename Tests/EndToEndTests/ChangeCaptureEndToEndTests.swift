@@ -73,14 +73,19 @@ struct ChangeCaptureEndToEndTests {
     /// SIGKILLs `host` once an execution runs and at least `completed` executions of the
     /// workspace are COMPLETE; returns whether a batch was running then.
     static func killDuringABatch(_ host: ServeHost, workspace: String, after completed: Int) async throws -> Bool {
+        // Asked of the host itself (a curl takes milliseconds, a command far longer on a loaded
+        // machine), so that a batch of a few hundred milliseconds is seen running.
+        func count(_ status: String) async throws -> Int {
+            let body = try await ServeHost.curl([host.base + "/api/executions?status=\(status)&limit=1000"])
+            return body.components(separatedBy: "\"id\":\"").count - 1
+        }
         var running = false
-        for _ in 0..<600 {
-            let list = try await Self.conveyor(["executions", "list", "--workspace", workspace, "--limit", "1000"]).stdout
-            if list.components(separatedBy: "COMPLETE").count - 1 >= completed, list.contains("INPROCESS") {
+        for _ in 0..<6_000 {
+            if try await count("INPROCESS") > 0, try await count("COMPLETE") >= completed {
                 running = true
                 break
             }
-            try await Task.sleep(for: .milliseconds(50))
+            try await Task.sleep(for: .milliseconds(20))
         }
         try await host.stop(signal: SIGKILL)
         return running

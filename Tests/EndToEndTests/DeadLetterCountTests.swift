@@ -12,7 +12,7 @@ struct DeadLetterCountTests {
         let workspace = try StorageSinkEndToEndTests.workspace(
             dataset: dataset, options: #"<deadLetter destination="file" path="dlq/rows.jsonl"/>"#)
         defer { try? FileManager.default.removeItem(atPath: workspace) }
-        _ = try Harness.bq(["create-table", "\(dataset).ta", StorageSinkEndToEndTests.table], in: workspace)
+        _ = try await Harness.bq(["create-table", "\(dataset).ta", StorageSinkEndToEndTests.table], in: workspace)
         let (run, execution) = try StorageSinkEndToEndTests.run(workspace, rows: """
             {"kind": "ta", "id": 1, "name": "one"}
             {"kind": "ta", "name": "no id"}
@@ -32,7 +32,7 @@ struct DeadLetterCountTests {
         #expect(listed.compactMap { $0["index"] as? Int } == [1, 3])
         let id = try #require(execution["id"] as? String)
 
-        let shown = try Harness.conveyor(["executions", "show", id, "--workspace", workspace, "--json"])
+        let shown = try await Harness.conveyor(["executions", "show", id, "--workspace", workspace, "--json"])
         let record = try #require(try Harness.json(shown.stdout) as? [String: Any], "\(shown.stderr)")
         #expect(record["status"] as? String == "COMPLETE_WARN")
         #expect(record["documentsDeadLettered"] as? Int == 2)
@@ -41,21 +41,21 @@ struct DeadLetterCountTests {
         #expect(dead.compactMap { $0["index"] as? Int } == [1, 3], "\(documents)")
         #expect(dead.allSatisfy { ($0["error"] as? String)?.contains("column id") == true }, "\(dead)")
         #expect(documents.filter { $0["status"] as? String == "success" }.count == 3)
-        let text = try Harness.conveyor(["executions", "show", id, "--workspace", workspace])
+        let text = try await Harness.conveyor(["executions", "show", id, "--workspace", workspace])
         #expect(text.stdout.contains("5 in, 5 out, 0 failed, 2 dead-lettered"), "\(text.stdout)")
         #expect(text.stdout.contains("#1 write input dead-lettered"), "\(text.stdout)")
 
         let host = try await ServeHost.start(workspace: workspace, arguments: ["--no-auth"])
         defer { if host.process.isRunning { host.process.terminate() } }
-        let rest = try #require(try Harness.json(try ServeHost.curl([host.base + "/api/executions/" + id])) as? [String: Any])
+        let rest = try #require(try Harness.json(try await ServeHost.curl([host.base + "/api/executions/" + id])) as? [String: Any])
         #expect(rest["status"] as? String == "COMPLETE_WARN")
         #expect(rest["documentsDeadLettered"] as? Int == 2)
         let tracked = try #require(
-            try Harness.json(try ServeHost.curl([host.base + "/api/executions/\(id)/documents/1"])) as? [String: Any])
+            try Harness.json(try await ServeHost.curl([host.base + "/api/executions/\(id)/documents/1"])) as? [String: Any])
         let records = (tracked["records"] as? [[String: Any]]) ?? []
         #expect(records.first?["status"] as? String == "dead-lettered", "\(tracked)")
         #expect((records.first?["error"] as? String)?.contains("column id") == true)
-        let page = try ServeHost.curl([host.base + "/reporting/executions/" + id])
+        let page = try await ServeHost.curl([host.base + "/reporting/executions/" + id])
         #expect(page.contains(#"<span class="warn" id="dead-lettered">2 dead-lettered</span>"#), "\(page.prefix(3000))")
         // The diagram marks the shape that only dead-lettered documents, with its counts; the
         // dead-lettered documents' kept contents are linked.

@@ -25,7 +25,7 @@ import Testing
         ]) { $1 })
         defer { try? FileManager.default.removeItem(atPath: workspace) }
 
-        let run = try Harness.conveyor(["run", "route", "--json", "--workspace", workspace])
+        let run = try await Harness.conveyor(["run", "route", "--json", "--workspace", workspace])
         #expect(run.status == 1, "\(run.stderr)")
         let execution = try #require(try Harness.json(run.stdout) as? [String: Any])
         let id = try #require(execution["id"] as? String)
@@ -38,18 +38,18 @@ import Testing
         let records = try store.documents(executionID: id)
         #expect(records.count == 2 && records.allSatisfy { $0.errorCode == "property" }, "\(records)")
 
-        let shown = try Harness.conveyor(["executions", "show", id, "--json", "--workspace", workspace])
+        let shown = try await Harness.conveyor(["executions", "show", id, "--json", "--workspace", workspace])
         let shownExecution = try #require(try Harness.json(shown.stdout) as? [String: Any])
         let shownDocuments = (shownExecution["documents"] as? [[String: Any]]) ?? []
         #expect(shownDocuments.count == 2 && shownDocuments.allSatisfy { $0["errorCode"] as? String == "property" },
                 "\(shownDocuments)")
-        let text = try Harness.conveyor(["executions", "show", id, "--workspace", workspace])
+        let text = try await Harness.conveyor(["executions", "show", id, "--workspace", workspace])
         #expect(text.stdout.contains("is not set on document 0 [property]"), "\(text.stdout)")
 
         let host = try await ServeHost.start(workspace: workspace, arguments: ["--no-auth"])
         defer { if host.process.isRunning { host.process.terminate() } }
         let tracked = try #require(
-            try Harness.json(try ServeHost.curl([host.base + "/api/executions/\(id)/documents/1"])) as? [String: Any])
+            try Harness.json(try await ServeHost.curl([host.base + "/api/executions/\(id)/documents/1"])) as? [String: Any])
         let rest = (tracked["records"] as? [[String: Any]]) ?? []
         #expect(rest.first?["errorCode"] as? String == "property", "\(tracked)")
         #expect(try await host.stop())

@@ -128,16 +128,16 @@ struct ExactlyOnceOwnershipTests {
         let host = try await ServeHost.start(workspace: workspace.root, arguments: ["--no-auth"],
                                              environment: workspace.environment.merging(["INBOX": "in-a"]) { $1 })
         defer { if host.process.isRunning { host.process.terminate() } }
-        let accepted = try ServeHost.curl(["-X", "POST", host.base + "/api/processes/load/executions?wait=false"])
+        let accepted = try await ServeHost.curl(["-X", "POST", host.base + "/api/processes/load/executions?wait=false"])
         let id = try #require((try Harness.json(accepted) as? [String: Any])?["id"] as? String, "answer: \(accepted)")
         try Self.waitForOwner(workspace)
-        let running = (try? Harness.json(try ServeHost.curl([host.base + "/api/executions/" + id])) as? [String: Any])?["status"]
+        let running = (try? Harness.json(try await ServeHost.curl([host.base + "/api/executions/" + id])) as? [String: Any])?["status"]
         try #require(running as? String == "INPROCESS", "the served execution ended before the run started (make the input larger)")
         let run = try Background(workspace, environment: ["INBOX": "in-b"])
         let ran = run.wait()
         var served: [String: Any] = [:]
         for _ in 0..<1_200 {
-            served = (try? Harness.json(try ServeHost.curl([host.base + "/api/executions/" + id])) as? [String: Any]) ?? [:]
+            served = (try? Harness.json(try await ServeHost.curl([host.base + "/api/executions/" + id])) as? [String: Any]) ?? [:]
             if let status = served["status"] as? String, status != "INPROCESS" { break }
             try await Task.sleep(for: .milliseconds(100))
         }

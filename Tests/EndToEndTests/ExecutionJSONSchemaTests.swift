@@ -35,29 +35,29 @@ import Testing
         let workspace = try ParentExecutionTests.callingWorkspace()
         defer { try? FileManager.default.removeItem(atPath: workspace) }
 
-        let run = try Harness.conveyor(["run", "parent", "--workspace", workspace, "--json"])
+        let run = try await Harness.conveyor(["run", "parent", "--workspace", workspace, "--json"])
         #expect(run.status == 0, "\(run.stderr)")
         let ran = try #require(try Harness.json(run.stdout) as? [String: Any])
         let parentID = try #require(ran["id"] as? String)
         #expect((ran["shapes"] as? [[String: Any]])?.map { $0["shapeId"] as? String } == ["start", "write", "call", "done"])
 
-        let list = try Harness.conveyor(["executions", "list", "--workspace", workspace, "--json"])
+        let list = try await Harness.conveyor(["executions", "list", "--workspace", workspace, "--json"])
         let listed = try #require(try Harness.json(list.stdout) as? [[String: Any]])
         #expect(listed.count == 2)
         let child = try #require(listed.first { $0["parentExecutionId"] as? String == parentID })
         let childID = try #require(child["id"] as? String)
 
-        let show = try Harness.conveyor(["executions", "show", parentID, "--workspace", workspace, "--json"])
+        let show = try await Harness.conveyor(["executions", "show", parentID, "--workspace", workspace, "--json"])
         let shown = try #require(try Harness.json(show.stdout) as? [String: Any])
         #expect((shown["documents"] as? [Any])?.isEmpty == false)
         #expect((shown["childExecutions"] as? [[String: Any]])?.first?["id"] as? String == childID)
 
         let host = try await ServeHost.start(workspace: workspace, arguments: ["--no-auth"])
         defer { if host.process.isRunning { host.process.terminate() } }
-        let apiList = try #require(try Harness.json(try ServeHost.curl([host.base + "/api/executions"])) as? [String: Any])
+        let apiList = try #require(try Harness.json(try await ServeHost.curl([host.base + "/api/executions"])) as? [String: Any])
         let apiExecutions = try #require(apiList["executions"] as? [[String: Any]])
         #expect(apiExecutions.count == 2)
-        let apiChild = try #require(try Harness.json(try ServeHost.curl([host.base + "/api/executions/\(childID)"]))
+        let apiChild = try #require(try Harness.json(try await ServeHost.curl([host.base + "/api/executions/\(childID)"]))
                                     as? [String: Any])
         try await host.stop()
 

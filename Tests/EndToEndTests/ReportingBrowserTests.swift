@@ -55,7 +55,7 @@ import Testing
         let workspace = try Self.workspace()
         defer { try? FileManager.default.removeItem(atPath: workspace) }
         for _ in 0..<2 {
-            let run = try Harness.conveyor(["run", "load-orders", "--workspace", workspace])
+            let run = try await Harness.conveyor(["run", "load-orders", "--workspace", workspace])
             #expect(run.status == 0, "conveyor run: \(run.stdout) \(run.stderr)")
         }
         let environment = ["CONVEYOR_SECRET_REPORT_USER": "auditor", "CONVEYOR_SECRET_REPORT_PASSWORD": "s3cret pw"]
@@ -66,59 +66,59 @@ import Testing
         let base = host.base.replacingOccurrences(of: "http://", with: "http://auditor:s3cret%20pw@")
 
         // Without credentials the page is refused, with them it loads.
-        let refused = try ServeHost.curl(["-o", "/dev/null", "-w", "%{http_code}", host.base + "/reporting/executions"])
+        let refused = try await ServeHost.curl(["-o", "/dev/null", "-w", "%{http_code}", host.base + "/reporting/executions"])
         #expect(refused == "401")
 
         // The executions list.
-        let list = try Chromium.dumpDOM(base + "/reporting/executions")
+        let list = try await Chromium.dumpDOM(base + "/reporting/executions")
         #expect(list.contains("<table id=\"executions\">"))
         #expect(list.components(separatedBy: "<tr class=\"execution\">").count == 3)
         #expect(list.contains("Load orders"))
         #expect(list.contains("<form class=\"filters\" method=\"get\" action=\"/reporting/executions\" id=\"filters\">"))
-        try Chromium.screenshot(base + "/reporting/executions", name: "reporting-executions")
-        let filtered = try Chromium.dumpDOM(base + "/reporting/executions?process=load-orders&status=COMPLETE&trigger=manual")
+        try await Chromium.screenshot(base + "/reporting/executions", name: "reporting-executions")
+        let filtered = try await Chromium.dumpDOM(base + "/reporting/executions?process=load-orders&status=COMPLETE&trigger=manual")
         #expect(filtered.components(separatedBy: "<tr class=\"execution\">").count == 3)
-        let none = try Chromium.dumpDOM(base + "/reporting/executions?trigger=schedule")
+        let none = try await Chromium.dumpDOM(base + "/reporting/executions?trigger=schedule")
         #expect(none.contains("id=\"no-executions\""))
 
         // On an SQLite store the hosts page says the host is in no cluster; on PostgreSQL the host
         // is a cluster host and the page lists it.
-        let hostsPage = try Chromium.dumpDOM(base + "/reporting/hosts")
+        let hostsPage = try await Chromium.dumpDOM(base + "/reporting/hosts")
         #expect(hostsPage.contains("<a href=\"/reporting/hosts\" aria-current=\"page\">Hosts</a>"))
         #expect(hostsPage.contains("id=\"not-a-cluster\"") == WorkspaceStore.onSQLite, "\(hostsPage)")
         #expect(hostsPage.contains("<table id=\"hosts\">") == WorkspaceStore.onPostgres, "\(hostsPage)")
 
         // The search finds a known order and links to its executions.
-        let search = try Chromium.dumpDOM(base + "/reporting/tracked?field=orderId&value=B-1002")
+        let search = try await Chromium.dumpDOM(base + "/reporting/tracked?field=orderId&value=B-1002")
         #expect(search.contains("2 documents with"))
         #expect(search.contains("Grace \"GH\" Ltd"))
         #expect(search.components(separatedBy: "<tr class=\"match\">").count == 3)
-        try Chromium.screenshot(base + "/reporting/tracked?field=orderId&value=B-1002", name: "reporting-search")
+        try await Chromium.screenshot(base + "/reporting/tracked?field=orderId&value=B-1002", name: "reporting-search")
         let executionID = try #require(Self.firstExecutionLink(in: search))
 
         // The execution detail.
-        let detail = try Chromium.dumpDOM(base + "/reporting/executions/" + executionID)
+        let detail = try await Chromium.dumpDOM(base + "/reporting/executions/" + executionID)
         #expect(detail.contains("<dl class=\"summary\" id=\"summary\">"))
         #expect(detail.contains("status-complete"))
         #expect(detail.contains("<table id=\"shapes\">"))
         #expect(detail.contains("<table id=\"documents\">"))
         #expect(detail.contains("B-1001"))
         #expect(detail.contains("Ada &amp; Co"))
-        try Chromium.screenshot(base + "/reporting/executions/" + executionID, name: "reporting-execution-complete")
+        try await Chromium.screenshot(base + "/reporting/executions/" + executionID, name: "reporting-execution-complete")
 
         // An order id holding a script element is text: no script or img element in the DOM.
         let encoded = Self.hostileOrder.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        let hostile = try Chromium.dumpDOM(base + "/reporting/tracked?field=orderId&value=" + encoded)
+        let hostile = try await Chromium.dumpDOM(base + "/reporting/tracked?field=orderId&value=" + encoded)
         #expect(hostile.contains("2 documents with"))
         #expect(!hostile.lowercased().contains("<script"))
         #expect(!hostile.lowercased().contains("<img"))
         #expect(hostile.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         #expect(hostile.contains("&lt;img src=x onerror=alert(2)&gt;"))
         #expect(!detail.lowercased().contains("<script"))
-        try Chromium.screenshot(base + "/reporting/tracked?field=orderId&value=" + encoded, name: "reporting-hostile")
+        try await Chromium.screenshot(base + "/reporting/tracked?field=orderId&value=" + encoded, name: "reporting-hostile")
 
         // The CSV export of the search.
-        let csv = try ServeHost.curl(["-u", "auditor:s3cret pw", host.base + "/reporting/tracked.csv?field=orderId&value=B-1001"])
+        let csv = try await ServeHost.curl(["-u", "auditor:s3cret pw", host.base + "/reporting/tracked.csv?field=orderId&value=B-1001"])
         let lines = csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }
         #expect(lines.count == 5)   // header, then orderId and customer of two documents
         #expect(lines.first?.hasPrefix("sequence,execution_id,process_id") == true)
@@ -153,7 +153,7 @@ import Testing
         _ = try Chromium.executable()
         let workspace = try Self.failingWorkspace()
         defer { try? FileManager.default.removeItem(atPath: workspace) }
-        let run = try Harness.conveyor(["run", "fail-orders", "--json", "--workspace", workspace])
+        let run = try await Harness.conveyor(["run", "fail-orders", "--json", "--workspace", workspace])
         let execution = try #require(try? Harness.json(run.stdout) as? [String: Any], "\(run.stdout) \(run.stderr)")
         let executionID = try #require(execution["id"] as? String)
         let host = try await ServeHost.start(workspace: workspace, arguments: ["--no-auth"])
@@ -161,27 +161,27 @@ import Testing
         let base = host.base
 
         // Every process with its diagram.
-        let processes = try Chromium.dumpDOM(base + "/reporting/processes")
+        let processes = try await Chromium.dumpDOM(base + "/reporting/processes")
         #expect(processes.contains("id=\"process-fail-orders\""))
         #expect(processes.contains("id=\"process-load-orders\""))
         #expect(processes.contains("data-shape=\"save\""))
         #expect(processes.contains("<code class=\"listener\">") == false)
         #expect(processes.contains("href=\"/reporting/executions/\(executionID)\""))
-        try Chromium.screenshot(base + "/reporting/processes", name: "reporting-processes")
+        try await Chromium.screenshot(base + "/reporting/processes", name: "reporting-processes")
 
         // The execution's diagram: the failing shape is marked with its counts.
-        let detail = try Chromium.dumpDOM(base + "/reporting/executions/" + executionID)
+        let detail = try await Chromium.dumpDOM(base + "/reporting/executions/" + executionID)
         #expect(detail.contains("id=\"execution-diagram\""))
         #expect(detail.contains("class=\"shape kind-connector failed\" id=\"shape-save\""), "\(detail)")
         #expect(detail.contains("4 in, 0 out, 4 failed"), "\(detail)")
         #expect(detail.contains("<table id=\"shapes\">"))
         #expect(detail.contains("<a class=\"content-link\" href=\"/reporting/executions/\(executionID)/documents/"))
-        try Chromium.screenshot(base + "/reporting/executions/" + executionID, name: "reporting-execution")
+        try await Chromium.screenshot(base + "/reporting/executions/" + executionID, name: "reporting-execution")
 
         // Each failed document's content is text in the page, the hostile ones too.
         var pages: [Int: String] = [:]
         for index in 0..<4 {
-            pages[index] = try Chromium.dumpDOM(base + "/reporting/executions/\(executionID)/documents/\(index)")
+            pages[index] = try await Chromium.dumpDOM(base + "/reporting/executions/\(executionID)/documents/\(index)")
         }
         for page in pages.values {
             #expect(page.contains("<pre class=\"content\">"))
@@ -192,7 +192,7 @@ import Testing
         let hostile = try #require(pages.first { $0.value.contains("&lt;script&gt;alert(1)&lt;/script&gt;") })
         #expect(pages.values.contains { $0.contains("&lt;/pre&gt;&lt;b&gt;bold&lt;/b&gt;") })
         #expect(hostile.value.contains("[property]"))
-        try Chromium.screenshot(base + "/reporting/executions/\(executionID)/documents/\(hostile.key)",
+        try await Chromium.screenshot(base + "/reporting/executions/\(executionID)/documents/\(hostile.key)",
                                 name: "reporting-document")
         #expect(try await host.stop())
     }

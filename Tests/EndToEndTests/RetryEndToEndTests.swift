@@ -21,26 +21,26 @@ struct RetryEndToEndTests {
     }
 
     /// Runs the sample process; returns the execution JSON.
-    static func runFailing(in root: String) throws -> [String: Any] {
-        let run = try Harness.conveyor(["run", "orders-to-bigquery", "--workspace", root, "--json"])
+    static func runFailing(in root: String) async throws -> [String: Any] {
+        let run = try await Harness.conveyor(["run", "orders-to-bigquery", "--workspace", root, "--json"])
         #expect(run.status == 1, "every row fails while the table is missing: \(run.stdout) \(run.stderr)")
         let execution = try #require(try Harness.json(run.stdout) as? [String: Any], "\(run.stderr)")
         #expect(execution["documentsError"] as? Int == 5, "\(execution)")
         return execution
     }
 
-    static func count(_ dataset: String, in root: String) throws -> String {
-        try Harness.bq(["count", "\(dataset).orders"], in: root).trimmingCharacters(in: .whitespacesAndNewlines)
+    static func count(_ dataset: String, in root: String) async throws -> String {
+        try await Harness.bq(["count", "\(dataset).orders"], in: root).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test("conveyor executions retry lands the failed rows once; two retries at once send them once")
     func commandLineRetry() async throws {
         let (root, dataset) = try Self.workspace()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let original = try #require(try Self.runFailing(in: root)["id"] as? String)
+        let original = try #require(try await Self.runFailing(in: root)["id"] as? String)
 
         // Retried while the cause is still there: the retry fails the same way and keeps the documents again.
-        let early = try Harness.conveyor(["executions", "retry", original, "--workspace", root, "--json"])
+        let early = try await Harness.conveyor(["executions", "retry", original, "--workspace", root, "--json"])
         #expect(early.status == 1, "\(early.stdout) \(early.stderr)")
         let earlyExecution = try #require(try Harness.json(early.stdout) as? [String: Any], "\(early.stderr)")
         #expect(earlyExecution["id"] as? String == original + "-retry")
@@ -48,13 +48,13 @@ struct RetryEndToEndTests {
         #expect(earlyExecution["parentExecutionId"] as? String == original, "\(earlyExecution)")
         #expect(earlyExecution["documentsIn"] as? Int == 5 && earlyExecution["documentsError"] as? Int == 5)
 
-        _ = try Harness.bq(["create-table", "\(dataset).orders", "samples/orders-table.json"], in: root)
+        _ = try await Harness.bq(["create-table", "\(dataset).orders", "samples/orders-table.json"], in: root)
 
         // The original was retried already: refused, naming the retry, sending nothing.
-        let again = try Harness.conveyor(["executions", "retry", original, "--workspace", root])
+        let again = try await Harness.conveyor(["executions", "retry", original, "--workspace", root])
         #expect(again.status == 1)
         #expect(again.stderr.contains("was already retried by \(original)-retry (ERROR"), "\(again.stderr)")
-        #expect(try Self.count(dataset, in: root) == "0")
+        #expect(try await Self.count(dataset, in: root) == "0")
 
         // Two retries of the retry at once: one sends the rows, the other is refused.
         let retryID = original + "-retry"
@@ -65,15 +65,15 @@ struct RetryEndToEndTests {
                 "exactly one retry runs: \(outcomes.map { "\($0.status) \($0.stdout) \($0.stderr)" })")
         let refused = try #require(outcomes.first { $0.status != 0 })
         #expect(refused.stderr.contains("already running") || refused.stderr.contains("retried"), "\(refused.stderr)")
-        #expect(try Self.count(dataset, in: root) == "5")
-        let rows = try Harness.jsonLines(try Harness.bq(["rows", "\(dataset).orders", "order_id"], in: root))
+        #expect(try await Self.count(dataset, in: root) == "5")
+        let rows = try Harness.jsonLines(try await Harness.bq(["rows", "\(dataset).orders", "order_id"], in: root))
         #expect(rows.map { $0["order_id"] as? Int } == [1001, 1002, 1003, 1004, 1005])
 
         // The successful retry has nothing left to retry; the rows are still there once.
-        let done = try Harness.conveyor(["executions", "retry", retryID + "-retry", "--workspace", root])
+        let done = try await Harness.conveyor(["executions", "retry", retryID + "-retry", "--workspace", root])
         #expect(done.status == 1 && done.stderr.contains("nothing to retry: no document failed"), "\(done.stderr)")
-        #expect(try Self.count(dataset, in: root) == "5")
-        let list = try Harness.conveyor(["executions", "list", "--json", "--workspace", root])
+        #expect(try await Self.count(dataset, in: root) == "5")
+        let list = try await Harness.conveyor(["executions", "list", "--json", "--workspace", root])
         let listed = try #require(try Harness.json(list.stdout) as? [[String: Any]], "\(list.stdout)")
         #expect(listed.map { "\($0["trigger"] ?? "") \($0["status"] ?? "")" }.sorted()
                     == ["manual ERROR", "retry COMPLETE", "retry ERROR"], "\(listed)")
@@ -83,8 +83,8 @@ struct RetryEndToEndTests {
     func hostRetry() async throws {
         let (root, dataset) = try Self.workspace()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let original = try #require(try Self.runFailing(in: root)["id"] as? String)
-        _ = try Harness.bq(["create-table", "\(dataset).orders", "samples/orders-table.json"], in: root)
+        let original = try #require(try await Self.runFailing(in: root)["id"] as? String)
+        _ = try await Harness.bq(["create-table", "\(dataset).orders", "samples/orders-table.json"], in: root)
 
         let token = "tok-\(UUID().uuidString)"
         let host = try await ServeHost.start(workspace: root, arguments: ["--auth", "bearer:E2E_RETRY_TOKEN"],
@@ -94,42 +94,42 @@ struct RetryEndToEndTests {
         let code = ["-o", "/dev/null", "-w", "%{http_code}"]
         let api = host.base + "/api/executions/\(original)/retry"
         let form = host.base + "/reporting/executions/\(original)/retry"
-        #expect(try ServeHost.curl(code + ["-X", "POST", api]) == "401")
-        #expect(try ServeHost.curl(code + ["-X", "POST", form, "--data", "csrf=x"]) == "401")
+        #expect(try await ServeHost.curl(code + ["-X", "POST", api]) == "401")
+        #expect(try await ServeHost.curl(code + ["-X", "POST", form, "--data", "csrf=x"]) == "401")
 
-        let page = try ServeHost.curl(auth + [host.base + "/reporting/executions/\(original)"])
+        let page = try await ServeHost.curl(auth + [host.base + "/reporting/executions/\(original)"])
         #expect(page.contains("id=\"retry-form\""), "\(page.prefix(3000))")
         #expect(page.contains("Retry 5 failed document(s)"))
         let csrf = try #require(Self.hiddenValue("csrf", in: page), "no token in the form")
 
-        #expect(try ServeHost.curl(auth + code + ["-X", "POST", form]) == "403", "no token")
-        #expect(try ServeHost.curl(auth + code + [form, "--data", "csrf=" + String(repeating: "0", count: 64)]) == "403")
-        let otherExecution = try ServeHost.curl(auth + code + [host.base + "/reporting/executions/\(original)x/retry",
+        #expect(try await ServeHost.curl(auth + code + ["-X", "POST", form]) == "403", "no token")
+        #expect(try await ServeHost.curl(auth + code + [form, "--data", "csrf=" + String(repeating: "0", count: 64)]) == "403")
+        let otherExecution = try await ServeHost.curl(auth + code + [host.base + "/reporting/executions/\(original)x/retry",
                                                               "--data", "csrf=\(csrf)"])
         #expect(otherExecution == "403", "a token is good for its own execution only")
-        #expect(try ServeHost.curl(auth + code + ["-H", "Origin: http://evil.example", form, "--data", "csrf=\(csrf)"]) == "403")
-        #expect(try ServeHost.curl(auth + code + ["-H", "Sec-Fetch-Site: cross-site", form, "--data", "csrf=\(csrf)"]) == "403")
-        #expect(try Self.count(dataset, in: root) == "0", "no refused form sent anything")
+        #expect(try await ServeHost.curl(auth + code + ["-H", "Origin: http://evil.example", form, "--data", "csrf=\(csrf)"]) == "403")
+        #expect(try await ServeHost.curl(auth + code + ["-H", "Sec-Fetch-Site: cross-site", form, "--data", "csrf=\(csrf)"]) == "403")
+        #expect(try await Self.count(dataset, in: root) == "0", "no refused form sent anything")
 
-        let posted = try ServeHost.curl(auth + ["-D", "-", "-o", "/dev/null", form, "--data", "csrf=\(csrf)"])
+        let posted = try await ServeHost.curl(auth + ["-D", "-", "-o", "/dev/null", form, "--data", "csrf=\(csrf)"])
         #expect(posted.hasPrefix("HTTP/1.1 303"), "\(posted)")
         #expect(posted.contains("/reporting/executions/\(original)-retry"), "\(posted)")
         let retry = try await Self.waitForEnd(original + "-retry", host: host, auth: auth)
         #expect(retry["status"] as? String == "COMPLETE", "\(retry)")
         #expect(retry["trigger"] as? String == "retry")
-        #expect(try Self.count(dataset, in: root) == "5")
+        #expect(try await Self.count(dataset, in: root) == "5")
 
-        let refused = try ServeHost.curl(auth + ["-w", " %{http_code}", "-X", "POST", api])
+        let refused = try await ServeHost.curl(auth + ["-w", " %{http_code}", "-X", "POST", api])
         #expect(refused.hasSuffix(" 409"), "\(refused)")
         #expect(refused.contains("was already retried by \(original)-retry (COMPLETE"), "\(refused)")
-        #expect(try ServeHost.curl(auth + code + ["-X", "POST", host.base + "/api/executions/ex-none/retry"]) == "404")
-        #expect(try ServeHost.curl(auth + code + ["-X", "POST", api + "?wait=maybe"]) == "400")
-        let shown = try ServeHost.curl(auth + [host.base + "/reporting/executions/\(original)"])
+        #expect(try await ServeHost.curl(auth + code + ["-X", "POST", host.base + "/api/executions/ex-none/retry"]) == "404")
+        #expect(try await ServeHost.curl(auth + code + ["-X", "POST", api + "?wait=maybe"]) == "400")
+        let shown = try await ServeHost.curl(auth + [host.base + "/reporting/executions/\(original)"])
         #expect(shown.contains("id=\"retries\"") && shown.contains("\(original)-retry"), "\(shown.prefix(3000))")
-        let retryPage = try ServeHost.curl(auth + [host.base + "/reporting/executions/\(original)-retry"])
+        let retryPage = try await ServeHost.curl(auth + [host.base + "/reporting/executions/\(original)-retry"])
         #expect(retryPage.contains("Retry of"), "\(retryPage.prefix(3000))")
         #expect(try await host.stop())
-        #expect(try Self.count(dataset, in: root) == "5")
+        #expect(try await Self.count(dataset, in: root) == "5")
 
         // The page in a real browser: the form and the retries list are in the DOM.
         _ = try Chromium.executable()

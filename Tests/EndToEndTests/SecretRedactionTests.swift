@@ -105,7 +105,7 @@ import Testing
         let environment = ["CONVEYOR_SECRET_DQ": #"Quo"teSecret\Back"#, "CONVEYOR_SECRET_TAB": "Tab\tSecretValue"]
         let host = try await ServeHost.start(workspace: workspace, arguments: ["--no-auth"], environment: environment)
         defer { if host.process.isRunning { host.process.terminate() } }
-        let answer = try ServeHost.curl(["-i", host.base + "/stamp", "--data-binary", #"{"id":"A-1"}"#])
+        let answer = try await ServeHost.curl(["-i", host.base + "/stamp", "--data-binary", #"{"id":"A-1"}"#])
         #expect(try await host.stop())
         #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
         #expect(answer.contains(#""source":"***""#) && answer.contains(#""tab":"***""#), "\(answer)")

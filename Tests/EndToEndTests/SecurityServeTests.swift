@@ -53,30 +53,30 @@ import Testing
         #expect(try status(["-H", "Authorization: Bearer \(token)x", leak, "--data-binary", "{}"]) == "401")
         #expect(try status(["-u", "user:\(token)", leak, "--data-binary", "{}"]) == "401")
         #expect(try status([host.base + "/api/executions"]) == "401")
-        let none = try ServeHost.curl(auth + [host.base + "/api/executions"])
+        let none = try await ServeHost.curl(auth + [host.base + "/api/executions"])
         let listed = try #require((try Harness.json(none) as? [String: Any])?["executions"] as? [[String: Any]])
         #expect(listed.isEmpty, "a refused request ran the process: \(none)")
 
         // With the token the run fails, with the secret's path in its error; every view redacts it.
         var answers: [String] = []
-        answers.append(try ServeHost.curl(auth + ["-i", leak, "--data-binary", "{\"id\":1}"]))
+        answers.append(try await ServeHost.curl(auth + ["-i", leak, "--data-binary", "{\"id\":1}"]))
         #expect(answers[0].hasPrefix("HTTP/1.1 500"), "\(answers[0])")
         #expect(answers[0].contains("***"), "\(answers[0])")
-        answers.append(try ServeHost.curl(auth + ["-i", "-X", "POST", host.base + "/api/processes/leak/executions",
+        answers.append(try await ServeHost.curl(auth + ["-i", "-X", "POST", host.base + "/api/processes/leak/executions",
                                                   "--data-binary", "{}"]))
-        let list = try ServeHost.curl(auth + [host.base + "/api/executions"])
+        let list = try await ServeHost.curl(auth + [host.base + "/api/executions"])
         answers.append(list)
         let executions = try #require((try Harness.json(list) as? [String: Any])?["executions"] as? [[String: Any]])
         #expect(executions.count == 2)
         for execution in executions {
             let id = try #require(execution["id"] as? String)
             #expect(execution["status"] as? String == "ERROR")
-            answers.append(try ServeHost.curl(auth + [host.base + "/api/executions/\(id)"]))
-            answers.append(try ServeHost.curl(auth + [host.base + "/api/executions/\(id)/documents/0"]))
-            answers.append(try ServeHost.curl(auth + [host.base + "/reporting/executions/\(id)"]))
+            answers.append(try await ServeHost.curl(auth + [host.base + "/api/executions/\(id)"]))
+            answers.append(try await ServeHost.curl(auth + [host.base + "/api/executions/\(id)/documents/0"]))
+            answers.append(try await ServeHost.curl(auth + [host.base + "/reporting/executions/\(id)"]))
         }
-        answers.append(try ServeHost.curl(auth + [host.base + "/reporting/executions"]))
-        answers.append(try ServeHost.curl(auth + [host.base + "/reporting/executions?status=ERROR"]))
+        answers.append(try await ServeHost.curl(auth + [host.base + "/reporting/executions"]))
+        answers.append(try await ServeHost.curl(auth + [host.base + "/reporting/executions?status=ERROR"]))
         for answer in answers {
             #expect(!answer.contains(marker), "the secret leaked: \(answer)")
             #expect(!answer.contains(token))
@@ -130,28 +130,28 @@ import Testing
         defer { if host.process.isRunning { host.process.terminate() } }
 
         var answers: [String] = []
-        let answer = try ServeHost.curl(["-i", host.base + "/keyed", "--data-binary", #"{"id":"A-1"}"#])
+        let answer = try await ServeHost.curl(["-i", host.base + "/keyed", "--data-binary", #"{"id":"A-1"}"#])
         answers.append(answer)
         #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
         #expect(answer.hasSuffix(#"{"key":"***","id":"A-1"}"#), "\(answer)")
-        let list = try ServeHost.curl([host.base + "/api/executions"])
+        let list = try await ServeHost.curl([host.base + "/api/executions"])
         let executions = try #require((try Harness.json(list) as? [String: Any])?["executions"] as? [[String: Any]])
         let id = try #require(executions.first?["id"] as? String)
         #expect(executions.first?["status"] as? String == "COMPLETE")
-        let documents = try ServeHost.curl([host.base + "/api/executions/\(id)/documents/0"])
+        let documents = try await ServeHost.curl([host.base + "/api/executions/\(id)/documents/0"])
         #expect(documents.contains(#""name":"apiKey","truncated":false,"value":"***""#), "\(documents)")
         answers += [list, documents,
-                    try ServeHost.curl([host.base + "/api/tracked?field=apiKey&value=***"]),
-                    try ServeHost.curl([host.base + "/api/tracked?field=apiKey&value=" + secret]),
-                    try ServeHost.curl([host.base + "/reporting/executions/\(id)"]),
-                    try ServeHost.curl([host.base + "/reporting/tracked?field=apiKey&value=***"]),
-                    try ServeHost.curl([host.base + "/reporting/tracked.csv?field=apiKey&value=***"])]
+                    try await ServeHost.curl([host.base + "/api/tracked?field=apiKey&value=***"]),
+                    try await ServeHost.curl([host.base + "/api/tracked?field=apiKey&value=" + secret]),
+                    try await ServeHost.curl([host.base + "/reporting/executions/\(id)"]),
+                    try await ServeHost.curl([host.base + "/reporting/tracked?field=apiKey&value=***"]),
+                    try await ServeHost.curl([host.base + "/reporting/tracked.csv?field=apiKey&value=***"])]
         #expect(try await host.stop())
         answers.append(host.log)
-        let show = try Harness.conveyor(["executions", "show", id, "--workspace", workspace], environment: environment)
+        let show = try await Harness.conveyor(["executions", "show", id, "--workspace", workspace], environment: environment)
         #expect(show.status == 0, "\(show.stderr)")
         #expect(show.stdout.contains("***"), "\(show.stdout)")
-        let export = try Harness.conveyor(["tracked", "export", "--format", "csv", "--workspace", workspace],
+        let export = try await Harness.conveyor(["tracked", "export", "--format", "csv", "--workspace", workspace],
                                           environment: environment)
         #expect(export.stdout.contains("apiKey"), "\(export.stdout) \(export.stderr)")
         answers += [show.stdout, show.stderr, export.stdout, export.stderr]

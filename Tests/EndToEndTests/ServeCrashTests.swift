@@ -37,7 +37,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: workspace) }
         let first = try await ServeHost.start(workspace: workspace, arguments: ["--no-auth"], logName: "first.log")
         defer { if first.process.isRunning { first.process.terminate() } }
-        let accepted = try ServeHost.curl(["-X", "POST", first.base + "/api/processes/wait-pipe/executions?wait=false"])
+        let accepted = try await ServeHost.curl(["-X", "POST", first.base + "/api/processes/wait-pipe/executions?wait=false"])
         let id = try #require((try Harness.json(accepted) as? [String: Any])?["id"] as? String, "answer: \(accepted)")
         var running: String?
         for _ in 0..<100 where running != "INPROCESS" {
@@ -54,7 +54,7 @@ import Testing
         let second = try await ServeHost.start(workspace: workspace, arguments: ["--no-auth", "--retention", "90d"],
                                                logName: "second.log")
         defer { if second.process.isRunning { second.process.terminate() } }
-        let body = try ServeHost.curl([second.base + "/api/executions/" + id])
+        let body = try await ServeHost.curl([second.base + "/api/executions/" + id])
         let summary = try #require(try Harness.json(body) as? [String: Any])
         #expect(summary["status"] as? String == "ABORTED")
         #expect((summary["error"] as? String)?.contains("the host stopped (crash or kill)") == true)
@@ -71,7 +71,7 @@ import Testing
         #expect(second.process.terminationStatus == 0)
 
         // The ABORTED marking (record 1) and the purge's checkpoint (record 2) are in the audit chain.
-        let verified = try Harness.conveyor(["audit", "verify", "--workspace", workspace])
+        let verified = try await Harness.conveyor(["audit", "verify", "--workspace", workspace])
         #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
         #expect(verified.stdout.hasPrefix("OK: 2 records verified, head 2 "), "\(verified.stdout)")
     }

@@ -8,7 +8,7 @@ import Testing
 struct ServeDrainTests {
     /// Starts `wait-pipe` through the REST API and waits until it is INPROCESS; returns its id.
     static func startWaitingExecution(_ host: ServeHost) async throws -> String {
-        let accepted = try ServeHost.curl(["-X", "POST", host.base + "/api/processes/wait-pipe/executions?wait=false"])
+        let accepted = try await ServeHost.curl(["-X", "POST", host.base + "/api/processes/wait-pipe/executions?wait=false"])
         let id = try #require((try Harness.json(accepted) as? [String: Any])?["id"] as? String, "answer: \(accepted)")
         var status: String?
         for _ in 0..<200 where status != "INPROCESS" {
@@ -45,13 +45,13 @@ struct ServeDrainTests {
         try await Self.waitForLog(host, "host stopping")
         #expect(host.log.contains("running=1"), "\(host.log)")
         // Still serving: new work is refused with 503 and Retry-After, reads are answered.
-        let refused = try ServeHost.curl(["-i", "-X", "POST", host.base + "/exclusive", "-d", "x"])
+        let refused = try await ServeHost.curl(["-i", "-X", "POST", host.base + "/exclusive", "-d", "x"])
         #expect(refused.hasPrefix("HTTP/1.1 503"), "\(refused)")
         #expect(refused.lowercased().contains("retry-after: 5"), "\(refused)")
         #expect(try Self.status(host, id) == "INPROCESS")
         #expect(host.process.isRunning, "the host waits for the running execution")
 
-        let written = try Harness.run("/usr/bin/timeout", ["20", "sh", "-c", "printf '{\"n\":1}' > fifo/in.fifo"],
+        let written = try await Harness.run("/usr/bin/timeout", ["20", "sh", "-c", "printf '{\"n\":1}' > fifo/in.fifo"],
                                       in: workspace)
         #expect(written.status == 0, "nothing read the fifo: \(written.stderr)")
         try await Self.waitForExit(host)
@@ -77,7 +77,7 @@ struct ServeDrainTests {
         #expect(host.log.contains("host stopping"))
         #expect(host.log.contains("execution aborted at shutdown"), "\(host.log)")
         #expect(host.log.contains("host stopped"))
-        let shown = try Harness.conveyor(["executions", "show", id, "--workspace", workspace, "--json"])
+        let shown = try await Harness.conveyor(["executions", "show", id, "--workspace", workspace, "--json"])
         let summary = try #require(try Harness.json(shown.stdout) as? [String: Any], "\(shown.stdout)\(shown.stderr)")
         #expect(summary["status"] as? String == "ABORTED")
         #expect((summary["error"] as? String)?.contains("the grace period of 1.0 seconds ran out") == true, "\(summary)")

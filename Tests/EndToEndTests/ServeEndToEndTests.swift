@@ -70,7 +70,7 @@ import Testing
         #expect(log.contains("host stopping"))
         #expect(log.contains("host stopped"))
         #expect(!log.contains("e2e-secret"))
-        let stored = try Harness.conveyor(["executions", "--workspace", workspace])
+        let stored = try await Harness.conveyor(["executions", "--workspace", workspace])
         #expect(stored.stdout.contains(id) || stored.stdout.contains(String(id.prefix(20))))
     }
 }

@@ -86,7 +86,7 @@ struct ServeOperationsTests {
         #expect((samples["conveyor_host_uptime_seconds"] ?? 0) > 0)
 
         // SIGTERM with an execution running: readiness says so while the host drains, liveness stays 200.
-        let accepted = try ServeHost.curl(auth + ["-X", "POST", host.base + "/api/processes/wait-pipe/executions?wait=false"])
+        let accepted = try await ServeHost.curl(auth + ["-X", "POST", host.base + "/api/processes/wait-pipe/executions?wait=false"])
         let id = try #require((try Harness.json(accepted) as? [String: Any])?["id"] as? String, "answer: \(accepted)")
         for _ in 0..<200 {
             let gauges = PrometheusText(try Self.get(host.base + "/metrics", auth).body).samples
@@ -102,7 +102,7 @@ struct ServeOperationsTests {
         let running = PrometheusText(try Self.get(host.base + "/metrics", auth).body).samples
         #expect(running["conveyor_executions_running"] == 1)
 
-        let written = try Harness.run("/usr/bin/timeout", ["20", "sh", "-c", "printf '{\"n\":1}' > fifo/in.fifo"],
+        let written = try await Harness.run("/usr/bin/timeout", ["20", "sh", "-c", "printf '{\"n\":1}' > fifo/in.fifo"],
                                       in: workspace)
         #expect(written.status == 0, "nothing read the fifo: \(written.stderr)")
         try await ServeDrainTests.waitForExit(host)

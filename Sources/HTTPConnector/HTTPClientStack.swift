@@ -26,7 +26,10 @@ struct RateLimitedHTTPClient: HTTPClient {
 actor HTTPAuthorizer {
     private let auth: HTTPAuth
     private let client: any HTTPClient
-    private var token: (value: String, expires: ContinuousClock.Instant)?
+    /// An access token and when to stop using it.
+    typealias Token = (value: String, expires: ContinuousClock.Instant)
+    private var token: Token?
+    private var pending: Task<Token, any Error>?
 
     init(auth: HTTPAuth, client: any HTTPClient) {
         self.auth = auth
@@ -52,8 +55,27 @@ actor HTTPAuthorizer {
             if let token, ContinuousClock.now < token.expires {
                 return request.settingHeader("Authorization", "Bearer " + token.value)
             }
-            let fresh = try await fetchToken(tokenURL: tokenURL, clientID: clientID, clientSecret: clientSecret, scope: scope)
-            return request.settingHeader("Authorization", "Bearer " + fresh)
+            // One fetch at a time: requests that need a token while it is fetched wait for the same answer.
+            let task: Task<Token, any Error>
+            if let pending {
+                task = pending
+            } else {
+                let client = client
+                task = Task { try await Self.fetchToken(client: client, tokenURL: tokenURL, clientID: clientID,
+                                                        clientSecret: clientSecret, scope: scope) }
+                pending = task
+            }
+            do {
+                let fresh = try await task.value
+                if pending == task {
+                    token = fresh
+                    pending = nil
+                }
+                return request.settingHeader("Authorization", "Bearer " + fresh.value)
+            } catch {
+                if pending == task { pending = nil }
+                throw error
+            }
         }
     }
 
@@ -65,7 +87,8 @@ actor HTTPAuthorizer {
         return true
     }
 
-    private func fetchToken(tokenURL: String, clientID: String, clientSecret: String, scope: String?) async throws -> String {
+    private static func fetchToken(client: any HTTPClient, tokenURL: String, clientID: String, clientSecret: String,
+                                   scope: String?) async throws -> Token {
         var form = "grant_type=client_credentials&client_id=" + HTTPURL.encodeQuery(clientID)
             + "&client_secret=" + HTTPURL.encodeQuery(clientSecret)
         if let scope { form += "&scope=" + HTTPURL.encodeQuery(scope) }
@@ -83,7 +106,6 @@ actor HTTPAuthorizer {
         let lifetime = (answer?["expires_in"] as? NSNumber)?.doubleValue ?? 3600
         // Renewed a minute early (or at half its life, when short) so a request never carries an expired token.
         let margin = min(60, lifetime / 2)
-        token = (value, ContinuousClock.now + .milliseconds(Int64((lifetime - margin) * 1000)))
-        return value
+        return (value, ContinuousClock.now + .milliseconds(Int64((lifetime - margin) * 1000)))
     }
 }

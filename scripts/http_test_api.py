@@ -13,6 +13,8 @@ Serves, on one loopback port (threaded, HTTP/1.1 keep-alive):
   /pages/stats                      {"requests": N}: requests to /pages so far
   /items/ID                         {"id": ID} (small resource for benchmarks)
   /raw/...                          {"raw": the request target exactly as sent, still percent-encoded}
+  /flaky/NAME?fail=K&status=S&after=A   the first K requests for NAME answer S (503) with
+                                    `Retry-After: A` (1); then {"name": NAME, "attempts": K+1}
   everything else                   httpbin (https://httpbin.org's endpoints: /basic-auth, /bearer,
                                     /status, /delay, /gzip, /stream, /headers, /anything, ...)
 
@@ -39,6 +41,7 @@ class State:
     def __init__(self, count):
         self.items = [{"id": i, "name": "item %d" % i} for i in range(1, count + 1)]
         self.requests = 0
+        self.flaky = {}
         self.lock = threading.Lock()
 
 
@@ -93,6 +96,18 @@ def pages(request, state):
     return json_response({"error": "no such listing"}, status=404)
 
 
+def flaky(request, state):
+    """The first `fail` requests for a name answer `status` with `Retry-After: after`; later ones 200."""
+    name = request.path[len("/flaky/"):]
+    with state.lock:
+        seen = state.flaky.get(name, 0) + 1
+        state.flaky[name] = seen
+    if seen <= number(request, "fail", 2):
+        return json_response({"error": "try later"}, status=number(request, "status", 503),
+                             headers={"Retry-After": request.args.get("after", "1")})
+    return json_response({"name": name, "attempts": seen})
+
+
 def make_app(state):
     from httpbin import app as httpbin_app
 
@@ -100,6 +115,8 @@ def make_app(state):
         path = environ.get("PATH_INFO", "")
         if path.startswith("/pages/"):
             return pages(Request(environ), state)(environ, start_response)
+        if path.startswith("/flaky/"):
+            return flaky(Request(environ), state)(environ, start_response)
         if path.startswith("/raw/"):
             return json_response({"raw": environ.get("REQUEST_URI") or environ.get("RAW_URI")})(environ, start_response)
         if path.startswith("/items/"):

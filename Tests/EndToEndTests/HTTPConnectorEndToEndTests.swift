@@ -107,7 +107,9 @@ struct HTTPConnectorEndToEndTests {
             "basic-auth": Self.get("basic-auth", "/basic-auth/alice/{process:expected}"),
             "bearer-auth": Self.get("bearer-auth", "/bearer"),
             "slow": Self.get("slow", "/delay/{value}"),
+            "flaky": Self.get("flaky", "/flaky/{key}", #"<queryParameter name="status" value="{value}"/>"#),
         ], processes: [
+            "flaky": "api flaky",
             "statuses": "api status", "basic-ok": "basic basic-auth", "basic-refused": "wrong basic-auth",
             "bearer-ok": "bearer bearer-auth", "bearer-refused": "api bearer-auth", "slow": "api slow",
         ], inputs: [
@@ -117,6 +119,7 @@ struct HTTPConnectorEndToEndTests {
             "basic-ok": [#"{"key":"basic","value":""}"#], "basic-refused": [#"{"key":"basic-refused","value":""}"#],
             "bearer-ok": [#"{"key":"bearer","value":""}"#], "bearer-refused": [#"{"key":"bearer-refused","value":""}"#],
             "slow": [#"{"key":"slow","value":"3"}"#],
+            "flaky": [#"{"key":"unavailable","value":"503"}"#, #"{"key":"throttled","value":"429"}"#],
         ])
         defer { try? FileManager.default.removeItem(atPath: root) }
         let validated = try Harness.conveyor(["validate", "--workspace", root], environment: Self.secrets)
@@ -130,6 +133,13 @@ struct HTTPConnectorEndToEndTests {
         #expect(statuses.said.contains("GET \(api.url)/status/503 answered HTTP 503"), "\(statuses.said)")
         #expect(statuses.said.contains("GET \(api.url)/status/429 answered HTTP 429"), "\(statuses.said)")
         #expect(statuses.said.contains("redirects are not followed"), "\(statuses.said)")
+
+        // Two 503 (or 429) answers with Retry-After, then success: the third attempt's answer goes on
+        // (the wait the server asks for is capped by the connection's maxBackoff, 50ms).
+        let flaky = try Self.run("flaky", root)
+        #expect(flaky.status == 0 && flaky.said.contains("2 out"), "\(flaky.said)")
+        #expect(try Self.json(root, "unavailable.json")["attempts"] as? Int == 3)
+        #expect(try Self.json(root, "throttled.json")["attempts"] as? Int == 3)
 
         let basic = try Self.run("basic-ok", root)
         #expect(basic.status == 0, "\(basic.said)")

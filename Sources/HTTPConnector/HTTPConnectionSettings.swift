@@ -61,7 +61,7 @@ struct HTTPConnectionSettings: Sendable {
             let name = element.attributes["name"] ?? ""
             if !HTTPHeaderName.isValid(name) {
                 report(element, "<header> needs a name=\"…\" made of letters, digits and !#$%&'*+-.^_`|~, not '\(name)'")
-            } else if (element.attributes["value"] ?? "").contains(where: { $0 == "\r" || $0 == "\n" }) {
+            } else if (element.attributes["value"] ?? "").unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) {
                 report(element, "<header name=\"\(name)\"> has a line break in its value")
             } else {
                 headers.append(HTTPHeader(name, element.attributes["value"] ?? ""))

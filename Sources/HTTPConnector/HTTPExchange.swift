@@ -35,7 +35,7 @@ struct HTTPExchange: Sendable {
         var request = HTTPRequest(method: settings.method, url: url, headers: connection.headers)
         for header in settings.headers {
             let value = try context.interpolate(header.value.text, for: document)
-            if value.contains(where: { $0 == "\r" || $0 == "\n" }) {
+            if value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) {
                 throw DocumentError("\(header.value.location): header \(header.name) for document \(document.index) "
                                     + "has a line break in its value", code: .value)
             }

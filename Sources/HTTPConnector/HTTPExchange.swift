@@ -63,12 +63,13 @@ struct HTTPExchange: Sendable {
     }
 
     /// The document properties describing a response: `http.status` and `http.header.<name>`
-    /// (names in lower case; repeated fields joined with ", ").
+    /// (names in lower case; repeated fields joined with ", "). `Set-Cookie` is left out: a
+    /// session cookie is a credential, and properties are kept in execution records.
     static func properties(of response: HTTPResponse, adding base: [String: String]) -> [String: String] {
         var properties = base
         properties["http.status"] = String(response.status)
         var seen: Set<String> = []
-        for header in response.headers {
+        for header in response.headers where header.name.lowercased() != "set-cookie" {
             let key = "http.header." + header.name.lowercased()
             if seen.insert(key).inserted {
                 properties[key] = header.value

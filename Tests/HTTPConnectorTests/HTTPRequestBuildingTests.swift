@@ -78,10 +78,11 @@ import Testing
 
     @Test func responsePropertiesAndExcerpt() {
         let response = HTTPResponse(status: 201, headers: [HTTPHeader("Content-Type", "application/json"),
-                                                           HTTPHeader("Set-Cookie", "a=1"), HTTPHeader("set-cookie", "b=2")])
+                                                           HTTPHeader("Vary", "Accept"), HTTPHeader("vary", "Origin"),
+                                                           HTTPHeader("Set-Cookie", "session=secret")])
         let properties = HTTPExchange.properties(of: response, adding: ["key": "k"])
         #expect(properties == ["key": "k", "http.status": "201", "http.header.content-type": "application/json",
-                               "http.header.set-cookie": "a=1, b=2"])
+                               "http.header.vary": "Accept, Origin"])
         let long = HTTPExchange.excerpt(Array(("line one\n  line two " + String(repeating: "x", count: 300)).utf8))
         #expect(long.hasPrefix("line one line two xxx") && long.count == 201 && long.hasSuffix("…"))
     }

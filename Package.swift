@@ -38,7 +38,7 @@ let package = Package(
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "ProcessModel", "ProcessDiagram", "ProcessEngine", "DocumentMapping", "ExecutionStore",
-                "BigQuery", "DiskConnector", "PostgresConnector", "GoogleAuth", "HTTPTransport", "HostService",
+                "BigQuery", "DiskConnector", "PostgresConnector", "HTTPConnector", "GoogleAuth", "HTTPTransport", "HostService",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -87,6 +87,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "HTTPConnector", dependencies: ["ConveyorBase", "ProcessEngine", "ProcessModel", "DocumentMapping", "HTTPTransport"]),
         .target(
             name: "ExecutionStore",
             dependencies: [
@@ -128,6 +129,9 @@ let package = Package(
         .testTarget(name: "DiskConnectorTests", dependencies: ["DiskConnector", "ProcessEngine", "ProcessModel"]),
         .testTarget(name: "PostgresConnectorTests", dependencies: [
             "PostgresConnector", "ProcessEngine", "ProcessModel", "TestSupport",
+        ]),
+        .testTarget(name: "HTTPConnectorTests", dependencies: [
+            "HTTPConnector", "ProcessEngine", "ProcessModel", "TestSupport",
         ]),
         .testTarget(name: "HostServiceTests", dependencies: [
             "HostService", "ProcessEngine", "ProcessModel", "ExecutionStore", "TestSupport",

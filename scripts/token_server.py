@@ -15,6 +15,8 @@ without network access:
                     verifier must match the challenge. Answers a refresh_token too.
                     grant_type=refresh_token&refresh_token&client_id&client_secret
                     The refresh token must have been issued here and not revoked.
+                    grant_type=client_credentials&client_id&client_secret[&scope]
+                    The client must authenticate (--client-id/--client-secret).
                     Success: {"access_token", "expires_in": 3600, "token_type": "Bearer"}.
                     Failure: 400 {"error": "invalid_grant", ...} (401 invalid_client).
   GET  /authorize   response_type=code, client_id, redirect_uri (http://127.0.0.1:PORT/...),
@@ -27,7 +29,7 @@ without network access:
                     without an answer (`stall`); `none` ends the fault. --fault sets it at start.
   GET  /stats       {"tokens_issued", "assertions_rejected", "token_requests", "checks",
                      "authorizations", "grant_jwt_bearer", "grant_authorization_code",
-                     "grant_refresh_token"} (grant_* count successful grants).
+                     "grant_refresh_token", "grant_client_credentials"} (grant_* count successful grants).
 
 Usage:
   python scripts/token_server.py --public-key PUB.pem --client-email EMAIL --port 0 --port-file FILE
@@ -80,7 +82,7 @@ class TokenState:
         self.refresh_tokens = {}  # refresh token -> {"client_id", "scope"}
         self.counts = {"tokens_issued": 0, "assertions_rejected": 0, "token_requests": 0, "checks": 0,
                        "authorizations": 0, "grant_jwt_bearer": 0, "grant_authorization_code": 0,
-                       "grant_refresh_token": 0}
+                       "grant_refresh_token": 0, "grant_client_credentials": 0}
 
     def count(self, name):
         with self.lock:
@@ -215,9 +217,18 @@ def refresh_token_grant(server, form):
     return answer
 
 
+def client_credentials_grant(server, form):
+    """Issues an access token to the client itself (OAuth 2.0 client credentials)."""
+    authenticate_client(server, form)
+    answer = server.state.issue(form["client_id"], form.get("scope", ""))
+    server.state.count("grant_client_credentials")
+    return answer
+
+
 # grant_type -> handler(server, form) returning the token answer or raising OAuthError.
 GRANT_HANDLERS = {
     JWT_BEARER: jwt_bearer_grant,
+    "client_credentials": client_credentials_grant,
     "authorization_code": authorization_code_grant,
     "refresh_token": refresh_token_grant,
 }

@@ -5,6 +5,7 @@ import PostgresConnector
 import DocumentMapping
 import ExecutionStore
 import Foundation
+import HTTPConnector
 import ProcessEngine
 import ProcessModel
 
@@ -54,7 +55,7 @@ struct WorkspaceOptions: ParsableArguments {
 
     /// The connectors this host offers.
     func connectors() -> ConnectorRegistry {
-        ConnectorRegistry([DiskConnector(), BigQueryConnector(environment: environment), PostgresConnector()])
+        ConnectorRegistry([DiskConnector(), BigQueryConnector(environment: environment), PostgresConnector(), HTTPConnector()])
     }
 
     /// Loads and validates the workspace, connector settings included; prints every problem

@@ -83,7 +83,7 @@ import Testing
         ])
         #expect(found == [
             "connectors/bad.xml:1:1: error: attribute 'type' of <connection>: The value 'ftp' is not an element"
-                + " of the set {'google-bigquery', 'disk', 'postgresql'}",
+                + " of the set {'google-bigquery', 'disk', 'postgresql', 'http'}",
             "connectors/op.xml:1:1: error: action 'run-job' is not an action of type 'disk'; expected one of: get, send",
             "processes/p.xml:4:5: error: <decision> is missing a child element; expected one of: left",
             "processes/p.xml:5:5: error: <map> is missing the required attribute 'next'",

@@ -36,6 +36,13 @@ public struct OperationContext: Sendable {
         try text.render(document: document, processProperties: processProperties, execution: execution)
     }
 
+    /// Fills a text setting's `{…}` placeholders for one document, each value passed through
+    /// `encoding` (percent-encoding for a URL, say) and the literal text left as written.
+    public func interpolate(_ text: InterpolatedText, for document: Document,
+                            encoding: (String) -> String) throws(DocumentError) -> String {
+        try text.render(document: document, processProperties: processProperties, execution: execution, encoding: encoding)
+    }
+
     /// Evaluates a `<value>` for one document (parsing it as JSON if a profile path needs it).
     ///
     /// A profile path that selects nothing gives "" unless `requiringPaths` is true (setProperties):

@@ -59,6 +59,13 @@ public struct InterpolatedText: Sendable, Hashable {
     /// Fills the placeholders for one document.
     public func render(document: Document, processProperties: [String: String],
                        execution: ExecutionInfo) throws(DocumentError) -> String {
+        try render(document: document, processProperties: processProperties, execution: execution, encoding: { $0 })
+    }
+
+    /// Fills the placeholders for one document, passing each filled-in value (never the literal
+    /// text around it) through `encoding`, such as percent-encoding for a URL path segment.
+    public func render(document: Document, processProperties: [String: String], execution: ExecutionInfo,
+                       encoding: (String) -> String) throws(DocumentError) -> String {
         var result = ""
         for part in parts {
             switch part {
@@ -68,14 +75,14 @@ public struct InterpolatedText: Sendable, Hashable {
                 guard let value = document.property(name) else {
                     throw DocumentError("document property '\(name)' is not set on document \(document.index)", code: .property)
                 }
-                result += value
+                result += encoding(value)
             case .processProperty(let name):
                 guard let value = processProperties[name] else {
                     throw DocumentError("process property '\(name)' is not set", code: .property)
                 }
-                result += value
+                result += encoding(value)
             case .execution(let field):
-                result += try Self.executionField(field, execution)
+                result += try encoding(Self.executionField(field, execution))
             }
         }
         return result

@@ -35,5 +35,6 @@ extension ComponentReader {
         "google-bigquery": ["streaming-insert", "run-job", "get-query-results", "update", "upsert-data"],
         "disk": ["get", "send"],
         "postgresql": ["query", "execute"],
+        "http": ["send"],
     ]
 }

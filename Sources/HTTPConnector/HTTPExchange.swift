@@ -88,15 +88,27 @@ struct HTTPExchange: Sendable {
             let location = response.header("Location").map { HTTPRequest(url: $0).redactedURL } ?? "none"
             message += " (a redirect to \(location); redirects are not followed: give the final URL in <baseUrl> or <path>)"
         }
-        let excerpt = Self.excerpt(response.body)
+        let excerpt = Self.excerpt(response.body, hiding: Self.credentials(of: request))
         if !excerpt.isEmpty { message += ": " + excerpt }
         return DocumentError(message, code: response.status >= 500 || response.status == 429 ? .unavailable : .rejected)
     }
 
-    /// The first 200 characters of a body, on one line.
-    static func excerpt(_ body: [UInt8]) -> String {
-        let text = String(decoding: body.prefix(800), as: UTF8.self)
+    /// The credentials a request carries in its `Authorization` header (the part after the scheme,
+    /// such as the base64 of `user:password`), which a server echoing the request must not put in
+    /// an error message.
+    static func credentials(of request: HTTPRequest) -> [String] {
+        request.headers.filter { $0.name.lowercased() == "authorization" }.compactMap { header in
+            let parts = header.value.split(separator: " ", maxSplits: 1)
+            let credential = String(parts.last ?? "").trimmingCharacters(in: .whitespaces)
+            return credential.count >= 4 ? credential : nil
+        }
+    }
+
+    /// The first 200 characters of a body, on one line, each of `hidden` replaced by `***`.
+    static func excerpt(_ body: [UInt8], hiding hidden: [String] = []) -> String {
+        var text = String(decoding: body.prefix(800), as: UTF8.self)
             .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        for credential in hidden { text = text.replacingOccurrences(of: credential, with: "***") }
         return text.count > 200 ? String(text.prefix(200)) + "…" : text
     }
 }

@@ -85,6 +85,13 @@ import Testing
                                "http.header.vary": "Accept, Origin"])
         let long = HTTPExchange.excerpt(Array(("line one\n  line two " + String(repeating: "x", count: 300)).utf8))
         #expect(long.hasPrefix("line one line two xxx") && long.count == 201 && long.hasSuffix("…"))
+        // A server echoing the request's credentials does not put them in the error message.
+        let request = HTTPRequest(url: "https://api.example.com/x",
+                                  headers: [HTTPHeader("Authorization", "Basic YWxpY2U6czNjcmV0")])
+        #expect(HTTPExchange.credentials(of: request) == ["YWxpY2U6czNjcmV0"])
+        let echoed = HTTPExchange.excerpt(Array("{\"authorization\": \"Basic YWxpY2U6czNjcmV0\"}".utf8),
+                                          hiding: HTTPExchange.credentials(of: request))
+        #expect(echoed == "{\"authorization\": \"Basic ***\"}")
     }
 
     @Test func badConnectionSettingsNameTheirLines() {

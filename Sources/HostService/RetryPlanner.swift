@@ -134,9 +134,7 @@ public struct RetryPlanner: Sendable {
                               + "'\(process.id)' any more")
             }
             let document = Document(data: record.content, properties: record.properties)
-            if let last = entries.indices.last, entries[last].shapeID == shapeID {
-                entries[last].documents.append(document)
-            } else if let position = entries.firstIndex(where: { $0.shapeID == shapeID }) {
+            if let position = entries.firstIndex(where: { $0.shapeID == shapeID }) {
                 entries[position].documents.append(document)
             } else {
                 entries.append(RetryPlan.Entry(shapeID: shapeID, documents: [document]))

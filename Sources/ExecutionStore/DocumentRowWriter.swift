@@ -47,6 +47,7 @@ struct DocumentRowWriter {
     /// Writes the run still open, if any.
     mutating func finish() throws {
         try closeRun()
+        try flush()
         try chain.finish()
     }
 
@@ -69,6 +70,26 @@ struct DocumentRowWriter {
         try insert(open, index: open.index, count: open.count)
     }
 
+    /// A row waiting for the next multi-row INSERT.
+    private struct Pending {
+        var document: DocumentRecord
+        var index: Int
+        var count: Int
+        var recordedAt: String
+    }
+
+    /// Rows queued for the next INSERT (see ``flush()``).
+    private var pending: [Pending] = []
+
+    /// Document rows inserted by one statement: each costs one round trip on PostgreSQL, so a batch
+    /// of failed documents no longer takes three per document (insert, read back, chain entry)
+    /// while it holds the store's write lock.
+    static let rowsPerStatement = 250
+
+    /// The columns of a `documents` row, in the order ``flush()`` binds them.
+    private static let insertColumns = ["execution_id", "shape_id", "connection_id", "operation_id", "direction",
+                                        "doc_index", "status", "error", "recorded_at", "doc_count", "error_code"]
+
     private mutating func insert(_ document: DocumentRecord, index: Int, count: Int) throws {
         let text: String
         if let stamp, stamp.date == document.recordedAt {
@@ -77,39 +98,78 @@ struct DocumentRowWriter {
             text = Timestamp.text(from: document.recordedAt)
             stamp = (document.recordedAt, text)
         }
-        let documentID = try connection.insertReturningID(
-            """
-            INSERT INTO documents (execution_id, shape_id, connection_id, operation_id, direction,
-                doc_index, status, error, recorded_at, doc_count, error_code)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id
-            """,
-            [.text(document.executionID), .text(document.shapeID), .optional(document.connectionID),
-             .optional(document.operationID), .text(document.direction), .int(index),
-             .text(document.status.rawValue), .optional(document.error), .text(text), .int(count),
-             .optional(document.errorCode)],
-            operation: context)
-        rowsWritten += 1
-        if document.status != .success || document.error != nil {
-            try chain.append(.document, subject: .integer(documentID), executionID: document.executionID)
+        pending.append(Pending(document: document, index: index, count: count, recordedAt: text))
+        if pending.count >= Self.rowsPerStatement { try flush() }
+    }
+
+    /// Inserts the queued rows with one statement that returns each row's id and the columns its
+    /// chain entry covers, then chains the documents with an error and the tracked values in the
+    /// order the rows were queued, and inserts those entries with one statement per table.
+    private mutating func flush() throws {
+        guard !pending.isEmpty else { return }
+        let rows = pending
+        pending.removeAll(keepingCapacity: true)
+        let kind = AuditEntryKind.document
+        guard let chained = kind.columns(format: kind.currentFormat, dialect: connection.dialect),
+              let indexColumn = chained.firstIndex(where: { $0.name == "doc_index" }),
+              let shapeColumn = chained.firstIndex(where: { $0.name == "shape_id" }) else {
+            throw StoreError(operation: context, message: "the document format has no doc_index or shape_id", path: connection.path)
         }
-        guard !document.trackedValues.isEmpty else { return }
-        let processID = try chain.processID(of: document.executionID)
-        for (position, tracked) in document.trackedValues.enumerated() {
-            let (value, limited) = TrackedValue.limit(tracked.value)
-            let cut = tracked.truncated || limited
-            let link = try chain.append(ChainContent(
-                executionID: document.executionID, processID: processID, shapeID: document.shapeID,
-                connectionID: document.connectionID, operationID: document.operationID,
-                direction: document.direction, documentIndex: index, status: document.status.rawValue,
-                field: tracked.name, value: value, cut: cut, recordedAt: text))
-            try connection.execute(
-                """
-                INSERT INTO tracked_values (document_id, position, name, value, truncated, seq, content_hash, chain_hash)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                """,
-                [.integer(documentID), .int(position), .text(tracked.name), .text(value),
-                 .int(cut ? 1 : 0), .integer(link.sequence), .blob(link.content), .blob(link.chain)],
-                operation: context)
+        var bindings: [StoreValue] = []
+        bindings.reserveCapacity(rows.count * Self.insertColumns.count)
+        for row in rows {
+            let document = row.document
+            bindings += [.text(document.executionID), .text(document.shapeID), .optional(document.connectionID),
+                         .optional(document.operationID), .text(document.direction), .int(row.index),
+                         .text(document.status.rawValue), .optional(document.error), .text(row.recordedAt), .int(row.count),
+                         .optional(document.errorCode)]
         }
+        let sql = "INSERT INTO documents (\(Self.insertColumns.joined(separator: ", "))) VALUES "
+            + StoreConnectionValues.list(rows: rows.count, columns: Self.insertColumns.count)
+            + " RETURNING id, " + chained.map(\.expression).joined(separator: ", ")
+        let names = chained.map(\.name)
+        var inserted: [(id: Int64, index: String?, shape: String?, content: [UInt8])] = []
+        inserted.reserveCapacity(rows.count)
+        try connection.query(sql, bindings, operation: context) { row in
+            inserted.append((row.int64(0), row.text(Int32(1 + indexColumn)), row.text(Int32(1 + shapeColumn)),
+                             kind.canonical(format: kind.currentFormat, names: names, row: row, from: 1)))
+        }
+        // Ids are given in the order of the VALUES list (writers hold the store's write lock, so no
+        // other insert takes ids in between); each row is checked against the one it stands for.
+        inserted.sort { $0.id < $1.id }
+        guard inserted.count == rows.count else {
+            throw StoreError(operation: context, message: "\(rows.count) document rows inserted, \(inserted.count) returned",
+                             path: connection.path)
+        }
+        var entries: [[StoreValue]] = []
+        var trackedRows: [[StoreValue]] = []
+        for (row, done) in zip(rows, inserted) {
+            let document = row.document
+            guard done.index == String(row.index), done.shape == document.shapeID else {
+                throw StoreError(operation: context, message: "an inserted document row came back out of order", path: connection.path)
+            }
+            rowsWritten += 1
+            if document.status != .success || document.error != nil {
+                entries.append(try chain.entry(.document, subject: .integer(done.id), content: done.content,
+                                               executionID: document.executionID))
+            }
+            guard !document.trackedValues.isEmpty else { continue }
+            let processID = try chain.processID(of: document.executionID)
+            for (position, tracked) in document.trackedValues.enumerated() {
+                let (value, limited) = TrackedValue.limit(tracked.value)
+                let cut = tracked.truncated || limited
+                let link = try chain.append(ChainContent(
+                    executionID: document.executionID, processID: processID, shapeID: document.shapeID,
+                    connectionID: document.connectionID, operationID: document.operationID,
+                    direction: document.direction, documentIndex: row.index, status: document.status.rawValue,
+                    field: tracked.name, value: value, cut: cut, recordedAt: row.recordedAt))
+                trackedRows.append([.integer(done.id), .int(position), .text(tracked.name), .text(value),
+                                    .int(cut ? 1 : 0), .integer(link.sequence), .blob(link.content), .blob(link.chain)])
+            }
+        }
+        try connection.insertRows(into: "audit_entries", columns: ChainWriter.entryColumns, entries, operation: context)
+        try connection.insertRows(into: "tracked_values",
+                                  columns: ["document_id", "position", "name", "value", "truncated", "seq", "content_hash", "chain_hash"],
+                                  trackedRows, operation: context)
     }
 }

@@ -100,42 +100,45 @@ extension ExecutionStore {
     ///
     /// - Throws: ``StoreError`` when the checkpoint belongs to another execution, or to another
     ///   stream: the saving writer no longer owns it and must not write under it.
+    ///
+    /// The save is one statement, atomic on its own (a row lock on PostgreSQL), outside the store's
+    /// write lock: a writer saving after each request never waits for another execution's long
+    /// transaction (a batch of document records). Only a running execution saves, and a claim
+    /// takes over only the checkpoint of one that ended, so the two never race on a row.
     public func save(_ checkpoint: WriteCheckpoint) throws {
         try withConnection { connection in
             let context = "save write checkpoint of process \(checkpoint.processID) for \(checkpoint.destination)"
-            try connection.transaction(.write, operation: context) {
-                try connection.execute(
-                    """
-                    INSERT INTO write_checkpoints (process_id, destination, stream, next_offset, rows_done, execution_id, updated_at)
-                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                    ON CONFLICT (process_id, destination) DO UPDATE SET
-                        stream = excluded.stream, next_offset = excluded.next_offset, rows_done = excluded.rows_done,
-                        updated_at = excluded.updated_at
-                    WHERE write_checkpoints.execution_id = excluded.execution_id
-                        AND (write_checkpoints.stream = ''
-                             OR (write_checkpoints.stream = excluded.stream
-                                 AND excluded.next_offset >= write_checkpoints.next_offset
-                                 AND excluded.rows_done >= write_checkpoints.rows_done))
-                    """,
-                    [.text(checkpoint.processID), .text(checkpoint.destination), .text(checkpoint.stream),
-                     .integer(checkpoint.nextOffset), .integer(checkpoint.rowsDone), .text(checkpoint.executionID),
-                     .text(Timestamp.text(from: checkpoint.updatedAt))],
-                    operation: context)
-                guard connection.changes == 0,
-                      let saved = try Self.readCheckpoint(processID: checkpoint.processID,
-                                                          destination: checkpoint.destination, connection) else { return }
-                if saved.executionID != checkpoint.executionID {
-                    throw StoreError(operation: context,
-                                     message: "the checkpoint belongs to execution \(saved.executionID), not \(checkpoint.executionID)",
-                                     path: connection.path)
-                }
-                if saved.stream != checkpoint.stream {
-                    throw StoreError(operation: context,
-                                     message: "the checkpoint is of stream \(saved.stream), not \(checkpoint.stream)",
-                                     path: connection.path)
-                }
-                // Same owner and stream, but behind the saved one: the saved one stays.
+            try connection.execute(
+                """
+                INSERT INTO write_checkpoints (process_id, destination, stream, next_offset, rows_done, execution_id, updated_at)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                ON CONFLICT (process_id, destination) DO UPDATE SET
+                    stream = excluded.stream, next_offset = excluded.next_offset, rows_done = excluded.rows_done,
+                    updated_at = excluded.updated_at
+                WHERE write_checkpoints.execution_id = excluded.execution_id
+                    AND (write_checkpoints.stream = ''
+                         OR (write_checkpoints.stream = excluded.stream
+                             AND excluded.next_offset >= write_checkpoints.next_offset
+                             AND excluded.rows_done >= write_checkpoints.rows_done))
+                """,
+                [.text(checkpoint.processID), .text(checkpoint.destination), .text(checkpoint.stream),
+                 .integer(checkpoint.nextOffset), .integer(checkpoint.rowsDone), .text(checkpoint.executionID),
+                 .text(Timestamp.text(from: checkpoint.updatedAt))],
+                operation: context)
+            guard connection.changes == 0,
+                  let saved = try Self.readCheckpoint(processID: checkpoint.processID,
+                                                      destination: checkpoint.destination, connection) else { return }
+            if saved.executionID != checkpoint.executionID {
+                throw StoreError(operation: context,
+                                 message: "the checkpoint belongs to execution \(saved.executionID), not \(checkpoint.executionID)",
+                                 path: connection.path)
             }
+            if saved.stream != checkpoint.stream {
+                throw StoreError(operation: context,
+                                 message: "the checkpoint is of stream \(saved.stream), not \(checkpoint.stream)",
+                                 path: connection.path)
+            }
+            // Same owner and stream, but behind the saved one: the saved one stays.
         }
     }
 

@@ -16,14 +16,13 @@ extension ExecutionStore {
         try withConnection { connection in
             let context = "record \(rows.count) document contents for execution \(first.executionID)"
             try connection.transaction(.write, operation: context) {
-                for row in rows {
-                    try connection.execute(
-                        """
-                        INSERT INTO document_contents (execution_id, shape_id, connection_id, operation_id, direction,
-                            doc_index, status, content, size, cut, properties, error, error_code, recorded_at, redacted)
-                        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-                        """, row, operation: context)
-                }
+                // Many rows per statement (one round trip on PostgreSQL), few enough that a statement
+                // of contents at their size limit stays a few megabytes.
+                try connection.insertRows(
+                    into: "document_contents",
+                    columns: ["execution_id", "shape_id", "connection_id", "operation_id", "direction", "doc_index", "status",
+                              "content", "size", "cut", "properties", "error", "error_code", "recorded_at", "redacted"],
+                    rows, rowsPerStatement: 50, operation: context)
             }
         }
     }

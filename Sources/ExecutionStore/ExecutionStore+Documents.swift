@@ -1,24 +1,36 @@
 extension ExecutionStore {
-    /// Stores a batch of document records and their tracked values in one transaction.
+    /// Stores a batch of document records and their tracked values, in transactions of at most
+    /// ``documentsPerTransaction`` records: the store's write lock is never held long by one
+    /// batch, so other executions writing to the store (hosts of a cluster, a checkpoint saved
+    /// after each request) wait for a short transaction at most.
     ///
     /// Consecutive successful documents without tracked values (same shape, connection,
     /// operation, direction and recording time, indexes following each other) are kept as one
     /// row; a record whose `count` is above 1 stands for that many such documents. Reads answer
     /// one record per document either way.
     /// Tracked values longer than 1000 characters are cut and marked as cut.
-    /// Fails, storing nothing, when a document names an execution that was not inserted.
+    /// Fails, storing nothing, when a document names an execution that was not inserted; when a
+    /// later transaction fails, the records of the earlier ones stay (each is a true record).
     public func record(documents: [DocumentRecord]) throws {
         guard let first = documents.first else { return }
         let key = auditKey
-        try withConnection { connection in
-            let context = "record \(documents.count) documents for execution \(first.executionID)"
-            try connection.transaction(.write, operation: context) {
-                var writer = DocumentRowWriter(connection: connection, context: context, key: key)
-                for document in documents { try writer.add(document) }
-                try writer.finish()
+        let context = "record \(documents.count) documents for execution \(first.executionID)"
+        var start = 0
+        while start < documents.count {
+            let part = documents[start..<min(documents.count, start + Self.documentsPerTransaction)]
+            try withConnection { connection in
+                try connection.transaction(.write, operation: context) {
+                    var writer = DocumentRowWriter(connection: connection, context: context, key: key)
+                    for document in part { try writer.add(document) }
+                    try writer.finish()
+                }
             }
+            start += part.count
         }
     }
+
+    /// The most document records ``record(documents:)`` stores in one transaction.
+    static let documentsPerTransaction = 1_000
 
     /// The number of documents recorded for an execution (a run stored as one row counts
     /// each of its documents).

@@ -52,13 +52,20 @@ enum AuditEntryKind: String, Sendable {
         let select = "SELECT \(columns.map(\.expression).joined(separator: ", ")) FROM \(table) WHERE id = ?1"
         var found: [UInt8]?
         try connection.query(select, [key], operation: context) { row in
-            var canonical = Canonical(tag: "conveyor-\(rawValue)-v\(format)", capacity: 256)
-            for (index, column) in columns.enumerated() {
-                canonical.add(column.name)
-                canonical.add(row.text(Int32(index)))
-            }
-            found = canonical.bytes
+            found = canonical(format: format, names: columns.map(\.name), row: row, from: 0)
         }
         return found
+    }
+
+    /// The canonical content in `format` of a row whose columns `names` (in canonical order) were
+    /// read as the result columns starting at `first` (a SELECT of ``columns(format:dialect:)``, or
+    /// the same expressions returned by the row's INSERT).
+    func canonical(format: Int, names: [String], row: StoreRow, from first: Int32) -> [UInt8] {
+        var canonical = Canonical(tag: "conveyor-\(rawValue)-v\(format)", capacity: 256)
+        for (index, name) in names.enumerated() {
+            canonical.add(name)
+            canonical.add(row.text(first + Int32(index)))
+        }
+        return canonical.bytes
     }
 }

@@ -34,21 +34,27 @@ struct ChainWriter {
     /// Appends an entry for the subject row `subject` of `kind` (an execution id, or a document
     /// or checkpoint row id), reading its content from the row.
     mutating func append(_ kind: AuditEntryKind, subject: StoreValue, executionID: String?) throws {
-        let format = kind.currentFormat
-        guard let content = try kind.content(of: subject, format: format, connection, context: context) else {
+        guard let content = try kind.content(of: subject, format: kind.currentFormat, connection, context: context) else {
             throw StoreError(operation: context, message: "the \(kind.rawValue) to chain does not exist", path: connection.path)
         }
+        try connection.insertRows(into: "audit_entries", columns: Self.entryColumns,
+                                  [try entry(kind, subject: subject, content: content, executionID: executionID)],
+                                  operation: context)
+    }
+
+    /// The columns of an `audit_entries` row, in the order ``entry(_:subject:content:executionID:)`` gives them.
+    static let entryColumns = ["seq", "kind", "format", "execution_id", "document_id", "checkpoint_id", "content_hash", "chain_hash"]
+
+    /// Appends an entry for the subject row `subject` of `kind` whose canonical `content` the caller
+    /// read (in the kind's current format), and returns the `audit_entries` row (``entryColumns``)
+    /// for the caller to insert before the transaction ends.
+    mutating func entry(_ kind: AuditEntryKind, subject: StoreValue, content: [UInt8], executionID: String?) throws -> [StoreValue] {
         guard let contentHash = Digest.sha256(content) else { throw digestFailure() }
         let link = try link(contentHash, executionID: executionID)
         let document: StoreValue = kind == .document ? subject : .null
         let checkpoint: StoreValue = kind == .checkpoint ? subject : .null
-        try connection.execute(
-            """
-            INSERT INTO audit_entries (seq, kind, format, execution_id, document_id, checkpoint_id, content_hash, chain_hash)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-            """,
-            [.integer(link.sequence), .text(kind.rawValue), .int(format), .optional(executionID), document, checkpoint,
-             .blob(contentHash), .blob(link.chain)], operation: context)
+        return [.integer(link.sequence), .text(kind.rawValue), .int(kind.currentFormat), .optional(executionID), document,
+                checkpoint, .blob(contentHash), .blob(link.chain)]
     }
 
     private mutating func link(_ contentHash: [UInt8], executionID: String?) throws -> (sequence: Int64, chain: [UInt8]) {

@@ -51,6 +51,25 @@ extension StoreConnection {
         try query(sql, [], operation: operation, row: row)
     }
 
+    /// Inserts `rows` (values in the order of `columns`) with as few multi-row INSERT statements as
+    /// the databases' parameter limits allow: one round trip for many rows on PostgreSQL.
+    func insertRows(into table: String, columns: [String], _ rows: [[StoreValue]], rowsPerStatement limit: Int? = nil,
+                    operation: String) throws {
+        guard !columns.isEmpty else { return }
+        let rowsPerStatement = max(1, min(limit ?? .max, StoreConnectionValues.parametersPerStatement / columns.count))
+        var start = 0
+        while start < rows.count {
+            let chunk = rows[start..<min(rows.count, start + rowsPerStatement)]
+            var bindings: [StoreValue] = []
+            bindings.reserveCapacity(chunk.count * columns.count)
+            for row in chunk { bindings.append(contentsOf: row) }
+            let sql = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+                + StoreConnectionValues.list(rows: chunk.count, columns: columns.count)
+            try execute(sql, bindings, operation: operation)
+            start += chunk.count
+        }
+    }
+
     /// Runs an `INSERT … RETURNING id` and returns the id.
     func insertReturningID(_ sql: String, _ bindings: [StoreValue], operation: String) throws -> Int64 {
         var id: Int64?
@@ -59,6 +78,29 @@ extension StoreConnection {
             throw StoreError(operation: operation, message: "the insert returned no id", path: path)
         }
         return id
+    }
+}
+
+/// The VALUES lists of multi-row INSERT statements.
+enum StoreConnectionValues {
+    /// At most this many parameters in one statement (SQLite allows 32,766, PostgreSQL 65,535).
+    static let parametersPerStatement = 30_000
+
+    /// `(?1, ?2), (?3, ?4)`: the VALUES list of `rows` rows of `columns` parameters each.
+    static func list(rows: Int, columns: Int) -> String {
+        var text = ""
+        text.reserveCapacity(rows * columns * 6)
+        var parameter = 1
+        for row in 0..<rows {
+            text += row == 0 ? "(" : ", ("
+            for column in 0..<columns {
+                if column > 0 { text += ", " }
+                text += "?\(parameter)"
+                parameter += 1
+            }
+            text += ")"
+        }
+        return text
     }
 }
 

@@ -69,3 +69,17 @@ for name in conveyor requests httpx; do
     per=$(awk -v n="$N" -v c="${cpu[$name]}" 'BEGIN {printf "%d", c * 1000000 / n}')
     printf '%-10s %10s %9s %12s %14s %10s\n' "$name" "$rate" "${wall[$name]}" "${cpu[$name]}" "$per" "${rss[$name]}"
 done
+echo
+for other in requests httpx; do
+    for metric in requests_per_s cpu_us_per_request client_cpu_s peak_rss_mb; do
+        value() {
+            case "$metric" in
+            requests_per_s) awk -v n="$N" -v w="${wall[$1]}" 'BEGIN {printf "%d", (w > 0 ? n / w : 0)}' ;;
+            cpu_us_per_request) awk -v n="$N" -v c="${cpu[$1]}" 'BEGIN {printf "%d", c * 1000000 / n}' ;;
+            client_cpu_s) echo "${cpu[$1]}" ;;
+            peak_rss_mb) echo "${rss[$1]}" ;;
+            esac
+        }
+        result http-get "$N" "$metric" "$(value conveyor)" "$other" "$(value "$other")"
+    done
+done

@@ -18,6 +18,7 @@ TITLES = {
     "tracked-search": ("Tracked-field search", "`conveyor tracked search --field orderId=…` on a store of N tracked records (no peer: absolute times)."),
     "query-results": ("Get Query Results", "Reading the N rows of one query job: conveyor (to a file; `no-disk`: rows dropped after the shape) against the official Python client iterating the same rows."),
     "pg-query": ("PostgreSQL query to a file", "Every row of an N-row PostgreSQL table (bigint, numeric, text, timestamptz, boolean) into one file: conveyor (a postgresql `query` start shape, a cursor of 1,000 rows per FETCH → disk send, JSON lines) against psql `\\copy … to stdout` (text format, and `row_to_json` JSON lines) and Python psycopg 3 (a server-side cursor of 1,000 rows per FETCH writing the same JSON lines as conveyor, byte for byte); medians of 3 runs. Client CPU only: the server's work is not counted."),
+    "http-get": ("HTTP GET of small JSON resources", "N GETs of /items/ID (about 50-byte JSON answers) from a keep-alive Python server on loopback, 8 in flight: conveyor (disk get of N ids → setProperties → http send, `<maxInFlight>8</maxInFlight>`) against Python requests (a Session per thread) and httpx (one Client), 8 threads each. The server shares the 2 cores, so compare client CPU per request more than requests/s."),
     "cdc-lag": ("Change data capture lag", "A `<cdc>` process under `conveyor serve` (maxLatency 200ms) merging every change of a PostgreSQL table into the BigQuery emulator (storage-write, `<uniqueConstraints>{key_columns}</uniqueConstraints>`): each row's lag from its commit to the moment a poll of BigQuery (every ~50 ms) sees it, at a steady rate of 10-row transactions; then N rows written as fast as PostgreSQL takes them and the changes/s delivered until the last is visible. No peer runs here (Debezium and Datastream need Kafka or Google Cloud): absolute figures."),
     "storage-write": ("Streaming insert, Storage Write API", "N rows written by conveyor (`<api>storage-write</api>`) and by the official Python client (`append_rows`) to the same emulator."),
     "insert-all": ("Streaming insert, insertAll", "N rows written by conveyor (`<api>insert-all</api>`) and by the official Python client (`insert_rows_json`) in requests of the same size to the same emulator."),
@@ -39,6 +40,7 @@ METRICS = {
     "execs_per_s": ("executions/s", "higher"),
     "lag_median_s": ("lag commit → visible, median s", "lower"), "lag_p99_s": ("lag, p99 s", "lower"),
     "lag_max_s": ("lag, max s", "lower"), "changes_per_s": ("changes/s delivered", "higher"), "requests": ("requests sent", ""),
+    "requests_per_s": ("requests/s", "higher"), "cpu_us_per_request": ("client CPU µs per request", "lower"),
 }
 
 

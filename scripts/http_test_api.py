@@ -18,10 +18,12 @@ Serves, on one loopback port (threaded, HTTP/1.1 keep-alive):
   everything else                   httpbin (https://httpbin.org's endpoints: /basic-auth, /bearer,
                                     /status, /delay, /gzip, /stream, /headers, /anything, ...)
 
-The listings hold --items items {"id": i, "name": "item i"} (default 250); pages hold 100 unless asked.
+The listings hold --items items {"id": i, "name": "item i"} (default 250), each with a member
+"pad" of --pad characters when given; pages hold 100 unless asked. With --tls-cert and --tls-key
+the server speaks HTTPS only.
 
 Usage:
-  python scripts/http_test_api.py --port 0 --port-file FILE [--items N]
+  python scripts/http_test_api.py --port 0 --port-file FILE [--items N] [--pad N] [--tls-cert F --tls-key F]
 
 The port actually used is written to FILE once the server accepts connections.
 """
@@ -37,9 +39,30 @@ from werkzeug.wrappers import Request, Response
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
 
+class Items:
+    """The listing's items, made when a page asks for them (a listing of millions costs no memory)."""
+
+    def __init__(self, count, pad):
+        self.count = count
+        self.pad = "x" * pad
+
+    def __len__(self):
+        return self.count
+
+    def item(self, i):
+        found = {"id": i, "name": "item %d" % i}
+        if self.pad:
+            found["pad"] = self.pad
+        return found
+
+    def __getitem__(self, window):
+        start, stop, _ = window.indices(self.count)
+        return [self.item(i + 1) for i in range(start, stop)]
+
+
 class State:
-    def __init__(self, count):
-        self.items = [{"id": i, "name": "item %d" % i} for i in range(1, count + 1)]
+    def __init__(self, count, pad=0):
+        self.items = Items(count, pad)
         self.requests = 0
         self.flaky = {}
         self.lock = threading.Lock()
@@ -137,9 +160,13 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--port-file")
     parser.add_argument("--items", type=int, default=250)
+    parser.add_argument("--pad", type=int, default=0)
+    parser.add_argument("--tls-cert")
+    parser.add_argument("--tls-key")
     args = parser.parse_args()
-    server = make_server("127.0.0.1", args.port, make_app(State(args.items)), threaded=True,
-                         request_handler=KeepAliveHandler)
+    tls = (args.tls_cert, args.tls_key) if args.tls_cert else None
+    server = make_server("127.0.0.1", args.port, make_app(State(args.items, args.pad)), threaded=True,
+                         request_handler=KeepAliveHandler, ssl_context=tls)
     port = server.socket.getsockname()[1]
     if args.port_file:
         with open(args.port_file + ".tmp", "w") as handle:

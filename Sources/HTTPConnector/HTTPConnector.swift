@@ -1,14 +1,33 @@
 import HTTPTransport
 import ProcessEngine
 import ProcessModel
+import Synchronization
 
 /// The `http` connector: calls REST APIs. `send` makes one request per document (or, as a start
 /// shape, one GET that follows the listing's pages), with the connection's credentials, retries,
 /// rate limit and TLS settings.
 public struct HTTPConnector: Connector {
     public let type = "http"
+    /// One rate limiter per connection, shared by every shape and execution that uses it in this
+    /// command or host (`conveyor serve` runs many executions with one connector).
+    private let limiters = Limiters()
 
     public init() {}
+
+    /// The rate limiters by connection id (and settings, so an edited connection gets a new one).
+    private final class Limiters: Sendable {
+        private let byConnection = Mutex<[String: HTTPRateLimiter]>([:])
+
+        func limiter(for connectionID: String, _ settings: HTTPConnectionSettings) -> HTTPRateLimiter {
+            let key = "\(connectionID)\u{0}\(settings.maxInFlight)\u{0}\(settings.requestsPerSecond.map { "\($0)" } ?? "-")"
+            return byConnection.withLock { limiters in
+                if let known = limiters[key] { return known }
+                let made = HTTPRateLimiter(maxInFlight: settings.maxInFlight, requestsPerSecond: settings.requestsPerSecond)
+                limiters[key] = made
+                return made
+            }
+        }
+    }
 
     public func validate(connection: ConnectionDefinition, operation: OperationDefinition) -> [Diagnostic] {
         var problems: [Diagnostic] = []
@@ -34,8 +53,7 @@ public struct HTTPConnector: Connector {
         case .failure(let problems): throw DocumentError(problems.description, code: .setting)
         }
         let curl = CurlHTTPClient(timeouts: connectionSettings.timeouts, caFile: connectionSettings.caFile)
-        let limiter = HTTPRateLimiter(maxInFlight: connectionSettings.maxInFlight,
-                                      requestsPerSecond: connectionSettings.requestsPerSecond)
+        let limiter = limiters.limiter(for: connection.id, connectionSettings)
         let countRetry = environment.countRetry
         let client = RetryingHTTPClient(base: RateLimitedHTTPClient(base: curl, limiter: limiter),
                                         policy: connectionSettings.retry, onRetry: { _ in countRetry() })

@@ -107,10 +107,10 @@ struct PostgresQueryMemoryTests {
 enum PeakMemory {
     struct Failure: Error, CustomStringConvertible { var description: String }
 
-    /// The command's output and its peak RSS in kB.
-    static func conveyor(_ arguments: [String]) throws -> (Harness.Output, peakKB: Int) {
+    /// The command's output and its peak RSS in kB; `extra` is added to the command's environment.
+    static func conveyor(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (Harness.Output, peakKB: Int) {
         let workspace = Harness.workspace(of: arguments, in: nil)
-        let environment = try Harness.environment(forWorkspace: workspace)
+        let environment = try Harness.environment(forWorkspace: workspace).merging(extra) { $1 }
         let scratch = try Harness.temporaryDirectory("rss")
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let outPath = scratch + "/out", errPath = scratch + "/err"

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Throughput of the engine against jq and Python/orjson on the same mapping.
+# Throughput of the engine against jq, Python/orjson and DuckDB (one thread) on the same mapping.
 #
 # usage: bench/engine.sh [N]   (N documents, default 1,000,000)
 # Generates N orders as NDJSON, runs `conveyor run` (release build) on a process
-# disk get (json-lines) -> map -> disk send (append), `jq -c` and a Python/orjson script,
-# prints documents/s, wall s, CPU s and peak RSS of each and the ratios, and checks that the
-# three outputs agree. Environment: KEEP=1 keeps the temporary directory, REBUILD=1 rebuilds.
+# disk get (json-lines) -> map -> disk send (append), `jq -c`, a Python/orjson script and DuckDB
+# (`SET threads=1`, read_json with the columns, COPY … (FORMAT json)), prints documents/s, wall s,
+# CPU s, CPU µs per document and peak RSS of each and the ratios, and checks that the outputs agree. Environment: KEEP=1 keeps the temporary directory, REBUILD=1 rebuilds.
 set -euo pipefail
 N=${1:-1000000}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,6 +13,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PYTHON="$ROOT/.venv-bq/bin/python"
 [ -x "$PYTHON" ] || PYTHON=python3
 "$PYTHON" -c 'import orjson' 2>/dev/null || "$PYTHON" -m pip install -q orjson
+"$PYTHON" -c 'import duckdb' 2>/dev/null || "$PYTHON" -m pip install -q duckdb
 CONVEYOR=$(conveyor_binary "$ROOT")
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/conveyor-bench-XXXXXX")
@@ -31,24 +32,28 @@ run() {
 run conveyor "$CONVEYOR" run bench --workspace "$WORK/ws"
 run jq sh -c "jq -c '$JQ_MAP' '$WORK/ws/orders.ndjson' > '$WORK/ws/out/jq.ndjson'"
 run python "$PYTHON" "$ROOT/bench/map_orjson.py" "$WORK/ws/orders.ndjson" "$WORK/ws/out/python.ndjson"
+run duckdb "$PYTHON" "$ROOT/bench/map_duckdb.py" "$WORK/ws/orders.ndjson" "$WORK/ws/out/duckdb.ndjson"
 
-printf '\n%-10s %12s %9s %9s %10s\n' tool "docs/s" "wall s" "CPU s" "RSS MB"
-for name in conveyor jq python; do
+printf '\n%-10s %12s %9s %9s %12s %10s\n' tool "docs/s" "wall s" "CPU s" "CPU µs/doc" "RSS MB"
+for name in conveyor jq python duckdb; do
     rate=$(awk -v n="$N" -v w="${wall[$name]}" 'BEGIN {printf "%d", (w > 0 ? n / w : 0)}')
-    printf '%-10s %12s %9s %9s %10s\n' "$name" "$rate" "${wall[$name]}" "${cpu[$name]}" "${rss[$name]}"
+    per=$(awk -v n="$N" -v c="${cpu[$name]}" 'BEGIN {printf "%.3f", c * 1000000 / n}')
+    printf '%-10s %12s %9s %9s %12s %10s\n' "$name" "$rate" "${wall[$name]}" "${cpu[$name]}" "$per" "${rss[$name]}"
 done
 echo
-for other in jq python; do
+for other in jq python duckdb; do
     awk -v a="${wall[conveyor]}" -v b="${wall[$other]}" -v ca="${cpu[conveyor]}" -v cb="${cpu[$other]}" -v o="$other" \
         'BEGIN {printf "conveyor vs %-7s wall %.2fx  CPU %.2fx  (below 1 = conveyor faster)\n", o, a / b, ca / cb}'
 done
 echo
-for other in jq python; do
+for other in jq python duckdb; do
     result engine "$N" docs_per_s "$(awk -v n="$N" -v w="${wall[conveyor]}" 'BEGIN {printf "%d", n / w}')" \
         "$other" "$(awk -v n="$N" -v w="${wall[$other]}" 'BEGIN {printf "%d", n / w}')"
     result engine "$N" wall_s "${wall[conveyor]}" "$other" "${wall[$other]}"
     result engine "$N" cpu_s "${cpu[conveyor]}" "$other" "${cpu[$other]}"
     result engine "$N" peak_rss_mb "${rss[conveyor]}" "$other" "${rss[$other]}"
+    result engine "$N" cpu_us_per_doc "$(awk -v n="$N" -v c="${cpu[conveyor]}" 'BEGIN {printf "%.3f", c * 1000000 / n}')" \
+        "$other" "$(awk -v n="$N" -v c="${cpu[$other]}" 'BEGIN {printf "%.3f", c * 1000000 / n}')"
 done
 echo
-"$PYTHON" "$ROOT/bench/compare.py" 1000 "$WORK/ws/out/conveyor.ndjson" "$WORK/ws/out/jq.ndjson" "$WORK/ws/out/python.ndjson"
+"$PYTHON" "$ROOT/bench/compare.py" 1000 "$WORK/ws/out/conveyor.ndjson" "$WORK/ws/out/jq.ndjson" "$WORK/ws/out/python.ndjson" "$WORK/ws/out/duckdb.ndjson"

@@ -13,7 +13,7 @@ import shlex
 import subprocess
 
 TITLES = {
-    "engine": ("Engine throughput", "disk get (json-lines) → map → disk send of N orders, against `jq -c` and Python/orjson doing the same mapping."),
+    "engine": ("Engine throughput", "disk get (json-lines) → map → disk send of N orders, against `jq -c`, Python/orjson and DuckDB (one thread, `read_json` with the columns, `COPY … (FORMAT json)`) doing the same mapping."),
     "memory": ("Peak memory", "The engine pipeline at growing N: peak RSS should stay flat."),
     "tracked-search": ("Tracked-field search", "`conveyor tracked search --field orderId=…` on a store of N tracked records (no peer: absolute times)."),
     "query-results": ("Get Query Results", "Reading the N rows of one query job: conveyor (to a file; `no-disk`: rows dropped after the shape) against the official Python client iterating the same rows."),
@@ -40,7 +40,7 @@ METRICS = {
     "execs_per_s": ("executions/s", "higher"),
     "lag_median_s": ("lag commit → visible, median s", "lower"), "lag_p99_s": ("lag, p99 s", "lower"),
     "lag_max_s": ("lag, max s", "lower"), "changes_per_s": ("changes/s delivered", "higher"), "requests": ("requests sent", ""),
-    "requests_per_s": ("requests/s", "higher"), "cpu_us_per_request": ("client CPU µs per request", "lower"),
+    "requests_per_s": ("requests/s", "higher"), "cpu_us_per_doc": ("CPU µs per document", "lower"), "cpu_us_per_request": ("client CPU µs per request", "lower"),
 }
 
 

@@ -210,3 +210,34 @@ struct StreamingInsertTests {
         #expect(suffixProblems.description.contains("templateSuffix"))
     }
 }
+
+@Suite("streaming insert rows as sent")
+struct StreamingInsertRowTests {
+    @Test("a plain JSON object goes as its own bytes; XML or a byte order mark go as the object read from them; anything else fails alone")
+    func rowsAreSentAsValidJSON() async throws {
+        let client = RecordingClient()
+        let op = try insert([("datasetId", "d"), ("tableId", "t"), ("insertId", "")], client: client,
+                            attributes: ["insertId": ["generate": "false"]])
+        let plain = #"{ "id" : 1, "note":"k\u00e9p" }"#
+        let documents = [
+            Document(data: Array(plain.utf8), index: 0),
+            Document(data: Array("<order><id>2</id></order>".utf8), index: 1),
+            Document(data: [0xEF, 0xBB, 0xBF] + Array(#"{"id":3}"#.utf8), index: 2),
+            Document(data: Array(#"{"id":4,}"#.utf8), index: 3),
+            Document(data: Array("[5]".utf8), index: 4),
+        ]
+        let outcome = try await op.execute(documents, context: context)
+        #expect(outcome.failures.map(\.document.index).sorted() == [3, 4])
+        #expect(outcome.failures.first { $0.document.index == 3 }?.message.contains("not valid JSON") == true)
+        let body = try #require(client.requests.first?.body)
+        // The whole body is valid JSON, and the plain row is in it byte for byte.
+        guard case .object(let root) = try JSONParser.parse(body), case .array(let rows)? = root["rows"] else {
+            Issue.record("no rows in \(String(decoding: body, as: UTF8.self))")
+            return
+        }
+        #expect(rows.count == 3)
+        #expect(String(decoding: body, as: UTF8.self).contains(#"{"json":\#(plain)}"#))
+        #expect(rows[1][key: "json"] == (try Document.parse(Array("<order><id>2</id></order>".utf8), index: 1)), "\(rows[1])")
+        #expect(rows[2][key: "json"]?[key: "id"] == .number("3"), "\(rows[2])")
+    }
+}

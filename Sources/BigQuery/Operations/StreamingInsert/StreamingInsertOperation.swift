@@ -1,3 +1,4 @@
+import ConveyorBase
 import DocumentMapping
 import ProcessEngine
 
@@ -35,9 +36,7 @@ struct StreamingInsertOperation: ConnectorOperation {
         for position in documents.indices {
             do {
                 let destination = try destination(for: documents[position], context: context)
-                guard case .object = try documents[position].json() else {
-                    throw DocumentError("a streaming insert row must be a JSON object", code: .content)
-                }
+                try Self.checkRow(&documents[position])
                 if documents[position].data.count > StreamingInsertSettings.maxRowBytes {
                     throw DocumentError("row of \(documents[position].data.count) bytes exceeds BigQuery's 10 MB row limit", code: .content)
                 }
@@ -68,6 +67,22 @@ struct StreamingInsertOperation: ConnectorOperation {
             }
         }
         return outcome(documents: documents, failures: failures, codes: codes, insertIDs: insertIDs, groups: groups)
+    }
+
+    /// Checks that a document is one JSON object, as its bytes go into the request: a plain JSON
+    /// object is checked by a scan that builds nothing; anything else is parsed, and a document
+    /// read into an object another way (XML, a byte order mark) is replaced by the object's JSON.
+    static func checkRow(_ document: inout Document) throws {
+        let plain = document.parsedJSON == nil && document.data.withUnsafeBufferPointer {
+            JSONBytes.isObject($0, maximumDepth: JSONParser.maximumDepth)
+        }
+        if plain { return }
+        guard case .object = try document.json() else {
+            throw DocumentError("a streaming insert row must be a JSON object", code: .content)
+        }
+        if document.data.withUnsafeBufferPointer({ !JSONBytes.isObject($0, maximumDepth: JSONParser.maximumDepth) }) {
+            document.replace(with: try document.json())
+        }
     }
 
     private func destination(for document: Document, context: OperationContext) throws -> Destination {

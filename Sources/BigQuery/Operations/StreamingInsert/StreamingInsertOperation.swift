@@ -30,26 +30,42 @@ struct StreamingInsertOperation: ConnectorOperation {
         var documents = documents
         var failures: [Int: String] = [:]
         var codes: [Int: DocumentError.Code] = [:]
-        var groups: [Destination: [Int]] = [:]
+        // The destinations in order of first use, the positions of each, and each position's
+        // destination (-1: none): one lookup per row only when rows go to several tables.
         var order: [Destination] = []
+        var positionsByGroup: [[Int]] = []
+        var groupOf = [Int](repeating: -1, count: documents.count)
+        var groupByDestination: [Destination: Int] = [:]
+        var resolver = DestinationResolver(settings: settings)
         var insertIDs: [String?] = Array(repeating: nil, count: documents.count)
         for position in documents.indices {
             do {
-                let destination = try destination(for: documents[position], context: context)
+                let destination = try resolver.destination(for: documents[position], context: context)
                 try Self.checkRow(&documents[position])
                 if documents[position].data.count > StreamingInsertSettings.maxRowBytes {
                     throw DocumentError("row of \(documents[position].data.count) bytes exceeds BigQuery's 10 MB row limit", code: .content)
                 }
                 insertIDs[position] = try insertID(for: &documents[position], context: context)
-                if groups[destination] == nil { order.append(destination) }
-                groups[destination, default: []].append(position)
+                let group: Int
+                if let last = order.indices.last, order[last] == destination {
+                    group = last
+                } else if let known = groupByDestination[destination] {
+                    group = known
+                } else {
+                    group = order.count
+                    order.append(destination)
+                    positionsByGroup.append([])
+                    groupByDestination[destination] = group
+                }
+                positionsByGroup[group].append(position)
+                groupOf[position] = group
             } catch {
                 failures[position] = "\(error)"
                 codes[position] = DocumentError.code(of: error, else: .connector)
             }
         }
-        let requests = order.flatMap { destination in
-            makeRequests(destination, positions: groups[destination] ?? [], documents: documents, insertIDs: insertIDs)
+        let requests = order.indices.flatMap { group in
+            makeRequests(order[group], positions: positionsByGroup[group], documents: documents, insertIDs: insertIDs)
         }
         let results = await send(requests)
         for (request, result) in zip(requests, results) {
@@ -66,7 +82,8 @@ struct StreamingInsertOperation: ConnectorOperation {
                 }
             }
         }
-        return outcome(documents: documents, failures: failures, codes: codes, insertIDs: insertIDs, groups: groups)
+        return outcome(documents: documents, failures: failures, codes: codes, insertIDs: insertIDs,
+                       destinations: order, groupOf: groupOf)
     }
 
     /// Checks that a document is one JSON object, as its bytes go into the request: a plain JSON
@@ -85,14 +102,40 @@ struct StreamingInsertOperation: ConnectorOperation {
         }
     }
 
-    private func destination(for document: Document, context: OperationContext) throws -> Destination {
-        let destination = Destination(project: try context.interpolate(settings.projectID, for: document),
-                                      dataset: try context.interpolate(settings.datasetID, for: document),
-                                      table: try context.interpolate(settings.tableID, for: document),
-                                      suffix: try settings.templateSuffix.map { try context.interpolate($0, for: document) })
-        _ = try TableReference(checking: destination.project, dataset: destination.dataset,
-                               table: destination.table + (destination.suffix ?? ""))
-        return destination
+    /// A document's destination table: worked out once per batch when the settings name no
+    /// document property, and each distinct table's name checked once.
+    struct DestinationResolver {
+        let settings: StreamingInsertSettings
+        /// Whether any of the settings reads a document property.
+        let perDocument: Bool
+        private var shared: Result<Destination, any Error>?
+        private var checked: Set<Destination> = []
+
+        init(settings: StreamingInsertSettings) {
+            self.settings = settings
+            perDocument = ([settings.projectID, settings.datasetID, settings.tableID] + (settings.templateSuffix.map { [$0] } ?? []))
+                .contains { !$0.documentPropertyNames.isEmpty }
+        }
+
+        mutating func destination(for document: Document, context: OperationContext) throws -> Destination {
+            if !perDocument, let shared { return try shared.get() }
+            let found = Result { try resolve(document, context) }
+            if !perDocument { shared = found }
+            return try found.get()
+        }
+
+        private mutating func resolve(_ document: Document, _ context: OperationContext) throws -> Destination {
+            let destination = Destination(project: try context.interpolate(settings.projectID, for: document),
+                                          dataset: try context.interpolate(settings.datasetID, for: document),
+                                          table: try context.interpolate(settings.tableID, for: document),
+                                          suffix: try settings.templateSuffix.map { try context.interpolate($0, for: document) })
+            if !checked.contains(destination) {
+                _ = try TableReference(checking: destination.project, dataset: destination.dataset,
+                                       table: destination.table + (destination.suffix ?? ""))
+                checked.insert(destination)
+            }
+            return destination
+        }
     }
 
     private func insertID(for document: inout Document, context: OperationContext) throws -> String? {
@@ -181,15 +224,16 @@ struct StreamingInsertOperation: ConnectorOperation {
     }
 
     private func outcome(documents: [Document], failures: [Int: String], codes: [Int: DocumentError.Code], insertIDs: [String?],
-                         groups: [Destination: [Int]]) -> OperationOutcome {
-        var destinations: [Int: Destination] = [:]
-        for (destination, positions) in groups { for position in positions { destinations[position] = destination } }
+                         destinations: [Destination], groupOf: [Int]) -> OperationOutcome {
         var outputs: [Document] = []
         var failed: [DocumentFailure] = []
         var applicationErrors = 0
         for (position, original) in documents.enumerated() {
             var document = original
-            if let destination = destinations[position] {
+            // One allocation for the (usually shared) properties and the four added here.
+            document.properties.reserveCapacity(document.properties.count + 4)
+            if groupOf[position] >= 0 {
+                let destination = destinations[groupOf[position]]
                 document.properties["bigquery.projectId"] = destination.project
                 document.properties["bigquery.datasetId"] = destination.dataset
                 document.properties["bigquery.tableId"] = destination.table

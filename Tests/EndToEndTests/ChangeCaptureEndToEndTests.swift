@@ -45,8 +45,11 @@ struct ChangeCaptureEndToEndTests {
         #expect(log.contains("change capture reads its slot again"), "\(log.suffix(3000))")
 
         let list = try await Self.conveyor(["executions", "list", "--workspace", workspace, "--limit", "1000"]).stdout
+        // Each host was killed right after its API answered that a batch was running; that batch
+        // may still have ended in the milliseconds before the kill, so at least one of the two is
+        // ABORTED and none is left INPROCESS.
         let aborted = list.components(separatedBy: "ABORTED").count - 1
-        #expect(aborted == 2, "each killed batch is recorded ABORTED: \(list.prefix(3000))")
+        #expect((1...2).contains(aborted), "each batch killed while running is recorded ABORTED: \(list.prefix(3000))")
         #expect(!list.contains("INPROCESS"))
         // The source really changed 10,600 rows' worth; the slot is past all of it.
         let waiting = try await Self.psql(source.url, """

@@ -61,8 +61,11 @@ final class CapturedLog: Sendable {
                                    interval: .milliseconds(100), now: { clock.withLock { $0 } })
         let task = Task { await timer.run() }
         defer { task.cancel() }
-        // The first purge runs at once: executions 200 and 95 days old go.
-        for _ in 0..<100 where try store.execution(id: "ex-1") != nil { try await Task.sleep(for: .milliseconds(10)) }
+        // The first purge runs at once: executions 200 and 95 days old go. The purge is logged once
+        // it has ended (after its rows are gone), so the test waits for the line too.
+        for _ in 0..<1_000 where try store.execution(id: "ex-1") != nil || !log.text.contains("retention purge") {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         #expect(try store.execution(id: "ex-0") == nil)
         #expect(try store.execution(id: "ex-1") == nil)
         #expect(try store.execution(id: "ex-2") != nil)
@@ -71,7 +74,7 @@ final class CapturedLog: Sendable {
         #expect(log.text.contains("records=2"))
         // Two days later the 89-day-old execution is past the period; the next tick purges it.
         clock.withLock { $0 = start.addingTimeInterval(2 * 86_400) }
-        for _ in 0..<200 where try store.execution(id: "ex-2") != nil { try await Task.sleep(for: .milliseconds(10)) }
+        for _ in 0..<1_000 where try store.execution(id: "ex-2") != nil { try await Task.sleep(for: .milliseconds(10)) }
         #expect(try store.execution(id: "ex-2") == nil)
         #expect(try store.execution(id: "ex-3") != nil)
         #expect(try store.verifyChain().isIntact)

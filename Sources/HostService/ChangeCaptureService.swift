@@ -83,6 +83,8 @@ public struct ChangeCaptureService: Sendable {
                     continue
                 }
             } catch {
+                // The host stopping cancels a read in flight: that is the end of the loop, not a failure.
+                if error is CancellationError || Task.isCancelled || !host.isAccepting { break }
                 failures += 1
                 // The first failure is an error; while it lasts the rest are logged at debug level.
                 logger.log(level: failures == 1 ? .error : .debug, "change capture cannot read its slot",

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Throughput of the engine against jq, Python/orjson and DuckDB (one thread) on the same mapping.
+# Throughput of the engine against jq, Python/orjson and DuckDB (one thread) on the same mapping,
+# and of the same process behind <flowControl threads="2"> (the output must be byte-identical).
 #
 # usage: bench/engine.sh [N]   (N documents, default 1,000,000)
 # Generates N orders as NDJSON, runs `conveyor run` (release build) on a process
@@ -29,13 +30,17 @@ run() {
     timed "$@" || { echo "$name failed" >&2; exit 1; }
     wall[$name]=$WALL; cpu[$name]=$CPU; rss[$name]=$RSS
 }
+cat "$WORK/ws/orders.ndjson" > /dev/null   # every tool reads the file from the page cache
 run conveyor "$CONVEYOR" run bench --workspace "$WORK/ws"
+# The same process behind <flowControl threads="2">: the map spread over two threads, the file in input order.
+run threads2 "$CONVEYOR" run bench-threads --workspace "$WORK/ws"
+cmp -s "$WORK/ws/out/conveyor.ndjson" "$WORK/ws/out/threads.ndjson" || { echo "2 threads wrote a different file" >&2; exit 1; }
 run jq sh -c "jq -c '$JQ_MAP' '$WORK/ws/orders.ndjson' > '$WORK/ws/out/jq.ndjson'"
 run python "$PYTHON" "$ROOT/bench/map_orjson.py" "$WORK/ws/orders.ndjson" "$WORK/ws/out/python.ndjson"
 run duckdb "$PYTHON" "$ROOT/bench/map_duckdb.py" "$WORK/ws/orders.ndjson" "$WORK/ws/out/duckdb.ndjson"
 
 printf '\n%-10s %12s %9s %9s %12s %10s\n' tool "docs/s" "wall s" "CPU s" "CPU µs/doc" "RSS MB"
-for name in conveyor jq python duckdb; do
+for name in conveyor threads2 jq python duckdb; do
     rate=$(awk -v n="$N" -v w="${wall[$name]}" 'BEGIN {printf "%d", (w > 0 ? n / w : 0)}')
     per=$(awk -v n="$N" -v c="${cpu[$name]}" 'BEGIN {printf "%.3f", c * 1000000 / n}')
     printf '%-10s %12s %9s %9s %12s %10s\n' "$name" "$rate" "${wall[$name]}" "${cpu[$name]}" "$per" "${rss[$name]}"
@@ -45,6 +50,10 @@ for other in jq python duckdb; do
     awk -v a="${wall[conveyor]}" -v b="${wall[$other]}" -v ca="${cpu[conveyor]}" -v cb="${cpu[$other]}" -v o="$other" \
         'BEGIN {printf "conveyor vs %-7s wall %.2fx  CPU %.2fx  (below 1 = conveyor faster)\n", o, a / b, ca / cb}'
 done
+awk -v a="${wall[threads2]}" -v b="${wall[conveyor]}" -v ca="${cpu[threads2]}" -v cb="${cpu[conveyor]}" \
+    'BEGIN {printf "2 threads vs 1       wall %.2fx  CPU %.2fx  (flowControl threads=\"2\", the output file byte-identical)\n", a / b, ca / cb}'
+result engine "$N" threads2_wall_s "${wall[threads2]}" one_thread "${wall[conveyor]}"
+result engine "$N" threads2_cpu_s "${cpu[threads2]}" one_thread "${cpu[conveyor]}"
 echo
 for other in jq python duckdb; do
     result engine "$N" docs_per_s "$(awk -v n="$N" -v w="${wall[conveyor]}" 'BEGIN {printf "%d", n / w}')" \

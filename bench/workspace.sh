@@ -12,6 +12,17 @@ make_workspace() {
   </shapes>
 </process>
 XML
+    cat > "$ws/processes/bench-threads.xml" <<'XML'
+<process id="bench-threads" name="Map orders on two threads, order kept">
+  <shapes>
+    <start id="start" next="flow"><connector connection="files" operation="read-orders"/></start>
+    <flowControl id="flow" batchSize="10000" threads="2" next="map"/>
+    <map id="map" map="order-to-out" next="write"/>
+    <connector id="write" connection="files" operation="write-threads" next="done"/>
+    <stop id="done"/>
+  </shapes>
+</process>
+XML
     cat > "$ws/connectors/files.xml" <<'XML'
 <connection id="files" type="disk"><directory>.</directory></connection>
 XML
@@ -24,6 +35,12 @@ XML
     cat > "$ws/connectors/write-orders.xml" <<'XML'
 <operation id="write-orders" type="disk" action="send">
   <fileName>out/conveyor.ndjson</fileName>
+  <append>true</append>
+</operation>
+XML
+    cat > "$ws/connectors/write-threads.xml" <<'XML'
+<operation id="write-threads" type="disk" action="send">
+  <fileName>out/threads.ndjson</fileName>
   <append>true</append>
 </operation>
 XML

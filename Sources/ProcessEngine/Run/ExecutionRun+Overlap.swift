@@ -38,6 +38,11 @@ extension ExecutionRun {
             switch shape.kind {
             case .map(_, let next):
                 id = next
+            case .flowControl(_, let next):
+                // Its batches reach the connector shape one after another (see `orderedFlow(of:)`);
+                // a flowControl with threads and no map below runs lanes, which do not overlap.
+                guard orderedFlow(of: process) != nil || !shape.isThreadedFlowControl else { return nil }
+                id = next
             case .connector(_, _, let next):
                 guard let after = process.shapes.first(where: { $0.id == next }), case .stop(true) = after.kind else {
                     return nil

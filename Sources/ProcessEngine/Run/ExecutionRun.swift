@@ -43,6 +43,12 @@ final class ExecutionRun {
     /// The overlapping connector shape's batches while the start shape reads (see
     /// ``BatchPipeline`` and ``overlapShape(of:)``).
     var overlap = OverlapState()
+    /// Set while documents pass an ordered flowControl shape (see ``orderedFlow(of:)``): the
+    /// threads the maps below it spread their documents over, and the batch size its connector
+    /// shape is called with.
+    var orderedFlow: (threads: Int, batchSize: Int)?
+    /// The process's ordered flowControl shape, if it has one.
+    let orderedFlowShape: (id: String, threads: Int, batchSize: Int)?
     /// The change stream of a `<cdc>` start shape, settled once the execution's status is known.
     var changeReader: (any ChangeReader)?
     /// The documents a retry execution sends instead of reading its start shape.
@@ -60,6 +66,7 @@ final class ExecutionRun {
         for (index, shape) in process.shapes.enumerated() { shapeIndex[shape.id] = index }
         graphOrder = Self.graphOrder(of: process)
         startChunkSize = Self.startChunkSize(of: process, runner: runner)
+        orderedFlowShape = Self.orderedFlow(of: process)
     }
 
     /// A new document index from the execution's counter.
@@ -247,7 +254,7 @@ final class ExecutionRun {
         case .map(let mapID, let next):
             var outputs: [Document] = []
             swap(&outputs, &documents)
-            runMap(shape: shape, mapID: mapID, documents: &outputs)
+            await runMap(shape: shape, mapID: mapID, documents: &outputs)
             tally(shape.id) { $0.documentsOut += outputs.count }
             try await push(taking: &outputs, to: next)
             swap(&outputs, &documents)
@@ -256,6 +263,18 @@ final class ExecutionRun {
             tally(shape.id) { $0.documentsOut += outputs.count }
             try await push(outputs, to: next)
         case .connector(let connectionID, let operationID, let next):
+            if let batchSize = orderedFlow?.batchSize, documents.count > batchSize {
+                // Below an ordered flowControl shape: one call per batch, in batch order. None of
+                // these documents goes back for reuse (the last batch may still be in flight).
+                for start in stride(from: 0, to: documents.count, by: batchSize) {
+                    let batch = Array(documents[start..<min(start + batchSize, documents.count)])
+                    try await runConnector(shape: shape, connectionID: connectionID, operationID: operationID,
+                                           documents: batch, next: next)
+                }
+                documents = []
+                if overlap.isInFlight(at: shape.id) { overlap.settledDocuments = [] }
+                return
+            }
             try await runConnector(shape: shape, connectionID: connectionID, operationID: operationID,
                                    documents: documents, next: next)
             if overlap.isInFlight(at: shape.id) {
@@ -264,6 +283,14 @@ final class ExecutionRun {
                 documents = overlap.settledDocuments
                 overlap.settledDocuments = []
             }
+        case .flowControl(_, let next) where shape.id == orderedFlowShape?.id:
+            // The documents go on as one chunk (moved, so the maps rewrite them in place); the maps
+            // below spread them over the threads and the connector is called per batch, in order.
+            tally(shape.id) { $0.documentsOut += documents.count }
+            let saved = orderedFlow
+            orderedFlow = orderedFlowShape.map { ($0.threads, $0.batchSize) }
+            defer { orderedFlow = saved }
+            try await push(taking: &documents, to: next)
         default:
             try await pushFlow(documents, to: shape)
         }
@@ -273,7 +300,7 @@ final class ExecutionRun {
     static let maximumPathLength = 1_000
 
     /// Maps every document in place; documents that fail are recorded and removed.
-    private func runMap(shape: ShapeDefinition, mapID: String, documents: inout [Document]) {
+    private func runMap(shape: ShapeDefinition, mapID: String, documents: inout [Document]) async {
         let compiled: CompiledMap
         do {
             compiled = try compiledMap(mapID)
@@ -285,14 +312,14 @@ final class ExecutionRun {
         // One context per chunk; document properties are only copied in when the map reads them.
         let readsDocumentProperties = compiled.readsDocumentProperties
         var context = MapContext(now: runner.now(), documentProperties: [:], processProperties: processProperties)
-        let fastPath = compiled.fastPath
-        var scratch = FastJSONMap.Scratch()
+        // JSON to JSON without building a tree, over several threads below an ordered flowControl
+        // shape; documents it does not handle take the tree path below, one after another.
+        // The output takes the input's place; the input's buffer is reused for the next output.
+        let mapped = await FastMapPhase.run(compiled.fastPath, on: &documents, threads: orderedFlow?.threads ?? 1)
         /// Documents before this position are mapped and kept, in order.
         var kept = 0
         for position in documents.indices {
-            // JSON to JSON without building a tree; documents it does not handle take the tree path below.
-            // The output takes the input's place; the input's buffer is reused for the next output.
-            if let fastPath, documents[position].transformData({ fastPath.transform(&$0, scratch: &scratch) }) {
+            if mapped[position] {
                 if kept != position { documents.swapAt(kept, position) }
                 kept += 1
                 continue
@@ -383,6 +410,8 @@ final class ExecutionRun {
                   let count = Int(text.trimmingCharacters(in: .whitespaces)) else { continue }
             size = max(size, count)
         }
+        // An ordered flowControl shape's maps spread a chunk over threads: its batches fit in one.
+        if let flow = orderedFlow(of: process) { size = max(size, flow.batchSize) }
         return min(size, runner.chunkSize)
     }
 

@@ -1,3 +1,4 @@
+import ConveyorBase
 import DocumentMapping
 
 /// One getQueryResults response: whether the job is complete, its rows and the next page.
@@ -30,6 +31,46 @@ struct QueryResultsPage: Sendable {
         return QueryResultsPage(jobComplete: complete, fields: try ResultField.fields(ofSchema: root["schema"]),
                                 rows: rows, pageToken: root["pageToken"]?.stringValue,
                                 totalRows: root["totalRows"]?.textValue)
+    }
+
+    /// Parses a response body except its `rows` array, which is left in the bytes (its range is
+    /// returned; `rows` of the page is empty). Nil when the body is not one object whose members
+    /// are valid JSON with a single `rows` member: ``parse(_:)`` then reads it, or says what is wrong.
+    static func parseLeavingRows(_ body: [UInt8]) throws(ResultDecodingError) -> (page: QueryResultsPage, rows: Range<Int>)? {
+        let found: Range<Int>?? = body.withUnsafeBufferPointer { bytes in
+            var index = JSONBytes.skipWhitespace(bytes, from: 0)
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
+            index = JSONBytes.skipWhitespace(bytes, from: index + 1)
+            var rows: Range<Int>?
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1 } else {
+                while true {
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: "\""),
+                          let key = JSONBytes.stringEnd(bytes, from: index + 1), !key.escaped else { return nil }
+                    let isRows = UnsafeBufferPointer(rebasing: bytes[(index + 1)..<(key.end - 1)]).elementsEqual("rows".utf8)
+                    index = JSONBytes.skipWhitespace(bytes, from: key.end)
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
+                    let start = JSONBytes.skipWhitespace(bytes, from: index + 1)
+                    guard let end = JSONBytes.valueEnd(bytes, from: start, depth: 2,
+                                                       maximumDepth: JSONParser.maximumDepth) else { return nil }
+                    if isRows {
+                        guard rows == nil else { return nil }
+                        rows = start..<end
+                    }
+                    index = JSONBytes.skipWhitespace(bytes, from: end)
+                    guard index < bytes.count else { return nil }
+                    if bytes[index] == UInt8(ascii: "}") { index += 1; break }
+                    guard bytes[index] == UInt8(ascii: ",") else { return nil }
+                    index = JSONBytes.skipWhitespace(bytes, from: index + 1)
+                }
+            }
+            guard JSONBytes.skipWhitespace(bytes, from: index) == bytes.count else { return nil }
+            return .some(rows)
+        }
+        guard case .some(let rows?) = found else { return nil }
+        var rest = Array(body[..<rows.lowerBound])
+        rest.append(contentsOf: [UInt8(ascii: "["), UInt8(ascii: "]")])
+        rest.append(contentsOf: body[rows.upperBound...])
+        return (try parse(rest), rows)
     }
 }
 

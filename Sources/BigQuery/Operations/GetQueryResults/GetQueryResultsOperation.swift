@@ -96,11 +96,20 @@ struct GetQueryResultsOperation: ConnectorOperation {
                                                        maxResults: settings.maxResults, pageToken: nil,
                                                        timeoutMilliseconds: 0)
         var decoder: RowDecoder?
+        var fastRows: FastResultRows?
         while true {
             var wait = Self.longestCallWait
             if decoder == nil, let deadline { wait = max(.zero, min(wait, clock.now.duration(to: deadline))) }
             request.timeoutMilliseconds = wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000
-            let page = try QueryResultsPage.parse(try await rest.getQueryResults(request))
+            let body = try await rest.getQueryResults(request)
+            // The rows are read from the bytes (`FastResultRows`); the rest of the page as a tree.
+            var page: QueryResultsPage
+            let rowsRange: Range<Int>?
+            if let split = try QueryResultsPage.parseLeavingRows(body) {
+                (page, rowsRange) = split
+            } else {
+                (page, rowsRange) = (try QueryResultsPage.parse(body), nil)
+            }
             guard page.jobComplete else {
                 if let deadline, clock.now >= deadline, let timeout = settings.timeout {
                     throw QueryResultsError.notComplete(job: job.description, timeout: timeout)
@@ -111,12 +120,23 @@ struct GetQueryResultsOperation: ConnectorOperation {
             if decoder == nil {
                 guard let fields = page.fields else { throw QueryResultsError.noSchema(job: job.description) }
                 decoder = RowDecoder(fields: fields)
+                fastRows = FastResultRows(fields: fields)
             }
-            if let decoder, !page.rows.isEmpty {
-                let values = try decoder.decode(rows: page.rows)
-                let documents = values.map { Document(json: $0, properties: properties, index: input.index) }
-                try await emit(documents)
-                rows += documents.count
+            if let decoder {
+                let documents: [Document]
+                if let rowsRange, let fastRows, let fast = fastRows.rows(in: body, at: rowsRange) {
+                    documents = fast.map { Document(data: $0, properties: properties, index: input.index) }
+                } else {
+                    // The tree path: RECORD or REPEATED fields, rows in another form, or an error to word.
+                    if rowsRange != nil { page = try QueryResultsPage.parse(body) }
+                    documents = try decoder.decode(rows: page.rows).map {
+                        Document(json: $0, properties: properties, index: input.index)
+                    }
+                }
+                if !documents.isEmpty {
+                    try await emit(documents)
+                    rows += documents.count
+                }
             }
             guard let token = page.pageToken, !token.isEmpty else { return }
             if token == request.pageToken { throw QueryResultsError.repeatedPageToken(job: job.description, token: token) }

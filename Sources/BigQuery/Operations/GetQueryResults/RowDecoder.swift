@@ -60,7 +60,7 @@ struct RowDecoder: Sendable {
         }
     }
 
-    private func scalar(_ value: JSONValue, field: ResultField) throws(ResultDecodingError) -> JSONValue {
+    func scalar(_ value: JSONValue, field: ResultField) throws(ResultDecodingError) -> JSONValue {
         if case .null = value { return .null }
         if case .record(let children) = field.kind {
             do { return try record(value, fields: children) } catch {

@@ -76,10 +76,6 @@ final class DiskSendOperation: ConnectorOperation {
         }
     }
 
-    /// The task of the batch begun last: the next one writes after it, so batches reach the files
-    /// in batch order.
-    private let lastBatch = Mutex<Task<OperationOutcome, any Error>?>(nil)
-
     /// Append mode: each document is added to its file's buffer; the files of the batch are moved
     /// out of the state while it runs (no lookup per document), flushed at its end and put back.
     private func appendAll(_ documents: [Document], context: OperationContext, state: inout State) -> OperationOutcome {
@@ -243,23 +239,6 @@ final class DiskSendOperation: ConnectorOperation {
                 throw DiskError("cannot write \(path): \(String(cString: strerror(errno)))")
             }
             offset += written
-        }
-    }
-}
-
-/// In a straight path (start → maps → disk send → stop) a batch is written while the next is
-/// read and mapped. Each batch's task first waits for the batch begun before it, and a batch is
-/// handed on as written only once its task has flushed it.
-extension DiskSendOperation: OverlappingConnectorOperation {
-    func begin(_ documents: [Document], context: OperationContext) async -> Task<OperationOutcome, any Error> {
-        lastBatch.withLock { last in
-            let previous = last
-            let task = Task {
-                _ = await previous?.result
-                return try await self.execute(documents, context: context)
-            }
-            last = task
-            return task
         }
     }
 }

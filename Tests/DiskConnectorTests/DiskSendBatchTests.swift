@@ -25,27 +25,6 @@ import Testing
         #expect(folder.read("sub/c.jsonl") == "{\"n\":4}\n{\"n\":6}\n")
     }
 
-    @Test func batchesBegunOneAfterAnotherReachTheFileInBatchOrderAndEachIsWrittenWhenItsTaskEnds() async throws {
-        let folder = try TemporaryFolder()
-        let send = try DiskSendOperation(directory: folder.path, fileName: InterpolatedText("out.jsonl"), append: true)
-        // Forty batches begun at once, as a straight path begins each before the previous is done.
-        var tasks: [Task<OperationOutcome, any Error>] = []
-        for batch in 0..<40 {
-            let documents = (0..<250).map { document(batch * 250 + $0, name: "x") }
-            tasks.append(await send.begin(documents, context: testContext))
-        }
-        for (batch, task) in tasks.enumerated() {
-            let outcome = try await task.value
-            #expect(outcome.outputs.map(\.index) == Array((batch * 250)..<((batch + 1) * 250)))
-            // Handed on as written: everything up to this batch is in the file already.
-            let lines = folder.read("out.jsonl")?.split(separator: "\n").count ?? 0
-            #expect(lines >= (batch + 1) * 250)
-        }
-        await send.close()
-        let expected = (0..<10_000).map { "{\"n\":\($0)}\n" }.joined()
-        #expect(folder.read("out.jsonl") == expected)
-    }
-
     @Test func aBadNameInTheMiddleFailsOnlyItsDocumentAndTheFileStaysComplete() async throws {
         let folder = try TemporaryFolder()
         let send = try DiskSendOperation(directory: folder.path, fileName: InterpolatedText("{name}"), append: true)

@@ -75,4 +75,5 @@ echo
 result insert-all "$N" wall_s "${wall[conveyor]}" python "${wall[python]}"
 result insert-all "$N" client_cpu_s "${cpu[conveyor]}" python "${cpu[python]}"
 result insert-all "$N" peak_rss_mb "${rss[conveyor]}" python "${rss[python]}"
+result insert-all "$N" cpu_us_per_row "$(awk -v n="$N" -v c="${cpu[conveyor]}" 'BEGIN {printf "%.3f", c * 1000000 / n}')" python "$(awk -v n="$N" -v c="${cpu[python]}" 'BEGIN {printf "%.3f", c * 1000000 / n}')"
 result insert-all "$N" requests "$SENT" python "$PY_SENT"

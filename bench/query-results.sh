@@ -143,7 +143,9 @@ for n in "${sizes[@]}"; do
               "$(result query-results "$n" peak_rss_mb "$(mb "$cr")" python "$(mb "$pr")")"
               "$(result query-results "$n/no-disk" wall_s "$ow" python "$pw")"
               "$(result query-results "$n/no-disk" client_cpu_s "$oc" python "$pc")"
-              "$(result query-results "$n/no-disk" peak_rss_mb "$(mb "$or")" python "$(mb "$pr")")")
+              "$(result query-results "$n/no-disk" peak_rss_mb "$(mb "$or")" python "$(mb "$pr")")"
+              "$(result query-results "$n" cpu_us_per_row "$(awk -v n="$n" -v c="$cc" 'BEGIN {printf "%.3f", c * 1000000 / n}')" python "$(awk -v n="$n" -v c="$pc" 'BEGIN {printf "%.3f", c * 1000000 / n}')")"
+              "$(result query-results "$n/no-disk" cpu_us_per_row "$(awk -v n="$n" -v c="$oc" 'BEGIN {printf "%.3f", c * 1000000 / n}')" python "$(awk -v n="$n" -v c="$pc" 'BEGIN {printf "%.3f", c * 1000000 / n}')")")
 done
 echo
 printf '%s\n' "${results[@]}"

@@ -40,7 +40,7 @@ METRICS = {
     "execs_per_s": ("executions/s", "higher"),
     "lag_median_s": ("lag commit → visible, median s", "lower"), "lag_p99_s": ("lag, p99 s", "lower"),
     "lag_max_s": ("lag, max s", "lower"), "changes_per_s": ("changes/s delivered", "higher"), "requests": ("requests sent", ""),
-    "requests_per_s": ("requests/s", "higher"), "cpu_us_per_doc": ("CPU µs per document", "lower"), "cpu_us_per_request": ("client CPU µs per request", "lower"),
+    "requests_per_s": ("requests/s", "higher"), "cpu_us_per_doc": ("CPU µs per document", "lower"), "cpu_us_per_row": ("client CPU µs per row", "lower"), "cpu_us_per_request": ("client CPU µs per request", "lower"),
 }
 
 

@@ -63,7 +63,8 @@ awk -v a="${wall[conveyor]}" -v b="${wall[python]}" -v ca="${cpu[conveyor]}" -v 
     'BEGIN {printf "\nconveyor vs python: wall %.2fx, client CPU %.2fx (goal: wall <= 1, CPU <= 0.20)\n", a / b, ca / cb}'
 results=("$(result storage-write "$N" wall_s "${wall[conveyor]}" python "${wall[python]}")"
          "$(result storage-write "$N" client_cpu_s "${cpu[conveyor]}" python "${cpu[python]}")"
-         "$(result storage-write "$N" peak_rss_mb "${rss[conveyor]}" python "${rss[python]}")")
+         "$(result storage-write "$N" peak_rss_mb "${rss[conveyor]}" python "${rss[python]}")"
+         "$(result storage-write "$N" cpu_us_per_row "$(awk -v n="$N" -v c="${cpu[conveyor]}" 'BEGIN {printf "%.3f", c * 1000000 / n}')" python "$(awk -v n="$N" -v c="${cpu[python]}" 'BEGIN {printf "%.3f", c * 1000000 / n}')")")
 for table in conveyor python; do
     count=$("$PYTHON" "$ROOT/scripts/bq.py" count "bench.$table")
     echo "bench.$table: $count rows"

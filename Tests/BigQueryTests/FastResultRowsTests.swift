@@ -97,6 +97,19 @@ struct FastResultRowsTests {
         #expect(refused > 50, "pages in other forms take the tree path (\(refused))")
     }
 
+    @Test("cells the tree path converts (epoch seconds, NaN, exponents, escapes, JSON) are converted one by one, and the page is still read directly")
+    func convertedCells() throws {
+        let text = #"{"schema":{"fields":[{"name":"ts","type":"TIMESTAMP"},{"name":"f","type":"FLOAT"},"#
+            + #"{"name":"n","type":"NUMERIC"},{"name":"s","type":"STRING"},{"name":"j","type":"JSON"}]},"jobComplete":true,"#
+            + #""rows":[{"f":[{"v":"1.7E9"},{"v":"NaN"},{"v":"1.5E+2"},{"v":"a\"b\u00e9"},{"v":"{\"k\":[1,null]}"}]},"#
+            + #"{"f":[{"v":"1700000000123456"},{"v":"-inf"},{"v":"0E-9"},{"v":"x\ny"},{"v":null}]}]}"#
+        let body = Array(text.utf8)
+        let direct = try #require(try Self.fastRows(body))
+        #expect(direct == Self.treeRows(body))
+        #expect(String(decoding: direct[0], as: UTF8.self)
+                == #"{"ts":"2023-11-14T22:13:20Z","f":"NaN","n":"150","s":"a\"bé","j":{"k":[1,null]}}"#)
+    }
+
     @Test("the rest of the page reads as the tree path reads it")
     func restOfThePage() throws {
         var generator = Generator(state: 7)

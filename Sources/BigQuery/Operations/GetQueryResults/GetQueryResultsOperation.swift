@@ -103,9 +103,10 @@ struct GetQueryResultsOperation: ConnectorOperation {
             request.timeoutMilliseconds = wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000
             let body = try await rest.getQueryResults(request)
             // The rows are read from the bytes (`FastResultRows`); the rest of the page as a tree.
+            // Once the schema is known to need the tree path, pages are parsed whole, once.
             var page: QueryResultsPage
             let rowsRange: Range<Int>?
-            if let split = try QueryResultsPage.parseLeavingRows(body) {
+            if decoder == nil || fastRows != nil, let split = try QueryResultsPage.parseLeavingRows(body) {
                 (page, rowsRange) = split
             } else {
                 (page, rowsRange) = (try QueryResultsPage.parse(body), nil)

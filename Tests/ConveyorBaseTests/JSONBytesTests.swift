@@ -67,4 +67,15 @@ import Testing
         #expect(with("abcé\"") { JSONBytes.plainASCIIStringEnd($0, from: 0) } == nil)
         #expect(with("abc") { JSONBytes.plainASCIIStringEnd($0, from: 0) } == nil)
     }
+
+    @Test func decimalsAreWrittenAsStringDescribingWritesThem() {
+        let numbers = [0, 1, -1, 9, 10, 99, 100, -10, 123_456_789, Int.max, Int.min, Int.max - 1, Int.min + 1]
+            + (0..<200).map { _ in Int.random(in: Int.min...Int.max) }
+        for number in numbers {
+            var bytes: [UInt8] = Array("x".utf8)
+            JSONBytes.appendDecimal(number, to: &bytes)
+            #expect(bytes == Array("x\(number)".utf8))
+            #expect(JSONBytes.decimalLength(number) == String(number).utf8.count)
+        }
+    }
 }

@@ -50,6 +50,43 @@ struct DocumentPropertyTests {
         #expect(document.properties["disk.line"] == "first")
     }
 
+    @Test func prefixedPropertyReadsLikeAStoredOneAndGivesWayToLaterAssignments() {
+        let name = PrefixedPropertyName("bigquery.insertId", prefix: "run \"1\"-")
+        var document = Document(data: [], properties: file.merging(["bigquery.insertId": "stale"]) { $1 },
+                                numbered: "disk.line", number: 4)
+        document.setProperty(name, number: -12)
+        #expect(document.property("bigquery.insertId") == "run \"1\"--12")
+        #expect(document.properties == file.merging(["disk.line": "4", "bigquery.insertId": "run \"1\"--12"]) { $1 })
+        var lookup = PropertyLookup("bigquery.insertId")
+        let found = lookup.isSet(in: [document], at: 0)
+        #expect(found)
+        // A dictionary assignment of the same name wins, through either way of setting it.
+        var assigned = document
+        assigned.properties["bigquery.insertId"] = "new"
+        #expect(assigned.property("bigquery.insertId") == "new")
+        #expect(assigned.properties["disk.line"] == "4")
+        var cache = PropertyAssignmentCache()
+        var shared = document
+        shared.setProperty("bigquery.insertId", to: "cached", sharing: &cache)
+        #expect(shared.property("bigquery.insertId") == "cached")
+        #expect(shared.properties["bigquery.insertId"] == "cached")
+        // A second prefixed property moves the first into the dictionary; the same name replaces it.
+        var twice = document
+        twice.setProperty(PrefixedPropertyName("other", prefix: "o"), number: 1)
+        #expect(twice.properties["bigquery.insertId"] == "run \"1\"--12")
+        #expect(twice.property("other") == "o1")
+        twice.setProperty(PrefixedPropertyName("other", prefix: "p"), number: 2)
+        #expect(twice.property("other") == "p2")
+        #expect(twice.properties["other"] == "p2")
+        // Replacing the dictionary drops it.
+        document.properties = ["only": "1"]
+        #expect(document.property("bigquery.insertId") == nil)
+        // A numbered property of the same name is replaced.
+        var numbered = Document(data: [], properties: [:], numbered: "bigquery.insertId", number: 9)
+        numbered.setProperty(name, number: 3)
+        #expect(numbered.properties == ["bigquery.insertId": "run \"1\"-3"])
+    }
+
     @Test func transformingDataDropsTheParsedForm() throws {
         var document = Document(data: Array(#"{"a":1}"#.utf8))
         _ = try document.json()

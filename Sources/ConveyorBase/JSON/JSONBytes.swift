@@ -212,3 +212,32 @@ public enum JSONBytes {
         return true
     }
 }
+
+extension JSONBytes {
+    /// Appends `number` in decimal, with a minus sign when negative, building no string.
+    public static func appendDecimal(_ number: Int, to bytes: inout [UInt8]) {
+        var magnitude = number.magnitude
+        if number < 0 { bytes.append(UInt8(ascii: "-")) }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for the 20 digits of any Int
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var end = buffer.count
+            repeat {
+                end -= 1
+                buffer[end] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            bytes.append(contentsOf: buffer[end...])
+        }
+    }
+
+    /// The number of bytes ``appendDecimal(_:to:)`` appends for `number`.
+    public static func decimalLength(_ number: Int) -> Int {
+        var magnitude = number.magnitude
+        var length = number < 0 ? 2 : 1
+        while magnitude >= 10 {
+            magnitude /= 10
+            length += 1
+        }
+        return length
+    }
+}

@@ -4,6 +4,27 @@ struct NumberedProperty: Sendable {
     var number: Int
 }
 
+/// A property name and the text its values start with, shared by the documents of a batch so that
+/// each document keeps only the number that ends its value (see ``Document/setProperty(_:number:)``).
+public final class PrefixedPropertyName: Sendable {
+    /// The property's name.
+    public let name: String
+    /// The text before the number, for every document.
+    public let prefix: String
+
+    public init(_ name: String, prefix: String) {
+        self.name = name
+        self.prefix = prefix
+    }
+}
+
+/// A property whose value is a shared prefix followed by a decimal number.
+struct PrefixedProperty: Sendable {
+    var name: PrefixedPropertyName
+    var number: Int
+    var value: String { name.prefix + String(number) }
+}
+
 extension Document {
     /// Runs `body` on the content; when it returns true (it changed the content) the parsed form is dropped.
     mutating func transformData(_ body: (inout [UInt8]) -> Bool) -> Bool {
@@ -14,21 +35,40 @@ extension Document {
 
     /// One property's value, without building the properties dictionary.
     public func property(_ name: String) -> String? {
+        if let prefixedProperty, prefixedProperty.name.name == name { return prefixedProperty.value }
         if let numberedProperty, numberedProperty.name == name { return String(numberedProperty.number) }
         return storedProperties[name]
     }
 
-    /// Moves a pending numbered property into the dictionary.
+    /// Moves the properties kept inline (numbered, prefixed) into the dictionary.
     mutating func materializeNumberedProperty() {
-        guard let numberedProperty else { return }
-        self.numberedProperty = nil
-        storedProperties[numberedProperty.name] = String(numberedProperty.number)
+        if let numberedProperty {
+            self.numberedProperty = nil
+            storedProperties[numberedProperty.name] = String(numberedProperty.number)
+        }
+        if let prefixedProperty {
+            self.prefixedProperty = nil
+            storedProperties[prefixedProperty.name.name] = prefixedProperty.value
+        }
+    }
+
+    /// Sets property `name.name` to `name.prefix` followed by `number` in decimal, without a
+    /// dictionary per document: documents given the same `name` object keep only their number.
+    public mutating func setProperty(_ name: PrefixedPropertyName, number: Int) {
+        if let numberedProperty, numberedProperty.name == name.name { self.numberedProperty = nil }
+        if let prefixedProperty, prefixedProperty.name !== name, prefixedProperty.name.name != name.name {
+            // One inline slot: the property already there moves into the dictionary.
+            self.prefixedProperty = nil
+            storedProperties[prefixedProperty.name.name] = prefixedProperty.value
+        }
+        prefixedProperty = PrefixedProperty(name: name, number: number)
     }
 
     /// Sets a property like `properties[name] = value`, but documents that had the same properties
     /// dictionary before share the resulting one (one dictionary per chunk, not per document).
     public mutating func setProperty(_ name: String, to value: String, sharing cache: inout PropertyAssignmentCache) {
         if let numberedProperty, numberedProperty.name == name { self.numberedProperty = nil }
+        if let prefixedProperty, prefixedProperty.name.name == name { self.prefixedProperty = nil }
         // The fields are compared in place: copying the cached entry out would retain all four.
         if cache.isSet, cache.name == name, cache.value == value, cache.before == storedProperties {
             storedProperties = cache.after
@@ -68,6 +108,7 @@ struct PropertyLookup {
     /// True when `documents[position]` has the property (read in place, the document is not copied).
     mutating func isSet(in documents: [Document], at position: Int) -> Bool {
         if let numbered = documents[position].numberedProperty, numbered.name == name { return true }
+        if let prefixed = documents[position].prefixedProperty, prefixed.name.name == name { return true }
         if sharing, let last {
             if last.properties == documents[position].storedProperties { return last.isSet }
             sharing = false

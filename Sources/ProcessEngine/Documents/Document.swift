@@ -10,6 +10,9 @@ public struct Document: Sendable {
     /// A numbered property (`disk.line`, `disk.row`) kept as a number until someone reads the
     /// whole dictionary, so a splitter does not build a dictionary per document.
     var numberedProperty: NumberedProperty?
+    /// A property whose value is a fixed text shared by a batch followed by a number (a generated
+    /// insert id: the execution id, `-`, the index), kept inline like ``numberedProperty``.
+    var prefixedProperty: PrefixedProperty?
     /// The document's position among the documents the start shape produced, zero-based.
     /// Shapes that turn one document into one document keep it, so tracking records line up.
     public var index: Int
@@ -62,14 +65,16 @@ public struct Document: Sendable {
     /// Dynamic document properties (string to string).
     public var properties: [String: String] {
         get {
-            guard let numberedProperty else { return storedProperties }
+            if numberedProperty == nil, prefixedProperty == nil { return storedProperties }
             var all = storedProperties
-            all[numberedProperty.name] = String(numberedProperty.number)
+            if let numberedProperty { all[numberedProperty.name] = String(numberedProperty.number) }
+            if let prefixedProperty { all[prefixedProperty.name.name] = prefixedProperty.value }
             return all
         }
         set {
             storedProperties = newValue
             numberedProperty = nil
+            prefixedProperty = nil
         }
         _modify {
             materializeNumberedProperty()

@@ -19,6 +19,16 @@ struct StreamingInsertOperation: ConnectorOperation {
         var name: String { "\(project).\(dataset).\(table)" }
     }
 
+    /// The rows' insert ids: none, generated (the execution id, `-`, the document's index, kept as
+    /// one shared prefix and each document's number), or read from a path (one value per position).
+    enum RowIDs: Sendable {
+        case none
+        case generated(PrefixedPropertyName)
+        case values([String?])
+
+        static let property = "bigquery.insertId"
+    }
+
     /// Rows of one request, by position in the batch.
     struct Request: Sendable {
         var destination: Destination
@@ -37,7 +47,8 @@ struct StreamingInsertOperation: ConnectorOperation {
         var groupOf = [Int](repeating: -1, count: documents.count)
         var groupByDestination: [Destination: Int] = [:]
         var resolver = DestinationResolver(settings: settings)
-        var insertIDs: [String?] = Array(repeating: nil, count: documents.count)
+        var pathIDs: [String?] = []
+        if case .path = settings.insertID { pathIDs = Array(repeating: nil, count: documents.count) }
         for position in documents.indices {
             do {
                 let destination = try resolver.destination(for: documents[position], context: context)
@@ -45,7 +56,9 @@ struct StreamingInsertOperation: ConnectorOperation {
                 if documents[position].data.count > StreamingInsertSettings.maxRowBytes {
                     throw DocumentError("row of \(documents[position].data.count) bytes exceeds BigQuery's 10 MB row limit", code: .content)
                 }
-                insertIDs[position] = try insertID(for: &documents[position], context: context)
+                if case .path(let path) = settings.insertID {
+                    pathIDs[position] = try Self.insertID(at: path, in: &documents[position])
+                }
                 let group: Int
                 if let last = order.indices.last, order[last] == destination {
                     group = last
@@ -64,8 +77,13 @@ struct StreamingInsertOperation: ConnectorOperation {
                 codes[position] = DocumentError.code(of: error, else: .connector)
             }
         }
+        let ids: RowIDs = switch settings.insertID {
+        case .none: .none
+        case .generate: .generated(PrefixedPropertyName(RowIDs.property, prefix: "\(context.execution.id)-"))
+        case .path: .values(pathIDs)
+        }
         let requests = order.indices.flatMap { group in
-            makeRequests(order[group], positions: positionsByGroup[group], documents: documents, insertIDs: insertIDs)
+            makeRequests(order[group], positions: positionsByGroup[group], documents: documents, ids: ids)
         }
         let results = await send(requests)
         for (request, result) in zip(requests, results) {
@@ -82,7 +100,7 @@ struct StreamingInsertOperation: ConnectorOperation {
                 }
             }
         }
-        return outcome(documents: documents, failures: failures, codes: codes, insertIDs: insertIDs,
+        return outcome(documents: documents, failures: failures, codes: codes, ids: ids,
                        destinations: order, groupOf: groupOf)
     }
 
@@ -138,23 +156,17 @@ struct StreamingInsertOperation: ConnectorOperation {
         }
     }
 
-    private func insertID(for document: inout Document, context: OperationContext) throws -> String? {
-        switch settings.insertID {
-        case .none:
-            return nil
-        case .generate:
-            return "\(context.execution.id)-\(document.index)"
-        case .path(let path):
-            guard let value = path.values(in: try document.json()).first?.textValue, !value.isEmpty else {
-                throw DocumentError("insertId path \(path) has no value in document \(document.index)", code: .path)
-            }
-            return value
+    private static func insertID(at path: DocumentPath, in document: inout Document) throws -> String {
+        guard let value = path.values(in: try document.json()).first?.textValue, !value.isEmpty else {
+            throw DocumentError("insertId path \(path) has no value in document \(document.index)", code: .path)
         }
+        return value
     }
 
-    /// Splits one destination's rows into requests within batchCount, 50,000 rows and 9 MB.
-    func makeRequests(_ destination: Destination, positions: [Int], documents: [Document],
-                      insertIDs: [String?]) -> [Request] {
+    /// Splits one destination's rows into requests within batchCount, 50,000 rows and 9 MB. Each
+    /// row is written straight into its request's body: `{"insertId":…,"json":`, the document's
+    /// bytes and `}`.
+    func makeRequests(_ destination: Destination, positions: [Int], documents: [Document], ids: RowIDs) -> [Request] {
         var header: [UInt8] = Array(#"{"kind":"bigquery#tableDataInsertAllRequest","skipInvalidRows":"#.utf8)
         header += Array((settings.skipInvalidRows ? "true" : "false").utf8)
         header += Array(#","ignoreUnknownValues":"#.utf8) + Array((settings.ignoreUnknownValues ? "true" : "false").utf8)
@@ -163,24 +175,65 @@ struct StreamingInsertOperation: ConnectorOperation {
         }
         header += Array(#","rows":["#.utf8)
         let limit = min(settings.batchCount, StreamingInsertSettings.maxRowsPerRequest)
+        let idKey: [UInt8] = Array(#""insertId":"#.utf8)
+        let jsonKey: [UInt8] = Array(#""json":"#.utf8)
+        // A generated id is the prefix, quoted once here without its closing quote, then the index.
+        var quotedPrefix: [UInt8] = []
+        if case .generated(let name) = ids {
+            quotedPrefix = JSONValue.string(name.prefix).serialized()
+            quotedPrefix.removeLast()
+        }
         var requests: [Request] = []
         var body = header
         var current: [Int] = []
-        for position in positions {
-            var row: [UInt8] = Array("{".utf8)
-            if let id = insertIDs[position] {
-                row += Array(#""insertId":"#.utf8) + JSONValue.string(id).serialized() + Array(",".utf8)
+        for (offset, position) in positions.enumerated() {
+            let document = documents[position]
+            var quotedID: [UInt8] = []
+            let idLength: Int
+            switch ids {
+            case .none:
+                idLength = 0
+            case .generated:
+                idLength = idKey.count + quotedPrefix.count + JSONBytes.decimalLength(document.index) + 2
+            case .values(let values):
+                if let id = values[position] { quotedID = JSONValue.string(id).serialized() }
+                idLength = quotedID.isEmpty ? 0 : idKey.count + quotedID.count + 1
             }
-            row += Array(#""json":"#.utf8) + documents[position].data + Array("}".utf8)
-            let wouldExceed = body.count + row.count + 3 > StreamingInsertSettings.maxRequestBytes
+            let rowLength = 1 + idLength + jsonKey.count + document.data.count + 1
+            let wouldExceed = body.count + rowLength + 3 > StreamingInsertSettings.maxRequestBytes
             if !current.isEmpty, current.count >= limit || wouldExceed {
                 body += Array("]}".utf8)
                 requests.append(Request(destination: destination, positions: current, body: body))
                 body = header
                 current = []
             }
-            if !current.isEmpty { body.append(UInt8(ascii: ",")) }
-            body += row
+            if current.isEmpty {
+                // Room for this request's rows, if they are about this one's size.
+                let rows = min(limit, positions.count - offset)
+                body.reserveCapacity(min(header.count + rows * (rowLength + 1) + 2, StreamingInsertSettings.maxRequestBytes))
+            } else {
+                body.append(UInt8(ascii: ","))
+            }
+            body.append(UInt8(ascii: "{"))
+            switch ids {
+            case .none:
+                break
+            case .generated:
+                body += idKey
+                body += quotedPrefix
+                JSONBytes.appendDecimal(document.index, to: &body)
+                body.append(UInt8(ascii: "\""))
+                body.append(UInt8(ascii: ","))
+            case .values:
+                if !quotedID.isEmpty {
+                    body += idKey
+                    body += quotedID
+                    body.append(UInt8(ascii: ","))
+                }
+            }
+            body += jsonKey
+            body += document.data
+            body.append(UInt8(ascii: "}"))
             current.append(position)
         }
         if !current.isEmpty {
@@ -223,22 +276,30 @@ struct StreamingInsertOperation: ConnectorOperation {
         }
     }
 
-    private func outcome(documents: [Document], failures: [Int: String], codes: [Int: DocumentError.Code], insertIDs: [String?],
+    private func outcome(documents: [Document], failures: [Int: String], codes: [Int: DocumentError.Code], ids: RowIDs,
                          destinations: [Destination], groupOf: [Int]) -> OperationOutcome {
         var outputs: [Document] = []
+        outputs.reserveCapacity(documents.count - failures.count)
         var failed: [DocumentFailure] = []
         var applicationErrors = 0
+        // Documents of a chunk share one properties dictionary; so do their outputs (one per
+        // destination), and a generated insert id stays a number in each document.
+        var projects = PropertyAssignmentCache()
+        var datasets = PropertyAssignmentCache()
+        var tables = PropertyAssignmentCache()
         for (position, original) in documents.enumerated() {
             var document = original
-            // One allocation for the (usually shared) properties and the four added here.
-            document.properties.reserveCapacity(document.properties.count + 4)
             if groupOf[position] >= 0 {
                 let destination = destinations[groupOf[position]]
-                document.properties["bigquery.projectId"] = destination.project
-                document.properties["bigquery.datasetId"] = destination.dataset
-                document.properties["bigquery.tableId"] = destination.table
+                document.setProperty("bigquery.projectId", to: destination.project, sharing: &projects)
+                document.setProperty("bigquery.datasetId", to: destination.dataset, sharing: &datasets)
+                document.setProperty("bigquery.tableId", to: destination.table, sharing: &tables)
             }
-            if let id = insertIDs[position] { document.properties["bigquery.insertId"] = id }
+            switch ids {
+            case .none: break
+            case .generated(let name): document.setProperty(name, number: document.index)
+            case .values(let values): if let id = values[position] { document.properties[RowIDs.property] = id }
+            }
             guard let message = failures[position] else {
                 outputs.append(document)
                 continue

@@ -100,7 +100,7 @@ struct StreamingInsertOperation: ConnectorOperation {
                 }
             }
         }
-        return outcome(documents: documents, failures: failures, codes: codes, ids: ids,
+        return outcome(documents: consume documents, failures: failures, codes: codes, ids: ids,
                        destinations: order, groupOf: groupOf)
     }
 
@@ -276,10 +276,10 @@ struct StreamingInsertOperation: ConnectorOperation {
         }
     }
 
-    private func outcome(documents: [Document], failures: [Int: String], codes: [Int: DocumentError.Code], ids: RowIDs,
+    /// The outputs are the documents themselves, changed in place (no copy of each document):
+    /// the failed ones are taken out, and the others keep their order.
+    private func outcome(documents: consuming [Document], failures: [Int: String], codes: [Int: DocumentError.Code], ids: RowIDs,
                          destinations: [Destination], groupOf: [Int]) -> OperationOutcome {
-        var outputs: [Document] = []
-        outputs.reserveCapacity(documents.count - failures.count)
         var failed: [DocumentFailure] = []
         var applicationErrors = 0
         // Documents of a chunk share one properties dictionary; so do their outputs (one per
@@ -287,37 +287,38 @@ struct StreamingInsertOperation: ConnectorOperation {
         var projects = PropertyAssignmentCache()
         var datasets = PropertyAssignmentCache()
         var tables = PropertyAssignmentCache()
-        for (position, original) in documents.enumerated() {
-            var document = original
+        var kept = 0
+        for position in documents.indices {
             if groupOf[position] >= 0 {
                 let destination = destinations[groupOf[position]]
-                document.setProperty("bigquery.projectId", to: destination.project, sharing: &projects)
-                document.setProperty("bigquery.datasetId", to: destination.dataset, sharing: &datasets)
-                document.setProperty("bigquery.tableId", to: destination.table, sharing: &tables)
+                documents[position].setProperty("bigquery.projectId", to: destination.project, sharing: &projects)
+                documents[position].setProperty("bigquery.datasetId", to: destination.dataset, sharing: &datasets)
+                documents[position].setProperty("bigquery.tableId", to: destination.table, sharing: &tables)
             }
             switch ids {
             case .none: break
-            case .generated(let name): document.setProperty(name, number: document.index)
-            case .values(let values): if let id = values[position] { document.properties[RowIDs.property] = id }
+            case .generated(let name): documents[position].setProperty(name, number: documents[position].index)
+            case .values(let values): if let id = values[position] { documents[position].properties[RowIDs.property] = id }
             }
-            guard let message = failures[position] else {
-                outputs.append(document)
-                continue
-            }
-            if settings.returnApplicationErrors {
+            if let message = failures[position] {
+                guard settings.returnApplicationErrors else {
+                    failed.append(DocumentFailure(document: documents[position], message: message,
+                                                  code: codes[position] ?? .connector))
+                    continue
+                }
                 var error = JSONObject()
                 error["message"] = .string(message)
                 var body = JSONObject()
                 body["error"] = .object(error)
-                body["row"] = (try? document.json()) ?? .string(document.text)
-                document.replace(with: .object(body))
-                document.properties[Document.applicationErrorProperty] = message
-                outputs.append(document)
+                body["row"] = (try? documents[position].json()) ?? .string(documents[position].text)
+                documents[position].replace(with: .object(body))
+                documents[position].properties[Document.applicationErrorProperty] = message
                 applicationErrors += 1
-            } else {
-                failed.append(DocumentFailure(document: document, message: message, code: codes[position] ?? .connector))
             }
+            if kept != position { documents.swapAt(kept, position) }
+            kept += 1
         }
-        return OperationOutcome(outputs: outputs, failures: failed, applicationErrors: applicationErrors)
+        documents.removeSubrange(kept...)
+        return OperationOutcome(outputs: documents, failures: failed, applicationErrors: applicationErrors)
     }
 }

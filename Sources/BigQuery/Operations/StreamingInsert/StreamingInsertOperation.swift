@@ -187,19 +187,21 @@ struct StreamingInsertOperation: ConnectorOperation {
         var body = header
         var current: [Int] = []
         for (offset, position) in positions.enumerated() {
-            let document = documents[position]
+            // Read in place: a copy of the document would retain and release each of its parts.
+            let index = documents[position].index
+            let dataCount = documents[position].data.count
             var quotedID: [UInt8] = []
             let idLength: Int
             switch ids {
             case .none:
                 idLength = 0
             case .generated:
-                idLength = idKey.count + quotedPrefix.count + JSONBytes.decimalLength(document.index) + 2
+                idLength = idKey.count + quotedPrefix.count + JSONBytes.decimalLength(index) + 2
             case .values(let values):
                 if let id = values[position] { quotedID = JSONValue.string(id).serialized() }
                 idLength = quotedID.isEmpty ? 0 : idKey.count + quotedID.count + 1
             }
-            let rowLength = 1 + idLength + jsonKey.count + document.data.count + 1
+            let rowLength = 1 + idLength + jsonKey.count + dataCount + 1
             let wouldExceed = body.count + rowLength + 3 > StreamingInsertSettings.maxRequestBytes
             if !current.isEmpty, current.count >= limit || wouldExceed {
                 body += Array("]}".utf8)
@@ -221,7 +223,7 @@ struct StreamingInsertOperation: ConnectorOperation {
             case .generated:
                 body += idKey
                 body += quotedPrefix
-                JSONBytes.appendDecimal(document.index, to: &body)
+                JSONBytes.appendDecimal(index, to: &body)
                 body.append(UInt8(ascii: "\""))
                 body.append(UInt8(ascii: ","))
             case .values:
@@ -232,7 +234,7 @@ struct StreamingInsertOperation: ConnectorOperation {
                 }
             }
             body += jsonKey
-            body += document.data
+            body += documents[position].data
             body.append(UInt8(ascii: "}"))
             current.append(position)
         }

@@ -11,18 +11,21 @@ struct ChunkedConnector: Connector {
     var documents: [Document]
     var chunk = 1_000
     let calls: CallLog
+    /// The write call (1-based) that throws instead of writing.
+    var failingCall: Int?
 
     func validate(connection: ConnectionDefinition, operation: OperationDefinition) -> [Diagnostic] { [] }
 
     func makeOperation(connection: ConnectionDefinition, operation: OperationDefinition,
                        environment: ConnectorEnvironment) async throws -> any ConnectorOperation {
-        Operation(documents: documents, chunk: chunk, calls: calls)
+        Operation(documents: documents, chunk: chunk, calls: calls, failingCall: failingCall)
     }
 
     struct Operation: ConnectorOperation {
         let documents: [Document]
         let chunk: Int
         let calls: CallLog
+        let failingCall: Int?
         var readsWithoutSideEffects: Bool { true }
 
         func read(context: OperationContext, emit: ([Document]) async throws -> Void) async throws {
@@ -32,7 +35,13 @@ struct ChunkedConnector: Connector {
         }
 
         func execute(_ documents: [Document], context: OperationContext) async throws -> OperationOutcome {
-            calls.calls.withLock { $0.append(documents.map(\.text)) }
+            let refused = calls.calls.withLock { calls -> Bool in
+                calls.append(documents.map(\.text))
+                guard calls.count == failingCall else { return false }
+                calls[calls.count - 1] = []
+                return true
+            }
+            if refused { throw DocumentError("write refused", code: .unavailable) }
             return OperationOutcome(outputs: documents)
         }
     }
@@ -97,9 +106,9 @@ struct OrderedFlowTests {
         }
     }
 
-    func run(_ workspace: Workspace) async -> (Execution, [[String]], MemoryRecorder) {
+    func run(_ workspace: Workspace, failingCall: Int? = nil) async -> (Execution, [[String]], MemoryRecorder) {
         let log = CallLog()
-        let connector = ChunkedConnector(documents: documents, calls: log)
+        let connector = ChunkedConnector(documents: documents, calls: log, failingCall: failingCall)
         let recorder = MemoryRecorder()
         let runner = ProcessRunner(workspace: workspace, connectors: ConnectorRegistry([connector]), recorder: recorder,
                                    environment: [:])
@@ -140,6 +149,39 @@ struct OrderedFlowTests {
         #expect(counts["map"]?.documentsOut == 3_000 - 62)
         #expect(counts["write"]?.documentsIn == 3_000 - 62)
         #expect(calls.first?.first == #"{"order_id":0,"customer":"CUSTOMER 0"}"#)
+    }
+
+    @Test("a write that throws fails its batch only: the other batches are written in order, while maps run ahead",
+          arguments: [1, 3, 4, 5, 8, 12])
+    func writeThrows(_ failingCall: Int) async throws {
+        let (_, serialCalls, _) = await run(workspace(flow: nil))
+        // Chunks of 1,000 documents, batches of 300: four writes a chunk, twelve in all.
+        let (threaded, calls, recorder) = await run(workspace(flow: FlowControlDefinition(batchSize: 300, threads: 2)),
+                                                    failingCall: failingCall)
+        #expect(calls.count == 12)
+        let refused = calls.count >= failingCall ? calls[failingCall - 1] : []
+        #expect(refused.isEmpty)
+        // What was written is what one thread writes, less the refused batch, in the same order.
+        let everything = serialCalls.flatMap { $0 }
+        let batches = stride(from: 0, to: 3, by: 1).flatMap { chunk -> [[String]] in
+            let chunkDocuments = serialCalls[chunk]
+            return stride(from: 0, to: chunkDocuments.count, by: 300).map { Array(chunkDocuments[$0..<min($0 + 300, chunkDocuments.count)]) }
+        }
+        #expect(batches.flatMap { $0 } == everything)
+        var expected = batches
+        let refusedBatch = expected[failingCall - 1]
+        expected[failingCall - 1] = []
+        #expect(calls == expected)
+        let failedWrites = recorder.traces.filter { $0.shapeID == "write" && $0.status == .error }
+        #expect(failedWrites.reduce(0) { $0 + $1.count } == refusedBatch.count)
+        #expect(failedWrites.allSatisfy { ($0.error ?? "").contains("write refused") })
+        #expect(threaded.documentsIn == 3_000)
+        #expect(threaded.documentsError == 62 + refusedBatch.count)
+        let counts = Dictionary(uniqueKeysWithValues: threaded.shapeCounts.map { ($0.shapeID, $0) })
+        #expect(counts["map"]?.documentsIn == 3_000)
+        #expect(counts["map"]?.documentsOut == 3_000 - 62)
+        #expect(counts["write"]?.documentsIn == 3_000 - 62)
+        #expect(counts["write"]?.documentsError == refusedBatch.count)
     }
 
     @Test("the fast phase over several threads maps every document as one thread does, in place and in order")

@@ -103,3 +103,80 @@ enum FastMapPhase {
         }
     }
 }
+
+/// A chunk of an ordered flow whose map runs ahead: its fast path maps the chunk on another
+/// thread while the start shape reads the next chunk and the connector shape takes the one before.
+struct PendingMap {
+    let shape: ShapeDefinition
+    let mapID: String
+    let next: String
+    let chunk: MapAheadChunk
+    let task: Task<Void, Never>
+}
+
+/// The documents of a chunk mapped ahead, touched by one task at a time: the task that maps
+/// them, then (once it has ended) the run.
+final class MapAheadChunk: @unchecked Sendable {
+    var documents: [Document]
+    var mapped: [Bool] = []
+
+    init(_ documents: [Document]) { self.documents = documents }
+}
+
+/// Whether maps may run ahead in this read of the start shape, and the chunk in flight.
+struct MapAheadState {
+    var allowed = false
+    var pending: PendingMap?
+}
+
+extension ExecutionRun {
+    /// The fast path of map shape `mapID` when its chunk may be mapped ahead: below an ordered
+    /// flowControl shape, in a read that allows it, and with the connector shape next (so the
+    /// chunk's documents meet nothing else before the connector is called with them in order).
+    func mapAheadPath(mapID: String, next: String) -> FastJSONMap? {
+        guard mapAhead.allowed, orderedFlow != nil, let position = shapeIndex[next],
+              case .connector = process.shapes[position].kind,
+              let compiled = try? compiledMap(mapID) else { return nil }
+        return compiled.fastPath
+    }
+
+    /// Starts mapping `documents` (moved out) on another thread, then finishes the chunk started
+    /// before it (the rest of its map, and the shapes after it), so at most one chunk is ahead.
+    func mapAheadOf(shape: ShapeDefinition, mapID: String, next: String, fastPath: FastJSONMap,
+                    documents: inout [Document]) async throws {
+        let chunk = MapAheadChunk([])
+        swap(&chunk.documents, &documents)
+        // The other threads of the flowControl shape map; this one reads and writes meanwhile.
+        let threads = max(1, (orderedFlow?.threads ?? 2) - 1)
+        let task = Task {
+            var owned: [Document] = []
+            swap(&owned, &chunk.documents)
+            let mapped = await FastMapPhase.run(fastPath, on: &owned, threads: threads)
+            swap(&owned, &chunk.documents)
+            chunk.mapped = mapped
+        }
+        let previous = mapAhead.pending
+        mapAhead.pending = PendingMap(shape: shape, mapID: mapID, next: next, chunk: chunk, task: task)
+        if let previous { try await finish(previous) }
+    }
+
+    /// The input has ended (normally, by an error or a stop): the chunk still ahead is finished.
+    func endMapAhead() async throws {
+        guard let pending = mapAhead.pending else { return }
+        mapAhead.pending = nil
+        try await finish(pending)
+    }
+
+    private func finish(_ pending: PendingMap) async throws {
+        await pending.task.value
+        // At the input's end the ordered flow has been left: the connector is still called per batch.
+        let saved = orderedFlow
+        orderedFlow = orderedFlowShape.map { ($0.threads, $0.batchSize) }
+        defer { orderedFlow = saved }
+        var documents: [Document] = []
+        swap(&documents, &pending.chunk.documents)
+        await runMap(shape: pending.shape, mapID: pending.mapID, documents: &documents, premapped: pending.chunk.mapped)
+        tally(pending.shape.id) { $0.documentsOut += documents.count }
+        try await push(taking: &documents, to: pending.next)
+    }
+}

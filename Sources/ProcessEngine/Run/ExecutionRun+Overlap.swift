@@ -61,9 +61,21 @@ extension ExecutionRun {
     func readOverlapping(_ operation: any ConnectorOperation, shapeID: String?, context: OperationContext,
                          handOver: (inout [Document]) async throws -> Void) async throws {
         overlap = OverlapState(shapeID: shapeID)
-        defer { overlap = OverlapState() }
+        mapAhead = MapAheadState(allowed: callDepth == 0 && !isLane && orderedFlowShape != nil)
+        defer {
+            overlap = OverlapState()
+            mapAhead = MapAheadState()
+        }
         do {
             try await operation.readInPlace(context: context, handOver: handOver)
+        } catch {
+            // What is in flight is finished and recorded, the chunk mapped ahead first.
+            try? await endMapAhead()
+            try? await endOverlap()
+            throw error
+        }
+        do {
+            try await endMapAhead()
         } catch {
             try? await endOverlap()
             throw error

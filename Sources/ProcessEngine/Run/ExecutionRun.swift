@@ -14,7 +14,7 @@ final class ExecutionRun {
     let callDepth: Int
     var processProperties: [String: String]
     var execution: Execution
-    private var shapeIndex: [String: Int] = [:]
+    var shapeIndex: [String: Int] = [:]
     /// Operations, compiled maps and patterns, and the index counter, shared with lanes.
     let shared: RunSharedState
     /// Set for a lane running one flowControl batch (see ``LaneSeed``): the parent's counts when
@@ -43,6 +43,8 @@ final class ExecutionRun {
     /// The overlapping connector shape's batches while the start shape reads (see
     /// ``BatchPipeline`` and ``overlapShape(of:)``).
     var overlap = OverlapState()
+    /// A chunk of an ordered flow whose map runs ahead (see ``mapAheadOf(shape:mapID:next:fastPath:documents:)``).
+    var mapAhead = MapAheadState()
     /// Set while documents pass an ordered flowControl shape (see ``orderedFlow(of:)``): the
     /// threads the maps below it spread their documents over, and the batch size its connector
     /// shape is called with.
@@ -254,6 +256,10 @@ final class ExecutionRun {
         case .map(let mapID, let next):
             var outputs: [Document] = []
             swap(&outputs, &documents)
+            if let fastPath = mapAheadPath(mapID: mapID, next: next) {
+                try await mapAheadOf(shape: shape, mapID: mapID, next: next, fastPath: fastPath, documents: &outputs)
+                return
+            }
             await runMap(shape: shape, mapID: mapID, documents: &outputs)
             tally(shape.id) { $0.documentsOut += outputs.count }
             try await push(taking: &outputs, to: next)
@@ -299,8 +305,9 @@ final class ExecutionRun {
     /// The longest chain of shapes one push may pass (loops through flowControl shapes end here).
     static let maximumPathLength = 1_000
 
-    /// Maps every document in place; documents that fail are recorded and removed.
-    private func runMap(shape: ShapeDefinition, mapID: String, documents: inout [Document]) async {
+    /// Maps every document in place; documents that fail are recorded and removed. `premapped`:
+    /// the fast path has already run (see ``mapAheadOf(shape:mapID:next:fastPath:documents:)``).
+    func runMap(shape: ShapeDefinition, mapID: String, documents: inout [Document], premapped: [Bool]? = nil) async {
         let compiled: CompiledMap
         do {
             compiled = try compiledMap(mapID)
@@ -315,7 +322,12 @@ final class ExecutionRun {
         // JSON to JSON without building a tree, over several threads below an ordered flowControl
         // shape; documents it does not handle take the tree path below, one after another.
         // The output takes the input's place; the input's buffer is reused for the next output.
-        let mapped = await FastMapPhase.run(compiled.fastPath, on: &documents, threads: orderedFlow?.threads ?? 1)
+        let mapped: [Bool]
+        if let premapped {
+            mapped = premapped
+        } else {
+            mapped = await FastMapPhase.run(compiled.fastPath, on: &documents, threads: orderedFlow?.threads ?? 1)
+        }
         /// Documents before this position are mapped and kept, in order.
         var kept = 0
         for position in documents.indices {
@@ -355,7 +367,7 @@ final class ExecutionRun {
         documents.removeSubrange(kept...)
     }
 
-    private func compiledMap(_ mapID: String) throws -> CompiledMap {
+    func compiledMap(_ mapID: String) throws -> CompiledMap {
         try shared.map(mapID) {
             guard let definition = runner.workspace.maps[mapID] else {
                 throw DocumentError("map '\(mapID)' does not exist", code: .process)

@@ -13,12 +13,15 @@ struct ChunkedConnector: Connector {
     let calls: CallLog
     /// The write call (1-based) that throws instead of writing.
     var failingCall: Int?
+    /// The read throws after this many chunks.
+    var chunksBeforeReadFails: Int?
 
     func validate(connection: ConnectionDefinition, operation: OperationDefinition) -> [Diagnostic] { [] }
 
     func makeOperation(connection: ConnectionDefinition, operation: OperationDefinition,
                        environment: ConnectorEnvironment) async throws -> any ConnectorOperation {
-        Operation(documents: documents, chunk: chunk, calls: calls, failingCall: failingCall)
+        Operation(documents: documents, chunk: chunk, calls: calls, failingCall: failingCall,
+                  chunksBeforeReadFails: chunksBeforeReadFails)
     }
 
     struct Operation: ConnectorOperation {
@@ -26,10 +29,12 @@ struct ChunkedConnector: Connector {
         let chunk: Int
         let calls: CallLog
         let failingCall: Int?
+        let chunksBeforeReadFails: Int?
         var readsWithoutSideEffects: Bool { true }
 
         func read(context: OperationContext, emit: ([Document]) async throws -> Void) async throws {
-            for start in stride(from: 0, to: documents.count, by: chunk) {
+            for (number, start) in stride(from: 0, to: documents.count, by: chunk).enumerated() {
+                if number == chunksBeforeReadFails { throw DocumentError("the source went away", code: .unavailable) }
                 try await emit(Array(documents[start..<min(start + chunk, documents.count)]))
             }
         }
@@ -106,9 +111,11 @@ struct OrderedFlowTests {
         }
     }
 
-    func run(_ workspace: Workspace, failingCall: Int? = nil) async -> (Execution, [[String]], MemoryRecorder) {
+    func run(_ workspace: Workspace, failingCall: Int? = nil, chunksBeforeReadFails: Int? = nil)
+        async -> (Execution, [[String]], MemoryRecorder) {
         let log = CallLog()
-        let connector = ChunkedConnector(documents: documents, calls: log, failingCall: failingCall)
+        let connector = ChunkedConnector(documents: documents, calls: log, failingCall: failingCall,
+                                         chunksBeforeReadFails: chunksBeforeReadFails)
         let recorder = MemoryRecorder()
         let runner = ProcessRunner(workspace: workspace, connectors: ConnectorRegistry([connector]), recorder: recorder,
                                    environment: [:])
@@ -182,6 +189,22 @@ struct OrderedFlowTests {
         #expect(counts["map"]?.documentsOut == 3_000 - 62)
         #expect(counts["write"]?.documentsIn == 3_000 - 62)
         #expect(counts["write"]?.documentsError == refusedBatch.count)
+    }
+
+    @Test("a read that fails after some chunks: every chunk read is written, the one mapped ahead too, as with one thread",
+          arguments: [1, 2])
+    func readFails(_ chunks: Int) async throws {
+        let (serial, serialCalls, _) = await run(workspace(flow: nil), chunksBeforeReadFails: chunks)
+        let (threaded, calls, _) = await run(workspace(flow: FlowControlDefinition(batchSize: 300, threads: 2)),
+                                             chunksBeforeReadFails: chunks)
+        #expect(serial.status == .error)
+        #expect(threaded.status == .error)
+        #expect(threaded.error == serial.error, "\(threaded.error ?? "")")
+        #expect(!calls.isEmpty)
+        #expect(calls.flatMap { $0 } == serialCalls.flatMap { $0 }, "the chunks read before the failure, all written, in order")
+        #expect(threaded.documentsIn == chunks * 1_000)
+        #expect(threaded.documentsOut == serial.documentsOut)
+        #expect(threaded.documentsError == serial.documentsError)
     }
 
     @Test("the fast phase over several threads maps every document as one thread does, in place and in order")

@@ -87,6 +87,25 @@ struct DocumentPropertyTests {
         #expect(numbered.properties == ["bigquery.insertId": "run \"1\"-3"])
     }
 
+    @Test func anyChangeToTheContentForgetsThatItIsAKnownObject() {
+        var document = Document(data: Array(#"{"a":1}"#.utf8))
+        #expect(!document.isKnownJSONObject)
+        document.isKnownJSONObject = true
+        let copy = document
+        document.data.append(UInt8(ascii: "x"))
+        #expect(!document.isKnownJSONObject)
+        #expect(copy.isKnownJSONObject)
+        var replaced = copy
+        replaced.replace(with: Array("[1]".utf8))
+        #expect(!replaced.isKnownJSONObject)
+        var transformed = copy
+        _ = transformed.transformData { $0 = Array("null".utf8); return true }
+        #expect(!transformed.isKnownJSONObject)
+        var assigned = copy
+        assigned.data = []
+        #expect(!assigned.isKnownJSONObject)
+    }
+
     @Test func transformingDataDropsTheParsedForm() throws {
         var document = Document(data: Array(#"{"a":1}"#.utf8))
         _ = try document.json()

@@ -220,6 +220,7 @@ struct OrderedFlowTests {
         #expect(mappedOne.filter { $0 }.count > 2_500)
         #expect(four.map(\.text) == one.map(\.text))
         #expect(four.map(\.index) == one.map(\.index))
+        #expect(four.map(\.isKnownJSONObject) == mappedFour, "exactly the documents the fast path wrote are known objects")
         var none = documents
         #expect(await FastMapPhase.run(nil, on: &none, threads: 4) == [Bool](repeating: false, count: 3_000))
     }

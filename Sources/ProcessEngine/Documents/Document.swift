@@ -4,7 +4,13 @@ import DocumentMapping
 /// once a shape has needed it, its parsed JSON form (so later shapes do not parse again).
 public struct Document: Sendable {
     /// The document's content.
-    public var data: [UInt8]
+    public var data: [UInt8] {
+        didSet { isKnownJSONObject = false }
+    }
+    /// The content is known to be one JSON object with valid UTF-8, no byte order mark and no
+    /// surrounding whitespace: the map's fast path wrote it (its scanner checked every string it
+    /// copied). Any change to the content clears it, so a shape may skip checking such a document.
+    public internal(set) var isKnownJSONObject = false
     /// The properties held in the dictionary; documents of one chunk usually share its storage.
     var storedProperties: [String: String]
     /// A numbered property (`disk.line`, `disk.row`) kept as a number until someone reads the

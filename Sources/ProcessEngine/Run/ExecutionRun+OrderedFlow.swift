@@ -83,6 +83,7 @@ enum FastMapPhase {
         var mapped = [Bool](repeating: false, count: documents.count)
         for position in documents.indices {
             mapped[position] = documents[position].transformData { fastPath.transform(&$0, scratch: &scratch) }
+            if mapped[position] { documents[position].isKnownJSONObject = true }
         }
         return mapped
     }

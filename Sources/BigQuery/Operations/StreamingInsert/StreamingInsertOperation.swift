@@ -108,9 +108,9 @@ struct StreamingInsertOperation: ConnectorOperation {
     /// object is checked by a scan that builds nothing; anything else is parsed, and a document
     /// read into an object another way (XML, a byte order mark) is replaced by the object's JSON.
     static func checkRow(_ document: inout Document) throws {
-        let plain = document.parsedJSON == nil && document.data.withUnsafeBufferPointer {
+        let plain = document.parsedJSON == nil && (document.isKnownJSONObject || document.data.withUnsafeBufferPointer {
             JSONBytes.isObject($0, maximumDepth: JSONParser.maximumDepth)
-        }
+        })
         if plain { return }
         guard case .object = try document.json() else {
             throw DocumentError("a streaming insert row must be a JSON object", code: .content)

@@ -63,7 +63,8 @@ venv="$root/.venv-bq"
 stamp="$venv/.conveyor-ready-3"
 if [ ! -f "$stamp" ]; then
     say "creating Python virtualenv $venv (BigQuery emulator, official clients, JSON Schema validator, httpbin; about a minute)"
-    python3 -m venv "$venv"
+    # --clear: a virtualenv left by an older set-up (or another Python) is made again from nothing.
+    python3 -m venv --clear "$venv"
     "$venv/bin/pip" install -q --disable-pip-version-check \
         bqemulator==1.4.0 duckdb==1.5.5 duckdb-extension-spatial==1.5.5 numpy \
         google-cloud-bigquery google-cloud-bigquery-storage pyjwt cryptography jsonschema httpbin

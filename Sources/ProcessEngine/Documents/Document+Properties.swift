@@ -41,7 +41,7 @@ extension Document {
     }
 
     /// Moves the properties kept inline (numbered, prefixed) into the dictionary.
-    mutating func materializeNumberedProperty() {
+    mutating func materializeInlineProperties() {
         if let numberedProperty {
             self.numberedProperty = nil
             storedProperties[numberedProperty.name] = String(numberedProperty.number)

@@ -83,7 +83,7 @@ public struct Document: Sendable {
             prefixedProperty = nil
         }
         _modify {
-            materializeNumberedProperty()
+            materializeInlineProperties()
             yield &storedProperties
         }
     }

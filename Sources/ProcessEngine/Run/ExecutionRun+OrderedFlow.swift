@@ -147,8 +147,9 @@ extension ExecutionRun {
                     documents: inout [Document]) async throws {
         let chunk = MapAheadChunk([])
         swap(&chunk.documents, &documents)
-        // The other threads of the flowControl shape map; this one reads and writes meanwhile.
-        let threads = max(1, (orderedFlow?.threads ?? 2) - 1)
+        // The other threads of the flowControl shape map; this one reads and writes meanwhile
+        // (`mapAheadPath` returned a path, so the documents are below the ordered flow).
+        let threads = max(1, (orderedFlow?.threads ?? 1) - 1)
         let task = Task {
             var owned: [Document] = []
             swap(&owned, &chunk.documents)

@@ -12,6 +12,7 @@ struct AuditCommand: AsyncParsableCommand {
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Walk the audit hash chain and report the first broken link.",
             discussion: "Exits 1 when a record was changed, deleted, inserted or moved, the end of the chain was cut "
                 + "off, or (with the audit key) a signature does not match."
@@ -69,6 +70,7 @@ struct AuditCommand: AsyncParsableCommand {
 
     struct Purge: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "purge",
             abstract: "Delete finished executions older than the retention period, keeping the chain verifiable.",
             discussion: "Example: conveyor audit purge --retention 90d"
         )

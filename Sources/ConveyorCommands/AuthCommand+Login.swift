@@ -7,6 +7,7 @@ extension AuthCommand {
     /// `conveyor auth login CONNECTION`: the authorization code flow with PKCE on a loopback redirect.
     struct Login: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "login",
             abstract: "Sign in with a browser and store the connection's refresh token.",
             discussion: """
                 Listens on 127.0.0.1 (an ephemeral port unless --port), prints the authorization URL, \

@@ -7,6 +7,7 @@ extension AuthCommand {
     /// `conveyor auth status [CONNECTION]`: each connection's grant and whether its credentials are present.
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "Show each connection's auth grant and whether its credentials are present (never the secrets)."
         )
 

@@ -9,6 +9,7 @@ extension ExecutionsCommand {
     /// `conveyor executions retry ID`: sends an execution's failed documents through its process again.
     struct Retry: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "retry",
             abstract: "Send the failed documents of an execution through its process again, as a new execution.",
             discussion: """
                 The content each failed or dead-lettered document had at the connector shape where it failed \

@@ -12,7 +12,7 @@ struct ExecutionsCommand: AsyncParsableCommand {
     )
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List executions, newest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List executions, newest first.")
 
         @Option(name: .long, help: "Only executions of this process id.")
         var process: String?
@@ -69,7 +69,7 @@ struct ExecutionsCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one execution with its shapes, documents and tracked fields.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one execution with its shapes, documents and tracked fields.")
 
         @Argument(help: "The execution id (or a unique prefix of at least 8 characters).")
         var id: String

@@ -14,6 +14,7 @@ struct PropertiesCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List a process's persisted properties: the stored value, or the default when none is stored.")
 
         @Argument(help: "The process id.")
@@ -48,6 +49,7 @@ struct PropertiesCommand: AsyncParsableCommand {
 
     struct Reset: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "reset",
             abstract: "Forget stored values so the next execution starts from the defaults.")
 
         @Argument(help: "The process id.")

@@ -12,6 +12,7 @@ struct StoreCommand: AsyncParsableCommand {
 
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "migrate",
             abstract: "Copy the workspace's SQLite execution store into an empty PostgreSQL database.",
             discussion: """
                 Copies every execution, document, tracked value, audit record and checkpoint, persisted property, \

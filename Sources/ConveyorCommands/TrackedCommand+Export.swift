@@ -6,6 +6,7 @@ extension TrackedCommand {
     /// `conveyor tracked export --format csv|jsonl`: streams tracked-field records.
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Export tracked-field records with their chain hashes as CSV or JSON Lines.",
             discussion: """
                 --field NAME=VALUE keeps every record of the documents whose field NAME has VALUE.

@@ -12,6 +12,7 @@ struct TrackedCommand: AsyncParsableCommand {
 
     struct Search: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "search",
             abstract: "Find the executions and documents whose tracked field has a value.",
             discussion: "Example: conveyor tracked search --field orderId=1001"
         )

@@ -68,6 +68,30 @@ import ProcessModel
             == #"{"order_id":7,"customer":"ANN LEE","country":"FR","items":[{"sku":"SKU-1","qty":2},{"qty":1}],"total":12.5,"placed_at":"2024-01-02T03:04:05Z"}"#)
     }
 
+    /// Captures already in slot order are written where the scanner left them; any other order is
+    /// grouped by slot first. Both give the tree path's bytes, whichever came first in the scratch.
+    @Test func capturesInAndOutOfSlotOrderGiveTheTreePathsBytes() throws {
+        let map = try Self.compile(FastMapFixtures.benchMap)
+        let fast = try #require(map.fastPath)
+        let inOrder = [
+            #"{"id":7,"customer":{"name":"Ann Lee","country":"FR"},"price":12.5,"placedAt":"2024-01-02T03:04:05Z"}"#,
+            #"{"id":8,"customer":{"name":"Bo","country":"SE"},"items":[{"sku":"SKU-1","qty":2}],"price":1}"#,
+        ]
+        let outOfOrder = [
+            #"{"price":12.5,"id":7,"placedAt":"2024-01-02T03:04:05Z","customer":{"country":"FR","name":"Ann Lee"}}"#,
+            #"{"id":9,"items":[{"sku":"A","qty":1},{"sku":"B","qty":2},{"qty":3,"sku":"C"}],"price":2}"#,
+        ]
+        var scratch = FastJSONMap.Scratch()
+        for round in 0..<3 {
+            for (text, expectedOrder) in (inOrder.map { ($0, true) } + outOfOrder.map { ($0, false) }).shuffled() {
+                let bytes = Array(text.utf8)
+                let output = try #require(fast.transform(bytes, scratch: &scratch), "round \(round): \(text)")
+                #expect(scratch.capturesInSlotOrder == expectedOrder, "\(text)")
+                #expect(output == Self.tree(map, bytes), "\(text)")
+            }
+        }
+    }
+
     @Test func memberOrderFollowsTheFirstRuleThatWrites() throws {
         let map = try Self.compile(FastMapFixtures.looseMap)
         let fast = try #require(map.fastPath)

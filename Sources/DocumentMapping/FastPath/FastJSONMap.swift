@@ -22,6 +22,9 @@ public struct FastJSONMap: Sendable {
         /// last document; grown (doubled) when a document has more.
         var captures: [FastCapture] = []
         var captureCount = 0
+        /// The last document's captures are already in slot order: the writer reads `captures`,
+        /// and `grouped` is not filled.
+        var capturesInSlotOrder = false
         var grouped: [FastCapture] = []
         var cursors: [Int] = []
         var ends: [Int] = []
@@ -99,7 +102,7 @@ public struct FastJSONMap: Sendable {
     private func write(_ bytes: UnsafeBufferPointer<UInt8>, _ buffer: UnsafeMutableBufferPointer<UInt8>,
                        _ scratch: inout Scratch, text: inout [UInt8]) -> (Bool, Int, Bool) {
         guard let base = buffer.baseAddress else { return (false, 0, true) }
-        let grouped = scratch.grouped
+        let grouped = scratch.capturesInSlotOrder ? scratch.captures : scratch.grouped
         let ends = scratch.ends
         var cursors = scratch.cursors
         scratch.cursors = []
@@ -122,17 +125,18 @@ public struct FastJSONMap: Sendable {
     private func scan(_ bytes: UnsafeBufferPointer<UInt8>, scratch: inout Scratch) -> Bool {
         if scratch.captures.count < 64 { scratch.captures = Self.emptyCaptures(64) }
         while true {
-            let (scanned, count, overflowed) = scratch.captures.withUnsafeMutableBufferPointer { captures in
+            let (scanned, count, overflowed, inSlotOrder) = scratch.captures.withUnsafeMutableBufferPointer { captures in
                 var scanner = FastScanner(bytes: bytes, nodes: tables.sourceNodes, members: tables.members,
                                           keys: tables.keyBytes, captures: captures)
                 let scanned = scanner.scanDocument()
-                return (scanned, scanner.captureCount, scanner.capturesOverflowed)
+                return (scanned, scanner.captureCount, scanner.capturesOverflowed, scanner.capturesInSlotOrder)
             }
             if overflowed {
                 scratch.captures = Self.emptyCaptures(2 * scratch.captures.count)
                 continue
             }
             scratch.captureCount = count
+            scratch.capturesInSlotOrder = inSlotOrder
             return scanned
         }
     }
@@ -142,8 +146,9 @@ public struct FastJSONMap: Sendable {
                                              indices: SIMD4(repeating: 0)), count: count)
     }
 
-    /// Orders the captures by slot (stable) and points each rule's cursor at its slot's first.
-    /// The buffers keep their sizes between documents (`grouped` may be longer than the captures).
+    /// Orders the captures by slot (stable) and points each rule's cursor at its slot's first;
+    /// captures already in slot order stay where they are. The buffers keep their sizes between
+    /// documents (`grouped` may be longer than the captures).
     private func group(_ scratch: inout Scratch) {
         let slots = tables.slotCount
         let rules = tables.ruleSlots
@@ -151,7 +156,8 @@ public struct FastJSONMap: Sendable {
         if scratch.starts.count != slots + 1 { scratch.starts = [Int](repeating: 0, count: slots + 1) }
         if scratch.cursors.count != rules.count { scratch.cursors = [Int](repeating: 0, count: rules.count) }
         if scratch.ends.count != rules.count { scratch.ends = [Int](repeating: 0, count: rules.count) }
-        if scratch.grouped.count < count, let first = scratch.captures.first {
+        let inSlotOrder = scratch.capturesInSlotOrder
+        if !inSlotOrder, scratch.grouped.count < count, let first = scratch.captures.first {
             scratch.grouped.append(contentsOf: repeatElement(first, count: count - scratch.grouped.count))
         }
         var starts = scratch.starts
@@ -177,6 +183,7 @@ public struct FastJSONMap: Sendable {
                     }
                 }
                 // `starts` becomes each slot's next free position.
+                guard !inSlotOrder else { return }
                 grouped.withUnsafeMutableBufferPointer { grouped in
                     for capture in captures {
                         let slot = Int(capture.slot)

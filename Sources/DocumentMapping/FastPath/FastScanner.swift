@@ -32,6 +32,9 @@ struct FastScanner {
     private(set) var captureCount = 0
     /// The document has more captures than `captures` holds: scan it again with a larger buffer.
     private(set) var capturesOverflowed = false
+    /// The captures came in slot order (as a flat row's do): grouping them by slot changes nothing.
+    private(set) var capturesInSlotOrder = true
+    private var lastSlot: Int32 = -1
     var index = 0
     private var depth = 0
     private var level = 0
@@ -119,6 +122,8 @@ struct FastScanner {
                 return false
             }
             let isString = kind == .string
+            if info.slot < lastSlot { capturesInSlotOrder = false }
+            lastSlot = info.slot
             captures[captureCount] = FastCapture(slot: info.slot, start: Int32(start), end: Int32(index), kind: kind,
                                                  escaped: isString && lastEscaped, nonASCII: isString && lastNonASCII,
                                                  indices: indices)

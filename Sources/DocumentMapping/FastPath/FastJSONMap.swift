@@ -17,21 +17,24 @@ public struct FastJSONMap: Sendable {
     let tables: FastPlanTables
 
     /// Reusable buffers for ``FastJSONMap/transform(_:scratch:)``; keep one per loop over documents.
-    public struct Scratch: Sendable {
-        /// The scanner's captures: every element initialized, the first `captureCount` those of the
-        /// last document; grown (doubled) when a document has more.
-        var captures: [FastCapture] = []
+    ///
+    /// Not copyable: the scanner and writer work through plain pointers into its buffers, without
+    /// reference counting or uniqueness checks per document, and no two loops may share them.
+    public struct Scratch: ~Copyable, @unchecked Sendable {
+        /// The scanner's captures: the first `captureCount` those of the last document; grown
+        /// (doubled) when a document has more.
+        var captures = ScratchBuffer<FastCapture>()
         var captureCount = 0
         /// The last document's captures are already in slot order: the writer reads `captures`,
         /// and `grouped` is not filled.
         var capturesInSlotOrder = false
-        var grouped: [FastCapture] = []
-        var cursors: [Int] = []
-        var ends: [Int] = []
-        var starts: [Int] = []
+        var grouped = ScratchBuffer<FastCapture>()
+        var cursors = ScratchBuffer<Int>()
+        var ends = ScratchBuffer<Int>()
+        var starts = ScratchBuffer<Int>()
+        /// The writer's working buffer, grown (doubled) when a document does not fit.
+        var buffer = ScratchBuffer<UInt8>()
         var output: [UInt8] = []
-        /// The writer's working buffer: every byte initialized, grown (doubled) when a document does not fit.
-        var buffer: [UInt8] = []
         var text: [UInt8] = []
 
         /// Empty buffers; they grow to the largest document seen.
@@ -70,81 +73,51 @@ public struct FastJSONMap: Sendable {
     /// Maps one JSON document, leaving the output in `scratch.output`; false when the tree path must handle it.
     func transform(_ bytes: UnsafeBufferPointer<UInt8>, scratch: inout Scratch) -> Bool {
         guard scan(bytes, scratch: &scratch) else { return false }
-        // The writer works in `scratch.buffer` (all of it initialized, its count its capacity); when
-        // a document does not fit, the buffer doubles and the document is written again.
-        let needed = max(256, 2 * bytes.count + 64)
-        if scratch.buffer.count < needed { scratch.buffer = [UInt8](repeating: 0, count: needed) }
+        // The writer works in `scratch.buffer`; when a document does not fit, the buffer doubles
+        // and the document is written again.
+        scratch.buffer.grow(to: max(256, 2 * bytes.count + 64), filler: 0)
         while true {
+            guard let output = scratch.buffer.output else { return false }
             group(&scratch)
-            var buffer = scratch.buffer
-            var text = scratch.text
-            scratch.buffer = []
-            scratch.text = []
-            let (written, count, overflowed) = buffer.withUnsafeMutableBufferPointer { buffer in
-                write(bytes, buffer, &scratch, text: &text)
-            }
-            scratch.text = text
-            if overflowed {
-                scratch.buffer = [UInt8](repeating: 0, count: 2 * buffer.count)
+            var text: [UInt8] = []
+            swap(&text, &scratch.text)
+            var writer = FastMapWriter(tables: tables, bytes: bytes,
+                                       captures: UnsafeBufferPointer(scratch.capturesInSlotOrder
+                                           ? scratch.captures.elements : scratch.grouped.elements),
+                                       cursors: scratch.cursors.elements, ends: UnsafeBufferPointer(scratch.ends.elements),
+                                       output: output, text: text)
+            let written = writer.writeObject(0, SIMD4(repeating: 0), 0)
+            swap(&scratch.text, &writer.text)
+            if writer.output.overflowed {
+                scratch.buffer.grow(to: 2 * scratch.buffer.elements.count, filler: 0)
                 continue
             }
             if written {
                 scratch.output.removeAll(keepingCapacity: true)
-                buffer.withUnsafeBufferPointer { scratch.output.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<count])) }
+                scratch.output.append(contentsOf: UnsafeBufferPointer(rebasing: scratch.buffer.elements[..<writer.output.count]))
             }
-            scratch.buffer = buffer
             return written
         }
     }
 
-    /// Runs the writer over the grouped captures into `buffer`: whether it wrote the document, how
-    /// many bytes, and whether they did not fit.
-    private func write(_ bytes: UnsafeBufferPointer<UInt8>, _ buffer: UnsafeMutableBufferPointer<UInt8>,
-                       _ scratch: inout Scratch, text: inout [UInt8]) -> (Bool, Int, Bool) {
-        guard let base = buffer.baseAddress else { return (false, 0, true) }
-        let grouped = scratch.capturesInSlotOrder ? scratch.captures : scratch.grouped
-        let ends = scratch.ends
-        var cursors = scratch.cursors
-        scratch.cursors = []
-        defer { scratch.cursors = cursors }
-        return grouped.withUnsafeBufferPointer { captures in
-            ends.withUnsafeBufferPointer { ends in
-                cursors.withUnsafeMutableBufferPointer { cursors in
-                    var writer = FastMapWriter(tables: tables, bytes: bytes, captures: captures, cursors: cursors,
-                                               ends: ends, output: FastOutput(base: base, capacity: buffer.count),
-                                               text: text)
-                    text = []
-                    let done = writer.writeObject(0, SIMD4(repeating: 0), 0)
-                    swap(&text, &writer.text)
-                    return (done && !writer.output.overflowed, writer.output.count, writer.output.overflowed)
-                }
-            }
-        }
-    }
-
     private func scan(_ bytes: UnsafeBufferPointer<UInt8>, scratch: inout Scratch) -> Bool {
-        if scratch.captures.count < 64 { scratch.captures = Self.emptyCaptures(64) }
+        scratch.captures.grow(to: 64, filler: Self.emptyCapture)
         while true {
-            let (scanned, count, overflowed, inSlotOrder) = scratch.captures.withUnsafeMutableBufferPointer { captures in
-                var scanner = FastScanner(bytes: bytes, nodes: tables.sourceNodes, members: tables.members,
-                                          keys: tables.keyBytes, captures: captures)
-                let scanned = scanner.scanDocument()
-                return (scanned, scanner.captureCount, scanner.capturesOverflowed, scanner.capturesInSlotOrder)
-            }
-            if overflowed {
-                scratch.captures = Self.emptyCaptures(2 * scratch.captures.count)
+            var scanner = FastScanner(bytes: bytes, nodes: tables.sourceNodes, members: tables.members,
+                                      keys: tables.keyBytes, captures: scratch.captures.elements)
+            let scanned = scanner.scanDocument()
+            if scanner.capturesOverflowed {
+                scratch.captures.grow(to: 2 * scratch.captures.elements.count, filler: Self.emptyCapture)
                 continue
             }
-            scratch.captureCount = count
-            scratch.capturesInSlotOrder = inSlotOrder
+            scratch.captureCount = scanner.captureCount
+            scratch.capturesInSlotOrder = scanner.capturesInSlotOrder
             return scanned
         }
     }
 
-    private static func emptyCaptures(_ count: Int) -> [FastCapture] {
-        [FastCapture](repeating: FastCapture(slot: 0, start: 0, end: 0, kind: .null, escaped: false, nonASCII: false,
-                                             indices: SIMD4(repeating: 0)), count: count)
-    }
+    private static let emptyCapture = FastCapture(slot: 0, start: 0, end: 0, kind: .null, escaped: false,
+                                                  nonASCII: false, indices: SIMD4(repeating: 0))
 
     /// Orders the captures by slot (stable) and points each rule's cursor at its slot's first;
     /// captures already in slot order stay where they are. The buffers keep their sizes between
@@ -153,49 +126,56 @@ public struct FastJSONMap: Sendable {
         let slots = tables.slotCount
         let rules = tables.ruleSlots
         let count = scratch.captureCount
-        if scratch.starts.count != slots + 1 { scratch.starts = [Int](repeating: 0, count: slots + 1) }
-        if scratch.cursors.count != rules.count { scratch.cursors = [Int](repeating: 0, count: rules.count) }
-        if scratch.ends.count != rules.count { scratch.ends = [Int](repeating: 0, count: rules.count) }
         let inSlotOrder = scratch.capturesInSlotOrder
-        if !inSlotOrder, scratch.grouped.count < count, let first = scratch.captures.first {
-            scratch.grouped.append(contentsOf: repeatElement(first, count: count - scratch.grouped.count))
+        scratch.starts.grow(to: slots + 1, filler: 0)
+        scratch.cursors.grow(to: rules.count, filler: 0)
+        scratch.ends.grow(to: rules.count, filler: 0)
+        if !inSlotOrder { scratch.grouped.grow(to: count, filler: Self.emptyCapture) }
+        let captures = UnsafeBufferPointer(rebasing: scratch.captures.elements[..<count])
+        let starts = scratch.starts.elements
+        let cursors = scratch.cursors.elements
+        let ends = scratch.ends.elements
+        for slot in 0...slots { starts[slot] = 0 }
+        for capture in captures { starts[Int(capture.slot) + 1] += 1 }
+        for slot in 0..<slots { starts[slot + 1] += starts[slot] }
+        for (rule, slot) in rules.enumerated() {
+            cursors[rule] = starts[slot]
+            ends[rule] = starts[slot + 1]
         }
-        var starts = scratch.starts
-        var cursors = scratch.cursors
-        var ends = scratch.ends
-        var grouped = scratch.grouped
-        scratch.starts = []
-        scratch.cursors = []
-        scratch.ends = []
-        scratch.grouped = []
-        scratch.captures.withUnsafeBufferPointer { allCaptures in
-            let captures = UnsafeBufferPointer(rebasing: allCaptures[..<count])
-            starts.withUnsafeMutableBufferPointer { starts in
-                for slot in starts.indices { starts[slot] = 0 }
-                for capture in captures { starts[Int(capture.slot) + 1] += 1 }
-                for slot in 0..<slots { starts[slot + 1] += starts[slot] }
-                cursors.withUnsafeMutableBufferPointer { cursors in
-                    ends.withUnsafeMutableBufferPointer { ends in
-                        for (rule, slot) in rules.enumerated() {
-                            cursors[rule] = starts[slot]
-                            ends[rule] = starts[slot + 1]
-                        }
-                    }
-                }
-                // `starts` becomes each slot's next free position.
-                guard !inSlotOrder else { return }
-                grouped.withUnsafeMutableBufferPointer { grouped in
-                    for capture in captures {
-                        let slot = Int(capture.slot)
-                        grouped[starts[slot]] = capture
-                        starts[slot] += 1
-                    }
-                }
-            }
+        guard !inSlotOrder else { return }
+        // `starts` becomes each slot's next free position.
+        let grouped = scratch.grouped.elements
+        for capture in captures {
+            let slot = Int(capture.slot)
+            grouped[starts[slot]] = capture
+            starts[slot] += 1
         }
-        scratch.grouped = grouped
-        scratch.starts = starts
-        scratch.cursors = cursors
-        scratch.ends = ends
+    }
+
+}
+
+/// A buffer of plain values owned by a ``FastJSONMap/Scratch``: every element initialized, its
+/// count its capacity, freed with it.
+struct ScratchBuffer<Element: BitwiseCopyable>: ~Copyable {
+    private(set) var elements = UnsafeMutableBufferPointer<Element>(start: nil, count: 0)
+
+    init() {}
+
+    /// Makes room for at least `count` elements; a new buffer holds `filler` everywhere.
+    @inline(__always)
+    mutating func grow(to count: Int, filler: Element) {
+        guard elements.count < count else { return }
+        elements.deallocate()
+        elements = UnsafeMutableBufferPointer<Element>.allocate(capacity: count)
+        elements.initialize(repeating: filler)
+    }
+
+    deinit { elements.deallocate() }
+}
+
+extension ScratchBuffer where Element == UInt8 {
+    /// An empty output over the whole buffer; nil before the buffer was first grown.
+    var output: FastOutput? {
+        elements.baseAddress.map { FastOutput(base: $0, capacity: elements.count) }
     }
 }

@@ -19,6 +19,9 @@ struct FastMapWriter {
 
 
     /// Whether rule `rule`'s next capture lies under the instance with index prefix `prefix` (first `level`).
+    /// Inlined: a call would copy the writer for it, and reading back the output's count just
+    /// written stalls the copy.
+    @inline(__always)
     private func hasMatch(_ rule: Int, _ prefix: SIMD4<Int32>, _ level: Int) -> Bool {
         let cursor = cursors[rule]
         guard cursor < ends[rule] else { return false }
@@ -152,6 +155,7 @@ struct FastMapWriter {
         return true
     }
 
+    @inline(__always)
     private mutating func append(_ capture: FastCapture) {
         output.append(UnsafeBufferPointer(rebasing: bytes[Int(capture.start)..<Int(capture.end)]))
     }

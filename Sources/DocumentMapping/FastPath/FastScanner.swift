@@ -75,33 +75,38 @@ struct FastScanner {
         guard index < bytes.count else { return false }
         let start = index
         let kind: FastCapture.Kind
-        switch bytes[index] {
-        case Self.quote:
+        let first = bytes[index]
+        // Strings and numbers first, by plain branches: a jump table over every first byte
+        // mispredicts as often as the values' kinds change.
+        if first == Self.quote {
             guard string() else { return false }
             kind = .string
-        case UInt8(ascii: "{"):
-            guard object(node) else { return false }
-            kind = .object
-        case UInt8(ascii: "["):
-            guard array(node) else { return false }
-            kind = .array
-        case UInt8(ascii: "t"):
-            guard literal(0x74_72_75_65, count: 4) else { return false }
-            kind = .true
-        case UInt8(ascii: "f"):
-            guard index + 5 <= bytes.count, bytes[index + 4] == UInt8(ascii: "e"),
-                  literal(0x66_61_6C_73, count: 4) else { return false }
-            index += 1
-            kind = .false
-        case UInt8(ascii: "n"):
-            guard literal(0x6E_75_6C_6C, count: 4) else { return false }
-            kind = .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+        } else if first &- UInt8(ascii: "0") < 10 || first == UInt8(ascii: "-") {
             guard let end = JSONBytes.numberEnd(bytes, from: index) else { return false }
             index = end
             kind = .number
-        default:
-            return false
+        } else {
+            switch first {
+            case UInt8(ascii: "{"):
+                guard object(node) else { return false }
+                kind = .object
+            case UInt8(ascii: "["):
+                guard array(node) else { return false }
+                kind = .array
+            case UInt8(ascii: "t"):
+                guard literal(0x74_72_75_65, count: 4) else { return false }
+                kind = .true
+            case UInt8(ascii: "f"):
+                guard index + 5 <= bytes.count, bytes[index + 4] == UInt8(ascii: "e"),
+                      literal(0x66_61_6C_73, count: 4) else { return false }
+                index += 1
+                kind = .false
+            case UInt8(ascii: "n"):
+                guard literal(0x6E_75_6C_6C, count: 4) else { return false }
+                kind = .null
+            default:
+                return false
+            }
         }
         guard node >= 0 else { return true }
         let info = nodes[node]
@@ -159,6 +164,8 @@ struct FastScanner {
         skipWhitespace()
         var seen: UInt64 = 0
         var nulls: UInt64 = 0
+        /// Keys usually come in the profile's order: the next key is looked for first after the last.
+        var hint = 0
         let memberStart = node >= 0 ? Int(nodes[node].memberStart) : 0
         let memberCount = node >= 0 ? Int(nodes[node].memberCount) : 0
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
@@ -168,7 +175,8 @@ struct FastScanner {
                 guard index < bytes.count, bytes[index] == Self.quote else { return false }
                 var child = -1
                 var bit: UInt64 = 0
-                if memberCount > 0, let found = quickMember(from: memberStart, count: memberCount) {
+                if memberCount > 0, let found = quickMember(from: memberStart, count: memberCount, hint: hint) {
+                    hint = found + 1 == memberCount ? 0 : found + 1
                     bit = 1 << UInt64(found)
                     if seen & bit != 0 { return false }
                     seen |= bit
@@ -219,13 +227,16 @@ struct FastScanner {
 
     /// With `index` at a key's opening quote: the member whose key (plain ASCII, see
     /// ``FastMember/quick``) the key is exactly, moving `index` past the closing quote; nil leaves
-    /// `index` where it was.
+    /// `index` where it was. The members are tried from `hint` on, then from the first (keys are
+    /// distinct, so at most one matches).
     @inline(__always)
-    private mutating func quickMember(from first: Int, count: Int) -> Int? {
+    private mutating func quickMember(from first: Int, count: Int, hint: Int) -> Int? {
         let keyStart = index + 1
         guard keyStart + 8 <= bytes.count, let base = bytes.baseAddress else { return nil }
         let word = UInt64(littleEndian: UnsafeRawPointer(base).loadUnaligned(fromByteOffset: keyStart, as: UInt64.self))
-        for position in 0..<count {
+        var position = hint - 1
+        for _ in 0..<count {
+            position = position + 1 == count ? 0 : position + 1
             let entry = members[first + position]
             guard entry.quick != 0, word & entry.mask == entry.pattern else { continue }
             let length = Int(entry.keyCount)

@@ -18,7 +18,7 @@ PYTHON="${CONVEYOR_PYTHON:-$ROOT/.venv-bq/bin/python}"
 RATE="${1:-1000}"; SECONDS_RUN="${2:-30}"; ROWS="${3:-50000}"
 "$PYTHON" -c 'import psycopg' 2>/dev/null || "$PYTHON" -m pip install -q 'psycopg[binary]'
 CONVEYOR="${CONVEYOR_BIN:-$ROOT/.build/release/conveyor}"
-[ -x "$CONVEYOR" ] || (cd "$ROOT" && swift build -c release --product conveyor >/dev/null)
+[ -x "$CONVEYOR" ] || (cd "$ROOT" && swift build -c release --static-swift-stdlib --product conveyor >/dev/null)
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/conveyor-bench-cdc-XXXXXX")"
 chmod 755 "$WORK"   # the postgres user runs the server in it

@@ -19,8 +19,8 @@ sizes=("$@")
 
 conveyor="${CONVEYOR_BIN:-}"
 if [ -z "$conveyor" ]; then
-    (cd "$root" && swift build -c release --product conveyor >/dev/null)
-    conveyor="$(cd "$root" && swift build -c release --show-bin-path)/conveyor"
+    (cd "$root" && swift build -c release --static-swift-stdlib --product conveyor >/dev/null)
+    conveyor="$(cd "$root" && swift build -c release --static-swift-stdlib --show-bin-path)/conveyor"
 fi
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/conveyor-bench-XXXXXX")"

@@ -107,7 +107,7 @@ conveyor_binary() {
     local root="$1"
     if [ -n "${CONVEYOR_BIN:-}" ]; then echo "$CONVEYOR_BIN"; return 0; fi
     if [ ! -x "$root/.build/release/conveyor" ] || [ -n "${REBUILD:-}" ]; then
-        (cd "$root" && swift build -c release --product conveyor >&2) || return 1
+        (cd "$root" && swift build -c release --static-swift-stdlib --product conveyor >&2) || return 1
     fi
     echo "$root/.build/release/conveyor"
 }

@@ -87,6 +87,46 @@ struct DocumentPropertyTests {
         #expect(numbered.properties == ["bigquery.insertId": "run \"1\"-3"])
     }
 
+    /// A cache or lookup kept over many documents remembers how their inline names compared; the
+    /// answers must be those of a new cache for each document, whatever the order of names, and
+    /// names equal only by canonical equivalence ("Key" with KELVIN SIGN) count as the same name.
+    @Test func rememberedInlineNameComparisonsAnswerAsFreshOnes() {
+        let kelvin = "\u{212A}ey"
+        let prefixedNames = [PrefixedPropertyName("Key", prefix: "a-"), PrefixedPropertyName(kelvin, prefix: "b-"),
+                             PrefixedPropertyName("bigquery.insertId", prefix: "c-")]
+        let numberedNames = ["disk.line", "Key", kelvin, "bigquery.insertId", "disk.row"]
+        let assigned = ["Key", kelvin, "bigquery.insertId", "disk.line", "other"]
+        var generator = SystemRandomNumberGenerator()
+        var documents: [Document] = []
+        for index in 0..<600 {
+            var document = Document(data: [], properties: index % 3 == 0 ? file : ["Key": "stored"],
+                                    numbered: numberedNames.randomElement(using: &generator) ?? "disk.line", number: index)
+            if Bool.random(using: &generator), let name = prefixedNames.randomElement(using: &generator) {
+                document.setProperty(name, number: index)
+            }
+            document.index = index
+            documents.append(document)
+        }
+        // Runs of one inline name, as chunks have, and changes between runs.
+        documents.sort { ($0.numberedProperty?.name ?? "", $0.index % 7) < ($1.numberedProperty?.name ?? "", $1.index % 7) }
+        for name in assigned {
+            var kept = PropertyAssignmentCache()
+            var lookup = PropertyLookup(name)
+            for (position, document) in documents.enumerated() {
+                var fresh = PropertyAssignmentCache()
+                var expected = document
+                expected.setProperty(name, to: "v", sharing: &fresh)
+                var actual = document
+                actual.setProperty(name, to: "v", sharing: &kept)
+                #expect(actual.properties == expected.properties, "\(name) at \(position)")
+                #expect(actual.property(name) == "v")
+                var freshLookup = PropertyLookup(name)
+                #expect(lookup.isSet(in: documents, at: position) == freshLookup.isSet(in: documents, at: position),
+                        "\(name) at \(position)")
+            }
+        }
+    }
+
     @Test func anyChangeToTheContentForgetsThatItIsAKnownObject() {
         var document = Document(data: Array(#"{"a":1}"#.utf8))
         #expect(!document.isKnownJSONObject)

@@ -67,8 +67,8 @@ extension Document {
     /// Sets a property like `properties[name] = value`, but documents that had the same properties
     /// dictionary before share the resulting one (one dictionary per chunk, not per document).
     public mutating func setProperty(_ name: String, to value: String, sharing cache: inout PropertyAssignmentCache) {
-        if let numberedProperty, numberedProperty.name == name { self.numberedProperty = nil }
-        if let prefixedProperty, prefixedProperty.name.name == name { self.prefixedProperty = nil }
+        if let numberedProperty, cache.inlineNames.numbered(numberedProperty.name, is: name) { self.numberedProperty = nil }
+        if let prefixedProperty, cache.inlineNames.prefixed(prefixedProperty.name, is: name) { self.prefixedProperty = nil }
         // The fields are compared in place: copying the cached entry out would retain all four.
         if cache.isSet, cache.name == name, cache.value == value, cache.before == storedProperties {
             storedProperties = cache.after
@@ -85,6 +85,7 @@ extension Document {
 
 /// The last dictionary ``Document/setProperty(_:to:sharing:)`` produced, for the documents that follow.
 public struct PropertyAssignmentCache: Sendable {
+    var inlineNames = InlineNameMatch()
     var isSet = false
     var before: [String: String] = [:]
     var name = ""
@@ -99,6 +100,7 @@ public struct PropertyAssignmentCache: Sendable {
 /// while consecutive documents share one (as documents of a chunk usually do).
 struct PropertyLookup {
     let name: String
+    private var inlineNames = InlineNameMatch()
     private var last: (properties: [String: String], isSet: Bool)?
     /// False once two consecutive documents had different dictionaries: comparing them costs more than a lookup.
     private var sharing = true
@@ -107,8 +109,8 @@ struct PropertyLookup {
 
     /// True when `documents[position]` has the property (read in place, the document is not copied).
     mutating func isSet(in documents: [Document], at position: Int) -> Bool {
-        if let numbered = documents[position].numberedProperty, numbered.name == name { return true }
-        if let prefixed = documents[position].prefixedProperty, prefixed.name.name == name { return true }
+        if let numbered = documents[position].numberedProperty, inlineNames.numbered(numbered.name, is: name) { return true }
+        if let prefixed = documents[position].prefixedProperty, inlineNames.prefixed(prefixed.name, is: name) { return true }
         if sharing, let last {
             if last.properties == documents[position].storedProperties { return last.isSet }
             sharing = false
@@ -116,5 +118,32 @@ struct PropertyLookup {
         let isSet = documents[position].storedProperties[name] != nil
         if sharing { last = (documents[position].storedProperties, isSet) }
         return isSet
+    }
+}
+
+/// Whether a document's inline property names (numbered, prefixed) are a given name, remembered
+/// for the last pair compared: the documents of a chunk carry the same inline names, and two
+/// strings of one origin compare equal at once, where telling different names apart calls into
+/// the comparison of canonical equivalence every time.
+struct InlineNameMatch: Sendable {
+    private var numbered: (inline: String, name: String, matches: Bool)?
+    private var prefixed: (inline: PrefixedPropertyName, name: String, matches: Bool)?
+
+    /// Whether the numbered property named `inline` is the property `name`.
+    @inline(__always)
+    mutating func numbered(_ inline: String, is name: String) -> Bool {
+        if let numbered, numbered.inline == inline, numbered.name == name { return numbered.matches }
+        let matches = inline == name
+        numbered = (inline, name, matches)
+        return matches
+    }
+
+    /// Whether the prefixed property named by `inline` is the property `name`.
+    @inline(__always)
+    mutating func prefixed(_ inline: PrefixedPropertyName, is name: String) -> Bool {
+        if let prefixed, prefixed.inline === inline, prefixed.name == name { return prefixed.matches }
+        let matches = inline.name == name
+        prefixed = (inline, name, matches)
+        return matches
     }
 }

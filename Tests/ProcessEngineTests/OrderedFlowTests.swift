@@ -15,13 +15,17 @@ struct ChunkedConnector: Connector {
     var failingCall: Int?
     /// The read throws after this many chunks.
     var chunksBeforeReadFails: Int?
+    /// When set, the read hands chunks over in place and, as disk get does, fills the next chunks
+    /// with the buffers of the documents that come back; how many came back after each chunk is
+    /// appended here.
+    var returned: ReturnLog?
 
     func validate(connection: ConnectionDefinition, operation: OperationDefinition) -> [Diagnostic] { [] }
 
     func makeOperation(connection: ConnectionDefinition, operation: OperationDefinition,
                        environment: ConnectorEnvironment) async throws -> any ConnectorOperation {
         Operation(documents: documents, chunk: chunk, calls: calls, failingCall: failingCall,
-                  chunksBeforeReadFails: chunksBeforeReadFails)
+                  chunksBeforeReadFails: chunksBeforeReadFails, returned: returned)
     }
 
     struct Operation: ConnectorOperation {
@@ -30,7 +34,39 @@ struct ChunkedConnector: Connector {
         let calls: CallLog
         let failingCall: Int?
         let chunksBeforeReadFails: Int?
+        let returned: ReturnLog?
         var readsWithoutSideEffects: Bool { true }
+
+        func readInPlace(context: OperationContext, handOver: (inout [Document]) async throws -> Void) async throws {
+            guard let returned else {
+                try await read(context: context) { chunk in
+                    var owned = chunk
+                    try await handOver(&owned)
+                }
+                return
+            }
+            var spare: [[UInt8]] = []
+            for (number, start) in stride(from: 0, to: documents.count, by: chunk).enumerated() {
+                if number == chunksBeforeReadFails { throw DocumentError("the source went away", code: .unavailable) }
+                var chunkDocuments: [Document] = []
+                for var document in documents[start..<min(start + chunk, documents.count)] {
+                    if var buffer = spare.popLast() {
+                        // Emptying a buffer still held elsewhere gets a new one (copy on write).
+                        buffer.removeAll(keepingCapacity: true)
+                        buffer.append(contentsOf: document.data)
+                        document.data = buffer
+                    }
+                    chunkDocuments.append(document)
+                }
+                try await handOver(&chunkDocuments)
+                returned.counts.withLock { $0.append(chunkDocuments.count) }
+                for position in chunkDocuments.indices {
+                    var buffer: [UInt8] = []
+                    swap(&buffer, &chunkDocuments[position].data)
+                    spare.append(buffer)
+                }
+            }
+        }
 
         func read(context: OperationContext, emit: ([Document]) async throws -> Void) async throws {
             for (number, start) in stride(from: 0, to: documents.count, by: chunk).enumerated() {
@@ -55,6 +91,11 @@ struct ChunkedConnector: Connector {
 /// A recorder of connector calls shared with the test (`Mutex` is not copyable: a class holds it).
 final class CallLog: Sendable {
     let calls = Mutex<[[String]]>([])
+}
+
+/// How many documents came back to the reading operation after each chunk it handed over.
+final class ReturnLog: Sendable {
+    let counts = Mutex<[Int]>([])
 }
 
 @Suite("flowControl threads on a straight path: maps over the threads, the connector in order")
@@ -111,11 +152,11 @@ struct OrderedFlowTests {
         }
     }
 
-    func run(_ workspace: Workspace, failingCall: Int? = nil, chunksBeforeReadFails: Int? = nil)
+    func run(_ workspace: Workspace, failingCall: Int? = nil, chunksBeforeReadFails: Int? = nil, returned: ReturnLog? = nil)
         async -> (Execution, [[String]], MemoryRecorder) {
         let log = CallLog()
         let connector = ChunkedConnector(documents: documents, calls: log, failingCall: failingCall,
-                                         chunksBeforeReadFails: chunksBeforeReadFails)
+                                         chunksBeforeReadFails: chunksBeforeReadFails, returned: returned)
         let recorder = MemoryRecorder()
         let runner = ProcessRunner(workspace: workspace, connectors: ConnectorRegistry([connector]), recorder: recorder,
                                    environment: [:])
@@ -205,6 +246,24 @@ struct OrderedFlowTests {
         #expect(threaded.documentsIn == chunks * 1_000)
         #expect(threaded.documentsOut == serial.documentsOut)
         #expect(threaded.documentsError == serial.documentsError)
+    }
+
+    @Test("with the map running ahead, written chunks go back to the read for reuse, and what is written stays the same",
+          arguments: [(300, 2), (1_000, 2), (7_000, 2), (300, 4)])
+    func chunksComeBackForReuse(_ batchSize: Int, _ threads: Int) async throws {
+        let (_, serialCalls, _) = await run(workspace(flow: nil))
+        let returned = ReturnLog()
+        let (threaded, calls, _) = await run(workspace(flow: FlowControlDefinition(batchSize: batchSize, threads: threads)),
+                                             returned: returned)
+        #expect(calls.flatMap { $0 } == serialCalls.flatMap { $0 }, "the same documents written, in the same order")
+        #expect(threaded.documentsIn == 3_000)
+        #expect(threaded.documentsError == 62)
+        let counts = returned.counts.withLock { $0 }
+        #expect(counts.count == 3)
+        // The first chunk is still being mapped when it is handed over; each later hand-over brings
+        // back the chunk before it, all of its documents the map passed (31 of 1,000 fail it).
+        #expect(counts.first == 0)
+        #expect(counts.dropFirst().allSatisfy { $0 >= 960 }, "\(counts)")
     }
 
     @Test("the fast phase over several threads maps every document as one thread does, in place and in order")

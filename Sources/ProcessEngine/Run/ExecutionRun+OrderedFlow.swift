@@ -143,6 +143,8 @@ extension ExecutionRun {
 
     /// Starts mapping `documents` (moved out) on another thread, then finishes the chunk started
     /// before it (the rest of its map, and the shapes after it), so at most one chunk is ahead.
+    /// `documents` then holds what the shapes left of that earlier chunk, for the start shape to
+    /// reuse their buffers (as it does without a map running ahead).
     func mapAheadOf(shape: ShapeDefinition, mapID: String, next: String, fastPath: FastJSONMap,
                     documents: inout [Document]) async throws {
         let chunk = MapAheadChunk([])
@@ -159,17 +161,19 @@ extension ExecutionRun {
         }
         let previous = mapAhead.pending
         mapAhead.pending = PendingMap(shape: shape, mapID: mapID, next: next, chunk: chunk, task: task)
-        if let previous { try await finish(previous) }
+        if let previous { documents = try await finish(previous) }
     }
 
     /// The input has ended (normally, by an error or a stop): the chunk still ahead is finished.
     func endMapAhead() async throws {
         guard let pending = mapAhead.pending else { return }
         mapAhead.pending = nil
-        try await finish(pending)
+        _ = try await finish(pending)
     }
 
-    private func finish(_ pending: PendingMap) async throws {
+    /// Maps what the fast path left of a chunk, sends the chunk on, and returns what the shapes
+    /// left of it.
+    private func finish(_ pending: PendingMap) async throws -> [Document] {
         await pending.task.value
         // At the input's end the ordered flow has been left: the connector is still called per batch.
         let saved = orderedFlow
@@ -180,5 +184,6 @@ extension ExecutionRun {
         await runMap(shape: pending.shape, mapID: pending.mapID, documents: &documents, premapped: pending.chunk.mapped)
         tally(pending.shape.id) { $0.documentsOut += documents.count }
         try await push(taking: &documents, to: pending.next)
+        return documents
     }
 }

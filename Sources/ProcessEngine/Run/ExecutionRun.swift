@@ -258,6 +258,8 @@ final class ExecutionRun {
             swap(&outputs, &documents)
             if let fastPath = mapAheadPath(mapID: mapID, next: next) {
                 try await mapAheadOf(shape: shape, mapID: mapID, next: next, fastPath: fastPath, documents: &outputs)
+                // What the shapes left of the chunk before, for the start shape to reuse.
+                swap(&outputs, &documents)
                 return
             }
             await runMap(shape: shape, mapID: mapID, documents: &outputs)
@@ -270,15 +272,18 @@ final class ExecutionRun {
             try await push(outputs, to: next)
         case .connector(let connectionID, let operationID, let next):
             if let batchSize = orderedFlow?.batchSize, documents.count > batchSize {
-                // Below an ordered flowControl shape: one call per batch, in batch order. None of
-                // these documents goes back for reuse (the last batch may still be in flight).
+                // Below an ordered flowControl shape: one call per batch, in batch order. The
+                // documents go back for reuse once every batch is finished; while the last one may
+                // still be in flight, none does.
                 for start in stride(from: 0, to: documents.count, by: batchSize) {
                     let batch = Array(documents[start..<min(start + batchSize, documents.count)])
                     try await runConnector(shape: shape, connectionID: connectionID, operationID: operationID,
                                            documents: batch, next: next)
                 }
-                documents = []
-                if overlap.isInFlight(at: shape.id) { overlap.settledDocuments = [] }
+                if overlap.isInFlight(at: shape.id) {
+                    documents = []
+                    overlap.settledDocuments = []
+                }
                 return
             }
             try await runConnector(shape: shape, connectionID: connectionID, operationID: operationID,

@@ -9,13 +9,33 @@ struct AppendFile {
     /// The file's size when the current batch began.
     private(set) var batchStart: off_t = 0
 
+    /// The file did not end with a line break when it was opened (a run killed in the middle of a
+    /// write, or another program, left an incomplete last line): the first document starts on a
+    /// new line and the incomplete one is kept as it is.
+    private(set) var endedMidLine = false
+
     /// Opens (creating) `path` for appending; a symbolic link there is refused (`O_NOFOLLOW`).
     init(path: String) throws(DiskError) {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        // Read access too, to look at the last byte; a file that may only be written is still appended to.
+        var descriptor = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        if descriptor < 0, errno == EACCES {
+            descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        }
         guard descriptor >= 0 else { throw DiskError("cannot open \(path): \(String(cString: strerror(errno)))") }
         self.path = path
         self.descriptor = descriptor
         pending.reserveCapacity(AppendFile.flushThreshold + (1 << 16))
+        if endsMidLine() {
+            endedMidLine = true
+            pending.append(0x0A)
+        }
+    }
+
+    /// Whether the file's last byte is there and not a line break (false when it cannot be read).
+    private func endsMidLine() -> Bool {
+        let size = lseek(descriptor, 0, SEEK_END)
+        var last: UInt8 = 0x0A
+        return size > 0 && pread(descriptor, &last, 1, size - 1) == 1 && last != 0x0A
     }
 
     /// Bytes buffered before they are written out.
@@ -45,6 +65,8 @@ struct AppendFile {
         guard ftruncate(descriptor, batchStart) == 0 else {
             return "could not cut \(path) back to \(batchStart) bytes: \(DiskSendOperation.reason())"
         }
+        // Cut back to an incomplete last line: the next batch still starts on a new line.
+        if endsMidLine() { pending.append(0x0A) }
         return nil
     }
 

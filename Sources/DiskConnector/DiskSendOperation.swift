@@ -33,6 +33,8 @@ final class DiskSendOperation: ConnectorOperation {
         var files: [AppendFile] = []
         /// A write error per slot: the documents of a failed file fail.
         var errors: [DiskError?] = []
+        /// For the execution's log: files opened that ended in the middle of a line.
+        var notes: [String] = []
         private var slots: [String: Int] = [:]
 
         /// Writes out a slot's buffer (emptying it even when the write fails), keeping the first error.
@@ -48,6 +50,11 @@ final class DiskSendOperation: ConnectorOperation {
                 file = open
             } else {
                 file = try AppendFile(path: target.path)
+                if file.endedMidLine {
+                    notes.append("\(target.relative) did not end with a line break (an earlier run stopped in the middle "
+                        + "of a write, or another program wrote it): the documents appended start on a new line, "
+                        + "after the incomplete line, which is kept")
+                }
             }
             do throws(DiskError) {
                 try file.markBatchStart()
@@ -132,7 +139,9 @@ final class DiskSendOperation: ConnectorOperation {
             }
             written = kept
         }
-        return OperationOutcome(outputs: written, failures: failures)
+        var outcome = OperationOutcome(outputs: written, failures: failures)
+        outcome.logLines = batch.notes
+        return outcome
     }
 
     /// One file per document, replaced.

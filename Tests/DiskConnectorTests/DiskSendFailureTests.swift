@@ -81,4 +81,23 @@ import Testing
         #expect(disk.contents("out.jsonl") == Data("{\"n\":0}\n{\"n\":1}\n{\"n\":2}\n".utf8))
         #expect(disk.names == ["out.jsonl"])
     }
+
+    /// A file ending in the middle of a line (see `DiskSendIncompleteLineTests`), and a batch that fails.
+    @Test func aFailedBatchOnAFileEndingMidLineLeavesItAsItWasAndTheNextStillStartsOnANewLine() async throws {
+        let disk = try SmallDisk()
+        let before = Data("{\"n\":0}\n{\"n\":1,\"pa".utf8)
+        try before.write(to: URL(fileURLWithPath: disk.path + "/out.jsonl"))
+        let send = try DiskSendOperation(directory: disk.path, fileName: InterpolatedText("out.jsonl"), append: true)
+        // 40 documents of 2 KB: the disk fills part way through the batch's write.
+        let documents = (0..<40).map { document("{\"n\":\($0),\"pad\":\"" + String(repeating: "x", count: 2_000) + "\"}",
+                                                index: $0) }
+        let failed = try await send.execute(documents, context: testContext)
+        #expect(failed.outputs.isEmpty)
+        #expect(failed.failures.count == 40)
+        #expect(disk.contents("out.jsonl") == before)
+        let next = try await send.execute([document("{\"n\":2}", index: 0)], context: testContext)
+        await send.close()
+        #expect(next.outputs.count == 1)
+        #expect(disk.contents("out.jsonl") == Data("{\"n\":0}\n{\"n\":1,\"pa\n{\"n\":2}\n".utf8))
+    }
 }

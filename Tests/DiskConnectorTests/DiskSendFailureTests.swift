@@ -60,12 +60,12 @@ import Testing
         #expect(disk.names == ["out.json"])
     }
 
-    @Test func aFailedAppendBatchLeavesTheFileAsItWas() async throws {
-        let disk = try SmallDisk()
-        let before = Data("{\"n\":0}\n{\"n\":1}\n".utf8)
+    /// Appends a batch of 40 documents of 2 KB to `out.jsonl` holding `before`: the disk fills part
+    /// way through its write, every document fails naming the file, and the file is as it was.
+    /// Returns the operation, for the batch after.
+    func failAppendBatch(on disk: SmallDisk, before: Data) async throws -> DiskSendOperation {
         try before.write(to: URL(fileURLWithPath: disk.path + "/out.jsonl"))
         let send = try DiskSendOperation(directory: disk.path, fileName: InterpolatedText("out.jsonl"), append: true)
-        // 40 documents of 2 KB: the disk fills part way through the batch's write.
         let documents = (0..<40).map { document("{\"n\":\($0),\"pad\":\"" + String(repeating: "x", count: 2_000) + "\"}",
                                                 index: $0) }
         let failed = try await send.execute(documents, context: testContext)
@@ -73,7 +73,12 @@ import Testing
         #expect(failed.failures.count == 40)
         #expect(failed.failures.first?.message.contains("out.jsonl") == true, "\(failed.failures.first?.message ?? "")")
         #expect(disk.contents("out.jsonl") == before)
+        return send
+    }
 
+    @Test func aFailedAppendBatchLeavesTheFileAsItWas() async throws {
+        let disk = try SmallDisk()
+        let send = try await failAppendBatch(on: disk, before: Data("{\"n\":0}\n{\"n\":1}\n".utf8))
         // The next batch appends whole lines right after the old ones.
         let next = try await send.execute([document("{\"n\":2}", index: 0)], context: testContext)
         await send.close()
@@ -85,16 +90,8 @@ import Testing
     /// A file ending in the middle of a line (see `DiskSendIncompleteLineTests`), and a batch that fails.
     @Test func aFailedBatchOnAFileEndingMidLineLeavesItAsItWasAndTheNextStillStartsOnANewLine() async throws {
         let disk = try SmallDisk()
-        let before = Data("{\"n\":0}\n{\"n\":1,\"pa".utf8)
-        try before.write(to: URL(fileURLWithPath: disk.path + "/out.jsonl"))
-        let send = try DiskSendOperation(directory: disk.path, fileName: InterpolatedText("out.jsonl"), append: true)
-        // 40 documents of 2 KB: the disk fills part way through the batch's write.
-        let documents = (0..<40).map { document("{\"n\":\($0),\"pad\":\"" + String(repeating: "x", count: 2_000) + "\"}",
-                                                index: $0) }
-        let failed = try await send.execute(documents, context: testContext)
-        #expect(failed.outputs.isEmpty)
-        #expect(failed.failures.count == 40)
-        #expect(disk.contents("out.jsonl") == before)
+        let send = try await failAppendBatch(on: disk, before: Data("{\"n\":0}\n{\"n\":1,\"pa".utf8))
+        // The next batch starts on a new line after the incomplete one.
         let next = try await send.execute([document("{\"n\":2}", index: 0)], context: testContext)
         await send.close()
         #expect(next.outputs.count == 1)

@@ -42,7 +42,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "ProcessModel", dependencies: ["ConveyorBase", "CLibXML2"], resources: [.copy("Schemas")]),
+        // The schemas are compiled in (`Loading/EmbeddedSchemas.swift`, written by scripts/embed-schemas.py).
+        .target(name: "ProcessModel", dependencies: ["ConveyorBase", "CLibXML2"], exclude: ["Schemas"]),
         .target(name: "ProcessDiagram", dependencies: ["ProcessModel"]),
         .target(name: "DocumentMapping", dependencies: ["ConveyorBase", "ProcessModel"]),
         .target(name: "ExecutionModel"),

@@ -12,7 +12,7 @@ let package = Package(
         .target(name: "ConveyorBase", path: "Modules/ConveyorBase"),
         .target(name: "ExecutionModel", path: "Modules/ExecutionModel"),
         .target(name: "ProcessModel", dependencies: ["ConveyorBase", "CLibXML2"], path: "Modules/ProcessModel",
-                resources: [.copy("Schemas")]),
+                exclude: ["Schemas"]),
         .target(name: "DocumentMapping", dependencies: ["ConveyorBase", "ProcessModel"], path: "Modules/DocumentMapping"),
         .target(name: "ProcessEngine", dependencies: ["ConveyorBase", "ProcessModel", "DocumentMapping", "ExecutionModel"], path: "Modules/ProcessEngine"),
         // SwiftPM links an executable with `main` set to `<Target>_main`; each target defines it

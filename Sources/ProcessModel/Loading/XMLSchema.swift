@@ -72,21 +72,20 @@ final class XMLSchema {
         return all
     }
 
-    /// Loads the schema for a component kind from the package resources.
+    /// Loads the schema for a component kind.
     static func load(_ kind: ComponentKind) throws(SchemaLoadError) -> XMLSchema {
         try load(named: kind.schemaName)
     }
 
-    /// Loads the bundled schema `Schemas/<resource>.xsd`.
+    /// Loads the schema `Schemas/<resource>.xsd`, from the copy the binary carries
+    /// (``EmbeddedSchemas``): a `conveyor` copied anywhere needs no resource folder next to it.
     static func load(named resource: String) throws(SchemaLoadError) -> XMLSchema {
         let name = resource + ".xsd"
-        guard let url = Bundle.module.url(forResource: resource, withExtension: "xsd", subdirectory: "Schemas")
-                ?? Bundle.module.url(forResource: resource, withExtension: "xsd"),
-              let data = FileManager.default.contents(atPath: url.path) else {
-            throw SchemaLoadError(message: "schema \(name) is missing from the installation")
+        guard let text = EmbeddedSchemas.texts[resource] else {
+            throw SchemaLoadError(message: "schema \(name) is missing from this build")
         }
         do {
-            return try XMLSchema(bytes: [UInt8](data))
+            return try XMLSchema(bytes: Array(text.utf8))
         } catch {
             throw SchemaLoadError(message: "schema \(name) is invalid: \(error.message)")
         }

@@ -3,9 +3,10 @@
 # with the machine's load, for before-and-after comparisons of the straight paths.
 #
 # usage: bench/instructions.sh [N]   (N documents, default 20,000)
-# Each path runs twice under `valgrind --tool=callgrind`, on N and on 2N documents. The difference
-# divided by N is the cost of one document with start-up taken out; what is left of the N run is
-# the start-up. Paths, each with its peer counted the same way in the same invocation:
+# Each path runs under `valgrind --tool=callgrind` on N, on 2N and again on N documents. The
+# difference divided by N is the cost of one document with start-up taken out; what is left of the
+# N run is the start-up (of the two N runs, the lower count: the first run against a fresh emulator
+# costs more). Paths, each with its peer counted the same way in the same invocation:
 #   engine         disk get (json-lines) -> map -> disk send, bench/engine.sh's orders and map;
 #                  peers DuckDB (threads=1) and Python/orjson doing the same mapping
 #   insert-all     bench/insert-all.sh's rows -> map -> streaming-insert over insertAll, into the
@@ -52,9 +53,13 @@ declare -A per start
 # measure NAME SETUP RUN: SETUP N prepares an input of N documents (and clears outputs), RUN counts
 # one run (it calls `counted`, so it can use what SETUP chose, such as a new table's name).
 measure() {
-    local name="$1" setup="$2" run="$3" small large
+    local name="$1" setup="$2" run="$3" small large again
     "$setup" "$N"; "$run"; small=$IR
     "$setup" $((2 * N)); "$run"; large=$IR
+    # The small size again, after the large: the first run against a fresh emulator costs more
+    # (its first answers come late, and the client does more while it waits); the lower count stands.
+    "$setup" "$N"; "$run"; again=$IR
+    [ "$again" -ge "$small" ] || small=$again
     per[$name]=$(awk -v a="$small" -v b="$large" -v n="$N" 'BEGIN {printf "%.0f", (b - a) / n}')
     start[$name]=$(awk -v a="$small" -v p="${per[$name]}" -v n="$N" 'BEGIN {printf "%.1f", (a - p * n) / 1e6}')
     printf '%-22s %10s instructions a document, start-up %8s M\n' "$name" "${per[$name]}" "${start[$name]}"
@@ -74,7 +79,7 @@ if wants engine; then
     engine_duckdb() { counted "$PYTHON" "$ROOT/bench/map_duckdb.py" "$WORK/engine/orders.ndjson" "$WORK/engine/out/duckdb.ndjson"; }
     engine_python() { counted "$PYTHON" "$ROOT/bench/map_orjson.py" "$WORK/engine/orders.ndjson" "$WORK/engine/out/python.ndjson"; }
     measure engine/conveyor engine_input engine_conveyor
-    [ "$(wc -l < "$WORK/engine/out/conveyor.ndjson")" = $((2 * N)) ] || { echo "error: conveyor wrote the wrong number of documents" >&2; exit 1; }
+    [ "$(wc -l < "$WORK/engine/out/conveyor.ndjson")" = "$N" ] || { echo "error: conveyor wrote the wrong number of documents" >&2; exit 1; }
     names+=(engine)
     if [ "$PEERS" = 1 ]; then
         measure engine/duckdb engine_input engine_duckdb
@@ -113,12 +118,12 @@ JSON
         make_insert_workspace "$ws" bench t0 "$api" 10000
         measure "$api/conveyor" rows_input rows_conveyor
         count=$("$PYTHON" "$ROOT/scripts/bq.py" count "bench.t$table")
-        [ "$count" = $((2 * N)) ] || { echo "error: $api: expected $((2 * N)) rows in bench.t$table, found $count" >&2; exit 1; }
+        [ "$count" = "$N" ] || { echo "error: $api: expected $N rows in bench.t$table, found $count" >&2; exit 1; }
         names+=("$api")
         if [ "$PEERS" = 1 ]; then
             measure "$api/python" rows_input rows_python
             count=$("$PYTHON" "$ROOT/scripts/bq.py" count "bench.t$table")
-            [ "$count" = $((2 * N)) ] || { echo "error: $api (python): expected $((2 * N)) rows, found $count" >&2; exit 1; }
+            [ "$count" = "$N" ] || { echo "error: $api (python): expected $N rows, found $count" >&2; exit 1; }
         fi
     done
 fi

@@ -135,4 +135,77 @@ import Testing
         }
         #expect(accepted > 200)
     }
+
+    @Test("one writer for many rows: it grows, drops declined rows and hands over exactly the rows it kept")
+    func oneWriterForManyRows() throws {
+        let encoder = try #require(StorageFastRowEncoder(schema: Self.schema, sink: StorageSinkSettings()))
+        var generator = SystemRandomNumberGenerator()
+        // From no capacity and from a tiny one, so that rows land across every growth of the buffer.
+        for capacity in [0, 1, 7] {
+            var writer = ProtoWriter(capacity: capacity)
+            var spans: [StorageFastRowEncoder.Span?] = []
+            var expected: [UInt8] = []
+            var kept = 0
+            for round in 0..<3000 {
+                let long = String(repeating: "x", count: Int.random(in: 0...300, using: &generator))
+                let text = round % 5 == 4
+                    ? #"{"id": \#(round), "name": "a\"b"}"#   // an escape: declined
+                    : #"{"name": "\#(long)", "id": \#(round), "ts": "2026-11-21T10:11:12.5Z"}"#
+                let before = writer.count
+                if encoder.encode(Array(text.utf8), into: &writer, spans: &spans) {
+                    expected += try #require(Self.general(text))
+                    kept += 1
+                } else {
+                    #expect(writer.count == before)
+                }
+            }
+            #expect(kept == 2400)
+            #expect(writer.bytes == expected)
+            let data = writer.data()
+            #expect(Array(data) == expected)
+        }
+    }
+
+    @Test("protobuf values: varints at every length, fixed64, nested messages and empty fields")
+    func protoWriterValues() {
+        func reference(_ value: UInt64) -> [UInt8] {
+            var value = value, out: [UInt8] = []
+            repeat {
+                out.append(UInt8(value & 0x7F) | (value >= 0x80 ? 0x80 : 0))
+                value >>= 7
+            } while value > 0
+            return out
+        }
+        var writer = ProtoWriter()
+        var expected: [UInt8] = []
+        for shift in 0..<64 {
+            for value in [UInt64(1) << shift, (UInt64(1) << shift) - 1, (UInt64(1) << shift) + 1] {
+                writer.varint(value)
+                expected += reference(value)
+            }
+        }
+        writer.varint(.max)
+        expected += reference(.max)
+        writer.int64(1, -1)
+        expected += [0x08] + reference(UInt64(bitPattern: -1))
+        writer.double(2, 1.5)
+        expected += [0x11] + withUnsafeBytes(of: (1.5).bitPattern.littleEndian) { Array($0) }
+        writer.bool(3, true)
+        expected += [0x18, 1]
+        writer.string(4, "")
+        expected += [0x22, 0]
+        var inner = ProtoWriter()
+        inner.string(1, "é")
+        writer.lengthDelimited(5, inner)
+        expected += [0x2A, 4, 0x0A, 2, 0xC3, 0xA9]
+        writer.lengthDelimited(536_870_911, [7])
+        expected += [0xFA, 0xFF, 0xFF, 0xFF, 0x0F, 1, 7]
+        #expect(writer.bytes == expected)
+        let mark = writer.count
+        writer.string(6, String(repeating: "y", count: 10_000))
+        writer.truncate(to: mark)
+        #expect(writer.bytes == expected)
+        #expect(Array(writer.data()) == expected)
+        #expect(ProtoWriter().data().isEmpty)
+    }
 }

@@ -27,4 +27,27 @@ import Testing
         }
         #expect(throws: SchemaLoadError.self) { try XMLSchema.load(named: "no-such-schema") }
     }
+
+    /// The element names a schema declares (they make "unknown element" messages suggest the
+    /// right names) are found from its bytes: the same names a plain search of its text finds.
+    @Test func declaredElementNamesAreEveryDeclaration() throws {
+        func byText(_ text: String) -> Set<String> {
+            var names: Set<String> = []
+            var rest = Substring(text)
+            while let range = rest.range(of: #"<xs:element name=""#) {
+                rest = rest[range.upperBound...]
+                if let end = rest.firstIndex(of: "\"") { names.insert(String(rest[..<end])) }
+            }
+            return names
+        }
+        for (name, text) in EmbeddedSchemas.texts {
+            let names = XMLSchema.elementNames(in: Array(text.utf8))
+            #expect(names == byText(text), "\(name)")
+            #expect(names.count > 1 || name == "trackedFields", "\(name): \(names)")
+        }
+        #expect(try XMLSchema.load(.process).declaredElements.isSuperset(of: ["start", "map", "stop", "connector"]))
+        let edges = #"<xs:element name="a"/><xs:element<xs:element name="b" <xs:element name="#
+        #expect(XMLSchema.elementNames(in: Array(edges.utf8)) == ["a", "b"])
+        #expect(XMLSchema.elementNames(in: []) == [])
+    }
 }

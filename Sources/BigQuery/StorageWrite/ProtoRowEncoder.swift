@@ -75,7 +75,7 @@ struct ProtoRowEncoder: Sendable {
             }
             var inner = ProtoWriter(capacity: 32)
             try encode(nested, fields: field.fields, path: path, into: &inner)
-            writer.lengthDelimited(number, inner.bytes)
+            writer.lengthDelimited(number, inner)
         }
     }
 }

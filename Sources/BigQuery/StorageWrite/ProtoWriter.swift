@@ -1,31 +1,77 @@
+import Foundation
+
 /// Appends protobuf wire-format values to a byte buffer (the subset a row message needs).
-struct ProtoWriter: Sendable {
+///
+/// The buffer is its own memory (`malloc`, grown by doubling), written through a pointer: a value
+/// costs a capacity check and its stores, with no uniqueness check or reference counting per byte.
+/// It cannot be copied; ``data()`` hands the bytes over to a `Data` without copying them.
+struct ProtoWriter: ~Copyable {
     enum WireType: UInt8 {
         case varint = 0, fixed64 = 1, lengthDelimited = 2
     }
 
-    private(set) var bytes: [UInt8] = []
+    private var base: UnsafeMutablePointer<UInt8>?
+    private var capacity = 0
+    /// The number of bytes written.
+    private(set) var count = 0
 
     init(capacity: Int = 0) {
-        bytes.reserveCapacity(capacity)
+        if capacity > 0 { grow(atLeast: capacity) }
+    }
+
+    deinit { free(base) }
+
+    /// The bytes written, copied.
+    var bytes: [UInt8] {
+        guard let base else { return [] }
+        return Array(UnsafeBufferPointer(start: base, count: count))
+    }
+
+    /// The bytes written, handed over without a copy (the writer's buffer becomes the `Data`'s).
+    consuming func data() -> Data {
+        guard let base, count > 0 else { return Data() }
+        let data = Data(bytesNoCopy: base, count: count, deallocator: .free)
+        self.base = nil
+        return data
     }
 
     /// Drops what was written after `count` bytes.
     mutating func truncate(to count: Int) {
-        bytes.removeSubrange(count...)
+        precondition(count >= 0 && count <= self.count, "ProtoWriter.truncate past the end")
+        self.count = count
+    }
+
+    /// Makes room for `extra` more bytes.
+    @inline(__always)
+    private mutating func reserve(_ extra: Int) -> UnsafeMutablePointer<UInt8> {
+        if capacity - count < extra { grow(atLeast: count + extra) }
+        // `grow` leaves a buffer (or stops the program when memory runs out).
+        return base.unsafelyUnwrapped + count
+    }
+
+    private mutating func grow(atLeast needed: Int) {
+        let next = Swift.max(needed, capacity * 2, 64)
+        guard let grown = realloc(base, next) else { fatalError("out of memory: \(next) bytes for a protobuf row") }
+        base = grown.assumingMemoryBound(to: UInt8.self)
+        capacity = next
     }
 
     mutating func tag(_ number: Int32, _ wire: WireType) {
         varint(UInt64(UInt32(bitPattern: number)) << 3 | UInt64(wire.rawValue))
     }
 
+    @inline(__always)
     mutating func varint(_ value: UInt64) {
+        var out = reserve(10)
+        let start = out
         var value = value
         while value >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            out.pointee = UInt8(truncatingIfNeeded: value) | 0x80
+            out += 1
             value >>= 7
         }
-        bytes.append(UInt8(value))
+        out.pointee = UInt8(value)
+        count += start.distance(to: out) + 1
     }
 
     /// An `int64` or `int32` field value: negative numbers take ten bytes (two's complement).
@@ -36,19 +82,32 @@ struct ProtoWriter: Sendable {
 
     mutating func bool(_ number: Int32, _ value: Bool) {
         tag(number, .varint)
-        bytes.append(value ? 1 : 0)
+        reserve(1).pointee = value ? 1 : 0
+        count += 1
     }
 
     mutating func double(_ number: Int32, _ value: Double) {
         tag(number, .fixed64)
-        var bits = value.bitPattern.littleEndian
-        withUnsafeBytes(of: &bits) { bytes.append(contentsOf: $0) }
+        let out = reserve(8)
+        withUnsafeBytes(of: value.bitPattern.littleEndian) { UnsafeMutableRawPointer(out).copyMemory(from: $0.baseAddress.unsafelyUnwrapped, byteCount: 8) }
+        count += 8
     }
 
-    mutating func lengthDelimited(_ number: Int32, _ value: some Collection<UInt8>) {
+    mutating func lengthDelimited(_ number: Int32, _ value: UnsafeBufferPointer<UInt8>) {
         tag(number, .lengthDelimited)
         varint(UInt64(value.count))
-        bytes.append(contentsOf: value)
+        guard let source = value.baseAddress, !value.isEmpty else { return }
+        reserve(value.count).update(from: source, count: value.count)
+        count += value.count
+    }
+
+    mutating func lengthDelimited(_ number: Int32, _ value: [UInt8]) {
+        value.withUnsafeBufferPointer { lengthDelimited(number, $0) }
+    }
+
+    /// A nested message written by `inner`.
+    mutating func lengthDelimited(_ number: Int32, _ inner: borrowing ProtoWriter) {
+        lengthDelimited(number, UnsafeBufferPointer(start: inner.base, count: inner.count))
     }
 
     mutating func string(_ number: Int32, _ value: String) {

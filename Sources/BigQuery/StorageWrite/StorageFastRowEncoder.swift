@@ -1,4 +1,5 @@
 import ConveyorBase
+import Foundation
 
 /// Encodes the common storage-write row straight from a document's JSON text: a flat object
 /// whose members are scalars of the table's flat columns.
@@ -54,7 +55,7 @@ struct StorageFastRowEncoder: Sendable {
         if spans.count != columns.count { spans = Array(repeating: nil, count: columns.count) }
         for index in spans.indices { spans[index] = nil }
         guard scan(bytes, spans: &spans) else { return false }
-        let mark = writer.bytes.count
+        let mark = writer.count
         let written = bytes.withUnsafeBufferPointer { text in
             for index in columns.indices {
                 guard let span = spans[index], span.token != .null else {
@@ -79,6 +80,8 @@ struct StorageFastRowEncoder: Sendable {
             index = Self.skipSpaces(text, index + 1)
             guard index < text.count else { return false }
             if text[index] == UInt8(ascii: "}") { return Self.skipSpaces(text, index + 1) == text.count }
+            // Members usually come in the columns' order: the column after the last one matched is tried first.
+            var next = 0
             while true {
                 guard index < text.count, text[index] == UInt8(ascii: "\""),
                       let keyEnd = Self.plainStringEnd(text, index + 1) else { return false }
@@ -87,8 +90,9 @@ struct StorageFastRowEncoder: Sendable {
                 guard index < text.count, text[index] == UInt8(ascii: ":") else { return false }
                 index = Self.skipSpaces(text, index + 1)
                 guard let (span, end) = Self.value(text, index) else { return false }
-                switch column(named: key) {
+                switch column(named: key, hint: next) {
                 case .some(let position):
+                    next = position + 1
                     // A repeated member would make the general path pick one of them: let it.
                     guard spans[position] == nil else { return false }
                     spans[position] = span
@@ -107,18 +111,20 @@ struct StorageFastRowEncoder: Sendable {
         }
     }
 
-    private func column(named key: UnsafeBufferPointer<UInt8>) -> Int? {
+    private func column(named key: UnsafeBufferPointer<UInt8>, hint: Int) -> Int? {
         names.withUnsafeBufferPointer { names in
             nameStarts.withUnsafeBufferPointer { starts in
-                for position in 0..<(starts.count - 1) where starts[position + 1] - starts[position] == key.count {
-                    let start = starts[position]
-                    var equal = true
-                    for offset in 0..<key.count where names[start + offset] != key[offset] {
-                        equal = false
-                        break
-                    }
-                    if equal { return position }
+                let columns = starts.count - 1
+                guard let keyBase = key.baseAddress, let namesBase = names.baseAddress else {
+                    // An empty key: only an empty column name matches it.
+                    return (0..<columns).first { starts[$0 + 1] == starts[$0] && key.isEmpty }
                 }
+                func matches(_ position: Int) -> Bool {
+                    starts[position + 1] - starts[position] == key.count
+                        && memcmp(namesBase + starts[position], keyBase, key.count) == 0
+                }
+                if hint < columns, matches(hint) { return hint }
+                for position in 0..<columns where position != hint && matches(position) { return position }
                 return nil
             }
         }

@@ -216,6 +216,7 @@ actor StorageTableWriter {
     private func encode(_ rows: [StorageRow], positions: [Int], into encoded: inout [Data?],
                         failures: inout [Int: String]) {
         guard let encoder, let preparer else { return }
+        let fast = self.fast   // read once, not once a row
         // Rows the fast path encodes go one after another into one buffer; each row is a slice of
         // it (no allocation per row).
         var writer = ProtoWriter(capacity: fast == nil ? 0 : 128 * positions.count)
@@ -223,9 +224,9 @@ actor StorageTableWriter {
         var slices: [(position: Int, range: Range<Int>)] = []
         for position in positions {
             if let fast, let text = rows[position].text {
-                let start = writer.bytes.count
+                let start = writer.count
                 if fast.encode(text, into: &writer, spans: &spans) {
-                    slices.append((position, start..<writer.bytes.count))
+                    slices.append((position, start..<writer.count))
                     continue
                 }
             }
@@ -234,7 +235,7 @@ actor StorageTableWriter {
             }
         }
         guard !slices.isEmpty else { return }
-        let buffer = Data(writer.bytes)
+        let buffer = writer.data()
         let base = buffer.startIndex
         for (position, range) in slices {
             encoded[position] = buffer[(base + range.lowerBound)..<(base + range.upperBound)]

@@ -26,7 +26,7 @@ final class XMLSchema {
             throw SchemaLoadError(message: collector.errors.first?.message ?? "the schema could not be compiled")
         }
         pointer = compiled
-        declaredElements = XMLSchema.elementNames(in: String(decoding: bytes, as: UTF8.self))
+        declaredElements = XMLSchema.elementNames(in: bytes)
     }
 
     deinit { xmlSchemaFree(pointer) }
@@ -91,15 +91,24 @@ final class XMLSchema {
         }
     }
 
-    private static func elementNames(in text: String) -> Set<String> {
+    /// The names of the schema's `<xs:element name="…">` declarations, found in its bytes (a
+    /// search over `String` costs more than compiling the schema).
+    static func elementNames(in bytes: [UInt8]) -> Set<String> {
         var names: Set<String> = []
-        let marker = "<xs:element name=\""
-        var rest = Substring(text)
-        while let range = rest.firstRange(of: marker) {
-            rest = rest[range.upperBound...]
-            if let end = rest.firstIndex(of: "\"") {
-                names.insert(String(rest[..<end]))
-                rest = rest[end...]
+        let marker = Array(#"<xs:element name=""#.utf8)
+        bytes.withUnsafeBufferPointer { text in
+            var index = 0
+            while index + marker.count <= text.count {
+                guard let lessThan = text[index...].firstIndex(of: UInt8(ascii: "<")) else { break }
+                index = lessThan
+                guard index + marker.count <= text.count, text[index..<(index + marker.count)].elementsEqual(marker) else {
+                    index += 1
+                    continue
+                }
+                let start = index + marker.count
+                guard let end = text[start...].firstIndex(of: UInt8(ascii: "\"")) else { break }
+                names.insert(String(decoding: text[start..<end], as: UTF8.self))
+                index = end
             }
         }
         return names

@@ -6,7 +6,10 @@
 # Generates N orders as NDJSON, runs `conveyor run` (release build) on a process
 # disk get (json-lines) -> map -> disk send (append), `jq -c`, a Python/orjson script and DuckDB
 # (`SET threads=1`, read_json with the columns, COPY … (FORMAT json)), prints documents/s, wall s,
-# CPU s, CPU µs per document and peak RSS of each and the ratios, and checks that the outputs agree. Environment: KEEP=1 keeps the temporary directory, REBUILD=1 rebuilds.
+# CPU s, CPU µs per document and peak RSS of each and the ratios, and checks that the outputs agree.
+# Conveyor's runs (one thread, two threads) are repeated, alternating, and the median of each figure
+# is reported. Environment: REPEAT=n runs conveyor n times (default 5), KEEP=1 keeps the temporary
+# directory, REBUILD=1 rebuilds.
 set -euo pipefail
 N=${1:-1000000}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,13 +30,32 @@ echo "$N documents, ${SIZE} MB, $(( $(stat -c %s "$WORK/ws/orders.ndjson") / N )
 declare -A wall cpu rss
 run() {
     local name="$1"; shift
+    sync   # the file the run before wrote is on disk: its write-back does not run beside this one
     timed "$@" || { echo "$name failed" >&2; exit 1; }
     wall[$name]=$WALL; cpu[$name]=$CPU; rss[$name]=$RSS
 }
 cat "$WORK/ws/orders.ndjson" > /dev/null   # every tool reads the file from the page cache
-run conveyor "$CONVEYOR" run bench --workspace "$WORK/ws"
+# Conveyor's two runs take about a second each, where a moment of load on a shared machine weighs
+# most: each runs REPEAT times (default 5), alternating, and the median of each figure stands.
+# Every run starts after `sync`: the 180 MB the run before wrote would otherwise be written back
+# to disk by the kernel during it, on one of the machine's cores.
 # The same process behind <flowControl threads="2">: the map spread over two threads, the file in input order.
-run threads2 "$CONVEYOR" run bench-threads --workspace "$WORK/ws"
+declare -A walls cpus rsss
+median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+for _ in $(seq "${REPEAT:-5}"); do
+    rm -f "$WORK/ws/out/conveyor.ndjson" "$WORK/ws/out/threads.ndjson"
+    for pair in "conveyor bench" "threads2 bench-threads"; do
+        set -- $pair
+        sync
+        timed "$CONVEYOR" run "$2" --workspace "$WORK/ws" || { echo "$1 failed" >&2; exit 1; }
+        walls[$1]="${walls[$1]:-} $WALL"; cpus[$1]="${cpus[$1]:-} $CPU"; rsss[$1]="${rsss[$1]:-} $RSS"
+    done
+done
+for name in conveyor threads2; do
+    wall[$name]=$(echo "${walls[$name]}" | median); cpu[$name]=$(echo "${cpus[$name]}" | median)
+    rss[$name]=$(echo "${rsss[$name]}" | median)
+    echo "$name runs: wall${walls[$name]}, CPU${cpus[$name]} (the medians stand)"
+done
 cmp -s "$WORK/ws/out/conveyor.ndjson" "$WORK/ws/out/threads.ndjson" || { echo "2 threads wrote a different file" >&2; exit 1; }
 run jq sh -c "jq -c '$JQ_MAP' '$WORK/ws/orders.ndjson' > '$WORK/ws/out/jq.ndjson'"
 run python "$PYTHON" "$ROOT/bench/map_orjson.py" "$WORK/ws/orders.ndjson" "$WORK/ws/out/python.ndjson"

@@ -13,10 +13,13 @@
 #                  emulator; peer the official Python client's insert_rows_json
 #   storage-write  the same rows over the Storage Write API; peer the official Python client's
 #                  append_rows
+#   query-results  get-query-results reading the rows of one query job (bench/query-results.sh's
+#                  table, pages of 1,000) and passing them on to a stop shape; peer the official
+#                  Python client iterating job.result()
 # Counts cover every thread of the client process (not the emulator). The release binary is
 # counted with its debug information stripped (valgrind 3.19 cannot read this toolchain's DWARF 5).
-# Environment: CONVEYOR_BIN=path counts that binary, ONLY=engine,insert-all,storage-write picks
-# paths, PEERS=0 skips the peers, KEEP=1 keeps the temporary directory.
+# Environment: CONVEYOR_BIN=path counts that binary, ONLY=engine,insert-all,storage-write,query-results
+# picks paths, PEERS=0 skips the peers, KEEP=1 keeps the temporary directory.
 set -euo pipefail
 N=${1:-20000}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,7 +27,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PYTHON="$ROOT/.venv-bq/bin/python"
 [ -x "$PYTHON" ] || PYTHON=python3
 command -v valgrind > /dev/null || { echo "error: valgrind is needed: apt-get install valgrind" >&2; exit 1; }
-ONLY=${ONLY:-engine,insert-all,storage-write}
+ONLY=${ONLY:-engine,insert-all,storage-write,query-results}
 PEERS=${PEERS:-1}
 wants() { [[ ",$ONLY," == *",$1,"* ]]; }
 
@@ -88,9 +91,11 @@ if wants engine; then
 fi
 
 # ----- the BigQuery paths, against the emulator
-if wants insert-all || wants storage-write; then
+if wants insert-all || wants storage-write || wants query-results; then
     eval "$("$ROOT/scripts/emulator.sh" start "$WORK/emulator")"
     export BIGQUERY_EMULATOR_HOST BIGQUERY_STORAGE_EMULATOR_HOST
+fi
+if wants insert-all || wants storage-write; then
     "$PYTHON" "$ROOT/bench/gen_rows.py" $((2 * N)) "$WORK/rows-all.ndjson"
     cat > "$WORK/table.json" <<'JSON'
 [{"name": "id", "type": "INTEGER"}, {"name": "name", "type": "STRING"}, {"name": "amount", "type": "NUMERIC"},
@@ -126,6 +131,43 @@ JSON
             [ "$count" = "$N" ] || { echo "error: $api (python): expected $N rows, found $count" >&2; exit 1; }
         fi
     done
+fi
+
+if wants query-results; then
+    ws="$WORK/query-results"
+    mkdir -p "$ws/processes" "$ws/connectors"
+    cat > "$ws/connectors/bigquery.xml" <<'XML'
+<connection id="bigquery" type="google-bigquery"><projectId>demo</projectId><auth grant="none"/></connection>
+XML
+    cat > "$ws/connectors/read-rows.xml" <<'XML'
+<operation id="read-rows" type="google-bigquery" action="get-query-results"><maxResults>1000</maxResults></operation>
+XML
+    cat > "$ws/processes/read-only.xml" <<'XML'
+<process id="read-only" name="Read query results, keep nothing">
+  <shapes>
+    <start id="start" next="read"><input/></start>
+    <connector id="read" connection="bigquery" operation="read-rows" next="done"/>
+    <stop id="done"/>
+  </shapes>
+</process>
+XML
+    # A query job over a new table of N rows for each run.
+    job_input() {
+        job=$("$PYTHON" "$ROOT/bench/query_results_python.py" generate "$1")
+        printf '{"jobId": "%s"}\n' "$job" > "$WORK/job.json"
+        rows=$1
+    }
+    results_conveyor() {
+        counted "$CONVEYOR" run read-only --workspace "$ws" --input "$WORK/job.json" --json
+        out=$("$CONVEYOR" executions list --workspace "$ws" --json 2> /dev/null | "$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)[0]["documentsOut"])')
+        [ "$out" = "$rows" ] || { echo "error: query-results: conveyor passed $out rows on, expected $rows" >&2; exit 1; }
+    }
+    results_python() {
+        counted "$PYTHON" "$ROOT/bench/query_results_python.py" read "$job"
+    }
+    measure query-results/conveyor job_input results_conveyor
+    names+=(query-results)
+    [ "$PEERS" = 1 ] && measure query-results/python job_input results_python
 fi
 
 echo

@@ -76,33 +76,6 @@ cat > "$work/ws/processes/read-only.xml" <<'XML'
 </process>
 XML
 
-cat > "$work/bench.py" <<'PY'
-import os, sys
-from google.api_core.client_options import ClientOptions
-from google.auth.credentials import AnonymousCredentials
-from google.cloud import bigquery
-
-client = bigquery.Client(project="demo", credentials=AnonymousCredentials(),
-                         client_options=ClientOptions(api_endpoint="http://" + os.environ["BIGQUERY_EMULATOR_HOST"]))
-if sys.argv[1] == "generate":
-    n = int(sys.argv[2])
-    client.create_dataset("demo.bench", exists_ok=True)
-    client.delete_table("demo.bench.rows", not_found_ok=True)
-    # The emulator does not materialise configuration.query.destinationTable: CREATE TABLE … AS.
-    client.query(f"""CREATE TABLE `demo.bench.rows` AS
-        SELECT x AS id, CONCAT('name-', CAST(x AS STRING)) AS name, x / 7 AS ratio, MOD(x, 2) = 0 AS even,
-               TIMESTAMP_ADD(TIMESTAMP '2026-01-01 00:00:00 UTC', INTERVAL x SECOND) AS ts,
-               DATE_ADD(DATE '2026-01-01', INTERVAL MOD(x, 365) DAY) AS day
-        FROM UNNEST(GENERATE_ARRAY(1, {n})) AS x""").result()
-    job = client.query("SELECT * FROM `demo.bench.rows`")
-    job.result(max_results=1)
-    print(job.job_id)
-else:
-    rows = 0
-    for row in client.get_job(sys.argv[2]).result(page_size=1000):
-        rows += 1
-    print(rows)
-PY
 
 # Runs a command under GNU time; prints "wall cpu rss_kb".
 measure() {
@@ -120,7 +93,7 @@ measure() {
 results=()
 printf '%-9s %-8s %9s %9s %12s\n' rows reader wall_s cpu_s peak_rss_MB
 for n in "${sizes[@]}"; do
-    job="$("$python" "$work/bench.py" generate "$n")"
+    job="$("$python" "$root/bench/query_results_python.py" generate "$n")"
     rm -f "$work/ws/out/rows.jsonl"
     printf '{"jobId": "%s"}\n' "$job" > "$work/job.json"
     read -r cw cc cr < <(measure "$conveyor" run read-results --workspace "$work/ws" --input "$work/job.json")
@@ -129,7 +102,7 @@ for n in "${sizes[@]}"; do
     read -r ow oc or < <(measure "$conveyor" run read-only --workspace "$work/ws" --input "$work/job.json" --json)
     grep -q "\"documentsOut\" *: *$n" "$work/last.out" || {
         echo "error: conveyor (read only) did not pass $n rows on" >&2; exit 1; }
-    read -r pw pc pr < <(measure "$python" "$work/bench.py" read "$job")
+    read -r pw pc pr < <(measure "$python" "$root/bench/query_results_python.py" read "$job")
     read_rows=$(cat "$work/last.out")
     [ "$read_rows" -eq "$n" ] || { echo "error: the Python client read $read_rows rows, expected $n" >&2; exit 1; }
     printf '%-9s %-8s %9s %9s %12.1f\n' "$n" conveyor "$cw" "$cc" "$(echo "$cr / 1024" | bc -l)"

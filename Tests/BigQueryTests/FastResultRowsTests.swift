@@ -1,3 +1,4 @@
+import ConveyorBase
 @testable import BigQuery
 import DocumentMapping
 import Testing
@@ -65,8 +66,8 @@ struct FastResultRowsTests {
         return values.map { $0.serialized() }
     }
 
-    static func fastRows(_ body: [UInt8]) throws -> [[UInt8]]? {
-        guard let (page, range) = try QueryResultsPage.parseLeavingRows(body),
+    static func fastRows(_ body: [UInt8]) -> [[UInt8]]? {
+        guard let (page, range) = QueryResultsPage.parseLeavingRows(body),
               let fields = page.fields, let fast = FastResultRows(fields: fields) else { return nil }
         return fast.rows(in: body, at: range)
     }
@@ -84,7 +85,7 @@ struct FastResultRowsTests {
                                  spaced: round % 3 == 0, odd: round % 4 == 0, using: &generator)
             let body = Array(text.utf8)
             let tree = Self.treeRows(body)
-            guard let direct = try Self.fastRows(body) else {
+            guard let direct = Self.fastRows(body) else {
                 refused += 1
                 continue
             }
@@ -99,6 +100,68 @@ struct FastResultRowsTests {
         #expect(refused > 50, "pages in other forms take the tree path (\(refused))")
     }
 
+    @Test("damaged pages (bytes dropped, doubled or replaced by brackets, quotes, backslashes): rows read directly only when the tree path reads the same rows")
+    func damagedPagesAreNeverReadDifferently() {
+        var generator = Generator(state: 23)
+        let damage: [UInt8] = Array(#"[]{}",\: x0"#.utf8)
+        var direct = 0
+        var refused = 0
+        for _ in 0..<6_000 {
+            let count = Int.random(in: 1...3, using: &generator)
+            let types = (0..<count).map { _ in Self.types.randomElement(using: &generator) ?? "STRING" }
+            var body = Array(Self.page(types: types, names: (0..<count).map { "c\($0)" }, rows: Int.random(in: 1...3, using: &generator),
+                                       spaced: Bool.random(using: &generator), odd: false, using: &generator).utf8)
+            // Damage inside the rows array (it starts at the last "rows" member).
+            let rowsStart = (body.indices.reversed().first { body[$0] == UInt8(ascii: "[") && $0 > 8
+                && body[($0 - 7)..<$0].elementsEqual(#""rows":"#.utf8) }) ?? 0
+            for _ in 0..<Int.random(in: 1...2, using: &generator) {
+                let at = Int.random(in: rowsStart..<body.count, using: &generator)
+                switch Int.random(in: 0..<3, using: &generator) {
+                case 0: body.remove(at: at)
+                case 1: body.insert(body[at], at: at)
+                default: body[at] = damage.randomElement(using: &generator) ?? 0
+                }
+            }
+            let tree = Self.treeRows(body)
+            guard let fast = Self.fastRows(body) else {
+                refused += 1
+                continue
+            }
+            direct += 1
+            #expect(fast == tree, "\(String(decoding: body, as: UTF8.self))")
+        }
+        // Most damage makes the page invalid; some (a digit for a digit, a doubled space) does not.
+        #expect(refused > 3_000)
+        #expect(direct > 100)
+    }
+
+    @Test("skipping a container by its brackets ends where the validating scan ends, on valid JSON")
+    func uncheckedContainerEnd() {
+        func ends(_ text: String) -> (checked: Int?, unchecked: Int?) {
+            let bytes = Array(text.utf8)
+            return bytes.withUnsafeBufferPointer {
+                (JSONBytes.valueEnd($0, from: 0, depth: 1, maximumDepth: 512),
+                 JSONBytes.containerEndUnchecked($0, from: 0, maximumDepth: 512))
+            }
+        }
+        for text in [#"[]"#, #"{}"#, #"[{"a":"]}"},"\"]",[[],{}]] tail"#, #"{"k":"\\"}"#, #"[ "x\"y" , 1 ]"#,
+                     String(repeating: "[", count: 100) + String(repeating: "]", count: 100)] {
+            let (checked, unchecked) = ends(text)
+            #expect(checked != nil && checked == unchecked, "\(text)")
+        }
+        // Brackets that do not match, and input that ends first: nil. Other damage is not its business.
+        for text in [#"[}"#, #"{]"#, #"[{]}"#, #"["]"#, #"[[]"#, "[", "x"] {
+            #expect(ends(text).unchecked == nil, "\(text)")
+        }
+        #expect(ends(#"[1 2 }{ "#).unchecked == nil)
+        #expect(ends(#"[tru, , ]"#).unchecked == 9)
+        // Deeper than the bit stack: the validating scan answers, and keeps its depth limit.
+        let deep = String(repeating: "[", count: 70) + String(repeating: "]", count: 70)
+        #expect(ends(deep).unchecked == 140)
+        let tooDeep = Array((String(repeating: "[", count: 600) + String(repeating: "]", count: 600)).utf8)
+        #expect(tooDeep.withUnsafeBufferPointer { JSONBytes.containerEndUnchecked($0, from: 0, maximumDepth: 512) } == nil)
+    }
+
     @Test("cells the tree path converts (epoch seconds, NaN, exponents, escapes, JSON) are converted one by one, and the page is still read directly")
     func convertedCells() throws {
         let text = #"{"schema":{"fields":[{"name":"ts","type":"TIMESTAMP"},{"name":"f","type":"FLOAT"},"#
@@ -106,7 +169,7 @@ struct FastResultRowsTests {
             + #""rows":[{"f":[{"v":"1.7E9"},{"v":"NaN"},{"v":"1.5E+2"},{"v":"a\"b\u00e9"},{"v":"{\"k\":[1,null]}"}]},"#
             + #"{"f":[{"v":"1700000000123456"},{"v":"-inf"},{"v":"0E-9"},{"v":"x\ny"},{"v":null}]}]}"#
         let body = Array(text.utf8)
-        let direct = try #require(try Self.fastRows(body))
+        let direct = try #require(Self.fastRows(body))
         #expect(direct == Self.treeRows(body))
         #expect(String(decoding: direct[0], as: UTF8.self)
                 == #"{"ts":"2023-11-14T22:13:20Z","f":"NaN","n":"150","s":"a\"bé","j":{"k":[1,null]}}"#)
@@ -119,7 +182,7 @@ struct FastResultRowsTests {
                              using: &generator)
         let body = Array(text.utf8)
         let tree = try QueryResultsPage.parse(body)
-        let (page, range) = try #require(try QueryResultsPage.parseLeavingRows(body))
+        let (page, range) = try #require(QueryResultsPage.parseLeavingRows(body))
         #expect(page.rows.isEmpty)
         #expect(page.fields == tree.fields)
         #expect(page.jobComplete == tree.jobComplete)
@@ -133,7 +196,7 @@ struct FastResultRowsTests {
     func leftToTheTreePath() throws {
         // Two rows members, a rows member that is not valid JSON, not an object, trailing text.
         for text in [#"{"rows":[],"rows":[]}"#, #"{"rows":[{"f":[}]}"#, "[1]", #"{"rows":[]} x"#, "\u{FEFF}{}"] {
-            #expect(try QueryResultsPage.parseLeavingRows(Array(text.utf8)) == nil, "\(text)")
+            #expect(QueryResultsPage.parseLeavingRows(Array(text.utf8)) == nil, "\(text)")
         }
         // RECORD and REPEATED fields.
         let record = ResultField(name: "r", kind: .record([ResultField(name: "a", kind: .text, repeated: false)]), repeated: false)
@@ -142,6 +205,6 @@ struct FastResultRowsTests {
         #expect(FastResultRows(fields: [ResultField(name: "a", kind: .text, repeated: false),
                                         ResultField(name: "a", kind: .integer, repeated: false)]) == nil)
         // A page without rows (a job still running) is small: the tree path reads it.
-        #expect(try QueryResultsPage.parseLeavingRows(Array(#"{"jobComplete":false}"#.utf8)) == nil)
+        #expect(QueryResultsPage.parseLeavingRows(Array(#"{"jobComplete":false}"#.utf8)) == nil)
     }
 }

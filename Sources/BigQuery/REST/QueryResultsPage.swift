@@ -34,9 +34,10 @@ struct QueryResultsPage: Sendable {
     }
 
     /// Parses a response body except its `rows` array, which is left in the bytes (its range is
-    /// returned; `rows` of the page is empty). Nil when the body is not one object whose members
-    /// are valid JSON with a single `rows` member: ``parse(_:)`` then reads it, or says what is wrong.
-    static func parseLeavingRows(_ body: [UInt8]) throws(ResultDecodingError) -> (page: QueryResultsPage, rows: Range<Int>)? {
+    /// returned; `rows` of the page is empty). The rows array is only skipped, by its brackets: its
+    /// reader checks it. Nil when the body is not one object with a single `rows` member whose other
+    /// members are valid JSON: ``parse(_:)`` then reads it, or says what is wrong.
+    static func parseLeavingRows(_ body: [UInt8]) -> (page: QueryResultsPage, rows: Range<Int>)? {
         let found: Range<Int>?? = body.withUnsafeBufferPointer { bytes in
             var index = JSONBytes.skipWhitespace(bytes, from: 0)
             guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
@@ -50,8 +51,12 @@ struct QueryResultsPage: Sendable {
                     index = JSONBytes.skipWhitespace(bytes, from: key.end)
                     guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
                     let start = JSONBytes.skipWhitespace(bytes, from: index + 1)
-                    guard let end = JSONBytes.valueEnd(bytes, from: start, depth: 2,
-                                                       maximumDepth: JSONParser.maximumDepth) else { return nil }
+                    // The rows are only skipped here: `FastResultRows` checks every byte of them
+                    // (and their end) as it reads them, and when it cannot, the page is parsed whole.
+                    let end = isRows && start < bytes.count && bytes[start] == UInt8(ascii: "[")
+                        ? JSONBytes.containerEndUnchecked(bytes, from: start, maximumDepth: JSONParser.maximumDepth)
+                        : JSONBytes.valueEnd(bytes, from: start, depth: 2, maximumDepth: JSONParser.maximumDepth)
+                    guard let end else { return nil }
                     if isRows {
                         guard rows == nil else { return nil }
                         rows = start..<end
@@ -70,7 +75,9 @@ struct QueryResultsPage: Sendable {
         var rest = Array(body[..<rows.lowerBound])
         rest.append(contentsOf: [UInt8(ascii: "["), UInt8(ascii: "]")])
         rest.append(contentsOf: body[rows.upperBound...])
-        return (try parse(rest), rows)
+        // A page that is not valid JSON is parsed whole by the caller, whose error names the right place.
+        guard let page = try? parse(rest) else { return nil }
+        return (page, rows)
     }
 }
 

@@ -61,3 +61,44 @@ extension JSONBytes {
         }
     }
 }
+
+extension JSONBytes {
+    /// The index just after the array or object at `start`, found by matching its brackets outside
+    /// strings, without checking anything else: for skipping a value that another reader checks
+    /// in full. Nil when the bytes end first or a closing bracket does not match its opening one.
+    /// Containers nested more than 64 deep are checked by ``valueEnd(_:from:depth:maximumDepth:)``.
+    public static func containerEndUnchecked(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int,
+                                             maximumDepth: Int) -> Int? {
+        guard start < bytes.count, bytes[start] == UInt8(ascii: "[") || bytes[start] == UInt8(ascii: "{") else { return nil }
+        // One bit a level, 1 for an object: the innermost container is the lowest bit.
+        var kinds: UInt64 = 0
+        var depth = 0
+        var index = start
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case quote:
+                index += 1
+                while true {
+                    index = skipPlainASCII(bytes, from: index)
+                    guard index < bytes.count else { return nil }
+                    if bytes[index] == quote { break }
+                    index += bytes[index] == backslash ? 2 : 1
+                }
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                guard depth < 64 else { return valueEnd(bytes, from: start, depth: 1, maximumDepth: maximumDepth) }
+                kinds = kinds << 1 | (byte == UInt8(ascii: "{") ? 1 : 0)
+                depth += 1
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                guard depth > 0, (kinds & 1 == 1) == (byte == UInt8(ascii: "}")) else { return nil }
+                kinds >>= 1
+                depth -= 1
+                if depth == 0 { return index + 1 }
+            default:
+                break
+            }
+            index += 1
+        }
+        return nil
+    }
+}

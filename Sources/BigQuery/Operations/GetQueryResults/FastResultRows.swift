@@ -42,7 +42,7 @@ struct FastResultRows: Sendable {
               bytes[range.lowerBound] == UInt8(ascii: "[") else { return nil }
         var output: [[UInt8]] = []
         var index = JSONBytes.skipWhitespace(bytes, from: range.lowerBound + 1)
-        if index < range.upperBound, bytes[index] == UInt8(ascii: "]") { return output }
+        if index < range.upperBound, bytes[index] == UInt8(ascii: "]") { return index + 1 == range.upperBound ? output : nil }
         var row: [UInt8] = []
         while index < range.upperBound {
             row.removeAll(keepingCapacity: true)
@@ -50,7 +50,8 @@ struct FastResultRows: Sendable {
             output.append(row)
             index = JSONBytes.skipWhitespace(bytes, from: end)
             guard index < range.upperBound else { return nil }
-            if bytes[index] == UInt8(ascii: "]") { return output }
+            // The array must end where the page's reader found its end (it only matched brackets).
+            if bytes[index] == UInt8(ascii: "]") { return index + 1 == range.upperBound ? output : nil }
             guard bytes[index] == UInt8(ascii: ",") else { return nil }
             index = JSONBytes.skipWhitespace(bytes, from: index + 1)
         }

@@ -106,7 +106,7 @@ struct GetQueryResultsOperation: ConnectorOperation {
             // Once the schema is known to need the tree path, pages are parsed whole, once.
             var page: QueryResultsPage
             let rowsRange: Range<Int>?
-            if decoder == nil || fastRows != nil, let split = try QueryResultsPage.parseLeavingRows(body) {
+            if decoder == nil || fastRows != nil, let split = QueryResultsPage.parseLeavingRows(body) {
                 (page, rowsRange) = split
             } else {
                 (page, rowsRange) = (try QueryResultsPage.parse(body), nil)

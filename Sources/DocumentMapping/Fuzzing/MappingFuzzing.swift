@@ -1,3 +1,4 @@
+import ConveyorBase
 import ProcessModel
 
 /// Entry points that run arbitrary bytes through the readers of this module.
@@ -17,6 +18,14 @@ package enum MappingFuzzing {
             } else {
                 problems.append("serialised JSON does not parse: \(String(decoding: written, as: UTF8.self))")
             }
+        }
+        // A container skipped by its brackets ends where the validating scan ends, whenever that accepts it.
+        bytes.withUnsafeBufferPointer { buffer in
+            let start = JSONBytes.skipWhitespace(buffer, from: 0)
+            guard start < buffer.count, buffer[start] == UInt8(ascii: "[") || buffer[start] == UInt8(ascii: "{"),
+                  let checked = JSONBytes.valueEnd(buffer, from: start, depth: 1, maximumDepth: JSONParser.maximumDepth) else { return }
+            let unchecked = JSONBytes.containerEndUnchecked(buffer, from: start, maximumDepth: JSONParser.maximumDepth)
+            if unchecked != checked { problems.append("the container ends at \(checked), skipped by brackets at \(unchecked.map(String.init) ?? "nil")") }
         }
         for map in maps {
             guard let fast = map.fastPath, let output = fast.transform(bytes, scratch: &scratch) else { continue }

@@ -135,22 +135,7 @@ fi
 
 if wants query-results; then
     ws="$WORK/query-results"
-    mkdir -p "$ws/processes" "$ws/connectors"
-    cat > "$ws/connectors/bigquery.xml" <<'XML'
-<connection id="bigquery" type="google-bigquery"><projectId>demo</projectId><auth grant="none"/></connection>
-XML
-    cat > "$ws/connectors/read-rows.xml" <<'XML'
-<operation id="read-rows" type="google-bigquery" action="get-query-results"><maxResults>1000</maxResults></operation>
-XML
-    cat > "$ws/processes/read-only.xml" <<'XML'
-<process id="read-only" name="Read query results, keep nothing">
-  <shapes>
-    <start id="start" next="read"><input/></start>
-    <connector id="read" connection="bigquery" operation="read-rows" next="done"/>
-    <stop id="done"/>
-  </shapes>
-</process>
-XML
+    make_query_results_workspace "$ws"
     # A query job over a new table of N rows for each run.
     job_input() {
         job=$("$PYTHON" "$ROOT/bench/query_results_python.py" generate "$1")

@@ -35,47 +35,9 @@ if [ -z "${BIGQUERY_EMULATOR_HOST:-}" ]; then
 fi
 export BIGQUERY_EMULATOR_HOST
 
-# The workspace: one process reading results into out/rows.jsonl.
-mkdir -p "$work/ws/processes" "$work/ws/connectors" "$work/ws/out"
-cat > "$work/ws/connectors/bigquery.xml" <<'XML'
-<connection id="bigquery" type="google-bigquery">
-  <projectId>demo</projectId>
-  <auth grant="none"/>
-  <timeouts connect="5s" request="120s"/>
-</connection>
-XML
-cat > "$work/ws/connectors/read-rows.xml" <<'XML'
-<operation id="read-rows" type="google-bigquery" action="get-query-results">
-  <maxResults>1000</maxResults>
-  <timeout>10m</timeout>
-</operation>
-XML
-cat > "$work/ws/connectors/out.xml" <<'XML'
-<connection id="out" type="disk"><directory>out</directory></connection>
-XML
-cat > "$work/ws/connectors/write-rows.xml" <<'XML'
-<operation id="write-rows" type="disk" action="send"><fileName>rows.jsonl</fileName><append>true</append></operation>
-XML
-cat > "$work/ws/processes/read-results.xml" <<'XML'
-<process id="read-results" name="Read query results">
-  <shapes>
-    <start id="start" next="read"><input/></start>
-    <connector id="read" connection="bigquery" operation="read-rows" next="write"/>
-    <connector id="write" connection="out" operation="write-rows" next="done"/>
-    <stop id="done"/>
-  </shapes>
-</process>
-XML
-cat > "$work/ws/processes/read-only.xml" <<'XML'
-<process id="read-only" name="Read query results, keep nothing">
-  <shapes>
-    <start id="start" next="read"><input/></start>
-    <connector id="read" connection="bigquery" operation="read-rows" next="done"/>
-    <stop id="done"/>
-  </shapes>
-</process>
-XML
-
+# The workspace: read-results writes the rows into out/rows.jsonl, read-only passes them to a stop shape.
+. "$root/bench/workspace.sh"
+make_query_results_workspace "$work/ws"
 
 # Runs a command under GNU time; prints "wall cpu rss_kb".
 measure() {
@@ -89,7 +51,6 @@ measure() {
         END { printf "%.2f %.2f %d\n", wall, cpu, rss }' "$log"
 }
 
-. "$root/bench/workspace.sh"   # result
 results=()
 printf '%-9s %-8s %9s %9s %12s\n' rows reader wall_s cpu_s peak_rss_MB
 for n in "${sizes[@]}"; do

@@ -168,6 +168,52 @@ XML
 XML
 }
 
+# Writes a workspace into "$1" reading the results of a query job (`--input` {"jobId": ...}) from
+# the emulator: process read-results writes the rows into out/rows.jsonl, read-only passes them to a
+# stop shape.
+make_query_results_workspace() {
+    local ws="$1"
+    mkdir -p "$ws/processes" "$ws/connectors" "$ws/out"
+    cat > "$ws/connectors/bigquery.xml" <<'XML'
+<connection id="bigquery" type="google-bigquery">
+  <projectId>demo</projectId>
+  <auth grant="none"/>
+  <timeouts connect="5s" request="120s"/>
+</connection>
+XML
+    cat > "$ws/connectors/read-rows.xml" <<'XML'
+<operation id="read-rows" type="google-bigquery" action="get-query-results">
+  <maxResults>1000</maxResults>
+  <timeout>10m</timeout>
+</operation>
+XML
+    cat > "$ws/connectors/out.xml" <<'XML'
+<connection id="out" type="disk"><directory>out</directory></connection>
+XML
+    cat > "$ws/connectors/write-rows.xml" <<'XML'
+<operation id="write-rows" type="disk" action="send"><fileName>rows.jsonl</fileName><append>true</append></operation>
+XML
+    cat > "$ws/processes/read-results.xml" <<'XML'
+<process id="read-results" name="Read query results">
+  <shapes>
+    <start id="start" next="read"><input/></start>
+    <connector id="read" connection="bigquery" operation="read-rows" next="write"/>
+    <connector id="write" connection="out" operation="write-rows" next="done"/>
+    <stop id="done"/>
+  </shapes>
+</process>
+XML
+    cat > "$ws/processes/read-only.xml" <<'XML'
+<process id="read-only" name="Read query results, keep nothing">
+  <shapes>
+    <start id="start" next="read"><input/></start>
+    <connector id="read" connection="bigquery" operation="read-rows" next="done"/>
+    <stop id="done"/>
+  </shapes>
+</process>
+XML
+}
+
 # Prints one machine-readable line for bench/run:
 #   RESULT bench=B case=C metric=M conveyor=V [peer=P peer_value=W]
 # (bench/run puts conveyor's value, the peer's and their ratio conveyor/peer in one table row).

@@ -56,4 +56,15 @@ import Testing
         #expect(ASCIIDigits.number(bytes, 6, 2) == nil)
         #expect(ASCIIDigits.number(bytes[5...], 5, 2) == 5)
     }
+
+    @Test("plain integer text: an optional minus and 1 to 18 digits, as Int64(text) reads it; nothing else")
+    func plainIntegers() {
+        func integer(_ text: String) -> Int64? { Array(text.utf8).withUnsafeBufferPointer { ASCIIDigits.integer($0) } }
+        for text in ["0", "-0", "7", "-7", "007", "999999999999999999", "-999999999999999999", "1700000000123456"] {
+            #expect(integer(text) == Int64(text), "\(text)")
+        }
+        for text in ["", "-", "--1", "+1", "1.5", "1e3", " 1", "1 ", "1000000000000000000", "9223372036854775807", "0x1", "١"] {
+            #expect(integer(text) == nil, "\(text)")
+        }
+    }
 }

@@ -195,7 +195,7 @@ struct StorageFastRowEncoder: Sendable {
         let text = UnsafeBufferPointer(rebasing: all[span.start..<span.end])
         switch (kind, span.token) {
         case (.int64, .number):
-            guard let value = Self.integer(text) else { return false }
+            guard let value = ASCIIDigits.integer(text) else { return false }
             writer.int64(number, value)
         case (.float64, .number):
             guard let value = Double(String(decoding: text, as: UTF8.self)), value.isFinite else { return false }
@@ -215,21 +215,5 @@ struct StorageFastRowEncoder: Sendable {
             return false
         }
         return true
-    }
-
-    /// An integer literal without fraction or exponent that fits in Int64.
-    private static func integer(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
-        var index = text.startIndex
-        let negative = text[index] == UInt8(ascii: "-")
-        if negative { index += 1 }
-        guard index < text.endIndex, text.endIndex - index <= 18 else { return nil }
-        var value: Int64 = 0
-        while index < text.endIndex {
-            let byte = text[index]
-            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
-            value = value * 10 + Int64(byte - UInt8(ascii: "0"))
-            index += 1
-        }
-        return negative ? -value : value
     }
 }

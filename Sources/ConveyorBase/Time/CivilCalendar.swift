@@ -61,4 +61,16 @@ public enum ASCIIDigits {
         }
         return value
     }
+
+    /// Plain integer text — an optional minus, then 1 to 18 digits, nothing else — as Int64 (18
+    /// digits always fit); nil for anything else, longer numbers included.
+    @inlinable
+    public static func integer(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
+        let negative = !text.isEmpty && text[0] == UInt8(ascii: "-")
+        let first = negative ? 1 : 0
+        guard first < text.count, text.count - first <= 18, let magnitude = number(text, first, text.count - first) else {
+            return nil
+        }
+        return negative ? -magnitude : magnitude
+    }
 }

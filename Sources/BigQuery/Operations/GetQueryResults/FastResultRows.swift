@@ -157,7 +157,7 @@ struct FastResultRows: Sendable {
         case .timestamp:
             // Microseconds since the epoch (`useInt64Timestamp`), as RowDecoder converts them;
             // epoch-seconds text takes the conversion one cell at a time.
-            guard let micros = integer(text) else { return false }
+            guard let micros = ASCIIDigits.integer(text) else { return false }
             row.append(UInt8(ascii: "\""))
             row.append(contentsOf: CellText.rfc3339(micros: micros).utf8)
             row.append(UInt8(ascii: "\""))
@@ -165,22 +165,5 @@ struct FastResultRows: Sendable {
         case .json, .record:
             return false
         }
-    }
-
-    /// Plain integer text (an optional minus, then at most 18 digits) as Int64: the values
-    /// `Int64(text)` reads the same way; anything else is nil.
-    private static func integer(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
-        var index = 0
-        let negative = !text.isEmpty && text[0] == UInt8(ascii: "-")
-        if negative { index = 1 }
-        guard index < text.count, text.count - index <= 18 else { return nil }
-        var value: Int64 = 0
-        while index < text.count {
-            let digit = text[index] &- 0x30
-            guard digit < 10 else { return nil }
-            value = value * 10 + Int64(digit)
-            index += 1
-        }
-        return negative ? -value : value
     }
 }

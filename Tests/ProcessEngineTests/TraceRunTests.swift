@@ -1,3 +1,4 @@
+import ExecutionModel
 import Foundation
 import ProcessEngine
 import ProcessModel
@@ -67,6 +68,38 @@ struct TraceRunTests {
         #expect(traces.map { [$0.index, $0.count] } == [[0, 2], [2, 1], [3, 1], [4, 1], [5, 2]])
         #expect(traces.map(\.status) == [.success, .error, .success, .applicationError, .success])
         #expect(traces[1].error == "rejected")
+    }
+
+    @Test("a huge error message (a far end quoting a 1 MB value) is recorded cut, saying how long it was")
+    func hugeMessagesAreCut() async throws {
+        let value = String(repeating: "a", count: 1_000_000)
+        let connector = ScriptedConnector(execute: { documents, _ in
+            OperationOutcome(outputs: [], failures: documents.map {
+                DocumentFailure(document: $0, message: "field 'id': '\(value)' is not an INT64", code: .value)
+            })
+        })
+        let runs = RunRecorder()
+        let runner = ProcessRunner(workspace: workspace(shapes: [send]), connectors: ConnectorRegistry([connector]),
+                                   recorder: runs, environment: [:])
+        let execution = await runner.run(processID: "p", inputs: inputs(2))
+        #expect(execution.status == .error)
+        let expected = "field 'id': '" + String(repeating: "a", count: ErrorText.maximumLength - 13)
+            + " … (cut: the message was 1000030 bytes)"
+        #expect(runs.traces.count == 2)
+        #expect(runs.traces.allSatisfy { $0.error == expected })
+        #expect(execution.error == "shape 'send', document 0: " + expected)
+    }
+
+    @Test("messages are cut by characters, never inside one, and only past the limit")
+    func errorTextLimits() {
+        let short = String(repeating: "é", count: ErrorText.maximumLength)   // twice as many bytes, not too long
+        #expect(ErrorText.bounded(short) == short)
+        let family = "👨‍👩‍👧"   // one character of 18 bytes
+        let long = String(repeating: family, count: ErrorText.maximumLength + 1)
+        let cut = ErrorText.bounded(long)
+        #expect(cut.hasPrefix(String(repeating: family, count: ErrorText.maximumLength) + " … (cut: "))
+        #expect(cut.hasSuffix("was \(long.utf8.count) bytes)"))
+        #expect(ErrorText.bounded("") == "")
     }
 
     @Test("documents with tracked values get one trace each; those without values join runs")

@@ -1,4 +1,5 @@
 import DocumentMapping
+import ExecutionModel
 import Foundation
 import ProcessModel
 import Synchronization
@@ -125,6 +126,7 @@ final class ExecutionRun {
 
     /// The execution's records could not all be written: it ends in ERROR, naming why.
     private func failRecording(_ message: String) {
+        let message = ErrorText.bounded(message)
         execution.status = .error
         if let error = execution.error, error != message, !error.hasPrefix("could not record") {
             execution.error = "\(message); first error: \(error)"
@@ -463,6 +465,7 @@ final class ExecutionRun {
     /// execution error (only the shape's error count records it; the onError path traces it).
     func fail(_ document: Document, at shape: ShapeDefinition, message: String, code: DocumentError.Code,
               connectionID: String? = nil, operationID: String? = nil, tracked: [TrackedFieldValue] = []) {
+        let message = ErrorText.bounded(message)
         tally(shape.id) { $0.documentsError += 1 }
         if let scope = catchScopes.last {
             scope.failures.append(CaughtFailure(document: document, message: message, code: code, shapeID: shape.id))
@@ -482,7 +485,7 @@ final class ExecutionRun {
     }
 
     func fail(execution message: String) {
-        if execution.error == nil { execution.error = message }
+        if execution.error == nil { execution.error = ErrorText.bounded(message) }
         execution.status = .error
     }
 

@@ -57,6 +57,9 @@ struct CSVRowSplitter: FileSplitter {
                   + (record.count > Self.maxRecordBytes ? " runs on for more than \(Self.maxRecordBytes >> 20) MB)" : " runs to the end of the file)"))
     }
 
+    /// `disk.row`, one name shared by every document.
+    private static let rowProperty = NumberedPropertyName("disk.row")
+
     private mutating func endRecord(into documents: inout [Document]) {
         defer { record.removeAll(keepingCapacity: true) }
         if record.last == 0x0D { record.removeLast() }
@@ -71,9 +74,9 @@ struct CSVRowSplitter: FileSplitter {
             data.reserveCapacity(header.count + 1 + record.count)
             data.append(0x0A)
             data += record
-            documents.append(Document(data: data, properties: properties, numbered: "disk.row", number: rowNumber))
+            documents.append(Document(data: data, properties: properties, numbered: Self.rowProperty, number: rowNumber))
         } else {
-            documents.append(Document(data: record, properties: properties, numbered: "disk.row", number: rowNumber))
+            documents.append(Document(data: record, properties: properties, numbered: Self.rowProperty, number: rowNumber))
         }
     }
 }

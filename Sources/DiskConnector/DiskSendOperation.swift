@@ -96,13 +96,15 @@ final class DiskSendOperation: ConnectorOperation {
         let constantName = fileName.isConstant
         var lastName: (name: String, slot: Int)?
         var shared = PropertyAssignmentCache()
-        for var document in documents {
+        // The documents are read in place and copied once, into `written` (a loop variable would
+        // be one more copy of each).
+        for position in documents.indices {
             do {
                 let slot: Int
                 if constantName, let lastName {
                     slot = lastName.slot
                 } else {
-                    let name = try context.interpolate(fileName, for: document)
+                    let name = try context.interpolate(fileName, for: documents[position])
                     if let lastName, lastName.name == name {
                         slot = lastName.slot
                     } else {
@@ -110,13 +112,14 @@ final class DiskSendOperation: ConnectorOperation {
                         lastName = (name, slot)
                     }
                 }
-                batch.files[slot].append(line: document.data)
+                batch.files[slot].append(line: documents[position].data)
                 if batch.files[slot].isFull { batch.flush(slot) }
+                var document = documents[position]
                 document.setProperty("disk.fileName", to: batch.targets[slot].relative, sharing: &shared)
-                written.append(document)
+                written.append(consume document)
                 slots.append(slot)
             } catch {
-                failures.append(DocumentFailure(document: document, error: error))
+                failures.append(DocumentFailure(document: documents[position], error: error))
             }
         }
         for slot in batch.files.indices { batch.flush(slot) }

@@ -101,9 +101,12 @@ struct LineSplitter: FileSplitter {
         guard !blank else { return }
         var data = spare.take()
         data.append(contentsOf: UnsafeBufferPointer(rebasing: line[0..<count]))
-        documents.append(Document(data: data, properties: properties, numbered: "disk.line", number: lineNumber))
+        documents.append(Document(data: data, properties: properties, numbered: Self.lineProperty, number: lineNumber))
     }
 
     mutating func recycle(_ documents: inout [Document]) { spare.recycle(&documents) }
+
+    /// `disk.line`, one name shared by every document.
+    private static let lineProperty = NumberedPropertyName("disk.line")
 }
 

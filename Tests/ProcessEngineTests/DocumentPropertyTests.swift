@@ -6,7 +6,7 @@ struct DocumentPropertyTests {
     private let file = ["disk.fileName": "orders.ndjson", "disk.directory": "/data"]
 
     @Test func numberedPropertyReadsLikeAStoredOne() {
-        let document = Document(data: [], properties: file, numbered: "disk.line", number: 42)
+        let document = Document(data: [], properties: file, numbered: NumberedPropertyName("disk.line"), number: 42)
         #expect(document.property("disk.line") == "42")
         #expect(document.property("disk.fileName") == "orders.ndjson")
         #expect(document.property("missing") == nil)
@@ -14,7 +14,7 @@ struct DocumentPropertyTests {
     }
 
     @Test func modifyingPropertiesKeepsTheNumberedOne() {
-        var document = Document(data: [], properties: file, numbered: "disk.line", number: 7)
+        var document = Document(data: [], properties: file, numbered: NumberedPropertyName("disk.line"), number: 7)
         document.properties["extra"] = "x"
         #expect(document.properties["disk.line"] == "7")
         #expect(document.properties["extra"] == "x")
@@ -27,7 +27,7 @@ struct DocumentPropertyTests {
 
     @Test func setPropertySharesOneResultAndMatchesSubscriptAssignment() {
         var cache = PropertyAssignmentCache()
-        var documents = (1...3).map { Document(data: [], properties: file, numbered: "disk.line", number: $0) }
+        var documents = (1...3).map { Document(data: [], properties: file, numbered: NumberedPropertyName("disk.line"), number: $0) }
         documents.append(Document(data: [], properties: ["other": "y"]))
         for position in documents.indices {
             documents[position].setProperty("disk.fileName", to: "out/a.ndjson", sharing: &cache)
@@ -44,7 +44,7 @@ struct DocumentPropertyTests {
 
     @Test func setPropertyReplacesANumberedPropertyOfTheSameName() {
         var cache = PropertyAssignmentCache()
-        var document = Document(data: [], properties: file, numbered: "disk.line", number: 3)
+        var document = Document(data: [], properties: file, numbered: NumberedPropertyName("disk.line"), number: 3)
         document.setProperty("disk.line", to: "first", sharing: &cache)
         #expect(document.property("disk.line") == "first")
         #expect(document.properties["disk.line"] == "first")
@@ -53,7 +53,7 @@ struct DocumentPropertyTests {
     @Test func prefixedPropertyReadsLikeAStoredOneAndGivesWayToLaterAssignments() {
         let name = PrefixedPropertyName("bigquery.insertId", prefix: "run \"1\"-")
         var document = Document(data: [], properties: file.merging(["bigquery.insertId": "stale"]) { $1 },
-                                numbered: "disk.line", number: 4)
+                                numbered: NumberedPropertyName("disk.line"), number: 4)
         document.setProperty(name, number: -12)
         #expect(document.property("bigquery.insertId") == "run \"1\"--12")
         #expect(document.properties == file.merging(["disk.line": "4", "bigquery.insertId": "run \"1\"--12"]) { $1 })
@@ -82,7 +82,7 @@ struct DocumentPropertyTests {
         document.properties = ["only": "1"]
         #expect(document.property("bigquery.insertId") == nil)
         // A numbered property of the same name is replaced.
-        var numbered = Document(data: [], properties: [:], numbered: "bigquery.insertId", number: 9)
+        var numbered = Document(data: [], properties: [:], numbered: NumberedPropertyName("bigquery.insertId"), number: 9)
         numbered.setProperty(name, number: 3)
         #expect(numbered.properties == ["bigquery.insertId": "run \"1\"-3"])
     }
@@ -94,13 +94,14 @@ struct DocumentPropertyTests {
         let kelvin = "\u{212A}ey"
         let prefixedNames = [PrefixedPropertyName("Key", prefix: "a-"), PrefixedPropertyName(kelvin, prefix: "b-"),
                              PrefixedPropertyName("bigquery.insertId", prefix: "c-")]
-        let numberedNames = ["disk.line", "Key", kelvin, "bigquery.insertId", "disk.row"]
+        let numberedNames = ["disk.line", "Key", kelvin, "bigquery.insertId", "disk.row"].map(NumberedPropertyName.init)
         let assigned = ["Key", kelvin, "bigquery.insertId", "disk.line", "other"]
         var generator = SystemRandomNumberGenerator()
         var documents: [Document] = []
         for index in 0..<600 {
             var document = Document(data: [], properties: index % 3 == 0 ? file : ["Key": "stored"],
-                                    numbered: numberedNames.randomElement(using: &generator) ?? "disk.line", number: index)
+                                    numbered: numberedNames.randomElement(using: &generator) ?? NumberedPropertyName("disk.line"),
+                                    number: index)
             if Bool.random(using: &generator), let name = prefixedNames.randomElement(using: &generator) {
                 document.setProperty(name, number: index)
             }
@@ -108,7 +109,9 @@ struct DocumentPropertyTests {
             documents.append(document)
         }
         // Runs of one inline name, as chunks have, and changes between runs.
-        documents.sort { ($0.numberedProperty?.name ?? "", $0.index % 7) < ($1.numberedProperty?.name ?? "", $1.index % 7) }
+        documents.sort {
+            ($0.numberedProperty?.name.name ?? "", $0.index % 7) < ($1.numberedProperty?.name.name ?? "", $1.index % 7)
+        }
         for name in assigned {
             var kept = PropertyAssignmentCache()
             var lookup = PropertyLookup(name)
@@ -125,6 +128,41 @@ struct DocumentPropertyTests {
                         "\(name) at \(position)")
             }
         }
+    }
+
+    /// The inline numbers share one word with each other and with the known-object flag; numbers
+    /// outside their bits go into the dictionary. Every value reads back as it was set, and setting
+    /// one never changes the other or the flag.
+    @Test func inlineNumbersAtTheEdgesOfTheirBitsReadBackExactly() {
+        let line = NumberedPropertyName("disk.line")
+        let id = PrefixedPropertyName("bigquery.insertId", prefix: "x-")
+        let numbers = [0, 1, 0x7FFF_FFFE, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 0x1_0000_0000, -1, Int.min, Int.max]
+        for numbered in numbers {
+            for prefixed in numbers {
+                for known in [false, true] {
+                    var document = Document(data: [], properties: file, numbered: line, number: numbered)
+                    document.isKnownJSONObject = known
+                    document.setProperty(id, number: prefixed)
+                    #expect(document.property("disk.line") == String(numbered), "\(numbered) \(prefixed)")
+                    #expect(document.property("bigquery.insertId") == "x-\(prefixed)", "\(numbered) \(prefixed)")
+                    #expect(document.isKnownJSONObject == known)
+                    #expect(document.properties == file.merging(["disk.line": String(numbered),
+                                                                 "bigquery.insertId": "x-\(prefixed)"]) { $1 })
+                    // Out-of-range numbers are in the dictionary, the others inline.
+                    #expect((document.numberedProperty != nil) == (0...0xFFFF_FFFF).contains(numbered))
+                    #expect((document.prefixedProperty != nil) == (0...0x7FFF_FFFF).contains(prefixed))
+                    document.isKnownJSONObject = !known
+                    #expect(document.property("disk.line") == String(numbered))
+                    #expect(document.property("bigquery.insertId") == "x-\(prefixed)")
+                }
+            }
+        }
+    }
+
+    /// A document is at most seven machine words: the compiler copies larger structs whenever one
+    /// is initialized or moved (a retain and a release of each field), once per document per shape.
+    @Test func aDocumentIsSevenWords() {
+        #expect(MemoryLayout<Document>.size <= 7 * MemoryLayout<Int>.size)
     }
 
     @Test func anyChangeToTheContentForgetsThatItIsAKnownObject() {

@@ -6,7 +6,9 @@
 /// their highest written index, with `{}` (object elements) or `null` in the gaps.
 /// Every method returns `false` when the document must go through the tree path instead.
 struct FastMapWriter {
-    let tables: FastPlanTables
+    /// Not retained: the writer lives within one ``FastJSONMap/transform(_:scratch:)`` call, whose
+    /// map holds the tables (a retain and a release per document otherwise).
+    unowned(unsafe) let tables: FastPlanTables
     let bytes: UnsafeBufferPointer<UInt8>
     /// Captures grouped by slot, in document order within a slot.
     let captures: UnsafeBufferPointer<FastCapture>

@@ -1,6 +1,16 @@
+/// The name of a property whose value is a decimal number (a line or row number), shared by the
+/// documents a splitter produces, which keep only their number (see
+/// ``Document/init(data:properties:numbered:number:index:)``).
+public final class NumberedPropertyName: Sendable {
+    /// The property's name.
+    public let name: String
+
+    public init(_ name: String) { self.name = name }
+}
+
 /// A property whose value is a decimal number, kept as the number until the dictionary is needed.
 struct NumberedProperty: Sendable {
-    var name: String
+    var name: NumberedPropertyName
     var number: Int
 }
 
@@ -36,18 +46,18 @@ extension Document {
     /// One property's value, without building the properties dictionary.
     public func property(_ name: String) -> String? {
         if let prefixedProperty, prefixedProperty.name.name == name { return prefixedProperty.value }
-        if let numberedProperty, numberedProperty.name == name { return String(numberedProperty.number) }
+        if let numberedProperty, numberedProperty.name.name == name { return String(numberedProperty.number) }
         return storedProperties[name]
     }
 
     /// Moves the properties kept inline (numbered, prefixed) into the dictionary.
     mutating func materializeInlineProperties() {
         if let numberedProperty {
-            self.numberedProperty = nil
-            storedProperties[numberedProperty.name] = String(numberedProperty.number)
+            dropInlineNumbered()
+            storedProperties[numberedProperty.name.name] = String(numberedProperty.number)
         }
         if let prefixedProperty {
-            self.prefixedProperty = nil
+            dropInlinePrefixed()
             storedProperties[prefixedProperty.name.name] = prefixedProperty.value
         }
     }
@@ -55,20 +65,24 @@ extension Document {
     /// Sets property `name.name` to `name.prefix` followed by `number` in decimal, without a
     /// dictionary per document: documents given the same `name` object keep only their number.
     public mutating func setProperty(_ name: PrefixedPropertyName, number: Int) {
-        if let numberedProperty, numberedProperty.name == name.name { self.numberedProperty = nil }
+        if let numberedProperty, numberedProperty.name.name == name.name { dropInlineNumbered() }
         if let prefixedProperty, prefixedProperty.name !== name, prefixedProperty.name.name != name.name {
             // One inline slot: the property already there moves into the dictionary.
-            self.prefixedProperty = nil
+            dropInlinePrefixed()
             storedProperties[prefixedProperty.name.name] = prefixedProperty.value
         }
-        prefixedProperty = PrefixedProperty(name: name, number: number)
+        if !setInlinePrefixed(name, number: number) {
+            // A number outside the inline slot's range goes into the dictionary.
+            dropInlinePrefixed()
+            storedProperties[name.name] = name.prefix + String(number)
+        }
     }
 
     /// Sets a property like `properties[name] = value`, but documents that had the same properties
     /// dictionary before share the resulting one (one dictionary per chunk, not per document).
     public mutating func setProperty(_ name: String, to value: String, sharing cache: inout PropertyAssignmentCache) {
-        if let numberedProperty, cache.inlineNames.numbered(numberedProperty.name, is: name) { self.numberedProperty = nil }
-        if let prefixedProperty, cache.inlineNames.prefixed(prefixedProperty.name, is: name) { self.prefixedProperty = nil }
+        if let numberedProperty, cache.inlineNames.numbered(numberedProperty.name, is: name) { dropInlineNumbered() }
+        if let prefixedProperty, cache.inlineNames.prefixed(prefixedProperty.name, is: name) { dropInlinePrefixed() }
         // The fields are compared in place: copying the cached entry out would retain all four.
         if cache.isSet, cache.name == name, cache.value == value, cache.before == storedProperties {
             storedProperties = cache.after
@@ -126,14 +140,14 @@ struct PropertyLookup {
 /// strings of one origin compare equal at once, where telling different names apart calls into
 /// the comparison of canonical equivalence every time.
 struct InlineNameMatch: Sendable {
-    private var numbered: (inline: String, name: String, matches: Bool)?
+    private var numbered: (inline: NumberedPropertyName, name: String, matches: Bool)?
     private var prefixed: (inline: PrefixedPropertyName, name: String, matches: Bool)?
 
     /// Whether the numbered property named `inline` is the property `name`.
     @inline(__always)
-    mutating func numbered(_ inline: String, is name: String) -> Bool {
-        if let numbered, numbered.inline == inline, numbered.name == name { return numbered.matches }
-        let matches = inline == name
+    mutating func numbered(_ inline: NumberedPropertyName, is name: String) -> Bool {
+        if let numbered, numbered.inline === inline, numbered.name == name { return numbered.matches }
+        let matches = inline.name == name
         numbered = (inline, name, matches)
         return matches
     }

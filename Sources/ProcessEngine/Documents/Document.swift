@@ -10,21 +10,71 @@ public struct Document: Sendable {
     /// The content is known to be one JSON object with valid UTF-8, no byte order mark and no
     /// surrounding whitespace: the map's fast path wrote it (its scanner checked every string it
     /// copied). Any change to the content clears it, so a shape may skip checking such a document.
-    public internal(set) var isKnownJSONObject = false
+    public internal(set) var isKnownJSONObject: Bool {
+        get { packed & Self.knownFlag != 0 }
+        set { packed = newValue ? packed | Self.knownFlag : packed & ~Self.knownFlag }
+    }
     /// The properties held in the dictionary; documents of one chunk usually share its storage.
     var storedProperties: [String: String]
-    /// A numbered property (`disk.line`, `disk.row`) kept as a number until someone reads the
-    /// whole dictionary, so a splitter does not build a dictionary per document.
-    var numberedProperty: NumberedProperty?
-    /// A property whose value is a fixed text shared by a batch followed by a number (a generated
-    /// insert id: the execution id, `-`, the index), kept inline like ``numberedProperty``.
-    var prefixedProperty: PrefixedProperty?
+    /// The name of a numbered property (`disk.line`, `disk.row`) kept as a number until someone
+    /// reads the whole dictionary, so a splitter does not build a dictionary per document; its
+    /// number is in ``packed``.
+    private var numberedName: NumberedPropertyName?
+    /// The name and shared prefix of a property whose value is that prefix followed by a number (a
+    /// generated insert id: the execution id, `-`, the index), kept inline like the numbered one.
+    private var prefixedName: PrefixedPropertyName?
+    /// The numbered property's number (bits 0–31), the prefixed property's number (bits 32–62) and
+    /// ``isKnownJSONObject`` (bit 63), in one word. A document is seven machine words: the
+    /// compiler passes a larger struct by address and copies it (a retain and a release of every
+    /// field) on each initialization and move, a cost per document. Numbers outside these ranges
+    /// go into the dictionary instead.
+    private var packed: UInt64 = 0
     /// The document's position among the documents the start shape produced, zero-based.
     /// Shapes that turn one document into one document keep it, so tracking records line up.
     public var index: Int
     /// The parsed form and tryCatch origins, out of line: most documents have neither, and
     /// copying or dropping a document then costs no work for them.
     private var extras: DocumentExtras?
+
+    private static let knownFlag: UInt64 = 1 << 63
+    private static let numberMask: UInt64 = 0xFFFF_FFFF
+    private static let prefixedShift: UInt64 = 32
+    private static let prefixedMask: UInt64 = 0x7FFF_FFFF << 32
+
+    /// The numbered property kept inline, if any.
+    var numberedProperty: NumberedProperty? {
+        numberedName.map { NumberedProperty(name: $0, number: Int(packed & Self.numberMask)) }
+    }
+
+    /// The prefixed property kept inline, if any.
+    var prefixedProperty: PrefixedProperty? {
+        prefixedName.map {
+            PrefixedProperty(name: $0, number: Int((packed & Self.prefixedMask) >> Self.prefixedShift))
+        }
+    }
+
+    /// Keeps `name` = `number` inline when the number fits its bits; false leaves the document unchanged.
+    mutating func setInlineNumbered(_ name: NumberedPropertyName, number: Int) -> Bool {
+        guard let bits = UInt32(exactly: number) else { return false }
+        numberedName = name
+        packed = packed & ~Self.numberMask | UInt64(bits)
+        return true
+    }
+
+    /// Keeps the prefixed property `name` with `number` inline when the number fits its bits;
+    /// false leaves the document unchanged.
+    mutating func setInlinePrefixed(_ name: PrefixedPropertyName, number: Int) -> Bool {
+        guard number >= 0, number <= 0x7FFF_FFFF else { return false }
+        prefixedName = name
+        packed = packed & ~Self.prefixedMask | UInt64(number) << Self.prefixedShift
+        return true
+    }
+
+    /// Drops the numbered property kept inline (its value is not moved anywhere).
+    mutating func dropInlineNumbered() { numberedName = nil }
+
+    /// Drops the prefixed property kept inline (its value is not moved anywhere).
+    mutating func dropInlinePrefixed() { prefixedName = nil }
 
     private var cachedJSON: JSONValue? {
         get { extras?.json }
@@ -53,11 +103,12 @@ public struct Document: Sendable {
 
     /// A document with this content and properties plus one property whose value is `number`
     /// in decimal (a line or row number); the dictionary is shared, the number stored inline.
-    public init(data: [UInt8], properties: [String: String], numbered name: String, number: Int, index: Int = 0) {
+    public init(data: [UInt8], properties: [String: String], numbered name: NumberedPropertyName, number: Int,
+                index: Int = 0) {
         self.data = data
         self.storedProperties = properties
-        self.numberedProperty = NumberedProperty(name: name, number: number)
         self.index = index
+        if !setInlineNumbered(name, number: number) { storedProperties[name.name] = String(number) }
     }
 
     /// A document holding this JSON value; its bytes are the compact serialisation.
@@ -71,16 +122,16 @@ public struct Document: Sendable {
     /// Dynamic document properties (string to string).
     public var properties: [String: String] {
         get {
-            if numberedProperty == nil, prefixedProperty == nil { return storedProperties }
+            if numberedName == nil, prefixedName == nil { return storedProperties }
             var all = storedProperties
-            if let numberedProperty { all[numberedProperty.name] = String(numberedProperty.number) }
+            if let numberedProperty { all[numberedProperty.name.name] = String(numberedProperty.number) }
             if let prefixedProperty { all[prefixedProperty.name.name] = prefixedProperty.value }
             return all
         }
         set {
             storedProperties = newValue
-            numberedProperty = nil
-            prefixedProperty = nil
+            numberedName = nil
+            prefixedName = nil
         }
         _modify {
             materializeInlineProperties()

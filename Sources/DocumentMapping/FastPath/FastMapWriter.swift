@@ -58,6 +58,7 @@ struct FastMapWriter {
         return info.requiredMask & written & ~nulls == info.requiredMask
     }
 
+    @inline(__always)
     private mutating func write(_ node: Int, _ prefix: SIMD4<Int32>, _ level: Int, wroteNull: inout Bool) -> Bool {
         switch tables.outNodes[node].kind {
         case .object: return writeObject(node, prefix, level)
@@ -106,7 +107,32 @@ struct FastMapWriter {
         return true
     }
 
+    /// Writes one leaf. A value copied as it is (a string without escapes, a number, a boolean,
+    /// with no text function) is written here, inlined into the loops of objects and arrays;
+    /// every other goes to ``writeConvertedLeaf(_:_:_:wroteNull:)``.
+    @inline(__always)
     private mutating func writeLeaf(_ node: Int, _ prefix: SIMD4<Int32>, _ level: Int, wroteNull: inout Bool) -> Bool {
+        let info = tables.outNodes[node]
+        let rule = Int(info.rule)
+        guard !info.invalid, hasMatch(rule, prefix, level) else { return false }
+        let capture = captures[cursors[rule]]
+        let leaf = tables.leafModes[rule]
+        if leaf.operationCount == 0, !capture.escaped {
+            switch (leaf.mode, capture.kind) {
+            case (.keep, .string), (.text, .string), (.keep, .number), (.keep, .true), (.keep, .false), (.number, .number):
+                cursors[rule] += 1
+                append(capture)
+                return true
+            default:
+                break
+            }
+        }
+        return writeConvertedLeaf(node, prefix, level, wroteNull: &wroteNull)
+    }
+
+    @inline(never)
+    private mutating func writeConvertedLeaf(_ node: Int, _ prefix: SIMD4<Int32>, _ level: Int,
+                                             wroteNull: inout Bool) -> Bool {
         let info = tables.outNodes[node]
         let rule = Int(info.rule)
         guard !info.invalid, hasMatch(rule, prefix, level) else { return false }

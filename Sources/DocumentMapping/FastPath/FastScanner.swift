@@ -71,43 +71,60 @@ struct FastScanner {
         index = JSONBytes.skipWhitespace(bytes, from: index)
     }
 
+    /// Scans one value from `index`, checks it against `node` (negative: a value the plan does
+    /// not read) and records it when the plan reads it.
+    ///
+    /// Inlined into the loops of objects and arrays: strings and numbers, most values, are
+    /// scanned there without a call; objects, arrays and literals go to ``compoundValue(_:)``.
+    @inline(__always)
     private mutating func value(_ node: Int) -> Bool {
         guard index < bytes.count else { return false }
         let start = index
-        let kind: FastCapture.Kind
         let first = bytes[index]
-        // Strings and numbers first, by plain branches: a jump table over every first byte
-        // mispredicts as often as the values' kinds change.
         if first == Self.quote {
             guard string() else { return false }
-            kind = .string
-        } else if first &- UInt8(ascii: "0") < 10 || first == UInt8(ascii: "-") {
+            return accept(node, .string, start)
+        }
+        if first &- UInt8(ascii: "0") < 10 || first == UInt8(ascii: "-") {
             guard let end = JSONBytes.numberEnd(bytes, from: index) else { return false }
             index = end
-            kind = .number
-        } else {
-            switch first {
-            case UInt8(ascii: "{"):
-                guard object(node) else { return false }
-                kind = .object
-            case UInt8(ascii: "["):
-                guard array(node) else { return false }
-                kind = .array
-            case UInt8(ascii: "t"):
-                guard literal(0x74_72_75_65, count: 4) else { return false }
-                kind = .true
-            case UInt8(ascii: "f"):
-                guard index + 5 <= bytes.count, bytes[index + 4] == UInt8(ascii: "e"),
-                      literal(0x66_61_6C_73, count: 4) else { return false }
-                index += 1
-                kind = .false
-            case UInt8(ascii: "n"):
-                guard literal(0x6E_75_6C_6C, count: 4) else { return false }
-                kind = .null
-            default:
-                return false
-            }
+            return accept(node, .number, start)
         }
+        return compoundValue(node)
+    }
+
+    /// An object, an array or a literal (`true`, `false`, `null`) from `index`.
+    @inline(never)
+    private mutating func compoundValue(_ node: Int) -> Bool {
+        let start = index
+        let kind: FastCapture.Kind
+        switch bytes[index] {
+        case UInt8(ascii: "{"):
+            guard object(node) else { return false }
+            kind = .object
+        case UInt8(ascii: "["):
+            guard array(node) else { return false }
+            kind = .array
+        case UInt8(ascii: "t"):
+            guard literal(0x74_72_75_65, count: 4) else { return false }
+            kind = .true
+        case UInt8(ascii: "f"):
+            guard index + 5 <= bytes.count, bytes[index + 4] == UInt8(ascii: "e"),
+                  literal(0x66_61_6C_73, count: 4) else { return false }
+            index += 1
+            kind = .false
+        case UInt8(ascii: "n"):
+            guard literal(0x6E_75_6C_6C, count: 4) else { return false }
+            kind = .null
+        default:
+            return false
+        }
+        return accept(node, kind, start)
+    }
+
+    /// Checks a value of `kind` that began at `start` against `node`, and records it when the plan reads it.
+    @inline(__always)
+    private mutating func accept(_ node: Int, _ kind: FastCapture.Kind, _ start: Int) -> Bool {
         guard node >= 0 else { return true }
         let info = nodes[node]
         if kind != .null {

@@ -115,7 +115,10 @@ public struct PropertyAssignmentCache: Sendable {
 struct PropertyLookup {
     let name: String
     private var inlineNames = InlineNameMatch()
-    private var last: (properties: [String: String], isSet: Bool)?
+    /// The dictionary of the last document looked up, and the answer for it (when `hasLast`).
+    private var lastProperties: [String: String] = [:]
+    private var lastIsSet = false
+    private var hasLast = false
     /// False once two consecutive documents had different dictionaries: comparing them costs more than a lookup.
     private var sharing = true
 
@@ -123,14 +126,18 @@ struct PropertyLookup {
 
     /// True when `documents[position]` has the property (read in place, the document is not copied).
     mutating func isSet(in documents: [Document], at position: Int) -> Bool {
-        if let numbered = documents[position].numberedProperty, inlineNames.numbered(numbered.name, is: name) { return true }
-        if let prefixed = documents[position].prefixedProperty, inlineNames.prefixed(prefixed.name, is: name) { return true }
-        if sharing, let last {
-            if last.properties == documents[position].storedProperties { return last.isSet }
+        if let numbered = documents[position].numberedPropertyName, inlineNames.numbered(numbered, is: name) { return true }
+        if let prefixed = documents[position].prefixedPropertyName, inlineNames.prefixed(prefixed, is: name) { return true }
+        if sharing, hasLast {
+            if lastProperties == documents[position].storedProperties { return lastIsSet }
             sharing = false
         }
         let isSet = documents[position].storedProperties[name] != nil
-        if sharing { last = (documents[position].storedProperties, isSet) }
+        if sharing {
+            lastProperties = documents[position].storedProperties
+            lastIsSet = isSet
+            hasLast = true
+        }
         return isSet
     }
 }

@@ -41,6 +41,12 @@ public struct Document: Sendable {
     private static let prefixedShift: UInt64 = 32
     private static let prefixedMask: UInt64 = 0x7FFF_FFFF << 32
 
+    /// The name of the numbered property kept inline, if any.
+    var numberedPropertyName: NumberedPropertyName? { numberedName }
+
+    /// The name of the prefixed property kept inline, if any.
+    var prefixedPropertyName: PrefixedPropertyName? { prefixedName }
+
     /// The numbered property kept inline, if any.
     var numberedProperty: NumberedProperty? {
         numberedName.map { NumberedProperty(name: $0, number: Int(packed & Self.numberMask)) }

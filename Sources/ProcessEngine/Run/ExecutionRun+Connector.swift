@@ -50,11 +50,14 @@ extension ExecutionRun {
 
         var errorCheck = PropertyLookup(Document.applicationErrorProperty)
 
-        func forward(_ batch: [Document]) async throws {
+        /// `checked`: every document of `batch` was already looked at for the application error
+        /// property (and any that has it is in `applicationErrorIndexes`).
+        func forward(_ batch: [Document], checked: Bool = false) async throws {
             guard !batch.isEmpty else { return }
             var outputs = batch
+            let noneMarked = checked && applicationErrorIndexes.isEmpty
             for position in outputs.indices {
-                let isApplicationError = errorCheck.isSet(in: outputs, at: position)
+                let isApplicationError = noneMarked ? false : errorCheck.isSet(in: outputs, at: position)
                 if isApplicationError { applicationErrorIndexes.insert(outputs[position].index) }
                 guard direction == .output else { continue }
                 let values = tracked.map {
@@ -137,7 +140,7 @@ extension ExecutionRun {
             captureInputs(documents, key: key, failed: Set(outcome.failures.map(\.document.index)),
                           applicationErrors: applicationErrorIndexes, deadLettered: deadLetterReasons)
         }
-        try await forward(outcome.outputs)
+        try await forward(outcome.outputs, checked: true)
     }
 
     /// Records successful documents without tracked values: each run of consecutive indexes

@@ -92,6 +92,36 @@ import ProcessModel
         }
     }
 
+    /// Plain integers are read without a call; every other number text (and every text that is
+    /// not a number) must come out as the tree path decides, in read members and skipped ones.
+    @Test func numberTextsGiveTheTreePathsAnswer() throws {
+        let map = try Self.compile(FastMapFixtures.benchMap)
+        let fast = try #require(map.fastPath)
+        var scratch = FastJSONMap.Scratch()
+        var mapped = 0
+        var refused = 0
+        let numbers = ["0", "7", "-0", "-7", "007", "00", "0.5", "1.", "1.5", "1e5", "1E5", "1e", "1e+5", "1E-5",
+                       "-", "--1", "+1", "12x", "1 2", "0x1F", "123456789012345678901234567890", "9.9e999", "1.0e-0"]
+        for number in numbers {
+            for text in [#"{"id":\#(number),"price":1}"#, #"{"id":1,"price":\#(number)}"#,
+                         #"{"id":1,"items":[{"qty":\#(number)}],"extra":\#(number)}"#,
+                         #"{"id":1,"extra":[\#(number)],"price":\#(number)}"#] {
+                let bytes = Array(text.utf8)
+                let expected = Self.tree(map, bytes)
+                if expected == nil { refused += 1 }
+                if let actual = fast.transform(bytes, scratch: &scratch) {
+                    mapped += 1
+                    #expect(actual == expected, "\(text)")
+                } else {
+                    // Left to the tree path: only documents it refuses, or values the fast path does not convert.
+                    #expect(expected == nil || number.contains("e") || number.contains("E") || number.count > 18, "\(text)")
+                }
+            }
+        }
+        // Both kinds occur: numbers the fast path maps, and texts the tree path refuses.
+        #expect(mapped > 30 && refused > 30, "mapped \(mapped), refused \(refused)")
+    }
+
     @Test func memberOrderFollowsTheFirstRuleThatWrites() throws {
         let map = try Self.compile(FastMapFixtures.looseMap)
         let fast = try #require(map.fastPath)

@@ -86,11 +86,31 @@ struct FastScanner {
             return accept(node, .string, start)
         }
         if first &- UInt8(ascii: "0") < 10 || first == UInt8(ascii: "-") {
-            guard let end = JSONBytes.numberEnd(bytes, from: index) else { return false }
+            guard let end = numberEnd() else { return false }
             index = end
             return accept(node, .number, start)
         }
         return compoundValue(node)
+    }
+
+    /// The end of the number at `index`, for the common plain integer without a call; anything
+    /// else (a fraction, an exponent, a leading zero or minus) by ``JSONBytes/numberEnd(_:from:)``.
+    @inline(__always)
+    private func numberEnd() -> Int? {
+        var end = index
+        while end < bytes.count, bytes[end] &- UInt8(ascii: "0") < 10 { end += 1 }
+        if end > index, bytes[index] != UInt8(ascii: "0") || end == index + 1,
+           end == bytes.count || !Self.continuesNumber(bytes[end]) {
+            return end
+        }
+        return JSONBytes.numberEnd(bytes, from: index)
+    }
+
+    /// A byte that would make a number longer than its digits (`.`, `e`, `E`), so the plain-digits
+    /// reading does not stand.
+    @inline(__always)
+    private static func continuesNumber(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: ".") || byte | 0x20 == UInt8(ascii: "e")
     }
 
     /// An object, an array or a literal (`true`, `false`, `null`) from `index`.

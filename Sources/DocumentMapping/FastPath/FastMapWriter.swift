@@ -109,7 +109,7 @@ struct FastMapWriter {
 
     /// Writes one leaf. A value copied as it is (a string without escapes, a number, a boolean,
     /// with no text function) is written here, inlined into the loops of objects and arrays;
-    /// every other goes to ``writeConvertedLeaf(_:_:_:wroteNull:)``.
+    /// every other goes to ``writeConvertedLeaf(rule:wroteNull:)``.
     @inline(__always)
     private mutating func writeLeaf(_ node: Int, _ prefix: SIMD4<Int32>, _ level: Int, wroteNull: inout Bool) -> Bool {
         let info = tables.outNodes[node]
@@ -127,15 +127,13 @@ struct FastMapWriter {
                 break
             }
         }
-        return writeConvertedLeaf(node, prefix, level, wroteNull: &wroteNull)
+        return writeConvertedLeaf(rule: rule, wroteNull: &wroteNull)
     }
 
+    /// The leaf of rule `rule` (matched by ``writeLeaf(_:_:_:wroteNull:)``) when it is not copied as
+    /// it is: null, text functions, conversions and escaped strings.
     @inline(never)
-    private mutating func writeConvertedLeaf(_ node: Int, _ prefix: SIMD4<Int32>, _ level: Int,
-                                             wroteNull: inout Bool) -> Bool {
-        let info = tables.outNodes[node]
-        let rule = Int(info.rule)
-        guard !info.invalid, hasMatch(rule, prefix, level) else { return false }
+    private mutating func writeConvertedLeaf(rule: Int, wroteNull: inout Bool) -> Bool {
         let capture = captures[cursors[rule]]
         cursors[rule] += 1
         let leaf = tables.leafModes[rule]
@@ -155,11 +153,6 @@ struct FastMapWriter {
             return true
         }
         switch (leaf.mode, capture.kind) {
-        case (.keep, .string), (.text, .string):
-            if capture.escaped { return writeGeneric(rule, capture, wroteNull: &wroteNull) }
-            append(capture)
-        case (.keep, .number), (.keep, .true), (.keep, .false), (.number, .number):
-            append(capture)
         case (.text, .number), (.text, .true), (.text, .false):
             output.append(UInt8(ascii: "\""))
             append(capture)
@@ -178,6 +171,7 @@ struct FastMapWriter {
                 append(capture)
             }
         default:
+            // Escaped strings (plain values were written by `writeLeaf`) and every other conversion.
             return writeGeneric(rule, capture, wroteNull: &wroteNull)
         }
         return true

@@ -126,8 +126,8 @@ struct PropertyLookup {
 
     /// True when `documents[position]` has the property (read in place, the document is not copied).
     mutating func isSet(in documents: [Document], at position: Int) -> Bool {
-        if let numbered = documents[position].numberedPropertyName, inlineNames.numbered(numbered, is: name) { return true }
-        if let prefixed = documents[position].prefixedPropertyName, inlineNames.prefixed(prefixed, is: name) { return true }
+        if let numbered = documents[position].numberedName, inlineNames.numbered(numbered, is: name) { return true }
+        if let prefixed = documents[position].prefixedName, inlineNames.prefixed(prefixed, is: name) { return true }
         if sharing, hasLast {
             if lastProperties == documents[position].storedProperties { return lastIsSet }
             sharing = false

@@ -19,10 +19,10 @@ public struct Document: Sendable {
     /// The name of a numbered property (`disk.line`, `disk.row`) kept as a number until someone
     /// reads the whole dictionary, so a splitter does not build a dictionary per document; its
     /// number is in ``packed``.
-    private var numberedName: NumberedPropertyName?
+    private(set) var numberedName: NumberedPropertyName?
     /// The name and shared prefix of a property whose value is that prefix followed by a number (a
     /// generated insert id: the execution id, `-`, the index), kept inline like the numbered one.
-    private var prefixedName: PrefixedPropertyName?
+    private(set) var prefixedName: PrefixedPropertyName?
     /// The numbered property's number (bits 0–31), the prefixed property's number (bits 32–62) and
     /// ``isKnownJSONObject`` (bit 63), in one word. A document is seven machine words: the
     /// compiler passes a larger struct by address and copies it (a retain and a release of every
@@ -40,12 +40,6 @@ public struct Document: Sendable {
     private static let numberMask: UInt64 = 0xFFFF_FFFF
     private static let prefixedShift: UInt64 = 32
     private static let prefixedMask: UInt64 = 0x7FFF_FFFF << 32
-
-    /// The name of the numbered property kept inline, if any.
-    var numberedPropertyName: NumberedPropertyName? { numberedName }
-
-    /// The name of the prefixed property kept inline, if any.
-    var prefixedPropertyName: PrefixedPropertyName? { prefixedName }
 
     /// The numbered property kept inline, if any.
     var numberedProperty: NumberedProperty? {

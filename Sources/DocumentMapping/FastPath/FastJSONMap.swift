@@ -25,13 +25,11 @@ public struct FastJSONMap: Sendable {
         /// (doubled) when a document has more.
         var captures = ScratchBuffer<FastCapture>()
         var captureCount = 0
-        /// The last document's captures are already in slot order: the writer reads `captures`,
-        /// and `grouped` is not filled.
-        var capturesInSlotOrder = false
-        var grouped = ScratchBuffer<FastCapture>()
-        var cursors = ScratchBuffer<Int>()
-        var ends = ScratchBuffer<Int>()
-        var starts = ScratchBuffer<Int>()
+        /// Per slot, the first and last of its captures (-1: none).
+        var heads = ScratchBuffer<Int32>()
+        var tails = ScratchBuffer<Int32>()
+        /// Per rule, its next capture (-1: none left).
+        var cursors = ScratchBuffer<Int32>()
         /// The writer's working buffer, grown (doubled) when a document does not fit.
         var buffer = ScratchBuffer<UInt8>()
         var output: [UInt8] = []
@@ -78,14 +76,11 @@ public struct FastJSONMap: Sendable {
         scratch.buffer.grow(to: max(256, 2 * bytes.count + 64), filler: 0)
         while true {
             guard let output = scratch.buffer.output else { return false }
-            group(&scratch)
+            pointCursors(&scratch)
             var text: [UInt8] = []
             swap(&text, &scratch.text)
-            var writer = FastMapWriter(tables: tables, bytes: bytes,
-                                       captures: UnsafeBufferPointer(scratch.capturesInSlotOrder
-                                           ? scratch.captures.elements : scratch.grouped.elements),
-                                       cursors: scratch.cursors.elements, ends: UnsafeBufferPointer(scratch.ends.elements),
-                                       output: output, text: text)
+            var writer = FastMapWriter(tables: tables, bytes: bytes, captures: UnsafeBufferPointer(scratch.captures.elements),
+                                       cursors: scratch.cursors.elements, output: output, text: text)
             let written = writer.writeObject(0, SIMD4(repeating: 0), 0)
             swap(&scratch.text, &writer.text)
             if writer.output.overflowed {
@@ -102,56 +97,37 @@ public struct FastJSONMap: Sendable {
 
     private func scan(_ bytes: UnsafeBufferPointer<UInt8>, scratch: inout Scratch) -> Bool {
         scratch.captures.grow(to: 64, filler: Self.emptyCapture)
+        let slots = tables.slotCount
+        scratch.heads.grow(to: slots, filler: -1)
+        scratch.tails.grow(to: slots, filler: -1)
+        let heads = scratch.heads.elements
+        let tails = scratch.tails.elements
         while true {
+            UnsafeMutableBufferPointer(rebasing: heads[..<slots]).update(repeating: -1)
+            UnsafeMutableBufferPointer(rebasing: tails[..<slots]).update(repeating: -1)
             var scanner = FastScanner(bytes: bytes, nodes: tables.sourceNodes, members: tables.members,
-                                      keys: tables.keyBytes, captures: scratch.captures.elements)
+                                      keys: tables.keyBytes, captures: scratch.captures.elements, heads: heads, tails: tails)
             let scanned = scanner.scanDocument()
             if scanner.capturesOverflowed {
                 scratch.captures.grow(to: 2 * scratch.captures.elements.count, filler: Self.emptyCapture)
                 continue
             }
             scratch.captureCount = scanner.captureCount
-            scratch.capturesInSlotOrder = scanner.capturesInSlotOrder
             return scanned
         }
     }
 
-    private static let emptyCapture = FastCapture(slot: 0, start: 0, end: 0, kind: .null, escaped: false,
+    private static let emptyCapture = FastCapture(start: 0, end: 0, next: -1, kind: .null, escaped: false,
                                                   nonASCII: false, indices: SIMD4(repeating: 0))
 
-    /// Orders the captures by slot (stable) and points each rule's cursor at its slot's first;
-    /// captures already in slot order stay where they are. The buffers keep their sizes between
-    /// documents (`grouped` may be longer than the captures).
-    private func group(_ scratch: inout Scratch) {
-        let slots = tables.slotCount
+    /// Points each rule's cursor at the first capture of its slot.
+    private func pointCursors(_ scratch: inout Scratch) {
         let rules = tables.ruleSlots
-        let count = scratch.captureCount
-        let inSlotOrder = scratch.capturesInSlotOrder
-        scratch.starts.grow(to: slots + 1, filler: 0)
-        scratch.cursors.grow(to: rules.count, filler: 0)
-        scratch.ends.grow(to: rules.count, filler: 0)
-        if !inSlotOrder { scratch.grouped.grow(to: count, filler: Self.emptyCapture) }
-        let captures = UnsafeBufferPointer(rebasing: scratch.captures.elements[..<count])
-        let starts = scratch.starts.elements
+        scratch.cursors.grow(to: rules.count, filler: -1)
         let cursors = scratch.cursors.elements
-        let ends = scratch.ends.elements
-        for slot in 0...slots { starts[slot] = 0 }
-        for capture in captures { starts[Int(capture.slot) + 1] += 1 }
-        for slot in 0..<slots { starts[slot + 1] += starts[slot] }
-        for (rule, slot) in rules.enumerated() {
-            cursors[rule] = starts[slot]
-            ends[rule] = starts[slot + 1]
-        }
-        guard !inSlotOrder else { return }
-        // `starts` becomes each slot's next free position.
-        let grouped = scratch.grouped.elements
-        for capture in captures {
-            let slot = Int(capture.slot)
-            grouped[starts[slot]] = capture
-            starts[slot] += 1
-        }
+        let heads = scratch.heads.elements
+        for (rule, slot) in rules.enumerated() { cursors[rule] = heads[slot] }
     }
-
 }
 
 /// A buffer of plain values owned by a ``FastJSONMap/Scratch``: every element initialized, its

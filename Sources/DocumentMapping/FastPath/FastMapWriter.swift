@@ -10,11 +10,10 @@ struct FastMapWriter {
     /// map holds the tables (a retain and a release per document otherwise).
     unowned(unsafe) let tables: FastPlanTables
     let bytes: UnsafeBufferPointer<UInt8>
-    /// Captures grouped by slot, in document order within a slot.
+    /// The scanner's captures, each slot's linked in document order.
     let captures: UnsafeBufferPointer<FastCapture>
-    /// Per rule: its next capture and the end of its slot's captures.
-    let cursors: UnsafeMutableBufferPointer<Int>
-    let ends: UnsafeBufferPointer<Int>
+    /// Per rule: its next capture, -1 when none is left.
+    let cursors: UnsafeMutableBufferPointer<Int32>
     var output: FastOutput
     /// A value converted through ``JSONValue`` is serialized here first.
     var text: [UInt8]
@@ -26,8 +25,8 @@ struct FastMapWriter {
     @inline(__always)
     private func hasMatch(_ rule: Int, _ prefix: SIMD4<Int32>, _ level: Int) -> Bool {
         let cursor = cursors[rule]
-        guard cursor < ends[rule] else { return false }
-        let indices = captures[cursor].indices
+        guard cursor >= 0 else { return false }
+        let indices = captures[Int(cursor)].indices
         for position in 0..<level where indices[position] != prefix[position] { return false }
         return true
     }
@@ -48,10 +47,17 @@ struct FastMapWriter {
             written |= bit
             let child = Int(tables.outRefs[refs + 2 * count + position])
             let childInfo = tables.outNodes[child]
-            output.append(UnsafeBufferPointer(rebasing:
-                tables.outKeys[Int(childInfo.keyStart)..<Int(childInfo.keyStart + childInfo.keyCount)]))
+            appendKey(childInfo)
             var wroteNull = false
-            guard write(child, prefix, level, wroteNull: &wroteNull) else { return false }
+            // The kind is switched on here rather than through `write`, so the leaf is written in
+            // this loop (`write` is inlined into one caller only).
+            let wrote: Bool
+            switch childInfo.kind {
+            case .leaf: wrote = writeLeaf(child, prefix, level, wroteNull: &wroteNull)
+            case .object: wrote = writeObject(child, prefix, level)
+            case .array: wrote = writeArray(child, prefix, level)
+            }
+            guard wrote else { return false }
             if wroteNull { nulls |= bit }
         }
         output.append(UInt8(ascii: "}"))
@@ -75,13 +81,13 @@ struct FastMapWriter {
         var highest: Int32 = -1
         for rule in rules {
             var cursor = cursors[Int(rule)]
-            while cursor < ends[Int(rule)] {
-                let indices = captures[cursor].indices
+            while cursor >= 0 {
+                let capture = captures[Int(cursor)]
                 var inside = true
-                for position in 0..<level where indices[position] != prefix[position] { inside = false }
+                for position in 0..<level where capture.indices[position] != prefix[position] { inside = false }
                 guard inside else { break }
-                highest = max(highest, indices[level])
-                cursor += 1
+                highest = max(highest, capture.indices[level])
+                cursor = capture.next
             }
         }
         let element = Int(info.element)
@@ -115,12 +121,12 @@ struct FastMapWriter {
         let info = tables.outNodes[node]
         let rule = Int(info.rule)
         guard !info.invalid, hasMatch(rule, prefix, level) else { return false }
-        let capture = captures[cursors[rule]]
+        let capture = captures[Int(cursors[rule])]
         let leaf = tables.leafModes[rule]
         if leaf.operationCount == 0, !capture.escaped {
             switch (leaf.mode, capture.kind) {
             case (.keep, .string), (.text, .string), (.keep, .number), (.keep, .true), (.keep, .false), (.number, .number):
-                cursors[rule] += 1
+                cursors[rule] = capture.next
                 append(capture)
                 return true
             default:
@@ -134,8 +140,8 @@ struct FastMapWriter {
     /// it is: null, text functions, conversions and escaped strings.
     @inline(never)
     private mutating func writeConvertedLeaf(rule: Int, wroteNull: inout Bool) -> Bool {
-        let capture = captures[cursors[rule]]
-        cursors[rule] += 1
+        let capture = captures[Int(cursors[rule])]
+        cursors[rule] = capture.next
         let leaf = tables.leafModes[rule]
         if capture.kind == .null {
             // Text functions and every conversion keep null.
@@ -179,7 +185,17 @@ struct FastMapWriter {
 
     @inline(__always)
     private mutating func append(_ capture: FastCapture) {
-        output.append(UnsafeBufferPointer(rebasing: bytes[Int(capture.start)..<Int(capture.end)]))
+        let start = Int(capture.start)
+        guard let base = bytes.baseAddress, capture.end > capture.start else { return }
+        output.append(base + start, count: Int(capture.end) - start, readable: bytes.count - start)
+    }
+
+    /// The key of member `info` (with its quotes and colon): the key table is padded so that every
+    /// key may be read in one short move.
+    @inline(__always)
+    private mutating func appendKey(_ info: FastOutFlat) {
+        guard let base = tables.outKeys.baseAddress, info.keyCount > 0 else { return }
+        output.append(base + Int(info.keyStart), count: Int(info.keyCount), readable: FastOutput.shortRun + Int(info.keyCount))
     }
 
     private mutating func appendNull() {

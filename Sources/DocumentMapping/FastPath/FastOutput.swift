@@ -27,6 +27,25 @@ struct FastOutput {
         count += 1
     }
 
+    /// The longest run ``append(_:count:readable:)`` writes in one move.
+    static let shortRun = 16
+
+    /// Appends the `length` bytes at `source`, of which `readable` (at least `length`) may be read.
+    /// A run of at most ``shortRun`` bytes with that many readable, and room for as many, is one
+    /// 16-byte move (the bytes past the run are overwritten by the next append or never counted).
+    @inline(__always)
+    mutating func append(_ source: UnsafePointer<UInt8>, count length: Int, readable: Int) {
+        if length <= Self.shortRun, readable >= Self.shortRun, capacity &- count >= Self.shortRun {
+            let raw = UnsafeRawPointer(source)
+            let target = UnsafeMutableRawPointer(base + count)
+            target.storeBytes(of: raw.loadUnaligned(as: UInt64.self), as: UInt64.self)
+            target.storeBytes(of: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8, as: UInt64.self)
+            count &+= length
+            return
+        }
+        append(UnsafeBufferPointer(start: source, count: length))
+    }
+
     /// Appends a run of bytes.
     @inline(__always)
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
@@ -63,20 +82,39 @@ struct FastOutput {
         }
         let target = base + count
         switch operation {
-        case .uppercase:
-            for offset in 0..<length {
-                let byte = source[start + offset]
-                target[offset] = byte &- UInt8(ascii: "a") < 26 ? byte &- 32 : byte
+        case .uppercase, .lowercase:
+            let (first, last) = operation == .uppercase ? (UInt8(ascii: "a"), UInt8(ascii: "z")) : (UInt8(ascii: "A"), UInt8(ascii: "Z"))
+            var offset = 0
+            // Eight bytes at a time: the letters' case bit flipped in one word.
+            while offset &+ 8 <= length {
+                let word = UnsafeRawPointer(source + start + offset).loadUnaligned(as: UInt64.self)
+                UnsafeMutableRawPointer(target + offset).storeBytes(of: Self.flipCase(word, first, last), as: UInt64.self)
+                offset &+= 8
             }
-        case .lowercase:
-            for offset in 0..<length {
+            while offset < length {
                 let byte = source[start + offset]
-                target[offset] = byte &- UInt8(ascii: "A") < 26 ? byte &+ 32 : byte
+                target[offset] = byte &- first <= last &- first ? byte ^ 0x20 : byte
+                offset &+= 1
             }
         case .trim:
             target.update(from: source + start, count: length)
         }
         count += length
+    }
+
+    /// `word` with bit 5 flipped in each byte from `first` through `last` (ASCII letters of one
+    /// case); bytes from 0x80 are left as they are.
+    @inline(__always)
+    static func flipCase(_ word: UInt64, _ first: UInt8, _ last: UInt8) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let low = word & ~highs
+        // A byte's high bit: its low seven bits are at least `first`; above `last`. No sum carries
+        // into the next byte (at most 0x7F + 0x3F).
+        let atLeastFirst = low &+ ones &* UInt64(0x80 &- first)
+        let aboveLast = low &+ ones &* UInt64(0x80 &- (last &+ 1))
+        let letters = atLeastFirst & ~aboveLast & ~word & highs
+        return word ^ (letters >> 2)
     }
 
     /// Changes the ASCII letters of the written bytes `from..<count` by `operation` (not `trim`).

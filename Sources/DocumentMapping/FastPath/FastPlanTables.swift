@@ -8,6 +8,8 @@ final class FastPlanTables: @unchecked Sendable {
     let keyBytes: UnsafeBufferPointer<UInt8>
     let outNodes: UnsafeBufferPointer<FastOutFlat>
     let outRefs: UnsafeBufferPointer<Int32>
+    /// The target's keys, followed by ``FastOutput/shortRun`` zero bytes: a key's bytes may be
+    /// read in one ``FastOutput/shortRun``-byte move.
     let outKeys: UnsafeBufferPointer<UInt8>
     let leafModes: UnsafeBufferPointer<FastLeafMode>
     let leaves: UnsafeBufferPointer<FastLeaf>
@@ -20,7 +22,7 @@ final class FastPlanTables: @unchecked Sendable {
         keyBytes = Self.copy(plan.keyBytes)
         outNodes = Self.copy(plan.outFlat)
         outRefs = Self.copy(plan.outRefs)
-        outKeys = Self.copy(plan.outKeys)
+        outKeys = Self.copy(plan.outKeys + repeatElement(0, count: FastOutput.shortRun))
         leafModes = Self.copy(plan.leaves.map(\.fast))
         leaves = Self.copy(plan.leaves)
         ruleSlots = Self.copy(plan.ruleSlots)

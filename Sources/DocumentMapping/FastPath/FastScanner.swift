@@ -1,12 +1,16 @@
 import ConveyorBase
 
 /// A value the scanner recorded for a capture slot: where it lies in the document and which `*` it took.
+///
+/// The captures of one slot form a list in document order (``next``), so the writer reads each
+/// slot's values without sorting the captures.
 struct FastCapture: Sendable {
     enum Kind: UInt8, Sendable { case string, number, `true`, `false`, null, object, array }
 
-    var slot: Int32
     var start: Int32
     var end: Int32
+    /// The next capture of the same slot, or -1.
+    var next: Int32
     var kind: Kind
     /// The string holds a backslash escape.
     var escaped: Bool
@@ -29,12 +33,12 @@ struct FastScanner {
     let keys: UnsafeBufferPointer<UInt8>
     /// Where captures go; a capture that does not fit sets ``capturesOverflowed`` and ends the scan.
     let captures: UnsafeMutableBufferPointer<FastCapture>
+    /// Per slot: its first capture and its last (-1 for none), set to -1 by the caller before the scan.
+    let heads: UnsafeMutableBufferPointer<Int32>
+    let tails: UnsafeMutableBufferPointer<Int32>
     private(set) var captureCount = 0
     /// The document has more captures than `captures` holds: scan it again with a larger buffer.
     private(set) var capturesOverflowed = false
-    /// The captures came in slot order (as a flat row's do): grouping them by slot changes nothing.
-    private(set) var capturesInSlotOrder = true
-    private var lastSlot: Int32 = -1
     var index = 0
     private var depth = 0
     private var level = 0
@@ -44,12 +48,15 @@ struct FastScanner {
 
     init(bytes: UnsafeBufferPointer<UInt8>, nodes: UnsafeBufferPointer<FastSourceNode>,
          members: UnsafeBufferPointer<FastMember>, keys: UnsafeBufferPointer<UInt8>,
-         captures: UnsafeMutableBufferPointer<FastCapture>) {
+         captures: UnsafeMutableBufferPointer<FastCapture>, heads: UnsafeMutableBufferPointer<Int32>,
+         tails: UnsafeMutableBufferPointer<Int32>) {
         self.bytes = bytes
         self.nodes = nodes
         self.members = members
         self.keys = keys
         self.captures = captures
+        self.heads = heads
+        self.tails = tails
     }
 
     private static var quote: UInt8 { JSONBytes.quote }
@@ -58,7 +65,9 @@ struct FastScanner {
     ///
     /// The root must be an object, as the profile validator of the tree path requires; any other
     /// root (even `null`, which passes every type check below) is left to the tree path to report.
+    /// A document of 2 GiB or more is left to it too: positions are kept in 32 bits.
     mutating func scanDocument() -> Bool {
+        guard bytes.count < Int(Int32.max) else { return false }
         index = JSONBytes.byteOrderMarkLength(bytes)
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{"), value(0) else { return false }
@@ -164,11 +173,15 @@ struct FastScanner {
                 return false
             }
             let isString = kind == .string
-            if info.slot < lastSlot { capturesInSlotOrder = false }
-            lastSlot = info.slot
-            captures[captureCount] = FastCapture(slot: info.slot, start: Int32(start), end: Int32(index), kind: kind,
-                                                 escaped: isString && lastEscaped, nonASCII: isString && lastNonASCII,
-                                                 indices: indices)
+            // Positions fit in 32 bits: `scanDocument` refuses longer documents.
+            let position = Int32(truncatingIfNeeded: captureCount)
+            let slot = Int(info.slot)
+            let tail = tails[slot]
+            if tail >= 0 { captures[Int(tail)].next = position } else { heads[slot] = position }
+            tails[slot] = position
+            captures[captureCount] = FastCapture(start: Int32(truncatingIfNeeded: start), end: Int32(truncatingIfNeeded: index),
+                                                 next: -1, kind: kind, escaped: isString && lastEscaped,
+                                                 nonASCII: isString && lastNonASCII, indices: indices)
             captureCount += 1
         }
         return true

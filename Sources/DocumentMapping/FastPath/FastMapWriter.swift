@@ -53,7 +53,11 @@ struct FastMapWriter {
             // this loop (`write` is inlined into one caller only).
             let wrote: Bool
             switch childInfo.kind {
-            case .leaf: wrote = writeLeaf(child, prefix, level, wroteNull: &wroteNull)
+            case .leaf:
+                // The rule just matched is the leaf's own when only one rule writes it; with more
+                // than one, the tree path decides.
+                guard rule == Int(childInfo.rule), !childInfo.invalid else { return false }
+                wrote = writeMatchedLeaf(rule, wroteNull: &wroteNull)
             case .object: wrote = writeObject(child, prefix, level)
             case .array: wrote = writeArray(child, prefix, level)
             }
@@ -113,14 +117,21 @@ struct FastMapWriter {
         return true
     }
 
-    /// Writes one leaf. A value copied as it is (a string without escapes, a number, a boolean,
-    /// with no text function) is written here, inlined into the loops of objects and arrays;
-    /// every other goes to ``writeConvertedLeaf(rule:wroteNull:)``.
+    /// Writes one leaf (an array's element) when its rule has a value under `prefix`.
     @inline(__always)
     private mutating func writeLeaf(_ node: Int, _ prefix: SIMD4<Int32>, _ level: Int, wroteNull: inout Bool) -> Bool {
         let info = tables.outNodes[node]
         let rule = Int(info.rule)
         guard !info.invalid, hasMatch(rule, prefix, level) else { return false }
+        return writeMatchedLeaf(rule, wroteNull: &wroteNull)
+    }
+
+    /// Writes the next value of rule `rule`, which has one under the instance being written. A
+    /// value copied as it is (a string without escapes, a number, a boolean, with no text
+    /// function) is written here, inlined into the loops of objects and arrays; every other goes
+    /// to ``writeConvertedLeaf(rule:wroteNull:)``.
+    @inline(__always)
+    private mutating func writeMatchedLeaf(_ rule: Int, wroteNull: inout Bool) -> Bool {
         let capture = captures[Int(cursors[rule])]
         let leaf = tables.leafModes[rule]
         if leaf.operationCount == 0, !capture.escaped {
@@ -136,7 +147,7 @@ struct FastMapWriter {
         return writeConvertedLeaf(rule: rule, wroteNull: &wroteNull)
     }
 
-    /// The leaf of rule `rule` (matched by ``writeLeaf(_:_:_:wroteNull:)``) when it is not copied as
+    /// The leaf of rule `rule` (matched by ``writeMatchedLeaf(_:wroteNull:)``) when it is not copied as
     /// it is: null, text functions, conversions and escaped strings.
     @inline(never)
     private mutating func writeConvertedLeaf(rule: Int, wroteNull: inout Bool) -> Bool {

@@ -80,6 +80,25 @@ struct FastScanner {
         index = JSONBytes.skipWhitespace(bytes, from: index)
     }
 
+    /// Skips whitespace when the next byte may be some (is at most a space): compact JSON passes
+    /// with one comparison.
+    @inline(__always)
+    private mutating func skipWhitespaceIfAny() {
+        if index < bytes.count, bytes[index] <= 0x20 { skipWhitespace() }
+    }
+
+    /// The next byte that is not whitespace (`index` moved onto it), or 0 at the end.
+    @inline(__always)
+    private mutating func nextSignificant() -> UInt8 {
+        if index < bytes.count {
+            let byte = bytes[index]
+            if byte > 0x20 { return byte }
+            skipWhitespace()
+            if index < bytes.count { return bytes[index] }
+        }
+        return 0
+    }
+
     /// Scans one value from `index`, checks it against `node` (negative: a value the plan does
     /// not read) and records it when the plan reads it.
     ///
@@ -247,19 +266,17 @@ struct FastScanner {
                 } else {
                     guard string() else { return false }
                 }
-                skipWhitespace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return false }
+                guard nextSignificant() == UInt8(ascii: ":") else { return false }
                 index += 1
-                skipWhitespace()
+                skipWhitespaceIfAny()
                 let valueStart = index
                 guard value(child) else { return false }
                 if child >= 0, bytes[valueStart] == UInt8(ascii: "n") { nulls |= bit }
-                skipWhitespace()
-                guard index < bytes.count else { return false }
-                if bytes[index] == UInt8(ascii: ",") {
+                let next = nextSignificant()
+                if next == UInt8(ascii: ",") {
                     index += 1
-                    skipWhitespace()
-                } else if bytes[index] == UInt8(ascii: "}") {
+                    skipWhitespaceIfAny()
+                } else if next == UInt8(ascii: "}") {
                     index += 1
                     break
                 } else {
@@ -340,12 +357,11 @@ struct FastScanner {
             guard value(element) else { return false }
             if nullInvalid, bytes[valueStart] == UInt8(ascii: "n") { return false }
             position += 1
-            skipWhitespace()
-            guard index < bytes.count else { return false }
-            if bytes[index] == UInt8(ascii: ",") {
+            let next = nextSignificant()
+            if next == UInt8(ascii: ",") {
                 index += 1
-                skipWhitespace()
-            } else if bytes[index] == UInt8(ascii: "]") {
+                skipWhitespaceIfAny()
+            } else if next == UInt8(ascii: "]") {
                 index += 1
                 break
             } else {

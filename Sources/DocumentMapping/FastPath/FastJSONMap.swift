@@ -33,7 +33,6 @@ public struct FastJSONMap: Sendable {
         /// The writer's working buffer, grown (doubled) when a document does not fit.
         var buffer = ScratchBuffer<UInt8>()
         var output: [UInt8] = []
-        var text: [UInt8] = []
 
         /// Empty buffers; they grow to the largest document seen.
         public init() {}
@@ -77,12 +76,9 @@ public struct FastJSONMap: Sendable {
         while true {
             guard let output = scratch.buffer.output else { return false }
             pointCursors(&scratch)
-            var text: [UInt8] = []
-            swap(&text, &scratch.text)
             var writer = FastMapWriter(tables: tables, bytes: bytes, captures: UnsafeBufferPointer(scratch.captures.elements),
-                                       cursors: scratch.cursors.elements, output: output, text: text)
+                                       cursors: scratch.cursors.elements, output: output)
             let written = writer.writeObject(0, SIMD4(repeating: 0), 0)
-            swap(&scratch.text, &writer.text)
             if writer.output.overflowed {
                 scratch.buffer.grow(to: 2 * scratch.buffer.elements.count, filler: 0)
                 continue

@@ -15,8 +15,6 @@ struct FastMapWriter {
     /// Per rule: its next capture, -1 when none is left.
     let cursors: UnsafeMutableBufferPointer<Int32>
     var output: FastOutput
-    /// A value converted through ``JSONValue`` is serialized here first.
-    var text: [UInt8]
 
 
     /// Whether rule `rule`'s next capture lies under the instance with index prefix `prefix` (first `level`).
@@ -250,7 +248,9 @@ struct FastMapWriter {
             guard field.kind.accepts(converted) else { return false }
             if let pattern = field.datePattern, case .string(let text) = converted, pattern.parse(text) == nil { return false }
         }
-        text.removeAll(keepingCapacity: true)
+        // Rare (escapes, conversions): the text's own buffer costs less than a kept one moved
+        // in and out of every writer.
+        var text: [UInt8] = []
         converted.serialize(into: &text)
         text.withUnsafeBufferPointer { output.append($0) }
         return true

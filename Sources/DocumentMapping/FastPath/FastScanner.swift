@@ -244,9 +244,10 @@ struct FastScanner {
                 guard index < bytes.count, bytes[index] == Self.quote else { return false }
                 var child = -1
                 var bit: UInt64 = 0
+                // A node has fewer than 64 members (`FastSourceBuilder`): positions and bits wrap freely.
                 if memberCount > 0, let found = quickMember(from: memberStart, count: memberCount, hint: hint) {
-                    hint = found + 1 == memberCount ? 0 : found + 1
-                    bit = 1 << UInt64(found)
+                    hint = found &+ 1 == memberCount ? 0 : found &+ 1
+                    bit = 1 &<< UInt64(truncatingIfNeeded: found)
                     if seen & bit != 0 { return false }
                     seen |= bit
                     child = Int(members[memberStart + found].node)
@@ -258,7 +259,7 @@ struct FastScanner {
                     // so a key with escapes or non-ASCII text next to members we read is left to it.
                     if lastEscaped || lastNonASCII { return false }
                     if let found = member(keyStart, keyEnd, from: memberStart, count: memberCount) {
-                        bit = 1 << UInt64(found)
+                        bit = 1 &<< UInt64(truncatingIfNeeded: found)
                         if seen & bit != 0 { return false }
                         seen |= bit
                         child = Int(members[memberStart + found].node)
@@ -298,24 +299,32 @@ struct FastScanner {
     /// distinct, so at most one matches).
     @inline(__always)
     private mutating func quickMember(from first: Int, count: Int, hint: Int) -> Int? {
-        let keyStart = index + 1
-        guard keyStart + 8 <= bytes.count, let base = bytes.baseAddress else { return nil }
+        // Positions within the document and the tables: no arithmetic here can overflow.
+        let keyStart = index &+ 1
+        guard keyStart &+ 8 <= bytes.count, let base = bytes.baseAddress else { return nil }
         let word = UInt64(littleEndian: UnsafeRawPointer(base).loadUnaligned(fromByteOffset: keyStart, as: UInt64.self))
-        var position = hint - 1
+        var position = hint
         for _ in 0..<count {
-            position = position + 1 == count ? 0 : position + 1
-            let entry = members[first + position]
-            guard entry.quick != 0, word & entry.mask == entry.pattern else { continue }
-            let length = Int(entry.keyCount)
-            if entry.quick == 2 {
-                guard keyStart + length < bytes.count else { continue }
-                let keyBase = Int(entry.keyStart)
-                var offset = 8
-                while offset < length, keys[keyBase + offset] == bytes[keyStart + offset] { offset += 1 }
-                guard offset == length, bytes[keyStart + length] == Self.quote else { continue }
+            let entry = members[first &+ position]
+            if entry.quick != 0, word & entry.mask == entry.pattern {
+                let length = Int(entry.keyCount)
+                var matches = true
+                if entry.quick == 2 {
+                    if keyStart &+ length < bytes.count {
+                        let keyBase = Int(entry.keyStart)
+                        var offset = 8
+                        while offset < length, keys[keyBase &+ offset] == bytes[keyStart &+ offset] { offset &+= 1 }
+                        matches = offset == length && bytes[keyStart &+ length] == Self.quote
+                    } else {
+                        matches = false
+                    }
+                }
+                if matches {
+                    index = keyStart &+ length &+ 1
+                    return position
+                }
             }
-            index = keyStart + length + 1
-            return position
+            position = position &+ 1 == count ? 0 : position &+ 1
         }
         return nil
     }

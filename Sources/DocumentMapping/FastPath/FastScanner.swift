@@ -126,7 +126,7 @@ struct FastScanner {
     @inline(__always)
     private func numberEnd() -> Int? {
         var end = index
-        while end < bytes.count, bytes[end] &- UInt8(ascii: "0") < 10 { end += 1 }
+        while end < bytes.count, bytes[end] &- UInt8(ascii: "0") < 10 { end &+= 1 }
         if end > index, bytes[index] != UInt8(ascii: "0") || end == index + 1,
            end == bytes.count || !Self.continuesNumber(bytes[end]) {
             return end
@@ -159,7 +159,7 @@ struct FastScanner {
         case UInt8(ascii: "f"):
             guard index + 5 <= bytes.count, bytes[index + 4] == UInt8(ascii: "e"),
                   literal(0x66_61_6C_73, count: 4) else { return false }
-            index += 1
+            index &+= 1
             kind = .false
         case UInt8(ascii: "n"):
             guard literal(0x6E_75_6C_6C, count: 4) else { return false }
@@ -201,7 +201,7 @@ struct FastScanner {
             captures[captureCount] = FastCapture(start: Int32(truncatingIfNeeded: start), end: Int32(truncatingIfNeeded: index),
                                                  next: -1, kind: kind, escaped: isString && lastEscaped,
                                                  nonASCII: isString && lastNonASCII, indices: indices)
-            captureCount += 1
+            captureCount &+= 1
         }
         return true
     }
@@ -227,9 +227,9 @@ struct FastScanner {
     }
 
     private mutating func object(_ node: Int) -> Bool {
-        depth += 1
+        depth &+= 1
         guard depth <= JSONParser.maximumDepth else { return false }
-        index += 1
+        index &+= 1
         skipWhitespace()
         var seen: UInt64 = 0
         var nulls: UInt64 = 0
@@ -238,7 +238,7 @@ struct FastScanner {
         let memberStart = node >= 0 ? Int(nodes[node].memberStart) : 0
         let memberCount = node >= 0 ? Int(nodes[node].memberCount) : 0
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
+            index &+= 1
         } else {
             while true {
                 guard index < bytes.count, bytes[index] == Self.quote else { return false }
@@ -268,24 +268,24 @@ struct FastScanner {
                     guard string() else { return false }
                 }
                 guard nextSignificant() == UInt8(ascii: ":") else { return false }
-                index += 1
+                index &+= 1
                 skipWhitespaceIfAny()
                 let valueStart = index
                 guard value(child) else { return false }
                 if child >= 0, bytes[valueStart] == UInt8(ascii: "n") { nulls |= bit }
                 let next = nextSignificant()
                 if next == UInt8(ascii: ",") {
-                    index += 1
+                    index &+= 1
                     skipWhitespaceIfAny()
                 } else if next == UInt8(ascii: "}") {
-                    index += 1
+                    index &+= 1
                     break
                 } else {
                     return false
                 }
             }
         }
-        depth -= 1
+        depth &-= 1
         if node >= 0 {
             let required = nodes[node].requiredMask
             if required & seen & ~nulls != required { return false }
@@ -343,14 +343,14 @@ struct FastScanner {
     }
 
     private mutating func array(_ node: Int) -> Bool {
-        depth += 1
+        depth &+= 1
         guard depth <= JSONParser.maximumDepth else { return false }
-        index += 1
+        index &+= 1
         skipWhitespace()
         let element = node >= 0 ? Int(nodes[node].element) : -1
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            depth -= 1
+            index &+= 1
+            depth &-= 1
             return true
         }
         let nullInvalid = element >= 0 && nodes[element].nullInvalid
@@ -365,13 +365,13 @@ struct FastScanner {
             let valueStart = index
             guard value(element) else { return false }
             if nullInvalid, bytes[valueStart] == UInt8(ascii: "n") { return false }
-            position += 1
+            position &+= 1
             let next = nextSignificant()
             if next == UInt8(ascii: ",") {
-                index += 1
+                index &+= 1
                 skipWhitespaceIfAny()
             } else if next == UInt8(ascii: "]") {
-                index += 1
+                index &+= 1
                 break
             } else {
                 return false

@@ -10,6 +10,7 @@ struct FastMapPlan: Sendable {
     var slotCount: Int
     var outFlat: [FastOutFlat]
     var outRefs: [Int32]
+    var outMembers: [FastOutMember]
     var outKeys: [UInt8]
     var leaves: [FastLeaf]
     /// The capture slot each rule reads.
@@ -50,7 +51,7 @@ struct FastMapPlan: Sendable {
         members = flat.members
         keyBytes = flat.keyBytes
         slotCount = sourceBuilder.slotCount
-        (outFlat, outRefs, outKeys) = outBuilder.flattened()
+        (outFlat, outRefs, outMembers, outKeys) = outBuilder.flattened()
         self.leaves = leaves
         self.ruleSlots = ruleSlots
     }

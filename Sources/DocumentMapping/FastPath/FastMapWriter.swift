@@ -35,29 +35,25 @@ struct FastMapWriter {
         output.append(UInt8(ascii: "{"))
         var written: UInt64 = 0
         var nulls: UInt64 = 0
-        let count = Int(info.rulesCount)
-        let refs = Int(info.rulesStart)
-        for position in 0..<count {
-            let rule = Int(tables.outRefs[refs + position])
-            let bit: UInt64 = 1 << UInt64(tables.outRefs[refs + count + position])
+        let members = UnsafeBufferPointer(rebasing:
+            tables.outMembers[Int(info.rulesStart)..<Int(info.rulesStart + info.rulesCount)])
+        for member in members {
+            let rule = Int(member.rule)
+            let bit = member.bit
             guard written & bit == 0, hasMatch(rule, prefix, level) else { continue }
             if written != 0 { output.append(UInt8(ascii: ",")) }
             written |= bit
-            let child = Int(tables.outRefs[refs + 2 * count + position])
-            let childInfo = tables.outNodes[child]
-            appendKey(childInfo)
+            appendKey(member)
             var wroteNull = false
-            // The kind is switched on here rather than through `write`, so the leaf is written in
-            // this loop (`write` is inlined into one caller only).
             let wrote: Bool
-            switch childInfo.kind {
+            switch member.kind {
             case .leaf:
-                // The rule just matched is the leaf's own when only one rule writes it; with more
-                // than one, the tree path decides.
-                guard rule == Int(childInfo.rule), !childInfo.invalid else { return false }
+                // A leaf more than one rule writes, or one the target profile refuses: the tree
+                // path decides.
+                guard member.ownLeaf else { return false }
                 wrote = writeMatchedLeaf(rule, wroteNull: &wroteNull)
-            case .object: wrote = writeObject(child, prefix, level)
-            case .array: wrote = writeArray(child, prefix, level)
+            case .object: wrote = writeObject(Int(member.child), prefix, level)
+            case .array: wrote = writeArray(Int(member.child), prefix, level)
             }
             guard wrote else { return false }
             if wroteNull { nulls |= bit }
@@ -199,12 +195,13 @@ struct FastMapWriter {
         output.append(base + start, count: Int(capture.end) - start, readable: bytes.count - start)
     }
 
-    /// The key of member `info` (with its quotes and colon): the key table is padded so that every
-    /// key may be read in one short move.
+    /// The key of `member` (with its quotes and colon): the key table is padded so that every key
+    /// may be read in one short move.
     @inline(__always)
-    private mutating func appendKey(_ info: FastOutFlat) {
-        guard let base = tables.outKeys.baseAddress, info.keyCount > 0 else { return }
-        output.append(base + Int(info.keyStart), count: Int(info.keyCount), readable: FastOutput.shortRun + Int(info.keyCount))
+    private mutating func appendKey(_ member: FastOutMember) {
+        guard let base = tables.outKeys.baseAddress, member.keyCount > 0 else { return }
+        output.append(base + Int(member.keyStart), count: Int(member.keyCount),
+                      readable: FastOutput.shortRun + Int(member.keyCount))
     }
 
     private mutating func appendNull() {

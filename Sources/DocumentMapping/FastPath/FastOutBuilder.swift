@@ -32,8 +32,8 @@ struct FastOutNode: Sendable {
     var field: FieldShape?
 }
 
-/// A target node as plain values, read by the writer. `outRefs[rulesStart...]` holds `rulesCount`
-/// rules, then (objects) as many child positions, then as many child node ids.
+/// A target node as plain values, read by the writer. `outRefs[rulesStart...]` holds its
+/// `rulesCount` rules; an object's `outMembers[rulesStart...]` holds as many ``FastOutMember``s.
 struct FastOutFlat: Sendable {
     var kind: FastOutNode.Kind
     var keyStart: Int32
@@ -46,6 +46,23 @@ struct FastOutFlat: Sendable {
     var missingRequired: Bool
     var requiredMask: UInt64
     var nullInvalid: Bool
+}
+
+/// One rule of a target object and the member it writes, as the writer tries them: everything
+/// it needs for the member in one entry.
+struct FastOutMember: Sendable {
+    var rule: Int32
+    /// The member's node.
+    var child: Int32
+    /// The member's `"key":` in the key table.
+    var keyStart: Int32
+    var keyCount: Int32
+    /// The member's bit among the object's (0 past the 64th: never marked written).
+    var bit: UInt64
+    var kind: FastOutNode.Kind
+    /// The member is a leaf this rule writes alone, valid in the target profile: the rule's
+    /// value is written as it is matched. Otherwise a leaf goes to the tree path.
+    var ownLeaf: Bool
 }
 
 /// Builds the target tree from the rules' `to` paths and binds it to the target profile.
@@ -108,25 +125,37 @@ struct FastOutBuilder {
     }
 
     /// The tree as plain values for the writer.
-    func flattened() -> (nodes: [FastOutFlat], refs: [Int32], keys: [UInt8]) {
+    func flattened() -> (nodes: [FastOutFlat], refs: [Int32], members: [FastOutMember], keys: [UInt8]) {
         var flat: [FastOutFlat] = []
         var refs: [Int32] = []
+        var members: [FastOutMember] = []
         var keys: [UInt8] = []
+        var keyStarts: [Int32] = []
         for node in nodes {
-            let rulesStart = refs.count
-            refs += node.rules.map { Int32($0) }
+            keyStarts.append(Int32(keys.count))
+            keys += node.keyBytes
+        }
+        for (id, node) in nodes.enumerated() {
+            let rulesStart = node.kind == .object ? members.count : refs.count
             if node.kind == .object {
-                refs += node.childOfRule.map { Int32($0) }
-                refs += node.childOfRule.map { Int32(node.children[$0]) }
+                for (rule, position) in zip(node.rules, node.childOfRule) {
+                    let child = node.children[position]
+                    let childNode = nodes[child]
+                    members.append(FastOutMember(
+                        rule: Int32(rule), child: Int32(child), keyStart: keyStarts[child],
+                        keyCount: Int32(childNode.keyBytes.count), bit: 1 << UInt64(position), kind: childNode.kind,
+                        ownLeaf: childNode.kind == .leaf && childNode.rule == rule && !childNode.invalid))
+                }
+            } else {
+                refs += node.rules.map { Int32($0) }
             }
-            flat.append(FastOutFlat(kind: node.kind, keyStart: Int32(keys.count), keyCount: Int32(node.keyBytes.count),
+            flat.append(FastOutFlat(kind: node.kind, keyStart: keyStarts[id], keyCount: Int32(node.keyBytes.count),
                                     rulesStart: Int32(rulesStart), rulesCount: Int32(node.rules.count),
                                     element: Int32(node.element), rule: Int32(node.rule), invalid: node.invalid,
                                     missingRequired: node.missingRequired, requiredMask: node.requiredMask,
                                     nullInvalid: node.nullInvalid))
-            keys += node.keyBytes
         }
-        return (flat, refs, keys)
+        return (flat, refs, members, keys)
     }
 
     /// Fills `rules` and `childOfRule` below `node`.

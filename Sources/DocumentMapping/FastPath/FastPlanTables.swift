@@ -8,6 +8,7 @@ final class FastPlanTables: @unchecked Sendable {
     let keyBytes: UnsafeBufferPointer<UInt8>
     let outNodes: UnsafeBufferPointer<FastOutFlat>
     let outRefs: UnsafeBufferPointer<Int32>
+    let outMembers: UnsafeBufferPointer<FastOutMember>
     /// The target's keys, followed by ``FastOutput/shortRun`` zero bytes: a key's bytes may be
     /// read in one ``FastOutput/shortRun``-byte move.
     let outKeys: UnsafeBufferPointer<UInt8>
@@ -22,6 +23,7 @@ final class FastPlanTables: @unchecked Sendable {
         keyBytes = Self.copy(plan.keyBytes)
         outNodes = Self.copy(plan.outFlat)
         outRefs = Self.copy(plan.outRefs)
+        outMembers = Self.copy(plan.outMembers)
         outKeys = Self.copy(plan.outKeys + repeatElement(0, count: FastOutput.shortRun))
         leafModes = Self.copy(plan.leaves.map(\.fast))
         leaves = Self.copy(plan.leaves)
@@ -35,6 +37,7 @@ final class FastPlanTables: @unchecked Sendable {
         Self.free(keyBytes)
         Self.free(outNodes)
         Self.free(outRefs)
+        Self.free(outMembers)
         Self.free(outKeys)
         Self.free(leafModes)
         Self.free(leaves)

@@ -237,8 +237,8 @@ import ProcessModel
         }
     }
 
-    /// `uppercase` and `lowercase` on names of every length from 0 to 40 (whole words and a tail),
-    /// of every printable ASCII character, give the tree path's bytes.
+    /// `uppercase` and `lowercase` on names of every length from 0 to 40 (whole words, a tail, a
+    /// short run in one word), of every printable ASCII character, give the tree path's bytes.
     @Test func recasedNamesOfEveryLengthGiveTheTreePathsBytes() throws {
         let definition = MapDefinition(id: "case", fromProfile: "any", toProfile: "any", mappings: [
             FastMapFixtures.rule("/name", "/upper", "uppercase"),
@@ -251,9 +251,12 @@ import ProcessModel
         for length in 0...40 {
             for shift in stride(from: 0, to: printable.count, by: 7) {
                 let name = (0..<length).map { printable[($0 + shift) % printable.count] }
-                let input = Array(#"{"name":""#.utf8) + name + Array(#""}"#.utf8)
-                let output = try #require(fast.transform(input, scratch: &scratch), "\(length) \(shift)")
-                #expect(Self.tree(map, input) == output, "\(String(decoding: input, as: UTF8.self))")
+                // At the end of the document (read byte by byte) and followed by more (read a word at a time).
+                for after in [#""}"#, #"","pad":"abcdefghijklmnop"}"#] {
+                    let input = Array(#"{"name":""#.utf8) + name + Array(after.utf8)
+                    let output = try #require(fast.transform(input, scratch: &scratch), "\(length) \(shift)")
+                    #expect(Self.tree(map, input) == output, "\(String(decoding: input, as: UTF8.self))")
+                }
             }
         }
     }

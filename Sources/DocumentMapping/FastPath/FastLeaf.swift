@@ -66,6 +66,7 @@ struct FastLeafMode: Sendable {
     var operationCount: Int
 
     /// The `position`th text function.
+    @inline(__always)
     func operation(_ position: Int) -> FastTextOperation {
         switch (operations >> UInt32(2 * position)) & 3 {
         case 0: return .uppercase

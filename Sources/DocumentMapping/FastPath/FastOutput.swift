@@ -91,6 +91,21 @@ struct FastOutput {
                 UnsafeMutableRawPointer(target + offset).storeBytes(of: Self.flipCase(word, first, last), as: UInt64.self)
                 offset &+= 8
             }
+            if offset < length {
+                if length >= 8 {
+                    // The last eight bytes again, overlapping: each comes out as the word before wrote it.
+                    let tail = length &- 8
+                    let word = UnsafeRawPointer(source + start + tail).loadUnaligned(as: UInt64.self)
+                    UnsafeMutableRawPointer(target + tail).storeBytes(of: Self.flipCase(word, first, last), as: UInt64.self)
+                    offset = length
+                } else if start &+ 8 <= bytes.count, capacity &- count >= 8 {
+                    // A short run in one word: the bytes past it are read from the source and
+                    // written past the count, where the next append overwrites them.
+                    let word = UnsafeRawPointer(source + start).loadUnaligned(as: UInt64.self)
+                    UnsafeMutableRawPointer(target).storeBytes(of: Self.flipCase(word, first, last), as: UInt64.self)
+                    offset = length
+                }
+            }
             while offset < length {
                 let byte = source[start + offset]
                 target[offset] = byte &- first <= last &- first ? byte ^ 0x20 : byte

@@ -84,7 +84,7 @@ extension Document {
         if let numberedProperty, cache.inlineNames.numbered(numberedProperty.name, is: name) { dropInlineNumbered() }
         if let prefixedProperty, cache.inlineNames.prefixed(prefixedProperty.name, is: name) { dropInlinePrefixed() }
         // The fields are compared in place: copying the cached entry out would retain all four.
-        if cache.isSet, cache.name == name, cache.value == value, cache.before == storedProperties {
+        if cache.isSet, cache.name == name, cache.value == value, sameProperties(cache.before, storedProperties) {
             storedProperties = cache.after
             return
         }
@@ -129,7 +129,7 @@ struct PropertyLookup {
         if let numbered = documents[position].numberedName, inlineNames.numbered(numbered, is: name) { return true }
         if let prefixed = documents[position].prefixedName, inlineNames.prefixed(prefixed, is: name) { return true }
         if sharing, hasLast {
-            if lastProperties == documents[position].storedProperties { return lastIsSet }
+            if sameProperties(lastProperties, documents[position].storedProperties) { return lastIsSet }
             sharing = false
         }
         let isSet = documents[position].storedProperties[name] != nil
@@ -147,24 +147,46 @@ struct PropertyLookup {
 /// strings of one origin compare equal at once, where telling different names apart calls into
 /// the comparison of canonical equivalence every time.
 struct InlineNameMatch: Sendable {
-    private var numbered: (inline: NumberedPropertyName, name: String, matches: Bool)?
-    private var prefixed: (inline: PrefixedPropertyName, name: String, matches: Bool)?
+    // Separate fields, compared in place: binding an optional tuple copies it (a retain and a
+    // release of the name object and of the string for every document).
+    private var numberedInline: NumberedPropertyName?
+    private var numberedName = ""
+    private var numberedMatches = false
+    private var prefixedInline: PrefixedPropertyName?
+    private var prefixedName = ""
+    private var prefixedMatches = false
 
     /// Whether the numbered property named `inline` is the property `name`.
     @inline(__always)
     mutating func numbered(_ inline: NumberedPropertyName, is name: String) -> Bool {
-        if let numbered, numbered.inline === inline, numbered.name == name { return numbered.matches }
-        let matches = inline.name == name
-        numbered = (inline, name, matches)
-        return matches
+        if numberedInline === inline, numberedName == name { return numberedMatches }
+        numberedMatches = inline.name == name
+        numberedInline = inline
+        numberedName = name
+        return numberedMatches
     }
 
     /// Whether the prefixed property named by `inline` is the property `name`.
     @inline(__always)
     mutating func prefixed(_ inline: PrefixedPropertyName, is name: String) -> Bool {
-        if let prefixed, prefixed.inline === inline, prefixed.name == name { return prefixed.matches }
-        let matches = inline.name == name
-        prefixed = (inline, name, matches)
-        return matches
+        if prefixedInline === inline, prefixedName == name { return prefixedMatches }
+        prefixedMatches = inline.name == name
+        prefixedInline = inline
+        prefixedName = name
+        return prefixedMatches
     }
+}
+
+/// Whether two property dictionaries are equal, answered at once when they are one storage (the
+/// documents of a chunk share theirs): the same bits are the same dictionary; other bits are
+/// compared as dictionaries.
+@inline(__always)
+func sameProperties(_ first: [String: String], _ second: [String: String]) -> Bool {
+    if MemoryLayout<[String: String]>.size == MemoryLayout<UInt>.size {
+        let identical = withUnsafeBytes(of: first) { a in
+            withUnsafeBytes(of: second) { b in a.loadUnaligned(as: UInt.self) == b.loadUnaligned(as: UInt.self) }
+        }
+        if identical { return true }
+    }
+    return first == second
 }

@@ -25,7 +25,7 @@ public struct FastJSONMap: Sendable {
         /// (doubled) when a document has more.
         var captures = ScratchBuffer<FastCapture>()
         var captureCount = 0
-        /// Per slot, the first and last of its captures (-1: none).
+        /// Per slot, the first of its captures (-1: none) and the last (when it has a first).
         var heads = ScratchBuffer<Int32>()
         var tails = ScratchBuffer<Int32>()
         /// Per rule, its next capture (-1: none left).
@@ -100,7 +100,6 @@ public struct FastJSONMap: Sendable {
         let tails = scratch.tails.elements
         while true {
             UnsafeMutableBufferPointer(rebasing: heads[..<slots]).update(repeating: -1)
-            UnsafeMutableBufferPointer(rebasing: tails[..<slots]).update(repeating: -1)
             var scanner = FastScanner(bytes: bytes, nodes: tables.sourceNodes, members: tables.members,
                                       keys: tables.keyBytes, captures: scratch.captures.elements, heads: heads, tails: tails)
             let scanned = scanner.scanDocument()

@@ -33,7 +33,8 @@ struct FastScanner {
     let keys: UnsafeBufferPointer<UInt8>
     /// Where captures go; a capture that does not fit sets ``capturesOverflowed`` and ends the scan.
     let captures: UnsafeMutableBufferPointer<FastCapture>
-    /// Per slot: its first capture and its last (-1 for none), set to -1 by the caller before the scan.
+    /// Per slot: its first capture (-1 for none, set by the caller before the scan) and its last
+    /// (read only once the slot has a first).
     let heads: UnsafeMutableBufferPointer<Int32>
     let tails: UnsafeMutableBufferPointer<Int32>
     private(set) var captureCount = 0
@@ -195,8 +196,7 @@ struct FastScanner {
             // Positions fit in 32 bits: `scanDocument` refuses longer documents.
             let position = Int32(truncatingIfNeeded: captureCount)
             let slot = Int(info.slot)
-            let tail = tails[slot]
-            if tail >= 0 { captures[Int(tail)].next = position } else { heads[slot] = position }
+            if heads[slot] < 0 { heads[slot] = position } else { captures[Int(tails[slot])].next = position }
             tails[slot] = position
             captures[captureCount] = FastCapture(start: Int32(truncatingIfNeeded: start), end: Int32(truncatingIfNeeded: index),
                                                  next: -1, kind: kind, escaped: isString && lastEscaped,

@@ -42,6 +42,40 @@ struct DocumentPropertyTests {
         #expect(another.property("disk.fileName") == "out/b.ndjson")
     }
 
+    /// Several properties set at once give what one assignment after another gives, for documents
+    /// sharing a dictionary or not, with inline properties of the same names or others, and the
+    /// cache is never taken for different values, names or input properties.
+    @Test func setPropertiesEqualsOneAssignmentAfterAnother() {
+        let names = ["bigquery.projectId", "disk.line", "bigquery.tableId"]
+        let line = NumberedPropertyName("disk.line")
+        let insertID = PrefixedPropertyName("bigquery.tableId", prefix: "t-")
+        var inputs = (1...3).map { Document(data: [], properties: file, numbered: line, number: $0) }
+        inputs.append(Document(data: [], properties: ["other": "y"]))
+        inputs.append(Document(data: [], properties: file))
+        var prefixed = Document(data: [], properties: file, numbered: NumberedPropertyName("disk.row"), number: 9)
+        prefixed.setProperty(insertID, number: 5)
+        inputs.append(prefixed)
+        inputs.append(Document(data: [], properties: file, numbered: line, number: 4))
+        var cache = PropertiesAssignmentCache()
+        for values in [["p", "l", "t"], ["p", "l", "t"], ["p2", "l", "t"], ["p", "l", "t"]] {
+            for input in inputs {
+                var together = input
+                together.setProperties(names, to: values, sharing: &cache)
+                var oneByOne = input
+                for (name, value) in zip(names, values) { oneByOne.properties[name] = value }
+                #expect(together.properties == oneByOne.properties, "\(input.properties) \(values)")
+                #expect(together.property("disk.line") == values[1])
+                #expect(together.property("disk.row") == oneByOne.property("disk.row"))
+                #expect(together.property("other") == oneByOne.property("other"))
+            }
+        }
+        // Other names with the same values: not the cached result.
+        var other = inputs[0]
+        other.setProperties(["a", "b", "c"], to: ["p", "l", "t"], sharing: &cache)
+        #expect(other.properties["a"] == "p" && other.properties["bigquery.projectId"] == nil)
+        #expect(other.property("disk.line") == "1")
+    }
+
     @Test func setPropertyReplacesANumberedPropertyOfTheSameName() {
         var cache = PropertyAssignmentCache()
         var document = Document(data: [], properties: file, numbered: NumberedPropertyName("disk.line"), number: 3)

@@ -10,6 +10,13 @@ struct TableReference: Sendable, Hashable, CustomStringConvertible {
     /// `project.dataset.table`.
     var description: String { "\(project).\(dataset).\(table)" }
 
+    /// The properties a document written to a table carries: its project, dataset and table ids,
+    /// in the order of ``propertyValues``.
+    static let propertyNames = ["bigquery.projectId", "bigquery.datasetId", "bigquery.tableId"]
+
+    /// The values of ``propertyNames`` for this table.
+    var propertyValues: [String] { [project, dataset, table] }
+
     /// Reads `project.dataset.table`, `project:dataset.table` or `dataset.table` (then in `defaultProject`).
     static func parse(_ text: String, defaultProject: String) throws(DocumentError) -> TableReference {
         var rest = Substring(text.trimmingCharacters(in: .whitespaces))

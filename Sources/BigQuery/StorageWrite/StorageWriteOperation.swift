@@ -285,13 +285,11 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
         var failed: [DocumentFailure] = []
         var letters: [DeadLetter] = []
         outputs.reserveCapacity(documents.count)
-        var projects = PropertyAssignmentCache(), datasets = PropertyAssignmentCache(), tables = PropertyAssignmentCache()
+        var destinations = PropertiesAssignmentCache()
         for group in groups {
-            let (project, dataset, table) = (group.table.project, group.table.dataset, group.table.table)
+            let values = group.table.propertyValues
             for position in group.positions {
-                documents[position].setProperty("bigquery.projectId", to: project, sharing: &projects)
-                documents[position].setProperty("bigquery.datasetId", to: dataset, sharing: &datasets)
-                documents[position].setProperty("bigquery.tableId", to: table, sharing: &tables)
+                documents[position].setProperties(TableReference.propertyNames, to: values, sharing: &destinations)
             }
         }
         // Every document written (the usual case): they all go on, as they are.

@@ -286,16 +286,13 @@ struct StreamingInsertOperation: ConnectorOperation {
         var applicationErrors = 0
         // Documents of a chunk share one properties dictionary; so do their outputs (one per
         // destination), and a generated insert id stays a number in each document.
-        var projects = PropertyAssignmentCache()
-        var datasets = PropertyAssignmentCache()
-        var tables = PropertyAssignmentCache()
+        var assigned = PropertiesAssignmentCache()
+        let destinationValues = destinations.map { [$0.project, $0.dataset, $0.table] }
         var kept = 0
         for position in documents.indices {
             if groupOf[position] >= 0 {
-                let destination = destinations[groupOf[position]]
-                documents[position].setProperty("bigquery.projectId", to: destination.project, sharing: &projects)
-                documents[position].setProperty("bigquery.datasetId", to: destination.dataset, sharing: &datasets)
-                documents[position].setProperty("bigquery.tableId", to: destination.table, sharing: &tables)
+                documents[position].setProperties(TableReference.propertyNames, to: destinationValues[groupOf[position]],
+                                                  sharing: &assigned)
             }
             switch ids {
             case .none: break

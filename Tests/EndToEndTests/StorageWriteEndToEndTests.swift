@@ -102,6 +102,34 @@ struct StorageWriteEndToEndTests {
         #expect(count.trimmingCharacters(in: .whitespacesAndNewlines) == "2")
     }
 
+    @Test("written rows go on carrying their table's project, dataset and table ids and their line number")
+    func outputsCarryTheTablesProperties() throws {
+        let table = Harness.uniqueDataset() + ".types"
+        let workspace = try Self.workspace(table: table)
+        _ = try Harness.bq(["create-table", table, Self.fixtures + "/storage-types-table.json"], in: workspace)
+        // The write goes on to a disk send that names each file after the properties.
+        let process = workspace + "/processes/load.xml"
+        let text = try String(contentsOfFile: process, encoding: .utf8)
+            .replacingOccurrences(of: #"<connector id="write" connection="bq" operation="write" next="done"/>"#,
+                                  with: #"<connector id="write" connection="bq" operation="write" next="keep"/><connector id="keep" connection="outbox" operation="keep" next="done"/>"#)
+        try text.write(toFile: process, atomically: true, encoding: .utf8)
+        try #"<connection id="outbox" type="disk"><directory>out</directory></connection>"#
+            .write(toFile: workspace + "/connectors/outbox.xml", atomically: true, encoding: .utf8)
+        try """
+            <operation id="keep" type="disk" action="send">
+              <fileName>{bigquery.projectId}.{bigquery.datasetId}.{bigquery.tableId}-{disk.line}.json</fileName>
+            </operation>
+            """.write(toFile: workspace + "/connectors/keep.xml", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: workspace + "/out", withIntermediateDirectories: true)
+        try (1...5).map { #"{"id": \#($0), "name": "n\#($0)"}"# }.joined(separator: "\n")
+            .write(toFile: workspace + "/in/rows.jsonl", atomically: true, encoding: .utf8)
+        let (run, execution) = try Self.run(workspace)
+        #expect(run.status == 0, "stderr: \(run.stderr)\nstdout: \(run.stdout)")
+        #expect(execution["documentsOut"] as? Int == 5)
+        let files = try FileManager.default.contentsOfDirectory(atPath: workspace + "/out").sorted()
+        #expect(files == (1...5).map { "demo.\(table)-\($0).json" }, "\(files)")
+    }
+
     @Test("chunks overlap (the next is sent while the last waits): every row lands once, dead letters keep their order")
     func overlappingChunksLandOnce() throws {
         let table = Harness.uniqueDataset() + ".types"

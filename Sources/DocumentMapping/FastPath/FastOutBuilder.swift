@@ -36,8 +36,6 @@ struct FastOutNode: Sendable {
 /// `rulesCount` rules; an object's `outMembers[rulesStart...]` holds as many ``FastOutMember``s.
 struct FastOutFlat: Sendable {
     var kind: FastOutNode.Kind
-    var keyStart: Int32
-    var keyCount: Int32
     var rulesStart: Int32
     var rulesCount: Int32
     var element: Int32
@@ -135,7 +133,7 @@ struct FastOutBuilder {
             keyStarts.append(Int32(keys.count))
             keys += node.keyBytes
         }
-        for (id, node) in nodes.enumerated() {
+        for node in nodes {
             let rulesStart = node.kind == .object ? members.count : refs.count
             if node.kind == .object {
                 for (rule, position) in zip(node.rules, node.childOfRule) {
@@ -149,8 +147,7 @@ struct FastOutBuilder {
             } else {
                 refs += node.rules.map { Int32($0) }
             }
-            flat.append(FastOutFlat(kind: node.kind, keyStart: keyStarts[id], keyCount: Int32(node.keyBytes.count),
-                                    rulesStart: Int32(rulesStart), rulesCount: Int32(node.rules.count),
+            flat.append(FastOutFlat(kind: node.kind, rulesStart: Int32(rulesStart), rulesCount: Int32(node.rules.count),
                                     element: Int32(node.element), rule: Int32(node.rule), invalid: node.invalid,
                                     missingRequired: node.missingRequired, requiredMask: node.requiredMask,
                                     nullInvalid: node.nullInvalid))

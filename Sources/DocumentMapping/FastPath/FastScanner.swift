@@ -88,6 +88,21 @@ struct FastScanner {
         if index < bytes.count, bytes[index] <= 0x20 { skipWhitespace() }
     }
 
+    /// After a member or element: past a comma and the whitespace after it (true: another
+    /// follows), or past `closer` (false); nil for anything else.
+    @inline(__always)
+    private mutating func separator(closing closer: UInt8) -> Bool? {
+        let next = nextSignificant()
+        if next == UInt8(ascii: ",") {
+            index &+= 1
+            skipWhitespaceIfAny()
+            return true
+        }
+        guard next == closer else { return nil }
+        index &+= 1
+        return false
+    }
+
     /// The next byte that is not whitespace (`index` moved onto it), or 0 at the end.
     @inline(__always)
     private mutating func nextSignificant() -> UInt8 {
@@ -273,16 +288,8 @@ struct FastScanner {
                 let valueStart = index
                 guard value(child) else { return false }
                 if child >= 0, bytes[valueStart] == UInt8(ascii: "n") { nulls |= bit }
-                let next = nextSignificant()
-                if next == UInt8(ascii: ",") {
-                    index &+= 1
-                    skipWhitespaceIfAny()
-                } else if next == UInt8(ascii: "}") {
-                    index &+= 1
-                    break
-                } else {
-                    return false
-                }
+                guard let more = separator(closing: UInt8(ascii: "}")) else { return false }
+                if !more { break }
             }
         }
         depth &-= 1
@@ -366,16 +373,8 @@ struct FastScanner {
             guard value(element) else { return false }
             if nullInvalid, bytes[valueStart] == UInt8(ascii: "n") { return false }
             position &+= 1
-            let next = nextSignificant()
-            if next == UInt8(ascii: ",") {
-                index &+= 1
-                skipWhitespaceIfAny()
-            } else if next == UInt8(ascii: "]") {
-                index &+= 1
-                break
-            } else {
-                return false
-            }
+            guard let more = separator(closing: UInt8(ascii: "]")) else { return false }
+            if !more { break }
         }
         if tracked {
             indices[level - 1] = 0

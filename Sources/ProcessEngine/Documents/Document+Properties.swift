@@ -187,33 +187,37 @@ struct PropertyLookup {
 /// strings of one origin compare equal at once, where telling different names apart calls into
 /// the comparison of canonical equivalence every time.
 struct InlineNameMatch: Sendable {
-    // Separate fields, compared in place: binding an optional tuple copies it (a retain and a
-    // release of the name object and of the string for every document).
-    private var numberedInline: NumberedPropertyName?
-    private var numberedName = ""
-    private var numberedMatches = false
-    private var prefixedInline: PrefixedPropertyName?
-    private var prefixedName = ""
-    private var prefixedMatches = false
+    private var numbered = Remembered<NumberedPropertyName>()
+    private var prefixed = Remembered<PrefixedPropertyName>()
 
     /// Whether the numbered property named `inline` is the property `name`.
     @inline(__always)
     mutating func numbered(_ inline: NumberedPropertyName, is name: String) -> Bool {
-        if numberedInline === inline, numberedName == name { return numberedMatches }
-        numberedMatches = inline.name == name
-        numberedInline = inline
-        numberedName = name
-        return numberedMatches
+        numbered.matches(inline, inline.name, is: name)
     }
 
     /// Whether the prefixed property named by `inline` is the property `name`.
     @inline(__always)
     mutating func prefixed(_ inline: PrefixedPropertyName, is name: String) -> Bool {
-        if prefixedInline === inline, prefixedName == name { return prefixedMatches }
-        prefixedMatches = inline.name == name
-        prefixedInline = inline
-        prefixedName = name
-        return prefixedMatches
+        prefixed.matches(inline, inline.name, is: name)
+    }
+
+    /// The last name object compared, the name it was compared with, and the answer. Separate
+    /// fields, compared in place: binding them as one optional tuple copied it (a retain and a
+    /// release of the name object and of the string for every document).
+    private struct Remembered<Inline: AnyObject & Sendable>: Sendable {
+        private var inline: Inline?
+        private var name = ""
+        private var answer = false
+
+        @inline(__always)
+        mutating func matches(_ object: Inline, _ objectName: @autoclosure () -> String, is name: String) -> Bool {
+            if inline === object, self.name == name { return answer }
+            answer = objectName() == name
+            inline = object
+            self.name = name
+            return answer
+        }
     }
 }
 

@@ -121,8 +121,9 @@ let package = Package(
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "GoogleAuthTests", dependencies: ["GoogleAuth", "HTTPTransport", "TestSupport"]),
         .testTarget(name: "BigQueryTests", dependencies: [
-            "BigQuery", "ProcessEngine", "ProcessModel", "DocumentMapping", "GoogleAuth", "HTTPTransport", "TestSupport",
-            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            "BigQuery", "BigQueryStorage", "ProcessEngine", "ProcessModel", "DocumentMapping", "GoogleAuth", "HTTPTransport",
+            "TestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
         ], exclude: ["Fixtures"]),
         .testTarget(name: "ExecutionStoreTests", dependencies: [
             "ExecutionStore", "TestSupport", .product(name: "NIOPosix", package: "swift-nio"),

@@ -35,8 +35,8 @@ import Testing
     static func fast(_ text: String, sink: StorageSinkSettings = StorageSinkSettings()) -> [UInt8]? {
         guard let encoder = StorageFastRowEncoder(schema: schema, sink: sink) else { return nil }
         var writer = ProtoWriter()
-        var spans: [StorageFastRowEncoder.Span?] = []
-        return encoder.encode(Array(text.utf8), into: &writer, spans: &spans) ? writer.bytes : nil
+        var scratch = encoder.makeScratch()
+        return encoder.encode(Array(text.utf8), into: &writer, scratch: &scratch) ? writer.bytes : nil
     }
 
     static let plainRows = [
@@ -84,8 +84,8 @@ import Testing
             var writer = ProtoWriter()
             writer.bool(1, true)
             let before = writer.bytes
-            var spans: [StorageFastRowEncoder.Span?] = []
-            #expect(!encoder.encode(Array(text.utf8), into: &writer, spans: &spans), "accepted: \(text)")
+            var scratch = encoder.makeScratch()
+            #expect(!encoder.encode(Array(text.utf8), into: &writer, scratch: &scratch), "accepted: \(text)")
             #expect(writer.bytes == before, "\(text)")
         }
     }
@@ -143,7 +143,7 @@ import Testing
         // From no capacity and from a tiny one, so that rows land across every growth of the buffer.
         for capacity in [0, 1, 7] {
             var writer = ProtoWriter(capacity: capacity)
-            var spans: [StorageFastRowEncoder.Span?] = []
+            var scratch = encoder.makeScratch()
             var expected: [UInt8] = []
             var kept = 0
             for round in 0..<3000 {
@@ -152,7 +152,7 @@ import Testing
                     ? #"{"id": \#(round), "name": "a\"b"}"#   // an escape: declined
                     : #"{"name": "\#(long)", "id": \#(round), "ts": "2026-11-21T10:11:12.5Z"}"#
                 let before = writer.count
-                if encoder.encode(Array(text.utf8), into: &writer, spans: &spans) {
+                if encoder.encode(Array(text.utf8), into: &writer, scratch: &scratch) {
                     expected += try #require(Self.general(text))
                     kept += 1
                 } else {
@@ -207,5 +207,116 @@ import Testing
         #expect(writer.bytes == expected)
         #expect(Array(writer.data()) == expected)
         #expect(ProtoWriter().data().isEmpty)
+    }
+
+    @Test("one scratch for many rows: a row declined while it is written leaves nothing to the next")
+    func scratchIsEmptyAfterEveryRow() throws {
+        let encoder = try #require(StorageFastRowEncoder(schema: Self.schema, sink: StorageSinkSettings()))
+        var scratch = encoder.makeScratch()
+        let full = #"{"id": 1, "score": 2.5, "active": true, "name": "n", "amount": "1.5", "ts": "2026-11-21T10:11:12Z", "day": "2026-11-21", "at": "2026-11-21T10:11:12", "clock": "10:11:12"}"#
+        let rows = [
+            full,
+            // Declined while written: the cast in `score` comes after `id` was written, with the rest found.
+            #"{"id": 2, "score": "2.5", "active": true, "name": "n", "amount": "1.5", "ts": "2026-11-21T10:11:12Z"}"#,
+            #"{"id": 4}"#,
+            // Declined while scanned, after some columns were found.
+            #"{"id": 3, "name": "n", "amount": "1.5", "ts": {"nested": 1}}"#,
+            #"{"id": 6}"#,
+            full,
+            #"{"id": 5, "clock": "01:02:03"}"#,
+        ]
+        for _ in 0..<3 {
+            for text in rows {
+                var writer = ProtoWriter()
+                let accepted = encoder.encode(Array(text.utf8), into: &writer, scratch: &scratch)
+                if accepted { #expect(writer.bytes == Self.general(text), "\(text)") } else { #expect(writer.count == 0) }
+                #expect(accepted == !(text.contains(#""2.5""#) || text.contains("nested")), "\(text)")
+            }
+        }
+    }
+
+    @Test("names of every length, matched in place: keys that are a name's prefix or extension, at the text's end")
+    func keysMatchedInPlaceAgreeWithTheGeneralPath() throws {
+        let names = (1...20).map { String(repeating: "k", count: $0 / 2) + String("abcdefghijklmnopqrstu".prefix(($0 + 1) / 2)) }
+        let fields = names.enumerated().map { #"{"name": "\#($0.element)", "type": "\#($0.offset % 2 == 0 ? "STRING" : "INTEGER")"}"# }
+        let schema = try StorageSchema.parse(table: JSONParser.parse(#"{"schema": {"fields": ["# + fields.joined(separator: ",") + "]}}"),
+                                             name: "p.d.t")
+        let encoder = try #require(StorageFastRowEncoder(schema: schema, sink: StorageSinkSettings()))
+        var scratch = encoder.makeScratch()
+        var generator = SystemRandomNumberGenerator()
+        var accepted = 0
+        for _ in 0..<3000 {
+            var members: [String] = []
+            var used = Set<String>()
+            for _ in 0..<Int.random(in: 0...8, using: &generator) {
+                let position = Int.random(in: 0..<names.count, using: &generator)
+                var key = names[position]
+                switch Int.random(in: 0..<7, using: &generator) {
+                case 0: key = String(key.dropLast())       // a prefix of a name
+                case 1: key += "x"                         // a name's extension
+                case 2: key = key.uppercased()             // a name up to case
+                case 3:                                    // one byte of a name changed
+                    var bytes = Array(key.utf8)
+                    bytes[Int.random(in: 0..<bytes.count, using: &generator)] = UInt8.random(in: 0x61...0x7A, using: &generator)
+                    key = String(decoding: bytes, as: UTF8.self)
+                default: break
+                }
+                guard used.insert(key).inserted else { continue }
+                let value = (names.firstIndex(of: key) ?? 0) % 2 == 0 ? #""v""# : "\(Int.random(in: -99...99, using: &generator))"
+                members.append("\"\(key)\":\(value)")
+            }
+            if Bool.random(using: &generator) { members.sort() }
+            let text = "{" + members.joined(separator: ",") + "}"
+            var writer = ProtoWriter()
+            guard encoder.encode(Array(text.utf8), into: &writer, scratch: &scratch) else { continue }
+            accepted += 1
+            let general = try? ProtoRowEncoder(schema: schema).encode(
+                StorageRowPreparer(schema: schema, table: "p.d.t").prepare(JSONParser.parse(text)))
+            #expect(writer.bytes == general, "\(text)")
+        }
+        #expect(accepted > 300)
+    }
+
+    @Test("a column name outside ASCII: an unknown key that the general path matches up to case is declined")
+    func nonASCIINamesLeaveCaseMatchingToTheGeneralPath() throws {
+        // KELVIN SIGN lowercases to an ASCII k.
+        let schema = try StorageSchema.parse(table: JSONParser.parse(
+            #"{"schema": {"fields": [{"name": "\u212A", "type": "INTEGER"}, {"name": "id", "type": "INTEGER"}]}}"#), name: "p.d.t")
+        let encoder = try #require(StorageFastRowEncoder(schema: schema, sink: StorageSinkSettings()))
+        var scratch = encoder.makeScratch()
+        var writer = ProtoWriter()
+        #expect(!encoder.encode(Array(#"{"id": 1, "k": 2}"#.utf8), into: &writer, scratch: &scratch))
+        #expect(encoder.encode(Array(#"{"id": 1}"#.utf8), into: &writer, scratch: &scratch))
+    }
+
+    @Test("plain timestamps and dates read in place give what the general reading gives")
+    func plainTimestampsAgree() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("0123456789-:.TtZz +".utf8)
+        var plain = 0
+        for round in 0..<20000 {
+            var text = Array(String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", Int.random(in: 0...9999, using: &generator),
+                                    Int.random(in: 0...13, using: &generator), Int.random(in: 0...32, using: &generator),
+                                    Int.random(in: 0...25, using: &generator), Int.random(in: 0...61, using: &generator),
+                                    Int.random(in: 0...62, using: &generator), Int.random(in: 0...999_999, using: &generator)).utf8)
+            // Cut the fraction or the zone, change a byte or two, or add some.
+            switch round % 5 {
+            case 0: text.removeLast(Int.random(in: 0...9, using: &generator))
+            case 1: text[Int.random(in: 0..<text.count, using: &generator)] = alphabet.randomElement(using: &generator) ?? 0
+            case 2: text.insert(alphabet.randomElement(using: &generator) ?? 0, at: Int.random(in: 0...text.count, using: &generator))
+            case 3: text = Array(text.prefix(10))
+            default: break
+            }
+            let general = CivilTime.timestampMicros(utf8: text[...])
+            let fast = text.withUnsafeBufferPointer { CivilTime.plainTimestampMicros($0) }
+            if let fast {
+                plain += 1
+                #expect(fast == general, "\(String(decoding: text, as: UTF8.self))")
+            }
+            let day = text.withUnsafeBufferPointer { CivilTime.plainDateDays($0) }
+            let generalDay = CivilTime.date(text[...]).flatMap { $0.rest.isEmpty ? $0.days : nil }
+            #expect(day == generalDay, "\(String(decoding: text, as: UTF8.self))")
+        }
+        #expect(plain > 4000)
     }
 }

@@ -66,6 +66,59 @@ enum CivilTime {
         }
     }
 
+    /// The plain timestamp `YYYY-MM-DD[Tt ]HH:MM:SS[.fraction][Zz]` (the form JSON rows usually
+    /// carry) as ``timestampMicros(utf8:)`` reads it; nil for any other form, which that reads.
+    @inline(__always)
+    static func plainTimestampMicros(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard text.count >= 19, let days = plainDays(text) else { return nil }
+        let separator = text[10]
+        guard separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t") || separator == UInt8(ascii: " "),
+              text[13] == UInt8(ascii: ":"), text[16] == UInt8(ascii: ":"),
+              let hour = twoDigits(text, 11), let minute = twoDigits(text, 14), let second = twoDigits(text, 17),
+              hour < 24, minute < 60, second < 61 else { return nil }
+        var micros = days &* 86_400_000_000 &+ ((hour &* 60 &+ minute) &* 60 &+ second) &* 1_000_000
+        var index = 19
+        if index < text.count, text[index] == UInt8(ascii: ".") {
+            index &+= 1
+            let first = index
+            var scale: Int64 = 100_000
+            while index < text.count, text[index] &- UInt8(ascii: "0") < 10 {
+                micros &+= Int64(text[index] &- UInt8(ascii: "0")) &* scale
+                scale /= 10
+                index &+= 1
+            }
+            guard index > first else { return nil }
+        }
+        if index == text.count { return micros }
+        if index &+ 1 == text.count, text[index] | 0x20 == UInt8(ascii: "z") { return micros }
+        return nil
+    }
+
+    /// A date of exactly `YYYY-MM-DD` as days since 1970-01-01, as ``date(_:)`` reads it (with
+    /// nothing after it); nil otherwise.
+    @inline(__always)
+    static func plainDateDays(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
+        text.count == 10 ? plainDays(text) : nil
+    }
+
+    /// The `YYYY-MM-DD` at the start of `text` (at least ten bytes), checked as ``date(_:)`` checks it.
+    @inline(__always)
+    private static func plainDays(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard text[4] == UInt8(ascii: "-"), text[7] == UInt8(ascii: "-"),
+              let high = twoDigits(text, 0), let low = twoDigits(text, 2),
+              let month = twoDigits(text, 5), let day = twoDigits(text, 8),
+              month >= 1, month <= 12, day >= 1, day <= 31 else { return nil }
+        return days(high &* 100 &+ low, month, day)
+    }
+
+    @inline(__always)
+    private static func twoDigits(_ text: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int64? {
+        let tens = text[start] &- UInt8(ascii: "0")
+        let ones = text[start &+ 1] &- UInt8(ascii: "0")
+        guard tens < 10, ones < 10 else { return nil }
+        return Int64(tens &* 10 &+ ones)
+    }
+
     private static func number(_ bytes: ArraySlice<UInt8>, _ start: Int, _ length: Int) -> Int64? {
         ASCIIDigits.number(bytes, start, length)
     }

@@ -9,7 +9,7 @@ import GRPCProtobuf
 /// Requests and responses flow through async streams; the call runs in its own task until
 /// ``close()`` or an error ends it.
 final class AppendConnection: Sendable {
-    typealias Request = Google_Cloud_Bigquery_Storage_V1_AppendRowsRequest
+    typealias Request = AppendRequest
     typealias Response = Google_Cloud_Bigquery_Storage_V1_AppendRowsResponse
 
     private let requests: AsyncStream<Request>.Continuation
@@ -18,7 +18,7 @@ final class AppendConnection: Sendable {
     /// The token the call was opened with (to invalidate on UNAUTHENTICATED).
     let token: AccessToken?
 
-    init(service: StorageWriteClient.Service, metadata: Metadata, token: AccessToken?) {
+    init(client: GRPCClient<StorageWriteClient.Transport>, metadata: Metadata, token: AccessToken?) {
         let (requestStream, requests) = AsyncStream<Request>.makeStream()
         let (responses, responseSink) = AsyncThrowingStream<Response, any Error>.makeStream()
         self.requests = requests
@@ -29,9 +29,9 @@ final class AppendConnection: Sendable {
         }
         call = Task {
             do {
-                try await service.appendRows(
-                    request: request, serializer: ProtobufSerializer<Request>(),
-                    deserializer: ProtobufDeserializer<Response>()
+                try await client.bidirectionalStreaming(
+                    request: request, descriptor: Google_Cloud_Bigquery_Storage_V1_BigQueryWrite.Method.AppendRows.descriptor,
+                    serializer: AppendRequestSerializer(), deserializer: ProtobufDeserializer<Response>(), options: .defaults
                 ) { response in
                     for try await message in response.messages { responseSink.yield(message) }
                 }

@@ -35,6 +35,11 @@ struct ProtoWriter: ~Copyable {
         return data
     }
 
+    /// Calls `body` with the bytes written.
+    func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: base, count: count))
+    }
+
     /// Drops what was written after `count` bytes.
     mutating func truncate(to count: Int) {
         precondition(count >= 0 && count <= self.count, "ProtoWriter.truncate past the end")
@@ -54,6 +59,19 @@ struct ProtoWriter: ~Copyable {
         guard let grown = realloc(base, next) else { fatalError("out of memory: \(next) bytes for a protobuf row") }
         base = grown.assumingMemoryBound(to: UInt8.self)
         capacity = next
+    }
+
+    /// Room for `extra` bytes, to be written through the pointer and counted by
+    /// ``commitUnchecked(_:)`` (at most `extra`).
+    @inline(__always)
+    mutating func reserveUnchecked(_ extra: Int) -> UnsafeMutablePointer<UInt8> {
+        reserve(extra)
+    }
+
+    /// Counts `written` bytes stored through the pointer of ``reserveUnchecked(_:)``.
+    @inline(__always)
+    mutating func commitUnchecked(_ written: Int) {
+        count &+= written
     }
 
     mutating func tag(_ number: Int32, _ wire: WireType) {

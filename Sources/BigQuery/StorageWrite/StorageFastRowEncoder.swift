@@ -9,6 +9,12 @@ import Foundation
 /// text, values that need a cast, nested values, missing REQUIRED columns, member names that
 /// differ only by case, invalid JSON — makes it decline (`false`), and the caller takes the
 /// general path, which also produces the error message when there is one.
+///
+/// A row is read once, member by member: the member after the last one matched is expected
+/// first, and its key is compared in place with the column's name (rows usually carry the
+/// columns in the table's order). What each column's value is, and where, goes into a
+/// ``Scratch`` of the caller's; the row's message is then written in column order, into room
+/// reserved once for the whole row.
 struct StorageFastRowEncoder: Sendable {
     struct Column: Sendable {
         var name: [UInt8]
@@ -19,9 +25,7 @@ struct StorageFastRowEncoder: Sendable {
 
     let columns: [Column]
     let dropUnknown: Bool
-    /// The column names one after another, and where each starts (`nameStarts[i]..<nameStarts[i + 1]`).
-    private let names: [UInt8]
-    private let nameStarts: [Int]
+    private let table: ColumnTable
 
     /// Nil when the schema or the sink settings need the general path for every row: RECORD or
     /// REPEATED columns, BYTES or JSON columns, `overwriteTypes`, CDC.
@@ -35,185 +39,336 @@ struct StorageFastRowEncoder: Sendable {
         }
         self.columns = columns
         dropUnknown = sink.unknownColumns == .drop
-        names = columns.flatMap(\.name)
-        var starts = [0]
-        for column in columns { starts.append((starts.last ?? 0) + column.name.count) }
-        nameStarts = starts
+        table = ColumnTable(columns)
     }
 
-    /// One member value's place in the text.
-    struct Span {
-        enum Token: UInt8 { case string, number, boolTrue, boolFalse, null }
-        var token: Token
-        var start: Int
-        var end: Int
+    /// Where each column's value lies in the row being encoded: scratch space for one row at a
+    /// time, reused from row to row (``encode(_:into:scratch:)`` leaves it empty).
+    struct Scratch: ~Copyable {
+        fileprivate let spans: UnsafeMutablePointer<Span>
+        fileprivate let count: Int
+
+        init(columns: Int) {
+            count = columns
+            spans = .allocate(capacity: Swift.max(columns, 1))
+            spans.initialize(repeating: Span(), count: Swift.max(columns, 1))
+        }
+
+        deinit { spans.deallocate() }
     }
+
+    /// Scratch space for this encoder's rows.
+    func makeScratch() -> Scratch { Scratch(columns: columns.count) }
+
+    /// One member value's place in the text (positions fit in 32 bits: longer rows are declined).
+    fileprivate struct Span {
+        var start: Int32 = 0
+        var end: Int32 = 0
+        var token = Token.absent
+    }
+
+    fileprivate enum Token: UInt8 { case absent, string, number, boolTrue, boolFalse, null }
 
     /// Appends the row message of `bytes` to `writer`; false (and `writer` unchanged) when the
-    /// row needs the general path. `spans` is scratch space reused between rows.
-    func encode(_ bytes: [UInt8], into writer: inout ProtoWriter, spans: inout [Span?]) -> Bool {
-        if spans.count != columns.count { spans = Array(repeating: nil, count: columns.count) }
-        for index in spans.indices { spans[index] = nil }
-        guard scan(bytes, spans: &spans) else { return false }
-        let mark = writer.count
-        let written = bytes.withUnsafeBufferPointer { text in
-            for index in columns.indices {
-                guard let span = spans[index], span.token != .null else {
-                    if columns[index].required { return false }
-                    continue
-                }
-                guard write(span, of: text, in: bytes, kind: columns[index].kind, number: columns[index].number,
-                            into: &writer) else { return false }
+    /// row needs the general path.
+    func encode(_ bytes: [UInt8], into writer: inout ProtoWriter, scratch: inout Scratch) -> Bool {
+        if scratch.count != columns.count { scratch = makeScratch() }
+        let spans = scratch.spans
+        return bytes.withUnsafeBufferPointer { text in
+            guard text.count < Int(Int32.max), scan(text, spans: spans) else {
+                for position in 0..<columns.count { spans[position].token = .absent }
+                return false
             }
-            return true
+            return write(text, spans: spans, into: &writer)
         }
-        if !written { writer.truncate(to: mark) }
-        return written
     }
 
     // MARK: Scanning
 
-    private func scan(_ bytes: [UInt8], spans: inout [Span?]) -> Bool {
-        bytes.withUnsafeBufferPointer { text in
-            var index = Self.skipSpaces(text, 0)
-            guard index < text.count, text[index] == UInt8(ascii: "{") else { return false }
-            index = Self.skipSpaces(text, index + 1)
-            guard index < text.count else { return false }
-            if text[index] == UInt8(ascii: "}") { return Self.skipSpaces(text, index + 1) == text.count }
-            // Members usually come in the columns' order: the column after the last one matched is tried first.
-            var next = 0
-            while true {
-                guard index < text.count, text[index] == UInt8(ascii: "\""),
-                      let keyEnd = Self.plainStringEnd(text, index + 1) else { return false }
-                let key = UnsafeBufferPointer(rebasing: text[(index + 1)..<keyEnd])
-                index = Self.skipSpaces(text, keyEnd + 1)
-                guard index < text.count, text[index] == UInt8(ascii: ":") else { return false }
-                index = Self.skipSpaces(text, index + 1)
-                guard let (span, end) = Self.value(text, index) else { return false }
-                switch column(named: key, hint: next) {
-                case .some(let position):
-                    next = position + 1
-                    // A repeated member would make the general path pick one of them: let it.
-                    guard spans[position] == nil else { return false }
-                    spans[position] = span
-                case .none:
-                    guard dropUnknown, !matchesIgnoringCase(key) else { return false }
+    private func scan(_ text: UnsafeBufferPointer<UInt8>, spans: UnsafeMutablePointer<Span>) -> Bool {
+        let count = text.count
+        let columnCount = table.count
+        var index = JSONBytes.skipWhitespace(text, from: 0)
+        guard index < count, text[index] == UInt8(ascii: "{") else { return false }
+        index = JSONBytes.skipWhitespace(text, from: index &+ 1)
+        guard index < count else { return false }
+        if text[index] == UInt8(ascii: "}") { return JSONBytes.skipWhitespace(text, from: index &+ 1) == count }
+        // Members usually come in the columns' order: the column after the last one matched is tried first.
+        var next = 0
+        while true {
+            guard index < count, text[index] == JSONBytes.quote else { return false }
+            var position = -1
+            if next < columnCount, let after = table.keyEnd(of: next, in: text, at: index &+ 1) {
+                position = next
+                index = after
+            } else {
+                guard let keyEnd = JSONBytes.plainASCIIStringEnd(text, from: index &+ 1) else { return false }
+                let key = UnsafeBufferPointer(rebasing: text[(index &+ 1)..<keyEnd])
+                index = keyEnd &+ 1
+                if let found = table.column(named: key) {
+                    position = found
+                } else {
+                    guard dropUnknown, !table.matchesIgnoringCase(key) else { return false }
                 }
-                index = Self.skipSpaces(text, end)
-                guard index < text.count else { return false }
-                if text[index] == UInt8(ascii: ",") {
-                    index = Self.skipSpaces(text, index + 1)
-                    continue
-                }
-                guard text[index] == UInt8(ascii: "}") else { return false }
-                return Self.skipSpaces(text, index + 1) == text.count
             }
+            index = Self.skipSpaces(text, index)
+            guard index < count, text[index] == UInt8(ascii: ":") else { return false }
+            index = Self.skipSpaces(text, index &+ 1)
+            guard index < count else { return false }
+            var span = Span(start: Int32(truncatingIfNeeded: index), end: 0, token: .absent)
+            switch text[index] {
+            case JSONBytes.quote:
+                guard let end = JSONBytes.plainASCIIStringEnd(text, from: index &+ 1) else { return false }
+                span = Span(start: Int32(truncatingIfNeeded: index &+ 1), end: Int32(truncatingIfNeeded: end), token: .string)
+                index = end &+ 1
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                guard let end = JSONBytes.numberEnd(text, from: index) else { return false }
+                span.token = .number
+                index = end
+            case UInt8(ascii: "t"):
+                guard JSONBytes.hasLiteral("true", in: text, at: index) else { return false }
+                span.token = .boolTrue
+                index &+= 4
+            case UInt8(ascii: "f"):
+                guard JSONBytes.hasLiteral("false", in: text, at: index) else { return false }
+                span.token = .boolFalse
+                index &+= 5
+            case UInt8(ascii: "n"):
+                guard JSONBytes.hasLiteral("null", in: text, at: index) else { return false }
+                span.token = .null
+                index &+= 4
+            default:
+                // Nested values, and anything else the general path should see.
+                return false
+            }
+            if span.token != .string { span.end = Int32(truncatingIfNeeded: index) }
+            if position >= 0 {
+                // A repeated member would make the general path pick one of them: let it.
+                guard spans[position].token == .absent else { return false }
+                spans[position] = span
+                next = position &+ 1
+            }
+            index = Self.skipSpaces(text, index)
+            guard index < count else { return false }
+            if text[index] == UInt8(ascii: ",") {
+                index = Self.skipSpaces(text, index &+ 1)
+                continue
+            }
+            guard text[index] == UInt8(ascii: "}") else { return false }
+            return JSONBytes.skipWhitespace(text, from: index &+ 1) == count
         }
     }
 
-    private func column(named key: UnsafeBufferPointer<UInt8>, hint: Int) -> Int? {
-        names.withUnsafeBufferPointer { names in
-            nameStarts.withUnsafeBufferPointer { starts in
-                let columns = starts.count - 1
-                guard let keyBase = key.baseAddress, let namesBase = names.baseAddress else {
-                    // An empty key: only an empty column name matches it.
-                    return (0..<columns).first { starts[$0 + 1] == starts[$0] && key.isEmpty }
-                }
-                func matches(_ position: Int) -> Bool {
-                    starts[position + 1] - starts[position] == key.count
-                        && memcmp(namesBase + starts[position], keyBase, key.count) == 0
-                }
-                if hint < columns, matches(hint) { return hint }
-                for position in 0..<columns where position != hint && matches(position) { return position }
-                return nil
-            }
-        }
+    /// Skips whitespace when the next byte may be some: compact JSON passes with one comparison.
+    @inline(__always)
+    private static func skipSpaces(_ text: UnsafeBufferPointer<UInt8>, _ index: Int) -> Int {
+        index < text.count && text[index] <= 0x20 ? JSONBytes.skipWhitespace(text, from: index) : index
     }
 
-    private func matchesIgnoringCase(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
-        columns.contains { column in
-            column.name.count == key.count && zip(column.name, key).allSatisfy { Self.lower($0) == Self.lower($1) }
+    // MARK: Writing
+
+    /// Writes the row's message from the spans in column order, emptying them; false (the
+    /// writer unchanged) when a value needs the general path.
+    private func write(_ text: UnsafeBufferPointer<UInt8>, spans: UnsafeMutablePointer<Span>,
+                       into writer: inout ProtoWriter) -> Bool {
+        let columnCount = table.count
+        // The message is never longer than the text plus, per column, a tag and what a value
+        // can grow by (a one-digit number becomes an eight-byte double or a ten-byte varint),
+        // plus the slack of the eight-byte tag store.
+        let start = writer.reserveUnchecked(text.count &+ columnCount &* 24 &+ 8)
+        var out = start
+        var position = 0
+        var written = true
+        while position < columnCount {
+            let span = spans[position]
+            spans[position].token = .absent
+            let entry = table.entries[position]
+            position &+= 1
+            guard span.token != .absent, span.token != .null else {
+                if entry.required { written = false; break }
+                continue
+            }
+            let value = UnsafeBufferPointer(rebasing: text[Int(span.start)..<Int(span.end)])
+            UnsafeMutableRawPointer(out).storeBytes(of: entry.tag.littleEndian, as: UInt64.self)
+            out += Int(entry.tagLength)
+            switch (entry.kind, span.token) {
+            case (.int64, .number):
+                guard let integer = ASCIIDigits.integer(value) else { written = false; break }
+                out = Self.varint(UInt64(bitPattern: integer), at: out)
+            case (.float64, .number):
+                guard let double = Double(String(decoding: value, as: UTF8.self)), double.isFinite else {
+                    written = false
+                    break
+                }
+                UnsafeMutableRawPointer(out).storeBytes(of: double.bitPattern.littleEndian, as: UInt64.self)
+                out += 8
+            case (.bool, .boolTrue), (.bool, .boolFalse):
+                out.pointee = span.token == .boolTrue ? 1 : 0
+                out += 1
+            case (.string, .string), (.numeric, .string), (.bignumeric, .string), (.datetime, .string),
+                 (.time, .string), (.geography, .string):
+                out = Self.varint(UInt64(value.count), at: out)
+                if let source = value.baseAddress, !value.isEmpty {
+                    out.update(from: source, count: value.count)
+                    out += value.count
+                }
+            case (.timestamp, .string):
+                guard let micros = CivilTime.plainTimestampMicros(value)
+                        ?? CivilTime.timestampMicros(utf8: ArraySlice(value)) else { written = false; break }
+                out = Self.varint(UInt64(bitPattern: micros), at: out)
+            case (.date, .string):
+                guard let days = CivilTime.plainDateDays(value) else { written = false; break }
+                out = Self.varint(UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: days))), at: out)
+            default:
+                written = false
+            }
+            if !written { break }
+        }
+        guard written else {
+            while position < columnCount {
+                spans[position].token = .absent
+                position &+= 1
+            }
+            return false
+        }
+        writer.commitUnchecked(start.distance(to: out))
+        return true
+    }
+
+    @inline(__always)
+    private static func varint(_ value: UInt64, at start: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        var out = start
+        var value = value
+        while value >= 0x80 {
+            out.pointee = UInt8(truncatingIfNeeded: value) | 0x80
+            out += 1
+            value >>= 7
+        }
+        out.pointee = UInt8(truncatingIfNeeded: value)
+        return out + 1
+    }
+}
+
+/// The columns as the scanner and writer read them: flat entries and the names one after
+/// another, each followed by a quote, with room for word-sized reads past the last.
+private final class ColumnTable: @unchecked Sendable {
+    struct Entry {
+        var keyStart: Int32
+        var keyCount: Int32
+        /// The field's tag as protobuf writes it (little-endian, `tagLength` bytes used).
+        var tag: UInt64
+        var tagLength: UInt8
+        var kind: StorageSchema.Field.Kind
+        var required: Bool
+        /// The name is printable ASCII without quotes or backslashes: a key equal to it can be
+        /// matched in place, since the scan of such a key would accept it.
+        var quick: Bool
+    }
+
+    let count: Int
+    let entries: UnsafeMutablePointer<Entry>
+    private let keys: UnsafeMutablePointer<UInt8>
+    /// A name holds bytes outside ASCII: the general path's case-insensitive match lowercases
+    /// Unicode (KELVIN SIGN is a `k`), which the byte comparison here does not follow.
+    private let nonASCIIName: Bool
+
+    init(_ columns: [StorageFastRowEncoder.Column]) {
+        count = columns.count
+        entries = .allocate(capacity: Swift.max(columns.count, 1))
+        var keyBytes: [UInt8] = []
+        for (position, column) in columns.enumerated() {
+            var tag: UInt64 = 0
+            var tagLength: UInt8 = 0
+            let wire: UInt64 = switch column.kind {
+            case .float64: 1
+            case .int64, .bool, .timestamp, .date: 0
+            default: 2
+            }
+            var value = UInt64(UInt32(bitPattern: column.number)) << 3 | wire
+            repeat {
+                let byte = UInt64(value & 0x7F) | (value >= 0x80 ? 0x80 : 0)
+                tag |= byte << (8 * UInt64(tagLength))
+                tagLength += 1
+                value >>= 7
+            } while value > 0
+            let quick = column.name.allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != JSONBytes.quote && $0 != JSONBytes.backslash }
+            (entries + position).initialize(to: Entry(
+                keyStart: Int32(truncatingIfNeeded: keyBytes.count), keyCount: Int32(truncatingIfNeeded: column.name.count),
+                tag: tag, tagLength: tagLength, kind: column.kind, required: column.required, quick: quick))
+            keyBytes += column.name
+            keyBytes.append(JSONBytes.quote)
+        }
+        nonASCIIName = columns.contains { $0.name.contains { $0 >= 0x80 } }
+        keyBytes += [UInt8](repeating: 0, count: 8)
+        keys = .allocate(capacity: keyBytes.count)
+        keys.initialize(from: keyBytes, count: keyBytes.count)
+    }
+
+    deinit {
+        entries.deinitialize(count: count)
+        entries.deallocate()
+        keys.deallocate()
+    }
+
+    /// When the text at `start` (just after a key's opening quote) is column `position`'s name
+    /// and the closing quote: the index after that quote.
+    @inline(__always)
+    func keyEnd(of position: Int, in text: UnsafeBufferPointer<UInt8>, at start: Int) -> Int? {
+        let entry = entries[position]
+        // The name and its closing quote.
+        let length = Int(entry.keyCount) &+ 1
+        guard entry.quick, let base = text.baseAddress, length <= text.count &- start else { return nil }
+        let found = UnsafeRawPointer(base + start)
+        let wanted = UnsafeRawPointer(keys + Int(entry.keyStart))
+        var offset = 0
+        while length &- offset >= 8 {
+            guard found.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                    == wanted.loadUnaligned(fromByteOffset: offset, as: UInt64.self) else { return nil }
+            offset &+= 8
+        }
+        let rest = length &- offset
+        if rest > 0 {
+            if text.count &- start &- offset >= 8 {
+                // One word, of which the low `rest` bytes count (the key table has room to read a word).
+                let mask: UInt64 = (1 &<< UInt64(truncatingIfNeeded: rest &* 8)) &- 1
+                let a = UInt64(littleEndian: found.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                let b = UInt64(littleEndian: wanted.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                guard (a ^ b) & mask == 0 else { return nil }
+            } else {
+                while offset < length {
+                    guard found.load(fromByteOffset: offset, as: UInt8.self) == wanted.load(fromByteOffset: offset, as: UInt8.self) else {
+                        return nil
+                    }
+                    offset &+= 1
+                }
+            }
+        }
+        return start &+ length
+    }
+
+    /// The column whose name is exactly `key`.
+    func column(named key: UnsafeBufferPointer<UInt8>) -> Int? {
+        for position in 0..<count {
+            let entry = entries[position]
+            guard Int(entry.keyCount) == key.count else { continue }
+            if key.isEmpty { return position }
+            if let keyBase = key.baseAddress, memcmp(keys + Int(entry.keyStart), keyBase, key.count) == 0 { return position }
+        }
+        return nil
+    }
+
+    /// Some column's name may equal `key` up to case, as the general path matches names (true
+    /// for every key when a name is not ASCII).
+    func matchesIgnoringCase(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        nonASCIIName || (0..<count).contains { position in
+            let entry = entries[position]
+            guard Int(entry.keyCount) == key.count else { return false }
+            let name = UnsafeBufferPointer(start: keys + Int(entry.keyStart), count: key.count)
+            return zip(name, key).allSatisfy { Self.lower($0) == Self.lower($1) }
         }
     }
 
     private static func lower(_ byte: UInt8) -> UInt8 {
         (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
-    }
-
-    @inline(__always)
-    private static func skipSpaces(_ text: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int {
-        JSONBytes.skipWhitespace(text, from: start)
-    }
-
-    /// The index of the closing quote of a string starting at `start` (after its opening quote)
-    /// when it holds printable ASCII only, without escapes.
-    @inline(__always)
-    private static func plainStringEnd(_ text: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int? {
-        JSONBytes.plainASCIIStringEnd(text, from: start)
-    }
-
-    /// A scalar value (or null) at `start`: its span and the index after it; nil for nested values
-    /// and anything else the general path should see.
-    private static func value(_ text: UnsafeBufferPointer<UInt8>, _ start: Int) -> (Span, Int)? {
-        guard start < text.count else { return nil }
-        switch text[start] {
-        case UInt8(ascii: "\""):
-            guard let end = plainStringEnd(text, start + 1) else { return nil }
-            return (Span(token: .string, start: start + 1, end: end), end + 1)
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            guard let end = numberEnd(text, start) else { return nil }
-            return (Span(token: .number, start: start, end: end), end)
-        case UInt8(ascii: "t"):
-            guard literal(text, start, "true") else { return nil }
-            return (Span(token: .boolTrue, start: start, end: start + 4), start + 4)
-        case UInt8(ascii: "f"):
-            guard literal(text, start, "false") else { return nil }
-            return (Span(token: .boolFalse, start: start, end: start + 5), start + 5)
-        case UInt8(ascii: "n"):
-            guard literal(text, start, "null") else { return nil }
-            return (Span(token: .null, start: start, end: start + 4), start + 4)
-        default:
-            return nil
-        }
-    }
-
-    @inline(__always)
-    private static func literal(_ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ word: StaticString) -> Bool {
-        JSONBytes.hasLiteral(word, in: text, at: start)
-    }
-
-    /// The end of a JSON number (strict grammar) starting at `start`.
-    @inline(__always)
-    private static func numberEnd(_ text: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int? {
-        JSONBytes.numberEnd(text, from: start)
-    }
-
-    // MARK: Writing
-
-    private func write(_ span: Span, of all: UnsafeBufferPointer<UInt8>, in bytes: [UInt8], kind: StorageSchema.Field.Kind,
-                       number: Int32, into writer: inout ProtoWriter) -> Bool {
-        let text = UnsafeBufferPointer(rebasing: all[span.start..<span.end])
-        switch (kind, span.token) {
-        case (.int64, .number):
-            guard let value = ASCIIDigits.integer(text) else { return false }
-            writer.int64(number, value)
-        case (.float64, .number):
-            guard let value = Double(String(decoding: text, as: UTF8.self)), value.isFinite else { return false }
-            writer.double(number, value)
-        case (.bool, .boolTrue), (.bool, .boolFalse):
-            writer.bool(number, span.token == .boolTrue)
-        case (.string, .string), (.numeric, .string), (.bignumeric, .string), (.datetime, .string),
-             (.time, .string), (.geography, .string):
-            writer.lengthDelimited(number, text)
-        case (.timestamp, .string):
-            guard let micros = CivilTime.timestampMicros(utf8: bytes[span.start..<span.end]) else { return false }
-            writer.int64(number, micros)
-        case (.date, .string):
-            guard let date = CivilTime.date(bytes[span.start..<span.end]), date.rest.isEmpty else { return false }
-            writer.int64(number, Int64(Int32(truncatingIfNeeded: date.days)))
-        default:
-            return false
-        }
-        return true
     }
 }

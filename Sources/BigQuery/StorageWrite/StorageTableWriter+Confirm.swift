@@ -22,7 +22,7 @@ extension StorageTableWriter {
     /// where the stream ends: the chunk's last row first, then a binary search. A row that lands
     /// at the end of the stream is the chunk's row for that offset, so it counts as written.
     /// `failure` is set when a request answered anything else; the rows counted are in the stream.
-    func rowsInStream(_ chunk: [Int], encoded: [Data?]) async -> (rows: Int, failure: StorageWriteError?) {
+    func rowsInStream(_ chunk: [Int], encoded: EncodedRows) async -> (rows: Int, failure: StorageWriteError?) {
         let base = nextOffset
         let operation = "AppendRows to \(table)"
         return await Self.rowsInStream(count: chunk.count, operation: operation) { index in

@@ -119,7 +119,7 @@ extension StorageTableWriter {
     /// responses once the calls that sent before it have read theirs, so every response is
     /// matched to its request.
     /// The first request goes at offset `base` (default: `nextOffset`), each next one after the one before.
-    func pipeline(_ chunks: [[Int]], encoded: [Data?], from base: Int64? = nil) async -> [AppendResult] {
+    func pipeline(_ chunks: [[Int]], encoded: EncodedRows, from base: Int64? = nil) async -> [AppendResult] {
         let ticket = sendOrder.issue()
         if !sendOrder.isTurn(ticket) { await withCheckedContinuation { sendOrder.park(ticket, $0) } }
         var sending = true
@@ -187,18 +187,17 @@ extension StorageTableWriter {
     }
 
     /// A request of `chunk`'s rows; the first request on a connection carries the row descriptor.
-    private func request(_ chunk: [Int], encoded: [Data?], offset: Int64, on connection: AppendConnection)
-        -> AppendConnection.Request {
-        var request = AppendConnection.Request()
-        request.writeStream = stream ?? ""
-        if options.exactlyOnce { request.offset = Google_Protobuf_Int64Value(offset) }
-        var data = Google_Cloud_Bigquery_Storage_V1_AppendRowsRequest.ProtoData()
+    private func request(_ chunk: [Int], encoded: EncodedRows, offset: Int64, on connection: AppendConnection)
+        -> AppendRequest {
+        var request = AppendRequest(rows: encoded, positions: chunk)
+        request.header.writeStream = stream ?? ""
+        if options.exactlyOnce { request.header.offset = Google_Protobuf_Int64Value(offset) }
         if schemaSentOn !== connection {
-            data.writerSchema.protoDescriptor = descriptor
+            var schema = Google_Cloud_Bigquery_Storage_V1_ProtoSchema()
+            schema.protoDescriptor = descriptor
+            request.schema = schema
             schemaSentOn = connection
         }
-        data.rows.serializedRows = chunk.map { encoded[$0] ?? Data() }
-        request.protoRows = data
         return request
     }
 

@@ -100,8 +100,8 @@ actor StorageTableWriter {
     /// A batch taken in (``accept(_:)``) and waiting to be sent (``send(_:)``).
     struct Accepted: Sendable {
         var rows: [StorageRow]
-        /// Encoded rows by position (nil: failed, or dealt with by an earlier run).
-        var encoded: [Data?]
+        /// Encoded rows by position (none: failed, or dealt with by an earlier run).
+        var encoded: EncodedRows
         var failures: [Int: String]
         /// Positions of the rows this run writes (exactly-once resume skips the others).
         var positions: [Int]
@@ -120,7 +120,7 @@ actor StorageTableWriter {
         let ticket = batchOrder.issue()
         func unprepared(_ message: String) -> Accepted {
             seen += Int64(rows.count)
-            return Accepted(rows: rows, encoded: [], failures: Dictionary(uniqueKeysWithValues: rows.indices.map { ($0, message) }),
+            return Accepted(rows: rows, encoded: EncodedRows(count: 0), failures: Dictionary(uniqueKeysWithValues: rows.indices.map { ($0, message) }),
                             positions: [], rowsThrough: seen, unprepared: true, ticket: ticket)
         }
         if let halted { return unprepared(halted) }
@@ -149,7 +149,7 @@ actor StorageTableWriter {
             seen += 1
         }
         var failures: [Int: String] = [:]
-        var encoded = [Data?](repeating: nil, count: rows.count)
+        var encoded = EncodedRows(count: rows.count)
         encode(rows, positions: positions, into: &encoded, failures: &failures)
         return Accepted(rows: rows, encoded: encoded, failures: failures, positions: positions, rowsThrough: seen,
                         ticket: ticket)
@@ -213,33 +213,33 @@ actor StorageTableWriter {
             + "the checkpoint keeps the place of the first row not written, so a re-run sends this row"
     }
 
-    private func encode(_ rows: [StorageRow], positions: [Int], into encoded: inout [Data?],
+    private func encode(_ rows: [StorageRow], positions: [Int], into encoded: inout EncodedRows,
                         failures: inout [Int: String]) {
         guard let encoder, let preparer else { return }
         let fast = self.fast   // read once, not once a row
-        // Rows the fast path encodes go one after another into one buffer; each row is a slice of
-        // it (no allocation per row).
+        // Rows the fast path encodes go one after another into one buffer (no allocation per row).
         var writer = ProtoWriter(capacity: fast == nil ? 0 : 128 * positions.count)
-        var spans: [StorageFastRowEncoder.Span?] = []
         var slices: [(position: Int, range: Range<Int>)] = []
-        for position in positions {
-            if let fast, let text = rows[position].text {
+        var general: [Int] = []
+        if let fast {
+            var scratch = fast.makeScratch()
+            for position in positions {
                 let start = writer.count
-                if fast.encode(text, into: &writer, spans: &spans) {
+                if let text = rows[position].text, fast.encode(text, into: &writer, scratch: &scratch) {
                     slices.append((position, start..<writer.count))
-                    continue
+                } else {
+                    general.append(position)
                 }
             }
-            do { encoded[position] = Data(try encoder.encode(try preparer.prepare(try rows[position].json()))) } catch {
+        } else {
+            general = positions
+        }
+        for position in general {
+            do { encoded.set(position, try encoder.encode(try preparer.prepare(try rows[position].json()))) } catch {
                 failures[position] = "\(error)"
             }
         }
-        guard !slices.isEmpty else { return }
-        let buffer = writer.data()
-        let base = buffer.startIndex
-        for (position, range) in slices {
-            encoded[position] = buffer[(base + range.lowerBound)..<(base + range.upperBound)]
-        }
+        if !slices.isEmpty { encoded.set(slices, from: writer) }
     }
 
     /// Sends encoded rows until each is written or failed: retries by status with backoff,
@@ -248,14 +248,14 @@ actor StorageTableWriter {
     /// `requestFailed` gets the rows that failed with their request or stream rather than for
     /// themselves. With exactly-once, the first such failure ends the batch: later rows are not
     /// sent (they would be written past a row that was not).
-    private func deliver(rows: [StorageRow], encoded: inout [Data?], failures: inout [Int: String],
+    private func deliver(rows: [StorageRow], encoded: inout EncodedRows, failures: inout [Int: String],
                          requestFailed: inout Set<Int>) async {
-        var pending = encoded.indices.filter { encoded[$0] != nil }
+        var pending = (0..<encoded.count).filter { encoded.has($0) }
         var attempt = 0
         var tokenRefreshed = false
         var schemaRefreshed = false
         while !pending.isEmpty {
-            let sizes = pending.map { encoded[$0]?.count ?? 0 }
+            let sizes = pending.map { encoded.size($0) }
             let chunks = StorageRequestSplitter.split(sizes: sizes, maxRows: options.maxRowsPerRequest,
                                                       maxBytes: options.maxRequestBytes, overhead: 4096)
                 .map { Array(pending[$0]) }

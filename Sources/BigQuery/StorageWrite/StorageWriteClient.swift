@@ -59,7 +59,7 @@ final class StorageWriteClient: Sendable {
 
     let endpoint: StorageEndpoint
     let tokens: any AccessTokenProvider
-    private let grpc: GRPCClient<Transport>
+    let grpc: GRPCClient<Transport>
     let service: Service
     private let runner: Task<Void, Never>
     /// The deadline of unary calls (the connection's request timeout).
@@ -112,7 +112,7 @@ final class StorageWriteClient: Sendable {
     /// Opens a bidirectional `AppendRows` stream for `stream`.
     func openAppend(stream: String) async throws -> AppendConnection {
         let (metadata, token) = try await metadata(routing: "write_stream=\(stream)")
-        return AppendConnection(service: service, metadata: metadata, token: token)
+        return AppendConnection(client: grpc, metadata: metadata, token: token)
     }
 
     /// Stops the channel once the calls in flight end.

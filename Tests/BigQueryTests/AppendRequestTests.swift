@@ -1,0 +1,74 @@
+@testable import BigQuery
+import BigQueryStorage
+import Foundation
+import GRPCCore
+import SwiftProtobuf
+import Testing
+
+/// A request of encoded rows must be, byte for byte, the `AppendRowsRequest` SwiftProtobuf writes
+/// for the same stream, offset, schema and rows.
+@Suite struct AppendRequestTests {
+    /// The request as SwiftProtobuf writes it.
+    static func reference(_ request: AppendRequest) throws -> [UInt8] {
+        var message = request.header
+        var data = Google_Cloud_Bigquery_Storage_V1_AppendRowsRequest.ProtoData()
+        if let schema = request.schema { data.writerSchema = schema }
+        data.rows.serializedRows = request.positions.map { Data(request.rows.message($0)) }
+        message.protoRows = data
+        return try message.serializedBytes()
+    }
+
+    @Test("rows of every size, with and without offset and schema, in any order: SwiftProtobuf's bytes")
+    func serializedAsSwiftProtobufWould() throws {
+        var generator = SystemRandomNumberGenerator()
+        var rows = EncodedRows(count: 40)
+        // Sizes around each varint length, the empty message included; some positions have no row.
+        let sizes = [0, 1, 2, 126, 127, 128, 129, 300, 16_383, 16_384, 16_385, 70_000]
+        for position in 0..<40 where position % 7 != 3 {
+            let size = position < sizes.count ? sizes[position] : Int.random(in: 0...400, using: &generator)
+            rows.set(position, (0..<size).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        }
+        var descriptor = Google_Protobuf_DescriptorProto()
+        descriptor.name = "row"
+        var field = Google_Protobuf_FieldDescriptorProto()
+        field.name = "id"
+        field.number = 1
+        descriptor.field = [field]
+        for round in 0..<40 {
+            var positions = (0..<40).filter { rows.has($0) }.shuffled(using: &generator)
+            positions = Array(positions.prefix(Int.random(in: 1...positions.count, using: &generator)))
+            var request = AppendRequest(rows: rows, positions: positions)
+            request.header.writeStream = "projects/p/datasets/d/tables/t/streams/_default"
+            if round % 2 == 0 { request.header.offset = Google_Protobuf_Int64Value(Int64(round) * 1_000_003) }
+            if round % 3 == 0 {
+                var schema = Google_Cloud_Bigquery_Storage_V1_ProtoSchema()
+                schema.protoDescriptor = descriptor
+                request.schema = schema
+            }
+            let bytes: [UInt8] = try AppendRequestSerializer().serialize(request)
+            #expect(bytes == (try Self.reference(request)), "round \(round)")
+            // And it reads back as the request.
+            let parsed = try Google_Cloud_Bigquery_Storage_V1_AppendRowsRequest(serializedBytes: bytes)
+            #expect(parsed.protoRows.rows.serializedRows.map { Array($0) } == positions.map { Array(rows.message($0)) })
+            #expect(parsed.hasOffset == (round % 2 == 0))
+            #expect(parsed.protoRows.hasWriterSchema == (round % 3 == 0))
+        }
+    }
+
+    @Test("rows encoded again go at the buffer's end and replace the earlier message")
+    func encodedAgain() {
+        var rows = EncodedRows(count: 3)
+        rows.set(0, [1, 2, 3])
+        rows.set(2, [9])
+        var writer = ProtoWriter()
+        writer.bool(1, true)
+        writer.int64(2, 300)
+        rows.set([(position: 0, range: 0..<2), (position: 1, range: 2..<5)], from: writer)
+        #expect(Array(rows.message(0)) == [0x08, 1])
+        #expect(Array(rows.message(1)) == [0x10, 0xAC, 0x02])
+        #expect(Array(rows.message(2)) == [9])
+        #expect(rows.size(1) == 3)
+        let empty = EncodedRows(count: 2)
+        #expect(!empty.has(0) && empty.size(1) == 0 && empty.message(0).isEmpty)
+    }
+}

@@ -76,6 +76,49 @@ struct DocumentPropertyTests {
         #expect(other.property("disk.line") == "1")
     }
 
+    /// The one-pass form over an array: the documents at the positions get what one assignment
+    /// after another gives, and the others are left as they were.
+    @Test func setPropertiesOnPositionsEqualsOneAssignmentAfterAnother() {
+        let names = ["bigquery.projectId", "disk.line", "bigquery.tableId"]
+        let line = NumberedPropertyName("disk.line")
+        let otherLine = NumberedPropertyName("disk.line")
+        let row = NumberedPropertyName("disk.row")
+        let insertID = PrefixedPropertyName("bigquery.tableId", prefix: "t-")
+        let kept = PrefixedPropertyName("bigquery.insertId", prefix: "i-")
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            // Runs of documents sharing a dictionary and a numbered name, and documents of their own.
+            var inputs: [Document] = []
+            for _ in 0..<Int.random(in: 1...12, using: &generator) {
+                let properties = Bool.random(using: &generator) ? file : ["other": "\(Int.random(in: 0...2, using: &generator))"]
+                let numbered = [line, otherLine, row].randomElement(using: &generator) ?? line
+                var document = Int.random(in: 0..<4, using: &generator) == 0
+                    ? Document(data: [], properties: properties)
+                    : Document(data: [], properties: properties, numbered: numbered, number: Int.random(in: 1...9, using: &generator))
+                switch Int.random(in: 0..<3, using: &generator) {
+                case 0: document.setProperty(insertID, number: 5)
+                case 1: document.setProperty(kept, number: 6)
+                default: break
+                }
+                inputs.append(document)
+            }
+            let values = Bool.random(using: &generator) ? ["p", "l", "t"] : ["p2", "l2"]
+            let positions = inputs.indices.filter { _ in Int.random(in: 0..<4, using: &generator) != 0 }
+            var together = inputs
+            Document.setProperties(names, to: values, on: &together, at: positions)
+            for index in inputs.indices {
+                var oneByOne = inputs[index]
+                if positions.contains(index) {
+                    for (name, value) in zip(names, values) { oneByOne.properties[name] = value }
+                }
+                #expect(together[index].properties == oneByOne.properties, "\(index): \(inputs[index].properties) \(values)")
+                for name in names + ["disk.row", "bigquery.insertId", "other"] {
+                    #expect(together[index].property(name) == oneByOne.property(name), "\(name)")
+                }
+            }
+        }
+    }
+
     @Test func setPropertyReplacesANumberedPropertyOfTheSameName() {
         var cache = PropertyAssignmentCache()
         var document = Document(data: [], properties: file, numbered: NumberedPropertyName("disk.line"), number: 3)

@@ -285,12 +285,8 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
         var failed: [DocumentFailure] = []
         var letters: [DeadLetter] = []
         outputs.reserveCapacity(documents.count)
-        var destinations = PropertiesAssignmentCache()
         for group in groups {
-            let values = group.table.propertyValues
-            for position in group.positions {
-                documents[position].setProperties(TableReference.propertyNames, to: values, sharing: &destinations)
-            }
+            Document.setProperties(TableReference.propertyNames, to: group.table.propertyValues, on: &documents, at: group.positions)
         }
         // Every document written (the usual case): they all go on, as they are.
         if failures.isEmpty {

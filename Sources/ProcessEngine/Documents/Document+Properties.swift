@@ -124,6 +124,62 @@ extension Document {
     }
 }
 
+extension Document {
+    /// Sets `names[i]` to `values[i]` (up to the shorter array's end) on the documents at
+    /// `positions`, as ``setProperties(_:to:sharing:)`` on each of them would, in one pass: whether
+    /// a document's inline property is one of `names` is decided once per inline name object, and
+    /// documents that had the same properties dictionary as the one before share its result.
+    public static func setProperties(_ names: [String], to values: [String], on documents: inout [Document],
+                                     at positions: [Int]) {
+        setProperties(names, to: values, on: &documents, each: positions)
+    }
+
+    /// ``setProperties(_:to:on:at:)`` on the documents of `range`.
+    public static func setProperties(_ names: [String], to values: [String], on documents: inout [Document],
+                                     in range: Range<Int>) {
+        setProperties(names, to: values, on: &documents, each: range)
+    }
+
+    /// Specialized for each kind of positions (a public generic would iterate through witness tables).
+    private static func setProperties<Positions: Sequence<Int>>(_ names: [String], to values: [String],
+                                                                on documents: inout [Document], each positions: Positions) {
+        var numbered: NumberedPropertyName?
+        var numberedIsNamed = false
+        var prefixed: PrefixedPropertyName?
+        var prefixedIsNamed = false
+        var before: [String: String] = [:]
+        var after: [String: String] = [:]
+        var hasAfter = false
+        let count = min(names.count, values.count)
+        documents.withUnsafeMutableBufferPointer { documents in
+            for position in positions {
+                if let name = documents[position].numberedName {
+                    if name !== numbered {
+                        numbered = name
+                        numberedIsNamed = names[..<count].contains(name.name)
+                    }
+                    if numberedIsNamed { documents[position].dropInlineNumbered() }
+                }
+                if let name = documents[position].prefixedName {
+                    if name !== prefixed {
+                        prefixed = name
+                        prefixedIsNamed = names[..<count].contains(name.name)
+                    }
+                    if prefixedIsNamed { documents[position].dropInlinePrefixed() }
+                }
+                if hasAfter, sameProperties(before, documents[position].storedProperties) {
+                    documents[position].storedProperties = after
+                    continue
+                }
+                before = documents[position].storedProperties
+                for index in 0..<count { documents[position].storedProperties[names[index]] = values[index] }
+                after = documents[position].storedProperties
+                hasAfter = true
+            }
+        }
+    }
+}
+
 /// The last dictionary ``Document/setProperties(_:to:sharing:)`` produced, for the documents that follow.
 public struct PropertiesAssignmentCache: Sendable {
     var inlineNames: [InlineNameMatch] = []

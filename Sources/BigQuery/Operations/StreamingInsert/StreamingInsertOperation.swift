@@ -286,14 +286,19 @@ struct StreamingInsertOperation: ConnectorOperation {
         var applicationErrors = 0
         // Documents of a chunk share one properties dictionary; so do their outputs (one per
         // destination), and a generated insert id stays a number in each document.
-        var assigned = PropertiesAssignmentCache()
         let destinationValues = destinations.map { [$0.project, $0.dataset, $0.table] }
+        var run = 0
+        while run < documents.count {
+            // A run of documents of one destination.
+            var end = run + 1
+            while end < documents.count, groupOf[end] == groupOf[run] { end += 1 }
+            if groupOf[run] >= 0 {
+                Document.setProperties(TableReference.propertyNames, to: destinationValues[groupOf[run]], on: &documents, in: run..<end)
+            }
+            run = end
+        }
         var kept = 0
         for position in documents.indices {
-            if groupOf[position] >= 0 {
-                documents[position].setProperties(TableReference.propertyNames, to: destinationValues[groupOf[position]],
-                                                  sharing: &assigned)
-            }
             switch ids {
             case .none: break
             case .generated(let name): documents[position].setProperty(name, number: documents[position].index)

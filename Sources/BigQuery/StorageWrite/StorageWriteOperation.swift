@@ -138,7 +138,17 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
         let constant = settings.projectID.isConstant && settings.datasetID.isConstant && settings.tableID.isConstant
         var fixed: TableReference?
         var last: (table: TableReference, group: Int)?
-        for position in documents.indices {
+        var grouped = false
+        if constant, !settings.sink.cdc, settings.sink.uniqueConstraints == nil, !documents.isEmpty,
+           let table = try? TableReference(checking: try context.interpolate(settings.projectID, for: documents[0]),
+                                           dataset: try context.interpolate(settings.datasetID, for: documents[0]),
+                                           table: try context.interpolate(settings.tableID, for: documents[0])) {
+            // One destination, and each row is its document: one group, built without a lookup a row.
+            // (A destination that does not render fails every document the same way: the loop below says so.)
+            groups = [Group(table: table, positions: Array(documents.indices), rows: documents.map(StorageRow.init(document:)))]
+            grouped = true
+        }
+        for position in documents.indices where !grouped {
             do {
                 let table: TableReference
                 if constant, let fixed { table = fixed } else {

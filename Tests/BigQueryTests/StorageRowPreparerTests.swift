@@ -61,6 +61,12 @@ import Testing
         #expect(throws: DocumentError.self) { try Self.prepare(#"{"id": "forty"}"#) }
     }
 
+    @Test func aValueThatIsNoDateIsNamedAsNoDate() throws {
+        let message = try #require(Self.failure { try Self.prepare(#"{"id": 1, "day": "2026-13-01"}"#) })
+        #expect(message.contains(#"column day: "2026-13-01" is not a valid DATE (YYYY-MM-DD)"#), "\(message)")
+        #expect(try Self.prepare(#"{"id": 1, "day": "2026-11-21T10:11:12Z"}"#).contains(#""day":"2026-11-21""#))
+    }
+
     @Test func timestampsFromEpochNumbersAndTextBecomeTimestamps() throws {
         let expected = #"{"id":1,"updated":"2024-03-01T09:00:00.123000Z"}"#
         #expect(try Self.prepare(#"{"id": 1, "updated": 1709283600123}"#) == expected)          // milliseconds

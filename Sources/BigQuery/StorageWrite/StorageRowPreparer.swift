@@ -120,7 +120,10 @@ struct StorageRowPreparer: Sendable {
             return .string(CivilTime.rfc3339(micros: try timestampMicros(value, column: column)))
         case .date:
             if case .string(let text) = value, CivilTime.date(Array(text.utf8)[...])?.rest.isEmpty == true { return value }
-            return .string(String(CivilTime.rfc3339(micros: try timestampMicros(value, column: column)).prefix(10)))
+            guard let micros = try? timestampMicros(value, column: column) else {
+                throw DocumentError("column \(column): \(value) is not a valid DATE (YYYY-MM-DD)", code: .value)
+            }
+            return .string(String(CivilTime.rfc3339(micros: micros).prefix(10)))
         case .string:
             switch value {
             case .object, .array: return .string(String(decoding: value.serialized(), as: UTF8.self))

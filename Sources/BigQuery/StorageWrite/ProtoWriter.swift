@@ -80,16 +80,22 @@ struct ProtoWriter: ~Copyable {
 
     @inline(__always)
     mutating func varint(_ value: UInt64) {
-        var out = reserve(10)
-        let start = out
+        let start = reserve(10)
+        count += start.distance(to: Self.storeVarint(value, at: start))
+    }
+
+    /// Stores `value` as a varint at `start` (room for ten bytes); returns the address after it.
+    @inline(__always)
+    static func storeVarint(_ value: UInt64, at start: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        var out = start
         var value = value
         while value >= 0x80 {
             out.pointee = UInt8(truncatingIfNeeded: value) | 0x80
             out += 1
             value >>= 7
         }
-        out.pointee = UInt8(value)
-        count += start.distance(to: out) + 1
+        out.pointee = UInt8(truncatingIfNeeded: value)
+        return out + 1
     }
 
     /// An `int64` or `int32` field value: negative numbers take ten bytes (two's complement).

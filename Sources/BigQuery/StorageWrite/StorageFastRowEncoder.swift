@@ -194,7 +194,7 @@ struct StorageFastRowEncoder: Sendable {
             switch (entry.kind, span.token) {
             case (.int64, .number):
                 guard let integer = ASCIIDigits.integer(value) else { written = false; break }
-                out = Self.varint(UInt64(bitPattern: integer), at: out)
+                out = ProtoWriter.storeVarint(UInt64(bitPattern: integer), at: out)
             case (.float64, .number):
                 guard let double = Double(String(decoding: value, as: UTF8.self)), double.isFinite else {
                     written = false
@@ -207,7 +207,7 @@ struct StorageFastRowEncoder: Sendable {
                 out += 1
             case (.string, .string), (.numeric, .string), (.bignumeric, .string), (.datetime, .string),
                  (.time, .string), (.geography, .string):
-                out = Self.varint(UInt64(value.count), at: out)
+                out = ProtoWriter.storeVarint(UInt64(value.count), at: out)
                 if let source = value.baseAddress, !value.isEmpty {
                     out.update(from: source, count: value.count)
                     out += value.count
@@ -215,10 +215,10 @@ struct StorageFastRowEncoder: Sendable {
             case (.timestamp, .string):
                 guard let micros = CivilTime.plainTimestampMicros(value)
                         ?? CivilTime.timestampMicros(utf8: ArraySlice(value)) else { written = false; break }
-                out = Self.varint(UInt64(bitPattern: micros), at: out)
+                out = ProtoWriter.storeVarint(UInt64(bitPattern: micros), at: out)
             case (.date, .string):
                 guard let days = CivilTime.plainDateDays(value) else { written = false; break }
-                out = Self.varint(UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: days))), at: out)
+                out = ProtoWriter.storeVarint(UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: days))), at: out)
             default:
                 written = false
             }
@@ -233,19 +233,6 @@ struct StorageFastRowEncoder: Sendable {
         }
         writer.commitUnchecked(start.distance(to: out))
         return true
-    }
-
-    @inline(__always)
-    private static func varint(_ value: UInt64, at start: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
-        var out = start
-        var value = value
-        while value >= 0x80 {
-            out.pointee = UInt8(truncatingIfNeeded: value) | 0x80
-            out += 1
-            value >>= 7
-        }
-        out.pointee = UInt8(truncatingIfNeeded: value)
-        return out + 1
     }
 }
 

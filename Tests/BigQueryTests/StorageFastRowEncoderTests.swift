@@ -161,8 +161,7 @@ import Testing
             }
             #expect(kept == 2400)
             #expect(writer.bytes == expected)
-            let data = writer.data()
-            #expect(Array(data) == expected)
+            #expect(writer.withBytes { Array($0) } == expected)
         }
     }
 
@@ -205,8 +204,8 @@ import Testing
         writer.string(6, String(repeating: "y", count: 10_000))
         writer.truncate(to: mark)
         #expect(writer.bytes == expected)
-        #expect(Array(writer.data()) == expected)
-        #expect(ProtoWriter().data().isEmpty)
+        #expect(writer.withBytes { Array($0) } == expected)
+        #expect(ProtoWriter().withBytes { $0.isEmpty })
     }
 
     @Test("one scratch for many rows: a row declined while it is written leaves nothing to the next")

@@ -56,11 +56,11 @@ struct DocumentPropertyTests {
         prefixed.setProperty(insertID, number: 5)
         inputs.append(prefixed)
         inputs.append(Document(data: [], properties: file, numbered: line, number: 4))
-        var cache = PropertiesAssignmentCache()
         for values in [["p", "l", "t"], ["p", "l", "t"], ["p2", "l", "t"], ["p", "l", "t"]] {
             for input in inputs {
-                var together = input
-                together.setProperties(names, to: values, sharing: &cache)
+                var one = [input]
+                Document.setProperties(names, to: values, on: &one, at: [0])
+                let together = one[0]
                 var oneByOne = input
                 for (name, value) in zip(names, values) { oneByOne.properties[name] = value }
                 #expect(together.properties == oneByOne.properties, "\(input.properties) \(values)")
@@ -70,8 +70,9 @@ struct DocumentPropertyTests {
             }
         }
         // Other names with the same values: not the cached result.
-        var other = inputs[0]
-        other.setProperties(["a", "b", "c"], to: ["p", "l", "t"], sharing: &cache)
+        var others = [inputs[0]]
+        Document.setProperties(["a", "b", "c"], to: ["p", "l", "t"], on: &others, at: [0])
+        let other = others[0]
         #expect(other.properties["a"] == "p" && other.properties["bigquery.projectId"] == nil)
         #expect(other.property("disk.line") == "1")
     }

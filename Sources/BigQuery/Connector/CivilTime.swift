@@ -4,12 +4,8 @@ import ConveyorBase
 enum CivilTime {
     /// `YYYY-MM-DD` at the start of `bytes`: days since 1970-01-01 and what follows.
     static func date(_ bytes: ArraySlice<UInt8>) -> (days: Int64, rest: ArraySlice<UInt8>)? {
-        guard bytes.count >= 10 else { return nil }
-        let start = bytes.startIndex
-        guard bytes[start + 4] == UInt8(ascii: "-"), bytes[start + 7] == UInt8(ascii: "-"),
-              let year = number(bytes, start, 4), let month = number(bytes, start + 5, 2),
-              let day = number(bytes, start + 8, 2), (1...12).contains(month), (1...31).contains(day) else { return nil }
-        return (days(year, month, day), bytes[(start + 10)...])
+        guard bytes.count >= 10, let days = bytes.withUnsafeBufferPointer({ plainDays($0) }) else { return nil }
+        return (days, bytes[(bytes.startIndex + 10)...])
     }
 
     /// A timestamp text as microseconds since the epoch.
@@ -101,7 +97,8 @@ enum CivilTime {
         text.count == 10 ? plainDays(text) : nil
     }
 
-    /// The `YYYY-MM-DD` at the start of `text` (at least ten bytes), checked as ``date(_:)`` checks it.
+    /// The `YYYY-MM-DD` at the start of `text` (at least ten bytes): month 1...12, day 1...31 (a day
+    /// past the month's end rolls over).
     @inline(__always)
     private static func plainDays(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard text[4] == UInt8(ascii: "-"), text[7] == UInt8(ascii: "-"),

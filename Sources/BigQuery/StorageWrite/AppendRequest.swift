@@ -22,12 +22,13 @@ struct EncodedRows: Sendable {
     func has(_ position: Int) -> Bool { starts[position] >= 0 }
 
     /// The size of the row's message (0 when it has none).
-    func size(_ position: Int) -> Int { starts[position] >= 0 ? ends[position] - starts[position] : 0 }
+    func size(_ position: Int) -> Int { range(position).count }
+
+    /// Where the row's message lies in ``bytes`` (empty when it has none).
+    func range(_ position: Int) -> Range<Int> { starts[position] >= 0 ? starts[position]..<ends[position] : 0..<0 }
 
     /// The row's message (empty when it has none).
-    func message(_ position: Int) -> ArraySlice<UInt8> {
-        starts[position] >= 0 ? bytes[starts[position]..<ends[position]] : []
-    }
+    func message(_ position: Int) -> ArraySlice<UInt8> { bytes[range(position)] }
 
     /// Sets the message of the row at `position`.
     mutating func set(_ position: Int, _ message: [UInt8]) {
@@ -65,82 +66,38 @@ struct AppendRequestSerializer: MessageSerializer {
     func serialize<Bytes: GRPCContiguousBytes>(_ message: AppendRequest) throws -> Bytes {
         let header: [UInt8] = try message.header.serializedBytes()
         let schema: [UInt8]? = try message.schema.map { try $0.serializedBytes() }
+        // Nested messages are written after their lengths: those are added up first.
         var rowsLength = 0
-        for position in message.positions {
-            let size = message.rows.size(position)
-            rowsLength += 1 + Self.varintSize(size) + size
-        }
-        var dataLength = 1 + Self.varintSize(rowsLength) + rowsLength
-        if let schema { dataLength += 1 + Self.varintSize(schema.count) + schema.count }
-        let total = header.count + 1 + Self.varintSize(dataLength) + dataLength
-        var out = Bytes(repeating: 0, count: total)
-        let written = out.withUnsafeMutableBytes { raw -> Int in
-            var writer = RawWriter(raw)
-            writer.append(header)
-            writer.byte(4 << 3 | 2)
-            writer.varint(dataLength)
-            if let schema {
-                writer.byte(1 << 3 | 2)
-                writer.varint(schema.count)
-                writer.append(schema)
+        for position in message.positions { rowsLength += Self.fieldSize(message.rows.size(position)) }
+        var dataLength = Self.fieldSize(rowsLength)
+        if let schema { dataLength += Self.fieldSize(schema.count) }
+        let total = header.count + Self.fieldSize(dataLength)
+        var writer = ProtoWriter(capacity: total)
+        writer.append(header)
+        writer.tag(4, .lengthDelimited)
+        writer.varint(UInt64(dataLength))
+        if let schema { writer.lengthDelimited(1, schema) }
+        writer.tag(2, .lengthDelimited)
+        writer.varint(UInt64(rowsLength))
+        message.rows.bytes.withUnsafeBufferPointer { bytes in
+            for position in message.positions {
+                writer.lengthDelimited(1, UnsafeBufferPointer(rebasing: bytes[message.rows.range(position)]))
             }
-            writer.byte(2 << 3 | 2)
-            writer.varint(rowsLength)
-            message.rows.bytes.withUnsafeBufferPointer { bytes in
-                for position in message.positions {
-                    let row = message.rows.message(position)
-                    writer.byte(1 << 3 | 2)
-                    writer.varint(row.count)
-                    writer.append(UnsafeBufferPointer(rebasing: bytes[row.startIndex..<row.endIndex]))
-                }
-            }
-            return writer.count
         }
-        guard written == total else {
-            throw RPCError(code: .internalError, message: "an AppendRows request came out at \(written) bytes, not \(total)")
+        guard writer.count == total else {
+            throw RPCError(code: .internalError, message: "an AppendRows request came out at \(writer.count) bytes, not \(total)")
         }
-        return out
+        return writer.withBytes { Bytes($0) }
     }
 
-    static func varintSize(_ value: Int) -> Int {
-        var size = 1
-        var value = UInt64(value)
+    /// The size of a length-delimited field of `length` bytes with a one-byte tag.
+    static func fieldSize(_ length: Int) -> Int {
+        var size = 2
+        var value = UInt64(length)
         while value >= 0x80 {
             value >>= 7
             size += 1
         }
-        return size
-    }
-
-    /// Stores into memory of a size computed beforehand.
-    private struct RawWriter {
-        let raw: UnsafeMutableRawBufferPointer
-        var count = 0
-
-        init(_ raw: UnsafeMutableRawBufferPointer) { self.raw = raw }
-
-        mutating func byte(_ value: UInt8) {
-            raw[count] = value
-            count += 1
-        }
-
-        mutating func varint(_ value: Int) {
-            var value = UInt64(value)
-            while value >= 0x80 {
-                byte(UInt8(truncatingIfNeeded: value) | 0x80)
-                value >>= 7
-            }
-            byte(UInt8(truncatingIfNeeded: value))
-        }
-
-        mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
-            guard !bytes.isEmpty else { return }
-            UnsafeMutableRawBufferPointer(rebasing: raw[count..<(count + bytes.count)]).copyMemory(from: UnsafeRawBufferPointer(bytes))
-            count += bytes.count
-        }
-
-        mutating func append(_ bytes: [UInt8]) {
-            bytes.withUnsafeBufferPointer { append($0) }
-        }
+        return size + length
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// The buffer is its own memory (`malloc`, grown by doubling), written through a pointer: a value
 /// costs a capacity check and its stores, with no uniqueness check or reference counting per byte.
-/// It cannot be copied; ``data()`` hands the bytes over to a `Data` without copying them.
+/// It cannot be copied: pass it `inout`, and read what it wrote with ``withBytes(_:)``.
 struct ProtoWriter: ~Copyable {
     enum WireType: UInt8 {
         case varint = 0, fixed64 = 1, lengthDelimited = 2
@@ -27,13 +27,6 @@ struct ProtoWriter: ~Copyable {
         return Array(UnsafeBufferPointer(start: base, count: count))
     }
 
-    /// The bytes written, handed over without a copy (the writer's buffer becomes the `Data`'s).
-    consuming func data() -> Data {
-        guard let base, count > 0 else { return Data() }
-        let data = Data(bytesNoCopy: base, count: count, deallocator: .free)
-        self.base = nil
-        return data
-    }
 
     /// Calls `body` with the bytes written.
     func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
@@ -123,6 +116,15 @@ struct ProtoWriter: ~Copyable {
         guard let source = value.baseAddress, !value.isEmpty else { return }
         reserve(value.count).update(from: source, count: value.count)
         count += value.count
+    }
+
+    /// Bytes as they are (an already encoded part of a message).
+    mutating func append(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { bytes in
+            guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+            reserve(bytes.count).update(from: source, count: bytes.count)
+            count += bytes.count
+        }
     }
 
     mutating func lengthDelimited(_ number: Int32, _ value: [UInt8]) {

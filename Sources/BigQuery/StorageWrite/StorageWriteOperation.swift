@@ -138,54 +138,46 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
         let constant = settings.projectID.isConstant && settings.datasetID.isConstant && settings.tableID.isConstant
         var fixed: TableReference?
         var last: (table: TableReference, group: Int)?
-        var grouped = false
-        if constant, !settings.sink.cdc, settings.sink.uniqueConstraints == nil, !documents.isEmpty,
-           let table = try? TableReference(checking: try context.interpolate(settings.projectID, for: documents[0]),
-                                           dataset: try context.interpolate(settings.datasetID, for: documents[0]),
-                                           table: try context.interpolate(settings.tableID, for: documents[0])) {
-            // One destination, and each row is its document: one group, built without a lookup a row.
-            // (A destination that does not render fails every document the same way: the loop below says so.)
-            groups = [Group(table: table, positions: Array(documents.indices), rows: documents.map(StorageRow.init(document:)))]
-            grouped = true
-        }
-        for position in documents.indices where !grouped {
-            do {
-                let table: TableReference
-                if constant, let fixed { table = fixed } else {
-                    table = try TableReference(checking: try context.interpolate(settings.projectID, for: documents[position]),
-                                               dataset: try context.interpolate(settings.datasetID, for: documents[position]),
-                                               table: try context.interpolate(settings.tableID, for: documents[position]))
-                    if constant { fixed = table }
+        if let group = singleGroup(documents, context: context) {
+            groups = [group]
+        } else {
+            for position in documents.indices {
+                do {
+                    let table: TableReference
+                    if constant, let fixed { table = fixed } else {
+                        table = try destination(of: documents[position], context: context)
+                        if constant { fixed = table }
+                    }
+                    let row: StorageRow
+                    if settings.sink.cdc {
+                        var value = try documents[position].json()
+                        Self.addChangeProperties(of: documents[position], to: &value)
+                        row = StorageRow(value: value)
+                    } else {
+                        row = StorageRow(document: documents[position])
+                    }
+                    var change: StorageMergeChange?
+                    if let constraints = settings.sink.uniqueConstraints {
+                        let op = try StorageMergeChange.op(of: documents[position])
+                        change = StorageMergeChange(op: op, keys: op == .truncate ? [] : try constraints.keys(for: documents[position], context: context),
+                                                    isChange: StorageMergeChange.isCaptured(documents[position]))
+                    }
+                    let group: Int
+                    if let last, last.table == table { group = last.group } else if let known = groupIndex[table] {
+                        group = known
+                    } else {
+                        group = groups.count
+                        groupIndex[table] = group
+                        groups.append(Group(table: table, positions: [], rows: []))
+                    }
+                    last = (table, group)
+                    groups[group].positions.append(position)
+                    groups[group].rows.append(row)
+                    if let change { groups[group].changes.append(change) }
+                } catch {
+                    failures[position] = "\(error)"
+                    codes[position] = DocumentError.code(of: error, else: .connector)
                 }
-                let row: StorageRow
-                if settings.sink.cdc {
-                    var value = try documents[position].json()
-                    Self.addChangeProperties(of: documents[position], to: &value)
-                    row = StorageRow(value: value)
-                } else {
-                    row = StorageRow(document: documents[position])
-                }
-                var change: StorageMergeChange?
-                if let constraints = settings.sink.uniqueConstraints {
-                    let op = try StorageMergeChange.op(of: documents[position])
-                    change = StorageMergeChange(op: op, keys: op == .truncate ? [] : try constraints.keys(for: documents[position], context: context),
-                                                isChange: StorageMergeChange.isCaptured(documents[position]))
-                }
-                let group: Int
-                if let last, last.table == table { group = last.group } else if let known = groupIndex[table] {
-                    group = known
-                } else {
-                    group = groups.count
-                    groupIndex[table] = group
-                    groups.append(Group(table: table, positions: [], rows: []))
-                }
-                last = (table, group)
-                groups[group].positions.append(position)
-                groups[group].rows.append(row)
-                if let change { groups[group].changes.append(change) }
-            } catch {
-                failures[position] = "\(error)"
-                codes[position] = DocumentError.code(of: error, else: .connector)
             }
         }
         var staged: [StagedGroup] = []
@@ -216,6 +208,23 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
             staged.append(StagedGroup(group: group, writer: writer, accepted: await writer.accept(group.rows), log: evolved.lines))
         }
         return Staged(documents: documents, failures: failures, codes: codes, groups: staged)
+    }
+
+    /// The table `document` goes to.
+    private func destination(of document: Document, context: OperationContext) throws -> TableReference {
+        try TableReference(checking: try context.interpolate(settings.projectID, for: document),
+                           dataset: try context.interpolate(settings.datasetID, for: document),
+                           table: try context.interpolate(settings.tableID, for: document))
+    }
+
+    /// The batch as one group, built without a lookup a row, when its destination has no
+    /// placeholders and each row is its document (no CDC columns, no MERGE). Nil otherwise, and
+    /// when the destination does not render: then each document fails with the error.
+    private func singleGroup(_ documents: [Document], context: OperationContext) -> Group? {
+        guard settings.projectID.isConstant, settings.datasetID.isConstant, settings.tableID.isConstant,
+              !settings.sink.cdc, settings.sink.uniqueConstraints == nil, let first = documents.first,
+              let table = try? destination(of: first, context: context) else { return nil }
+        return Group(table: table, positions: Array(documents.indices), rows: documents.map(StorageRow.init(document:)))
     }
 
     /// What sending one staged group came to: its failures by position in the group.

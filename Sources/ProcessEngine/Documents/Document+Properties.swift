@@ -95,38 +95,11 @@ extension Document {
         cache.after = storedProperties
         cache.isSet = true
     }
-
-    /// Sets `names[i]` to `values[i]` for every `i` (up to the shorter array's end), as that many
-    /// ``setProperty(_:to:sharing:)`` calls would, remembered as one change: documents that had the
-    /// same properties dictionary before share the resulting one. Pass the same arrays for a run of
-    /// documents.
-    public mutating func setProperties(_ names: [String], to values: [String],
-                                       sharing cache: inout PropertiesAssignmentCache) {
-        if cache.inlineNames.count != names.count { cache.inlineNames = Array(repeating: InlineNameMatch(), count: names.count) }
-        for position in names.indices {
-            if let numberedProperty, cache.inlineNames[position].numbered(numberedProperty.name, is: names[position]) {
-                dropInlineNumbered()
-            }
-            if let prefixedProperty, cache.inlineNames[position].prefixed(prefixedProperty.name, is: names[position]) {
-                dropInlinePrefixed()
-            }
-        }
-        if cache.isSet, cache.names == names, cache.values == values, sameProperties(cache.before, storedProperties) {
-            storedProperties = cache.after
-            return
-        }
-        cache.before = storedProperties
-        for (name, value) in zip(names, values) { storedProperties[name] = value }
-        cache.names = names
-        cache.values = values
-        cache.after = storedProperties
-        cache.isSet = true
-    }
 }
 
 extension Document {
     /// Sets `names[i]` to `values[i]` (up to the shorter array's end) on the documents at
-    /// `positions`, as ``setProperties(_:to:sharing:)`` on each of them would, in one pass: whether
+    /// `positions`, as assigning them one after another to each would, in one pass: whether
     /// a document's inline property is one of `names` is decided once per inline name object, and
     /// documents that had the same properties dictionary as the one before share its result.
     public static func setProperties(_ names: [String], to values: [String], on documents: inout [Document],
@@ -178,19 +151,6 @@ extension Document {
             }
         }
     }
-}
-
-/// The last dictionary ``Document/setProperties(_:to:sharing:)`` produced, for the documents that follow.
-public struct PropertiesAssignmentCache: Sendable {
-    var inlineNames: [InlineNameMatch] = []
-    var isSet = false
-    var before: [String: String] = [:]
-    var names: [String] = []
-    var values: [String] = []
-    var after: [String: String] = [:]
-
-    /// An empty cache; keep one per loop over documents.
-    public init() {}
 }
 
 /// The last dictionary ``Document/setProperty(_:to:sharing:)`` produced, for the documents that follow.

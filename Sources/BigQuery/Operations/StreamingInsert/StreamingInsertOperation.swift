@@ -17,6 +17,8 @@ struct StreamingInsertOperation: ConnectorOperation {
         var table: String
         var suffix: String?
         var name: String { "\(project).\(dataset).\(table)" }
+        /// The values of ``TableReference/propertyNames`` for this destination.
+        var propertyValues: [String] { [project, dataset, table] }
     }
 
     /// The rows' insert ids: none, generated (the execution id, `-`, the document's index, kept as
@@ -286,7 +288,7 @@ struct StreamingInsertOperation: ConnectorOperation {
         var applicationErrors = 0
         // Documents of a chunk share one properties dictionary; so do their outputs (one per
         // destination), and a generated insert id stays a number in each document.
-        let destinationValues = destinations.map { [$0.project, $0.dataset, $0.table] }
+        let destinationValues = destinations.map(\.propertyValues)
         var run = 0
         while run < documents.count {
             // A run of documents of one destination.

@@ -114,7 +114,9 @@ struct ExactlyOnceOwnershipTests {
 
     @Test("conveyor serve and conveyor run of one exactly-once process at once: the later one is refused, every row reported written is in the table once")
     func serveAndRun() async throws {
-        let total = 30_000
+        // Large enough that the served run still owns the checkpoint when the run starts, on a
+        // loaded machine too (with 30,000 rows it sometimes ended in between, and both ran).
+        let total = 100_000
         let workspace = try LoadWorkspace(api: "storage-write", delivery: "exactly-once", batchCount: 100,
                                           allowSimultaneous: true, inboxFromEnvironment: true)
         try workspace.writeRows(total, first: 0, folder: "in-a")

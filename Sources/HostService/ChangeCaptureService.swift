@@ -12,6 +12,8 @@ public struct ChangeCaptureService: Sendable {
     let logger: Logger
     /// The processes with a `<cdc>` start shape, by id.
     let captures: [(processID: String, capture: ChangeCaptureStart)]
+    /// How long opening a watch on a slot and counting its waiting changes may take.
+    var readDeadline = Self.readDeadline
 
     public init(host: ExecutionHost, logger: Logger) {
         self.host = host
@@ -64,7 +66,13 @@ public struct ChangeCaptureService: Sendable {
                                                                     environment: environment)
                     watcher = current
                 }
-                let waiting = try await current.waitingChanges(upTo: capture.maxBatch)
+                // Bounded: a server that holds a connection without answering (or a lock the
+                // peek waits on) makes this fail, log and retry, not wait for ever.
+                let limit = capture.maxBatch
+                let waiting = try await withDeadline(readDeadline, waitingFor: "reading slot '\(capture.slot)'",
+                                                     onExpiry: { await current.close() }) {
+                    try await current.waitingChanges(upTo: limit)
+                }
                 if failures > 0 {
                     logger.notice("change capture reads its slot again", metadata: ["process": "\(processID)"])
                     failures = 0
@@ -116,6 +124,10 @@ public struct ChangeCaptureService: Sendable {
         }
         await watcher?.close()
     }
+
+    /// How long opening a watch on a slot (creating it waits up to a minute for open transactions)
+    /// and counting its waiting changes may take.
+    static let readDeadline = Duration.seconds(90)
 
     /// 1 s, 2 s, 4 s, … up to a minute.
     static func backoff(after failures: Int) -> Duration {

@@ -7,7 +7,7 @@ import Synchronization
 /// With `<append>true</append>` every target file stays open for the execution and documents
 /// are buffered: the buffer is written out whenever it holds 4 MB and at the end of each batch,
 /// so a document handed on as written is in the file.
-final class DiskSendOperation: ConnectorOperation {
+final class DiskSendOperation: InPlaceConnectorOperation {
     let directory: String
     let fileName: InterpolatedText
     let append: Bool
@@ -77,27 +77,31 @@ final class DiskSendOperation: ConnectorOperation {
     }
 
     func execute(_ documents: [Document], context: OperationContext) async throws -> OperationOutcome {
+        var batch = documents
+        return try await executeInPlace(&batch, context: context)
+    }
+
+    /// Writes the batch; the documents written go on with `disk.fileName` set, changed in place
+    /// (a copy of each only when the batch is shared). Never throws: a document that cannot be
+    /// written fails alone.
+    func executeInPlace(_ documents: inout [Document], context: OperationContext) async throws -> OperationOutcome {
         state.withLock { state in
-            append ? appendAll(documents, context: context, state: &state)
-                : writeEach(documents, context: context, state: &state)
+            append ? appendAll(&documents, context: context, state: &state)
+                : writeEach(&documents, context: context, state: &state)
         }
     }
 
     /// Append mode: each document is added to its file's buffer; the files of the batch are moved
     /// out of the state while it runs (no lookup per document), flushed at its end and put back.
-    private func appendAll(_ documents: [Document], context: OperationContext, state: inout State) -> OperationOutcome {
+    private func appendAll(_ documents: inout [Document], context: OperationContext, state: inout State) -> OperationOutcome {
         var failures: [DocumentFailure] = []
-        var written: [Document] = []
-        written.reserveCapacity(documents.count)
         var batch = BatchFiles()
-        /// For each written document, its file's slot in `batch`.
+        /// For each document, its file's slot in `batch`, or -1 when it failed.
         var slots: [Int] = []
         slots.reserveCapacity(documents.count)
         let constantName = fileName.isConstant
         var lastName: (name: String, slot: Int)?
         var shared = PropertyAssignmentCache()
-        // The documents are read in place and copied once, into `written` (a loop variable would
-        // be one more copy of each).
         for position in documents.indices {
             do {
                 let slot: Int
@@ -114,12 +118,11 @@ final class DiskSendOperation: ConnectorOperation {
                 }
                 batch.files[slot].append(line: documents[position].data)
                 if batch.files[slot].isFull { batch.flush(slot) }
-                var document = documents[position]
-                document.setProperty("disk.fileName", to: batch.targets[slot].relative, sharing: &shared)
-                written.append(consume document)
+                documents[position].setProperty("disk.fileName", to: batch.targets[slot].relative, sharing: &shared)
                 slots.append(slot)
             } catch {
                 failures.append(DocumentFailure(document: documents[position], error: error))
+                slots.append(-1)
             }
         }
         for slot in batch.files.indices { batch.flush(slot) }
@@ -131,9 +134,11 @@ final class DiskSendOperation: ConnectorOperation {
             }
         }
         for slot in batch.files.indices { state.files[batch.targets[slot].path] = batch.files[slot] }
-        if batch.errors.contains(where: { $0 != nil }) {
+        var written: [Document] = []
+        swap(&written, &documents)
+        if !failures.isEmpty || batch.errors.contains(where: { $0 != nil }) {
             var kept: [Document] = []
-            for (document, slot) in zip(written, slots) {
+            for (document, slot) in zip(written, slots) where slot >= 0 {
                 if let error = batch.errors[slot] {
                     failures.append(DocumentFailure(document: document, error: error))
                 } else {
@@ -148,20 +153,25 @@ final class DiskSendOperation: ConnectorOperation {
     }
 
     /// One file per document, replaced.
-    private func writeEach(_ documents: [Document], context: OperationContext, state: inout State) -> OperationOutcome {
+    private func writeEach(_ documents: inout [Document], context: OperationContext, state: inout State) -> OperationOutcome {
         var failures: [DocumentFailure] = []
-        var written: [Document] = []
-        written.reserveCapacity(documents.count)
+        var failed: [Bool] = []
         var shared = PropertyAssignmentCache()
-        for var document in documents {
+        for position in documents.indices {
             do {
-                let target = try target(for: try context.interpolate(fileName, for: document), state: &state)
-                try write(document.data, to: target.path)
-                document.setProperty("disk.fileName", to: target.relative, sharing: &shared)
-                written.append(document)
+                let target = try target(for: try context.interpolate(fileName, for: documents[position]), state: &state)
+                try write(documents[position].data, to: target.path)
+                documents[position].setProperty("disk.fileName", to: target.relative, sharing: &shared)
             } catch {
-                failures.append(DocumentFailure(document: document, error: error))
+                if failed.isEmpty { failed = Array(repeating: false, count: documents.count) }
+                failed[position] = true
+                failures.append(DocumentFailure(document: documents[position], error: error))
             }
+        }
+        var written: [Document] = []
+        swap(&written, &documents)
+        if !failed.isEmpty {
+            written = zip(written, failed).compactMap { $1 ? nil : $0 }
         }
         return OperationOutcome(outputs: written, failures: failures)
     }

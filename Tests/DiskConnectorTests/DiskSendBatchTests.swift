@@ -82,3 +82,71 @@ import Testing
         #expect(folder.read("new.jsonl") == "{\"n\":1}\n")
     }
 }
+
+/// The batch handed over (`executeInPlace`) and the batch copied (`execute`) give the same outcome
+/// and the same files; the copied batch's caller keeps its documents as they were.
+@Suite struct DiskSendInPlaceTests {
+    private func batch(_ count: Int, seed: UInt64) -> [Document] {
+        var generator = SplitMix(seed: seed)
+        let names = ["a.jsonl", "b.jsonl", "/abs", "../out.jsonl", "sub/c.jsonl", ""]
+        return (0..<count).map { n in
+            let name = names[Int(generator.next() % UInt64(names.count))]
+            return Document(data: Array("{\"n\":\(n)}".utf8), properties: ["name": name], index: n)
+        }
+    }
+
+    @Test(arguments: [true, false])
+    func handedOverEqualsCopied(append: Bool) async throws {
+        for seed in 1...20 as ClosedRange<UInt64> {
+            let copiedFolder = try TemporaryFolder()
+            let inPlaceFolder = try TemporaryFolder()
+            let copied = try DiskSendOperation(directory: copiedFolder.path, fileName: InterpolatedText("{name}"), append: append)
+            let inPlace = try DiskSendOperation(directory: inPlaceFolder.path, fileName: InterpolatedText("{name}"), append: append)
+            let documents = batch(40, seed: seed)
+            let copiedOutcome = try await copied.execute(documents, context: testContext)
+            var handed = batch(40, seed: seed)
+            let inPlaceOutcome = try await inPlace.executeInPlace(&handed, context: testContext)
+            await copied.close()
+            await inPlace.close()
+            func describe(_ outcome: OperationOutcome) -> [String] {
+                outcome.outputs.map { "\($0.index) \(String(decoding: $0.data, as: UTF8.self)) \($0.properties.sorted { $0.key < $1.key })" }
+                    + outcome.failures.map { "failed \($0.document.index) \($0.message)" }
+            }
+            #expect(describe(inPlaceOutcome).map { $0.replacingOccurrences(of: inPlaceFolder.path, with: "") }
+                    == describe(copiedOutcome).map { $0.replacingOccurrences(of: copiedFolder.path, with: "") })
+            // What the batch must give, worked out without the operation: the documents with a
+            // name inside the folder go on, in order, naming their file; the others fail.
+            let valid: Set<String> = ["a.jsonl", "b.jsonl", "sub/c.jsonl"]
+            let expected = documents.filter { valid.contains($0.properties["name"] ?? "") }
+            #expect(inPlaceOutcome.outputs.map(\.index) == expected.map(\.index))
+            #expect(inPlaceOutcome.outputs.map { $0.properties["disk.fileName"] } == expected.map { $0.properties["name"] })
+            #expect(inPlaceOutcome.outputs.map(\.data) == expected.map(\.data))
+            #expect(inPlaceOutcome.failures.map(\.document.index) == documents.filter { !valid.contains($0.properties["name"] ?? "") }.map(\.index))
+            #expect(inPlaceOutcome.failures.allSatisfy { $0.document.properties["disk.fileName"] == nil })
+            for name in valid where append {
+                let lines = expected.filter { $0.properties["name"] == name }.map { String(decoding: $0.data, as: UTF8.self) + "\n" }
+                #expect((inPlaceFolder.read(name) ?? "") == lines.joined(), "\(name), seed \(seed)")
+            }
+            #expect(!copiedOutcome.failures.isEmpty && !copiedOutcome.outputs.isEmpty)
+            #expect(handed.isEmpty, "the documents moved into the outcome")
+            // The caller's copy is untouched: no disk.fileName on it.
+            #expect(documents.allSatisfy { $0.properties["disk.fileName"] == nil })
+            for name in ["a.jsonl", "b.jsonl", "sub/c.jsonl"] {
+                #expect(inPlaceFolder.read(name) == copiedFolder.read(name), "\(name), seed \(seed)")
+            }
+        }
+    }
+}
+
+/// A small deterministic generator for the tests' batches.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -78,6 +78,19 @@ public protocol OverlappingConnectorOperation: ConnectorOperation {
     func begin(_ documents: [Document], context: OperationContext) async -> Task<OperationOutcome, any Error>
 }
 
+/// An operation that may take the documents of a batch instead of copying them: the documents it
+/// passes on are the ones it was handed, changed in place. The engine hands a batch over (calls
+/// ``executeInPlace(_:context:)`` instead of ``ConnectorOperation/execute(_:context:emit:)``) only
+/// when it needs nothing of the documents afterwards but their indexes; the two must give the
+/// same outcome.
+public protocol InPlaceConnectorOperation: ConnectorOperation {
+    /// Runs the operation on the batch in `documents`, which it may take apart: moving documents
+    /// into the outcome's outputs and failures, leaving `documents` empty (or holding documents it
+    /// is done with). Documents it dead-letters must be among the outputs, as always. When it
+    /// throws, `documents` must hold the batch as it was handed over: the engine fails each one.
+    func executeInPlace(_ documents: inout [Document], context: OperationContext) async throws -> OperationOutcome
+}
+
 extension ConnectorOperation {
     public func read(context: OperationContext, emit: ([Document]) async throws -> Void) async throws {
         throw DocumentError("this operation cannot start a process: it reads no documents", code: .process)

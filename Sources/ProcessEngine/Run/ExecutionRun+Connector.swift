@@ -6,8 +6,12 @@ extension ExecutionRun {
     ///
     /// Successful documents without tracked values extend a run trace instead of getting one
     /// trace each; an operation without tracked fields costs no evaluation per document.
+    ///
+    /// On return `documents` holds what the shapes are done with, for the start shape to reuse:
+    /// the batch itself, or, when it was handed over to an ``InPlaceConnectorOperation``, the
+    /// documents that operation passed on.
     func runConnector(shape: ShapeDefinition, connectionID: String, operationID: String,
-                      documents: [Document], next: String) async throws {
+                      documents: inout [Document], next: String) async throws {
         let operation: any ConnectorOperation
         do {
             operation = try await self.operation(forShape: shape.id, connectionID: connectionID,
@@ -19,26 +23,50 @@ extension ExecutionRun {
             }
             return
         }
-        let call = ConnectorCall(shape: shape, connectionID: connectionID, operationID: operationID,
-                                 documents: documents, next: next, context: operationContext(shapeID: shape.id))
+        let context = operationContext(shapeID: shape.id)
         if shape.id == overlap.shapeID, let overlapping = operation as? any OverlappingConnectorOperation {
             // This batch begins before the previous one is finished; that one is recorded and
             // sent on first, so records and outputs keep batch order.
+            let call = ConnectorCall(shape: shape, connectionID: connectionID, operationID: operationID,
+                                     documents: documents, next: next, context: context)
             try await submitOverlapping(call, to: overlapping)
             return
         }
-        try await finishConnector(call) { emit in
-            try await operation.execute(documents, context: call.context, emit: emit)
+        if let inPlace = operation as? any InPlaceConnectorOperation, needsOnlyIndexes(operationID: operationID) {
+            // Handed over: the engine keeps no reference to the batch, so the operation changes
+            // the documents in place and passes them on without a copy.
+            let call = ConnectorCall(shape: shape, connectionID: connectionID, operationID: operationID,
+                                     documents: [], next: next, context: context)
+            try await finishConnector(call, inputs: &documents, handedOver: true) { batch, _ in
+                try await inPlace.executeInPlace(&batch, context: context)
+            }
+            return
+        }
+        let call = ConnectorCall(shape: shape, connectionID: connectionID, operationID: operationID,
+                                 documents: [], next: next, context: context)
+        try await finishConnector(call, inputs: &documents, handedOver: false) { batch, emit in
+            try await operation.execute(batch, context: context, emit: emit)
         }
     }
 
-    /// Runs `outcome` (the operation on the call's batch), records every document and sends the
-    /// outputs on.
-    func finishConnector(_ call: ConnectorCall,
-                                 outcome run: (_ emit: ([Document]) async throws -> Void) async throws -> OperationOutcome)
+    /// Whether recording a batch at a connector shape needs nothing of its documents but their
+    /// indexes once the operation ran: no tracked fields (evaluated on the inputs) and no
+    /// capture of every input (`captureDocuments="all"`).
+    func needsOnlyIndexes(operationID: String) -> Bool {
+        guard process.captureDocuments != .all else { return false }
+        return runner.workspace.operations[operationID]?.tracking.isEmpty ?? true
+    }
+
+    /// Runs `outcome` on `inputs` (the call's batch), records every document and sends the outputs
+    /// on. `handedOver`: the operation takes the documents out of `inputs` (see
+    /// ``InPlaceConnectorOperation``), and only their indexes are kept for the records; `inputs`
+    /// then ends holding the outputs the next shapes were done with.
+    func finishConnector(_ call: ConnectorCall, inputs: inout [Document], handedOver: Bool,
+                         outcome run: (_ documents: inout [Document], _ emit: ([Document]) async throws -> Void) async throws
+                             -> OperationOutcome)
         async throws {
         let (shape, connectionID, operationID) = (call.shape, call.connectionID, call.operationID)
-        let (documents, next, context) = (call.documents, call.next, call.context)
+        let (next, context) = (call.next, call.context)
         let definition = runner.workspace.operations[operationID]
         let direction = definition?.trackingDirection ?? .input
         let tracked = definition.flatMap { $0.tracking.isEmpty ? nil : $0 }
@@ -47,14 +75,15 @@ extension ExecutionRun {
         /// Reasons of the documents the operation dead-lettered, by document index.
         var deadLetterReasons: [Int: String] = [:]
         var downstreamError: (any Error)?
+        /// The inputs' indexes, when the documents are handed over.
+        let handedIndexes = handedOver ? inputs.map(\.index) : []
 
         var errorCheck = PropertyLookup(Document.applicationErrorProperty)
 
         /// `checked`: every document of `batch` was already looked at for the application error
         /// property (and any that has it is in `applicationErrorIndexes`).
-        func forward(_ batch: [Document], checked: Bool = false) async throws {
-            guard !batch.isEmpty else { return }
-            var outputs = batch
+        func forward(_ outputs: inout [Document], checked: Bool = false) async throws {
+            guard !outputs.isEmpty else { return }
             let noneMarked = checked && applicationErrorIndexes.isEmpty
             for position in outputs.indices {
                 let isApplicationError = noneMarked ? false : errorCheck.isSet(in: outputs, at: position)
@@ -76,14 +105,15 @@ extension ExecutionRun {
                 captureOutputs(outputs, key: key, applicationErrors: applicationErrorIndexes)
             }
             await flushTracesIfNeeded()
-            try await push(outputs, to: next)
+            try await push(taking: &outputs, to: next)
         }
 
-        let outcome: OperationOutcome
+        var outcome: OperationOutcome
         do {
-            outcome = try await run { batch in
+            outcome = try await run(&inputs) { batch in
                 do {
-                    try await forward(batch)
+                    var outputs = batch
+                    try await forward(&outputs)
                 } catch {
                     downstreamError = error
                     throw error
@@ -91,7 +121,8 @@ extension ExecutionRun {
             }
         } catch {
             if let downstreamError { throw downstreamError }
-            for var document in documents {
+            // An operation that throws leaves the batch it was handed as it was.
+            for var document in inputs {
                 let values = tracked.map { trackedValues($0, direction: .input, for: &document, context: context) } ?? []
                 fail(document, at: shape, message: "\(error)", code: DocumentError.code(of: error, else: .connector),
                      connectionID: connectionID, operationID: operationID, tracked: values)
@@ -114,19 +145,24 @@ extension ExecutionRun {
         for position in outcome.outputs.indices where errorCheck.isSet(in: outcome.outputs, at: position) {
             applicationErrorIndexes.insert(outcome.outputs[position].index)
         }
+        let inputCount = handedOver ? handedIndexes.count : inputs.count
         if direction == .input, tracked == nil, outcome.failures.isEmpty, applicationErrorIndexes.isEmpty,
            deadLetterReasons.isEmpty {
-            traceSuccesses(key, direction: .input, documents: documents)
+            if handedOver {
+                traceSuccesses(key, direction: .input, count: inputCount) { handedIndexes[$0] }
+            } else {
+                traceSuccesses(key, direction: .input, count: inputCount) { inputs[$0].index }
+            }
         } else if direction == .input {
             let failedIndexes = outcome.failures.isEmpty ? [] : Set(outcome.failures.map(\.document.index))
-            for position in documents.indices {
-                let index = documents[position].index
+            for position in 0..<inputCount {
+                let index = handedOver ? handedIndexes[position] : inputs[position].index
                 if !failedIndexes.isEmpty, failedIndexes.contains(index) { continue }
                 let status: DocumentStatus = applicationErrorIndexes.isEmpty
                     || !applicationErrorIndexes.contains(index) ? .success : .applicationError
                 var values: [TrackedFieldValue] = []
-                if let tracked {
-                    var document = documents[position]
+                if let tracked, !handedOver {
+                    var document = inputs[position]
                     values = trackedValues(tracked, direction: .input, for: &document, context: context)
                 }
                 if !deadLetterReasons.isEmpty, let reason = deadLetterReasons[index] {
@@ -137,20 +173,25 @@ extension ExecutionRun {
             }
         }
         if process.captureDocuments == .all || (process.captureDocuments == .errors && !deadLetterReasons.isEmpty) {
-            captureInputs(documents, key: key, failed: Set(outcome.failures.map(\.document.index)),
+            // Handed over, the dead-lettered inputs are among the outputs (`captureDocuments` is
+            // not `all` then).
+            captureInputs(handedOver ? outcome.outputs : inputs, key: key,
+                          failed: Set(outcome.failures.map(\.document.index)),
                           applicationErrors: applicationErrorIndexes, deadLettered: deadLetterReasons)
         }
-        try await forward(outcome.outputs, checked: true)
+        try await forward(&outcome.outputs, checked: true)
+        if handedOver { swap(&inputs, &outcome.outputs) }
     }
 
-    /// Records successful documents without tracked values: each run of consecutive indexes
-    /// extends the last trace or becomes one trace, as ``trace(_:direction:index:status:trackedValues:)`` would.
-    func traceSuccesses(_ key: TraceKey, direction: DocumentTrace.Direction, documents: [Document]) {
-        var position = documents.startIndex
-        while position < documents.endIndex {
-            let first = documents[position].index
+    /// Records successful documents without tracked values, the `count` whose indexes `index`
+    /// gives in order: each run of consecutive indexes extends the last trace or becomes one trace,
+    /// as ``trace(_:direction:index:status:trackedValues:)`` would.
+    func traceSuccesses(_ key: TraceKey, direction: DocumentTrace.Direction, count: Int, index: (Int) -> Int) {
+        var position = 0
+        while position < count {
+            let first = index(position)
             var end = position + 1
-            while end < documents.endIndex, documents[end].index == first + (end - position) { end += 1 }
+            while end < count, index(end) == first + (end - position) { end += 1 }
             trace(key, direction: direction, index: first, status: .success, trackedValues: [])
             if let last = recording.traces.indices.last, end - position > 1 { recording.traces[last].count += end - position - 1 }
             position = end

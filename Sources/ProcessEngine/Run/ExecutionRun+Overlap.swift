@@ -117,8 +117,9 @@ extension ExecutionRun {
             case .deliver(let batch):
                 guard let call = overlap.calls.removeValue(forKey: batch),
                       let outcome = overlap.outcomes.removeValue(forKey: batch) else { continue }
-                try await finishConnector(call) { _ in try outcome.get() }
-                overlap.settledDocuments = call.documents
+                var inputs = call.documents
+                try await finishConnector(call, inputs: &inputs, handedOver: false) { _, _ in try outcome.get() }
+                overlap.settledDocuments = inputs
             }
         }
     }

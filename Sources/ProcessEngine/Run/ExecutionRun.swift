@@ -278,9 +278,9 @@ final class ExecutionRun {
                 // documents go back for reuse once every batch is finished; while the last one may
                 // still be in flight, none does.
                 for start in stride(from: 0, to: documents.count, by: batchSize) {
-                    let batch = Array(documents[start..<min(start + batchSize, documents.count)])
+                    var batch = Array(documents[start..<min(start + batchSize, documents.count)])
                     try await runConnector(shape: shape, connectionID: connectionID, operationID: operationID,
-                                           documents: batch, next: next)
+                                           documents: &batch, next: next)
                 }
                 if overlap.isInFlight(at: shape.id) {
                     documents = []
@@ -289,7 +289,7 @@ final class ExecutionRun {
                 return
             }
             try await runConnector(shape: shape, connectionID: connectionID, operationID: operationID,
-                                   documents: documents, next: next)
+                                   documents: &documents, next: next)
             if overlap.isInFlight(at: shape.id) {
                 // These documents are still in flight; the batch finished before them goes back
                 // instead (its buffers are free to reuse, theirs are not).

@@ -43,9 +43,8 @@ struct AppendFile {
 
     /// Buffers a document followed by a newline (none when the document already ends with one,
     /// as CSV and XML documents do).
-    mutating func append(line bytes: [UInt8]) {
-        // Through the buffer pointer: appending the array itself would retain it.
-        bytes.withUnsafeBufferPointer { pending.append(contentsOf: $0) }
+    mutating func append(line bytes: UnsafeBufferPointer<UInt8>) {
+        pending.append(contentsOf: bytes)
         if bytes.last != 0x0A { pending.append(0x0A) }
     }
 

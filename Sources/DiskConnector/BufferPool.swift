@@ -20,12 +20,15 @@ struct BufferPool {
     /// allocates a fresh buffer of the same capacity and never touches the shared one.
     mutating func recycle(_ documents: inout [Document]) {
         if buffers.capacity < Self.maximumBuffers { buffers.reserveCapacity(Self.maximumBuffers) }
-        for position in documents.indices where buffers.count < Self.maximumBuffers {
-            var data: [UInt8] = []
-            swap(&data, &documents[position].data)
-            guard data.capacity <= Self.maximumCapacity else { continue }
-            data.removeAll(keepingCapacity: true)
-            buffers.append(data)
+        // Through the buffer: no uniqueness check of the array per document.
+        documents.withUnsafeMutableBufferPointer { documents in
+            for position in documents.indices where buffers.count < Self.maximumBuffers {
+                var data: [UInt8] = []
+                swap(&data, &documents[position].data)
+                guard data.capacity <= Self.maximumCapacity else { continue }
+                data.removeAll(keepingCapacity: true)
+                buffers.append(data)
+            }
         }
         documents.removeAll(keepingCapacity: true)
     }

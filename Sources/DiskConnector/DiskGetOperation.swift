@@ -73,10 +73,17 @@ struct DiskGetOperation: ConnectorOperation {
             var offset = 0
             while offset < count {
                 let end = min(offset + max(1, sliceSize), count)
-                try buffer.withUnsafeBufferPointer { bytes throws(DiskError) in
-                    try splitter.consume(UnsafeBufferPointer(rebasing: bytes[offset..<end]), into: &documents)
+                // A splitter that stops at the chunk's size leaves the rest of the slice for the
+                // next chunk; one that does not leaves the documents past it (moved below).
+                let used = try buffer.withUnsafeBufferPointer { bytes throws(DiskError) in
+                    try splitter.consume(UnsafeBufferPointer(rebasing: bytes[offset..<end]), into: &documents,
+                                         upTo: chunkSize)
                 }
-                offset = end
+                // Stopped at the chunk's size: the chunk goes below, and the slice's rest is read next.
+                guard used > 0 || documents.count >= chunkSize else {
+                    throw DiskError("cannot split \(path): the splitter stopped without a document")
+                }
+                offset += used
                 while documents.count >= chunkSize {
                     // Exactly `chunkSize` go; the slice's overflow starts the next chunk, so a
                     // connector batching by `<batchCount>` gets full batches, not a full one and a

@@ -100,29 +100,34 @@ final class DiskSendOperation: InPlaceConnectorOperation {
         var slots: [Int] = []
         slots.reserveCapacity(documents.count)
         let constantName = fileName.isConstant
-        var lastName: (name: String, slot: Int)?
+        // The last name rendered and its slot (the constant name's once it is known): plain
+        // variables, compared in place, so no document copies a string.
+        var lastName = ""
+        var lastSlot = -1
+        var lastRelative = ""
         var shared = PropertyAssignmentCache()
-        for position in documents.indices {
-            do {
-                let slot: Int
-                if constantName, let lastName {
-                    slot = lastName.slot
-                } else {
-                    let name = try context.interpolate(fileName, for: documents[position])
-                    if let lastName, lastName.name == name {
-                        slot = lastName.slot
-                    } else {
-                        slot = try batch.slot(for: try target(for: name, state: &state), state: &state)
-                        lastName = (name, slot)
+        // Through the buffer: each document is read and changed where it lies (no retain of its
+        // content to append it, no uniqueness check of the array per document).
+        documents.withUnsafeMutableBufferPointer { documents in
+            for position in documents.indices {
+                do {
+                    if !constantName || lastSlot < 0 {
+                        let name = try context.interpolate(fileName, for: documents[position])
+                        if lastSlot < 0 || lastName != name {
+                            lastSlot = try batch.slot(for: try target(for: name, state: &state), state: &state)
+                            lastName = name
+                            lastRelative = batch.targets[lastSlot].relative
+                        }
                     }
+                    let slot = lastSlot
+                    documents[position].data.withUnsafeBufferPointer { batch.files[slot].append(line: $0) }
+                    if batch.files[slot].isFull { batch.flush(slot) }
+                    documents[position].setProperty("disk.fileName", to: lastRelative, sharing: &shared)
+                    slots.append(slot)
+                } catch {
+                    failures.append(DocumentFailure(document: documents[position], error: error))
+                    slots.append(-1)
                 }
-                batch.files[slot].append(line: documents[position].data)
-                if batch.files[slot].isFull { batch.flush(slot) }
-                documents[position].setProperty("disk.fileName", to: batch.targets[slot].relative, sharing: &shared)
-                slots.append(slot)
-            } catch {
-                failures.append(DocumentFailure(document: documents[position], error: error))
-                slots.append(-1)
             }
         }
         for slot in batch.files.indices { batch.flush(slot) }

@@ -6,6 +6,11 @@ import ProcessEngine
 protocol FileSplitter {
     /// Consumes the next bytes of the file, appending every document they complete.
     mutating func consume(_ block: UnsafeBufferPointer<UInt8>, into documents: inout [Document]) throws(DiskError)
+    /// Like ``consume(_:into:)``, but may stop once `documents` holds `limit` documents; returns
+    /// how many bytes of `block` it consumed (the rest is to be passed again). Splitters that do
+    /// not stop consume the whole block.
+    mutating func consume(_ block: UnsafeBufferPointer<UInt8>, into documents: inout [Document],
+                          upTo limit: Int) throws(DiskError) -> Int
     /// The file ended: appends what is left, or throws when the file ended mid-document.
     mutating func finish(into documents: inout [Document]) throws(DiskError)
     /// Takes back documents the process is done with (their content buffers may be reused for the
@@ -15,6 +20,12 @@ protocol FileSplitter {
 
 extension FileSplitter {
     mutating func recycle(_ documents: inout [Document]) { documents.removeAll(keepingCapacity: true) }
+
+    mutating func consume(_ block: UnsafeBufferPointer<UInt8>, into documents: inout [Document],
+                          upTo limit: Int) throws(DiskError) -> Int {
+        try consume(block, into: &documents)
+        return block.count
+    }
 }
 
 extension DiskSplit {
@@ -60,12 +71,20 @@ struct LineSplitter: FileSplitter {
     init(properties: [String: String]) { self.properties = properties }
 
     mutating func consume(_ block: UnsafeBufferPointer<UInt8>, into documents: inout [Document]) throws(DiskError) {
-        guard let base = block.baseAddress else { return }
+        _ = consume(block, into: &documents, upTo: Int.max)
+    }
+
+    /// Stops before the first line once `documents` holds `limit` documents, so a reader handing
+    /// over chunks of `limit` never moves documents from one chunk to the next.
+    mutating func consume(_ block: UnsafeBufferPointer<UInt8>, into documents: inout [Document],
+                          upTo limit: Int) -> Int {
+        guard let base = block.baseAddress else { return 0 }
         var start = 0
         while start < block.count {
+            if documents.count >= limit { return start }
             guard let found = memchr(base + start, 0x0A, block.count - start) else {
                 carry.append(contentsOf: UnsafeBufferPointer(rebasing: block[start...]))
-                return
+                return block.count
             }
             let end = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) - base
             if carry.isEmpty {
@@ -81,6 +100,7 @@ struct LineSplitter: FileSplitter {
             lineNumber += 1
             start = end + 1
         }
+        return block.count
     }
 
     mutating func finish(into documents: inout [Document]) throws(DiskError) {

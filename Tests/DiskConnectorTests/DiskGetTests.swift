@@ -108,6 +108,36 @@ import Testing
         #expect(small.map(\.count) == Array(repeating: 7, count: 357) + [1])
     }
 
+    /// Lines split at the chunk's size (the splitter stops there, the slice's rest starts the
+    /// next chunk): across every block and slice size, with blank lines and CRLFs, each chunk but
+    /// the last is full and every line keeps its number.
+    @Test(arguments: sizes.indices)
+    func linesStopAtTheChunkSizeAndKeepTheirNumbers(_ size: Int) async throws {
+        let folder = try TemporaryFolder()
+        var text = ""
+        var expected: [(text: String, line: String)] = []
+        for number in 1...300 {
+            switch number % 13 {
+            case 0: text += "\n"
+            case 5: text += "  \r\n"
+            default:
+                let line = "{\"n\":\(number),\"pad\":\"\(String(repeating: "x", count: number % 17))\"}"
+                text += line + (number % 4 == 0 ? "\r\n" : "\n")
+                expected.append((line, "\(number)"))
+            }
+        }
+        try folder.write(text, to: "lines.jsonl")
+        let (block, slice) = Self.sizes[size]
+        for chunk in [1, 3, 7, 1_000] {
+            let chunks = try await readChunks(operation(folder, .jsonLines, block: block, slice: slice, chunk: chunk))
+            let documents = chunks.flatMap { $0 }
+            #expect(documents.map(\.text) == expected.map(\.text), "chunk \(chunk)")
+            #expect(documents.map { $0.properties["disk.line"] } == expected.map(\.line), "chunk \(chunk)")
+            #expect(chunks.dropLast().allSatisfy { $0.count == chunk }, "chunk \(chunk): \(chunks.map(\.count))")
+            #expect((1...chunk).contains(chunks.last?.count ?? 0))
+        }
+    }
+
     @Test func noneKeepsTheWholeFileAndFilesAreReadInNameOrder() async throws {
         let folder = try TemporaryFolder()
         try folder.write("second", to: "b.txt")

@@ -5,7 +5,7 @@ import Foundation
 struct AppendFile {
     let path: String
     let descriptor: Int32
-    private(set) var pending: [UInt8] = []
+    private var pending = PendingBytes()
     /// The file's size when the current batch began.
     private(set) var batchStart: off_t = 0
 
@@ -24,10 +24,9 @@ struct AppendFile {
         guard descriptor >= 0 else { throw DiskError("cannot open \(path): \(String(cString: strerror(errno)))") }
         self.path = path
         self.descriptor = descriptor
-        pending.reserveCapacity(AppendFile.flushThreshold + (1 << 16))
         if endsMidLine() {
             endedMidLine = true
-            pending.append(0x0A)
+            pending.appendLineBreak()
         }
     }
 
@@ -44,8 +43,7 @@ struct AppendFile {
     /// Buffers a document followed by a newline (none when the document already ends with one,
     /// as CSV and XML documents do).
     mutating func append(line bytes: UnsafeBufferPointer<UInt8>) {
-        pending.append(contentsOf: bytes)
-        if bytes.last != 0x0A { pending.append(0x0A) }
+        pending.append(line: bytes)
     }
 
     /// True when the buffer should be written out.
@@ -61,18 +59,68 @@ struct AppendFile {
     /// Cuts the file back to its size when the batch began and drops the buffer; returns why
     /// that failed, if it did.
     mutating func rollBack() -> String? {
-        pending.removeAll(keepingCapacity: true)
+        pending.removeAll()
         guard ftruncate(descriptor, batchStart) == 0 else {
             return "could not cut \(path) back to \(batchStart) bytes: \(DiskSendOperation.reason())"
         }
         // Cut back to an incomplete last line: the next batch still starts on a new line.
-        if endsMidLine() { pending.append(0x0A) }
+        if endsMidLine() { pending.appendLineBreak() }
         return nil
     }
 
     /// Writes the buffer out (keeping its capacity).
     mutating func flush() throws(DiskError) {
-        defer { pending.removeAll(keepingCapacity: true) }
-        try DiskSendOperation.writeAll(pending, to: descriptor, path: path)
+        defer { pending.removeAll() }
+        try pending.write(to: descriptor, path: path)
+    }
+}
+
+/// The bytes of an append-mode file not yet written, filled by plain copies into a buffer that
+/// grows by doubling (so a file written little holds little memory) and is kept between flushes.
+struct PendingBytes {
+    private var storage: [UInt8] = []
+    /// How many bytes of `storage` are waiting.
+    private(set) var count = 0
+
+    /// Appends `line`, and a line break unless it ends with one.
+    mutating func append(line: UnsafeBufferPointer<UInt8>) {
+        let needed = count + line.count + 1
+        if needed > storage.count {
+            let size = max(needed, storage.count * 2, 1 << 16)
+            storage.append(contentsOf: repeatElement(0, count: size - storage.count))
+        }
+        let start = count
+        count = storage.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return start }
+            var end = start
+            if let source = line.baseAddress, line.count > 0 {
+                (base + start).update(from: source, count: line.count)
+                end += line.count
+            }
+            if line.last != 0x0A {
+                base[end] = 0x0A
+                end += 1
+            }
+            return end
+        }
+    }
+
+    mutating func appendLineBreak() {
+        append(line: UnsafeBufferPointer(start: nil, count: 0))
+    }
+
+    mutating func removeAll() { count = 0 }
+
+    /// Writes the waiting bytes to `descriptor`.
+    func write(to descriptor: Int32, path: String) throws(DiskError) {
+        var failure: DiskError?
+        storage.withUnsafeBytes { bytes in
+            do throws(DiskError) {
+                try DiskSendOperation.writeAll(UnsafeRawBufferPointer(rebasing: bytes[0..<count]), to: descriptor, path: path)
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
     }
 }

@@ -256,11 +256,17 @@ final class DiskSendOperation: InPlaceConnectorOperation {
 
     /// Writes every byte, retrying short writes and interruptions.
     static func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String) throws(DiskError) {
+        var failure: DiskError?
+        bytes.withUnsafeBytes { buffer in
+            do throws(DiskError) { try writeAll(buffer, to: descriptor, path: path) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    static func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32, path: String) throws(DiskError) {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer in
-                Glibc.write(descriptor, buffer.baseAddress.map { $0 + offset }, bytes.count - offset)
-            }
+            let written = Glibc.write(descriptor, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
                 throw DiskError("cannot write \(path): \(String(cString: strerror(errno)))")

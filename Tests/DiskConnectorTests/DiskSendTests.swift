@@ -37,6 +37,36 @@ import Testing
         #expect(lines.last == "{\"n\":9999\(payload)}")
     }
 
+    /// Documents of every size around the buffer's growth steps (64 KB, doubling, the 4 MB flush),
+    /// one larger than the flush, empty ones and ones ending in a line break, over several batches:
+    /// the file holds each once, in order, on its own line.
+    @Test func documentsOfEverySizeArriveWhole() async throws {
+        let folder = try TemporaryFolder()
+        let send = try DiskSendOperation(directory: folder.path, fileName: InterpolatedText("sizes.jsonl"), append: true)
+        var generator = SplitMix(seed: 7)
+        let sizes = [0, 1, 65_535, 65_536, 65_537, 131_071, 131_072, 5_000_000, 2, 4 << 20, 3] + (0..<60).map { _ in
+            Int(generator.next() % 300_000)
+        }
+        var expected = ""
+        var batch: [Document] = []
+        for (index, size) in sizes.enumerated() {
+            let endsWithBreak = index % 5 == 3
+            let body = String(repeating: Character(UnicodeScalar(UInt8(97 + index % 26))), count: size)
+            let text = body + (endsWithBreak ? "\n" : "")
+            expected += text + (endsWithBreak ? "" : "\n")
+            batch.append(Document(data: Array(text.utf8), index: index))
+            if batch.count == 7 {
+                _ = try await send.execute(batch, context: testContext)
+                batch = []
+            }
+        }
+        _ = try await send.execute(batch, context: testContext)
+        await send.close()
+        let written = try #require(folder.read("sizes.jsonl"))
+        #expect(written.utf8.count == expected.utf8.count)
+        #expect(written == expected)
+    }
+
     @Test func namesLeavingTheDirectoryFailOnlyTheirDocuments() async throws {
         let folder = try TemporaryFolder()
         let send = try DiskSendOperation(directory: folder.path, fileName: InterpolatedText("{name}"), append: true)

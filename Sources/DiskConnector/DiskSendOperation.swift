@@ -100,15 +100,15 @@ final class DiskSendOperation: InPlaceConnectorOperation {
         var slots: [Int] = []
         slots.reserveCapacity(documents.count)
         let constantName = fileName.isConstant
-        // The last name rendered and its slot (the constant name's once it is known): plain
-        // variables, compared in place, so no document copies a string.
-        var lastName = ""
-        var lastSlot = -1
-        var lastRelative = ""
         var shared = PropertyAssignmentCache()
-        // Through the buffer: each document is read and changed where it lies (no retain of its
-        // content to append it, no uniqueness check of the array per document).
+        // Through the buffer: each document is read and changed where it lies (no uniqueness check
+        // of the array per document).
         documents.withUnsafeMutableBufferPointer { documents in
+            // The last name rendered and its slot (the constant name's once it is known): locals of
+            // the loop, compared and passed in place, so no document retains a string.
+            var lastName = ""
+            var lastSlot = -1
+            var lastRelative = ""
             for position in documents.indices {
                 do {
                     if !constantName || lastSlot < 0 {
@@ -120,7 +120,11 @@ final class DiskSendOperation: InPlaceConnectorOperation {
                         }
                     }
                     let slot = lastSlot
-                    documents[position].data.withUnsafeBufferPointer { batch.files[slot].append(line: $0) }
+                    // The content moved out and back: reading it in place would retain it.
+                    var data: [UInt8] = []
+                    swap(&data, &documents[position].data)
+                    data.withUnsafeBufferPointer { batch.files[slot].append(line: $0) }
+                    swap(&data, &documents[position].data)
                     if batch.files[slot].isFull { batch.flush(slot) }
                     documents[position].setProperty("disk.fileName", to: lastRelative, sharing: &shared)
                     slots.append(slot)

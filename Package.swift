@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(name: "ProcessModelTests", dependencies: ["ProcessModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ProcessDiagramTests", dependencies: ["ProcessDiagram", "ProcessModel"], exclude: ["Fixtures"]),
         .testTarget(name: "DocumentMappingTests", dependencies: ["DocumentMapping", "ProcessModel"], exclude: ["Fixtures"]),
-        .testTarget(name: "ProcessEngineTests", dependencies: ["ProcessEngine", "ProcessModel", "DocumentMapping"]),
+        .testTarget(name: "ProcessEngineTests", dependencies: ["ProcessEngine", "ProcessModel", "DocumentMapping", "TestSupport"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "GoogleAuthTests", dependencies: ["GoogleAuth", "HTTPTransport", "TestSupport"]),
@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(name: "ExecutionStoreTests", dependencies: [
             "ExecutionStore", "TestSupport", .product(name: "NIOPosix", package: "swift-nio"),
         ]),
-        .testTarget(name: "DiskConnectorTests", dependencies: ["DiskConnector", "ProcessEngine", "ProcessModel"]),
+        .testTarget(name: "DiskConnectorTests", dependencies: ["DiskConnector", "ProcessEngine", "ProcessModel", "TestSupport"]),
         .testTarget(name: "PostgresConnectorTests", dependencies: [
             "PostgresConnector", "ProcessEngine", "ProcessModel", "TestSupport",
         ]),

@@ -1,6 +1,7 @@
 import Foundation
 import ProcessEngine
 import Testing
+import TestSupport
 @testable import DiskConnector
 
 @Suite struct DiskSendBatchTests {
@@ -87,7 +88,7 @@ import Testing
 /// and the same files; the copied batch's caller keeps its documents as they were.
 @Suite struct DiskSendInPlaceTests {
     private func batch(_ count: Int, seed: UInt64) -> [Document] {
-        var generator = SplitMix(seed: seed)
+        var generator = SeededGenerator(seed: seed)
         let names = ["a.jsonl", "b.jsonl", "/abs", "../out.jsonl", "sub/c.jsonl", ""]
         return (0..<count).map { n in
             let name = names[Int(generator.next() % UInt64(names.count))]
@@ -135,18 +136,5 @@ import Testing
                 #expect(inPlaceFolder.read(name) == copiedFolder.read(name), "\(name), seed \(seed)")
             }
         }
-    }
-}
-
-/// A small deterministic generator for the tests' batches.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import ProcessEngine
 import Testing
+import TestSupport
 @testable import DiskConnector
 
 @Suite struct DiskSendTests {
@@ -43,7 +44,7 @@ import Testing
     @Test func documentsOfEverySizeArriveWhole() async throws {
         let folder = try TemporaryFolder()
         let send = try DiskSendOperation(directory: folder.path, fileName: InterpolatedText("sizes.jsonl"), append: true)
-        var generator = SplitMix(seed: 7)
+        var generator = SeededGenerator(seed: 7)
         let sizes = [0, 1, 65_535, 65_536, 65_537, 131_071, 131_072, 5_000_000, 2, 4 << 20, 3] + (0..<60).map { _ in
             Int(generator.next() % 300_000)
         }

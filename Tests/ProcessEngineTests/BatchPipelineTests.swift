@@ -1,5 +1,6 @@
 @testable import ProcessEngine
 import Testing
+import TestSupport
 
 /// The batch pipeline's decisions alone, without I/O: events in, actions out.
 @Suite("batch pipeline state machine")
@@ -106,7 +107,7 @@ struct BatchPipelineTests {
     @Test("never more than maxRunning batches run; every batch is started, awaited and delivered once, in order",
           arguments: [1, 2, 3, 8])
     func invariantsUnderRandomFinishOrder(_ threads: Int) {
-        var generator = SplitMix(seed: UInt64(threads))
+        var generator = SeededGenerator(seed: UInt64(threads))
         for awaitsInOrder in [false, true] {
             var pipeline = awaitsInOrder ? BatchPipeline(maxRunning: threads, keepsRunning: threads - 1)
                 : BatchPipeline.lanes(threads: threads)
@@ -151,18 +152,5 @@ struct BatchPipelineTests {
             #expect(deliveries == Array(0..<total))
             #expect(pipeline.isSettled)
         }
-    }
-}
-
-/// A small seeded generator, so a failing run can be repeated.
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E9B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -31,13 +31,16 @@ final class Gate: Sendable {
     }
 }
 
-@Suite struct DeadlineTests {
+/// No test here bounds a wait by the clock: a loaded machine may leave a task unscheduled for
+/// many seconds. The deadlines that must not be waited for are an hour long, and a test that
+/// waited for one would hit its time limit instead.
+@Suite(.timeLimit(.minutes(2))) struct DeadlineTests {
     @Test func anAnswerInTimeIsReturned() async throws {
-        let value = try await withDeadline(.seconds(5), waitingFor: "a test") { 42 }
+        let value = try await withDeadline(.seconds(3_600), waitingFor: "a test") { 42 }
         #expect(value == 42)
         struct Refused: Error {}
         await #expect(throws: Refused.self) {
-            try await withDeadline(.seconds(5), waitingFor: "a test") { () async throws -> Int in throw Refused() }
+            try await withDeadline(.seconds(3_600), waitingFor: "a test") { () async throws -> Int in throw Refused() }
         }
     }
 
@@ -45,19 +48,20 @@ final class Gate: Sendable {
         let gate = Gate()
         let expired = Mutex(false)
         let started = ContinuousClock.now
+        var answered = false
         do {
             _ = try await withDeadline(.milliseconds(300), waitingFor: "counting the waiting changes",
                                        onExpiry: { expired.withLock { $0 = true }; gate.release() }) {
                 await gate.wait()  // ignores cancellation, like a query on a server that does not answer
                 return 1
             }
-            Issue.record("an operation that never answered returned")
+            answered = true
         } catch let error as DeadlineExceeded {
             #expect("\(error)" == "no answer within 300 ms while counting the waiting changes")
         }
-        let waited = ContinuousClock.now - started
-        #expect(waited >= .milliseconds(300))
-        #expect(waited < .seconds(5))
+        // The operation answers only once the expiry released it, so the deadline's error came first.
+        #expect(!answered, "an operation that never answered returned")
+        #expect(ContinuousClock.now - started >= .milliseconds(300))
         #expect(expired.withLock { $0 })
     }
 
@@ -65,25 +69,21 @@ final class Gate: Sendable {
         let gate = Gate()
         defer { gate.release() }
         let waiter = Task {
-            try await withDeadline(.seconds(60), waitingFor: "a test") { await gate.wait(); return 1 }
+            try await withDeadline(.seconds(3_600), waitingFor: "a test") { await gate.wait(); return 1 }
         }
         try await Task.sleep(for: .milliseconds(100))
-        let started = ContinuousClock.now
         waiter.cancel()
         await #expect(throws: CancellationError.self) { try await waiter.value }
-        #expect(ContinuousClock.now - started < .seconds(5))
     }
 
     @Test func aCallerCancelledBeforehandDoesNotWaitForTheDeadline() async throws {
         let gate = Gate()
         defer { gate.release() }
-        let started = ContinuousClock.now
         let waiter = Task {
             withUnsafeCurrentTask { $0?.cancel() }
-            return try await withDeadline(.seconds(60), waitingFor: "a test") { await gate.wait(); return 1 }
+            return try await withDeadline(.seconds(3_600), waitingFor: "a test") { await gate.wait(); return 1 }
         }
         await #expect(throws: CancellationError.self) { try await waiter.value }
-        #expect(ContinuousClock.now - started < .seconds(5))
     }
 }
 
@@ -121,7 +121,7 @@ struct SilentChangeSource: ChangeCaptureConnector {
     }
 }
 
-@Suite struct ChangeCaptureDeadlineTests {
+@Suite(.timeLimit(.minutes(3))) struct ChangeCaptureDeadlineTests {
     @Test("a slot that does not answer is reported once, and read again with a new watch")
     func aSilentSlotIsReportedAndReadAgain() async throws {
         let source = SilentChangeSource()
@@ -145,7 +145,8 @@ struct SilentChangeSource: ChangeCaptureConnector {
         let running = Task { [service] in await service.run() }
         defer { running.cancel() }
         let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(20)
+        // Generous: on a loaded machine the service's task may wait long for a thread.
+        let deadline = clock.now + .seconds(120)
         while clock.now < deadline, !log.text.contains("change capture reads its slot again") {
             try await Task.sleep(for: .milliseconds(50))
         }

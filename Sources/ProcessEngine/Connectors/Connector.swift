@@ -86,7 +86,8 @@ public protocol OverlappingConnectorOperation: ConnectorOperation {
 public protocol InPlaceConnectorOperation: ConnectorOperation {
     /// Runs the operation on the batch in `documents`, which it may take apart: moving documents
     /// into the outcome's outputs and failures, leaving `documents` empty (or holding documents it
-    /// is done with). Documents it dead-letters must be among the outputs, as always. When it
+    /// is done with). Documents it dead-letters must be among the outputs, as always, and unchanged:
+    /// the engine captures them from there (`captureDocuments="errors"`). When it
     /// throws, `documents` must hold the batch as it was handed over: the engine fails each one.
     func executeInPlace(_ documents: inout [Document], context: OperationContext) async throws -> OperationOutcome
 }

@@ -16,6 +16,13 @@ say "building (debug) with tests"
 swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Wrapping|Write|Linking|Building|Merging)' || true
 swift build --build-tests >/dev/null
 
+# Every file the tests write under the temporary directory goes into one folder of this run,
+# removed at the end (KEEP_TEST_FILES=1 keeps it): a run leaves nothing behind in /tmp. The
+# postgres user must reach the private servers' folders the tests make in it.
+run_tmp="$(mktemp -d "${TMPDIR:-/tmp}/conveyor-tests.XXXXXX")"
+chmod 0755 "$run_tmp"
+export TMPDIR="$run_tmp"
+
 state="$root/.conveyor/test-emulator"
 pg_state="$root/.conveyor/test-postgres"
 # Run as root, PostgreSQL runs as the postgres user, which must reach its directory: when the clone
@@ -29,6 +36,13 @@ fi
 stop_servers() {
     "$root/scripts/emulator.sh" stop "$state" || true
     "$root/scripts/postgres.sh" stop "$pg_state" || true
+    if [ -z "${KEEP_TEST_FILES:-}" ]; then
+        # A test stopped half-way may have left a small tmpfs mounted in the folder.
+        findmnt -rn -o TARGET | grep -F "$run_tmp/" | sort -r | xargs -r umount -l 2>/dev/null || true
+        rm -rf "$run_tmp"
+    else
+        echo "test files kept in $run_tmp" >&2
+    fi
 }
 trap stop_servers EXIT
 say "starting the local BigQuery emulator"

@@ -27,7 +27,7 @@ struct BufferPool {
                 swap(&data, &documents[position].data)
                 guard data.capacity <= Self.maximumCapacity else { continue }
                 data.removeAll(keepingCapacity: true)
-                buffers.append(data)
+                buffers.append(consume data)
             }
         }
         documents.removeAll(keepingCapacity: true)

@@ -74,7 +74,7 @@ struct CSVRowSplitter: FileSplitter {
             data.reserveCapacity(header.count + 1 + record.count)
             data.append(0x0A)
             data += record
-            documents.append(Document(data: data, properties: properties, numbered: Self.rowProperty, number: rowNumber))
+            documents.append(Document(data: consume data, properties: properties, numbered: Self.rowProperty, number: rowNumber))
         } else {
             documents.append(Document(data: record, properties: properties, numbered: Self.rowProperty, number: rowNumber))
         }

@@ -121,7 +121,7 @@ struct LineSplitter: FileSplitter {
         guard !blank else { return }
         var data = spare.take()
         data.append(contentsOf: UnsafeBufferPointer(rebasing: line[0..<count]))
-        documents.append(Document(data: data, properties: properties, numbered: Self.lineProperty, number: lineNumber))
+        documents.append(Document(data: consume data, properties: properties, numbered: Self.lineProperty, number: lineNumber))
     }
 
     mutating func recycle(_ documents: inout [Document]) { spare.recycle(&documents) }

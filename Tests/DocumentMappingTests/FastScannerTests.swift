@@ -92,6 +92,40 @@ import ProcessModel
         #expect(run(#"{"skip":"é日😀","a":1}"#) == #"{"x":1,"y":{"a":1}}"#)
     }
 
+    /// Strings are read eight bytes at a time and then byte by byte near the document's end: every
+    /// length, every byte that ends the plain reading at every position, every distance from the end.
+    @Test func stringsAgreeWithTheTreePathAtEveryLengthAndDistanceFromTheEnd() {
+        let specials: [[UInt8]] = [[0x7F], [0x1F], [0x5C, 0x22], [0x5C, 0x6E], [0xC3, 0xA9], [0xFF], [0x22]]
+        var handled = 0
+        for length in 0...19 {
+            for position in -1..<length {
+                for special in (position < 0 ? [[]] : specials) {
+                    for spaces in 0...9 {
+                        var text = [UInt8](repeating: UInt8(ascii: "s"), count: length)
+                        if position >= 0 { text.replaceSubrange(position..<position + 1, with: special) }
+                        let bytes = Array(#"{"skip":1,"a":""#.utf8) + text + Array(#""}"#.utf8)
+                            + [UInt8](repeating: 0x20, count: spaces)
+                        var scratch = FastJSONMap.Scratch()
+                        let fastOutput = fast.transform(bytes, scratch: &scratch)
+                        let treeOutput = try? map.transform(bytes, context: MapContext(), documentIndex: 0).bytes
+                        let label = String(decoding: bytes, as: UTF8.self)
+                        if let fastOutput {
+                            #expect(fastOutput == treeOutput, "\(label)")
+                            handled += 1
+                        } else if special.isEmpty || special == [0x7F] || special == [0xC3, 0xA9] {
+                            Issue.record("a valid plain string was left to the tree path: \(label)")
+                        } else if special != [0x5C, 0x22] && special != [0x5C, 0x6E] {
+                            #expect(treeOutput == nil, "\(label)")
+                        }
+                    }
+                }
+            }
+        }
+        // Every valid document is handled: no special, or 0x7F, é, \" or \n at each position (1 + 4 × length
+        // documents a length), each with 0 to 9 spaces after it.
+        #expect(handled == (0...19).reduce(0) { $0 + (1 + 4 * $1) * 10 })
+    }
+
     @Test func nestingDeeperThanTheParserAcceptsIsRefused() {
         let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
         #expect(run(#"{"skip":"# + deep + "}") == nil)

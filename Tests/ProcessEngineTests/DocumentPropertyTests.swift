@@ -13,6 +13,30 @@ struct DocumentPropertyTests {
         #expect(document.properties == file.merging(["disk.line": "42"]) { $1 })
     }
 
+    /// Documents hold their numbered name without reference counting: a name outlives every
+    /// reference but the documents', and names made one after another are told apart.
+    @Test func numberedNamesOutliveTheirMakers() {
+        weak var dropped: NumberedPropertyName?
+        var documents: [Document] = []
+        for round in 0..<50 {
+            let name = NumberedPropertyName("line.\(round)")
+            if round == 0 { dropped = name }
+            documents.append(Document(data: [], properties: file, numbered: name, number: round))
+        }
+        // Objects of the same size made now would reuse a freed name's memory.
+        let churn = (0..<1_000).map { NumberedPropertyName("churn.\($0)") }
+        #expect(dropped?.name == "line.0")
+        var lookup = PropertyLookup("line.7")
+        #expect(documents.indices.filter { lookup.isSet(in: documents, at: $0) } == [7])
+        for (round, document) in documents.enumerated() {
+            #expect(document.property("line.\(round)") == "\(round)")
+            #expect(document.properties["line.\(round)"] == "\(round)")
+        }
+        Document.setProperties(["line.3"], to: ["x"], on: &documents, in: documents.indices)
+        #expect(documents[3].property("line.3") == "x" && documents[4].property("line.4") == "4")
+        #expect(churn.count == 1_000)
+    }
+
     @Test func modifyingPropertiesKeepsTheNumberedOne() {
         var document = Document(data: [], properties: file, numbered: NumberedPropertyName("disk.line"), number: 7)
         document.properties["extra"] = "x"

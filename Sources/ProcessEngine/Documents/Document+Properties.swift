@@ -1,11 +1,23 @@
+import Synchronization
+
 /// The name of a property whose value is a decimal number (a line or row number), shared by the
 /// documents a splitter produces, which keep only their number (see
 /// ``Document/init(data:properties:numbered:number:index:)``).
+///
+/// Every instance lives as long as the process: documents hold theirs without reference counting
+/// (a retain when a document is made and a release when it is dropped, two atomic operations per
+/// document otherwise). Make one per property name, as a `static let`.
 public final class NumberedPropertyName: Sendable {
     /// The property's name.
     public let name: String
 
-    public init(_ name: String) { self.name = name }
+    public init(_ name: String) {
+        self.name = name
+        Self.everyName.withLock { $0.append(self) }
+    }
+
+    /// Every name made so far, never released.
+    private static let everyName = Mutex<[NumberedPropertyName]>([])
 }
 
 /// A property whose value is a decimal number, kept as the number until the dictionary is needed.
@@ -65,7 +77,7 @@ extension Document {
     /// Sets property `name.name` to `name.prefix` followed by `number` in decimal, without a
     /// dictionary per document: documents given the same `name` object keep only their number.
     public mutating func setProperty(_ name: PrefixedPropertyName, number: Int) {
-        if let numberedProperty, numberedProperty.name.name == name.name { dropInlineNumbered() }
+        if let numberedHandle, numberedHandle._withUnsafeGuaranteedRef({ $0.name == name.name }) { dropInlineNumbered() }
         if let prefixedProperty, prefixedProperty.name !== name, prefixedProperty.name.name != name.name {
             // One inline slot: the property already there moves into the dictionary.
             dropInlinePrefixed()
@@ -81,7 +93,7 @@ extension Document {
     /// Sets a property like `properties[name] = value`, but documents that had the same properties
     /// dictionary before share the resulting one (one dictionary per chunk, not per document).
     public mutating func setProperty(_ name: String, to value: String, sharing cache: inout PropertyAssignmentCache) {
-        if let numberedProperty, cache.inlineNames.numbered(numberedProperty.name, is: name) { dropInlineNumbered() }
+        if let numberedHandle, cache.inlineNames.numbered(numberedHandle, is: name) { dropInlineNumbered() }
         if let prefixedProperty, cache.inlineNames.prefixed(prefixedProperty.name, is: name) { dropInlinePrefixed() }
         // The fields are compared in place: copying the cached entry out would retain all four.
         if cache.isSet, cache.name == name, cache.value == value, sameProperties(cache.before, storedProperties) {
@@ -116,7 +128,7 @@ extension Document {
     /// Specialized for each kind of positions (a public generic would iterate through witness tables).
     private static func setProperties<Positions: Sequence<Int>>(_ names: [String], to values: [String],
                                                                 on documents: inout [Document], each positions: Positions) {
-        var numbered: NumberedPropertyName?
+        var numbered: UnsafeMutableRawPointer?
         var numberedIsNamed = false
         var prefixed: PrefixedPropertyName?
         var prefixedIsNamed = false
@@ -126,10 +138,10 @@ extension Document {
         let count = min(names.count, values.count)
         documents.withUnsafeMutableBufferPointer { documents in
             for position in positions {
-                if let name = documents[position].numberedName {
-                    if name !== numbered {
-                        numbered = name
-                        numberedIsNamed = names[..<count].contains(name.name)
+                if let handle = documents[position].numberedHandle {
+                    if handle.toOpaque() != numbered {
+                        numbered = handle.toOpaque()
+                        numberedIsNamed = handle._withUnsafeGuaranteedRef { names[..<count].contains($0.name) }
                     }
                     if numberedIsNamed { documents[position].dropInlineNumbered() }
                 }
@@ -182,7 +194,7 @@ struct PropertyLookup {
 
     /// True when `documents[position]` has the property (read in place, the document is not copied).
     mutating func isSet(in documents: [Document], at position: Int) -> Bool {
-        if let numbered = documents[position].numberedName, inlineNames.numbered(numbered, is: name) { return true }
+        if let numbered = documents[position].numberedHandle, inlineNames.numbered(numbered, is: name) { return true }
         if let prefixed = documents[position].prefixedName, inlineNames.prefixed(prefixed, is: name) { return true }
         if sharing, hasLast {
             if sameProperties(lastProperties, documents[position].storedProperties) { return lastIsSet }
@@ -203,13 +215,22 @@ struct PropertyLookup {
 /// strings of one origin compare equal at once, where telling different names apart calls into
 /// the comparison of canonical equivalence every time.
 struct InlineNameMatch: Sendable {
-    private var numbered = Remembered<NumberedPropertyName>()
+    /// The last numbered name compared, by identity (it is never freed, so its address is never
+    /// another name's), the name it was compared with, and the answer.
+    private var numberedIdentity: UInt = 0
+    private var numberedName = ""
+    private var numberedAnswer = false
     private var prefixed = Remembered<PrefixedPropertyName>()
 
     /// Whether the numbered property named `inline` is the property `name`.
     @inline(__always)
-    mutating func numbered(_ inline: NumberedPropertyName, is name: String) -> Bool {
-        numbered.matches(inline, inline.name, is: name)
+    mutating func numbered(_ inline: Unmanaged<NumberedPropertyName>, is name: String) -> Bool {
+        let identity = UInt(bitPattern: inline.toOpaque())
+        if numberedIdentity == identity, numberedName == name { return numberedAnswer }
+        numberedAnswer = inline._withUnsafeGuaranteedRef { $0.name == name }
+        numberedIdentity = identity
+        numberedName = name
+        return numberedAnswer
     }
 
     /// Whether the prefixed property named by `inline` is the property `name`.

@@ -18,8 +18,9 @@ public struct Document: Sendable {
     var storedProperties: [String: String]
     /// The name of a numbered property (`disk.line`, `disk.row`) kept as a number until someone
     /// reads the whole dictionary, so a splitter does not build a dictionary per document; its
-    /// number is in ``packed``.
-    private(set) var numberedName: NumberedPropertyName?
+    /// number is in ``packed``. Held without reference counting: every `NumberedPropertyName`
+    /// lives as long as the process.
+    private(set) var numberedHandle: Unmanaged<NumberedPropertyName>?
     /// The name and shared prefix of a property whose value is that prefix followed by a number (a
     /// generated insert id: the execution id, `-`, the index), kept inline like the numbered one.
     private(set) var prefixedName: PrefixedPropertyName?
@@ -41,6 +42,9 @@ public struct Document: Sendable {
     private static let prefixedShift: UInt64 = 32
     private static let prefixedMask: UInt64 = 0x7FFF_FFFF << 32
 
+    /// The name of the numbered property kept inline, if any.
+    var numberedName: NumberedPropertyName? { numberedHandle?.takeUnretainedValue() }
+
     /// The numbered property kept inline, if any.
     var numberedProperty: NumberedProperty? {
         numberedName.map { NumberedProperty(name: $0, number: Int(packed & Self.numberMask)) }
@@ -54,9 +58,9 @@ public struct Document: Sendable {
     }
 
     /// Keeps `name` = `number` inline when the number fits its bits; false leaves the document unchanged.
-    mutating func setInlineNumbered(_ name: NumberedPropertyName, number: Int) -> Bool {
+    mutating func setInlineNumbered(_ name: __shared NumberedPropertyName, number: Int) -> Bool {
         guard let bits = UInt32(exactly: number) else { return false }
-        numberedName = name
+        numberedHandle = Unmanaged.passUnretained(name)
         packed = packed & ~Self.numberMask | UInt64(bits)
         return true
     }
@@ -71,7 +75,7 @@ public struct Document: Sendable {
     }
 
     /// Drops the numbered property kept inline (its value is not moved anywhere).
-    mutating func dropInlineNumbered() { numberedName = nil }
+    mutating func dropInlineNumbered() { numberedHandle = nil }
 
     /// Drops the prefixed property kept inline (its value is not moved anywhere).
     mutating func dropInlinePrefixed() { prefixedName = nil }
@@ -103,7 +107,7 @@ public struct Document: Sendable {
 
     /// A document with this content and properties plus one property whose value is `number`
     /// in decimal (a line or row number); the dictionary is shared, the number stored inline.
-    public init(data: [UInt8], properties: [String: String], numbered name: NumberedPropertyName, number: Int,
+    public init(data: [UInt8], properties: [String: String], numbered name: __shared NumberedPropertyName, number: Int,
                 index: Int = 0) {
         self.data = data
         self.storedProperties = properties
@@ -122,7 +126,7 @@ public struct Document: Sendable {
     /// Dynamic document properties (string to string).
     public var properties: [String: String] {
         get {
-            if numberedName == nil, prefixedName == nil { return storedProperties }
+            if numberedHandle == nil, prefixedName == nil { return storedProperties }
             var all = storedProperties
             if let numberedProperty { all[numberedProperty.name.name] = String(numberedProperty.number) }
             if let prefixedProperty { all[prefixedProperty.name.name] = prefixedProperty.value }
@@ -130,7 +134,7 @@ public struct Document: Sendable {
         }
         set {
             storedProperties = newValue
-            numberedName = nil
+            numberedHandle = nil
             prefixedName = nil
         }
         _modify {

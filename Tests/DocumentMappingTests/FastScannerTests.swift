@@ -126,6 +126,28 @@ import ProcessModel
         #expect(handled == (0...19).reduce(0) { $0 + (1 + 4 * $1) * 10 })
     }
 
+    /// Integers and decimal fractions are read inline, every other number by the general reader:
+    /// both agree with the tree path, at the document's end and before another member.
+    @Test func numbersAgreeWithTheTreePath() {
+        let numbers = ["0", "7", "12", "174.79", "0.5", "0.05", "10.0", "-0", "-1", "-1.5", "01", "00.5", "1.", "1.x",
+                       ".5", "1.5e3", "1.5E-3", "1e5", "0e0", "1.2.3", "1..2", "1.5x", "99999999999999999999.25", "2.",
+                       "3.1415926535897932384626"]
+        var handled = 0
+        for number in numbers {
+            for tail in ["}", ",\"skip\":1}", " }", "}  "] {
+                let bytes = Array(#"{"a":"#.utf8) + Array(number.utf8) + Array(tail.utf8)
+                var scratch = FastJSONMap.Scratch()
+                let fastOutput = fast.transform(bytes, scratch: &scratch)
+                let treeOutput = try? map.transform(bytes, context: MapContext(), documentIndex: 0).bytes
+                let label = String(decoding: bytes, as: UTF8.self)
+                #expect(fastOutput == treeOutput, "\(label)")
+                if fastOutput != nil { handled += 1 }
+            }
+        }
+        // 16 of the numbers are valid JSON, each in four documents.
+        #expect(handled == 16 * 4)
+    }
+
     @Test func nestingDeeperThanTheParserAcceptsIsRefused() {
         let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
         #expect(run(#"{"skip":"# + deep + "}") == nil)

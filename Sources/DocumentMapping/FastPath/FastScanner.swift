@@ -137,24 +137,23 @@ struct FastScanner {
         return compoundValue(node)
     }
 
-    /// The end of the number at `index`, for the common plain integer without a call; anything
-    /// else (a fraction, an exponent, a leading zero or minus) by ``JSONBytes/numberEnd(_:from:)``.
+    /// The end of the number at `index`, for the common plain integer or decimal fraction
+    /// (`12`, `174.79`) without a call; anything else (an exponent, a leading zero or minus, a
+    /// point without digits after it) by ``JSONBytes/numberEnd(_:from:)``.
     @inline(__always)
     private func numberEnd() -> Int? {
         var end = index
         while end < bytes.count, bytes[end] &- UInt8(ascii: "0") < 10 { end &+= 1 }
-        if end > index, bytes[index] != UInt8(ascii: "0") || end == index + 1,
-           end == bytes.count || !Self.continuesNumber(bytes[end]) {
-            return end
+        if end > index, bytes[index] != UInt8(ascii: "0") || end == index &+ 1 {
+            if end < bytes.count, bytes[end] == UInt8(ascii: ".") {
+                let fraction = end &+ 1
+                end = fraction
+                while end < bytes.count, bytes[end] &- UInt8(ascii: "0") < 10 { end &+= 1 }
+                if end == fraction { return JSONBytes.numberEnd(bytes, from: index) }
+            }
+            if end == bytes.count || bytes[end] | 0x20 != UInt8(ascii: "e") { return end }
         }
         return JSONBytes.numberEnd(bytes, from: index)
-    }
-
-    /// A byte that would make a number longer than its digits (`.`, `e`, `E`), so the plain-digits
-    /// reading does not stand.
-    @inline(__always)
-    private static func continuesNumber(_ byte: UInt8) -> Bool {
-        byte == UInt8(ascii: ".") || byte | 0x20 == UInt8(ascii: "e")
     }
 
     /// An object, an array or a literal (`true`, `false`, `null`) from `index`.

@@ -247,7 +247,24 @@ extension JSONBytes {
         }
     }
 
+    /// Writes `number` in decimal at `target`, which has room for ``decimalLength(_:)`` bytes;
+    /// returns that length.
+    @inlinable
+    public static func writeDecimal(_ number: Int, to target: UnsafeMutablePointer<UInt8>) -> Int {
+        let length = decimalLength(number)
+        var magnitude = number.magnitude
+        if number < 0 { target.pointee = UInt8(ascii: "-") }
+        var end = length
+        repeat {
+            end &-= 1
+            target[end] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
+            magnitude /= 10
+        } while magnitude > 0
+        return length
+    }
+
     /// The number of bytes ``appendDecimal(_:to:)`` appends for `number`.
+    @inlinable
     public static func decimalLength(_ number: Int) -> Int {
         var magnitude = number.magnitude
         var length = number < 0 ? 2 : 1

@@ -77,7 +77,12 @@ extension Document {
     /// Sets property `name.name` to `name.prefix` followed by `number` in decimal, without a
     /// dictionary per document: documents given the same `name` object keep only their number.
     public mutating func setProperty(_ name: PrefixedPropertyName, number: Int) {
-        if let numberedHandle, numberedHandle._withUnsafeGuaranteedRef({ $0.name == name.name }) { dropInlineNumbered() }
+        // Lengths first: names of different lengths (the usual case) are told apart without a comparison.
+        if let numberedHandle, numberedHandle._withUnsafeGuaranteedRef({
+            $0.name.utf8.count == name.name.utf8.count && $0.name == name.name
+        }) {
+            dropInlineNumbered()
+        }
         if let prefixedProperty, prefixedProperty.name !== name, prefixedProperty.name.name != name.name {
             // One inline slot: the property already there moves into the dictionary.
             dropInlinePrefixed()

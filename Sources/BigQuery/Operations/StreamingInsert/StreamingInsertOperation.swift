@@ -4,7 +4,10 @@ import ProcessEngine
 
 /// `action="streaming-insert"` over `tabledata.insertAll`: one row per document, batched per
 /// destination table, with per-row errors mapped back to the documents that caused them.
-struct StreamingInsertOperation: ConnectorOperation {
+///
+/// It takes a batch handed over (``InPlaceConnectorOperation``): it never throws (every error is a
+/// document's) and dead-letters nothing, so the engine need keep no copy of the batch.
+struct StreamingInsertOperation: InPlaceConnectorOperation {
     let settings: StreamingInsertSettings
     let rest: BigQueryREST
     /// Requests in flight at once for one batch of documents.
@@ -39,7 +42,18 @@ struct StreamingInsertOperation: ConnectorOperation {
     }
 
     func execute(_ documents: [Document], context: OperationContext) async throws -> OperationOutcome {
-        var documents = documents
+        await insert(documents, context: context)
+    }
+
+    func executeInPlace(_ documents: inout [Document], context: OperationContext) async throws -> OperationOutcome {
+        var batch: [Document] = []
+        swap(&batch, &documents)
+        return await insert(consume batch, context: context)
+    }
+
+    /// Inserts the rows of `documents` (the batch itself or a copy): every error is a document's,
+    /// in the outcome, so nothing is thrown.
+    private func insert(_ documents: consuming [Document], context: OperationContext) async -> OperationOutcome {
         var failures: [Int: String] = [:]
         var codes: [Int: DocumentError.Code] = [:]
         // The destinations in order of first use, the positions of each, and each position's
@@ -51,26 +65,29 @@ struct StreamingInsertOperation: ConnectorOperation {
         var resolver = DestinationResolver(settings: settings)
         var pathIDs: [String?] = []
         if case .path = settings.insertID { pathIDs = Array(repeating: nil, count: documents.count) }
+        // One destination for the whole batch when no setting reads a document property: found
+        // once, and every row's group is 0, without a copy or a comparison of the destination a
+        // row. One that cannot be found fails each row below with its error, as before.
+        let constant = resolver.perDocument || documents.isEmpty ? nil
+            : try? resolver.destination(for: documents[0], context: context)
+        // Tested once: comparing the optional with nil in the loop would copy the destination each time.
+        let oneDestination = constant != nil
+        if let constant {
+            order = [constant]
+            positionsByGroup = [[]]
+            groupByDestination[constant] = 0
+        }
         for position in documents.indices {
             do {
-                let destination = try resolver.destination(for: documents[position], context: context)
-                try Self.checkRow(&documents[position])
-                if documents[position].data.count > StreamingInsertSettings.maxRowBytes {
-                    throw DocumentError("row of \(documents[position].data.count) bytes exceeds BigQuery's 10 MB row limit", code: .content)
-                }
-                if case .path(let path) = settings.insertID {
-                    pathIDs[position] = try Self.insertID(at: path, in: &documents[position])
-                }
                 let group: Int
-                if let last = order.indices.last, order[last] == destination {
-                    group = last
-                } else if let known = groupByDestination[destination] {
-                    group = known
+                if oneDestination {
+                    try check(&documents[position], position: position, insertIDs: &pathIDs)
+                    group = 0
                 } else {
-                    group = order.count
-                    order.append(destination)
-                    positionsByGroup.append([])
-                    groupByDestination[destination] = group
+                    let destination = try resolver.destination(for: documents[position], context: context)
+                    try check(&documents[position], position: position, insertIDs: &pathIDs)
+                    group = Self.group(of: destination, order: &order, positionsByGroup: &positionsByGroup,
+                                       groupByDestination: &groupByDestination)
                 }
                 positionsByGroup[group].append(position)
                 groupOf[position] = group
@@ -104,6 +121,29 @@ struct StreamingInsertOperation: ConnectorOperation {
         }
         return outcome(documents: consume documents, failures: failures, codes: codes, ids: ids,
                        destinations: order, groupOf: groupOf)
+    }
+
+    /// Checks the row at `position` and, when the ids come from a path, reads its id into `insertIDs`.
+    private func check(_ document: inout Document, position: Int, insertIDs: inout [String?]) throws {
+        try Self.checkRow(&document)
+        if document.data.count > StreamingInsertSettings.maxRowBytes {
+            throw DocumentError("row of \(document.data.count) bytes exceeds BigQuery's 10 MB row limit", code: .content)
+        }
+        if case .path(let path) = settings.insertID {
+            insertIDs[position] = try Self.insertID(at: path, in: &document)
+        }
+    }
+
+    /// The group of rows going to `destination`, made when it is the first such row.
+    private static func group(of destination: Destination, order: inout [Destination], positionsByGroup: inout [[Int]],
+                              groupByDestination: inout [Destination: Int]) -> Int {
+        if let last = order.indices.last, order[last] == destination { return last }
+        if let known = groupByDestination[destination] { return known }
+        let group = order.count
+        order.append(destination)
+        positionsByGroup.append([])
+        groupByDestination[destination] = group
+        return group
     }
 
     /// Checks that a document is one JSON object, as its bytes go into the request: a plain JSON
@@ -167,7 +207,8 @@ struct StreamingInsertOperation: ConnectorOperation {
 
     /// Splits one destination's rows into requests within batchCount, 50,000 rows and 9 MB. Each
     /// row is written straight into its request's body: `{"insertId":…,"json":`, the document's
-    /// bytes and `}`.
+    /// bytes and `}`. The rows' lengths are added up first, so each body is allocated once at its
+    /// size and filled through a pointer (no capacity or uniqueness check per piece).
     func makeRequests(_ destination: Destination, positions: [Int], documents: [Document], ids: RowIDs) -> [Request] {
         var header: [UInt8] = Array(#"{"kind":"bigquery#tableDataInsertAllRequest","skipInvalidRows":"#.utf8)
         header += Array((settings.skipInvalidRows ? "true" : "false").utf8)
@@ -177,74 +218,126 @@ struct StreamingInsertOperation: ConnectorOperation {
         }
         header += Array(#","rows":["#.utf8)
         let limit = min(settings.batchCount, StreamingInsertSettings.maxRowsPerRequest)
+        let pieces = RowPieces(ids: ids, positions: positions)
+        let closing: [UInt8] = Array("]}".utf8)
+        var requests: [Request] = []
+        documents.withUnsafeBufferPointer { documents in
+            /// The body of the rows `positions[range]`, `size` bytes.
+            func request(_ range: Range<Int>, size: Int) -> Request {
+                let body = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+                    guard let base = buffer.baseAddress else { return }
+                    var writer = RawWriter(at: base)
+                    writer.put(header)
+                    for offset in range {
+                        if offset > range.lowerBound { writer.put(UInt8(ascii: ",")) }
+                        let position = positions[offset]
+                        pieces.write(row: offset, index: documents[position].index, to: &writer)
+                        documents[position].data.withUnsafeBufferPointer { writer.put($0) }
+                        writer.put(UInt8(ascii: "}"))
+                    }
+                    writer.put(closing)
+                    count = writer.at - base
+                }
+                return Request(destination: destination, positions: Array(positions[range]), body: body)
+            }
+            var first = 0
+            var size = header.count + closing.count
+            for offset in positions.indices {
+                let position = positions[offset]
+                let length = pieces.length(row: offset, index: documents[position].index, dataCount: documents[position].data.count)
+                if offset > first, offset - first >= limit || size + length + 1 > StreamingInsertSettings.maxRequestBytes {
+                    requests.append(request(first..<offset, size: size))
+                    first = offset
+                    size = header.count + closing.count
+                }
+                size += offset > first ? length + 1 : length
+            }
+            if first < positions.count { requests.append(request(first..<positions.count, size: size)) }
+        }
+        return requests
+    }
+
+    /// The parts of a row around its document's bytes: `{`, the insert id, `"json":`, `}`.
+    struct RowPieces {
+        let ids: RowIDs
         let idKey: [UInt8] = Array(#""insertId":"#.utf8)
         let jsonKey: [UInt8] = Array(#""json":"#.utf8)
-        // A generated id is the prefix, quoted once here without its closing quote, then the index.
-        var quotedPrefix: [UInt8] = []
-        if case .generated(let name) = ids {
-            quotedPrefix = JSONValue.string(name.prefix).serialized()
-            quotedPrefix.removeLast()
+        /// A generated id's prefix, quoted, without its closing quote (the index follows).
+        let quotedPrefix: [UInt8]
+        /// Ids read from a path, quoted, by offset in the positions (empty: none).
+        let quotedIDs: [[UInt8]]
+
+        init(ids: RowIDs, positions: [Int]) {
+            self.ids = ids
+            var prefix: [UInt8] = []
+            var quoted: [[UInt8]] = []
+            switch ids {
+            case .none: break
+            case .generated(let name):
+                prefix = JSONValue.string(name.prefix).serialized()
+                prefix.removeLast()
+            case .values(let values):
+                quoted = positions.map { position in values[position].map { JSONValue.string($0).serialized() } ?? [] }
+            }
+            quotedPrefix = prefix
+            quotedIDs = quoted
         }
-        var requests: [Request] = []
-        var body = header
-        var current: [Int] = []
-        for (offset, position) in positions.enumerated() {
-            // Read in place: a copy of the document would retain and release each of its parts.
-            let index = documents[position].index
-            let dataCount = documents[position].data.count
-            var quotedID: [UInt8] = []
+
+        /// The bytes of row `offset` (of the document with this index and content size), `{` to `}`.
+        func length(row offset: Int, index: Int, dataCount: Int) -> Int {
             let idLength: Int
             switch ids {
-            case .none:
-                idLength = 0
-            case .generated:
-                idLength = idKey.count + quotedPrefix.count + JSONBytes.decimalLength(index) + 2
-            case .values(let values):
-                if let id = values[position] { quotedID = JSONValue.string(id).serialized() }
-                idLength = quotedID.isEmpty ? 0 : idKey.count + quotedID.count + 1
+            case .none: idLength = 0
+            case .generated: idLength = idKey.count + quotedPrefix.count + JSONBytes.decimalLength(index) + 2
+            case .values: idLength = quotedIDs[offset].isEmpty ? 0 : idKey.count + quotedIDs[offset].count + 1
             }
-            let rowLength = 1 + idLength + jsonKey.count + dataCount + 1
-            let wouldExceed = body.count + rowLength + 3 > StreamingInsertSettings.maxRequestBytes
-            if !current.isEmpty, current.count >= limit || wouldExceed {
-                body += Array("]}".utf8)
-                requests.append(Request(destination: destination, positions: current, body: body))
-                body = header
-                current = []
-            }
-            if current.isEmpty {
-                // Room for this request's rows, if they are about this one's size.
-                let rows = min(limit, positions.count - offset)
-                body.reserveCapacity(min(header.count + rows * (rowLength + 1) + 2, StreamingInsertSettings.maxRequestBytes))
-            } else {
-                body.append(UInt8(ascii: ","))
-            }
-            body.append(UInt8(ascii: "{"))
+            return 1 + idLength + jsonKey.count + dataCount + 1
+        }
+
+        /// Writes row `offset` up to its document's bytes: `{`, the insert id, `"json":`.
+        func write(row offset: Int, index: Int, to writer: inout RawWriter) {
+            writer.put(UInt8(ascii: "{"))
             switch ids {
             case .none:
                 break
             case .generated:
-                body += idKey
-                body += quotedPrefix
-                JSONBytes.appendDecimal(index, to: &body)
-                body.append(UInt8(ascii: "\""))
-                body.append(UInt8(ascii: ","))
+                writer.put(idKey)
+                writer.put(quotedPrefix)
+                writer.at += JSONBytes.writeDecimal(index, to: writer.at)
+                writer.put(UInt8(ascii: "\""))
+                writer.put(UInt8(ascii: ","))
             case .values:
-                if !quotedID.isEmpty {
-                    body += idKey
-                    body += quotedID
-                    body.append(UInt8(ascii: ","))
+                if !quotedIDs[offset].isEmpty {
+                    writer.put(idKey)
+                    writer.put(quotedIDs[offset])
+                    writer.put(UInt8(ascii: ","))
                 }
             }
-            body += jsonKey
-            body += documents[position].data
-            body.append(UInt8(ascii: "}"))
-            current.append(position)
+            writer.put(jsonKey)
         }
-        if !current.isEmpty {
-            body += Array("]}".utf8)
-            requests.append(Request(destination: destination, positions: current, body: body))
+    }
+
+    /// Writes bytes at a pointer into a buffer sized beforehand.
+    struct RawWriter {
+        var at: UnsafeMutablePointer<UInt8>
+
+        @inline(__always)
+        mutating func put(_ byte: UInt8) {
+            at.pointee = byte
+            at += 1
         }
-        return requests
+
+        @inline(__always)
+        mutating func put(_ bytes: [UInt8]) {
+            bytes.withUnsafeBufferPointer { put($0) }
+        }
+
+        @inline(__always)
+        mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) {
+            guard let source = bytes.baseAddress else { return }
+            at.update(from: source, count: bytes.count)
+            at += bytes.count
+        }
     }
 
     /// Sends requests with bounded concurrency; per request, the row errors by batch position.

@@ -72,15 +72,18 @@ struct StorageFastRowEncoder: Sendable {
     /// Appends the row message of `bytes` to `writer`; false (and `writer` unchanged) when the
     /// row needs the general path.
     func encode(_ bytes: [UInt8], into writer: inout ProtoWriter, scratch: inout Scratch) -> Bool {
+        bytes.withUnsafeBufferPointer { encode($0, into: &writer, scratch: &scratch) }
+    }
+
+    /// ``encode(_:into:scratch:)`` on bytes in place.
+    func encode(_ text: UnsafeBufferPointer<UInt8>, into writer: inout ProtoWriter, scratch: inout Scratch) -> Bool {
         if scratch.count != columns.count { scratch = makeScratch() }
         let spans = scratch.spans
-        return bytes.withUnsafeBufferPointer { text in
-            guard text.count < Int(Int32.max), scan(text, spans: spans) else {
-                for position in 0..<columns.count { spans[position].token = .absent }
-                return false
-            }
-            return write(text, spans: spans, into: &writer)
+        guard text.count < Int(Int32.max), scan(text, spans: spans) else {
+            for position in 0..<columns.count { spans[position].token = .absent }
+            return false
         }
+        return write(text, spans: spans, into: &writer)
     }
 
     // MARK: Scanning

@@ -27,6 +27,12 @@ struct StorageRow: Sendable {
     /// The document's text, unless the row was built as a value.
     var text: [UInt8]? { built ? nil : data }
 
+    /// `body` on the document's text in place (no retain of it), unless the row was built as a value.
+    @inline(__always)
+    func withText<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result? {
+        built ? nil : data.withUnsafeBufferPointer(body)
+    }
+
     /// The row as JSON (a document starting with `<` is read as XML, as FORMAT.md says), or an
     /// error naming the document.
     func json() throws(DocumentError) -> JSONValue {

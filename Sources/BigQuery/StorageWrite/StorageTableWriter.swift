@@ -223,12 +223,15 @@ actor StorageTableWriter {
         var general: [Int] = []
         if let fast {
             var scratch = fast.makeScratch()
-            for position in positions {
-                let start = writer.count
-                if let text = rows[position].text, fast.encode(text, into: &writer, scratch: &scratch) {
-                    slices.append((position, start..<writer.count))
-                } else {
-                    general.append(position)
+            // Each row's text read in place: a copy of it would be retained and released.
+            rows.withUnsafeBufferPointer { rows in
+                for position in positions {
+                    let start = writer.count
+                    if rows[position].withText({ fast.encode($0, into: &writer, scratch: &scratch) }) == true {
+                        slices.append((position, start..<writer.count))
+                    } else {
+                        general.append(position)
+                    }
                 }
             }
         } else {

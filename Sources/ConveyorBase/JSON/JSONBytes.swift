@@ -125,7 +125,7 @@ public enum JSONBytes {
 
     /// The index of the closing quote of the string whose text starts at `start` (after the
     /// opening quote) when that text is printable ASCII without escapes; nil otherwise.
-    @inlinable
+    @inlinable @inline(__always)
     public static func plainASCIIStringEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         var index = skipPlainASCII(bytes, from: start)
         while index < bytes.count {

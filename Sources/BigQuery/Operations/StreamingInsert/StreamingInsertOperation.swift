@@ -67,7 +67,7 @@ struct StreamingInsertOperation: InPlaceConnectorOperation {
         if case .path = settings.insertID { pathIDs = Array(repeating: nil, count: documents.count) }
         // One destination for the whole batch when no setting reads a document property: found
         // once, and every row's group is 0, without a copy or a comparison of the destination a
-        // row. One that cannot be found fails each row below with its error, as before.
+        // row. One that cannot be found fails each row below with its error.
         let constant = resolver.perDocument || documents.isEmpty ? nil
             : try? resolver.destination(for: documents[0], context: context)
         // Tested once: comparing the optional with nil in the loop would copy the destination each time.

@@ -72,8 +72,11 @@ import Testing
         let numbers = [0, 1, -1, 9, 10, 99, 100, -10, 123_456_789, Int.max, Int.min, Int.max - 1, Int.min + 1]
             + (0..<200).map { _ in Int.random(in: Int.min...Int.max) }
         for number in numbers {
-            var bytes: [UInt8] = Array("x".utf8)
-            JSONBytes.appendDecimal(number, to: &bytes)
+            var written = [UInt8](repeating: 0, count: 24)
+            let count = written.withUnsafeMutableBufferPointer { buffer in
+                buffer.baseAddress.map { JSONBytes.writeDecimal(number, to: $0) } ?? 0
+            }
+            let bytes = Array("x".utf8) + written[..<count]
             #expect(bytes == Array("x\(number)".utf8))
             #expect(JSONBytes.decimalLength(number) == String(number).utf8.count)
         }

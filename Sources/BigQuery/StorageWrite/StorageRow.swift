@@ -24,9 +24,6 @@ struct StorageRow: Sendable {
         built = true
     }
 
-    /// The document's text, unless the row was built as a value.
-    var text: [UInt8]? { built ? nil : data }
-
     /// `body` on the document's text in place (no retain of it), unless the row was built as a value.
     @inline(__always)
     func withText<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result? {

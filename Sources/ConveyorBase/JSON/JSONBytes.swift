@@ -231,24 +231,8 @@ public enum JSONBytes {
 }
 
 extension JSONBytes {
-    /// Appends `number` in decimal, with a minus sign when negative, building no string.
-    public static func appendDecimal(_ number: Int, to bytes: inout [UInt8]) {
-        var magnitude = number.magnitude
-        if number < 0 { bytes.append(UInt8(ascii: "-")) }
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for the 20 digits of any Int
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            var end = buffer.count
-            repeat {
-                end -= 1
-                buffer[end] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            bytes.append(contentsOf: buffer[end...])
-        }
-    }
-
-    /// Writes `number` in decimal at `target`, which has room for ``decimalLength(_:)`` bytes;
-    /// returns that length.
+    /// Writes `number` in decimal, with a minus sign when negative, at `target`, which has room for
+    /// ``decimalLength(_:)`` bytes; returns that length.
     @inlinable
     public static func writeDecimal(_ number: Int, to target: UnsafeMutablePointer<UInt8>) -> Int {
         let length = decimalLength(number)
@@ -263,7 +247,7 @@ extension JSONBytes {
         return length
     }
 
-    /// The number of bytes ``appendDecimal(_:to:)`` appends for `number`.
+    /// The number of bytes ``writeDecimal(_:to:)`` writes for `number`.
     @inlinable
     public static func decimalLength(_ number: Int) -> Int {
         var magnitude = number.magnitude

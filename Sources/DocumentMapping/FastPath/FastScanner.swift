@@ -387,20 +387,11 @@ struct FastScanner {
     /// common value, without a call; false (`index` unchanged) for any other, which ``string()`` reads.
     @inline(__always)
     private mutating func plainString() -> Bool {
-        // Eight bytes at a time, then byte by byte within the last eight of the document.
-        var end = JSONBytes.skipPlainASCII(bytes, from: index &+ 1)
-        while end < bytes.count {
-            let byte = bytes[end]
-            if byte == Self.quote {
-                index = end &+ 1
-                lastEscaped = false
-                lastNonASCII = false
-                return true
-            }
-            if byte == JSONBytes.backslash || byte < 0x20 || byte >= 0x80 { return false }
-            end &+= 1
-        }
-        return false
+        guard let end = JSONBytes.plainASCIIStringEnd(bytes, from: index &+ 1) else { return false }
+        index = end &+ 1
+        lastEscaped = false
+        lastNonASCII = false
+        return true
     }
 
     /// Scans a string from its opening quote, checking escapes and UTF-8 as ``JSONParser`` does.

@@ -21,6 +21,10 @@ struct OverlapConnector: Connector {
     var readsWithoutSideEffects = true
     var failAfter: Int?
     var failIndex: Int?
+    /// The operation takes batches handed over (``OverlappingConnectorOperation/beginHandedOver(_:context:)``);
+    /// `declinesHandOver`: it is offered them and says no.
+    var takesHandOver = false
+    var declinesHandOver = false
     let log: OverlapLog
 
     func validate(connection: ConnectionDefinition, operation: OperationDefinition) -> [Diagnostic] { [] }
@@ -28,7 +32,8 @@ struct OverlapConnector: Connector {
     func makeOperation(connection: ConnectionDefinition, operation: OperationDefinition,
                        environment: ConnectorEnvironment) async throws -> any ConnectorOperation {
         Operation(chunks: chunks, readsWithoutSideEffects: readsWithoutSideEffects, failAfter: failAfter,
-                  failIndex: failIndex, log: log, batches: Counter())
+                  failIndex: failIndex, takesHandOver: takesHandOver, declinesHandOver: declinesHandOver, log: log,
+                  batches: Counter())
     }
 
     final class Counter: Sendable {
@@ -46,6 +51,8 @@ struct OverlapConnector: Connector {
         let readsWithoutSideEffects: Bool
         let failAfter: Int?
         let failIndex: Int?
+        let takesHandOver: Bool
+        let declinesHandOver: Bool
         let log: OverlapLog
         let batches: Counter
 
@@ -71,6 +78,33 @@ struct OverlapConnector: Connector {
             return Task {
                 for _ in 0..<200 where !last && !log.contains("begin \(batch + 1)") {
                     try await Task.sleep(for: .milliseconds(10))
+                }
+                log.add("done \(batch)")
+                return outcome
+            }
+        }
+
+        /// Logs `handed k`, with `shared` when changing a document copied the batch (the engine
+        /// still held a reference to it), and marks each document `handed`.
+        func beginHandedOver(_ documents: inout [Document], context: OperationContext) async -> Task<OperationOutcome, Never>? {
+            guard takesHandOver || declinesHandOver else { return nil }
+            if declinesHandOver {
+                log.add("declined")
+                return nil
+            }
+            let batch = batches.next()
+            let before = documents.withUnsafeBufferPointer { $0.baseAddress }
+            for position in documents.indices { documents[position].properties["handed"] = String(batch) }
+            let after = documents.withUnsafeBufferPointer { $0.baseAddress }
+            log.add("handed \(batch)" + (before == after ? "" : " shared"))
+            var taken: [Document] = []
+            swap(&taken, &documents)
+            let outcome = outcome(taken)
+            let log = log
+            let last = batch + 1 >= min(chunks, failAfter ?? chunks)
+            return Task {
+                for _ in 0..<200 where !last && !log.contains("handed \(batch + 1)") {
+                    try? await Task.sleep(for: .milliseconds(10))
                 }
                 log.add("done \(batch)")
                 return outcome
@@ -137,6 +171,68 @@ struct OverlapTests {
         #expect(execution.documentsError == 1)
         #expect(recorder.traces.filter { $0.status == .error }.map(\.index) == [3])
         #expect(execution.error?.contains("row rejected") == true)
+    }
+
+    @Test("a batch handed over is the only reference to its documents; batches still overlap, and are recorded in order")
+    func handedOverBatchesAreTheOperations() async throws {
+        let log = OverlapLog()
+        let (execution, recorder) = await run(workspace(), OverlapConnector(takesHandOver: true, log: log))
+        #expect(execution.status == .complete)
+        #expect(execution.documentsOut == 6)
+        let events = log.all
+        #expect(events.filter { $0.hasPrefix("handed") } == ["handed 0", "handed 1", "handed 2"],
+                "changing a document handed over copied the batch: \(events)")
+        #expect(!events.contains { $0.hasPrefix("begin") || $0.hasPrefix("execute") })
+        for batch in 0..<2 {
+            let begun = try #require(events.firstIndex(of: "handed \(batch + 1)"))
+            let done = try #require(events.firstIndex(of: "done \(batch)"))
+            #expect(begun < done, "batch \(batch + 1) began before batch \(batch) was done: \(events)")
+        }
+        let traced = recorder.traces.filter { $0.shapeID == "send" }.flatMap { trace in (0..<trace.count).map { trace.index + $0 } }
+        #expect(traced == Array(0..<6))
+    }
+
+    @Test("documents a handed-over batch rejects are recorded as errors, by their indexes; the others go on")
+    func failuresOfAHandedOverBatch() async throws {
+        let (execution, recorder) = await run(workspace(), OverlapConnector(failIndex: 3, takesHandOver: true, log: OverlapLog()))
+        #expect(execution.status == .error)
+        #expect(execution.documentsOut == 5)
+        #expect(execution.documentsError == 1)
+        #expect(recorder.traces.filter { $0.status == .error }.map(\.index) == [3])
+        let traced = recorder.traces.filter { $0.shapeID == "send" && $0.status == .success }
+            .flatMap { trace in (0..<trace.count).map { trace.index + $0 } }
+        #expect(traced == [0, 1, 2, 4, 5])
+        #expect(execution.error?.contains("row rejected") == true)
+    }
+
+    @Test("when the reading fails, a handed-over batch in flight is still finished and recorded")
+    func readFailureSettlesTheHandedOverBatch() async throws {
+        let log = OverlapLog()
+        let (execution, recorder) = await run(workspace(), OverlapConnector(failAfter: 2, takesHandOver: true, log: log))
+        #expect(execution.status == .error)
+        #expect(log.all.contains("done 1"))
+        #expect(execution.documentsOut == 4)
+        let traced = recorder.traces.filter { $0.shapeID == "send" && $0.status == .success }
+            .flatMap { trace in (0..<trace.count).map { trace.index + $0 } }
+        #expect(traced == Array(0..<4))
+    }
+
+    @Test("a batch is not handed over when the engine needs its documents after the operation, nor when the operation declines it")
+    func batchesKeptWhenNeeded() async throws {
+        var ws = workspace()
+        ws.processes["p"]?.captureDocuments = .all
+        let log = OverlapLog()
+        let (captured, _) = await run(ws, OverlapConnector(takesHandOver: true, log: log))
+        #expect(captured.status == .complete)
+        #expect(!log.all.contains { $0.hasPrefix("handed") }, "captureDocuments=\"all\" reads every input: \(log.all)")
+        #expect(log.all.filter { $0.hasPrefix("begin") }.count == 3)
+
+        let declining = OverlapLog()
+        let (execution, recorder) = await run(workspace(), OverlapConnector(failIndex: 4, declinesHandOver: true, log: declining))
+        #expect(declining.all.filter { $0 == "declined" }.count == 3)
+        #expect(declining.all.filter { $0.hasPrefix("begin") }.count == 3, "a declined batch begins with its documents: \(declining.all)")
+        #expect(execution.documentsOut == 5)
+        #expect(recorder.traces.filter { $0.status == .error }.map(\.index) == [4])
     }
 
     @Test("when the reading fails, the batch in flight is still finished and recorded")

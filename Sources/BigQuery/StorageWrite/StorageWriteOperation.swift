@@ -103,32 +103,65 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
     /// (each writer keeps its batches in order) and finishes (dead-letter queue, outputs) after the
     /// previous batch has finished; MERGE batches wait for the previous batch before they start.
     func begin(_ documents: [Document], context: OperationContext) async -> Task<OperationOutcome, any Error> {
+        let taken = await takeIn(documents, context: context)
+        return Task {
+            let (staged, sent) = await sendInTurn(taken, context: context)
+            let outcome: Result<OperationOutcome, any Error>
+            do { outcome = .success(try await finish(staged, sent: sent, context: context)) } catch { outcome = .failure(error) }
+            await taken.order.pass()
+            return try outcome.get()
+        }
+    }
+
+    /// ``begin(_:context:)`` on the documents themselves: the table properties are set on them
+    /// in place, with no copy of the batch. Only without a dead-letter queue: writing to it is
+    /// the one step that can fail a whole batch, and dead letters are marked on their documents.
+    func beginHandedOver(_ documents: inout [Document], context: OperationContext) async -> Task<OperationOutcome, Never>? {
+        guard !deadLetters.isEnabled else { return nil }
+        var batch: [Document] = []
+        swap(&batch, &documents)
+        let taken = await takeIn(batch, context: context)
+        return Task {
+            let (staged, sent) = await sendInTurn(taken, context: context)
+            let outcome = sort(staged, sent: sent, letters: DeadLetters())
+            await taken.order.pass()
+            return outcome
+        }
+    }
+
+    /// A batch taken in: staged, and its place in the order batches finish in.
+    private struct TakenIn: Sendable {
+        /// The task takes the batch out of the box, so it holds the only copy (see ``sort``).
+        let box: StagedBox
+        let ticket: Int
+        let order: TurnGate
+        /// MERGE batches (uniqueConstraints) run one after the other: a later batch's rows must
+        /// win, and concurrent MERGEs into one table conflict.
+        let merges: Bool
+    }
+
+    private func takeIn(_ documents: consuming [Document], context: OperationContext) async -> TakenIn {
         let staged = await stage(documents, context: context)
         let ticket = pool.finishTickets.withLock { next in
             defer { next += 1 }
             return next
         }
-        let order = pool.finishOrder
-        // The task takes the batch out of the box, so it holds the only copy (see `finish`).
-        let box = StagedBox(staged)
-        // MERGE batches (uniqueConstraints) run one after the other: a later batch's rows must win,
-        // and concurrent MERGEs into one table conflict.
-        let merges = settings.sink.uniqueConstraints != nil
-        return Task {
-            let staged = box.take()
-            if merges { await order.wait(for: ticket) }
-            let sent = await send(staged, context: context)
-            if !merges { await order.wait(for: ticket) }
-            let outcome: Result<OperationOutcome, any Error>
-            do { outcome = .success(try await finish(staged, sent: sent, context: context)) } catch { outcome = .failure(error) }
-            await order.pass()
-            return try outcome.get()
-        }
+        return TakenIn(box: StagedBox(staged), ticket: ticket, order: pool.finishOrder,
+                       merges: settings.sink.uniqueConstraints != nil)
+    }
+
+    /// Sends a batch taken in; on return it is the batch's turn to finish (the caller passes it on).
+    private func sendInTurn(_ taken: TakenIn, context: OperationContext) async -> (Staged, [Sent]) {
+        let staged = taken.box.take()
+        if taken.merges { await taken.order.wait(for: taken.ticket) }
+        let sent = await send(staged, context: context)
+        if !taken.merges { await taken.order.wait(for: taken.ticket) }
+        return (staged, sent)
     }
 
     /// Groups the rows by destination, applies `ifExists` on a destination's first batch and
     /// hands each group to its writer to encode (MERGE groups wait for ``finish(_:context:)``).
-    func stage(_ documents: [Document], context: OperationContext) async -> Staged {
+    func stage(_ documents: consuming [Document], context: OperationContext) async -> Staged {
         var documents = documents
         var failures: [Int: String] = [:]
         var codes: [Int: DocumentError.Code] = [:]
@@ -267,6 +300,42 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
 
     /// Dead-letters the rows that failed and sorts the documents into outputs and failures.
     func finish(_ staged: consuming Staged, sent results: [Sent], context: OperationContext) async throws -> OperationOutcome {
+        let letters = try await deadLetter(results, context: context)
+        return sort(staged, sent: results, letters: letters)
+    }
+
+    /// What writing to the dead-letter queue came to.
+    struct DeadLetters {
+        /// The documents whose rows the queue keeps, by position in the batch.
+        var kept: Set<Int> = []
+        /// Why the queue could not keep a rejected row, by position.
+        var notKept: [Int: String] = [:]
+    }
+
+    /// Writes the rows each destination rejected to the dead-letter queue, when there is one.
+    private func deadLetter(_ results: [Sent], context: OperationContext) async throws -> DeadLetters {
+        var letters = DeadLetters()
+        guard deadLetters.isEnabled else { return letters }
+        for result in results where !result.refused && !result.rejected.isEmpty {
+            let indices = result.rejected.sorted()
+            let records = indices.map { index in
+                StorageDeadLetterQueue.Record(original: result.group.rows[index].original(), reason: result.failures[index] ?? "",
+                                              rowErrors: [result.failures[index] ?? ""])
+            }
+            do {
+                try await deadLetters.write(records, destination: result.group.table, at: context.now())
+                for index in indices { letters.kept.insert(result.group.positions[index]) }
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                for index in indices { letters.notKept[result.group.positions[index]] = "\(error)" }
+            }
+        }
+        return letters
+    }
+
+    /// Sorts the documents into outputs and failures, the dead letters among the outputs.
+    private func sort(_ staged: consuming Staged, sent results: [Sent], letters: DeadLetters) -> OperationOutcome {
         // Taken out, so setting properties below changes the only copy of the array.
         var documents: [Document] = []
         swap(&documents, &staged.documents)
@@ -274,35 +343,20 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
         var codes = staged.codes
         let groups = staged.groups.map(\.group)
         let log = staged.groups.flatMap(\.log) + results.flatMap(\.log)
-        var deadLettered: Set<Int> = []
+        let deadLettered = letters.kept
         for result in results {
             for (index, message) in result.failures {
                 failures[result.group.positions[index]] = message
                 // Rows the table rejected, and destinations `ifExists` refused: the far end said no.
                 codes[result.group.positions[index]] = result.refused || result.rejected.contains(index) ? .rejected : .connector
             }
-            if deadLetters.isEnabled, !result.refused, !result.rejected.isEmpty {
-                let indices = result.rejected.sorted()
-                let records = indices.map { index in
-                    StorageDeadLetterQueue.Record(original: result.group.rows[index].original(), reason: result.failures[index] ?? "",
-                                                  rowErrors: [result.failures[index] ?? ""])
-                }
-                do {
-                    try await deadLetters.write(records, destination: result.group.table, at: context.now())
-                    for index in indices { deadLettered.insert(result.group.positions[index]) }
-                } catch is CancellationError {
-                    throw CancellationError()
-                } catch {
-                    for index in indices {
-                        failures[result.group.positions[index]] = (result.failures[index] ?? "")
-                            + "; the dead-letter queue could not keep the row either: \(error)"
-                    }
-                }
-            }
+        }
+        for (position, error) in letters.notKept {
+            failures[position] = (failures[position] ?? "") + "; the dead-letter queue could not keep the row either: \(error)"
         }
         var outputs: [Document] = []
         var failed: [DocumentFailure] = []
-        var letters: [DeadLetter] = []
+        var dead: [DeadLetter] = []
         outputs.reserveCapacity(documents.count)
         for group in groups {
             Document.setProperties(TableReference.propertyNames, to: group.table.propertyValues, on: &documents, at: group.positions)
@@ -317,7 +371,7 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
             if !deadLettered.isEmpty, deadLettered.contains(position) {
                 documents[position].properties["bigquery.deadLetter"] = "true"
                 documents[position].properties["bigquery.deadLetterReason"] = failures[position]
-                letters.append(DeadLetter(index: documents[position].index, reason: failures[position] ?? ""))
+                dead.append(DeadLetter(index: documents[position].index, reason: failures[position] ?? ""))
                 outputs.append(documents[position])
             } else if !failures.isEmpty, let message = failures[position] {
                 failed.append(DocumentFailure(document: documents[position], message: message, code: codes[position] ?? .connector))
@@ -325,7 +379,7 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
                 outputs.append(documents[position])
             }
         }
-        var outcome = OperationOutcome(outputs: outputs, failures: failed, deadLettered: letters)
+        var outcome = OperationOutcome(outputs: outputs, failures: failed, deadLettered: dead)
         outcome.logLines = log
         return outcome
     }

@@ -76,6 +76,22 @@ public protocol OverlappingConnectorOperation: ConnectorOperation {
     /// returned; what must happen in that order happens before it returns, the rest in the
     /// returned task, whose value is what ``ConnectorOperation/execute(_:context:)`` would return.
     func begin(_ documents: [Document], context: OperationContext) async -> Task<OperationOutcome, any Error>
+
+    /// ``begin(_:context:)`` on a batch handed over: the operation may take the documents out of
+    /// `documents` (the engine keeps only their indexes) and change them in place, as an
+    /// ``InPlaceConnectorOperation`` does. Its task cannot fail: every error is a document's, so
+    /// nothing needs handing back. Documents it dead-letters must be among the outputs, unchanged.
+    /// Nil, with `documents` as they were, when the operation cannot take this batch: the engine
+    /// then calls ``begin(_:context:)``. The engine hands a batch over only when it needs nothing
+    /// of the documents afterwards but their indexes.
+    func beginHandedOver(_ documents: inout [Document], context: OperationContext) async -> Task<OperationOutcome, Never>?
+}
+
+extension OverlappingConnectorOperation {
+    public func beginHandedOver(_ documents: inout [Document], context: OperationContext) async
+        -> Task<OperationOutcome, Never>? {
+        nil
+    }
 }
 
 /// An operation that may take the documents of a batch instead of copying them: the documents it

@@ -26,10 +26,13 @@ extension ExecutionRun {
         let context = operationContext(shapeID: shape.id)
         if shape.id == overlap.shapeID, let overlapping = operation as? any OverlappingConnectorOperation {
             // This batch begins before the previous one is finished; that one is recorded and
-            // sent on first, so records and outputs keep batch order.
-            let call = ConnectorCall(shape: shape, connectionID: connectionID, operationID: operationID,
-                                     documents: documents, next: next, context: context)
-            try await submitOverlapping(call, to: overlapping)
+            // sent on first, so records and outputs keep batch order. The batch moves into the
+            // call, so that a batch handed over is the only reference to its documents.
+            var call = ConnectorCall(shape: shape, connectionID: connectionID, operationID: operationID,
+                                     documents: [], next: next, context: context)
+            call.handsOver = needsOnlyIndexes(operationID: operationID)
+            swap(&call.documents, &documents)
+            try await submitOverlapping(consume call, to: overlapping)
             return
         }
         if let inPlace = operation as? any InPlaceConnectorOperation, needsOnlyIndexes(operationID: operationID) {
@@ -37,14 +40,14 @@ extension ExecutionRun {
             // the documents in place and passes them on without a copy.
             let call = ConnectorCall(shape: shape, connectionID: connectionID, operationID: operationID,
                                      documents: [], next: next, context: context)
-            try await finishConnector(call, inputs: &documents, handedOver: true) { batch, _ in
+            try await finishConnector(call, inputs: &documents, handedOver: documents.map(\.index)) { batch, _ in
                 try await inPlace.executeInPlace(&batch, context: context)
             }
             return
         }
         let call = ConnectorCall(shape: shape, connectionID: connectionID, operationID: operationID,
                                  documents: [], next: next, context: context)
-        try await finishConnector(call, inputs: &documents, handedOver: false) { batch, emit in
+        try await finishConnector(call, inputs: &documents, handedOver: nil) { batch, emit in
             try await operation.execute(batch, context: context, emit: emit)
         }
     }
@@ -58,10 +61,11 @@ extension ExecutionRun {
     }
 
     /// Runs `outcome` on `inputs` (the call's batch), records every document and sends the outputs
-    /// on. `handedOver`: the operation takes the documents out of `inputs` (see
-    /// ``InPlaceConnectorOperation``), and only their indexes are kept for the records; `inputs`
-    /// then ends holding the outputs the next shapes were done with.
-    func finishConnector(_ call: ConnectorCall, inputs: inout [Document], handedOver: Bool,
+    /// on. `handedOver`, when set, holds the indexes of the batch's documents, in order: the
+    /// operation took (or takes) the documents out of `inputs` (see ``InPlaceConnectorOperation``
+    /// and ``OverlappingConnectorOperation/beginHandedOver(_:context:)``), and only these indexes
+    /// are kept for the records; `inputs` then ends holding the outputs the next shapes were done with.
+    func finishConnector(_ call: ConnectorCall, inputs: inout [Document], handedOver handedIndexes: [Int]?,
                          outcome run: (_ documents: inout [Document], _ emit: ([Document]) async throws -> Void) async throws
                              -> OperationOutcome)
         async throws {
@@ -75,8 +79,9 @@ extension ExecutionRun {
         /// Reasons of the documents the operation dead-lettered, by document index.
         var deadLetterReasons: [Int: String] = [:]
         var downstreamError: (any Error)?
+        let handedOver = handedIndexes != nil
         /// The inputs' indexes, when the documents are handed over.
-        let handedIndexes = handedOver ? inputs.map(\.index) : []
+        let handedIndexes = handedIndexes ?? []
 
         var errorCheck = PropertyLookup(Document.applicationErrorProperty)
 
@@ -247,6 +252,9 @@ struct ConnectorCall {
     var documents: [Document]
     var next: String
     var context: OperationContext
+    /// The engine needs nothing of the batch's documents but their indexes once the operation
+    /// ran (``ExecutionRun/needsOnlyIndexes(operationID:)``): an operation may take them.
+    var handsOver = false
 }
 
 /// The connector shape, connection and operation a trace belongs to.

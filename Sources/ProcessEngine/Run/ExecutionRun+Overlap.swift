@@ -11,12 +11,36 @@ struct OverlapState {
     var operation: (any OverlappingConnectorOperation)?
     /// Batches submitted and not yet delivered, by number: the call, and the task once begun.
     var calls: [Int: ConnectorCall] = [:]
-    var tasks: [Int: Task<OperationOutcome, any Error>] = [:]
+    var tasks: [Int: Begun] = [:]
     /// Outcomes awaited and not yet delivered.
-    var outcomes: [Int: Result<OperationOutcome, any Error>] = [:]
+    var outcomes: [Int: Finished] = [:]
+
+    /// A batch begun: the engine kept its documents (the call's), or handed them over and kept
+    /// their indexes.
+    enum Begun {
+        case kept(Task<OperationOutcome, any Error>)
+        case handedOver(Task<OperationOutcome, Never>, indexes: [Int])
+    }
+
+    /// A batch's task finished: a kept batch's outcome may be an error (its documents, the
+    /// call's, then fail); a batch handed over always has one.
+    enum Finished {
+        case kept(Result<OperationOutcome, any Error>)
+        case handedOver(OperationOutcome, indexes: [Int])
+    }
     /// The documents of the batch delivered last, handed back to the start operation for reuse
     /// in place of the batch still in flight.
     var settledDocuments: [Document] = []
+
+    /// Takes the documents out of batch `batch`'s call: the one reference to them left is the
+    /// returned array.
+    mutating func takeDocuments(of batch: Int) -> [Document] {
+        guard var call = calls.removeValue(forKey: batch) else { return [] }
+        var documents: [Document] = []
+        swap(&documents, &call.documents)
+        calls[batch] = call
+        return documents
+    }
 
     /// True when `shapeID`'s last batch is still in flight (begun, not delivered).
     func isInFlight(at shapeID: String) -> Bool {
@@ -85,11 +109,30 @@ extension ExecutionRun {
 
     /// Submits a batch of the overlapping connector shape: it begins now, and the batch begun
     /// before it is finished, recorded and sent on before this returns.
-    func submitOverlapping(_ call: ConnectorCall, to operation: any OverlappingConnectorOperation) async throws {
+    func submitOverlapping(_ call: consuming ConnectorCall, to operation: any OverlappingConnectorOperation) async throws {
         overlap.operation = operation
         let submission = overlap.pipeline.submit()
-        overlap.calls[submission.batch] = call
+        // Moved, so that the pipeline's call holds the only reference to the batch.
+        overlap.calls[submission.batch] = consume call
         try await perform(submission.actions)
+    }
+
+    /// Begins batch `batch`: handed over when the engine needs only its documents' indexes and
+    /// the operation takes it, the call then keeping no documents; otherwise on a copy of the
+    /// call's documents, which the engine keeps to record them.
+    private func begin(_ batch: Int, on operation: any OverlappingConnectorOperation) async -> OverlapState.Begun? {
+        guard let handsOver = overlap.calls[batch]?.handsOver, let context = overlap.calls[batch]?.context else { return nil }
+        guard handsOver else {
+            return .kept(await operation.begin(overlap.calls[batch]?.documents ?? [], context: context))
+        }
+        // Taken out of the call, so the operation holds the only reference to the documents.
+        var documents = overlap.takeDocuments(of: batch)
+        let indexes = documents.map(\.index)
+        if let task = await operation.beginHandedOver(&documents, context: context) {
+            return .handedOver(task, indexes: indexes)
+        }
+        overlap.calls[batch]?.documents = documents
+        return .kept(await operation.begin(documents, context: context))
     }
 
     /// The input has ended: the batches still in flight are finished and recorded.
@@ -102,23 +145,37 @@ extension ExecutionRun {
         for action in actions {
             switch action {
             case .start(let batch):
-                guard let operation = overlap.operation, let call = overlap.calls[batch] else { continue }
-                overlap.tasks[batch] = await operation.begin(call.documents, context: call.context)
+                guard let operation = overlap.operation, let begun = await begin(batch, on: operation) else { continue }
+                overlap.tasks[batch] = begun
             case .await(let batch):
-                guard let task = overlap.tasks.removeValue(forKey: batch) else { continue }
-                let outcome: Result<OperationOutcome, any Error>
-                do {
-                    outcome = .success(try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() })
-                } catch {
-                    outcome = .failure(error)
+                guard let begun = overlap.tasks.removeValue(forKey: batch) else { continue }
+                switch begun {
+                case .kept(let task):
+                    let outcome: Result<OperationOutcome, any Error>
+                    do {
+                        outcome = .success(try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() })
+                    } catch {
+                        outcome = .failure(error)
+                    }
+                    overlap.outcomes[batch] = .kept(outcome)
+                case .handedOver(let task, let indexes):
+                    let outcome = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
+                    overlap.outcomes[batch] = .handedOver(outcome, indexes: indexes)
                 }
-                overlap.outcomes[batch] = outcome
                 try await perform(overlap.pipeline.finished(batch))
             case .deliver(let batch):
                 guard let call = overlap.calls.removeValue(forKey: batch),
-                      let outcome = overlap.outcomes.removeValue(forKey: batch) else { continue }
-                var inputs = call.documents
-                try await finishConnector(call, inputs: &inputs, handedOver: false) { _, _ in try outcome.get() }
+                      let finished = overlap.outcomes.removeValue(forKey: batch) else { continue }
+                var inputs: [Document]
+                switch finished {
+                case .kept(let outcome):
+                    inputs = call.documents
+                    try await finishConnector(call, inputs: &inputs, handedOver: nil) { _, _ in try outcome.get() }
+                case .handedOver(let outcome, let indexes):
+                    // The documents are the outcome's: the operation took them.
+                    inputs = []
+                    try await finishConnector(call, inputs: &inputs, handedOver: indexes) { _, _ in outcome }
+                }
                 overlap.settledDocuments = inputs
             }
         }

@@ -5,41 +5,39 @@ import ProcessEngine
 /// cannot be encoded straight from it (see ``StorageFastRowEncoder``), or a JSON value already
 /// built (CDC adds members to it).
 struct StorageRow: Sendable {
-    private let data: [UInt8]
+    /// The document's text (empty when the row was built as a value). Read it as
+    /// `rows[position].text`: a method of the row called on an element copies the whole row first
+    /// (the text and the parsed value retained and released).
+    let text: [UInt8]
     private let index: Int
     private let parsed: JSONValue?
-    private let built: Bool
+    /// The row was built as a value: it has no text.
+    let built: Bool
 
     init(document: Document) {
-        data = document.data
+        text = document.data
         index = document.index
         parsed = document.parsedJSON
         built = false
     }
 
     init(value: JSONValue) {
-        data = []
+        text = []
         index = 0
         parsed = value
         built = true
-    }
-
-    /// `body` on the document's text in place (no retain of it), unless the row was built as a value.
-    @inline(__always)
-    func withText<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result? {
-        built ? nil : data.withUnsafeBufferPointer(body)
     }
 
     /// The row as JSON (a document starting with `<` is read as XML, as FORMAT.md says), or an
     /// error naming the document.
     func json() throws(DocumentError) -> JSONValue {
         if let parsed { return parsed }
-        return try Document.parse(data, index: index)
+        return try Document.parse(text, index: index)
     }
 
     /// The row for a dead-letter record: its JSON, or its text as a string when it is not JSON.
     func original() -> JSONValue {
         if let value = try? json() { return value }
-        return .string(String(decoding: data, as: UTF8.self))
+        return .string(String(decoding: text, as: UTF8.self))
     }
 }

@@ -223,15 +223,15 @@ actor StorageTableWriter {
         var general: [Int] = []
         if let fast {
             var scratch = fast.makeScratch()
-            // Each row's text read in place: a copy of it would be retained and released.
-            rows.withUnsafeBufferPointer { rows in
-                for position in positions {
-                    let start = writer.count
-                    if rows[position].withText({ fast.encode($0, into: &writer, scratch: &scratch) }) == true {
-                        slices.append((position, start..<writer.count))
-                    } else {
-                        general.append(position)
-                    }
+            // Each row's text read where it lies (no copy of the row; its text is still retained
+            // for the call).
+            for position in positions {
+                let start = writer.count
+                if !rows[position].built,
+                   rows[position].text.withUnsafeBufferPointer({ fast.encode($0, into: &writer, scratch: &scratch) }) {
+                    slices.append((position, start..<writer.count))
+                } else {
+                    general.append(position)
                 }
             }
         } else {

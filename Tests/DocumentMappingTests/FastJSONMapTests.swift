@@ -42,6 +42,101 @@ import ProcessModel
         #expect(fastHandled * 10 > treeHandled * 6, "fast \(fastHandled) of \(treeHandled)")
     }
 
+    /// Canonical and hostile variants of a flat row.
+    static let flatDocuments: [String] = [
+        #"{"id":1,"name":"a","amount":"1.5","pad":"0000000000000000000000000000000000000000000000000000000000000001"}"#,
+        #"{"id":-0,"name":"customer-12","amount":"174.79","pad":"p"}"#,
+        #"{"id":-0,"name":"customer-12","amount":"174.79","pad":"p","flag":false}"#,
+        #"{"id":1e3,"name":"é ü","amount":"","pad":"x"}"#,
+        #"{"id":2}"#,
+        #"{"id":3,"flag":true}"#,
+        #"{"id": 1,"name":"a"}"#,
+        #"{"id":1 ,"name":"a"}"#,
+        #"{"id":1,"name":"a"} "#,
+        "{\"id\":1,\"name\":\"a\"}\n",
+        #" {"id":1,"name":"a"}"#,
+        #"{"name":"a","id":1}"#,
+        #"{"id":1,"name":"a","extra":1}"#,
+        #"{"extra":1,"id":1,"name":"a"}"#,
+        #"{"id":1,"name":"a\"b"}"#,
+        #"{"id":1,"name":"\u0061"}"#,
+        #"{"id":1,"n\u0061me":"a"}"#,
+        #"{"id":1,"name":null}"#,
+        #"{"id":1,"name":"a","name":"b"}"#,
+        #"{"id":1,"id":1}"#,
+        #"{"id":1,"name":5}"#,
+        #"{"id":"5","name":"a"}"#,
+        #"{"id":1,"name":{"a":1}}"#,
+        #"{"id":1,"name":["a"]}"#,
+        #"{"id":1,"flag":"true"}"#,
+        #"{"name":"a"}"#,
+        #"{}"#,
+        #"{"id":1,}"#,
+        #"{"id":1,"name":"a""#,
+        #"{"id":01}"#,
+        #"[{"id":1}]"#,
+        #"{"id":1,"name":"\#u{01}"}"#,
+    ]
+
+    @Test(arguments: [FastMapFixtures.identityMap, FastMapFixtures.identityTableMap, FastMapFixtures.reorderMap])
+    func aDocumentThatIsItsOwnOutputIsLeftAsItIs(_ definition: MapDefinition) throws {
+        let map = try Self.compile(definition)
+        let fast = try #require(map.fastPath)
+        var copying = FastJSONMap.Scratch()
+        var unchanged: [String] = []
+        for text in Self.flatDocuments {
+            let bytes = Array(text.utf8)
+            let expected = Self.tree(map, bytes)
+            let actual = fast.transform(bytes, scratch: &copying)
+            if let actual { #expect(actual == expected, "\(definition.id): \(text)") }
+            var document = bytes
+            let before = document.withUnsafeBufferPointer { $0.baseAddress }
+            // A fresh scratch: a loop stops checking after documents that are not their own output.
+            var inPlace = FastJSONMap.Scratch()
+            let handled = fast.transform(&document, scratch: &inPlace)
+            #expect(handled == (actual != nil), "\(definition.id): \(text)")
+            #expect(document == (actual ?? bytes), "\(definition.id): \(text)")
+            // Written, the output is in another buffer; left as it is, in the document's own.
+            if handled, document.withUnsafeBufferPointer({ $0.baseAddress }) == before {
+                unchanged.append(text)
+                #expect(expected == bytes, "\(definition.id): left as it is, but the tree path writes something else: \(text)")
+            }
+        }
+        switch definition.id {
+        case "identity":
+            // Booleans go through the converting writer, which writes them as they are: not verbatim.
+            #expect(unchanged == [0, 1, 3, 4].map { Self.flatDocuments[$0] }, "the canonical documents without a boolean: \(unchanged)")
+        case "reorder":
+            // One member, or the members in the map's order.
+            #expect(unchanged == [#"{"id":2}"#, #"{"name":"a","id":1}"#], "\(unchanged)")
+        default:
+            break
+        }
+    }
+
+    @Test func aLoopOfSpacedDocumentsStopsCheckingAndStillMapsCompactOnes() throws {
+        let map = try Self.compile(FastMapFixtures.identityMap)
+        let fast = try #require(map.fastPath)
+        var scratch = FastJSONMap.Scratch()
+        let compact = Array(#"{"id":1,"name":"a"}"#.utf8)
+        func leftAsItIs() -> Bool {
+            var document = compact
+            let before = document.withUnsafeBufferPointer { $0.baseAddress }
+            #expect(fast.transform(&document, scratch: &scratch))
+            #expect(document == compact)
+            return document.withUnsafeBufferPointer { $0.baseAddress } == before
+        }
+        #expect(leftAsItIs())
+        for id in 0..<FastJSONMap.checksWithoutOwnOutput {
+            var spaced = Array(#"{"id": \#(id), "name": "a"}"#.utf8)
+            #expect(fast.transform(&spaced, scratch: &scratch))
+            #expect(spaced == Array(#"{"id":\#(id),"name":"a"}"#.utf8))
+        }
+        #expect(!leftAsItIs(), "checked again after \(FastJSONMap.checksWithoutOwnOutput) spaced documents")
+        scratch = FastJSONMap.Scratch()
+        #expect(leftAsItIs())
+    }
+
     @Test func inPlaceTransformReusesBuffersAndMatchesTheCopyingOne() throws {
         let map = try Self.compile(FastMapFixtures.benchMap)
         let fast = try #require(map.fastPath)

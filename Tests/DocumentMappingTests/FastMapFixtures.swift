@@ -110,7 +110,40 @@ enum FastMapFixtures {
         rule("/items/*/sku", "/skus/*"),
     ], location: here)
 
+    /// A flat row, as JSON and as a BigQuery table.
+    static let flat = ProfileDefinition(id: "flat", type: .json, elements: [
+        element("id", "number", required: true),
+        element("name", "character"),
+        element("amount", "character"),
+        element("pad", "character"),
+        element("flag", "boolean"),
+    ], location: here)
+
+    static let flatTable = ProfileDefinition(id: "flat-table", type: .bigQueryTable, elements: [
+        element("id", "INT64", mode: "REQUIRED"),
+        element("name", "STRING"),
+        element("amount", "NUMERIC"),
+        element("pad", "STRING"),
+        element("flag", "BOOL"),
+    ], location: here)
+
+    /// Every member onto itself, in order: a canonical document maps to itself.
+    static let identityMap = MapDefinition(id: "identity", fromProfile: "flat", toProfile: "flat", mappings: [
+        rule("/id", "/id"), rule("/name", "/name"), rule("/amount", "/amount"), rule("/pad", "/pad"), rule("/flag", "/flag"),
+    ], location: here)
+
+    /// The same onto a BigQuery table profile (its types may convert).
+    static let identityTableMap = MapDefinition(id: "identity-table", fromProfile: "flat", toProfile: "flat-table", mappings: [
+        rule("/id", "/id"), rule("/name", "/name"), rule("/amount", "/amount"), rule("/pad", "/pad"), rule("/flag", "/flag"),
+    ], location: here)
+
+    /// The same members in another order: no document maps to itself.
+    static let reorderMap = MapDefinition(id: "reorder", fromProfile: "flat", toProfile: "flat", mappings: [
+        rule("/name", "/name"), rule("/id", "/id"), rule("/amount", "/amount"), rule("/pad", "/pad"), rule("/flag", "/flag"),
+    ], location: here)
+
     static let profiles: [String: ProfileDefinition] = [
         orderTable.id: orderTable, order.id: order, orderOut.id: orderOut, row.id: row, loose.id: loose, any.id: any,
+        flat.id: flat, flatTable.id: flatTable,
     ]
 }

@@ -86,7 +86,7 @@ struct OverlapConnector: Connector {
 
         /// Logs `handed k`, with `shared` when changing a document copied the batch (the engine
         /// still held a reference to it), and marks each document `handed`.
-        func beginHandedOver(_ documents: inout [Document], context: OperationContext) async -> Task<OperationOutcome, Never>? {
+        func beginHandedOver(_ documents: inout [Document], context: OperationContext) async -> Task<HandedOverOutcome, Never>? {
             guard takesHandOver || declinesHandOver else { return nil }
             if declinesHandOver {
                 log.add("declined")
@@ -107,7 +107,7 @@ struct OverlapConnector: Connector {
                     try? await Task.sleep(for: .milliseconds(10))
                 }
                 log.add("done \(batch)")
-                return outcome
+                return HandedOverOutcome(outcome)
             }
         }
 

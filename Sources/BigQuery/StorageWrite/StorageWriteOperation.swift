@@ -116,14 +116,14 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
     /// ``begin(_:context:)`` on the documents themselves: the table properties are set on them
     /// in place, with no copy of the batch. Only without a dead-letter queue: writing to it is
     /// the one step that can fail a whole batch, and dead letters are marked on their documents.
-    func beginHandedOver(_ documents: inout [Document], context: OperationContext) async -> Task<OperationOutcome, Never>? {
+    func beginHandedOver(_ documents: inout [Document], context: OperationContext) async -> Task<HandedOverOutcome, Never>? {
         guard !deadLetters.isEnabled else { return nil }
         var batch: [Document] = []
         swap(&batch, &documents)
         let taken = await takeIn(batch, context: context)
         return Task {
             let (staged, sent) = await sendInTurn(taken, context: context)
-            let outcome = sort(staged, sent: sent, letters: DeadLetters())
+            let outcome = HandedOverOutcome(sort(staged, sent: sent, letters: DeadLetters()))
             await taken.order.pass()
             return outcome
         }

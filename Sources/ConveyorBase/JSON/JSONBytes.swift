@@ -29,6 +29,24 @@ public enum JSONBytes {
         bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
     }
 
+    /// Whether the `count` bytes at `a` and at `b` are the same: eight at a time, then one by one.
+    @inlinable @inline(__always)
+    public static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, count: Int) -> Bool {
+        let left = UnsafeRawPointer(a)
+        let right = UnsafeRawPointer(b)
+        var offset = 0
+        while count &- offset >= 8 {
+            guard left.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                    == right.loadUnaligned(fromByteOffset: offset, as: UInt64.self) else { return false }
+            offset &+= 8
+        }
+        while offset < count {
+            guard a[offset] == b[offset] else { return false }
+            offset &+= 1
+        }
+        return true
+    }
+
     /// Whether `literal` (`true`, `false`, `null`) is written at `start`.
     @inlinable @inline(__always)
     public static func hasLiteral(_ literal: StaticString, in bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {

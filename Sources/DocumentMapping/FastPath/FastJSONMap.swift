@@ -33,6 +33,10 @@ public struct FastJSONMap: Sendable {
         /// The writer's working buffer, grown (doubled) when a document does not fit.
         var buffer = ScratchBuffer<UInt8>()
         var output: [UInt8] = []
+        /// Documents in a row that were not their own output (``FastMapWriter/outputIsInput``):
+        /// past a few, the loop's documents are not checked any more (a stream is usually all
+        /// compact or all spaced, and the check costs about 130 instructions when it fails late).
+        var notOwnOutput = 0
 
         /// Empty buffers; they grow to the largest document seen.
         public init() {}
@@ -50,32 +54,62 @@ public struct FastJSONMap: Sendable {
 
     /// Maps one JSON document to the target's JSON bytes; nil when the tree path must handle it.
     public func transform(_ bytes: [UInt8], scratch: inout Scratch) -> [UInt8]? {
-        let handled = bytes.withUnsafeBufferPointer { buffer in
+        let mapped = bytes.withUnsafeBufferPointer { buffer in
             transform(buffer, scratch: &scratch)
         }
-        return handled ? scratch.output : nil
+        switch mapped {
+        case .declined: return nil
+        case .written: return scratch.output
+        case .unchanged: return bytes
+        }
     }
 
     /// Maps one JSON document in place: on success `bytes` holds the output and its old buffer
-    /// stays in `scratch` for the next output (no allocation per document); false, with `bytes`
-    /// unchanged, when the tree path must handle it.
+    /// stays in `scratch` for the next output (no allocation per document), or, when the output
+    /// is the document itself, `bytes` is left as it is; false, with `bytes` unchanged, when the
+    /// tree path must handle it.
     public func transform(_ bytes: inout [UInt8], scratch: inout Scratch) -> Bool {
-        let handled = bytes.withUnsafeBufferPointer { buffer in
+        let mapped = bytes.withUnsafeBufferPointer { buffer in
             transform(buffer, scratch: &scratch)
         }
-        if handled { swap(&bytes, &scratch.output) }
-        return handled
+        if mapped == .written { swap(&bytes, &scratch.output) }
+        return mapped != .declined
     }
 
-    /// Maps one JSON document, leaving the output in `scratch.output`; false when the tree path must handle it.
-    func transform(_ bytes: UnsafeBufferPointer<UInt8>, scratch: inout Scratch) -> Bool {
-        guard scan(bytes, scratch: &scratch) else { return false }
+    /// Documents in a row that are not their own output before a loop stops checking.
+    static let checksWithoutOwnOutput = 8
+
+    /// What mapping one document came to.
+    enum Mapped: Equatable {
+        /// The tree path must handle it.
+        case declined
+        /// The output is in `scratch.output`.
+        case written
+        /// The output is the document itself, byte for byte: nothing was written.
+        case unchanged
+    }
+
+    /// Maps one JSON document, leaving the output in `scratch.output` unless it is the document itself.
+    func transform(_ bytes: UnsafeBufferPointer<UInt8>, scratch: inout Scratch) -> Mapped {
+        guard scan(bytes, scratch: &scratch) else { return .declined }
+        pointCursors(&scratch)
+        if scratch.notOwnOutput < Self.checksWithoutOwnOutput {
+            if FastMapWriter.outputIsInput(tables: tables, bytes: bytes, captures: UnsafeBufferPointer(scratch.captures.elements),
+                                           cursors: scratch.cursors.elements) {
+                scratch.notOwnOutput = 0
+                return .unchanged
+            }
+            scratch.notOwnOutput += 1
+        }
         // The writer works in `scratch.buffer`; when a document does not fit, the buffer doubles
         // and the document is written again.
         scratch.buffer.grow(to: max(256, 2 * bytes.count + 64), filler: 0)
+        var first = true
         while true {
-            guard let output = scratch.buffer.output else { return false }
-            pointCursors(&scratch)
+            guard let output = scratch.buffer.output else { return .declined }
+            // The writer moves the cursors: pointed again for a second attempt.
+            if !first { pointCursors(&scratch) }
+            first = false
             var writer = FastMapWriter(tables: tables, bytes: bytes, captures: UnsafeBufferPointer(scratch.captures.elements),
                                        cursors: scratch.cursors.elements, output: output)
             let written = writer.writeObject(0, SIMD4(repeating: 0), 0)
@@ -88,7 +122,7 @@ public struct FastJSONMap: Sendable {
                 scratch.output.replaceSubrange(scratch.output.indices,
                                                with: UnsafeBufferPointer(rebasing: scratch.buffer.elements[..<writer.output.count]))
             }
-            return written
+            return written ? .written : .declined
         }
     }
 
@@ -117,6 +151,7 @@ public struct FastJSONMap: Sendable {
                                                   nonASCII: false, indices: SIMD4(repeating: 0))
 
     /// Points each rule's cursor at the first capture of its slot.
+    @inline(__always)
     private func pointCursors(_ scratch: inout Scratch) {
         let rules = tables.ruleSlots
         scratch.cursors.grow(to: rules.count, filler: -1)

@@ -1,3 +1,5 @@
+import ConveyorBase
+
 /// Writes the target JSON of one document from the scanner's captures, member by member in the
 /// order the tree path creates them, checking the target profile on the way.
 ///
@@ -127,18 +129,70 @@ struct FastMapWriter {
     @inline(__always)
     private mutating func writeMatchedLeaf(_ rule: Int, wroteNull: inout Bool) -> Bool {
         let capture = captures[Int(cursors[rule])]
-        let leaf = tables.leafModes[rule]
-        if leaf.operationCount == 0, !capture.escaped {
-            switch (leaf.mode, capture.kind) {
-            case (.keep, .string), (.text, .string), (.keep, .number), (.keep, .true), (.keep, .false), (.number, .number):
-                cursors[rule] = capture.next
-                append(capture)
-                return true
-            default:
-                break
-            }
+        if Self.isCopiedVerbatim(capture, tables.leafModes[rule]) {
+            cursors[rule] = capture.next
+            append(capture)
+            return true
         }
         return writeConvertedLeaf(rule: rule, wroteNull: &wroteNull)
+    }
+
+    /// The value is written as its bytes in the document: no text function, no escape, and a
+    /// string, number or boolean the leaf keeps as it is.
+    @inline(__always)
+    static func isCopiedVerbatim(_ capture: FastCapture, _ leaf: FastLeafMode) -> Bool {
+        guard leaf.operationCount == 0, !capture.escaped else { return false }
+        switch (leaf.mode, capture.kind) {
+        case (.keep, .string), (.text, .string), (.keep, .number), (.keep, .true), (.keep, .false), (.number, .number):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Whether ``writeObject(_:_:_:)`` on the root would write the document itself, byte for byte,
+    /// and succeed: the target is a flat object whose members are leaves copied verbatim, and the
+    /// document holds exactly those members, in that order, with the same keys and no whitespace.
+    /// The map then has nothing to write. Reads the cursors without moving them; false says
+    /// nothing about whether the document maps.
+    static func outputIsInput(tables: FastPlanTables, bytes: UnsafeBufferPointer<UInt8>,
+                              captures: UnsafeBufferPointer<FastCapture>, cursors: UnsafeMutableBufferPointer<Int32>) -> Bool {
+        guard let info = tables.outNodes.first, info.kind == .object, !info.invalid, !info.missingRequired,
+              let base = bytes.baseAddress, let keys = tables.outKeys.baseAddress, bytes.count >= 2,
+              bytes[0] == UInt8(ascii: "{"), bytes[bytes.count &- 1] == UInt8(ascii: "}") else { return false }
+        let end = bytes.count &- 1
+        var at = 1
+        var written: UInt64 = 0
+        for member in UnsafeBufferPointer(rebasing: tables.outMembers[Int(info.rulesStart)..<Int(info.rulesStart + info.rulesCount)]) {
+            let rule = Int(member.rule)
+            // As `writeObject` goes: a member already written, or without a value, is skipped.
+            guard written & member.bit == 0 else { continue }
+            let cursor = cursors[rule]
+            guard cursor >= 0 else { continue }
+            guard member.kind == .leaf, member.ownLeaf else { return false }
+            if written != 0 {
+                guard at < end, bytes[at] == UInt8(ascii: ",") else { return false }
+                at &+= 1
+            }
+            written |= member.bit
+            let keyCount = Int(member.keyCount)
+            guard keyCount <= end &- at else { return false }
+            let key = keys + Int(member.keyStart)
+            if keyCount <= 8, end &- at >= 8 {
+                // One word each (the key table is padded): the low `keyCount` bytes must agree.
+                let mask: UInt64 = keyCount == 8 ? ~0 : (1 &<< UInt64(truncatingIfNeeded: keyCount &* 8)) &- 1
+                let found = UInt64(littleEndian: UnsafeRawPointer(base + at).loadUnaligned(as: UInt64.self))
+                let wanted = UInt64(littleEndian: UnsafeRawPointer(key).loadUnaligned(as: UInt64.self))
+                guard (found ^ wanted) & mask == 0 else { return false }
+            } else {
+                guard JSONBytes.equal(base + at, key, count: keyCount) else { return false }
+            }
+            at &+= keyCount
+            let capture = captures[Int(cursor)]
+            guard Int(capture.start) == at, isCopiedVerbatim(capture, tables.leafModes[rule]) else { return false }
+            at = Int(capture.end)
+        }
+        return at == end && info.requiredMask & written == info.requiredMask
     }
 
     /// The leaf of rule `rule` (matched by ``writeMatchedLeaf(_:wroteNull:)``) when it is not copied as

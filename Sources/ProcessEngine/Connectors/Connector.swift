@@ -1,4 +1,5 @@
 import ProcessModel
+import Synchronization
 
 /// A kind of connection (`google-bigquery`, `disk`, …). The engine finds connectors by
 /// connection `type` in a ``ConnectorRegistry`` and knows nothing else about them.
@@ -84,13 +85,34 @@ public protocol OverlappingConnectorOperation: ConnectorOperation {
     /// Nil, with `documents` as they were, when the operation cannot take this batch: the engine
     /// then calls ``begin(_:context:)``. The engine hands a batch over only when it needs nothing
     /// of the documents afterwards but their indexes.
-    func beginHandedOver(_ documents: inout [Document], context: OperationContext) async -> Task<OperationOutcome, Never>?
+    func beginHandedOver(_ documents: inout [Document], context: OperationContext) async -> Task<HandedOverOutcome, Never>?
 }
 
 extension OverlappingConnectorOperation {
     public func beginHandedOver(_ documents: inout [Document], context: OperationContext) async
-        -> Task<OperationOutcome, Never>? {
+        -> Task<HandedOverOutcome, Never>? {
         nil
+    }
+}
+
+/// The outcome of a batch handed over, passed out of its task in a box the engine empties. A
+/// task keeps its result until the last reference to the task goes, which may be the executor
+/// that ran it, a moment after the engine read the result: an outcome returned as the result
+/// would then still be shared, and the next change to its documents (the start shape reusing
+/// their buffers) would copy the whole batch.
+public final class HandedOverOutcome: Sendable {
+    private let outcome: Mutex<OperationOutcome?>
+
+    public init(_ outcome: consuming OperationOutcome) {
+        self.outcome = Mutex(outcome)
+    }
+
+    /// The outcome, moved out (a second call gets an empty one).
+    func take() -> OperationOutcome {
+        outcome.withLock { value in
+            defer { value = nil }
+            return value ?? OperationOutcome(outputs: [])
+        }
     }
 }
 

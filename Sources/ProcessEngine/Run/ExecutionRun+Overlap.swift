@@ -19,7 +19,7 @@ struct OverlapState {
     /// their indexes.
     enum Begun {
         case kept(Task<OperationOutcome, any Error>)
-        case handedOver(Task<OperationOutcome, Never>, indexes: [Int])
+        case handedOver(Task<HandedOverOutcome, Never>, indexes: [Int])
     }
 
     /// A batch's task finished: a kept batch's outcome may be an error (its documents, the
@@ -159,8 +159,8 @@ extension ExecutionRun {
                     }
                     overlap.outcomes[batch] = .kept(outcome)
                 case .handedOver(let task, let indexes):
-                    let outcome = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
-                    overlap.outcomes[batch] = .handedOver(outcome, indexes: indexes)
+                    let box = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
+                    overlap.outcomes[batch] = .handedOver(box.take(), indexes: indexes)
                 }
                 try await perform(overlap.pipeline.finished(batch))
             case .deliver(let batch):

@@ -1,4 +1,5 @@
 @testable import BigQuery
+import GRPCCore
 import ProcessModel
 import Testing
 
@@ -14,6 +15,18 @@ import Testing
     @Test func errorsDescribeOperationStatusAndMessage() {
         let error = StorageWriteError(code: 3, message: "bad row", operation: "AppendRows to p.d.t")
         #expect(error.description == "AppendRows to p.d.t: INVALID_ARGUMENT (3): bad row")
+    }
+
+    @Test func aTransportFailureNamesItsCause() {
+        struct Reset: Error, CustomStringConvertible { var description: String { "connection reset by peer" } }
+        let failure = StorageTableWriter.storageError(
+            RPCError(code: .unknown, message: "The transport threw an unexpected error.", cause: Reset()),
+            operation: "AppendRows to p.d.t")
+        #expect(failure.description
+            == "AppendRows to p.d.t: UNKNOWN (2): The transport threw an unexpected error. (connection reset by peer)")
+        #expect(failure.code == 2, "the status, and so the retry decision, is the call's")
+        let plain = StorageTableWriter.storageError(RPCError(code: .notFound, message: "no table"), operation: "AppendRows to p.d.t")
+        #expect(plain.description == "AppendRows to p.d.t: NOT_FOUND (5): no table")
     }
 
     @Test func requestsAreSplitByRowsAndBytes() {

@@ -218,7 +218,10 @@ extension StorageTableWriter {
     static func storageError(_ error: any Error, operation: String) -> StorageWriteError {
         if let error = error as? StorageWriteError { return error }
         if let error = error as? RPCError {
-            return StorageWriteError(code: error.code.rawValue, message: error.message, operation: operation)
+            // A failure of the client's own transport says little by itself ("The transport threw an
+            // unexpected error."): what caused it (a reset connection, a refused one) goes with it.
+            let message = error.cause.map { "\(error.message) (\($0))" } ?? error.message
+            return StorageWriteError(code: error.code.rawValue, message: message, operation: operation)
         }
         return StorageWriteError(code: 14, message: "\(error)", operation: operation)
     }

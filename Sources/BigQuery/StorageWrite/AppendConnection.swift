@@ -2,6 +2,7 @@ import BigQueryStorage
 import GoogleAuth
 import GRPCCore
 import GRPCProtobuf
+import Synchronization
 
 /// One bidirectional `AppendRows` call: requests are written in order and their responses
 /// come back in the same order, so several requests can be in flight at once.
@@ -58,4 +59,15 @@ final class AppendConnection: Sendable {
         requests.finish()
         call.cancel()
     }
+
+    /// Ends the call because a response took longer than the request timeout: every request
+    /// still waiting on it failed for that reason, whichever call sent it (``timedOut``).
+    func cancelForTimeout() {
+        timeout.store(true, ordering: .releasing)
+        cancel()
+    }
+
+    /// Set when ``cancelForTimeout()`` ended the call.
+    var timedOut: Bool { timeout.load(ordering: .acquiring) }
+    private let timeout = Atomic<Bool>(false)
 }

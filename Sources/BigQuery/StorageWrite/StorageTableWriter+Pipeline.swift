@@ -163,7 +163,9 @@ extension StorageTableWriter {
                 results.append(Self.result(of: response, operation: operation))
             } catch {
                 drop(active)
-                let failure = watchdog.didFire
+                // Another call's timer may have ended the shared connection: its requests failed
+                // for the timeout too (retried), not for a transport error of unknown kind.
+                let failure = active.timedOut
                     ? StorageWriteError(code: 4, message: "no response within \(options.responseTimeout) (the request timeout)",
                                         operation: operation)
                     : Self.storageError(error, operation: operation)

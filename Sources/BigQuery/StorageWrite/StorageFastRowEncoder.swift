@@ -308,31 +308,9 @@ private final class ColumnTable: @unchecked Sendable {
         // The name and its closing quote.
         let length = Int(entry.keyCount) &+ 1
         guard entry.quick, let base = text.baseAddress, length <= text.count &- start else { return nil }
-        let found = UnsafeRawPointer(base + start)
-        let wanted = UnsafeRawPointer(keys + Int(entry.keyStart))
-        var offset = 0
-        while length &- offset >= 8 {
-            guard found.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-                    == wanted.loadUnaligned(fromByteOffset: offset, as: UInt64.self) else { return nil }
-            offset &+= 8
-        }
-        let rest = length &- offset
-        if rest > 0 {
-            if text.count &- start &- offset >= 8 {
-                // One word, of which the low `rest` bytes count (the key table has room to read a word).
-                let mask: UInt64 = (1 &<< UInt64(truncatingIfNeeded: rest &* 8)) &- 1
-                let a = UInt64(littleEndian: found.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-                let b = UInt64(littleEndian: wanted.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-                guard (a ^ b) & mask == 0 else { return nil }
-            } else {
-                while offset < length {
-                    guard found.load(fromByteOffset: offset, as: UInt8.self) == wanted.load(fromByteOffset: offset, as: UInt8.self) else {
-                        return nil
-                    }
-                    offset &+= 1
-                }
-            }
-        }
+        // The key table has room to read a word past each name.
+        guard JSONBytes.matches(base + start, readable: text.count &- start, padded: keys + Int(entry.keyStart),
+                                count: length) else { return nil }
         return start &+ length
     }
 

@@ -29,19 +29,31 @@ public enum JSONBytes {
         bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
     }
 
-    /// Whether the `count` bytes at `a` and at `b` are the same: eight at a time, then one by one.
+    /// Whether the `count` bytes at `found` (of which `readable`, at least `count`, may be read) are
+    /// those at `wanted`, a table padded so that a word may be read past any of its entries: eight
+    /// bytes at a time, the last few in one masked word when eight bytes are readable there, else
+    /// one by one.
     @inlinable @inline(__always)
-    public static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, count: Int) -> Bool {
-        let left = UnsafeRawPointer(a)
-        let right = UnsafeRawPointer(b)
+    public static func matches(_ found: UnsafePointer<UInt8>, readable: Int, padded wanted: UnsafePointer<UInt8>,
+                               count: Int) -> Bool {
+        let left = UnsafeRawPointer(found)
+        let right = UnsafeRawPointer(wanted)
         var offset = 0
         while count &- offset >= 8 {
             guard left.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
                     == right.loadUnaligned(fromByteOffset: offset, as: UInt64.self) else { return false }
             offset &+= 8
         }
+        let rest = count &- offset
+        guard rest > 0 else { return true }
+        if readable &- offset >= 8 {
+            let mask: UInt64 = (1 &<< UInt64(truncatingIfNeeded: rest &* 8)) &- 1
+            let a = UInt64(littleEndian: left.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            let b = UInt64(littleEndian: right.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            return (a ^ b) & mask == 0
+        }
         while offset < count {
-            guard a[offset] == b[offset] else { return false }
+            guard found[offset] == wanted[offset] else { return false }
             offset &+= 1
         }
         return true

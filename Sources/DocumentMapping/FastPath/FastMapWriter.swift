@@ -177,16 +177,9 @@ struct FastMapWriter {
             written |= member.bit
             let keyCount = Int(member.keyCount)
             guard keyCount <= end &- at else { return false }
-            let key = keys + Int(member.keyStart)
-            if keyCount <= 8, end &- at >= 8 {
-                // One word each (the key table is padded): the low `keyCount` bytes must agree.
-                let mask: UInt64 = keyCount == 8 ? ~0 : (1 &<< UInt64(truncatingIfNeeded: keyCount &* 8)) &- 1
-                let found = UInt64(littleEndian: UnsafeRawPointer(base + at).loadUnaligned(as: UInt64.self))
-                let wanted = UInt64(littleEndian: UnsafeRawPointer(key).loadUnaligned(as: UInt64.self))
-                guard (found ^ wanted) & mask == 0 else { return false }
-            } else {
-                guard JSONBytes.equal(base + at, key, count: keyCount) else { return false }
-            }
+            // The key table is padded (``FastPlanTables/outKeys``).
+            guard JSONBytes.matches(base + at, readable: bytes.count &- at, padded: keys + Int(member.keyStart),
+                                    count: keyCount) else { return false }
             at &+= keyCount
             let capture = captures[Int(cursor)]
             guard Int(capture.start) == at, isCopiedVerbatim(capture, tables.leafModes[rule]) else { return false }

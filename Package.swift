@@ -32,7 +32,8 @@ let package = Package(
         // Shared algorithms with no dependency: civil time, `{…}` templates, CSV quoting, JSON bytes.
         .target(name: "ConveyorBase"),
 
-        .executableTarget(name: "Conveyor", dependencies: ["ConveyorCommands"]),
+        .executableTarget(name: "Conveyor", dependencies: ["ConveyorCommands", "CMalloc"]),
+        .systemLibrary(name: "CMalloc"),
         .target(
             name: "ConveyorCommands",
             dependencies: [

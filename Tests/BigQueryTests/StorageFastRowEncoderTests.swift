@@ -318,4 +318,35 @@ import Testing
         }
         #expect(plain > 4000)
     }
+
+    @Test("the canonical timestamp read word by word gives what the general reading gives, whatever byte is changed")
+    func canonicalTimestampsAgree() {
+        var generator = SystemRandomNumberGenerator()
+        var canonical = 0
+        // Each field at its bounds, so that changing one digit crosses them (month 13, day 32, hour 24, second 61).
+        let bounds = ["2026-12-31T23:59:60.999999Z", "0000-10-01T00:00:00.000000Z", "9999-01-10T19:50:59.000001Z"]
+        for round in 0..<40 {
+            let valid = round < bounds.count ? Array(bounds[round].utf8) : Array(String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", Int.random(in: 0...9999, using: &generator),
+                                     Int.random(in: 1...12, using: &generator), Int.random(in: 1...31, using: &generator),
+                                     Int.random(in: 0...23, using: &generator), Int.random(in: 0...59, using: &generator),
+                                     Int.random(in: 0...60, using: &generator), Int.random(in: 0...999_999, using: &generator)).utf8)
+            #expect(valid.withUnsafeBufferPointer { CivilTime.canonicalTimestampMicros($0) } == CivilTime.timestampMicros(utf8: valid[...]))
+            // Every byte replaced by every value: separators, digits, ranges (month 13, hour 24, …).
+            for position in valid.indices {
+                for byte in UInt8.min...UInt8.max {
+                    var text = valid
+                    text[position] = byte
+                    let general = CivilTime.timestampMicros(utf8: text[...])
+                    if let fast = text.withUnsafeBufferPointer({ CivilTime.canonicalTimestampMicros($0) }) {
+                        canonical += 1
+                        #expect(fast == general, "\(String(decoding: text, as: UTF8.self))")
+                    }
+                    // Declined texts go on to the plain reading, then to the general one (`.12345 Z` is read there).
+                    let plain = text.withUnsafeBufferPointer { CivilTime.plainTimestampMicros($0) }
+                    #expect(plain == nil || plain == general, "\(String(decoding: text, as: UTF8.self))")
+                }
+            }
+        }
+        #expect(canonical > 40 * 27 * 4)
+    }
 }

@@ -66,6 +66,7 @@ enum CivilTime {
     /// carry) as ``timestampMicros(utf8:)`` reads it; nil for any other form, which that reads.
     @inline(__always)
     static func plainTimestampMicros(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
+        if text.count == 27, let micros = canonicalTimestampMicros(text) { return micros }
         guard text.count >= 19, let days = plainDays(text) else { return nil }
         let separator = text[10]
         guard separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t") || separator == UInt8(ascii: " "),
@@ -88,6 +89,48 @@ enum CivilTime {
         if index == text.count { return micros }
         if index &+ 1 == text.count, text[index] | 0x20 == UInt8(ascii: "z") { return micros }
         return nil
+    }
+
+    /// The canonical timestamp `YYYY-MM-DDTHH:MM:SS.ffffffZ` (27 bytes, what BigQuery and most
+    /// exporters write) as ``plainTimestampMicros(_:)`` reads it, from four eight-byte words: the
+    /// separators and the digits of each word are checked at once; nil for any other text.
+    @inline(__always)
+    static func canonicalTimestampMicros(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard text.count == 27, let base = text.baseAddress else { return nil }
+        let raw = UnsafeRawPointer(base)
+        // Bytes 0–7 `YYYY-MM-`, 8–15 `DDTHH:MM`, 16–23 `:SS.ffff`, 19–26 `.ffffffZ` (the first byte lowest).
+        let date = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
+        let clock = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        let seconds = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+        let fraction = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 19, as: UInt64.self))
+        // Each word: its separator bytes equal, its other bytes digits.
+        guard date & 0xFF00_00FF_0000_0000 == 0x2D00_002D_0000_0000, isDigits(date, 0x00FF_FF00_FFFF_FFFF),
+              clock & 0x0000_FF00_00FF_0000 == 0x0000_3A00_0054_0000, isDigits(clock, 0xFFFF_00FF_FF00_FFFF),
+              seconds & 0x0000_0000_FF00_00FF == 0x0000_0000_2E00_003A, isDigits(seconds, 0xFFFF_FFFF_00FF_FF00),
+              fraction & 0xFF00_0000_0000_00FF == 0x5A00_0000_0000_002E, isDigits(fraction, 0x00FF_FFFF_FFFF_FF00)
+        else { return nil }
+        @inline(__always) func digit(_ word: UInt64, _ byte: UInt64) -> Int64 { Int64(truncatingIfNeeded: (word >> (byte &* 8)) & 0x0F) }
+        @inline(__always) func pair(_ word: UInt64, _ byte: UInt64) -> Int64 { digit(word, byte) &* 10 &+ digit(word, byte &+ 1) }
+        let month = pair(date, 5), day = pair(clock, 0)
+        let hour = pair(clock, 3), minute = pair(clock, 6), second = pair(seconds, 1)
+        guard month >= 1, month <= 12, day >= 1, day <= 31, hour < 24, minute < 60, second < 61 else { return nil }
+        let year = pair(date, 0) &* 100 &+ pair(date, 2)
+        // The six fraction digits as one number: `00` and the digits, eight digits combined pairwise.
+        var micros = ((fraction >> 8) << 16 | 0x3030) & 0x0F0F_0F0F_0F0F_0F0F
+        micros = (micros &* 2561) >> 8 & 0x00FF_00FF_00FF_00FF
+        micros = (micros &* 6_553_601) >> 16 & 0x0000_FFFF_0000_FFFF
+        micros = (micros &* 42_949_672_960_001) >> 32
+        return days(year, month, day) &* 86_400_000_000 &+ ((hour &* 60 &+ minute) &* 60 &+ second) &* 1_000_000
+            &+ Int64(truncatingIfNeeded: micros)
+    }
+
+    /// Whether every byte of `word` under `mask` (0xFF bytes) is an ASCII digit: its high half is 3,
+    /// and adding 6 to it does not carry into the high half.
+    @inline(__always)
+    private static func isDigits(_ word: UInt64, _ mask: UInt64) -> Bool {
+        let highs = mask & 0xF0F0_F0F0_F0F0_F0F0
+        return word & highs == 0x3030_3030_3030_3030 & highs
+            && (word & mask &+ 0x0606_0606_0606_0606 & mask) & highs == 0x3030_3030_3030_3030 & highs
     }
 
     /// A date of exactly `YYYY-MM-DD` as days since 1970-01-01, as ``date(_:)`` reads it (with

@@ -3,7 +3,7 @@
 
     fault_proxy.py --target HOST:PORT [--mode http|tcp] [--rate 0.2] [--seed 1]
                    [--faults 500,503,429,reset,stall,truncate] [--stall SECONDS]
-                   [--stats FILE] [--port-file FILE]
+                   [--hold-after BYTES] [--stats FILE] [--port-file FILE]
 
 Listens on 127.0.0.1 (a free port, printed as `PORT <n>` on stdout and written to --port-file)
 and forwards to --target. A seeded random generator decides each fault, so a run is reproducible
@@ -22,6 +22,9 @@ tcp mode (any protocol, e.g. gRPC over HTTP/2 plaintext): each 64 KiB block the 
 (the first byte starts the first) draws, with probability --rate, one fault among reset and
 stall (the block never reaches the server; the connection is reset, or held for --stall seconds
 and closed) and truncate (the block is forwarded, the server's next bytes are cut short).
+With --hold-after BYTES (tcp mode), once in the proxy's life: the first connection whose answers
+pass BYTES (a stream well open, requests in flight) gets no more of them; it is held for --stall
+seconds and closed (counted as `hold`). Connections after it pass untouched.
 
 --stats writes a JSON object of counts (`requests`, `connections`, and one per fault) after
 every change. SIGTERM stops the proxy.
@@ -51,6 +54,8 @@ class Proxy:
         self.stall = args.stall
         self.stats_path = args.stats
         self.stats = {"requests": 0, "connections": 0}
+        self.hold_after = args.hold_after
+        self.held = False
         self.tasks = set()
 
     def draw(self):
@@ -150,9 +155,17 @@ class Proxy:
             fault.set()
 
         async def downward():
+            received = 0
             while True:
                 data = await upstream_reader.read(65536)
                 if not data:
+                    break
+                received += len(data)
+                if self.hold_after is not None and not self.held and received > self.hold_after:
+                    # The answers stop here: the client's requests wait until it gives up.
+                    self.held = True
+                    self.count("hold")
+                    state["kind"] = "stall"
                     break
                 if fault.is_set():
                     if state["kind"] == "truncate":
@@ -253,6 +266,7 @@ async def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--faults", default="")
     parser.add_argument("--stall", type=float, default=10)
+    parser.add_argument("--hold-after", type=int)
     parser.add_argument("--stats")
     parser.add_argument("--port-file")
     args = parser.parse_args()

@@ -67,6 +67,30 @@ struct FaultInjectionTests {
               + "proxy \(stats), retries \(execution["retries"] ?? "nil"), rows \(found)")
     }
 
+    @Test("a storage-write connection that stops answering: every request waiting on it times out and is sent again")
+    func storageWriteLateAnswersAreRetried() throws {
+        let total = 20_000
+        _ = try Harness.emulatorHost()
+        let storage = try #require(Harness.environment["BIGQUERY_STORAGE_EMULATOR_HOST"])
+        let workspace = try LoadWorkspace(api: "storage-write", batchCount: 2_000,
+                                          retry: #"<retry maxAttempts="4" initialBackoff="100ms" maxBackoff="500ms"/>"#,
+                                          environment: [:])
+        try workspace.writeRows(total)
+        // The answers stop once the stream has answered a few appends, with more sent behind them on
+        // the same connection; the connection is held past the 2 s request timeout.
+        let proxy = try FaultProxy(target: storage, mode: "tcp", rate: 0, stallSeconds: 6, holdAfter: 400)
+        let (output, execution) = try workspace.run(environment: ["BIGQUERY_STORAGE_EMULATOR_HOST": proxy.address])
+        #expect(proxy.stats()["hold"] == 1, "\(proxy.stats())")
+        // Every request that was waiting failed as a timeout (retried), none as an unknown transport error.
+        #expect(output.status == 0, "\(output.stderr)\n\(output.stdout.prefix(2_000))")
+        #expect(execution["documentsOut"] as? Int == total)
+        #expect((execution["retries"] as? Int ?? 0) >= 1, "\(execution["retries"] ?? "nil")")
+        let found = try workspace.idStats()
+        // At least once: the appends whose answers were held may have landed before they were sent again.
+        #expect(found.distinct == total && found.rows >= total && found.lowest == 0 && found.highest == total - 1,
+                "\(found)")
+    }
+
     @Test("every request failing: ERROR with the cause after the configured attempts, nothing reported written")
     func everyRequestFails() throws {
         let total = 2_000

@@ -8,16 +8,17 @@ final class FaultProxy {
     /// `127.0.0.1:PORT`, the address to give the client instead of the target.
     let address: String
 
-    /// Starts the proxy: `mode` http or tcp, `rate` in 0...1, `faults` (empty: every kind of the mode).
+    /// Starts the proxy: `mode` http or tcp, `rate` in 0...1, `faults` (empty: every kind of the mode);
+    /// `holdAfter` (tcp): the first connection whose answers pass that many bytes gets no more of them.
     init(target: String, mode: String = "http", rate: Double, seed: Int = 1, faults: [String] = [],
-         stallSeconds: Double = 3) throws {
+         stallSeconds: Double = 3, holdAfter: Int? = nil) throws {
         directory = try Harness.temporaryDirectory("proxy")
         process = Process()
         process.executableURL = URL(fileURLWithPath: Harness.python)
         process.arguments = [Harness.packageRoot + "/scripts/fault_proxy.py", "--target", target, "--mode", mode,
                              "--rate", "\(rate)", "--seed", "\(seed)", "--faults", faults.joined(separator: ","),
                              "--stall", "\(stallSeconds)", "--stats", directory + "/stats.json",
-                             "--port-file", directory + "/port"]
+                             "--port-file", directory + "/port"] + (holdAfter.map { ["--hold-after", "\($0)"] } ?? [])
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()

@@ -19,8 +19,8 @@ struct Entrypoint {
 /// free. A run moves its documents in batches of a few megabytes, allocated and freed over and over:
 /// each batch's memory was mapped anew and every page of it faulted in again (page faults were 5 % of
 /// storage-write's cycles). With blocks below 4 MiB kept in the heap and 8 MiB of free heap kept,
-/// the same memory is reused. glibc's own settings (`GLIBC_TUNABLES` naming `glibc.malloc.`, or the
-/// `MALLOC_*_` variables) win: nothing is changed when one is set.
+/// the same memory is reused. glibc's own settings (`GLIBC_TUNABLES` naming `glibc.malloc.`, or any
+/// `MALLOC_` variable) win: nothing is changed when one is set.
 enum MemoryTuning {
     static let mmapThreshold: Int32 = 4 << 20
     static let trimThreshold: Int32 = 8 << 20

@@ -24,9 +24,31 @@ import Testing
             operation: "AppendRows to p.d.t")
         #expect(failure.description
             == "AppendRows to p.d.t: UNKNOWN (2): The transport threw an unexpected error. (connection reset by peer)")
-        #expect(failure.code == 2, "the status, and so the retry decision, is the call's")
+        #expect(failure.code == 2, "the status is the call's")
         let plain = StorageTableWriter.storageError(RPCError(code: .notFound, message: "no table"), operation: "AppendRows to p.d.t")
         #expect(plain.description == "AppendRows to p.d.t: NOT_FOUND (5): no table")
+    }
+
+    @Test func aFailureOfTheClientsTransportIsRetriedAndAServersUnknownIsNot() {
+        struct Closed: Error {}
+        let operation = "AppendRows to p.d.t"
+        // What the client makes when its transport throws: "The transport threw an unexpected error.", "Write failed."
+        for message in ["The transport threw an unexpected error.", "Write failed."] {
+            let failure = StorageTableWriter.storageError(RPCError(code: .unknown, message: message, cause: Closed()),
+                                                          operation: operation)
+            #expect(failure.inTransport)
+            #expect(StorageWriteStatus.classify(failure) == .retry)
+        }
+        // A status the server sent has no cause: its UNKNOWN fails the rows, its UNAVAILABLE is retried.
+        let server = StorageTableWriter.storageError(RPCError(code: .unknown, message: "backend said so"), operation: operation)
+        #expect(!server.inTransport)
+        #expect(StorageWriteStatus.classify(server) == .fail)
+        let unavailable = StorageTableWriter.storageError(RPCError(code: .unavailable, message: "down"), operation: operation)
+        #expect(StorageWriteStatus.classify(unavailable) == .retry)
+        // Other codes with a cause keep their own decision.
+        let denied = StorageTableWriter.storageError(RPCError(code: .permissionDenied, message: "no", cause: Closed()),
+                                                     operation: operation)
+        #expect(StorageWriteStatus.classify(denied) == .fail)
     }
 
     @Test func requestsAreSplitByRowsAndBytes() {

@@ -31,7 +31,7 @@ extension StorageTableWriter {
             case .ok?:
                 return .appended
             case .status(let error)?:
-                switch StorageWriteStatus.classify(code: error.code) {
+                switch StorageWriteStatus.classify(error) {
                 case .alreadyWritten: return .present
                 case .outOfRange: return .beyondEnd
                 default: return .failed(error)

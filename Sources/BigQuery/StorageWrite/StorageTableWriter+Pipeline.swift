@@ -58,7 +58,7 @@ extension StorageTableWriter {
             } catch let error as RPCError {
                 let failure = Self.storageError(error, operation: operation)
                 attempt += 1
-                guard StorageWriteStatus.classify(code: failure.code) == .retry else { throw failure }
+                guard StorageWriteStatus.classify(failure) == .retry else { throw failure }
                 guard attempt < options.retry.maxAttempts else {
                     throw StorageWriteError(code: failure.code, message: failure.message + " (after \(attempt) attempts)",
                                             operation: operation)
@@ -223,7 +223,9 @@ extension StorageTableWriter {
             // A failure of the client's own transport says little by itself ("The transport threw an
             // unexpected error."): what caused it (a reset connection, a refused one) goes with it.
             let message = error.cause.map { "\(error.message) (\($0))" } ?? error.message
-            return StorageWriteError(code: error.code.rawValue, message: message, operation: operation)
+            // A status the server sent has no cause; an UNKNOWN with one is the client's transport failing.
+            return StorageWriteError(code: error.code.rawValue, message: message, operation: operation,
+                                     inTransport: error.code == .unknown && error.cause != nil)
         }
         return StorageWriteError(code: 14, message: "\(error)", operation: operation)
     }

@@ -279,7 +279,7 @@ actor StorageTableWriter {
                     retry += chunk.enumerated().filter { errors[$0.offset] == nil }.map(\.element)
                     stopped = options.exactlyOnce
                 case .status(let error):
-                    switch StorageWriteStatus.classify(code: error.code) {
+                    switch StorageWriteStatus.classify(error) {
                     case .alreadyWritten where options.exactlyOnce:
                         // ALREADY_EXISTS says only that the chunk's first row is in the stream: an
                         // earlier run may have sent a shorter request at this offset.

@@ -6,6 +6,10 @@ public struct StorageWriteError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// What was attempted (`AppendRows to p.d.t`).
     public var operation: String
+    /// The client's own transport failed (the connection broke in a way it did not classify): a
+    /// gRPC UNKNOWN the client made, with a cause, where the server sent no status. Transient,
+    /// whatever the code.
+    public var inTransport = false
 
     /// `AppendRows to p.d.t: INVALID_ARGUMENT (3): message`.
     public var description: String {
@@ -25,6 +29,11 @@ enum StorageWriteStatus: Equatable, Sendable {
     case outOfRange
     /// Permanent: fail the rows.
     case fail
+
+    /// What to do about `error`: a failure of the client's own transport is retried, as UNAVAILABLE is.
+    static func classify(_ error: StorageWriteError) -> StorageWriteStatus {
+        error.inTransport ? .retry : classify(code: error.code)
+    }
 
     static func classify(code: Int) -> StorageWriteStatus {
         switch code {

@@ -3,7 +3,8 @@
 
     fault_proxy.py --target HOST:PORT [--mode http|tcp] [--rate 0.2] [--seed 1]
                    [--faults 500,503,429,reset,stall,truncate] [--stall SECONDS]
-                   [--hold-after BYTES] [--stats FILE] [--port-file FILE]
+                   [--hold-after BYTES] [--tls-cert FILE --tls-key FILE]
+                   [--stats FILE] [--port-file FILE]
 
 Listens on 127.0.0.1 (a free port, printed as `PORT <n>` on stdout and written to --port-file)
 and forwards to --target. A seeded random generator decides each fault, so a run is reproducible
@@ -22,7 +23,9 @@ tcp mode (any protocol, e.g. gRPC over HTTP/2 plaintext): each 64 KiB block the 
 (the first byte starts the first) draws, with probability --rate, one fault among reset and
 stall (the block never reaches the server; the connection is reset, or held for --stall seconds
 and closed) and truncate (the block is forwarded, the server's next bytes are cut short).
-With --hold-after BYTES (tcp mode), once in the proxy's life: the first connection whose answers
+With --tls-cert FILE --tls-key FILE the proxy listens with TLS (ALPN h2) and forwards the decrypted
+bytes: a TLS endpoint in front of a plaintext server (tcp mode). With --hold-after BYTES (tcp
+mode), once in the proxy's life: the first connection whose answers
 pass BYTES (a stream well open, requests in flight) gets no more of them; it is held for --stall
 seconds and closed (counted as `hold`). Connections after it pass untouched.
 
@@ -36,6 +39,7 @@ import os
 import random
 import signal
 import socket
+import ssl
 import struct
 import sys
 
@@ -267,12 +271,19 @@ async def main():
     parser.add_argument("--faults", default="")
     parser.add_argument("--stall", type=float, default=10)
     parser.add_argument("--hold-after", type=int)
+    parser.add_argument("--tls-cert")
+    parser.add_argument("--tls-key")
     parser.add_argument("--stats")
     parser.add_argument("--port-file")
     args = parser.parse_args()
     proxy = Proxy(args)
     handler = proxy.serve_http if args.mode == "http" else proxy.serve_tcp
-    server = await asyncio.start_server(handler, "127.0.0.1", 0, limit=64 * 1024 * 1024)
+    context = None
+    if args.tls_cert:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        context.set_alpn_protocols(["h2"])
+    server = await asyncio.start_server(handler, "127.0.0.1", 0, limit=64 * 1024 * 1024, ssl=context)
     port = server.sockets[0].getsockname()[1]
     if args.port_file:
         with open(args.port_file + ".tmp", "w") as handle:

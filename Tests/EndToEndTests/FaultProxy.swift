@@ -9,9 +9,10 @@ final class FaultProxy {
     let address: String
 
     /// Starts the proxy: `mode` http or tcp, `rate` in 0...1, `faults` (empty: every kind of the mode);
-    /// `holdAfter` (tcp): the first connection whose answers pass that many bytes gets no more of them.
+    /// `holdAfter` (tcp): the first connection whose answers pass that many bytes gets no more of them;
+    /// `tls` (tcp): listen with TLS, this certificate and key (PEM files), ALPN h2.
     init(target: String, mode: String = "http", rate: Double, seed: Int = 1, faults: [String] = [],
-         stallSeconds: Double = 3, holdAfter: Int? = nil) throws {
+         stallSeconds: Double = 3, holdAfter: Int? = nil, tls: (cert: String, key: String)? = nil) throws {
         directory = try Harness.temporaryDirectory("proxy")
         process = Process()
         process.executableURL = URL(fileURLWithPath: Harness.python)
@@ -19,6 +20,7 @@ final class FaultProxy {
                              "--rate", "\(rate)", "--seed", "\(seed)", "--faults", faults.joined(separator: ","),
                              "--stall", "\(stallSeconds)", "--stats", directory + "/stats.json",
                              "--port-file", directory + "/port"] + (holdAfter.map { ["--hold-after", "\($0)"] } ?? [])
+            + (tls.map { ["--tls-cert", $0.cert, "--tls-key", $0.key] } ?? [])
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()

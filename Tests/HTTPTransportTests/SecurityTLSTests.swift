@@ -8,23 +8,9 @@ import TestSupport
 @Suite struct SecurityTLSTests {
     static let script = LocalServer.fixtures.appendingPathComponent("http_test_server.py")
 
-    /// Makes a self-signed certificate (usable as its own CA) for `subjectAltName`; returns (cert, key).
+    /// A self-signed certificate (usable as its own CA) for `subjectAltName`; returns (cert, key).
     static func certificate(_ name: String, altName: String, in directory: URL) throws -> (cert: String, key: String) {
-        let key = directory.appendingPathComponent("\(name)-key.pem").path
-        let cert = directory.appendingPathComponent("\(name)-cert.pem").path
-        let openssl = Process()
-        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        openssl.arguments = [
-            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
-            "-days", "1", "-subj", "/CN=conveyor-test-\(name)", "-addext", "subjectAltName=\(altName)",
-            "-addext", "basicConstraints=critical,CA:TRUE",
-        ]
-        openssl.standardError = FileHandle.nullDevice
-        openssl.standardOutput = FileHandle.nullDevice
-        try openssl.run()
-        openssl.waitUntilExit()
-        #expect(openssl.terminationStatus == 0)
-        return (cert, key)
+        try TestCertificates.selfSigned(name, altName: altName, in: directory)
     }
 
     func send(_ url: String, caFile: String?) async -> Result<HTTPResponse, TransportError> {

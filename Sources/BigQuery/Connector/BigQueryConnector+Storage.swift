@@ -42,7 +42,15 @@ extension BigQueryConnector {
         let transport = RetryingHTTPClient(base: CurlHTTPClient(timeouts: settings.timeouts, caFile: settings.caFile), policy: settings.retry)
         let tokens = try tokenProvider(for: settings, transport: transport, workspaceRoot: environment.workspaceRoot,
                                        environment: environment.variables)
-        let client = try StorageWriteClient(endpoint: endpoint, tokens: tokens, timeout: settings.timeouts.request)
+        let client: StorageWriteClient
+        do {
+            client = try StorageWriteClient(endpoint: endpoint, tokens: tokens, timeout: settings.timeouts.request,
+                                            caFile: settings.caFile)
+        } catch {
+            // The transport reads the CA file when it is made: say which file, and why.
+            throw DocumentError("the Storage Write API's TLS settings could not be loaded"
+                                    + (settings.caFile.map { " (<caFile> \($0))" } ?? "") + ": \(error)", code: .setting)
+        }
         var checkpoints: (any CheckpointStore)?
         if insert.delivery == .exactlyOnce {
             guard let store = environment.checkpoints else { throw Self.noCheckpointStore }

@@ -66,8 +66,18 @@ final class StorageWriteClient: Sendable {
     let callOptions: CallOptions
 
     /// Opens the channel (connections are made lazily, on the first call); unary calls time out after `timeout`.
-    init(endpoint: StorageEndpoint, tokens: any AccessTokenProvider, timeout: Duration = .seconds(60)) throws {
-        let security: HTTP2ClientTransport.Posix.TransportSecurity = endpoint.plaintext ? .plaintext : .tls
+    /// Over TLS the server's certificate and name are verified against the system's authorities or,
+    /// with `caFile` (the connection's `<caFile>`, PEM), against that file's only, as the REST calls are.
+    init(endpoint: StorageEndpoint, tokens: any AccessTokenProvider, timeout: Duration = .seconds(60),
+         caFile: String? = nil) throws {
+        let security: HTTP2ClientTransport.Posix.TransportSecurity
+        if endpoint.plaintext {
+            security = .plaintext
+        } else if let caFile {
+            security = .tls { $0.trustRoots = .certificates([.file(path: caFile, format: .pem)]) }
+        } else {
+            security = .tls
+        }
         let transport = try HTTP2ClientTransport.Posix(
             target: .dns(host: endpoint.host, port: endpoint.port), transportSecurity: security)
         let grpc = GRPCClient(transport: transport)

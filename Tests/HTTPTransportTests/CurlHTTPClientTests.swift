@@ -108,19 +108,7 @@ struct CurlHTTPClientTests {
 
     @Test func selfSignedCertificateIsRejected() async throws {
         let directory = try LocalServer.temporaryDirectory()
-        let key = directory.appendingPathComponent("tls-key.pem").path
-        let cert = directory.appendingPathComponent("tls-cert.pem").path
-        let openssl = Process()
-        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        openssl.arguments = [
-            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
-            "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-        ]
-        openssl.standardError = FileHandle.nullDevice
-        openssl.standardOutput = FileHandle.nullDevice
-        try openssl.run()
-        openssl.waitUntilExit()
-        #expect(openssl.terminationStatus == 0)
+        let (cert, key) = try TestCertificates.selfSigned("tls", altName: "IP:127.0.0.1", in: directory)
 
         let server = try await LocalServer(script: Self.script, arguments: ["--tls-cert", cert, "--tls-key", key], directory: directory)
         defer { server.stop() }

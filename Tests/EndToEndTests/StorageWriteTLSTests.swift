@@ -7,18 +7,20 @@ import TestSupport
 @Suite("storage-write over TLS", .serialized)
 struct StorageWriteTLSTests {
     /// A TLS endpoint (the fault proxy, no faults) in front of the emulator's gRPC port, its
-    /// certificate for `localhost` self-signed; and an unrelated authority.
+    /// certificate for `altName` self-signed, reached as `host`; and an unrelated authority.
     struct Endpoint {
         let proxy: FaultProxy
         let authority: String
         let unrelated: String
-        var url: String { "https://localhost:" + (proxy.address.split(separator: ":").last.map(String.init) ?? "") }
+        let host: String
+        var url: String { "https://\(host):" + (proxy.address.split(separator: ":").last.map(String.init) ?? "") }
 
-        init() throws {
+        init(altName: String = "DNS:localhost", host: String = "localhost") throws {
+            self.host = host
             _ = try Harness.emulatorHost()
             let storage = try #require(Harness.environment["BIGQUERY_STORAGE_EMULATOR_HOST"])
             let directory = URL(fileURLWithPath: try Harness.temporaryDirectory("tls"))
-            let server = try TestCertificates.selfSigned("server", altName: "DNS:localhost", in: directory)
+            let server = try TestCertificates.selfSigned("server", altName: altName, in: directory)
             authority = server.cert
             unrelated = try TestCertificates.selfSigned("other", altName: "DNS:localhost", in: directory).cert
             proxy = try FaultProxy(target: storage, mode: "tcp", rate: 0, tls: server)
@@ -62,6 +64,22 @@ struct StorageWriteTLSTests {
             #expect(error.contains("CERTIFICATE_VERIFY_FAILED"), "\(error)")
             #expect(try workspace.idStats().rows == 0)
         }
+    }
+
+    @Test("an IP address as the endpoint: checked against the certificate's addresses, no server name sent")
+    func anAddressEndpoint() throws {
+        let byAddress = try Endpoint(altName: "IP:127.0.0.1", host: "127.0.0.1")
+        let (output, execution, workspace) = try run(byAddress, caFile: byAddress.authority, rows: 1_000)
+        #expect(output.status == 0, "\(output.stderr)\n\(output.stdout.prefix(1_500))")
+        #expect(execution["documentsOut"] as? Int == 1_000)
+        #expect(try workspace.idStats().distinct == 1_000)
+        // A certificate for a name only does not cover the address.
+        let named = try Endpoint(altName: "DNS:localhost", host: "127.0.0.1")
+        let (refused, refusedExecution, _) = try run(named, caFile: named.authority, rows: 100)
+        #expect(refused.status == 1)
+        #expect(refusedExecution["documentsOut"] as? Int == 0)
+        let error = refusedExecution["error"] as? String ?? ""
+        #expect(error.contains("failedToValidateHostname"), "\(error)")
     }
 
     @Test("a <caFile> that cannot be read: ERROR naming the file, nothing written")

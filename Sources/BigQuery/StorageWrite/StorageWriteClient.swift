@@ -52,6 +52,16 @@ struct StorageEndpoint: Sendable, Hashable {
     }
 }
 
+extension StorageEndpoint {
+    /// `AF_INET` or `AF_INET6` when the host is an IP address, nil for a name.
+    var addressFamily: Int32? {
+        var address = in6_addr()
+        if inet_pton(AF_INET, host, &address) == 1 { return AF_INET }
+        if inet_pton(AF_INET6, host, &address) == 1 { return AF_INET6 }
+        return nil
+    }
+}
+
 /// One gRPC channel to the Storage Write API with the connection's access tokens.
 final class StorageWriteClient: Sendable {
     typealias Transport = HTTP2ClientTransport.Posix
@@ -78,8 +88,15 @@ final class StorageWriteClient: Sendable {
         } else {
             security = .tls
         }
-        let transport = try HTTP2ClientTransport.Posix(
-            target: .dns(host: endpoint.host, port: endpoint.port), transportSecurity: security)
+        let transport: Transport
+        // An IP address over TLS is connected to as such: a name looked up would be sent as the
+        // server name (SNI), which may not be an address; the certificate is then checked against
+        // the address.
+        switch endpoint.plaintext ? nil : endpoint.addressFamily {
+        case AF_INET?: transport = try Transport(target: .ipv4(address: endpoint.host, port: endpoint.port), transportSecurity: security)
+        case AF_INET6?: transport = try Transport(target: .ipv6(address: endpoint.host, port: endpoint.port), transportSecurity: security)
+        default: transport = try Transport(target: .dns(host: endpoint.host, port: endpoint.port), transportSecurity: security)
+        }
         let grpc = GRPCClient(transport: transport)
         self.endpoint = endpoint
         self.tokens = tokens

@@ -48,7 +48,7 @@ extension BigQueryConnector {
                                             caFile: settings.caFile)
         } catch {
             // The transport reads the CA file when it is made: say which file, and why.
-            throw DocumentError("the Storage Write API's TLS settings could not be loaded"
+            throw DocumentError("the Storage Write API's channel to \(endpoint.host):\(endpoint.port) could not be made"
                                     + (settings.caFile.map { " (<caFile> \($0))" } ?? "") + ": \(error)", code: .setting)
         }
         var checkpoints: (any CheckpointStore)?

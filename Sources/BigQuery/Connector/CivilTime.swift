@@ -66,7 +66,7 @@ enum CivilTime {
     /// carry) as ``timestampMicros(utf8:)`` reads it; nil for any other form, which that reads.
     @inline(__always)
     static func plainTimestampMicros(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
-        if text.count == 27, let micros = canonicalTimestampMicros(text) { return micros }
+        if let micros = canonicalTimestampMicros(text) { return micros }
         guard text.count >= 19, let days = plainDays(text) else { return nil }
         let separator = text[10]
         guard separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t") || separator == UInt8(ascii: " "),

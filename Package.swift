@@ -29,8 +29,10 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
-        // Shared algorithms with no dependency: civil time, `{…}` templates, CSV quoting, JSON bytes.
-        .target(name: "ConveyorBase"),
+        // Shared algorithms with no package dependency: civil time, `{…}` templates, CSV quoting, JSON bytes.
+        .target(name: "ConveyorBase", dependencies: ["CByteScan"]),
+        // Header-only vector byte scanning for ConveyorBase's JSON scanners.
+        .systemLibrary(name: "CByteScan"),
 
         .executableTarget(name: "Conveyor", dependencies: ["ConveyorCommands", "CMalloc"]),
         .systemLibrary(name: "CMalloc"),

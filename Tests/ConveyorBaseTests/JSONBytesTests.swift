@@ -68,6 +68,54 @@ import Testing
         #expect(with("abc") { JSONBytes.plainASCIIStringEnd($0, from: 0) } == nil)
     }
 
+    /// The skip (sixteen bytes a step, by vector compares on x86-64) agrees with a byte-by-byte
+    /// reading: each special byte, and each byte value, at every position of buffers of every
+    /// length up to 70 and from every start, stops it exactly there, or within the last eight
+    /// bytes before it (where the callers go on byte by byte).
+    @Test func plainASCIISkipAgreesWithAByteByByteReading() {
+        func reference(_ bytes: [UInt8], from start: Int) -> Int {
+            var index = start
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == 0x22 || byte == 0x5C || byte < 0x20 || byte >= 0x80 { return index }
+                index += 1
+            }
+            return index
+        }
+        func check(_ bytes: [UInt8], from start: Int) -> Bool {
+            let expected = reference(bytes, from: start)
+            let stop = bytes.withUnsafeBufferPointer { JSONBytes.skipPlainASCII($0, from: start) }
+            // Exact when it stops on a byte; before the end it may stop early, but only within the last eight bytes.
+            if stop == expected { return true }
+            return stop < expected && stop >= start && bytes.count - stop < 8
+                && reference(bytes, from: stop) == expected
+        }
+        var mismatches = 0
+        for length in 0...70 {
+            let plain = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+            for start in 0...min(length, 17) where !check(plain, from: start) { mismatches += 1 }
+            for position in 0..<length {
+                for value: UInt8 in [0x00, 0x1F, 0x20, 0x21, 0x22, 0x5B, 0x5C, 0x5D, 0x7E, 0x7F, 0x80, 0xC3, 0xFF] {
+                    var bytes = plain
+                    bytes[position] = value
+                    for start in [0, 1, max(0, position - 16), position] where start <= length && !check(bytes, from: start) {
+                        mismatches += 1
+                    }
+                }
+            }
+        }
+        // Every byte value in every lane of a sixteen-byte block, then a second special later on.
+        for value in 0...255 {
+            for lane in 0..<16 {
+                var bytes = [UInt8](repeating: UInt8(ascii: "x"), count: 40)
+                bytes[3 + lane] = UInt8(value)
+                bytes[35] = 0x22
+                if !check(bytes, from: 3) { mismatches += 1 }
+            }
+        }
+        #expect(mismatches == 0)
+    }
+
     @Test func decimalsAreWrittenAsStringDescribingWritesThem() {
         let numbers = [0, 1, -1, 9, 10, 99, 100, -10, 123_456_789, Int.max, Int.min, Int.max - 1, Int.min + 1]
             + (0..<200).map { _ in Int.random(in: Int.min...Int.max) }

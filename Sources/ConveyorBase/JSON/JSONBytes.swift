@@ -1,3 +1,5 @@
+import CByteScan
+
 /// The byte-level pieces every JSON scanner of the package shares: the tree parser, the
 /// byte-level map path, the Storage Write row encoder and the disk connector's array splitter.
 ///
@@ -112,14 +114,20 @@ public enum JSONBytes {
     }
 
     /// The index of the first quote, backslash, control byte or non-ASCII byte from `start`, read
-    /// sixteen bytes at a time (a vector compare), then eight; it may stop earlier, within the
-    /// last eight bytes of `bytes`, so the caller goes on byte by byte from there.
+    /// sixteen bytes at a time (SSE2's byte compares on x86-64, two words at once elsewhere), then
+    /// eight; it may stop earlier, within the last eight bytes of `bytes`, so the caller goes on
+    /// byte by byte from there.
     @inlinable @inline(__always)
     public static func skipPlainASCII(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
         guard let base = bytes.baseAddress else { return start }
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         let raw = UnsafeRawPointer(base)
+        #if arch(x86_64)
+        // Sixteen bytes in four vector instructions; a block with a special byte answers exactly.
+        var index = conveyor_skip_plain_ascii16(base, start, bytes.count)
+        if index &+ 16 <= bytes.count { return index }
+        #else
         var index = start
         // The eight-byte test below on two words at once, in one vector register.
         let ones2 = SIMD2<UInt64>(repeating: ones)
@@ -138,6 +146,7 @@ public enum JSONBytes {
             if flags[1] != 0 { return index &+ 8 &+ flags[1].trailingZeroBitCount >> 3 }
             index &+= 16
         }
+        #endif
         while index + 8 <= bytes.count {
             let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
             let quotes = word ^ (ones &* UInt64(quote))

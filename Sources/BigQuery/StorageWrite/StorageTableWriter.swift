@@ -99,7 +99,7 @@ actor StorageTableWriter {
 
     /// A batch taken in (``accept(_:)``) and waiting to be sent (``send(_:)``).
     struct Accepted: Sendable {
-        var rows: [StorageRow]
+        var rows: StorageRows
         /// Encoded rows by position (none: failed, or dealt with by an earlier run).
         var encoded: EncodedRows
         var failures: [Int: String]
@@ -116,7 +116,7 @@ actor StorageTableWriter {
     /// Takes a batch in, in batch order: prepares the writer on first use, counts the rows
     /// (exactly-once resume) and encodes them. Nothing is sent yet, so the next batch can be
     /// encoded while the one before it waits for its acknowledgements.
-    func accept(_ rows: [StorageRow]) async -> Accepted {
+    func accept(_ rows: StorageRows, of documents: [Document]) async -> Accepted {
         let ticket = batchOrder.issue()
         func unprepared(_ message: String) -> Accepted {
             seen += Int64(rows.count)
@@ -150,7 +150,7 @@ actor StorageTableWriter {
         }
         var failures: [Int: String] = [:]
         var encoded = EncodedRows(count: rows.count)
-        encode(rows, positions: positions, into: &encoded, failures: &failures)
+        encode(rows, of: documents, positions: positions, into: &encoded, failures: &failures)
         return Accepted(rows: rows, encoded: encoded, failures: failures, positions: positions, rowsThrough: seen,
                         ticket: ticket)
     }
@@ -158,7 +158,7 @@ actor StorageTableWriter {
     /// Sends an accepted batch until each row is written or failed. Batches are sent in the order
     /// they were accepted: each waits until the one before it is done. Every accepted batch must
     /// be sent (an unprepared one passes its turn on at once).
-    func send(_ batch: Accepted) async -> Sent {
+    func send(_ batch: Accepted, of documents: [Document]) async -> Sent {
         if !batchOrder.isTurn(batch.ticket) {
             await withCheckedContinuation { batchOrder.park(batch.ticket, $0) }
         }
@@ -177,7 +177,7 @@ actor StorageTableWriter {
         }
         var encoded = batch.encoded
         var requestFailed: Set<Int> = []
-        await deliver(rows: batch.rows, encoded: &encoded, failures: &failures, requestFailed: &requestFailed)
+        await deliver(rows: batch.rows, of: documents, encoded: &encoded, failures: &failures, requestFailed: &requestFailed)
         if options.exactlyOnce {
             // Rows up to the first one that failed as part of a request are dealt with; that one and
             // the rest are left for a re-run, so the checkpoint stops before it and nothing more is sent.
@@ -213,7 +213,7 @@ actor StorageTableWriter {
             + "the checkpoint keeps the place of the first row not written, so a re-run sends this row"
     }
 
-    private func encode(_ rows: [StorageRow], positions: [Int], into encoded: inout EncodedRows,
+    private func encode(_ rows: StorageRows, of documents: [Document], positions: [Int], into encoded: inout EncodedRows,
                         failures: inout [Int: String]) {
         guard let encoder, let preparer else { return }
         let fast = self.fast   // read once, not once a row
@@ -223,12 +223,12 @@ actor StorageTableWriter {
         var general: [Int] = []
         if let fast {
             var scratch = fast.makeScratch()
-            // Each row's text read where it lies (no copy of the row; its text is still retained
-            // for the call).
+            // Each row's text read where it lies, in its document (no copy of the row; the text is
+            // still retained for the call).
             for position in positions {
                 let start = writer.count
-                if !rows[position].built,
-                   rows[position].text.withUnsafeBufferPointer({ fast.encode($0, into: &writer, scratch: &scratch) }) {
+                if let document = rows.documentPosition(position),
+                   documents[document].data.withUnsafeBufferPointer({ fast.encode($0, into: &writer, scratch: &scratch) }) {
                     slices.append((position, start..<writer.count))
                 } else {
                     general.append(position)
@@ -238,7 +238,7 @@ actor StorageTableWriter {
             general = positions
         }
         for position in general {
-            do { encoded.set(position, try encoder.encode(try preparer.prepare(try rows[position].json()))) } catch {
+            do { encoded.set(position, try encoder.encode(try preparer.prepare(try rows.row(position, of: documents).json()))) } catch {
                 failures[position] = "\(error)"
             }
         }
@@ -251,7 +251,7 @@ actor StorageTableWriter {
     /// `requestFailed` gets the rows that failed with their request or stream rather than for
     /// themselves. With exactly-once, the first such failure ends the batch: later rows are not
     /// sent (they would be written past a row that was not).
-    private func deliver(rows: [StorageRow], encoded: inout EncodedRows, failures: inout [Int: String],
+    private func deliver(rows: StorageRows, of documents: [Document], encoded: inout EncodedRows, failures: inout [Int: String],
                          requestFailed: inout Set<Int>) async {
         var pending = (0..<encoded.count).filter { encoded.has($0) }
         var attempt = 0
@@ -304,7 +304,7 @@ actor StorageTableWriter {
                     case .fail where !schemaRefreshed && error.message.localizedCaseInsensitiveContains("schema"):
                         schemaRefreshed = true
                         if (try? await loadSchema()) != nil {
-                            encode(rows, positions: chunk, into: &encoded, failures: &failures)
+                            encode(rows, of: documents, positions: chunk, into: &encoded, failures: &failures)
                             retry += chunk.filter { failures[$0] == nil }
                         } else {
                             for position in chunk { failures[position] = error.description }

@@ -12,7 +12,7 @@ extension StorageWriteOperation {
     /// (rejected); a failed schema read, column add, truncate, load or MERGE fails its rows (not
     /// rejected). With `schemaUpdate` add-columns, the columns the rows carry are added first
     /// (after a truncate), and `log` says which.
-    func merge(_ group: Group, context: OperationContext) async -> (failures: [Int: String], rejected: Set<Int>, log: [String]) {
+    func merge(_ group: Group, of documents: [Document], context: OperationContext) async -> (failures: [Int: String], rejected: Set<Int>, log: [String]) {
         guard let constraints = settings.sink.uniqueConstraints else { return ([:], [], []) }
         var failures: [Int: String] = [:]
         var start = 0
@@ -30,7 +30,7 @@ extension StorageWriteOperation {
         var log: [String] = []
         do {
             if settings.sink.schemaUpdate == .addColumns {
-                log = try await evolution.evolve(group.table, rows: Array(group.rows[start...]),
+                log = try await evolution.evolve(group.table, rows: group.rows.suffix(from: start).rows(of: documents),
                                                  executionID: context.execution.id).lines
             }
             schema = try StorageSchema.parse(table: try await JobsREST(rest: rest).getTable(group.table),
@@ -50,7 +50,7 @@ extension StorageWriteOperation {
         }
         var rejected: Set<Int> = []
         for (keys, indices) in zip(keySets, members) {
-            let merged = await merge(indices, of: group, keys: keys, schema: schema, context: context)
+            let merged = await merge(indices, of: group, documents: documents, keys: keys, schema: schema, context: context)
             failures.merge(merged.failures) { _, new in new }
             rejected.formUnion(merged.rejected)
         }
@@ -58,7 +58,7 @@ extension StorageWriteOperation {
     }
 
     /// Prepares, folds and merges the rows at `indices` of `group`, which share their key columns.
-    private func merge(_ indices: [Int], of group: Group, keys named: [String], schema: StorageSchema,
+    private func merge(_ indices: [Int], of group: Group, documents: [Document], keys named: [String], schema: StorageSchema,
                        context: OperationContext) async -> (failures: [Int: String], rejected: Set<Int>) {
         let preparer = StorageRowPreparer(schema: schema, table: group.table.description, sink: settings.sink)
         // A change document's column the table lacks fails it (and so stops its change stream, or
@@ -87,7 +87,7 @@ extension StorageWriteOperation {
         for index in indices {
             do {
                 let op = index < group.changes.count ? group.changes[index].op : .insert
-                let json = try group.rows[index].json()
+                let json = try group.rows.row(index, of: documents).json()
                 // An update or delete need not carry every REQUIRED column: the ones it lacks are kept.
                 let isChange = index < group.changes.count && group.changes[index].isChange
                 let value = try (isChange ? strict : preparer).prepare(json, partial: op == .update || op == .delete)

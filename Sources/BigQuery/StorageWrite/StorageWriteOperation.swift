@@ -53,7 +53,8 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
     struct Group: Sendable {
         var table: TableReference
         var positions: [Int]
-        var rows: [StorageRow]
+        /// The rows, read from the batch's documents (``Staged/documents``).
+        var rows: StorageRows
         /// `<uniqueConstraints>` only: each row's operation and key columns.
         var changes: [StorageMergeChange] = []
     }
@@ -181,13 +182,11 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
                         table = try destination(of: documents[position], context: context)
                         if constant { fixed = table }
                     }
-                    let row: StorageRow
+                    var built: JSONValue?
                     if settings.sink.cdc {
                         var value = try documents[position].json()
                         Self.addChangeProperties(of: documents[position], to: &value)
-                        row = StorageRow(value: value)
-                    } else {
-                        row = StorageRow(document: documents[position])
+                        built = value
                     }
                     var change: StorageMergeChange?
                     if let constraints = settings.sink.uniqueConstraints {
@@ -201,11 +200,11 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
                     } else {
                         group = groups.count
                         groupIndex[table] = group
-                        groups.append(Group(table: table, positions: [], rows: []))
+                        groups.append(Group(table: table, positions: [], rows: StorageRows()))
                     }
                     last = (table, group)
                     groups[group].positions.append(position)
-                    groups[group].rows.append(row)
+                    if let built { groups[group].rows.append(value: built) } else { groups[group].rows.append(document: position) }
                     if let change { groups[group].changes.append(change) }
                 } catch {
                     failures[position] = "\(error)"
@@ -230,7 +229,7 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
             var evolved = StorageSchemaEvolution.Outcome()
             if settings.sink.schemaUpdate == .addColumns {
                 do {
-                    evolved = try await evolution.evolve(group.table, rows: group.rows, executionID: context.execution.id)
+                    evolved = try await evolution.evolve(group.table, rows: group.rows.rows(of: documents), executionID: context.execution.id)
                 } catch {
                     staged.append(StagedGroup(group: group, refusal: "\(error)", schemaUpdateFailed: true))
                     continue
@@ -238,7 +237,7 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
             }
             let writer = writer(for: group.table, context: context)
             if evolved.changed { await writer.schemaChanged() }
-            staged.append(StagedGroup(group: group, writer: writer, accepted: await writer.accept(group.rows), log: evolved.lines))
+            staged.append(StagedGroup(group: group, writer: writer, accepted: await writer.accept(group.rows, of: documents), log: evolved.lines))
         }
         return Staged(documents: documents, failures: failures, codes: codes, groups: staged)
     }
@@ -257,7 +256,7 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
         guard settings.projectID.isConstant, settings.datasetID.isConstant, settings.tableID.isConstant,
               !settings.sink.cdc, settings.sink.uniqueConstraints == nil, let first = documents.first,
               let table = try? destination(of: first, context: context) else { return nil }
-        return Group(table: table, positions: Array(documents.indices), rows: documents.map(StorageRow.init(document:)))
+        return Group(table: table, positions: Array(documents.indices), rows: StorageRows(allOf: documents.count))
     }
 
     /// What sending one staged group came to: its failures by position in the group.
@@ -276,7 +275,8 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
 
     /// Sends the staged groups, each destination on its own stream, at once.
     func send(_ staged: Staged, context: OperationContext) async -> [Sent] {
-        await withTaskGroup(of: Sent.self) { tasks in
+        let documents = staged.documents
+        return await withTaskGroup(of: Sent.self) { tasks in
             for item in staged.groups {
                 tasks.addTask {
                     if let refusal = item.refusal {
@@ -284,10 +284,10 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
                                     refused: !item.schemaUpdateFailed)
                     }
                     if let writer = item.writer, let accepted = item.accepted {
-                        let sent = await writer.send(accepted)
+                        let sent = await writer.send(accepted, of: documents)
                         return Sent(group: item.group, failures: sent.failures, rejected: sent.rejected, refused: false)
                     }
-                    let merged = await merge(item.group, context: context)
+                    let merged = await merge(item.group, of: documents, context: context)
                     return Sent(group: item.group, failures: merged.failures, rejected: merged.rejected, refused: false,
                                 log: merged.log)
                 }
@@ -300,7 +300,7 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
 
     /// Dead-letters the rows that failed and sorts the documents into outputs and failures.
     func finish(_ staged: consuming Staged, sent results: [Sent], context: OperationContext) async throws -> OperationOutcome {
-        let letters = try await deadLetter(results, context: context)
+        let letters = try await deadLetter(results, of: staged.documents, context: context)
         return sort(staged, sent: results, letters: letters)
     }
 
@@ -313,13 +313,13 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
     }
 
     /// Writes the rows each destination rejected to the dead-letter queue, when there is one.
-    private func deadLetter(_ results: [Sent], context: OperationContext) async throws -> DeadLetters {
+    private func deadLetter(_ results: [Sent], of documents: [Document], context: OperationContext) async throws -> DeadLetters {
         var letters = DeadLetters()
         guard deadLetters.isEnabled else { return letters }
         for result in results where !result.refused && !result.rejected.isEmpty {
             let indices = result.rejected.sorted()
             let records = indices.map { index in
-                StorageDeadLetterQueue.Record(original: result.group.rows[index].original(), reason: result.failures[index] ?? "",
+                StorageDeadLetterQueue.Record(original: result.group.rows.row(index, of: documents).original(), reason: result.failures[index] ?? "",
                                               rowErrors: [result.failures[index] ?? ""])
             }
             do {

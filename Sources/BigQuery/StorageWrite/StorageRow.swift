@@ -10,21 +10,17 @@ struct StorageRow: Sendable {
     let text: [UInt8]
     private let index: Int
     private let parsed: JSONValue?
-    /// The row was built as a value: it has no text.
-    let built: Bool
 
     init(document: Document) {
         text = document.data
         index = document.index
         parsed = document.parsedJSON
-        built = false
     }
 
     init(value: JSONValue) {
         text = []
         index = 0
         parsed = value
-        built = true
     }
 
     /// The row as JSON (a document starting with `<` is read as XML, as FORMAT.md says), or an
@@ -71,23 +67,20 @@ struct StorageRows: Sendable {
         self.count = count
     }
 
-    /// Rows built as values (no documents behind them).
-    init(values: [JSONValue]) {
-        members = values.map { .value($0) }
-        count = values.count
-    }
-
     var indices: Range<Int> { 0..<count }
 
     mutating func append(document position: Int) {
-        if members == nil { members = (0..<count).map { .document($0) } }
-        members?.append(.document(position))
-        count += 1
+        append(.document(position))
     }
 
     mutating func append(value: JSONValue) {
+        append(.value(value))
+    }
+
+    private mutating func append(_ member: Member) {
+        // A whole batch that gets one more row lists its documents first.
         if members == nil { members = (0..<count).map { .document($0) } }
-        members?.append(.value(value))
+        members?.append(member)
         count += 1
     }
 

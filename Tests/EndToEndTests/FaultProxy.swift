@@ -1,26 +1,21 @@
 import Foundation
 import Testing
 
-/// `scripts/fault_proxy.py` in front of an address, for the lifetime of the value.
-final class FaultProxy {
+/// A Python script of `scripts/` serving on a loopback port, for the lifetime of the value: run
+/// with `--stats DIR/stats.json --port-file DIR/port` added to its arguments, it writes the port
+/// it listens on to the port file and its counts to the stats file.
+final class LoopbackScript {
     let process: Process
     let directory: String
-    /// `127.0.0.1:PORT`, the address to give the client instead of the target.
+    /// `127.0.0.1:PORT`.
     let address: String
 
-    /// Starts the proxy: `mode` http or tcp, `rate` in 0...1, `faults` (empty: every kind of the mode);
-    /// `holdAfter` (tcp): the first connection whose answers pass that many bytes gets no more of them;
-    /// `tls` (tcp): listen with TLS, this certificate and key (PEM files), ALPN h2.
-    init(target: String, mode: String = "http", rate: Double, seed: Int = 1, faults: [String] = [],
-         stallSeconds: Double = 3, holdAfter: Int? = nil, tls: (cert: String, key: String)? = nil) throws {
+    init(_ script: String, _ arguments: [String]) throws {
         directory = try Harness.temporaryDirectory("proxy")
         process = Process()
         process.executableURL = URL(fileURLWithPath: Harness.python)
-        process.arguments = [Harness.packageRoot + "/scripts/fault_proxy.py", "--target", target, "--mode", mode,
-                             "--rate", "\(rate)", "--seed", "\(seed)", "--faults", faults.joined(separator: ","),
-                             "--stall", "\(stallSeconds)", "--stats", directory + "/stats.json",
-                             "--port-file", directory + "/port"] + (holdAfter.map { ["--hold-after", "\($0)"] } ?? [])
-            + (tls.map { ["--tls-cert", $0.cert, "--tls-key", $0.key] } ?? [])
+        process.arguments = [Harness.packageRoot + "/scripts/" + script] + arguments
+            + ["--stats", directory + "/stats.json", "--port-file", directory + "/port"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
@@ -33,7 +28,7 @@ final class FaultProxy {
             }
             Thread.sleep(forTimeInterval: 0.05)
         }
-        address = "127.0.0.1:\(try #require(port, "the fault proxy did not start"))"
+        address = "127.0.0.1:\(try #require(port, "\(script) did not start"))"
     }
 
     deinit {
@@ -42,12 +37,33 @@ final class FaultProxy {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    /// Counts so far: `requests`, `connections`, and one per injected fault kind.
+    /// The counts the script wrote last.
     func stats() -> [String: Int] {
         guard let data = FileManager.default.contents(atPath: directory + "/stats.json"),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Int] else { return [:] }
         return object
     }
+}
+
+/// `scripts/fault_proxy.py` in front of an address, for the lifetime of the value.
+final class FaultProxy {
+    private let script: LoopbackScript
+    /// `127.0.0.1:PORT`, the address to give the client instead of the target.
+    var address: String { script.address }
+
+    /// Starts the proxy: `mode` http or tcp, `rate` in 0...1, `faults` (empty: every kind of the mode);
+    /// `holdAfter` (tcp): the first connection whose answers pass that many bytes gets no more of them;
+    /// `tls` (tcp): listen with TLS, this certificate and key (PEM files), ALPN h2.
+    init(target: String, mode: String = "http", rate: Double, seed: Int = 1, faults: [String] = [],
+         stallSeconds: Double = 3, holdAfter: Int? = nil, tls: (cert: String, key: String)? = nil) throws {
+        script = try LoopbackScript("fault_proxy.py", ["--target", target, "--mode", mode,
+                                    "--rate", "\(rate)", "--seed", "\(seed)", "--faults", faults.joined(separator: ","),
+                                    "--stall", "\(stallSeconds)"] + (holdAfter.map { ["--hold-after", "\($0)"] } ?? [])
+            + (tls.map { ["--tls-cert", $0.cert, "--tls-key", $0.key] } ?? []))
+    }
+
+    /// Counts so far: `requests`, `connections`, and one per injected fault kind.
+    func stats() -> [String: Int] { script.stats() }
 
     /// The number of faults injected so far.
     func faultsInjected() -> Int {

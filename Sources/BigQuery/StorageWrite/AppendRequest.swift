@@ -37,6 +37,12 @@ struct EncodedRows: Sendable {
         ends[position] = bytes.count
     }
 
+    /// The row at `position` has no message any more (encoding it again failed).
+    mutating func clear(_ position: Int) {
+        starts[position] = -1
+        ends[position] = 0
+    }
+
     /// Sets the messages written one after another into `writer`: `slices` tell whose is where.
     mutating func set(_ slices: [(position: Int, range: Range<Int>)], from writer: borrowing ProtoWriter) {
         let base = bytes.count

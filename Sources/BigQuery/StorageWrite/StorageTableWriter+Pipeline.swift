@@ -79,6 +79,7 @@ extension StorageTableWriter {
         encoder = ProtoRowEncoder(schema: written)
         fast = StorageFastRowEncoder(schema: schema, sink: options.sink)
         descriptor = written.descriptor()
+        schemaGeneration += 1
         dropConnection()
     }
 

@@ -75,6 +75,9 @@ actor StorageTableWriter {
     /// Columns were added to the table (schemaUpdate add-columns): the next batch reads the schema
     /// again once the batches before it are done.
     var schemaStale = false
+    /// How many times the table's schema was loaded: rows encoded under an earlier load are
+    /// encoded again before they are sent (a new load may number the columns differently).
+    var schemaGeneration = 0
     /// Batches accepted and not yet sent to the end, by ticket, while a schema refresh may wait for them.
     var unfinished: Set<Int> = []
     var drainWaiters: [(ticket: Int, continuation: CheckedContinuation<Void, Never>)] = []
@@ -111,6 +114,8 @@ actor StorageTableWriter {
         var unprepared = false
         /// The batch's place in the send order (batches are sent in the order they were accepted).
         var ticket = 0
+        /// The ``StorageTableWriter/schemaGeneration`` the rows were encoded with.
+        var schemaGeneration = 0
     }
 
     /// Takes a batch in, in batch order: prepares the writer on first use, counts the rows
@@ -152,7 +157,7 @@ actor StorageTableWriter {
         var encoded = EncodedRows(count: rows.count)
         encode(rows, of: documents, positions: positions, into: &encoded, failures: &failures)
         return Accepted(rows: rows, encoded: encoded, failures: failures, positions: positions, rowsThrough: seen,
-                        ticket: ticket)
+                        ticket: ticket, schemaGeneration: schemaGeneration)
     }
 
     /// Sends an accepted batch until each row is written or failed. Batches are sent in the order
@@ -176,6 +181,12 @@ actor StorageTableWriter {
             return Sent(failures: Dictionary(uniqueKeysWithValues: batch.rows.indices.map { ($0, halted) }), rejected: [])
         }
         var encoded = batch.encoded
+        if batch.schemaGeneration != schemaGeneration {
+            // The table's schema was loaded again after this batch was encoded (an earlier batch
+            // was refused for its schema): its rows are encoded anew, for the new row descriptor.
+            let pending = batch.positions.filter { encoded.has($0) }
+            encode(batch.rows, of: documents, positions: pending, into: &encoded, failures: &failures)
+        }
         var requestFailed: Set<Int> = []
         await deliver(rows: batch.rows, of: documents, encoded: &encoded, failures: &failures, requestFailed: &requestFailed)
         if options.exactlyOnce {
@@ -240,6 +251,7 @@ actor StorageTableWriter {
         for position in general {
             do { encoded.set(position, try encoder.encode(try preparer.prepare(try rows.row(position, of: documents).json()))) } catch {
                 failures[position] = "\(error)"
+                encoded.clear(position)
             }
         }
         if !slices.isEmpty { encoded.set(slices, from: writer) }
@@ -266,6 +278,10 @@ actor StorageTableWriter {
             var retry: [Int] = []
             var backoff: String?
             var stopped = false
+            // The table's schema was loaded again in this round: every request of the round was
+            // encoded with the old one, so each refused for its schema is sent again, and every
+            // row sent again is encoded anew first.
+            var schemaReloaded = false
             for (chunk, result) in zip(chunks, results) {
                 if stopped { retry += chunk; continue }
                 switch result {
@@ -301,11 +317,14 @@ actor StorageTableWriter {
                         dropConnection()
                         retry += chunk
                         stopped = options.exactlyOnce
-                    case .fail where !schemaRefreshed && error.message.localizedCaseInsensitiveContains("schema"):
+                    case .fail where schemaReloaded && Self.isSchemaRefusal(error):
+                        retry += chunk
+                        stopped = options.exactlyOnce
+                    case .fail where !schemaRefreshed && Self.isSchemaRefusal(error):
                         schemaRefreshed = true
                         if (try? await loadSchema()) != nil {
-                            encode(rows, of: documents, positions: chunk, into: &encoded, failures: &failures)
-                            retry += chunk.filter { failures[$0] == nil }
+                            schemaReloaded = true
+                            retry += chunk
                         } else {
                             for position in chunk { failures[position] = error.description }
                             requestFailed.formUnion(chunk)
@@ -317,6 +336,10 @@ actor StorageTableWriter {
                         stopped = options.exactlyOnce
                     }
                 }
+            }
+            if schemaReloaded {
+                encode(rows, of: documents, positions: retry, into: &encoded, failures: &failures)
+                retry.removeAll { failures[$0] != nil }
             }
             if options.exactlyOnce, let first = requestFailed.min() {
                 let cause = failures[first] ?? ""
@@ -339,6 +362,11 @@ actor StorageTableWriter {
             }
             pending = retry.sorted()
         }
+    }
+
+    /// A request refused because the writer's schema no longer matches the table's.
+    private static func isSchemaRefusal(_ error: StorageWriteError) -> Bool {
+        error.message.localizedCaseInsensitiveContains("schema")
     }
 
     private func acknowledge(_ rows: Int) {

@@ -17,6 +17,19 @@ import Testing
         #expect(error.description == "AppendRows to p.d.t: INVALID_ARGUMENT (3): bad row")
     }
 
+    @Test("refusals for the writer's schema are told from other INVALID_ARGUMENTs: the schema is read again for them only")
+    func schemaRefusalsAreRecognised() {
+        func refusal(_ message: String) -> Bool {
+            StorageTableWriter.isSchemaRefusal(StorageWriteError(code: 3, message: message, operation: "AppendRows to p.d.t"))
+        }
+        #expect(refusal("Input schema has more fields than BigQuery schema, extra fields: 'note'"))
+        #expect(refusal("The proto field mismatched with BigQuery field at Row.amount, the proto field type string, "
+                        + "BigQuery field type INTEGER"))
+        #expect(refusal("Schema mismatch due to extra fields in user schema"))
+        #expect(!refusal("Errors found while processing rows. Please refer to the row_errors field for details."))
+        #expect(!refusal("Table not found: p.d.t"))
+    }
+
     @Test func aTransportFailureNamesItsCause() {
         struct Reset: Error, CustomStringConvertible { var description: String { "connection reset by peer" } }
         let failure = StorageTableWriter.storageError(

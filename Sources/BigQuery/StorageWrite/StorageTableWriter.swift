@@ -364,9 +364,12 @@ actor StorageTableWriter {
         }
     }
 
-    /// A request refused because the writer's schema no longer matches the table's.
-    private static func isSchemaRefusal(_ error: StorageWriteError) -> Bool {
+    /// A request refused because the writer's schema no longer matches the table's: BigQuery says
+    /// `Input schema has more fields than BigQuery schema, …` for a column gone, and `The proto
+    /// field mismatched with BigQuery field at …` for a column whose type changed.
+    static func isSchemaRefusal(_ error: StorageWriteError) -> Bool {
         error.message.localizedCaseInsensitiveContains("schema")
+            || error.message.localizedCaseInsensitiveContains("mismatched with BigQuery field")
     }
 
     private func acknowledge(_ rows: Int) {

@@ -66,16 +66,21 @@ import Testing
     }
 
     @Test func busyProcessAnswers503WithRetryAfter() async throws {
-        // The first execution lasts long enough for the two requests after it on a loaded machine.
-        try await TestHost.withServer(bearer, workspace: TestHost.workspace(slowMilliseconds: 6_000)) { base, server in
-            let first = Task { try await TestHost.request(base + "/slow", method: "POST", body: "a", headers: auth) }
-            for _ in 0..<100 where !server.host.isBusy("slow") { try await Task.sleep(for: .milliseconds(20)) }
+        // The first execution waits until the two requests after it were answered, however
+        // loaded the machine.
+        let gate = "busy-\(UUID().uuidString)"
+        try await TestHost.withServer(bearer, workspace: TestHost.workspace(slowGate: gate)) { base, server in
+            let first = Task {
+                try await TestHost.request(base + "/slow", method: "POST", body: "a", headers: auth, maxSeconds: 120)
+            }
+            for _ in 0..<500 where !server.host.isBusy("slow") { try await Task.sleep(for: .milliseconds(20)) }
             #expect(server.host.isBusy("slow"))
             let second = try await TestHost.request(base + "/slow", method: "POST", body: "b", headers: auth)
             #expect(second.status == 503)
             #expect(second.headers["retry-after"] == "5")
             let api = try await TestHost.request(base + "/api/processes/slow/executions", method: "POST", headers: auth)
             #expect(api.status == 503)
+            TestGate.open(gate)
             #expect(try await first.value.status == 200)
         }
     }

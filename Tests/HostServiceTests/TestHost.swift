@@ -5,16 +5,25 @@ import HostService
 import Logging
 import ProcessEngine
 import ProcessModel
+import Synchronization
 import TestSupport
 
-/// A connector whose operations wait `action` milliseconds, then pass documents on.
+/// A connector whose operations wait `action` milliseconds (or, for `gate:NAME`, until that
+/// ``TestGate`` opens), then pass documents on.
 struct SlowConnector: Connector {
     let type = "slow"
 
     struct Operation: ConnectorOperation {
         let milliseconds: Int
+        /// Waits for this gate to open (``TestGate``) instead of for `milliseconds`.
+        let gate: String?
         func execute(_ documents: [Document], context: OperationContext) async throws -> OperationOutcome {
-            try await Task.sleep(for: .milliseconds(milliseconds))
+            if let gate {
+                // At most a minute, so that a test that never opens it does not hang the suite.
+                for _ in 0..<6_000 where !TestGate.isOpen(gate) { try await Task.sleep(for: .milliseconds(10)) }
+            } else {
+                try await Task.sleep(for: .milliseconds(milliseconds))
+            }
             return OperationOutcome(outputs: documents)
         }
     }
@@ -23,8 +32,20 @@ struct SlowConnector: Connector {
 
     func makeOperation(connection: ConnectionDefinition, operation: OperationDefinition,
                        environment: ConnectorEnvironment) async throws -> any ConnectorOperation {
-        Operation(milliseconds: Int(operation.action) ?? 0)
+        let gate = operation.action.hasPrefix("gate:") ? String(operation.action.dropFirst(5)) : nil
+        return Operation(milliseconds: Int(operation.action) ?? 0, gate: gate)
     }
+}
+
+/// Named gates a test opens when it is done looking at an execution that waits on one (the
+/// `slow` operation with action `gate:NAME`): the execution lasts as long as the test needs,
+/// however loaded the machine.
+enum TestGate {
+    private static let opened = Mutex<Set<String>>([])
+
+    static func open(_ name: String) { opened.withLock { _ = $0.insert(name) } }
+
+    static func isOpen(_ name: String) -> Bool { opened.withLock { $0.contains(name) } }
 }
 
 /// Workspaces, stores and a running server for the tests.
@@ -44,9 +65,10 @@ enum TestHost {
         ShapeDefinition(id: id, kind: kind, location: here)
     }
 
-    /// `echo` (listener POST /echo, returns its input), `slow` (listener POST /slow, waits 1.5 s),
+    /// `echo` (listener POST /echo, returns its input), `slow` (listener POST /slow, waits 1.5 s,
+    /// or until the ``TestGate`` `slowGate` opens),
     /// `fail` (an exception), `two` (returns its input twice), `plain` (returns nothing).
-    static func workspace(schedules: [ScheduleDefinition] = [], slowMilliseconds: Int = 1_500) -> Workspace {
+    static func workspace(schedules: [ScheduleDefinition] = [], slowMilliseconds: Int = 1_500, slowGate: String? = nil) -> Workspace {
         var workspace = Workspace(root: NSTemporaryDirectory())
         let processes = [
             process("echo", listener: "/echo", shapes: [
@@ -70,7 +92,7 @@ enum TestHost {
         for process in processes { workspace.processes[process.id] = process }
         workspace.connections["slow"] = ConnectionDefinition(id: "slow", type: "slow",
                                                              settings: SettingsElement(name: "connection", location: here), location: here)
-        workspace.operations["wait"] = OperationDefinition(id: "wait", type: "slow", action: "\(slowMilliseconds)",
+        workspace.operations["wait"] = OperationDefinition(id: "wait", type: "slow", action: slowGate.map { "gate:" + $0 } ?? "\(slowMilliseconds)",
                                                            settings: SettingsElement(name: "operation", location: here), location: here)
         return workspace
     }
@@ -104,13 +126,13 @@ enum TestHost {
     }
 
     /// Sends a request with curl; returns the status, headers (lower-case names) and body text.
-    static func request(_ url: String, method: String = "GET", body: String? = nil,
-                        headers: [String: String] = [:]) async throws -> (status: Int, headers: [String: String], body: String) {
+    static func request(_ url: String, method: String = "GET", body: String? = nil, headers: [String: String] = [:],
+                        maxSeconds: Int = 30) async throws -> (status: Int, headers: [String: String], body: String) {
         let scratch = NSTemporaryDirectory() + "host-request-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         var arguments = ["-s", "-S", "-X", method, "-D", scratch + "/headers", "-o", scratch + "/body",
-                         "-w", "%{http_code}", "--max-time", "30"]
+                         "-w", "%{http_code}", "--max-time", "\(maxSeconds)"]
         if let body {
             _ = FileManager.default.createFile(atPath: scratch + "/request", contents: Data(body.utf8))
             arguments += ["--data-binary", "@" + scratch + "/request", "-H", "Expect:"]

@@ -56,7 +56,8 @@ public struct HTTPConnector: Connector {
         let limiter = limiters.limiter(for: connection.id, connectionSettings)
         let countRetry = environment.countRetry
         let client = RetryingHTTPClient(base: RateLimitedHTTPClient(base: curl, limiter: limiter),
-                                        policy: connectionSettings.retry, onRetry: { _ in countRetry() })
+                                        policy: connectionSettings.retry, onRetry: { _ in countRetry() },
+                                        circuit: OutageCircuit())
         let tokenClient = RetryingHTTPClient(base: curl, policy: connectionSettings.retry, onRetry: { _ in countRetry() })
         let exchange = HTTPExchange(connection: connectionSettings, settings: operationSettings, client: client,
                                     authorizer: HTTPAuthorizer(auth: connectionSettings.auth, client: tokenClient))

@@ -13,15 +13,18 @@ public struct RetryingHTTPClient: HTTPClient {
     private let onRetry: (@Sendable (RetryEvent) -> Void)?
     private let now: @Sendable () -> Date
     private let jitter: @Sendable () -> Double
+    private let circuit: OutageCircuit?
 
     /// Creates a retrying client; `sleep` waits between attempts and `onRetry` observes each retry.
     public init(
         base: any HTTPClient,
         policy: RetryPolicy,
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
-        onRetry: (@Sendable (RetryEvent) -> Void)? = nil
+        onRetry: (@Sendable (RetryEvent) -> Void)? = nil,
+        circuit: OutageCircuit? = nil
     ) {
-        self.init(base: base, policy: policy, sleep: sleep, onRetry: onRetry, now: { Date() }, jitter: { Double.random(in: 0..<1) })
+        self.init(base: base, policy: policy, sleep: sleep, onRetry: onRetry, now: { Date() }, jitter: { Double.random(in: 0..<1) },
+                  circuit: circuit)
     }
 
     /// Creates a retrying client with an explicit clock (for `Retry-After` dates) and jitter source (values in 0..<1).
@@ -31,7 +34,8 @@ public struct RetryingHTTPClient: HTTPClient {
         sleep: @escaping @Sendable (Duration) async throws -> Void,
         onRetry: (@Sendable (RetryEvent) -> Void)?,
         now: @escaping @Sendable () -> Date,
-        jitter: @escaping @Sendable () -> Double
+        jitter: @escaping @Sendable () -> Double,
+        circuit: OutageCircuit? = nil
     ) {
         self.base = base
         self.policy = policy
@@ -39,30 +43,52 @@ public struct RetryingHTTPClient: HTTPClient {
         self.onRetry = onRetry
         self.now = now
         self.jitter = jitter
+        self.circuit = circuit
     }
 
-    /// Sends `request`, retrying as the policy allows.
+    /// Sends `request`, retrying as the policy allows; while the ``OutageCircuit`` is open, a
+    /// failure to get an answer is not retried.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         var attempt = 1
         while true {
             let delay: Duration
             let reason: String
+            // The failure to get an answer that this retry follows, if it was one.
+            var unanswered: TransportError?
             do {
                 let response = try await base.send(request)
+                circuit?.close()
                 let decision = RetryDecision.after(attempt: attempt, response: response, policy: policy, now: now(), jitter: jitter())
                 guard case .retry(let wait, let why) = decision else {
                     return response
                 }
                 (delay, reason) = (wait, why)
             } catch {
+                let openedAfter = circuit?.openedAfter
+                var policy = self.policy
+                if openedAfter != nil { policy.maxAttempts = 1 }
                 let decision = RetryDecision.after(attempt: attempt, error: error, policy: policy, jitter: jitter())
                 guard case .retry(let wait, let why) = decision else {
-                    throw error
+                    guard var failure = error as? TransportError, failure.isRetryable else { throw error }
+                    // No answer after the last attempt: the far end is down, and the requests after
+                    // this one are not retried until it answers again.
+                    if let openedAfter, attempt < self.policy.maxAttempts {
+                        failure.note = OutageCircuit.note(sent: attempt, openedAfter: openedAfter)
+                    } else {
+                        circuit?.open(after: attempt)
+                    }
+                    throw failure
                 }
                 (delay, reason) = (wait, why)
+                unanswered = error as? TransportError
+            }
+            try await sleep(delay)
+            if var failure = unanswered, let openedAfter = circuit?.openedAfter {
+                // Another request found the endpoint down while this one waited: not sent again.
+                failure.note = OutageCircuit.note(sent: attempt, openedAfter: openedAfter)
+                throw failure
             }
             onRetry?(RetryEvent(attempt: attempt, delay: delay, reason: reason))
-            try await sleep(delay)
             attempt += 1
         }
     }

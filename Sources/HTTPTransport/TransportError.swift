@@ -14,6 +14,8 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     public var method: String
     /// The request URL without query or fragment.
     public var url: String
+    /// Why the request was not retried although the failure is transient (see ``OutageCircuit``); may be empty.
+    public var note = ""
 
     /// Creates an error; `url` is stripped of its query and fragment.
     public init(curlCode: Int, curlMessage: String, detail: String = "", method: String, url: String) {
@@ -44,6 +46,9 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
         var text = "\(method) \(url) failed: curl error \(curlCode) (\(curlMessage))"
         if !detail.isEmpty, detail != curlMessage {
             text += ": \(detail)"
+        }
+        if !note.isEmpty {
+            text += "; \(note)"
         }
         return text
     }

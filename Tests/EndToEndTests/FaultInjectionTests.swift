@@ -108,11 +108,13 @@ struct FaultInjectionTests {
         let error = execution["error"] as? String ?? ""
         #expect(error.contains("insertAll") && (error.contains("HTTP 5") || error.contains("HTTP 429")
                                                  || error.contains("curl error")), "\(error)")
-        // Requests of at most 500 rows (at least 4), 3 attempts each: two retries per request, and the
-        // proxy saw every attempt (and libcurl's own resends).
+        // Requests of at most 500 rows (at least 4), up to 3 attempts each. A request that ends without
+        // an answer (a cut or stalled connection) spends its 3 and opens the circuit: the requests after
+        // it that get no answer are sent once (OutageCircuit). The proxy saw every attempt (and
+        // libcurl's own resends).
         let retries = execution["retries"] as? Int ?? 0
-        #expect(retries >= 8 && retries % 2 == 0, "retries \(retries)")
-        #expect((proxy.stats()["requests"] ?? 0) >= retries / 2 * 3, "\(proxy.stats())")
+        #expect(retries >= 2 && retries <= 2 * (total / 500), "retries \(retries)")
+        #expect((proxy.stats()["requests"] ?? 0) >= retries + total / 500, "\(proxy.stats())")
         let messages = ((execution["documents"] as? [[String: Any]]) ?? []).compactMap { $0["error"] as? String }
         #expect(messages.count == min(total, 1_000) && messages.allSatisfy { !$0.isEmpty })
         #expect(elapsed < 60, "took \(elapsed) s")

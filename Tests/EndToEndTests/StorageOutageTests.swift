@@ -50,6 +50,51 @@ struct StorageOutageTests {
         #expect(((try? String(contentsOfFile: workspace.root + "/dlq/rows.jsonl", encoding: .utf8)) ?? "").isEmpty)
     }
 
+    /// The endpoint down for longer than the retries, at-least-once, ten batches of 1,000 rows (one
+    /// connector call each): the first request to spend its retries opens the circuit, and the
+    /// requests after it are not retried, saying why. Before, each batch spent its own budget: an
+    /// outage cost one budget per batch (735 s for 20 batches with the default retries), not one.
+    @Test("endpoint down for longer than the retries: one retry budget for the execution, not one per batch",
+          arguments: ["insert-all", "storage-write"])
+    func outageSpendsOneBudget(api: String) throws {
+        let total = 10_000, batch = 1_000, attempts = 4
+        _ = try Harness.emulatorHost()
+        let workspace = try LoadWorkspace(api: api, delivery: api == "storage-write" ? "at-least-once" : nil, batchCount: batch,
+                                          retry: #"<retry maxAttempts="\#(attempts)" initialBackoff="200ms" maxBackoff="400ms"/>"#,
+                                          timeouts: #"<timeouts connect="1s" request="2s"/>"#)
+        try workspace.writeRows(total)
+        let dead = "127.0.0.1:\(try Self.closedPort())"
+        let variable = api == "storage-write" ? "BIGQUERY_STORAGE_EMULATOR_HOST" : "BIGQUERY_EMULATOR_HOST"
+        let (output, execution) = try workspace.run(environment: [variable: dead])
+        #expect(output.status == 1, "\(output.stderr)")
+        #expect(execution["status"] as? String == "ERROR")
+        #expect(execution["documentsOut"] as? Int == 0)
+        #expect(execution["documentsError"] as? Int == total)
+        // Requests in flight together (insert-all sends 4 at once, for each of two batches at most;
+        // storage-write sends a batch while the one before it waits) may each spend their retries
+        // before the first runs out; no more than that.
+        let inFlight = api == "insert-all" ? 8 : 2
+        let retries = execution["retries"] as? Int ?? -1
+        #expect(retries >= attempts - 1 && retries <= inFlight * (attempts - 1),
+                "retries \(retries); a budget per batch would make at least \(total / batch * (attempts - 1))")
+        let id = try #require(execution["id"] as? String)
+        let shown = try Harness.conveyor(["executions", "show", id, "--workspace", workspace.root, "--json"])
+        let documents = ((try? Harness.json(shown.stdout) as? [String: Any])?["documents"] as? [[String: Any]]) ?? []
+        let messages = documents.compactMap { $0["error"] as? String }
+        #expect(messages.count == total && messages.allSatisfy { !$0.isEmpty }, "\(messages.count)")
+        // "sent once, not retried: …", or "sent 2 times, not retried further: …" for a request that was
+        // waiting to retry when another found the endpoint down.
+        let cause = ": an earlier request found the endpoint unreachable after \(attempts) attempts"
+        let noted = messages.filter { $0.contains(", not retried") && $0.contains(cause) }.count
+        #expect(noted >= total - inFlight * batch, "\(noted) of \(total) noted: \(stride(from: 0, to: messages.count, by: batch).map { messages[$0].suffix(100) })")
+        #expect(try workspace.idStats().rows == 0)
+
+        let (again, rerun) = try workspace.run()
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(rerun["documentsOut"] as? Int == total)
+        #expect(rerun["retries"] as? Int == 0)
+    }
+
     @Test("<storageWriteEndpoint>http://host:port</storageWriteEndpoint> reaches a plaintext endpoint")
     func plaintextEndpointSetting() throws {
         _ = try Harness.emulatorHost()

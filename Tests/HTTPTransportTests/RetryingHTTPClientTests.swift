@@ -87,4 +87,74 @@ struct RetryingHTTPClientTests {
         #expect(delays.all.count == 2)
         #expect(try await hits(server, "f") == 3)
     }
+
+    /// An endpoint that does not answer, for longer than one request's retries: the requests after
+    /// the one that spent them are sent once each, with a note saying why, until an answer comes.
+    @Test func anEndpointDownForLongerThanTheRetriesIsTriedOnceByLaterRequests() async throws {
+        let server = try await LocalServer(script: Self.script)
+        defer { server.stop() }
+        let gone = try await LocalServer(script: Self.script)
+        let down = gone.url("/script?id=g&statuses=200")
+        gone.stop()
+        let delays = Recorder<Duration>(), events = Recorder<RetryEvent>()
+        let circuit = OutageCircuit()
+        let client = RetryingHTTPClient(base: CurlHTTPClient(), policy: RetryPolicy(maxAttempts: 3),
+                                        sleep: { delays.append($0) }, onRetry: { events.append($0) }, circuit: circuit)
+        func failure(_ url: String) async -> TransportError? {
+            do { _ = try await client.send(HTTPRequest(url: url)); return nil } catch { return error as? TransportError }
+        }
+        let first = await failure(down)
+        #expect(first?.curlCode == 7 && first?.note == "", "\(String(describing: first))")
+        #expect(delays.all.count == 2, "the first request spends the whole budget")
+        #expect(circuit.openedAfter == 3)
+        for _ in 0..<3 {
+            let later = await failure(down)
+            #expect(later?.curlCode == 7)
+            #expect(later?.description.hasSuffix(
+                "; sent once, not retried: an earlier request found the endpoint unreachable after 3 attempts") == true,
+                    "\(String(describing: later))")
+        }
+        #expect(delays.all.count == 2, "no retry while the endpoint stays down")
+
+        // An answer, even one to be retried, closes the circuit: that request and the later ones get every attempt.
+        let answered = try await client.send(HTTPRequest(url: server.url("/script?id=h&statuses=503,200")))
+        #expect(answered.status == 200)
+        #expect(circuit.openedAfter == nil)
+        #expect(delays.all.count == 3)
+        let again = await failure(down)
+        #expect(again?.note == "")
+        #expect(delays.all.count == 5)
+    }
+
+    /// A request waiting to retry when another finds the endpoint down is not sent again, and its
+    /// wait is not counted as a retry.
+    @Test func aRequestWaitingToRetryStopsWhenAnotherFindsTheEndpointDown() async throws {
+        let gone = try await LocalServer(script: Self.script)
+        let down = gone.url("/script?id=j&statuses=200")
+        gone.stop()
+        let events = Recorder<RetryEvent>()
+        let circuit = OutageCircuit()
+        let client = RetryingHTTPClient(base: CurlHTTPClient(), policy: RetryPolicy(maxAttempts: 5),
+                                        sleep: { _ in circuit.open(after: 5) }, onRetry: { events.append($0) }, circuit: circuit)
+        do {
+            _ = try await client.send(HTTPRequest(url: down))
+            Issue.record("a closed port answered")
+        } catch let error as TransportError {
+            #expect(error.description.hasSuffix(
+                "; sent once, not retried: an earlier request found the endpoint unreachable after 5 attempts"), "\(error)")
+        }
+        #expect(events.all.isEmpty)
+    }
+
+    @Test func withoutACircuitEveryRequestSpendsTheWholeBudget() async throws {
+        let gone = try await LocalServer(script: Self.script)
+        let down = gone.url("/script?id=i&statuses=200")
+        gone.stop()
+        let delays = Recorder<Duration>(), events = Recorder<RetryEvent>()
+        let client = Self.client(delays, events, policy: RetryPolicy(maxAttempts: 3))
+        for _ in 0..<2 {
+            await #expect(throws: TransportError.self) { try await client.send(HTTPRequest(url: down)) }
+        }
+        #expect(delays.all.count == 4)
+    }
 }

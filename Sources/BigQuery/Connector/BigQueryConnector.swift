@@ -95,7 +95,10 @@ public final class BigQueryConnector: Connector {
         let tokens = try tokenProvider(for: settings, transport: RetryingHTTPClient(base: base, policy: settings.retry),
                                        workspaceRoot: environment.workspaceRoot, environment: environment.variables)
         let countRetry = environment.countRetry
-        let transport = RetryingHTTPClient(base: base, policy: settings.retry, onRetry: { _ in countRetry() })
+        // One circuit per operation of an execution: an endpoint down for longer than the retries
+        // fails the requests after the first one that spent them at their first attempt.
+        let transport = RetryingHTTPClient(base: base, policy: settings.retry, onRetry: { _ in countRetry() },
+                                           circuit: OutageCircuit())
         return (settings, BigQueryREST(http: AuthorizedHTTPClient(base: transport, tokens: tokens), rootURL: settings.rootURL))
     }
 

@@ -81,6 +81,10 @@ actor StorageTableWriter {
     /// Batches accepted and not yet sent to the end, by ticket, while a schema refresh may wait for them.
     var unfinished: Set<Int> = []
     var drainWaiters: [(ticket: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    /// A batch spent every attempt without a request acknowledged (the endpoint is down): the
+    /// attempts it spent. Later batches get one attempt per round until a request is answered,
+    /// so an outage ends the execution in about one retry budget, not one per batch.
+    var outageAfter: Int?
 
     init(table: TableReference, options: Options, client: StorageWriteClient,
          checkpoints: (any CheckpointStore)?, fetchTable: @escaping @Sendable () async throws -> JSONValue) {
@@ -287,10 +291,12 @@ actor StorageTableWriter {
                 switch result {
                 case .ok:
                     acknowledge(chunk.count)
+                    outageAfter = nil
                     // Progress: the attempts count again from here (a long batch over a flaky
                     // connection must not run out of attempts while it advances).
                     attempt = 0
                 case .rowErrors(let errors):
+                    outageAfter = nil
                     for (index, message) in errors where chunk.indices.contains(index) { failures[chunk[index]] = message }
                     retry += chunk.enumerated().filter { errors[$0.offset] == nil }.map(\.element)
                     stopped = options.exactlyOnce
@@ -351,14 +357,21 @@ actor StorageTableWriter {
             }
             if let backoff {
                 attempt += 1
-                if attempt >= options.retry.maxAttempts {
+                if attempt < options.retry.maxAttempts, outageAfter == nil {
+                    try? await Task.sleep(for: options.retry.backoffCeiling(forRetry: attempt) * Double.random(in: 0.5...1))
+                }
+                // Out of attempts, or the endpoint found down (by this batch or another one, maybe while
+                // this one waited): the rows fail, and later batches are not retried until an answer.
+                if attempt >= options.retry.maxAttempts || outageAfter != nil {
                     broken = true
-                    for position in retry { failures[position] = backoff + " (after \(attempt) attempts)" }
+                    let cause = outageAfter.map { backoff + " (" + OutageCircuit.note(sent: attempt, openedAfter: $0) + ")" }
+                        ?? backoff + " (after \(attempt) attempts)"
+                    if outageAfter == nil { outageAfter = attempt }
+                    for position in retry { failures[position] = cause }
                     requestFailed.formUnion(retry)
                     return
                 }
                 options.onRetry()
-                try? await Task.sleep(for: options.retry.backoffCeiling(forRetry: attempt) * Double.random(in: 0.5...1))
             }
             pending = retry.sorted()
         }

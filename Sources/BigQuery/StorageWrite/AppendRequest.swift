@@ -78,22 +78,71 @@ struct AppendRequestSerializer: MessageSerializer {
         var dataLength = Self.fieldSize(rowsLength)
         if let schema { dataLength += Self.fieldSize(schema.count) }
         let total = header.count + Self.fieldSize(dataLength)
-        var writer = ProtoWriter(capacity: total)
-        writer.append(header)
-        writer.tag(4, .lengthDelimited)
-        writer.varint(UInt64(dataLength))
-        if let schema { writer.lengthDelimited(1, schema) }
-        writer.tag(2, .lengthDelimited)
-        writer.varint(UInt64(rowsLength))
-        message.rows.bytes.withUnsafeBufferPointer { bytes in
-            for position in message.positions {
-                writer.lengthDelimited(1, UnsafeBufferPointer(rebasing: bytes[message.rows.range(position)]))
+        // Written in place into the transport's bytes (no buffer of its own to copy from).
+        var bytes = Bytes(repeating: 0, count: total)
+        let written = bytes.withUnsafeMutableBytes { buffer -> Int in
+            var out = RequestCursor(buffer.bindMemory(to: UInt8.self))
+            header.withUnsafeBufferPointer { out.append($0) }
+            out.tag(4)
+            out.varint(dataLength)
+            if let schema {
+                out.tag(1)
+                out.varint(schema.count)
+                schema.withUnsafeBufferPointer { out.append($0) }
             }
+            out.tag(2)
+            out.varint(rowsLength)
+            message.rows.bytes.withUnsafeBufferPointer { rows in
+                for position in message.positions {
+                    let row = UnsafeBufferPointer(rebasing: rows[message.rows.range(position)])
+                    out.tag(1)
+                    out.varint(row.count)
+                    out.append(row)
+                }
+            }
+            return out.overflowed ? -1 : out.count
         }
-        guard writer.count == total else {
-            throw RPCError(code: .internalError, message: "an AppendRows request came out at \(writer.count) bytes, not \(total)")
+        guard written == total else {
+            throw RPCError(code: .internalError, message: "an AppendRows request came out at \(written) bytes, not \(total)")
         }
-        return writer.withBytes { Bytes($0) }
+        return bytes
+    }
+
+    /// Writes into a buffer of the size the request was measured at; a write that would pass its
+    /// end is not made, and marks the request as mismeasured.
+    private struct RequestCursor {
+        let buffer: UnsafeMutableBufferPointer<UInt8>
+        private(set) var count = 0
+        private(set) var overflowed = false
+
+        init(_ buffer: UnsafeMutableBufferPointer<UInt8>) { self.buffer = buffer }
+
+        /// A length-delimited field's tag (field numbers below 16 take one byte).
+        mutating func tag(_ number: UInt8) {
+            byte(number << 3 | 2)
+        }
+
+        mutating func byte(_ value: UInt8) {
+            guard count < buffer.count else { overflowed = true; return }
+            buffer[count] = value
+            count += 1
+        }
+
+        mutating func varint(_ value: Int) {
+            var value = UInt64(value)
+            while value >= 0x80 {
+                byte(UInt8(truncatingIfNeeded: value) | 0x80)
+                value >>= 7
+            }
+            byte(UInt8(truncatingIfNeeded: value))
+        }
+
+        mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+            guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+            guard bytes.count <= buffer.count - count, let base = buffer.baseAddress else { overflowed = true; return }
+            (base + count).update(from: source, count: bytes.count)
+            count += bytes.count
+        }
     }
 
     /// The size of a length-delimited field of `length` bytes with a one-byte tag.

@@ -82,8 +82,8 @@ actor StorageTableWriter {
     var unfinished: Set<Int> = []
     var drainWaiters: [(ticket: Int, continuation: CheckedContinuation<Void, Never>)] = []
     /// A batch spent every attempt without a request acknowledged (the endpoint is down): the
-    /// attempts it spent. Later batches get one attempt per round until a request is answered,
-    /// so an outage ends the execution in about one retry budget, not one per batch.
+    /// attempts it spent. Until a request is answered, no batch retries (those waiting to retry
+    /// included), so an outage ends the execution in about one retry budget, not one per batch.
     var outageAfter: Int?
 
     init(table: TableReference, options: Options, client: StorageWriteClient,

@@ -3,10 +3,10 @@ import Synchronization
 /// The far end found unreachable, shared by the requests of one execution's connection.
 ///
 /// Once a request has spent every attempt on failing to reach the far end (a connection refused,
-/// a name not resolved, a time limit reached: no answer at all), a failure to get an answer is not
-/// retried, by the requests after it or by those waiting to retry, until one is answered. An endpoint that stays down therefore
-/// ends an execution of many requests in about one retry budget, not one budget per request; the
-/// requests still fail one by one, with their cause, and nothing is dropped.
+/// a name not resolved, a time limit reached: no answer at all), no request retries a failure to
+/// get an answer, neither those sent after it nor those waiting to retry, until one is answered.
+/// An endpoint that stays down then ends an execution of many requests in about one retry
+/// budget, not one per request; the requests still fail one by one, with their cause.
 public final class OutageCircuit: Sendable {
     private let spent = Mutex<Int?>(nil)
 

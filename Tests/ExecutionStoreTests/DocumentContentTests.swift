@@ -45,6 +45,29 @@ import Testing
         #expect(try store.documentContents(executionID: "nope").isEmpty)
     }
 
+    @Test("properties are stored as compact JSON, keys in code point order, every value read back as it was")
+    func propertiesText() throws {
+        #expect(ExecutionStore.propertiesJSON([:]) == "{}")
+        #expect(ExecutionStore.propertiesJSON(["b": "2", "a": "1", "B": "3", "a.b": "4", "é": "5", "Z": ""])
+                    == #"{"B":"3","Z":"","a":"1","a.b":"4","b":"2","é":"5"}"#)
+        // Hostile keys and values: quotes, backslashes, every control character, slashes, non-ASCII,
+        // an emoji, a lone escape-looking text.
+        let control = String(decoding: (0..<0x20).map { UInt8($0) }, as: UTF8.self)
+        let hostile = ["say \"hi\"": "back\\slash", "ctl": control, "path": "/a/b/../c", "ünï": "日本語 🚚",
+                       "\u{0}": "\\u0041", "": "empty key", "nl\nkey": "tab\tvalue\r\n", "del": "\u{7F}"]
+        let text = ExecutionStore.propertiesJSON(hostile)
+        #expect(ExecutionStore.properties(fromJSON: text) == hostile)
+        // The same text a JSON parser of another make reads.
+        let parsed = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String]
+        #expect(parsed == hostile)
+        #expect(text.contains(#""ctl":"\u0000\u0001"#) && text.contains(#"\b\t\n\u000b\f\r"#), "\(text)")
+        #expect(!text.utf8.contains(where: { $0 < 0x20 }), "no raw control character: \(text)")
+        // Many properties, generated: each read back as written.
+        var many: [String: String] = [:]
+        for number in 0..<500 { many["p\(number % 37)-\(number)"] = String(repeating: "v\"\\", count: number % 5) + "\(number)" }
+        #expect(ExecutionStore.properties(fromJSON: ExecutionStore.propertiesJSON(many)) == many)
+    }
+
     @Test("a content naming no stored execution is refused, and nothing of its batch is stored")
     func unknownExecutionIsRefused() throws {
         let database = try TemporaryDatabase()

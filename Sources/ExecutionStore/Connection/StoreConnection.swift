@@ -87,20 +87,37 @@ enum StoreConnectionValues {
     static let parametersPerStatement = 30_000
 
     /// `(?1, ?2), (?3, ?4)`: the VALUES list of `rows` rows of `columns` parameters each.
+    /// Written as bytes: string interpolation cost about 2,500 instructions a parameter.
     static func list(rows: Int, columns: Int) -> String {
-        var text = ""
-        text.reserveCapacity(rows * columns * 6)
-        var parameter = 1
+        var text: [UInt8] = []
+        text.reserveCapacity(rows * (columns * 8 + 4))
+        var digits: [UInt8] = [UInt8(ascii: "1")]
         for row in 0..<rows {
-            text += row == 0 ? "(" : ", ("
+            if row > 0 { text += [UInt8(ascii: ","), UInt8(ascii: " ")] }
+            text.append(UInt8(ascii: "("))
             for column in 0..<columns {
-                if column > 0 { text += ", " }
-                text += "?\(parameter)"
-                parameter += 1
+                if column > 0 { text += [UInt8(ascii: ","), UInt8(ascii: " ")] }
+                text.append(UInt8(ascii: "?"))
+                text += digits
+                increment(&digits)
             }
-            text += ")"
+            text.append(UInt8(ascii: ")"))
         }
-        return text
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Adds one to a decimal number written in ASCII digits.
+    private static func increment(_ digits: inout [UInt8]) {
+        var position = digits.count - 1
+        while position >= 0 {
+            if digits[position] < UInt8(ascii: "9") {
+                digits[position] += 1
+                return
+            }
+            digits[position] = UInt8(ascii: "0")
+            position -= 1
+        }
+        digits.insert(UInt8(ascii: "1"), at: 0)
     }
 }
 

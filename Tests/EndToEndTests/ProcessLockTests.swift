@@ -42,7 +42,7 @@ import Testing
 
     /// Lets the blocked run finish by writing a document into the pipe (bounded by a timeout).
     static func unblock(_ workspace: String) throws {
-        let written = try Harness.run("/usr/bin/timeout", ["20", "sh", "-c", "printf '{\"n\":2}' > pipe"],
+        let written = try Harness.run("/usr/bin/timeout", ["-s", "KILL", "20", "sh", "-c", "printf '{\"n\":2}' > pipe"],
                                       in: workspace)
         #expect(written.status == 0, "nothing read the pipe: \(written.stderr)")
     }

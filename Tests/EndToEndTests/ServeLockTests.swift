@@ -67,7 +67,7 @@ struct ServeLockTests {
         try #require(status == "INPROCESS", "the hosted execution waits on the fifo")
 
         // Bounded: without the shared lock the run would go ahead and wait on the fifo too.
-        let refused = try await Harness.run("/usr/bin/timeout", ["15", Harness.conveyor, "run", "wait-pipe", "--workspace", workspace])
+        let refused = try await Harness.run("/usr/bin/timeout", ["-k", "5", "15", Harness.conveyor, "run", "wait-pipe", "--workspace", workspace])
         #expect(refused.status == 1, "exit \(refused.status): \(refused.stderr)")
         #expect(refused.stderr.contains("process 'wait-pipe' is already running"), "\(refused.stderr)")
         #expect(refused.stderr.contains("execution \(id)"), "names the running execution: \(refused.stderr)")
@@ -77,7 +77,7 @@ struct ServeLockTests {
         #expect(refused.stderr.contains(WorkspaceStore.lockHolderText(workspace, processID: "wait-pipe")), "\(refused.stderr)")
         #expect(refused.stdout.isEmpty)
 
-        let written = try await Harness.run("/usr/bin/timeout", ["20", "sh", "-c", "printf '{\"n\":1}' > fifo/in.fifo"],
+        let written = try await Harness.run("/usr/bin/timeout", ["-s", "KILL", "20", "sh", "-c", "printf '{\"n\":1}' > fifo/in.fifo"],
                                       in: workspace)
         #expect(written.status == 0, "nothing read the fifo: \(written.stderr)")
         for _ in 0..<200 where status == "INPROCESS" {
@@ -114,7 +114,7 @@ struct ServeLockTests {
         #expect((try Harness.json(body) as? [String: Any])?["status"] as? String == "INPROCESS", "\(body)")
         #expect(!host.log.contains("marked ABORTED"), "\(host.log)")
 
-        let written = try await Harness.run("/usr/bin/timeout", ["20", "sh", "-c", "printf '{\"n\":1}' > fifo/in.fifo"],
+        let written = try await Harness.run("/usr/bin/timeout", ["-s", "KILL", "20", "sh", "-c", "printf '{\"n\":1}' > fifo/in.fifo"],
                                       in: workspace)
         #expect(written.status == 0, "nothing read the fifo: \(written.stderr)")
         run.waitUntilExit()
@@ -158,7 +158,7 @@ struct ServeLockTests {
         #expect(host.log.contains("execution refused: the process is running in another command"), "\(host.log)")
         #expect(try Self.executions(workspace).isEmpty, "serve ran nothing")
 
-        let written = try await Harness.run("/usr/bin/timeout", ["20", "sh", "-c", "printf '{\"n\":2}' > pipe"], in: workspace)
+        let written = try await Harness.run("/usr/bin/timeout", ["-s", "KILL", "20", "sh", "-c", "printf '{\"n\":2}' > pipe"], in: workspace)
         #expect(written.status == 0, "nothing read the pipe: \(written.stderr)")
         first.waitUntilExit()
         #expect(first.terminationStatus == 0)

@@ -102,7 +102,7 @@ struct ServeOperationsTests {
         let running = PrometheusText(try Self.get(host.base + "/metrics", auth).body).samples
         #expect(running["conveyor_executions_running"] == 1)
 
-        let written = try await Harness.run("/usr/bin/timeout", ["20", "sh", "-c", "printf '{\"n\":1}' > fifo/in.fifo"],
+        let written = try await Harness.run("/usr/bin/timeout", ["-s", "KILL", "20", "sh", "-c", "printf '{\"n\":1}' > fifo/in.fifo"],
                                       in: workspace)
         #expect(written.status == 0, "nothing read the fifo: \(written.stderr)")
         try await ServeDrainTests.waitForExit(host)

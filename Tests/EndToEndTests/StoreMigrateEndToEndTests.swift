@@ -171,7 +171,7 @@ struct StoreMigrateEndToEndTests {
         #expect(refused.stderr.contains("nothing was copied"))
         #expect(try TestPostgres.psql(url, "SELECT COUNT(*) FROM pg_tables WHERE tablename = 'executions'") == "0")
 
-        let written = try Harness.run("/usr/bin/timeout", ["20", "sh", "-c", "printf '{}' > pipe/in.fifo"], in: workspace)
+        let written = try Harness.run("/usr/bin/timeout", ["-s", "KILL", "20", "sh", "-c", "printf '{}' > pipe/in.fifo"], in: workspace)
         #expect(written.status == 0, "nothing read the pipe: \(written.stderr)")
         blocked.waitUntilExit()
         let migrated = try Harness.conveyor(["store", "migrate", "--to", url, "--workspace", workspace])

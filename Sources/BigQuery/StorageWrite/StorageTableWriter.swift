@@ -237,6 +237,9 @@ actor StorageTableWriter {
         var slices: [(position: Int, range: Range<Int>)] = []
         var general: [Int] = []
         if let fast {
+            // Every row usually takes the fast path: room for all of them, reserved once (growing
+            // by doubling copied the list about once over per batch).
+            slices.reserveCapacity(positions.count)
             var scratch = fast.makeScratch()
             // Each row's text read where it lies, in its document (no copy of the row; the text is
             // still retained for the call).

@@ -1,3 +1,5 @@
+import ConveyorBase
+
 /// One node of the target tree the byte-level path writes: an object, an array (`*`) or a rule's value.
 struct FastOutNode: Sendable {
     enum Kind: Sendable { case object, array, leaf }
@@ -117,7 +119,7 @@ struct FastOutBuilder {
 
     private static func keyBytes(_ key: String) -> [UInt8] {
         var bytes: [UInt8] = []
-        JSONValue.appendQuoted(key, to: &bytes)
+        JSONBytes.appendQuoted(key, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
         return bytes
     }

@@ -19,7 +19,7 @@ extension JSONValue {
         case .bool(true): output.append(contentsOf: [0x74, 0x72, 0x75, 0x65])
         case .bool(false): output.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65])
         case .number(let literal): output.append(contentsOf: literal.utf8)
-        case .string(let string): JSONValue.appendQuoted(string, to: &output)
+        case .string(let string): JSONBytes.appendQuoted(string, to: &output)
         case .array(let elements):
             output.append(UInt8(ascii: "["))
             var first = true
@@ -33,7 +33,7 @@ extension JSONValue {
             output.append(UInt8(ascii: "{"))
             for index in object.keys.indices {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
-                JSONValue.appendQuoted(object.keys[index], to: &output)
+                JSONBytes.appendQuoted(object.keys[index], to: &output)
                 output.append(UInt8(ascii: ":"))
                 object.values[index].serialize(into: &output)
             }
@@ -44,11 +44,5 @@ extension JSONValue {
     /// The value as compact JSON text.
     public var jsonString: String {
         String(decoding: serialized(), as: UTF8.self)
-    }
-
-    /// Appends `string` as a quoted, escaped JSON string.
-    @inline(__always)
-    static func appendQuoted(_ string: String, to output: inout [UInt8]) {
-        JSONBytes.appendQuoted(string, to: &output)
     }
 }

@@ -93,10 +93,10 @@ enum StoreConnectionValues {
         text.reserveCapacity(rows * (columns * 8 + 4))
         var digits: [UInt8] = [UInt8(ascii: "1")]
         for row in 0..<rows {
-            if row > 0 { text += [UInt8(ascii: ","), UInt8(ascii: " ")] }
+            if row > 0 { appendSeparator(to: &text) }
             text.append(UInt8(ascii: "("))
             for column in 0..<columns {
-                if column > 0 { text += [UInt8(ascii: ","), UInt8(ascii: " ")] }
+                if column > 0 { appendSeparator(to: &text) }
                 text.append(UInt8(ascii: "?"))
                 text += digits
                 increment(&digits)
@@ -104,6 +104,13 @@ enum StoreConnectionValues {
             text.append(UInt8(ascii: ")"))
         }
         return String(decoding: text, as: UTF8.self)
+    }
+
+    /// `, ` between two parameters or two rows.
+    @inline(__always)
+    private static func appendSeparator(to text: inout [UInt8]) {
+        text.append(UInt8(ascii: ","))
+        text.append(UInt8(ascii: " "))
     }
 
     /// Adds one to a decimal number written in ASCII digits.

@@ -40,7 +40,7 @@ let package = Package(
             name: "ConveyorCommands",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                "ProcessModel", "ProcessDiagram", "ProcessEngine", "DocumentMapping", "ExecutionStore",
+                "ConveyorBase", "ProcessModel", "ProcessDiagram", "ProcessEngine", "DocumentMapping", "ExecutionStore",
                 "BigQuery", "DiskConnector", "PostgresConnector", "HTTPConnector", "GoogleAuth", "HTTPTransport", "HostService",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -106,7 +106,7 @@ let package = Package(
         .target(
             name: "HostService",
             dependencies: [
-                "ProcessEngine", "ProcessModel", "ProcessDiagram", "ExecutionStore",
+                "ConveyorBase", "ProcessEngine", "ProcessModel", "ProcessDiagram", "ExecutionStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,3 +1,4 @@
+import ConveyorBase
 import ExecutionStore
 import Foundation
 
@@ -14,7 +15,7 @@ enum ExecutionReport {
 
     /// A readable summary of one execution, with its shapes and failed documents.
     static func printSummary(_ execution: ExecutionRecord, failures: [DocumentRecord], limit: Int = 20) {
-        let seconds = execution.endTime.map { String(format: "%.2f s", $0.timeIntervalSince(execution.startTime)) } ?? "running"
+        let seconds = execution.endTime.map { FixedDecimal.string($0.timeIntervalSince(execution.startTime), places: 2) + " s" } ?? "running"
         Terminal.line("execution \(execution.id)  \(execution.status.rawValue)")
         Terminal.line("  process    \(execution.processID) (\(execution.processName)), trigger \(execution.trigger)")
         if let parent = execution.parentExecutionID { Terminal.line("  parent     \(parent)") }

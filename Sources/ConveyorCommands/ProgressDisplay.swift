@@ -1,3 +1,4 @@
+import ConveyorBase
 import Foundation
 import ProcessEngine
 import Synchronization
@@ -47,7 +48,7 @@ final class ProgressDisplay: ProgressObserver {
         let rate = seconds > 0 ? Int(Double(progress.documentsIn) / seconds) : 0
         let minutes = Int(seconds) / 60
         let rest = seconds - Double(minutes * 60)
-        let clockText = "\(minutes):" + (rest < 10 ? "0" : "") + String(format: "%.1f", rest)
+        let clockText = "\(minutes):" + (rest < 10 ? "0" : "") + FixedDecimal.string(rest, places: 1)
         var text = "\(grouped(progress.documentsIn)) documents in · \(grouped(rate)) docs/s · shape \(progress.shapeID)"
         if progress.documentsError > 0 { text += " · \(grouped(progress.documentsError)) errors" }
         return text + " · " + clockText

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConveyorBase
 import ExecutionStore
 import Foundation
 
@@ -115,7 +116,7 @@ struct StoreCommand: AsyncParsableCommand {
         }
 
         static func format(_ seconds: Double) -> String {
-            String(format: "%.2f", seconds)
+            FixedDecimal.string(seconds, places: 2)
         }
     }
 }

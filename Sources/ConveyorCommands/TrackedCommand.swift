@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConveyorBase
 import ExecutionStore
 import Foundation
 
@@ -44,7 +45,7 @@ struct TrackedCommand: AsyncParsableCommand {
                 let elapsed = clock.now - started
                 let milliseconds = Double(elapsed.components.seconds) * 1000
                     + Double(elapsed.components.attoseconds) / 1e15
-                Terminal.error("search took \(String(format: "%.3f", milliseconds)) ms")
+                Terminal.error("search took \(FixedDecimal.string(milliseconds, places: 3)) ms")
             }
             if json {
                 Terminal.line(ExecutionReport.encode(matches.map { match -> [String: Any] in

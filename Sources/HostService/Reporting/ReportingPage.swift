@@ -1,3 +1,4 @@
+import ConveyorBase
 import ExecutionStore
 import Foundation
 import Hummingbird
@@ -76,7 +77,7 @@ enum ReportingPage {
     /// The time between start and end, such as `1.250 s`, or a dash while running.
     static func duration(_ execution: ExecutionRecord) -> String {
         guard let end = execution.endTime else { return "—" }
-        return String(format: "%.3f s", end.timeIntervalSince(execution.startTime))
+        return FixedDecimal.string(end.timeIntervalSince(execution.startTime), places: 3) + " s"
     }
 
     static let stylesheet: HTML = """

@@ -55,7 +55,7 @@ import Testing
         }
     }
 
-    @Test("rows encoded again go at the buffer's end and replace the earlier message")
+    @Test("rows encoded again replace the earlier message; buffers taken over are shared by copies, not changed")
     func encodedAgain() {
         var rows = EncodedRows(count: 3)
         rows.set(0, [1, 2, 3])
@@ -68,6 +68,17 @@ import Testing
         #expect(Array(rows.message(1)) == [0x10, 0xAC, 0x02])
         #expect(Array(rows.message(2)) == [9])
         #expect(rows.size(1) == 3)
+        // A second writer's buffer, taken over too: a copy made before keeps what it held.
+        let before = rows
+        var again = ProtoWriter()
+        again.int64(3, 7)
+        again.bool(4, false)
+        rows.set([(position: 1, range: 0..<2), (position: 2, range: 2..<4)], from: again)
+        #expect(rows.message(1) == [0x18, 7] && rows.message(2) == [0x20, 0])
+        #expect(rows.message(0) == [0x08, 1])
+        #expect(before.message(1) == [0x10, 0xAC, 0x02] && before.message(2) == [9])
+        rows.clear(0)
+        #expect(!rows.has(0) && rows.size(0) == 0 && rows.message(0).isEmpty && before.has(0))
         let empty = EncodedRows(count: 2)
         #expect(!empty.has(0) && empty.size(1) == 0 && empty.message(0).isEmpty)
     }

@@ -3,54 +3,90 @@ import Foundation
 import GRPCCore
 import SwiftProtobuf
 
-/// A batch's encoded rows by position: each row's protobuf message, one after another in one
-/// buffer. Rows encoded again (after the table's schema changed) go at its end.
+/// A batch's encoded rows by position: each row's protobuf message, in one of the buffers the rows
+/// were written into. The fast path's buffer is taken over as it is, not copied; a row encoded on
+/// its own, or again (after the table's schema changed), gets a buffer of its own.
 struct EncodedRows: Sendable {
-    private(set) var bytes: [UInt8] = []
-    /// Per position, where its message starts in `bytes` (-1: none) and ends.
-    private var starts: [Int]
-    private var ends: [Int]
-
-    init(count: Int) {
-        starts = Array(repeating: -1, count: count)
-        ends = Array(repeating: 0, count: count)
+    /// Where a position's message lies: `buffer` indexes ``buffers`` (-1: the row has none).
+    private struct Slot {
+        var buffer = -1
+        var start = 0
+        var end = 0
     }
 
-    var count: Int { starts.count }
+    private var buffers: [RowBuffer] = []
+    private var slots: [Slot]
+
+    init(count: Int) {
+        slots = Array(repeating: Slot(), count: count)
+    }
+
+    var count: Int { slots.count }
 
     /// The row at `position` was encoded (not failed, nor dealt with by an earlier run).
-    func has(_ position: Int) -> Bool { starts[position] >= 0 }
+    func has(_ position: Int) -> Bool { slots[position].buffer >= 0 }
 
     /// The size of the row's message (0 when it has none).
-    func size(_ position: Int) -> Int { range(position).count }
+    func size(_ position: Int) -> Int { slots[position].end - slots[position].start }
 
-    /// Where the row's message lies in ``bytes`` (empty when it has none).
-    func range(_ position: Int) -> Range<Int> { starts[position] >= 0 ? starts[position]..<ends[position] : 0..<0 }
+    /// The row's message, copied (empty when it has none).
+    func message(_ position: Int) -> [UInt8] {
+        withMessage(position) { Array($0) }
+    }
 
-    /// The row's message (empty when it has none).
-    func message(_ position: Int) -> ArraySlice<UInt8> { bytes[range(position)] }
+    /// Calls `body` with the row's message (empty when it has none).
+    func withMessage<R>(_ position: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        let slot = slots[position]
+        guard slot.buffer >= 0 else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return try buffers[slot.buffer].withBytes { try body(UnsafeBufferPointer(rebasing: $0[slot.start..<slot.end])) }
+    }
 
     /// Sets the message of the row at `position`.
     mutating func set(_ position: Int, _ message: [UInt8]) {
-        starts[position] = bytes.count
-        bytes += message
-        ends[position] = bytes.count
+        buffers.append(RowBuffer.copying(message))
+        slots[position] = Slot(buffer: buffers.count - 1, start: 0, end: message.count)
     }
 
     /// The row at `position` has no message any more (encoding it again failed).
     mutating func clear(_ position: Int) {
-        starts[position] = -1
-        ends[position] = 0
+        slots[position] = Slot()
     }
 
-    /// Sets the messages written one after another into `writer`: `slices` tell whose is where.
-    mutating func set(_ slices: [(position: Int, range: Range<Int>)], from writer: borrowing ProtoWriter) {
-        let base = bytes.count
-        writer.withBytes { bytes.append(contentsOf: $0) }
+    /// Sets the messages written one after another into `writer`, whose buffer is taken over:
+    /// `slices` tell whose is where.
+    mutating func set(_ slices: [(position: Int, range: Range<Int>)], from writer: consuming ProtoWriter) {
+        buffers.append(writer.takeBuffer())
+        let buffer = buffers.count - 1
         for (position, range) in slices {
-            starts[position] = base + range.lowerBound
-            ends[position] = base + range.upperBound
+            slots[position] = Slot(buffer: buffer, start: range.lowerBound, end: range.upperBound)
         }
+    }
+}
+
+/// Bytes written once and then only read: a ``ProtoWriter``'s buffer taken over, shared by the
+/// copies of the ``EncodedRows`` that hold it and freed with the last.
+final class RowBuffer: @unchecked Sendable {
+    // Never written after `init`: reading it from any thread is safe.
+    private let base: UnsafeMutablePointer<UInt8>?
+    let count: Int
+
+    /// Takes ownership of `count` bytes at `base`, allocated with `malloc`.
+    init(taking base: UnsafeMutablePointer<UInt8>?, count: Int) {
+        self.base = base
+        self.count = count
+    }
+
+    /// A buffer of its own holding `bytes`.
+    static func copying(_ bytes: [UInt8]) -> RowBuffer {
+        var writer = ProtoWriter(capacity: bytes.count)
+        writer.append(bytes)
+        return writer.takeBuffer()
+    }
+
+    deinit { free(base) }
+
+    func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: base, count: count))
     }
 }
 
@@ -92,9 +128,8 @@ struct AppendRequestSerializer: MessageSerializer {
             }
             out.tag(2)
             out.varint(rowsLength)
-            message.rows.bytes.withUnsafeBufferPointer { rows in
-                for position in message.positions {
-                    let row = UnsafeBufferPointer(rebasing: rows[message.rows.range(position)])
+            for position in message.positions {
+                message.rows.withMessage(position) { row in
                     out.tag(1)
                     out.varint(row.count)
                     out.append(row)

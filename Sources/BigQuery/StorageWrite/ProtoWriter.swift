@@ -4,7 +4,8 @@ import Foundation
 ///
 /// The buffer is its own memory (`malloc`, grown by doubling), written through a pointer: a value
 /// costs a capacity check and its stores, with no uniqueness check or reference counting per byte.
-/// It cannot be copied: pass it `inout`, and read what it wrote with ``withBytes(_:)``.
+/// It cannot be copied: pass it `inout`, and read what it wrote with ``withBytes(_:)`` or take it
+/// over with ``takeBuffer()``.
 struct ProtoWriter: ~Copyable {
     enum WireType: UInt8 {
         case varint = 0, fixed64 = 1, lengthDelimited = 2
@@ -27,6 +28,13 @@ struct ProtoWriter: ~Copyable {
         return Array(UnsafeBufferPointer(start: base, count: count))
     }
 
+
+    /// The bytes written, handed over as a ``RowBuffer`` without a copy; the writer is used up.
+    consuming func takeBuffer() -> RowBuffer {
+        let buffer = RowBuffer(taking: base, count: count)
+        discard self
+        return buffer
+    }
 
     /// Calls `body` with the bytes written.
     func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {

@@ -1,4 +1,5 @@
 import ConveyorBase
+import DocumentMapping
 import Foundation
 
 /// Encodes the common storage-write row straight from a document's JSON text: a flat object
@@ -17,10 +18,25 @@ import Foundation
 /// reserved once for the whole row.
 struct StorageFastRowEncoder: Sendable {
     struct Column: Sendable {
-        var name: [UInt8]
+        /// The key the column's value has in a row; nil: no key (a map's source the column has no
+        /// member of, see ``reading(_:)``).
+        var name: [UInt8]?
         var kind: StorageSchema.Field.Kind
         var number: Int32
         var required: Bool
+        /// The values the column takes from a row; a row with any other (or `null` when not in the
+        /// set) is declined.
+        var tokens: Tokens = .any
+    }
+
+    /// A set of the JSON value kinds a column takes.
+    struct Tokens: OptionSet, Sendable {
+        let rawValue: UInt8
+        static let string = Tokens(rawValue: 1 << Token.string.rawValue)
+        static let number = Tokens(rawValue: 1 << Token.number.rawValue)
+        static let boolean = Tokens(rawValue: 1 << Token.boolTrue.rawValue | 1 << Token.boolFalse.rawValue)
+        static let null = Tokens(rawValue: 1 << Token.null.rawValue)
+        static let any: Tokens = [.string, .number, .boolean, .null]
     }
 
     let columns: [Column]
@@ -40,6 +56,38 @@ struct StorageFastRowEncoder: Sendable {
         self.columns = columns
         dropUnknown = sink.unknownColumns == .drop
         table = ColumnTable(columns)
+    }
+
+    private init(columns: [Column], dropUnknown: Bool) {
+        self.columns = columns
+        self.dropUnknown = dropUnknown
+        table = ColumnTable(columns)
+    }
+
+    /// This encoder reading a map's source document in place of the map's output, for a map that
+    /// only renames members (``FlatRenames``): each column takes the value of the source member
+    /// the map renames to it. A row it accepts comes out as this encoder would encode the map's
+    /// output, byte for byte; it declines every row the renaming does not certainly cover (any
+    /// other member, a value the map would not copy as it is, `null`, a required member missing),
+    /// which then takes the map and this encoder. Nil when the map's output can hold a member
+    /// that is not exactly a column's name.
+    func reading(_ renames: FlatRenames) -> StorageFastRowEncoder? {
+        var renamed = columns.map { column in
+            var column = column
+            column.name = nil
+            return column
+        }
+        for member in renames.members {
+            guard let position = columns.firstIndex(where: { $0.name == member.target }) else { return nil }
+            var tokens: Tokens = []
+            if member.values.contains(.string) { tokens.insert(.string) }
+            if member.values.contains(.number) { tokens.insert(.number) }
+            if member.values.contains(.boolean) { tokens.insert(.boolean) }
+            renamed[position].name = member.source
+            renamed[position].required = renamed[position].required || member.required
+            renamed[position].tokens = tokens
+        }
+        return StorageFastRowEncoder(columns: renamed, dropUnknown: false)
     }
 
     /// Where each column's value lies in the row being encoded: scratch space for one row at a
@@ -67,7 +115,7 @@ struct StorageFastRowEncoder: Sendable {
         var token = Token.absent
     }
 
-    fileprivate enum Token: UInt8 { case absent, string, number, boolTrue, boolFalse, null }
+    enum Token: UInt8 { case absent, string, number, boolTrue, boolFalse, null }
 
     /// Appends the row message of `bytes` to `writer`; false (and `writer` unchanged) when the
     /// row needs the general path.
@@ -147,7 +195,8 @@ struct StorageFastRowEncoder: Sendable {
             if span.token != .string { span.end = Int32(truncatingIfNeeded: index) }
             if position >= 0 {
                 // A repeated member would make the general path pick one of them: let it.
-                guard spans[position].token == .absent else { return false }
+                guard spans[position].token == .absent,
+                      table.entries[position].tokens & (1 << span.token.rawValue) != 0 else { return false }
                 spans[position] = span
                 next = position &+ 1
             }
@@ -253,6 +302,8 @@ private final class ColumnTable: @unchecked Sendable {
         /// The name is printable ASCII without quotes or backslashes: a key equal to it can be
         /// matched in place, since the scan of such a key would accept it.
         var quick: Bool
+        /// ``StorageFastRowEncoder/Tokens``: bit *t* set, the column takes token *t*.
+        var tokens: UInt8
     }
 
     let count: Int
@@ -281,14 +332,19 @@ private final class ColumnTable: @unchecked Sendable {
                 tagLength += 1
                 value >>= 7
             } while value > 0
-            let quick = column.name.allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != JSONBytes.quote && $0 != JSONBytes.backslash }
+            // A column without a name has a key count no key has: it matches nothing.
+            let name = column.name ?? []
+            let quick = column.name != nil
+                && name.allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != JSONBytes.quote && $0 != JSONBytes.backslash }
             (entries + position).initialize(to: Entry(
-                keyStart: Int32(truncatingIfNeeded: keyBytes.count), keyCount: Int32(truncatingIfNeeded: column.name.count),
-                tag: tag, tagLength: tagLength, kind: column.kind, required: column.required, quick: quick))
-            keyBytes += column.name
+                keyStart: Int32(truncatingIfNeeded: keyBytes.count),
+                keyCount: column.name == nil ? -1 : Int32(truncatingIfNeeded: name.count),
+                tag: tag, tagLength: tagLength, kind: column.kind, required: column.required, quick: quick,
+                tokens: column.tokens.rawValue))
+            keyBytes += name
             keyBytes.append(JSONBytes.quote)
         }
-        nonASCIIName = columns.contains { $0.name.contains { $0 >= 0x80 } }
+        nonASCIIName = columns.contains { $0.name?.contains { $0 >= 0x80 } ?? false }
         keyBytes += [UInt8](repeating: 0, count: 8)
         keys = .allocate(capacity: keyBytes.count)
         keys.initialize(from: keyBytes, count: keyBytes.count)
@@ -330,7 +386,7 @@ private final class ColumnTable: @unchecked Sendable {
     func matchesIgnoringCase(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
         nonASCIIName || (0..<count).contains { position in
             let entry = entries[position]
-            guard Int(entry.keyCount) == key.count else { return false }
+            guard entry.keyCount >= 0, Int(entry.keyCount) == key.count else { return false }
             let name = UnsafeBufferPointer(start: keys + Int(entry.keyStart), count: key.count)
             return zip(name, key).allSatisfy { Self.lower($0) == Self.lower($1) }
         }

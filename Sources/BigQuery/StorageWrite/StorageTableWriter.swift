@@ -44,6 +44,8 @@ actor StorageTableWriter {
     var preparer: StorageRowPreparer?
     /// The text-to-proto path for plain rows (nil when the schema or the settings rule it out).
     var fast: StorageFastRowEncoder?
+    /// The fast path through a pending map's renaming, for the schema generation it was built for.
+    var fused: (renames: FlatRenames, generation: Int, encoder: StorageFastRowEncoder?)?
     var descriptor = Google_Protobuf_DescriptorProto()
     var stream: String?
     var connection: AppendConnection?
@@ -120,12 +122,14 @@ actor StorageTableWriter {
         var ticket = 0
         /// The ``StorageTableWriter/schemaGeneration`` the rows were encoded with.
         var schemaGeneration = 0
+        /// The map the documents have not passed yet (they are its inputs), when the operation does it.
+        var pending: PendingMap?
     }
 
     /// Takes a batch in, in batch order: prepares the writer on first use, counts the rows
     /// (exactly-once resume) and encodes them. Nothing is sent yet, so the next batch can be
     /// encoded while the one before it waits for its acknowledgements.
-    func accept(_ rows: StorageRows, of documents: [Document]) async -> Accepted {
+    func accept(_ rows: StorageRows, of documents: [Document], pending: PendingMap? = nil) async -> Accepted {
         let ticket = batchOrder.issue()
         func unprepared(_ message: String) -> Accepted {
             seen += Int64(rows.count)
@@ -159,9 +163,9 @@ actor StorageTableWriter {
         }
         var failures: [Int: String] = [:]
         var encoded = EncodedRows(count: rows.count)
-        encode(rows, of: documents, positions: positions, into: &encoded, failures: &failures)
+        encode(rows, of: documents, positions: positions, pending: pending, into: &encoded, failures: &failures)
         return Accepted(rows: rows, encoded: encoded, failures: failures, positions: positions, rowsThrough: seen,
-                        ticket: ticket, schemaGeneration: schemaGeneration)
+                        ticket: ticket, schemaGeneration: schemaGeneration, pending: pending)
     }
 
     /// Sends an accepted batch until each row is written or failed. Batches are sent in the order
@@ -189,10 +193,11 @@ actor StorageTableWriter {
             // The table's schema was loaded again after this batch was encoded (an earlier batch
             // was refused for its schema): its rows are encoded anew, for the new row descriptor.
             let pending = batch.positions.filter { encoded.has($0) }
-            encode(batch.rows, of: documents, positions: pending, into: &encoded, failures: &failures)
+            encode(batch.rows, of: documents, positions: pending, pending: batch.pending, into: &encoded, failures: &failures)
         }
         var requestFailed: Set<Int> = []
-        await deliver(rows: batch.rows, of: documents, encoded: &encoded, failures: &failures, requestFailed: &requestFailed)
+        await deliver(rows: batch.rows, of: documents, pendingMap: batch.pending, encoded: &encoded, failures: &failures,
+                      requestFailed: &requestFailed)
         if options.exactlyOnce {
             // Rows up to the first one that failed as part of a request are dealt with; that one and
             // the rest are left for a re-run, so the checkpoint stops before it and nothing more is sent.
@@ -228,25 +233,27 @@ actor StorageTableWriter {
             + "the checkpoint keeps the place of the first row not written, so a re-run sends this row"
     }
 
-    private func encode(_ rows: StorageRows, of documents: [Document], positions: [Int], into encoded: inout EncodedRows,
-                        failures: inout [Int: String]) {
+    private func encode(_ rows: StorageRows, of documents: [Document], positions: [Int], pending: PendingMap?,
+                        into encoded: inout EncodedRows, failures: inout [Int: String]) {
         guard let encoder, let preparer else { return }
-        let fast = self.fast   // read once, not once a row
+        // With a pending map the documents are the map's inputs: the fast path reads them through
+        // the map's renaming, and the rows it declines are mapped here first.
+        let fast = pending.map { fusedEncoder(for: $0.renames) } ?? self.fast
         // Rows the fast path encodes go one after another into one buffer (no allocation per row).
         var writer = ProtoWriter(capacity: fast == nil ? 0 : 128 * positions.count)
         var slices: [(position: Int, range: Range<Int>)] = []
         var general: [Int] = []
-        if let fast {
+        var scratch = (fast ?? self.fast)?.makeScratch()
+        if let fast, scratch != nil {
             // Every row usually takes the fast path: room for all of them, reserved once (growing
             // by doubling copied the list about once over per batch).
             slices.reserveCapacity(positions.count)
-            var scratch = fast.makeScratch()
             // Each row's text read where it lies, in its document (no copy of the row; the text is
             // still retained for the call).
             for position in positions {
                 let start = writer.count
                 if let document = rows.documentPosition(position),
-                   documents[document].data.withUnsafeBufferPointer({ fast.encode($0, into: &writer, scratch: &scratch) }) {
+                   documents[document].data.withUnsafeBufferPointer({ fast.encode($0, into: &writer, scratch: &scratch!) }) {
                     slices.append((position, start..<writer.count))
                 } else {
                     general.append(position)
@@ -255,13 +262,50 @@ actor StorageTableWriter {
         } else {
             general = positions
         }
-        for position in general {
-            do { encoded.set(position, try encoder.encode(try preparer.prepare(try rows.row(position, of: documents).json()))) } catch {
+        // The map's outputs of the rows left, when the map is pending (copies: the batch keeps
+        // the map's inputs), and the rows the map fails, by their place in `general`.
+        var outputs: [Document] = []
+        var mapFailures: [Int: DocumentFailure] = [:]
+        if let pending, !general.isEmpty {
+            outputs = general.map { rows.documentPosition($0).map { documents[$0] } ?? Document(data: []) }
+            mapFailures = pending.map(&outputs, at: Array(outputs.indices))
+        }
+        for (place, position) in general.enumerated() {
+            do {
+                let row: StorageRow
+                if pending != nil {
+                    if let failure = mapFailures[place] {
+                        // Recorded at the map shape (see `StorageWriteOperation.sort`).
+                        failures[position] = failure.message
+                        encoded.clear(position)
+                        continue
+                    }
+                    let start = writer.count
+                    if let regular = self.fast, scratch != nil,
+                       outputs[place].data.withUnsafeBufferPointer({ regular.encode($0, into: &writer, scratch: &scratch!) }) {
+                        slices.append((position, start..<writer.count))
+                        continue
+                    }
+                    row = StorageRow(document: outputs[place])
+                } else {
+                    row = try rows.row(position, of: documents)
+                }
+                encoded.set(position, try encoder.encode(try preparer.prepare(try row.json())))
+            } catch {
                 failures[position] = "\(error)"
                 encoded.clear(position)
             }
         }
         if !slices.isEmpty { encoded.set(slices, from: writer) }
+    }
+
+    /// The fast path reading a pending map's inputs (``StorageFastRowEncoder/reading(_:)``), for
+    /// the schema loaded last; nil when there is none.
+    private func fusedEncoder(for renames: FlatRenames) -> StorageFastRowEncoder? {
+        if let fused, fused.renames == renames, fused.generation == schemaGeneration { return fused.encoder }
+        let encoder = fast?.reading(renames)
+        fused = (renames, schemaGeneration, encoder)
+        return encoder
     }
 
     /// Sends encoded rows until each is written or failed: retries by status with backoff,
@@ -270,8 +314,8 @@ actor StorageTableWriter {
     /// `requestFailed` gets the rows that failed with their request or stream rather than for
     /// themselves. With exactly-once, the first such failure ends the batch: later rows are not
     /// sent (they would be written past a row that was not).
-    private func deliver(rows: StorageRows, of documents: [Document], encoded: inout EncodedRows, failures: inout [Int: String],
-                         requestFailed: inout Set<Int>) async {
+    private func deliver(rows: StorageRows, of documents: [Document], pendingMap: PendingMap?, encoded: inout EncodedRows,
+                         failures: inout [Int: String], requestFailed: inout Set<Int>) async {
         var pending = (0..<encoded.count).filter { encoded.has($0) }
         var attempt = 0
         var tokenRefreshed = false
@@ -347,7 +391,7 @@ actor StorageTableWriter {
                 }
             }
             if schemaReloaded {
-                encode(rows, of: documents, positions: retry, into: &encoded, failures: &failures)
+                encode(rows, of: documents, positions: retry, pending: pendingMap, into: &encoded, failures: &failures)
                 retry.removeAll { failures[$0] != nil }
             }
             if options.exactlyOnce, let first = requestFailed.min() {

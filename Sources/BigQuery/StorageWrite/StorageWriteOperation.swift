@@ -7,7 +7,7 @@ import Synchronization
 /// `action="streaming-insert"` with `<api>storage-write</api>`: rows go through the Storage
 /// Write API, one ``StorageTableWriter`` (and one `AppendRows` stream) per destination table,
 /// reused for the whole execution and closed by ``close()``.
-struct StorageWriteOperation: OverlappingConnectorOperation {
+struct StorageWriteOperation: MapFusingOperation {
     let settings: StreamingInsertSettings
     let client: StorageWriteClient
     let rest: BigQueryREST
@@ -63,6 +63,8 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
     /// by its writer (or refused by `ifExists`, or left for a MERGE).
     struct Staged: Sendable {
         var documents: [Document]
+        /// The map the documents have not passed yet (they are its inputs; see ``fuses(_:)``).
+        var pending: PendingMap?
         /// Documents whose destination or row could not be worked out, by position.
         var failures: [Int: String]
         /// The kinds of those failures, by position.
@@ -92,6 +94,16 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
         var schemaUpdateFailed = false
         /// The user log's lines about the group (columns added).
         var log: [String] = []
+    }
+
+    /// Batches may come as a renaming map's inputs when nothing but the encoder reads a row: one
+    /// fixed destination, no CDC, MERGE, schema update or dead-letter queue, and at-least-once
+    /// delivery (exactly-once resumes by counting the rows sent, which the map's failures must not
+    /// change from run to run).
+    func fuses(_ renames: FlatRenames) -> Bool {
+        settings.delivery != .exactlyOnce && settings.projectID.isConstant && settings.datasetID.isConstant
+            && settings.tableID.isConstant && !settings.sink.cdc && settings.sink.uniqueConstraints == nil
+            && settings.sink.schemaUpdate == .none && !deadLetters.isEnabled
     }
 
     func execute(_ documents: [Document], context: OperationContext) async throws -> OperationOutcome {
@@ -237,9 +249,10 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
             }
             let writer = writer(for: group.table, context: context)
             if evolved.changed { await writer.schemaChanged() }
-            staged.append(StagedGroup(group: group, writer: writer, accepted: await writer.accept(group.rows, of: documents), log: evolved.lines))
+            let accepted = await writer.accept(group.rows, of: documents, pending: context.pendingMap)
+            staged.append(StagedGroup(group: group, writer: writer, accepted: accepted, log: evolved.lines))
         }
-        return Staged(documents: documents, failures: failures, codes: codes, groups: staged)
+        return Staged(documents: documents, pending: context.pendingMap, failures: failures, codes: codes, groups: staged)
     }
 
     /// The table `document` goes to.
@@ -357,17 +370,30 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
         var outputs: [Document] = []
         var failed: [DocumentFailure] = []
         var dead: [DeadLetter] = []
+        var mapFailures: [DocumentFailure] = []
         outputs.reserveCapacity(documents.count)
+        if let pending = staged.pending, !failures.isEmpty {
+            // A failed document is recorded with its content: the map's output. The map may fail
+            // it instead (a row it failed while encoding, or one never encoded): that failure is
+            // the map shape's, and the document goes no further than it would have.
+            let mapped = pending.map(&documents, at: documents.indices.filter { failures[$0] != nil })
+            for position in mapped.keys.sorted() {
+                failures[position] = nil
+                if let failure = mapped[position] { mapFailures.append(failure) }
+            }
+        }
         for group in groups {
             Document.setProperties(TableReference.propertyNames, to: group.table.propertyValues, on: &documents, at: group.positions)
         }
         // Every document written (the usual case): they all go on, as they are.
-        if failures.isEmpty {
+        if failures.isEmpty, mapFailures.isEmpty {
             var outcome = OperationOutcome(outputs: documents)
             outcome.logLines = log
             return outcome
         }
+        let mapFailed = Set(mapFailures.map(\.document.index))
         for position in documents.indices {
+            if !mapFailed.isEmpty, mapFailed.contains(documents[position].index) { continue }
             if !deadLettered.isEmpty, deadLettered.contains(position) {
                 documents[position].properties["bigquery.deadLetter"] = "true"
                 documents[position].properties["bigquery.deadLetterReason"] = failures[position]
@@ -381,6 +407,7 @@ struct StorageWriteOperation: OverlappingConnectorOperation {
         }
         var outcome = OperationOutcome(outputs: outputs, failures: failed, deadLettered: dead)
         outcome.logLines = log
+        outcome.mapFailures = mapFailures
         return outcome
     }
 

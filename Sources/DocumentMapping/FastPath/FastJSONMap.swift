@@ -15,6 +15,8 @@
 /// Whenever both produce output, the bytes are identical.
 public struct FastJSONMap: Sendable {
     let tables: FastPlanTables
+    /// The map as a rename of a flat object's members, when it is only that.
+    public let flatRenames: FlatRenames?
 
     /// Reusable buffers for ``FastJSONMap/transform(_:scratch:)``; keep one per loop over documents.
     ///
@@ -50,6 +52,7 @@ public struct FastJSONMap: Sendable {
         } catch {
             return nil
         }
+        flatRenames = FlatRenames(rules: rules, tables: tables)
     }
 
     /// Maps one JSON document to the target's JSON bytes; nil when the tree path must handle it.

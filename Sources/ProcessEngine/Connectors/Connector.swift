@@ -172,6 +172,9 @@ public struct OperationOutcome: Sendable {
     /// Lines for the execution's user log (what the operation did that the user should know of,
     /// such as a column added to a table).
     public var logLines: [String] = []
+    /// Inputs the batch's pending map failed (``OperationContext/pendingMap``), as they came in:
+    /// recorded at the map shape, never among `outputs` or `failures`.
+    public var mapFailures: [DocumentFailure] = []
 
     public init(outputs: [Document], failures: [DocumentFailure] = [], applicationErrors: Int = 0,
                 deadLettered: [DeadLetter] = []) {

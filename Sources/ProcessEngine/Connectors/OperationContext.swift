@@ -18,6 +18,9 @@ public struct OperationContext: Sendable {
     /// of the process's connector operations (up to the runner's chunk size) so their batches
     /// arrive whole.
     public var chunkSize = OperationContext.defaultChunkSize
+    /// Set for a ``MapFusingOperation`` whose batch has not passed the map shape before it yet:
+    /// the documents are that map's inputs.
+    public var pendingMap: PendingMap?
 
     /// The start shapes' chunk size when no connector asks for more.
     public static let defaultChunkSize = 1_000

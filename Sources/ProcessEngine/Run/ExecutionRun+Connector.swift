@@ -23,8 +23,10 @@ extension ExecutionRun {
             }
             return
         }
-        let context = operationContext(shapeID: shape.id)
+        var context = operationContext(shapeID: shape.id)
         if shape.id == overlap.shapeID, let overlapping = operation as? any OverlappingConnectorOperation {
+            // Set only for this shape's operation, when it fuses the map (see `fusedMap`).
+            context.pendingMap = pendingMap
             // This batch begins before the previous one is finished; that one is recorded and
             // sent on first, so records and outputs keep batch order. The batch moves into the
             // call, so that a batch handed over is the only reference to its documents.
@@ -81,7 +83,7 @@ extension ExecutionRun {
         var downstreamError: (any Error)?
         let handedOver = handedIndexes != nil
         /// The inputs' indexes, when the documents are handed over.
-        let handedIndexes = handedIndexes ?? []
+        var handedIndexes = handedIndexes ?? []
 
         var errorCheck = PropertyLookup(Document.applicationErrorProperty)
 
@@ -135,6 +137,16 @@ extension ExecutionRun {
             await flushTracesIfNeeded()
             return
         }
+        if !outcome.mapFailures.isEmpty {
+            recordMapFailures(outcome.mapFailures, pending: context.pendingMap, connector: shape)
+            let failedIndexes = Set(outcome.mapFailures.map(\.document.index))
+            // They never reached this shape: no trace of theirs here.
+            if handedOver {
+                handedIndexes.removeAll { failedIndexes.contains($0) }
+            } else {
+                inputs.removeAll { failedIndexes.contains($0.index) }
+            }
+        }
         noteApplicationErrors(outcome.applicationErrors)
         if !outcome.logLines.isEmpty { execution.userLog += outcome.logLines }
         for letter in outcome.deadLettered where deadLetterReasons[letter.index] == nil {
@@ -186,6 +198,21 @@ extension ExecutionRun {
         }
         try await forward(&outcome.outputs, checked: true)
         if handedOver { swap(&inputs, &outcome.outputs) }
+    }
+
+    /// Records the documents a connector shape's pending map failed at the map shape, as the map
+    /// shape would have, and takes them off the counts of documents that left it and entered the
+    /// connector shape.
+    private func recordMapFailures(_ failures: [DocumentFailure], pending: PendingMap?, connector: ShapeDefinition) {
+        // An operation reports map failures only for a pending map; were there none, they would
+        // still be recorded, at the connector shape.
+        guard let mapShape = pending.flatMap({ shape($0.shapeID) }) else {
+            for failure in failures { fail(failure.document, at: connector, message: failure.message, code: failure.code) }
+            return
+        }
+        for failure in failures { fail(failure.document, at: mapShape, message: failure.message, code: failure.code) }
+        tally(mapShape.id) { $0.documentsOut -= failures.count }
+        tally(connector.id) { $0.documentsIn -= failures.count }
     }
 
     /// Records successful documents without tracked values, the `count` whose indexes `index`

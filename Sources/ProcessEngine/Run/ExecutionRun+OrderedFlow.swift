@@ -107,7 +107,7 @@ enum FastMapPhase {
 
 /// A chunk of an ordered flow whose map runs ahead: its fast path maps the chunk on another
 /// thread while the start shape reads the next chunk and the connector shape takes the one before.
-struct PendingMap {
+struct ChunkMappedAhead {
     let shape: ShapeDefinition
     let mapID: String
     let next: String
@@ -127,7 +127,7 @@ final class MapAheadChunk: @unchecked Sendable {
 /// Whether maps may run ahead in this read of the start shape, and the chunk in flight.
 struct MapAheadState {
     var allowed = false
-    var pending: PendingMap?
+    var pending: ChunkMappedAhead?
 }
 
 extension ExecutionRun {
@@ -160,7 +160,7 @@ extension ExecutionRun {
             chunk.mapped = mapped
         }
         let previous = mapAhead.pending
-        mapAhead.pending = PendingMap(shape: shape, mapID: mapID, next: next, chunk: chunk, task: task)
+        mapAhead.pending = ChunkMappedAhead(shape: shape, mapID: mapID, next: next, chunk: chunk, task: task)
         if let previous { documents = try await finish(previous) }
     }
 
@@ -173,7 +173,7 @@ extension ExecutionRun {
 
     /// Maps what the fast path left of a chunk, sends the chunk on, and returns what the shapes
     /// left of it.
-    private func finish(_ pending: PendingMap) async throws -> [Document] {
+    private func finish(_ pending: ChunkMappedAhead) async throws -> [Document] {
         await pending.task.value
         // At the input's end the ordered flow has been left: the connector is still called per batch.
         let saved = orderedFlow

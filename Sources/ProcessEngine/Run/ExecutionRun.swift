@@ -46,6 +46,8 @@ final class ExecutionRun {
     var overlap = OverlapState()
     /// A chunk of an ordered flow whose map runs ahead (see ``mapAheadOf(shape:mapID:next:fastPath:documents:)``).
     var mapAhead = MapAheadState()
+    /// Set while a chunk whose map the next connector shape does goes to it (see ``fusedMap(shape:mapID:next:)``).
+    var pendingMap: PendingMap?
     /// Set while documents pass an ordered flowControl shape (see ``orderedFlow(of:)``): the
     /// threads the maps below it spread their documents over, and the batch size its connector
     /// shape is called with.
@@ -264,6 +266,16 @@ final class ExecutionRun {
                 swap(&outputs, &documents)
                 return
             }
+            if let pending = await fusedMap(shape: shape, mapID: mapID, next: next) {
+                // The connector shape maps as it writes: the documents go on as the map's inputs,
+                // and those the map fails come back from it to be recorded here.
+                tally(shape.id) { $0.documentsOut += outputs.count }
+                pendingMap = pending
+                defer { pendingMap = nil }
+                try await push(taking: &outputs, to: next)
+                swap(&outputs, &documents)
+                return
+            }
             await runMap(shape: shape, mapID: mapID, documents: &outputs)
             tally(shape.id) { $0.documentsOut += outputs.count }
             try await push(taking: &outputs, to: next)
@@ -324,7 +336,6 @@ final class ExecutionRun {
             return
         }
         // One context per chunk; document properties are only copied in when the map reads them.
-        let readsDocumentProperties = compiled.readsDocumentProperties
         var context = MapContext(now: runner.now(), documentProperties: [:], processProperties: processProperties)
         // JSON to JSON without building a tree, over several threads below an ordered flowControl
         // shape; documents it does not handle take the tree path below, one after another.
@@ -343,35 +354,43 @@ final class ExecutionRun {
                 kept += 1
                 continue
             }
-            var document = documents[position]
             do {
-                let source: JSONValue
-                if compiled.sourceCodec.isJSON {
-                    source = try document.json()
-                    try compiled.sourceCodec.check(source, documentIndex: document.index)
-                } else {
-                    source = try compiled.sourceCodec.read(document.data, documentIndex: document.index)
-                }
-                if readsDocumentProperties { context.documentProperties = document.properties }
-                let result = try compiled.apply(to: source, context: context, documentIndex: document.index)
-                if compiled.targetCodec.isJSON {
-                    document.replace(with: result.value)
-                } else {
-                    document.replace(with: try compiled.targetCodec.write(result.value))
-                }
-                for (name, value) in result.documentProperties { document.properties[name] = value }
-                if !result.processProperties.isEmpty {
-                    for (name, value) in result.processProperties { processProperties[name] = value }
+                let setProperties = try Self.mapOnTree(compiled, &documents[position], context: context)
+                if !setProperties.isEmpty {
+                    for (name, value) in setProperties { processProperties[name] = value }
                     context.processProperties = processProperties
                 }
-                documents[position] = document
                 if kept != position { documents.swapAt(kept, position) }
                 kept += 1
             } catch {
-                fail(document, at: shape, message: "\(error)", code: DocumentError.code(of: error, else: .mapping))
+                fail(documents[position], at: shape, message: "\(error)", code: DocumentError.code(of: error, else: .mapping))
             }
         }
         documents.removeSubrange(kept...)
+    }
+
+    /// Maps one document on the tree path, in place (left as it was when the map fails); returns
+    /// the process properties the map set.
+    static func mapOnTree(_ compiled: CompiledMap, _ document: inout Document, context: MapContext) throws -> [String: String] {
+        var context = context
+        let source: JSONValue
+        if compiled.sourceCodec.isJSON {
+            source = try document.json()
+            try compiled.sourceCodec.check(source, documentIndex: document.index)
+        } else {
+            source = try compiled.sourceCodec.read(document.data, documentIndex: document.index)
+        }
+        if compiled.readsDocumentProperties { context.documentProperties = document.properties }
+        let result = try compiled.apply(to: source, context: context, documentIndex: document.index)
+        var mapped = document
+        if compiled.targetCodec.isJSON {
+            mapped.replace(with: result.value)
+        } else {
+            mapped.replace(with: try compiled.targetCodec.write(result.value))
+        }
+        for (name, value) in result.documentProperties { mapped.properties[name] = value }
+        document = mapped
+        return result.processProperties
     }
 
     func compiledMap(_ mapID: String) throws -> CompiledMap {

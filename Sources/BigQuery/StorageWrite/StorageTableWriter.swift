@@ -238,13 +238,16 @@ actor StorageTableWriter {
         guard let encoder, let preparer else { return }
         // With a pending map the documents are the map's inputs: the fast path reads them through
         // the map's renaming, and the rows it declines are mapped here first.
-        let fast = pending.map { fusedEncoder(for: $0.renames) } ?? self.fast
+        // (Never the plain fast path on the map's inputs: without the renaming's encoder, every row
+        // is mapped first.)
+        let fast: StorageFastRowEncoder? = if let pending { fusedEncoder(for: pending.renames) } else { self.fast }
         // Rows the fast path encodes go one after another into one buffer (no allocation per row).
         var writer = ProtoWriter(capacity: fast == nil ? 0 : 128 * positions.count)
         var slices: [(position: Int, range: Range<Int>)] = []
         var general: [Int] = []
-        var scratch = (fast ?? self.fast)?.makeScratch()
-        if let fast, scratch != nil {
+        // The renaming's encoder has the plain one's columns: one scratch serves both.
+        var scratch = StorageFastRowEncoder.Scratch(columns: self.fast?.columns.count ?? 0)
+        if let fast {
             // Every row usually takes the fast path: room for all of them, reserved once (growing
             // by doubling copied the list about once over per batch).
             slices.reserveCapacity(positions.count)
@@ -253,7 +256,7 @@ actor StorageTableWriter {
             for position in positions {
                 let start = writer.count
                 if let document = rows.documentPosition(position),
-                   documents[document].data.withUnsafeBufferPointer({ fast.encode($0, into: &writer, scratch: &scratch!) }) {
+                   documents[document].data.withUnsafeBufferPointer({ fast.encode($0, into: &writer, scratch: &scratch) }) {
                     slices.append((position, start..<writer.count))
                 } else {
                     general.append(position)
@@ -281,8 +284,8 @@ actor StorageTableWriter {
                         continue
                     }
                     let start = writer.count
-                    if let regular = self.fast, scratch != nil,
-                       outputs[place].data.withUnsafeBufferPointer({ regular.encode($0, into: &writer, scratch: &scratch!) }) {
+                    if let regular = self.fast,
+                       outputs[place].data.withUnsafeBufferPointer({ regular.encode($0, into: &writer, scratch: &scratch) }) {
                         slices.append((position, start..<writer.count))
                         continue
                     }

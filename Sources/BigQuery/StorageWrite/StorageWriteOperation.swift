@@ -136,7 +136,7 @@ struct StorageWriteOperation: MapFusingOperation {
         let taken = await takeIn(batch, context: context)
         return Task {
             let (staged, sent) = await sendInTurn(taken, context: context)
-            let outcome = HandedOverOutcome(sort(staged, sent: sent, letters: DeadLetters()))
+            let outcome = HandedOverOutcome(sort(consume staged, sent: sent, letters: DeadLetters()))
             await taken.order.pass()
             return outcome
         }
@@ -289,21 +289,15 @@ struct StorageWriteOperation: MapFusingOperation {
     /// Sends the staged groups, each destination on its own stream, at once.
     func send(_ staged: Staged, context: OperationContext) async -> [Sent] {
         let documents = staged.documents
+        // One destination (the usual case): sent here, with no child task. A child task's closure
+        // can outlive the group's wait for it by a moment, and while it holds the batch `sort`
+        // would copy the whole batch to set the table's properties.
+        if staged.groups.count == 1, let item = staged.groups.first {
+            return [await send(item, of: documents, context: context)]
+        }
         return await withTaskGroup(of: Sent.self) { tasks in
             for item in staged.groups {
-                tasks.addTask {
-                    if let refusal = item.refusal {
-                        return Sent(group: item.group, failures: Dictionary(uniqueKeysWithValues: item.group.rows.indices.map { ($0, refusal) }),
-                                    refused: !item.schemaUpdateFailed)
-                    }
-                    if let writer = item.writer, let accepted = item.accepted {
-                        let sent = await writer.send(accepted, of: documents)
-                        return Sent(group: item.group, failures: sent.failures, rejected: sent.rejected, refused: false)
-                    }
-                    let merged = await merge(item.group, of: documents, context: context)
-                    return Sent(group: item.group, failures: merged.failures, rejected: merged.rejected, refused: false,
-                                log: merged.log)
-                }
+                tasks.addTask { await send(item, of: documents, context: context) }
             }
             var collected: [Sent] = []
             for await result in tasks { collected.append(result) }
@@ -311,10 +305,24 @@ struct StorageWriteOperation: MapFusingOperation {
         }
     }
 
+    /// Sends one staged group: its writer's accepted rows, or its MERGE.
+    private func send(_ item: StagedGroup, of documents: [Document], context: OperationContext) async -> Sent {
+        if let refusal = item.refusal {
+            return Sent(group: item.group, failures: Dictionary(uniqueKeysWithValues: item.group.rows.indices.map { ($0, refusal) }),
+                        refused: !item.schemaUpdateFailed)
+        }
+        if let writer = item.writer, let accepted = item.accepted {
+            let sent = await writer.send(accepted, of: documents)
+            return Sent(group: item.group, failures: sent.failures, rejected: sent.rejected, refused: false)
+        }
+        let merged = await merge(item.group, of: documents, context: context)
+        return Sent(group: item.group, failures: merged.failures, rejected: merged.rejected, refused: false, log: merged.log)
+    }
+
     /// Dead-letters the rows that failed and sorts the documents into outputs and failures.
     func finish(_ staged: consuming Staged, sent results: [Sent], context: OperationContext) async throws -> OperationOutcome {
         let letters = try await deadLetter(results, of: staged.documents, context: context)
-        return sort(staged, sent: results, letters: letters)
+        return sort(consume staged, sent: results, letters: letters)
     }
 
     /// What writing to the dead-letter queue came to.

@@ -291,7 +291,7 @@ actor StorageTableWriter {
                     }
                     row = StorageRow(document: outputs[place])
                 } else {
-                    row = try rows.row(position, of: documents)
+                    row = rows.row(position, of: documents)
                 }
                 encoded.set(position, try encoder.encode(try preparer.prepare(try row.json())))
             } catch {

@@ -211,10 +211,13 @@ struct StorageFastRowEncoder: Sendable {
         }
     }
 
-    /// Skips whitespace when the next byte may be some: compact JSON passes with one comparison.
+    /// Skips whitespace when the next byte may be some: compact JSON passes with one comparison,
+    /// and a single space (`json.dumps`'s `": "` and `", "`) with three, without the loop.
     @inline(__always)
     private static func skipSpaces(_ text: UnsafeBufferPointer<UInt8>, _ index: Int) -> Int {
-        index < text.count && text[index] <= 0x20 ? JSONBytes.skipWhitespace(text, from: index) : index
+        guard index < text.count, text[index] <= 0x20 else { return index }
+        if text[index] == 0x20, index &+ 1 < text.count, text[index &+ 1] > 0x20 { return index &+ 1 }
+        return JSONBytes.skipWhitespace(text, from: index)
     }
 
     // MARK: Writing

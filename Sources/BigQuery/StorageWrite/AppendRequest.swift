@@ -3,18 +3,25 @@ import Foundation
 import GRPCCore
 import SwiftProtobuf
 
-/// A batch's encoded rows by position: each row's protobuf message, in one of the buffers the rows
-/// were written into. The fast path's buffer is taken over as it is, not copied; a row encoded on
-/// its own, or again (after the table's schema changed), gets a buffer of its own.
+/// A batch's encoded rows by position: each row's protobuf message, in the buffer the fast path
+/// wrote (taken over as it is, not copied) or, for a row encoded on its own or again (after the
+/// table's schema changed), at the end of a buffer of this value's own.
 struct EncodedRows: Sendable {
-    /// Where a position's message lies: `buffer` indexes ``buffers`` (-1: the row has none).
+    /// Where a position's message lies: `buffer` indexes ``buffers``, or is ``none`` or ``own``.
     private struct Slot {
-        var buffer = -1
+        var buffer = EncodedRows.none
         var start = 0
         var end = 0
     }
 
+    /// The row has no message.
+    private static let none = -1
+    /// The message is in ``bytes``.
+    private static let own = -2
+
     private var buffers: [RowBuffer] = []
+    /// The messages of rows encoded one at a time, one after another.
+    private var bytes: [UInt8] = []
     private var slots: [Slot]
 
     init(count: Int) {
@@ -24,7 +31,7 @@ struct EncodedRows: Sendable {
     var count: Int { slots.count }
 
     /// The row at `position` was encoded (not failed, nor dealt with by an earlier run).
-    func has(_ position: Int) -> Bool { slots[position].buffer >= 0 }
+    func has(_ position: Int) -> Bool { slots[position].buffer != Self.none }
 
     /// The size of the row's message (0 when it has none).
     func size(_ position: Int) -> Int { slots[position].end - slots[position].start }
@@ -37,14 +44,17 @@ struct EncodedRows: Sendable {
     /// Calls `body` with the row's message (empty when it has none).
     func withMessage<R>(_ position: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         let slot = slots[position]
-        guard slot.buffer >= 0 else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
-        return try buffers[slot.buffer].withBytes { try body(UnsafeBufferPointer(rebasing: $0[slot.start..<slot.end])) }
+        switch slot.buffer {
+        case Self.none: return try body(UnsafeBufferPointer(start: nil, count: 0))
+        case Self.own: return try bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[slot.start..<slot.end])) }
+        default: return try buffers[slot.buffer].withBytes { try body(UnsafeBufferPointer(rebasing: $0[slot.start..<slot.end])) }
+        }
     }
 
     /// Sets the message of the row at `position`.
     mutating func set(_ position: Int, _ message: [UInt8]) {
-        buffers.append(RowBuffer.copying(message))
-        slots[position] = Slot(buffer: buffers.count - 1, start: 0, end: message.count)
+        slots[position] = Slot(buffer: Self.own, start: bytes.count, end: bytes.count + message.count)
+        bytes += message
     }
 
     /// The row at `position` has no message any more (encoding it again failed).
@@ -74,13 +84,6 @@ final class RowBuffer: @unchecked Sendable {
     init(taking base: UnsafeMutablePointer<UInt8>?, count: Int) {
         self.base = base
         self.count = count
-    }
-
-    /// A buffer of its own holding `bytes`.
-    static func copying(_ bytes: [UInt8]) -> RowBuffer {
-        var writer = ProtoWriter(capacity: bytes.count)
-        writer.append(bytes)
-        return writer.takeBuffer()
     }
 
     deinit { free(base) }

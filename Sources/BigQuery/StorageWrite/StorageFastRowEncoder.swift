@@ -115,7 +115,7 @@ struct StorageFastRowEncoder: Sendable {
         var token = Token.absent
     }
 
-    enum Token: UInt8 { case absent, string, number, boolTrue, boolFalse, null }
+    fileprivate enum Token: UInt8 { case absent, string, number, boolTrue, boolFalse, null }
 
     /// Appends the row message of `bytes` to `writer`; false (and `writer` unchanged) when the
     /// row needs the general path.

@@ -289,9 +289,7 @@ struct StorageWriteOperation: MapFusingOperation {
     /// Sends the staged groups, each destination on its own stream, at once.
     func send(_ staged: Staged, context: OperationContext) async -> [Sent] {
         let documents = staged.documents
-        // One destination (the usual case): sent here, with no child task. A child task's closure
-        // can outlive the group's wait for it by a moment, and while it holds the batch `sort`
-        // would copy the whole batch to set the table's properties.
+        // One destination (the usual case): sent here, without a task group and a child task a batch.
         if staged.groups.count == 1, let item = staged.groups.first {
             return [await send(item, of: documents, context: context)]
         }
@@ -378,30 +376,26 @@ struct StorageWriteOperation: MapFusingOperation {
         var outputs: [Document] = []
         var failed: [DocumentFailure] = []
         var dead: [DeadLetter] = []
-        var mapFailures: [DocumentFailure] = []
         outputs.reserveCapacity(documents.count)
+        // A failed document is recorded with its content: the map's output. The map may fail it
+        // instead (a row it failed while encoding, or one never encoded): that failure is the map
+        // shape's, and the document goes no further than it would have.
+        var mapFailed: [Int: DocumentFailure] = [:]
         if let pending = staged.pending, !failures.isEmpty {
-            // A failed document is recorded with its content: the map's output. The map may fail
-            // it instead (a row it failed while encoding, or one never encoded): that failure is
-            // the map shape's, and the document goes no further than it would have.
-            let mapped = pending.map(&documents, at: documents.indices.filter { failures[$0] != nil })
-            for position in mapped.keys.sorted() {
-                failures[position] = nil
-                if let failure = mapped[position] { mapFailures.append(failure) }
-            }
+            mapFailed = pending.map(&documents, at: documents.indices.filter { failures[$0] != nil })
+            for position in mapFailed.keys { failures[position] = nil }
         }
         for group in groups {
             Document.setProperties(TableReference.propertyNames, to: group.table.propertyValues, on: &documents, at: group.positions)
         }
         // Every document written (the usual case): they all go on, as they are.
-        if failures.isEmpty, mapFailures.isEmpty {
+        if failures.isEmpty, mapFailed.isEmpty {
             var outcome = OperationOutcome(outputs: documents)
             outcome.logLines = log
             return outcome
         }
-        let mapFailed = Set(mapFailures.map(\.document.index))
         for position in documents.indices {
-            if !mapFailed.isEmpty, mapFailed.contains(documents[position].index) { continue }
+            if !mapFailed.isEmpty, mapFailed[position] != nil { continue }
             if !deadLettered.isEmpty, deadLettered.contains(position) {
                 documents[position].properties["bigquery.deadLetter"] = "true"
                 documents[position].properties["bigquery.deadLetterReason"] = failures[position]
@@ -415,7 +409,7 @@ struct StorageWriteOperation: MapFusingOperation {
         }
         var outcome = OperationOutcome(outputs: outputs, failures: failed, deadLettered: dead)
         outcome.logLines = log
-        outcome.mapFailures = mapFailures
+        outcome.mapFailures = mapFailed.keys.sorted().compactMap { mapFailed[$0] }
         return outcome
     }
 

@@ -40,11 +40,7 @@ public struct PendingMap: Sendable {
         var failures: [Int: DocumentFailure] = [:]
         var scratch = FastJSONMap.Scratch()
         for position in positions {
-            if let fastPath = compiled.fastPath,
-               documents[position].transformData({ fastPath.transform(&$0, scratch: &scratch) }) {
-                documents[position].isKnownJSONObject = true
-                continue
-            }
+            if let fastPath = compiled.fastPath, documents[position].map(with: fastPath, scratch: &scratch) { continue }
             do {
                 // A renaming map has no function: it sets no property.
                 _ = try ExecutionRun.mapOnTree(compiled, &documents[position], context: context)

@@ -1,3 +1,4 @@
+import DocumentMapping
 import Synchronization
 
 /// The name of a property whose value is a decimal number (a line or row number), shared by the
@@ -52,6 +53,15 @@ extension Document {
     mutating func transformData(_ body: (inout [UInt8]) -> Bool) -> Bool {
         guard body(&data) else { return false }
         dropParsedJSON()
+        return true
+    }
+
+    /// Maps the content in place through a map's byte path (``FastJSONMap/transform(_:scratch:)``),
+    /// marking it a known JSON object; false, the document unchanged, when the tree path must map it.
+    @inline(__always)
+    mutating func map(with fastPath: FastJSONMap, scratch: inout FastJSONMap.Scratch) -> Bool {
+        guard transformData({ fastPath.transform(&$0, scratch: &scratch) }) else { return false }
+        isKnownJSONObject = true
         return true
     }
 

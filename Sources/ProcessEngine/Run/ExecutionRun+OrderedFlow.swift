@@ -82,8 +82,7 @@ enum FastMapPhase {
         var scratch = FastJSONMap.Scratch()
         var mapped = [Bool](repeating: false, count: documents.count)
         for position in documents.indices {
-            mapped[position] = documents[position].transformData { fastPath.transform(&$0, scratch: &scratch) }
-            if mapped[position] { documents[position].isKnownJSONObject = true }
+            mapped[position] = documents[position].map(with: fastPath, scratch: &scratch)
         }
         return mapped
     }

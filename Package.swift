@@ -127,6 +127,7 @@ let package = Package(
             "BigQuery", "BigQueryStorage", "ProcessEngine", "ProcessModel", "DocumentMapping", "GoogleAuth", "HTTPTransport",
             "TestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
         ], exclude: ["Fixtures"]),
         .testTarget(name: "ExecutionStoreTests", dependencies: [
             "ExecutionStore", "TestSupport", .product(name: "NIOPosix", package: "swift-nio"),

@@ -2,6 +2,7 @@
 import BigQueryStorage
 import Foundation
 import GRPCCore
+import GRPCNIOTransportHTTP2
 import SwiftProtobuf
 import Testing
 
@@ -47,12 +48,44 @@ import Testing
             }
             let bytes: [UInt8] = try AppendRequestSerializer().serialize(request)
             #expect(bytes == (try Self.reference(request)), "round \(round)")
+            // The transport's own bytes, written in place (not through an iterator).
+            let transport: GRPCNIOTransportBytes = try AppendRequestSerializer().serialize(request)
+            #expect(transport.withUnsafeBytes { Array($0) } == bytes, "round \(round)")
             // And it reads back as the request.
             let parsed = try Google_Cloud_Bigquery_Storage_V1_AppendRowsRequest(serializedBytes: bytes)
             #expect(parsed.protoRows.rows.serializedRows.map { Array($0) } == positions.map { Array(rows.message($0)) })
             #expect(parsed.hasOffset == (round % 2 == 0))
             #expect(parsed.protoRows.hasWriterSchema == (round % 3 == 0))
         }
+    }
+
+    @Test("bytes written in place: whole, into too little room, or mismeasured, as a sequence must be")
+    func writtenInPlace() {
+        let expected: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        func source(count: Int = 300, writing: Int = 300) -> WrittenInPlace {
+            WrittenInPlace(count: count) { buffer in
+                for index in 0..<min(writing, buffer.count) { buffer[index] = expected[index] }
+                return writing
+            }
+        }
+        // Storage of the whole count, as NIO's `ByteBuffer` gives it.
+        let room = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 300)
+        defer { room.deallocate() }
+        let whole = source()
+        var (rest, filled) = room.initialize(from: whole)
+        #expect(filled == 300 && rest.next() == nil && Array(room) == expected && whole.written == 300)
+        // Less room than bytes: the rest comes from the iterator.
+        let part = UnsafeMutableBufferPointer(rebasing: room[0..<100])
+        (rest, filled) = part.initialize(from: source())
+        var tail: [UInt8] = []
+        while let byte = rest.next() { tail.append(byte) }
+        #expect(filled == 100 && Array(part) + tail == expected)
+        // Iterated, and turned into an array.
+        #expect(Array(source()) == expected && source().map { $0 } == expected)
+        // A write that comes out short is reported, and leaves no byte uninitialized.
+        let short = source(writing: 250)
+        (rest, filled) = room.initialize(from: short)
+        #expect(short.written == 250 && filled == 300 && Array(room[250...]) == [UInt8](repeating: 0, count: 50))
     }
 
     @Test("rows encoded again replace the earlier message; buffers taken over are shared by copies, not changed")

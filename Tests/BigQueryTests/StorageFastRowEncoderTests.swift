@@ -234,6 +234,107 @@ import Testing
         }
     }
 
+    @Test("rows read through the layout of the row before: the bytes of a row read on its own, whatever changes between rows")
+    func rowsReadByLayoutAgree() throws {
+        let encoder = try #require(StorageFastRowEncoder(schema: Self.schema, sink: StorageSinkSettings()))
+        var shared = encoder.makeScratch()
+        var generator = SystemRandomNumberGenerator()
+        let values: [String: [String]] = [
+            "id": ["1", "-3", "0", "12345", "1.5", "\"7\"", "null", "1e2", "07"],
+            "name": [#""x""#, #""""#, #""a b""#, #""a\"b""#, "null", "5", #""é""#, "[1]"],
+            "amount": [#""12.25""#, #""-1""#, "{}", "true"],
+            "ts": [#""2026-11-21T01:02:03.123456Z""#, #""2026-11-21 01:02:03+05:30""#, #""x""#],
+            "active": ["true", "false", "nul", "tru"], "extra": ["1", #""dropped""#, "{\"a\": 1}"],
+        ]
+        // A few layouts, each row a variation of one: values changed most of the time, sometimes a
+        // space, a key, the order, a member added or left out, trailing bytes.
+        let layouts: [[String]] = [["id", "name", "amount", "ts"], ["name", "id", "extra", "active"], ["id"],
+                                   ["id", "extra", "ts", "name"]]
+        // Rows after a row of the same layout that was declined (a REQUIRED column missing, null,
+        // or a value the column does not take) or taken: each decided as on its own.
+        let sequences: [[String]] = [
+            [#"{"name": "a", "ts": "2026-11-21T01:02:03Z"}"#, #"{"name": "b", "ts": "2026-11-21T01:02:03Z"}"#],
+            [#"{"id": 1, "name": "a"}"#, #"{"id": null, "name": "b"}"#, #"{"id": 2, "name": "c"}"#],
+            [#"{"id": 1, "ts": "2026-11-21T01:02:03Z"}"#, #"{"id": 2, "ts": "2026-13-21T01:02:03Z"}"#,
+             #"{"id": 3, "ts": "2026-11-21T01:02:03Z"}"#],
+            [#"{"name": "a", "id": 1}"#, #"{"name": null, "id": 2}"#, #"{"name": 5, "id": 3}"#],
+        ]
+        for sequence in sequences {
+            var scratch = encoder.makeScratch()
+            for _ in 0..<2 {
+                for text in sequence {
+                    var writer = ProtoWriter()
+                    let accepted = encoder.encode(Array(text.utf8), into: &writer, scratch: &scratch)
+                    #expect(accepted == (Self.fast(text) != nil), "\(text)")
+                    if accepted { #expect(writer.bytes == Self.general(text), "\(text)") }
+                }
+            }
+        }
+        var readByLayout = 0
+        var accepted = 0
+        for round in 0..<6_000 {
+            var keys = layouts[(round / 50) % layouts.count]
+            let change = Int.random(in: 0..<40, using: &generator)
+            if change == 0 { keys.shuffle(using: &generator) }
+            if change == 1, keys.count > 1 { keys.removeLast() }
+            if change == 2 { keys.append(["extra", "active", "id", "Name"].randomElement(using: &generator) ?? "id") }
+            var members: [String] = []
+            for key in keys {
+                let pool = values[key] ?? ["1"]
+                // Mostly the first values (taken), sometimes any.
+                let value = change == 3 ? pool.randomElement(using: &generator) ?? "1" : pool[round % Swift.min(2, pool.count)]
+                members.append("\"\(key)\"" + (change == 4 ? " : " : ": ") + value)
+            }
+            var text = "{" + members.joined(separator: change == 5 ? "," : ", ") + "}"
+            if change == 6 { text += " " }
+            if change == 7 { text = " " + text }
+            if change == 8 { text += "x" }
+            let bytes = Array(text.utf8)
+            var writer = ProtoWriter()
+            let before = shared.rowsReadByLayout
+            let sharedAccepted = encoder.encode(bytes, into: &writer, scratch: &shared)
+            if shared.rowsReadByLayout > before { readByLayout += 1 }
+            var alone = encoder.makeScratch()
+            var reference = ProtoWriter()
+            let aloneAccepted = encoder.encode(bytes, into: &reference, scratch: &alone)
+            #expect(sharedAccepted == aloneAccepted, "\(text)")
+            #expect(writer.bytes == reference.bytes, "\(text)")
+            if sharedAccepted {
+                accepted += 1
+                #expect(writer.bytes == Self.general(text), "\(text)")
+            }
+        }
+        // Rows of the two layouts without `extra` mostly take the layout (those with it, whose dropped
+        // value changes from row to row, rarely do); the comparison is not idle either way.
+        #expect(readByLayout > 1_800 && accepted > 3_000 && accepted < 6_000, "by layout \(readByLayout), accepted \(accepted)")
+    }
+
+    @Test("integers of every width and strings of every length: the bytes of prepare + encode")
+    func everyWidthAndLength() throws {
+        var texts: [String] = []
+        // (The fast path reads up to 18 digits.)
+        for bit in 0..<59 {
+            let power = Int64(1) << bit
+            for value in [power - 1, power, power + 1, -power, -power - 1] {
+                texts.append(#"{"id": \#(value)}"#)
+            }
+        }
+        for length in 0...70 {
+            let text = String((0..<length).map { Character(UnicodeScalar(UInt8(97 + $0 % 26))) })
+            texts.append(#"{"id": \#(length), "name": "\#(text)", "amount": "\#(text.count).5"}"#)
+        }
+        // Timestamps near the epoch: microseconds of every width from five bytes up.
+        for seconds in [268, 269, 34_359, 34_360, 4_398_046, 4_398_047, 562_949_953, 562_949_954] {
+            let date = Date(timeIntervalSince1970: TimeInterval(seconds))
+            let text = date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).dateTimeSeparator(.standard))
+            texts.append(#"{"id": 1, "ts": "\#(text)"}"#)
+        }
+        for text in texts {
+            let fast = try #require(Self.fast(text), "declined: \(text)")
+            #expect(fast == Self.general(text), "\(text)")
+        }
+    }
+
     @Test("names of every length, matched in place: keys that are a name's prefix or extension, at the text's end")
     func keysMatchedInPlaceAgreeWithTheGeneralPath() throws {
         let names = (1...20).map { String(repeating: "k", count: $0 / 2) + String("abcdefghijklmnopqrstu".prefix(($0 + 1) / 2)) }

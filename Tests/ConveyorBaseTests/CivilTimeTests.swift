@@ -1,4 +1,4 @@
-import ConveyorBase
+@testable import ConveyorBase
 import Testing
 
 @Suite struct CivilTimeTests {
@@ -13,6 +13,18 @@ import Testing
         }
         #expect(CivilCalendar.date(days: 11_016) == (2000, 2, 29))
         #expect(CivilCalendar.date(days: -1) == (1969, 12, 31))
+    }
+
+    @Test("the years 1970–2099 counted directly give what the era arithmetic gives, past each month's end too")
+    func directCountAgreesWithTheEraArithmetic() {
+        for year in Int64(1960)...2110 {
+            for month in Int64(1)...12 {
+                for day in [Int64(-400), -31, 0, 1, 15, 28, 29, 30, 31, 32, 61, 400] {
+                    #expect(CivilCalendar.days(year: year, month: month, day: day)
+                        == CivilCalendar.anyDays(year: year, month: month, day: day), "\(year)-\(month)-\(day)")
+                }
+            }
+        }
     }
 
     @Test func weekdaysCountFromThursdayTheFirstOfJanuary1970() {

@@ -117,10 +117,10 @@ struct AppendRequestSerializer: MessageSerializer {
         var dataLength = Self.fieldSize(rowsLength)
         if let schema { dataLength += Self.fieldSize(schema.count) }
         let total = header.count + Self.fieldSize(dataLength)
-        // Written in place into the transport's bytes (no buffer of its own to copy from).
-        var bytes = Bytes(repeating: 0, count: total)
-        let written = bytes.withUnsafeMutableBytes { buffer -> Int in
-            var out = RequestCursor(buffer.bindMemory(to: UInt8.self))
+        // Written in place into the transport's bytes: neither zeroed first nor copied from a
+        // buffer of the serializer's own.
+        let request = WrittenInPlace(count: total) { buffer in
+            var out = RequestCursor(buffer)
             header.withUnsafeBufferPointer { out.append($0) }
             out.tag(4)
             out.varint(dataLength)
@@ -140,8 +140,9 @@ struct AppendRequestSerializer: MessageSerializer {
             }
             return out.overflowed ? -1 : out.count
         }
-        guard written == total else {
-            throw RPCError(code: .internalError, message: "an AppendRows request came out at \(written) bytes, not \(total)")
+        let bytes = Bytes(request)
+        guard request.written == total, bytes.count == total else {
+            throw RPCError(code: .internalError, message: "an AppendRows request came out at \(request.written) bytes, not \(total)")
         }
         return bytes
     }
@@ -192,5 +193,59 @@ struct AppendRequestSerializer: MessageSerializer {
             size += 1
         }
         return size + length
+    }
+}
+
+/// Bytes of a known count written by a closure straight into the storage that takes them.
+///
+/// A transport builds its bytes from a sequence by asking it to initialize the storage
+/// (`Sequence._copyContents(initializing:)`, what `Array.init` and NIO's `ByteBuffer` call on a
+/// sequence without contiguous storage of its own): the closure writes there, once. Iterated any
+/// other way, the bytes are written into an array first. ``written`` is what the last write
+/// returned: the byte count, or -1 when the closure found the count wrong.
+final class WrittenInPlace: Sequence {
+    let count: Int
+    private let write: (UnsafeMutableBufferPointer<UInt8>) -> Int
+    private(set) var written = 0
+
+    init(count: Int, write: @escaping (UnsafeMutableBufferPointer<UInt8>) -> Int) {
+        self.count = count
+        self.write = write
+    }
+
+    var underestimatedCount: Int { count }
+
+    func makeIterator() -> [UInt8].Iterator { bytes().makeIterator() }
+
+    func withContiguousStorageIfAvailable<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? { nil }
+
+    func _copyContents(initializing buffer: UnsafeMutableBufferPointer<UInt8>) -> ([UInt8].Iterator, Int) {
+        guard buffer.count >= count else {
+            // Room for part of it only: the rest is left to the iterator, as `Sequence` requires.
+            let all = bytes()
+            let head = buffer.count
+            all.withUnsafeBufferPointer { source in
+                if let base = buffer.baseAddress, let from = source.baseAddress { base.initialize(from: from, count: head) }
+            }
+            return (Array(all[head...]).makeIterator(), head)
+        }
+        let room = UnsafeMutableBufferPointer(rebasing: buffer[..<count])
+        written = write(room)
+        if written != count, let base = room.baseAddress {
+            // Mismeasured: the storage is still fully initialized; the caller checks `written`.
+            (base + Swift.max(0, written)).initialize(repeating: 0, count: count - Swift.max(0, written))
+        }
+        return ([UInt8]().makeIterator(), count)
+    }
+
+    /// The bytes in an array of their own.
+    private func bytes() -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            written = write(buffer)
+            if written != count, let base = buffer.baseAddress {
+                (base + Swift.max(0, written)).initialize(repeating: 0, count: count - Swift.max(0, written))
+            }
+            initialized = count
+        }
     }
 }

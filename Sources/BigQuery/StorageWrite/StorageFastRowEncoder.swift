@@ -91,18 +91,73 @@ struct StorageFastRowEncoder: Sendable {
     }
 
     /// Where each column's value lies in the row being encoded: scratch space for one row at a
-    /// time, reused from row to row (``encode(_:into:scratch:)`` leaves it empty).
+    /// time, reused from row to row (``encode(_:into:scratch:)`` leaves the spans empty), and the
+    /// layout of the last row read member by member (``Layout``).
     struct Scratch: ~Copyable {
         fileprivate let spans: UnsafeMutablePointer<Span>
         fileprivate let count: Int
+        /// The columns in the order the row being scanned has them (``scan(_:spans:order:)``).
+        fileprivate let order: UnsafeMutablePointer<Int32>
+        fileprivate var layout: Layout
+        /// Rows read through the layout of an earlier row (for tests).
+        private(set) var rowsReadByLayout = 0
 
         init(columns: Int) {
             count = columns
             spans = .allocate(capacity: Swift.max(columns, 1))
             spans.initialize(repeating: Span(), count: Swift.max(columns, 1))
+            order = .allocate(capacity: Swift.max(columns, 1))
+            order.initialize(repeating: 0, count: Swift.max(columns, 1))
+            layout = Layout(columns: columns)
         }
 
-        deinit { spans.deallocate() }
+        deinit {
+            spans.deallocate()
+            order.deallocate()
+        }
+
+        fileprivate mutating func countRowReadByLayout() { rowsReadByLayout &+= 1 }
+    }
+
+    /// A row's bytes around its column values, learned from a row read member by member: the next
+    /// row is compared with them, and only its values are read.
+    ///
+    /// Rows of one source usually differ only in their values. Where a row's bytes before each
+    /// value (the opening brace or comma, whitespace, the key, the colon, any member dropped as
+    /// unknown) and after the last one are exactly the learned row's, reading it member by member
+    /// would find the same members in the same places: the values are read and checked as there,
+    /// the rest is one comparison. A row that differs anywhere is read member by member, and its
+    /// layout learned in turn.
+    fileprivate struct Layout: ~Copyable {
+        struct Entry {
+            /// The bytes before the value, in ``bytes``.
+            var start: Int32
+            var count: Int32
+            var column: Int32
+        }
+
+        /// Room for the bytes of rows of ordinary width; a row with more is not learned.
+        static let capacity = 4_096
+
+        let entries: UnsafeMutablePointer<Entry>
+        /// Each entry's bytes, then the row's bytes after its last value; padded so a word can be
+        /// read past any of them.
+        let bytes: UnsafeMutablePointer<UInt8>
+        /// Entries in use; 0: nothing learned.
+        var count = 0
+        var trailingStart = 0
+        var trailingCount = 0
+
+        init(columns: Int) {
+            entries = .allocate(capacity: Swift.max(columns, 1))
+            bytes = .allocate(capacity: Self.capacity + 8)
+            bytes.initialize(repeating: 0, count: Self.capacity + 8)
+        }
+
+        deinit {
+            entries.deallocate()
+            bytes.deallocate()
+        }
     }
 
     /// Scratch space for this encoder's rows.
@@ -127,16 +182,117 @@ struct StorageFastRowEncoder: Sendable {
     func encode(_ text: UnsafeBufferPointer<UInt8>, into writer: inout ProtoWriter, scratch: inout Scratch) -> Bool {
         if scratch.count != columns.count { scratch = makeScratch() }
         let spans = scratch.spans
-        guard text.count < Int(Int32.max), scan(text, spans: spans) else {
+        guard text.count < Int(Int32.max) else { return false }
+        if scratch.layout.count > 0 {
+            if readByLayout(text, spans: spans, layout: scratch.layout) {
+                scratch.countRowReadByLayout()
+                return write(text, spans: spans, into: &writer)
+            }
+            for position in 0..<columns.count { spans[position].token = .absent }
+        }
+        var found = 0
+        guard scan(text, spans: spans, order: scratch.order, found: &found) else {
             for position in 0..<columns.count { spans[position].token = .absent }
             return false
         }
+        learn(text, spans: spans, order: scratch.order, found: found, into: &scratch.layout)
         return write(text, spans: spans, into: &writer)
+    }
+
+    // MARK: Reading by layout
+
+    /// Reads the row through `layout`: true with every value's span set when its bytes around the
+    /// values are the layout's and each value is one its column takes; false (spans possibly set,
+    /// for the caller to clear) otherwise, and the row is then read member by member.
+    private func readByLayout(_ text: UnsafeBufferPointer<UInt8>, spans: UnsafeMutablePointer<Span>,
+                              layout: borrowing Layout) -> Bool {
+        guard let base = text.baseAddress else { return false }
+        let count = text.count
+        var index = 0
+        for entry in 0..<layout.count {
+            let known = layout.entries[entry]
+            let length = Int(known.count)
+            guard length <= count &- index,
+                  JSONBytes.matches(base + index, readable: count &- index, padded: layout.bytes + Int(known.start),
+                                    count: length) else { return false }
+            index &+= length
+            guard let (span, next) = Self.value(text, at: index) else { return false }
+            let column = Int(known.column)
+            guard table.entries[column].tokens & (1 << span.token.rawValue) != 0 else { return false }
+            spans[column] = span
+            index = next
+        }
+        return layout.trailingCount == count &- index
+            && JSONBytes.matches(base + index, readable: count &- index, padded: layout.bytes + layout.trailingStart,
+                                 count: layout.trailingCount)
+    }
+
+    /// Keeps the layout of a row `scan` read, its `found` columns in `order`: the bytes before
+    /// each value and after the last. Nothing is kept for a row without columns or with more
+    /// bytes around its values than the layout holds.
+    private func learn(_ text: UnsafeBufferPointer<UInt8>, spans: UnsafeMutablePointer<Span>,
+                       order: UnsafeMutablePointer<Int32>, found: Int, into layout: inout Layout) {
+        layout.count = 0
+        guard found > 0, let base = text.baseAddress else { return }
+        var used = 0
+        var previousEnd = 0
+        for entry in 0..<found {
+            let column = Int(order[entry])
+            let span = spans[column]
+            // A string's span is its content: the value starts at its opening quote and ends after the closing one.
+            let start = span.token == .string ? Int(span.start) &- 1 : Int(span.start)
+            let length = start &- previousEnd
+            guard length >= 0, used &+ length <= Layout.capacity else { return }
+            (layout.bytes + used).update(from: base + previousEnd, count: length)
+            layout.entries[entry] = Layout.Entry(start: Int32(truncatingIfNeeded: used), count: Int32(truncatingIfNeeded: length),
+                                                 column: Int32(truncatingIfNeeded: column))
+            used &+= length
+            previousEnd = span.token == .string ? Int(span.end) &+ 1 : Int(span.end)
+        }
+        let trailing = text.count &- previousEnd
+        guard trailing >= 0, used &+ trailing <= Layout.capacity else { return }
+        (layout.bytes + used).update(from: base + previousEnd, count: trailing)
+        // The padding after the last bytes stays readable.
+        (layout.bytes + (used &+ trailing)).update(repeating: 0, count: 8)
+        layout.trailingStart = used
+        layout.trailingCount = trailing
+        layout.count = found
+    }
+
+    /// The value at `index` and the index after it; nil for anything but a plain string, a
+    /// number, `true`, `false` or `null` (as ``scan(_:spans:order:found:)`` reads them).
+    @inline(__always)
+    private static func value(_ text: UnsafeBufferPointer<UInt8>, at index: Int) -> (Span, Int)? {
+        guard index < text.count else { return nil }
+        let start = Int32(truncatingIfNeeded: index)
+        switch text[index] {
+        case JSONBytes.quote:
+            guard let end = JSONBytes.plainASCIIStringEnd(text, from: index &+ 1) else { return nil }
+            return (Span(start: start &+ 1, end: Int32(truncatingIfNeeded: end), token: .string), end &+ 1)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            guard let end = JSONBytes.numberEnd(text, from: index) else { return nil }
+            return (Span(start: start, end: Int32(truncatingIfNeeded: end), token: .number), end)
+        case UInt8(ascii: "t"):
+            guard JSONBytes.hasLiteral("true", in: text, at: index) else { return nil }
+            return (Span(start: start, end: start &+ 4, token: .boolTrue), index &+ 4)
+        case UInt8(ascii: "f"):
+            guard JSONBytes.hasLiteral("false", in: text, at: index) else { return nil }
+            return (Span(start: start, end: start &+ 5, token: .boolFalse), index &+ 5)
+        case UInt8(ascii: "n"):
+            guard JSONBytes.hasLiteral("null", in: text, at: index) else { return nil }
+            return (Span(start: start, end: start &+ 4, token: .null), index &+ 4)
+        default:
+            // Nested values, and anything else the general path should see.
+            return nil
+        }
     }
 
     // MARK: Scanning
 
-    private func scan(_ text: UnsafeBufferPointer<UInt8>, spans: UnsafeMutablePointer<Span>) -> Bool {
+    /// Reads the row member by member, setting each column's span; `order` gets the `found`
+    /// columns in the order the row has them.
+    private func scan(_ text: UnsafeBufferPointer<UInt8>, spans: UnsafeMutablePointer<Span>,
+                      order: UnsafeMutablePointer<Int32>, found: inout Int) -> Bool {
         let count = text.count
         let columnCount = table.count
         var index = JSONBytes.skipWhitespace(text, from: 0)
@@ -156,8 +312,8 @@ struct StorageFastRowEncoder: Sendable {
                 guard let keyEnd = JSONBytes.plainASCIIStringEnd(text, from: index &+ 1) else { return false }
                 let key = UnsafeBufferPointer(rebasing: text[(index &+ 1)..<keyEnd])
                 index = keyEnd &+ 1
-                if let found = table.column(named: key) {
-                    position = found
+                if let column = table.column(named: key) {
+                    position = column
                 } else {
                     guard dropUnknown, !table.matchesIgnoringCase(key) else { return false }
                 }
@@ -166,38 +322,15 @@ struct StorageFastRowEncoder: Sendable {
             guard index < count, text[index] == UInt8(ascii: ":") else { return false }
             index = Self.skipSpaces(text, index &+ 1)
             guard index < count else { return false }
-            var span = Span(start: Int32(truncatingIfNeeded: index), end: 0, token: .absent)
-            switch text[index] {
-            case JSONBytes.quote:
-                guard let end = JSONBytes.plainASCIIStringEnd(text, from: index &+ 1) else { return false }
-                span = Span(start: Int32(truncatingIfNeeded: index &+ 1), end: Int32(truncatingIfNeeded: end), token: .string)
-                index = end &+ 1
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                guard let end = JSONBytes.numberEnd(text, from: index) else { return false }
-                span.token = .number
-                index = end
-            case UInt8(ascii: "t"):
-                guard JSONBytes.hasLiteral("true", in: text, at: index) else { return false }
-                span.token = .boolTrue
-                index &+= 4
-            case UInt8(ascii: "f"):
-                guard JSONBytes.hasLiteral("false", in: text, at: index) else { return false }
-                span.token = .boolFalse
-                index &+= 5
-            case UInt8(ascii: "n"):
-                guard JSONBytes.hasLiteral("null", in: text, at: index) else { return false }
-                span.token = .null
-                index &+= 4
-            default:
-                // Nested values, and anything else the general path should see.
-                return false
-            }
-            if span.token != .string { span.end = Int32(truncatingIfNeeded: index) }
+            guard let (span, after) = Self.value(text, at: index) else { return false }
+            index = after
             if position >= 0 {
                 // A repeated member would make the general path pick one of them: let it.
                 guard spans[position].token == .absent,
                       table.entries[position].tokens & (1 << span.token.rawValue) != 0 else { return false }
                 spans[position] = span
+                order[found] = Int32(truncatingIfNeeded: position)
+                found &+= 1
                 next = position &+ 1
             }
             index = Self.skipSpaces(text, index)
@@ -249,7 +382,7 @@ struct StorageFastRowEncoder: Sendable {
             switch (entry.kind, span.token) {
             case (.int64, .number):
                 guard let integer = ASCIIDigits.integer(value) else { written = false; break }
-                out = ProtoWriter.storeVarint(UInt64(bitPattern: integer), at: out)
+                out = Self.storeVarint(UInt64(bitPattern: integer), at: out)
             case (.float64, .number):
                 guard let double = Double(String(decoding: value, as: UTF8.self)), double.isFinite else {
                     written = false
@@ -270,7 +403,7 @@ struct StorageFastRowEncoder: Sendable {
             case (.timestamp, .string):
                 guard let micros = CivilTime.plainTimestampMicros(value)
                         ?? CivilTime.timestampMicros(utf8: ArraySlice(value)) else { written = false; break }
-                out = ProtoWriter.storeVarint(UInt64(bitPattern: micros), at: out)
+                out = Self.storeVarint(UInt64(bitPattern: micros), at: out)
             case (.date, .string):
                 guard let days = CivilTime.plainDateDays(value) else { written = false; break }
                 out = ProtoWriter.storeVarint(UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: days))), at: out)
@@ -288,6 +421,28 @@ struct StorageFastRowEncoder: Sendable {
         }
         writer.commitUnchecked(start.distance(to: out))
         return true
+    }
+
+    /// ``ProtoWriter/storeVarint(_:at:)``, with a value of five bytes or more (a timestamp's
+    /// microseconds: eight) written as one word: its seven-bit groups spread into bytes, each but
+    /// the last marked to continue. Writes up to eight bytes at `start` whatever the length (the
+    /// row's room has them to spare).
+    @inline(__always)
+    private static func storeVarint(_ value: UInt64, at start: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        guard value >= 1 << 28, value < 1 << 56 else { return ProtoWriter.storeVarint(value, at: start) }
+        var spread = value & 0x7F
+        spread |= (value & (0x7F << 7)) << 1
+        spread |= (value & (0x7F << 14)) << 2
+        spread |= (value & (0x7F << 21)) << 3
+        spread |= (value & (0x7F << 28)) << 4
+        spread |= (value & (0x7F << 35)) << 5
+        spread |= (value & (0x7F << 42)) << 6
+        spread |= (value & (0x7F << 49)) << 7
+        // Bytes: one for each seven bits of the value's width.
+        let bytes = (64 &- value.leadingZeroBitCount &+ 6) / 7
+        let continued: UInt64 = 0x8080_8080_8080_8080 & ((1 &<< UInt64(8 &* (bytes &- 1))) &- 1)
+        UnsafeMutableRawPointer(start).storeBytes(of: (spread | continued).littleEndian, as: UInt64.self)
+        return start + bytes
     }
 }
 

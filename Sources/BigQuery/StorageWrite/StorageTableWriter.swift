@@ -157,6 +157,7 @@ actor StorageTableWriter {
         }
         // Rows an earlier run dealt with (exactly-once resume) are skipped: they count as written.
         var positions: [Int] = []
+        positions.reserveCapacity(rows.count)
         for position in rows.indices {
             if seen >= resumeRows { positions.append(position) }
             seen += 1

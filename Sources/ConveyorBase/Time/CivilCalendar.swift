@@ -6,6 +6,19 @@ public enum CivilCalendar {
     /// Days since 1970-01-01 of `year-month-day` (month 1…12; days past the month's end roll over).
     @inlinable
     public static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
+        // 1970–2099, where every fourth year is a leap year: the days of the years before, of the
+        // months before (the 30.58-day month of `(367 m - 362) / 12`, less February's shortfall),
+        // and of the month.
+        if year >= 1970, year <= 2099, month >= 1, month <= 12 {
+            let monthsBefore = (367 &* month &- 362) / 12 &- (month <= 2 ? 0 : (year & 3 == 0 ? 1 : 2))
+            return (year &- 1970) &* 365 &+ (year &- 1969) >> 2 &+ monthsBefore &+ day &- 1
+        }
+        return anyDays(year: year, month: month, day: day)
+    }
+
+    /// ``days(year:month:day:)`` for any year.
+    @inlinable
+    static func anyDays(year: Int64, month: Int64, day: Int64) -> Int64 {
         let y = month <= 2 ? year - 1 : year
         let era = floorDivide(y, 400)
         let yearOfEra = y - era * 400

@@ -15,7 +15,8 @@ import Foundation
 /// first, and its key is compared in place with the column's name (rows usually carry the
 /// columns in the table's order). What each column's value is, and where, goes into a
 /// ``Scratch`` of the caller's; the row's message is then written in column order, into room
-/// reserved once for the whole row.
+/// reserved once for the whole row. A row whose bytes around its values are those of the row read
+/// member by member before it is read through that row's ``Layout``: only its values are read.
 struct StorageFastRowEncoder: Sendable {
     struct Column: Sendable {
         /// The key the column's value has in a row; nil: no key (a map's source the column has no
@@ -96,11 +97,18 @@ struct StorageFastRowEncoder: Sendable {
     struct Scratch: ~Copyable {
         fileprivate let spans: UnsafeMutablePointer<Span>
         fileprivate let count: Int
-        /// The columns in the order the row being scanned has them (``scan(_:spans:order:)``).
+        /// The columns in the order the row being scanned has them (``scan(_:spans:order:found:)``).
         fileprivate let order: UnsafeMutablePointer<Int32>
         fileprivate var layout: Layout
-        /// Rows read through the layout of an earlier row (for tests).
+        /// Rows still to read member by member before the layout is tried again, after it did not
+        /// fit; and how many the next miss sets (doubling from 1 to 16, back to 0 when one fits).
+        /// Rows whose layouts keep changing cost one comparison that fails and one layout kept in
+        /// 16 rows, not one of each a row.
+        fileprivate var skip = 0
+        fileprivate var backoff = 0
+        /// Rows read through the layout of an earlier row, and rows the layout was tried on (for tests).
         private(set) var rowsReadByLayout = 0
+        private(set) var rowsTriedByLayout = 0
 
         init(columns: Int) {
             count = columns
@@ -116,7 +124,10 @@ struct StorageFastRowEncoder: Sendable {
             order.deallocate()
         }
 
-        fileprivate mutating func countRowReadByLayout() { rowsReadByLayout &+= 1 }
+        fileprivate mutating func countRowTriedByLayout(read: Bool) {
+            rowsTriedByLayout &+= 1
+            if read { rowsReadByLayout &+= 1 }
+        }
     }
 
     /// A row's bytes around its column values, learned from a row read member by member: the next
@@ -184,18 +195,26 @@ struct StorageFastRowEncoder: Sendable {
         let spans = scratch.spans
         guard text.count < Int(Int32.max) else { return false }
         if scratch.layout.count > 0 {
-            if readByLayout(text, spans: spans, layout: scratch.layout) {
-                scratch.countRowReadByLayout()
+            if scratch.skip > 0 {
+                scratch.skip &-= 1
+            } else if readByLayout(text, spans: spans, layout: scratch.layout) {
+                scratch.backoff = 0
+                scratch.countRowTriedByLayout(read: true)
                 return write(text, spans: spans, into: &writer)
+            } else {
+                scratch.countRowTriedByLayout(read: false)
+                for position in 0..<columns.count { spans[position].token = .absent }
+                scratch.backoff = Swift.min(Swift.max(scratch.backoff &* 2, 1), 16)
+                scratch.skip = scratch.backoff
             }
-            for position in 0..<columns.count { spans[position].token = .absent }
         }
         var found = 0
         guard scan(text, spans: spans, order: scratch.order, found: &found) else {
             for position in 0..<columns.count { spans[position].token = .absent }
             return false
         }
-        learn(text, spans: spans, order: scratch.order, found: found, into: &scratch.layout)
+        // Kept when the next row will try it.
+        if scratch.skip == 0 { learn(text, spans: spans, order: scratch.order, found: found, into: &scratch.layout) }
         return write(text, spans: spans, into: &writer)
     }
 
@@ -216,7 +235,9 @@ struct StorageFastRowEncoder: Sendable {
                   JSONBytes.matches(base + index, readable: count &- index, padded: layout.bytes + Int(known.start),
                                     count: length) else { return false }
             index &+= length
-            guard let (span, next) = Self.value(text, at: index) else { return false }
+            var span = Span()
+            let next = Self.value(text, at: index, span: &span)
+            guard next >= 0 else { return false }
             let column = Int(known.column)
             guard table.entries[column].tokens & (1 << span.token.rawValue) != 0 else { return false }
             spans[column] = span
@@ -234,6 +255,14 @@ struct StorageFastRowEncoder: Sendable {
                        order: UnsafeMutablePointer<Int32>, found: Int, into layout: inout Layout) {
         layout.count = 0
         guard found > 0, let base = text.baseAddress else { return }
+        // The bytes around the values, counted first: a row with more than the layout holds is
+        // not copied at all.
+        var valueBytes = 0
+        for entry in 0..<found {
+            let span = spans[Int(order[entry])]
+            valueBytes &+= Int(span.end) &- Int(span.start) &+ (span.token == .string ? 2 : 0)
+        }
+        guard text.count &- valueBytes <= Layout.capacity else { return }
         var used = 0
         var previousEnd = 0
         for entry in 0..<found {
@@ -259,31 +288,37 @@ struct StorageFastRowEncoder: Sendable {
         layout.count = found
     }
 
-    /// The value at `index` and the index after it; nil for anything but a plain string, a
-    /// number, `true`, `false` or `null` (as ``scan(_:spans:order:found:)`` reads them).
+    /// Sets `span` to the value at `index` and returns the index after it; -1 for anything but a
+    /// plain string, a number, `true`, `false` or `null` (as ``scan(_:spans:order:found:)`` reads
+    /// them).
     @inline(__always)
-    private static func value(_ text: UnsafeBufferPointer<UInt8>, at index: Int) -> (Span, Int)? {
-        guard index < text.count else { return nil }
+    private static func value(_ text: UnsafeBufferPointer<UInt8>, at index: Int, span: inout Span) -> Int {
+        guard index < text.count else { return -1 }
         let start = Int32(truncatingIfNeeded: index)
         switch text[index] {
         case JSONBytes.quote:
-            guard let end = JSONBytes.plainASCIIStringEnd(text, from: index &+ 1) else { return nil }
-            return (Span(start: start &+ 1, end: Int32(truncatingIfNeeded: end), token: .string), end &+ 1)
+            guard let end = JSONBytes.plainASCIIStringEnd(text, from: index &+ 1) else { return -1 }
+            span = Span(start: start &+ 1, end: Int32(truncatingIfNeeded: end), token: .string)
+            return end &+ 1
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            guard let end = JSONBytes.numberEnd(text, from: index) else { return nil }
-            return (Span(start: start, end: Int32(truncatingIfNeeded: end), token: .number), end)
+            guard let end = JSONBytes.numberEnd(text, from: index) else { return -1 }
+            span = Span(start: start, end: Int32(truncatingIfNeeded: end), token: .number)
+            return end
         case UInt8(ascii: "t"):
-            guard JSONBytes.hasLiteral("true", in: text, at: index) else { return nil }
-            return (Span(start: start, end: start &+ 4, token: .boolTrue), index &+ 4)
+            guard JSONBytes.hasLiteral("true", in: text, at: index) else { return -1 }
+            span = Span(start: start, end: start &+ 4, token: .boolTrue)
+            return index &+ 4
         case UInt8(ascii: "f"):
-            guard JSONBytes.hasLiteral("false", in: text, at: index) else { return nil }
-            return (Span(start: start, end: start &+ 5, token: .boolFalse), index &+ 5)
+            guard JSONBytes.hasLiteral("false", in: text, at: index) else { return -1 }
+            span = Span(start: start, end: start &+ 5, token: .boolFalse)
+            return index &+ 5
         case UInt8(ascii: "n"):
-            guard JSONBytes.hasLiteral("null", in: text, at: index) else { return nil }
-            return (Span(start: start, end: start &+ 4, token: .null), index &+ 4)
+            guard JSONBytes.hasLiteral("null", in: text, at: index) else { return -1 }
+            span = Span(start: start, end: start &+ 4, token: .null)
+            return index &+ 4
         default:
             // Nested values, and anything else the general path should see.
-            return nil
+            return -1
         }
     }
 
@@ -322,8 +357,36 @@ struct StorageFastRowEncoder: Sendable {
             guard index < count, text[index] == UInt8(ascii: ":") else { return false }
             index = Self.skipSpaces(text, index &+ 1)
             guard index < count else { return false }
-            guard let (span, after) = Self.value(text, at: index) else { return false }
-            index = after
+            // The value, read as ``value(_:at:span:)`` reads it, written out here: the optimizer
+            // does not inline that function into this loop (the call cost about 80 instructions a
+            // member on rows read member by member).
+            var span = Span(start: Int32(truncatingIfNeeded: index), end: 0, token: .absent)
+            switch text[index] {
+            case JSONBytes.quote:
+                guard let end = JSONBytes.plainASCIIStringEnd(text, from: index &+ 1) else { return false }
+                span = Span(start: Int32(truncatingIfNeeded: index &+ 1), end: Int32(truncatingIfNeeded: end), token: .string)
+                index = end &+ 1
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                guard let end = JSONBytes.numberEnd(text, from: index) else { return false }
+                span.token = .number
+                index = end
+            case UInt8(ascii: "t"):
+                guard JSONBytes.hasLiteral("true", in: text, at: index) else { return false }
+                span.token = .boolTrue
+                index &+= 4
+            case UInt8(ascii: "f"):
+                guard JSONBytes.hasLiteral("false", in: text, at: index) else { return false }
+                span.token = .boolFalse
+                index &+= 5
+            case UInt8(ascii: "n"):
+                guard JSONBytes.hasLiteral("null", in: text, at: index) else { return false }
+                span.token = .null
+                index &+= 4
+            default:
+                // Nested values, and anything else the general path should see.
+                return false
+            }
+            if span.token != .string { span.end = Int32(truncatingIfNeeded: index) }
             if position >= 0 {
                 // A repeated member would make the general path pick one of them: let it.
                 guard spans[position].token == .absent,

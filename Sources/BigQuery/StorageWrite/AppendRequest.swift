@@ -217,8 +217,6 @@ final class WrittenInPlace: Sequence {
 
     func makeIterator() -> [UInt8].Iterator { bytes().makeIterator() }
 
-    func withContiguousStorageIfAvailable<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? { nil }
-
     func _copyContents(initializing buffer: UnsafeMutableBufferPointer<UInt8>) -> ([UInt8].Iterator, Int) {
         guard buffer.count >= count else {
             // Room for part of it only: the rest is left to the iterator, as `Sequence` requires.
@@ -229,23 +227,25 @@ final class WrittenInPlace: Sequence {
             }
             return (Array(all[head...]).makeIterator(), head)
         }
-        let room = UnsafeMutableBufferPointer(rebasing: buffer[..<count])
-        written = write(room)
-        if written != count, let base = room.baseAddress {
-            // Mismeasured: the storage is still fully initialized; the caller checks `written`.
-            (base + Swift.max(0, written)).initialize(repeating: 0, count: count - Swift.max(0, written))
-        }
+        fill(UnsafeMutableBufferPointer(rebasing: buffer[..<count]))
         return ([UInt8]().makeIterator(), count)
     }
 
     /// The bytes in an array of their own.
     private func bytes() -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            written = write(buffer)
-            if written != count, let base = buffer.baseAddress {
-                (base + Swift.max(0, written)).initialize(repeating: 0, count: count - Swift.max(0, written))
-            }
+            fill(buffer)
             initialized = count
+        }
+    }
+
+    /// Writes the bytes into `room` (`count` bytes); mismeasured, the rest is zeroed, so the storage
+    /// is fully initialized all the same, and ``written`` tells the caller.
+    private func fill(_ room: UnsafeMutableBufferPointer<UInt8>) {
+        written = write(room)
+        if written != count, let base = room.baseAddress {
+            let kept = Swift.max(0, Swift.min(written, count))
+            (base + kept).initialize(repeating: 0, count: count - kept)
         }
     }
 }

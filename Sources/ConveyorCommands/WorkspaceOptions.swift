@@ -51,7 +51,11 @@ struct WorkspaceOptions: ParsableArguments {
         return (try? PostgresLocation(url: storeLocation))?.description ?? PostgresLocation.redacted(storeLocation)
     }
 
-    var environment: [String: String] { ProcessInfo.processInfo.environment }
+    /// The process's environment variables, read once: building the dictionary costs about half a
+    /// million instructions, and a command asks for it many times. Nothing in the process sets them.
+    var environment: [String: String] { Self.processEnvironment }
+
+    private static let processEnvironment = ProcessInfo.processInfo.environment
 
     /// The connectors this host offers.
     func connectors() -> ConnectorRegistry {

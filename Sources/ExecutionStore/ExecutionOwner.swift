@@ -1,3 +1,4 @@
+import ConveyorBase
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -63,7 +64,7 @@ public struct ExecutionOwner: Sendable, Hashable {
 
     static var bootID: String? {
         (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+            .trimming(.whitespacesAndNewlines)
     }
 
     /// Field 22 of `/proc/PID/stat` (the fields after the command name, which may hold spaces,

@@ -1,3 +1,4 @@
+import ConveyorBase
 import Foundation
 
 extension ExecutionStore {
@@ -51,7 +52,7 @@ extension ExecutionStore {
             let id = String(name.dropLast(".lock".count))
             let path = leaseDirectory + "/" + name
             let lines = ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
-                .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                .split(separator: "\n").map { $0.trimming(.whitespaces) }
             let pid = lines.first ?? ""
             if notedOnly, lines.count < 2 || lines[1].isEmpty { continue }
             _ = try ExecutionLease.checkHeld(path: path) {

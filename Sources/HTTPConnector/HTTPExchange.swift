@@ -1,3 +1,4 @@
+import ConveyorBase
 import Foundation
 import DocumentMapping
 import HTTPTransport
@@ -99,7 +100,7 @@ struct HTTPExchange: Sendable {
     static func credentials(of request: HTTPRequest) -> [String] {
         request.headers.filter { $0.name.lowercased() == "authorization" }.compactMap { header in
             let parts = header.value.split(separator: " ", maxSplits: 1)
-            let credential = String(parts.last ?? "").trimmingCharacters(in: .whitespaces)
+            let credential = String(parts.last ?? "").trimming(.whitespaces)
             return credential.count >= 4 ? credential : nil
         }
     }
@@ -107,7 +108,7 @@ struct HTTPExchange: Sendable {
     /// The first 200 characters of a body, on one line, each of `hidden` replaced by `***`.
     static func excerpt(_ body: [UInt8], hiding hidden: [String] = []) -> String {
         var text = String(decoding: body.prefix(800), as: UTF8.self)
-            .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+            .split(whereSeparator: \.isNewline).map { $0.trimming(.whitespaces) }.joined(separator: " ")
         for credential in hidden { text = text.replacingOccurrences(of: credential, with: "***") }
         return text.count > 200 ? String(text.prefix(200)) + "…" : text
     }

@@ -1,3 +1,4 @@
+import ConveyorBase
 import Foundation
 import ProcessEngine
 
@@ -27,7 +28,7 @@ enum HTTPURL {
     /// The `rel="next"` target of a `Link` header value, if any.
     static func nextLink(in header: String) -> String? {
         for part in header.split(separator: ",") {
-            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            let pieces = part.split(separator: ";").map { $0.trimming(.whitespaces) }
             guard let target = pieces.first, target.hasPrefix("<"), target.hasSuffix(">") else { continue }
             let isNext = pieces.dropFirst().contains { parameter in
                 let lower = parameter.lowercased().replacingOccurrences(of: " ", with: "")

@@ -1,3 +1,4 @@
+import ConveyorBase
 import Foundation
 
 /// Who may call the host's listeners and REST API.
@@ -45,10 +46,10 @@ public enum HostAuthentication: Sendable {
 
     /// The credentials after `scheme ` (scheme case-insensitive), or nil for another scheme.
     private static func credentials(_ value: String, scheme: String) -> String? {
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        let trimmed = value.trimming(.whitespaces)
         guard trimmed.count > scheme.count, trimmed.prefix(scheme.count).lowercased() == scheme,
               trimmed.dropFirst(scheme.count).first == " " else { return nil }
-        return trimmed.dropFirst(scheme.count + 1).trimmingCharacters(in: .whitespaces)
+        return trimmed.dropFirst(scheme.count + 1).trimming(.whitespaces)
     }
 
     /// Compares two byte strings in time that depends only on the expected length.

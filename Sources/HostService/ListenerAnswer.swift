@@ -1,3 +1,4 @@
+import ConveyorBase
 import Foundation
 import Hummingbird
 import ProcessEngine
@@ -56,7 +57,7 @@ public struct ListenerAnswer: Sendable, Equatable {
 
     private static func status(of document: Document?) throws(ListenerAnswerError) -> Int {
         guard let text = document?.properties["http.response.status"] else { return 200 }
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimming(.whitespaces)
         guard trimmed.utf8.count <= 3, trimmed.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let code = Int(trimmed),
               allowedStatuses.contains(code) else {
             throw ListenerAnswerError(
@@ -66,7 +67,7 @@ public struct ListenerAnswer: Sendable, Equatable {
     }
 
     private static func contentType(_ text: String) throws(ListenerAnswerError) -> String {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimming(.whitespaces)
         guard !trimmed.isEmpty, trimmed.utf8.count <= 256,
               trimmed.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) else {
             throw ListenerAnswerError("document property http.response.content-type '\(quoted(text))' is not a valid "

@@ -1,3 +1,4 @@
+import ConveyorBase
 import DocumentMapping
 import Foundation
 import NIOCore
@@ -39,7 +40,7 @@ struct PostgresStatement: Sendable {
             }
             let type = parameter.type?.oid ?? PostgresDataType(0)
             if parameter.type?.isBase64 == true {
-                guard let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                guard let data = Data(base64Encoded: text.trimming(.whitespacesAndNewlines)) else {
                     throw DocumentError("parameter $\(offset + 1) (bytea) of document \(document.index) is not base64 text",
                                         code: .value)
                 }

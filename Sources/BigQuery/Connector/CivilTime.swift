@@ -10,7 +10,7 @@ enum CivilTime {
 
     /// A timestamp text as microseconds since the epoch.
     static func timestampMicros(_ text: String) -> Int64? {
-        timestampMicros(utf8: Array(text.trimmingCharacters(in: .whitespaces).utf8)[...])
+        timestampMicros(utf8: Array(text.trimming(.whitespaces).utf8)[...])
     }
 
     /// A timestamp text (UTF-8, no surrounding spaces) as microseconds since the epoch.
@@ -48,7 +48,7 @@ enum CivilTime {
         }
         if index == bytes.endIndex { return micros }
         if index + 1 == bytes.endIndex, bytes[index] == UInt8(ascii: "Z") || bytes[index] == UInt8(ascii: "z") { return micros }
-        let zone = String(decoding: bytes[index...], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        let zone = String(decoding: bytes[index...], as: UTF8.self).trimming(.whitespaces)
         switch zone {
         case "", "Z", "z", "UTC", "+00", "+00:00": return micros
         default:

@@ -1,3 +1,4 @@
+import ConveyorBase
 import DocumentMapping
 import ProcessEngine
 
@@ -19,7 +20,7 @@ struct TableReference: Sendable, Hashable, CustomStringConvertible {
 
     /// Reads `project.dataset.table`, `project:dataset.table` or `dataset.table` (then in `defaultProject`).
     static func parse(_ text: String, defaultProject: String) throws(DocumentError) -> TableReference {
-        var rest = Substring(text.trimmingCharacters(in: .whitespaces))
+        var rest = Substring(text.trimming(.whitespaces))
         var project = defaultProject
         if let colon = rest.firstIndex(of: ":") {
             project = String(rest[..<colon])

@@ -1,3 +1,4 @@
+import ConveyorBase
 import DocumentMapping
 import Foundation
 import ProcessEngine
@@ -18,7 +19,7 @@ struct QueryParameter: Sendable {
 
         /// Reads `INT64`, `string`, `ARRAY<DATE>`…; nil for an unknown type.
         init?(_ text: String) {
-            let upper = text.trimmingCharacters(in: .whitespaces).uppercased().replacingOccurrences(of: " ", with: "")
+            let upper = text.trimming(.whitespaces).uppercased().replacingOccurrences(of: " ", with: "")
             func scalar(_ name: String) -> String? {
                 let resolved = Self.aliases[name] ?? name
                 return Self.scalars.contains(resolved) ? resolved : nil
@@ -66,7 +67,7 @@ struct QueryParameter: Sendable {
     /// The value as BigQuery expects it for `type`, or an error naming the parameter.
     static func checked(_ text: String, as type: String, parameter: String) throws(DocumentError) -> JSONValue {
         if type == "STRING" { return .string(text) }
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimming(.whitespaces)
         if trimmed.isEmpty { return .null }
         let valid: Bool
         var normalized = trimmed

@@ -1,3 +1,4 @@
+import ConveyorBase
 import DocumentMapping
 import Foundation
 import ProcessEngine
@@ -145,7 +146,7 @@ struct StorageRowPreparer: Sendable {
         case .number(let literal): number = Double(literal)
         case .string(let text):
             if let micros = CivilTime.timestampMicros(text) { return micros }
-            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            let trimmed = text.trimming(.whitespaces)
             if !trimmed.isEmpty, trimmed.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" }) { number = Double(trimmed) }
         default: break
         }

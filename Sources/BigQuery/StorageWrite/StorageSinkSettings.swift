@@ -1,3 +1,4 @@
+import ConveyorBase
 import Foundation
 import ProcessEngine
 import ProcessModel
@@ -57,7 +58,7 @@ struct StorageSinkSettings: Sendable, Equatable {
         }
 
         static func split(_ text: String) -> [String] {
-            text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            text.split(separator: ",").map { $0.trimming(.whitespaces) }.filter { !$0.isEmpty }
         }
     }
 
@@ -105,7 +106,7 @@ struct StorageSinkSettings: Sendable, Equatable {
             }
         }
         if let element = settings.child("schemaUpdate") {
-            if let value = SchemaUpdate(rawValue: element.text.trimmingCharacters(in: .whitespaces).lowercased()) {
+            if let value = SchemaUpdate(rawValue: element.text.trimming(.whitespaces).lowercased()) {
                 sink.schemaUpdate = value
             } else {
                 problems.add(element.location, "<schemaUpdate>\(element.text)</schemaUpdate> is not known: use none or add-columns")

@@ -1,3 +1,4 @@
+import ConveyorBase
 import DocumentMapping
 import Foundation
 import ProcessEngine
@@ -8,7 +9,7 @@ enum StorageValues {
         let text: String
         switch value {
         case .number(let literal): text = literal
-        case .string(let string): text = string.trimmingCharacters(in: .whitespaces)
+        case .string(let string): text = string.trimming(.whitespaces)
         default: throw mismatch(value, column: column, type: "INT64")
         }
         if let integer = Int64(text) { return integer }
@@ -25,7 +26,7 @@ enum StorageValues {
             case "NaN": return .nan
             case "Infinity", "inf", "+inf": return .infinity
             case "-Infinity", "-inf": return -.infinity
-            default: if let double = Double(string.trimmingCharacters(in: .whitespaces)) { return double }
+            default: if let double = Double(string.trimming(.whitespaces)) { return double }
             }
         default: break
         }

@@ -1,3 +1,4 @@
+import ConveyorBase
 import Foundation
 import BigQueryStorage
 import GoogleAuth
@@ -17,7 +18,7 @@ struct StorageEndpoint: Sendable, Hashable {
     /// Reads `host:port`, `http://host:port` (plaintext) or `https://host[:port]` (TLS, port 443 by
     /// default); a trailing `/` is ignored. nil when it is not of that form.
     static func parse(_ text: String, plaintext: Bool) -> StorageEndpoint? {
-        var text = Substring(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        var text = Substring(text.trimming(.whitespacesAndNewlines))
         var plaintext = plaintext
         var defaultPort: Int?
         if text.lowercased().hasPrefix("http://") {

@@ -1,3 +1,4 @@
+import ConveyorBase
 import ProcessModel
 
 /// Reads a document that has no declared profile: JSON, or XML when its first non-blank byte is `<`.
@@ -44,7 +45,7 @@ public enum UntypedDocument {
             let values = groups[name] ?? []
             object[name] = values.count == 1 ? values[0] : .array(values)
         }
-        let text = node.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = node.text.trimming(.whitespacesAndNewlines)
         if !text.isEmpty { object["#text"] = .string(text) }
         return .object(object)
     }

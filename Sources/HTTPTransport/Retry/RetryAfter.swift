@@ -5,7 +5,7 @@ import Foundation
 enum RetryAfter {
     /// The delay the header asks for, relative to `now`; nil when the value is not understood.
     static func delay(from value: String, now: Date) -> Duration? {
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        let trimmed = value.trimming(.whitespaces)
         if let seconds = Int(trimmed) {
             return seconds >= 0 ? .seconds(seconds) : nil
         }

@@ -1,3 +1,4 @@
+import ConveyorBase
 import ExecutionStore
 import Foundation
 
@@ -36,7 +37,7 @@ enum ContentFormatter {
             if characters[position] != "<" {
                 let start = position
                 while position < characters.count, characters[position] != "<" { position += 1 }
-                let text = String(characters[start..<position]).trimmingCharacters(in: .whitespacesAndNewlines)
+                let text = String(characters[start..<position]).trimming(.whitespacesAndNewlines)
                 if !text.isEmpty { tokens.append(.text(text)) }
                 continue
             }
@@ -66,7 +67,7 @@ enum ContentFormatter {
             } else if tag.hasPrefix("<?") {
                 tokens.append(.other(tag))
             } else if tag.hasPrefix("</") {
-                tokens.append(.close(String(tag.dropFirst(2).dropLast()).trimmingCharacters(in: .whitespaces)))
+                tokens.append(.close(String(tag.dropFirst(2).dropLast()).trimming(.whitespaces)))
             } else if tag.hasSuffix("/>") {
                 tokens.append(.empty(tag))
             } else {

@@ -1,3 +1,4 @@
+import ConveyorBase
 import ExecutionStore
 import Foundation
 import Hummingbird
@@ -22,7 +23,7 @@ struct ReportingPages: Sendable {
     static func parameters(of request: Request) -> [String: String] {
         var parameters: [String: String] = [:]
         for (name, value) in request.uri.queryParameters {
-            let text = String(value).trimmingCharacters(in: .whitespaces)
+            let text = String(value).trimming(.whitespaces)
             if !text.isEmpty { parameters[String(name)] = text }
         }
         return parameters

@@ -66,6 +66,16 @@ public protocol ConnectorOperation: Sendable {
     /// read the next chunk while a connector still works on the last one. False unless an
     /// operation says so.
     var readsWithoutSideEffects: Bool { get }
+
+    /// This operation as one whose batches may overlap, or nil. The engine asks through these three
+    /// rather than casting with `as?`: a cast to a protocol that the runtime has not answered before
+    /// scans every conformance in the executable (about 100 µs each, for each operation type a run
+    /// meets). Each protocol's extension answers for the types that conform to it.
+    var asOverlapping: (any OverlappingConnectorOperation)? { get }
+    /// This operation as one that may take a map's batches unmapped, or nil.
+    var asMapFusing: (any MapFusingOperation)? { get }
+    /// This operation as one that may take the documents of a batch, or nil.
+    var asInPlace: (any InPlaceConnectorOperation)? { get }
 }
 
 /// An operation whose batches may overlap in a connector shape: the engine begins the next
@@ -89,6 +99,8 @@ public protocol OverlappingConnectorOperation: ConnectorOperation {
 }
 
 extension OverlappingConnectorOperation {
+    public var asOverlapping: (any OverlappingConnectorOperation)? { self }
+
     public func beginHandedOver(_ documents: inout [Document], context: OperationContext) async
         -> Task<HandedOverOutcome, Never>? {
         nil
@@ -130,6 +142,10 @@ public protocol InPlaceConnectorOperation: ConnectorOperation {
     func executeInPlace(_ documents: inout [Document], context: OperationContext) async throws -> OperationOutcome
 }
 
+extension InPlaceConnectorOperation {
+    public var asInPlace: (any InPlaceConnectorOperation)? { self }
+}
+
 extension ConnectorOperation {
     public func read(context: OperationContext, emit: ([Document]) async throws -> Void) async throws {
         throw DocumentError("this operation cannot start a process: it reads no documents", code: .process)
@@ -154,6 +170,10 @@ extension ConnectorOperation {
     public func close() async {}
 
     public var readsWithoutSideEffects: Bool { false }
+
+    public var asOverlapping: (any OverlappingConnectorOperation)? { nil }
+    public var asMapFusing: (any MapFusingOperation)? { nil }
+    public var asInPlace: (any InPlaceConnectorOperation)? { nil }
 }
 
 /// The result of an operation on a batch: documents that continue, and documents that failed.

@@ -17,6 +17,10 @@ public protocol MapFusingOperation: OverlappingConnectorOperation {
     func fuses(_ renames: FlatRenames) -> Bool
 }
 
+extension MapFusingOperation {
+    public var asMapFusing: (any MapFusingOperation)? { self }
+}
+
 /// The map shape whose work the connector shape does (see ``MapFusingOperation``).
 public struct PendingMap: Sendable {
     /// The map shape.

@@ -1,3 +1,4 @@
+import ConveyorBase
 import Foundation
 import ProcessModel
 
@@ -62,7 +63,7 @@ public struct Comparison: Sendable {
 
     /// A decimal number: optional sign, digits with an optional fraction, optional exponent.
     static func number(_ text: String, side: String) throws(DocumentError) -> Decimal {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimming(.whitespaces)
         let shape = #"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"#
         guard trimmed.range(of: shape, options: .regularExpression) != nil,
               let value = Decimal(string: trimmed, locale: Locale(identifier: "en_US_POSIX")) else {

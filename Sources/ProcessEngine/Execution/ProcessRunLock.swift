@@ -1,3 +1,4 @@
+import ConveyorBase
 import ExecutionModel
 import Foundation
 import Synchronization
@@ -87,7 +88,7 @@ public final class ProcessRunLock: ProcessLockHold {
     /// `pid N, execution ID` from a lock file, or nil when it names nobody.
     static func holder(of path: String) -> String? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let lines = text.split(separator: "\n").map { $0.trimming(.whitespaces) }
         guard let pid = lines.first, !pid.isEmpty, pid.allSatisfy(\.isNumber) else { return nil }
         let execution = lines.count > 1 && !lines[1].isEmpty ? ", execution \(lines[1])" : ""
         return "pid \(pid)\(execution)"

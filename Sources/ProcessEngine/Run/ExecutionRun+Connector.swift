@@ -24,7 +24,7 @@ extension ExecutionRun {
             return
         }
         var context = operationContext(shapeID: shape.id)
-        if shape.id == overlap.shapeID, let overlapping = operation as? any OverlappingConnectorOperation {
+        if shape.id == overlap.shapeID, let overlapping = operation.asOverlapping {
             // Set only for this shape's operation, when it fuses the map (see `fusedMap`).
             context.pendingMap = pendingMap
             // This batch begins before the previous one is finished; that one is recorded and
@@ -37,7 +37,7 @@ extension ExecutionRun {
             try await submitOverlapping(consume call, to: overlapping)
             return
         }
-        if let inPlace = operation as? any InPlaceConnectorOperation, needsOnlyIndexes(operationID: operationID) {
+        if let inPlace = operation.asInPlace, needsOnlyIndexes(operationID: operationID) {
             // Handed over: the engine keeps no reference to the batch, so the operation changes
             // the documents in place and passes them on without a copy.
             let call = ConnectorCall(shape: shape, connectionID: connectionID, operationID: operationID,

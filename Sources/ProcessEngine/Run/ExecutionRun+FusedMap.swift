@@ -15,7 +15,7 @@ extension ExecutionRun {
               let compiled = try? compiledMap(mapID), !compiled.readsDocumentProperties,
               let renames = compiled.fastPath?.flatRenames,
               let operation = try? await self.operation(forShape: next, connectionID: connectionID, operationID: operationID),
-              let fusing = operation as? any MapFusingOperation, fusing.fuses(renames) else { return nil }
+              let fusing = operation.asMapFusing, fusing.fuses(renames) else { return nil }
         return PendingMap(shapeID: shape.id, renames: renames, compiled: compiled,
                           context: MapContext(now: runner.now(), documentProperties: [:], processProperties: processProperties))
     }

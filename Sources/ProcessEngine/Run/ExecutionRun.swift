@@ -1,3 +1,4 @@
+import ConveyorBase
 import DocumentMapping
 import ExecutionModel
 import Foundation
@@ -445,7 +446,7 @@ final class ExecutionRun {
         for shape in process.shapes {
             guard case .connector(_, let operationID, _) = shape.kind,
                   let text = runner.workspace.operations[operationID]?.settings.child("batchCount")?.text,
-                  let count = Int(text.trimmingCharacters(in: .whitespaces)) else { continue }
+                  let count = Int(text.trimming(.whitespaces)) else { continue }
             size = max(size, count)
         }
         // An ordered flowControl shape's maps spread a chunk over threads: its batches fit in one.

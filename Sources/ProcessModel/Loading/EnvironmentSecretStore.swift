@@ -24,9 +24,10 @@ public struct EnvironmentSecretStore: SecretStore {
         if let value = environment["CONVEYOR_SECRET_" + name] { return value }
         guard let directory else { return nil }
         let url = URL(fileURLWithPath: directory).appendingPathComponent(name).resolvingSymlinksInPath()
-        // Only regular files: reading a FIFO or device could block or never end.
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
-              attributes[.type] as? FileAttributeType == .typeRegular,
+        // Only regular files: reading a FIFO or device could block or never end. (`lstat` rather
+        // than Foundation's attribute dictionary, which costs a command about a million instructions.)
+        var status = stat()
+        guard lstat(url.path, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
               let data = FileManager.default.contents(atPath: url.path) else { return nil }
         return String(decoding: data, as: UTF8.self).trimmingWhitespace()
     }

@@ -73,18 +73,30 @@ public struct WorkspaceLoader: Sendable {
     func componentFiles(in rootPath: String) -> [String] {
         var paths: [String] = []
         for folder in WorkspaceLoader.componentFolders {
-            let folderPath = URL(fileURLWithPath: rootPath).appendingPathComponent(folder).path
-            guard let enumerator = FileManager.default.enumerator(atPath: folderPath) else { continue }
-            while let relative = enumerator.nextObject() as? String {
-                guard relative.hasSuffix(".xml") else { continue }
+            Self.collectXMLFiles(in: rootPath + "/" + folder, relative: folder, into: &paths)
+        }
+        return paths.sorted()
+    }
+
+    /// Adds `relative/…` for every `*.xml` file (or link to one) under `directory`, descending into
+    /// subfolders but not into links to folders; a folder that cannot be read is skipped. (Read
+    /// with `lstat`, not Foundation's directory enumerator, which bridges every name through
+    /// `NSString` and costs more than the rest of a small workspace's loading.)
+    private static func collectXMLFiles(in directory: String, relative: String, into paths: inout [String]) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names {
+            let full = directory + "/" + name
+            var status = stat()
+            guard lstat(full, &status) == 0 else { continue }
+            if status.st_mode & S_IFMT == S_IFDIR {
+                collectXMLFiles(in: full, relative: relative + "/" + name, into: &paths)
+            } else if name.hasSuffix(".xml") {
                 var isDirectory: ObjCBool = false
-                let full = URL(fileURLWithPath: folderPath).appendingPathComponent(relative).path
                 if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue {
-                    paths.append(folder + "/" + relative)
+                    paths.append(relative + "/" + name)
                 }
             }
         }
-        return paths.sorted()
     }
 }
 

@@ -3,7 +3,7 @@
 public enum SettingValues {
     /// A duration like `500ms`, `10s`, `5m`, `1h`; `-1` means "forever" and returns nil.
     public static func duration(_ text: String) -> Duration?? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimming(.whitespaces)
         if trimmed == "-1" { return .some(nil) }
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
         for (suffix, seconds) in units where trimmed.hasSuffix(suffix) {
@@ -17,7 +17,7 @@ public enum SettingValues {
 
     /// A size like `512KB`, `9MB`, `1GB` or a plain byte count.
     public static func size(_ text: String) -> Int? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces).uppercased()
+        let trimmed = text.trimming(.whitespaces).uppercased()
         let units: [(String, Int)] = [("KB", 1024), ("MB", 1024 * 1024), ("GB", 1024 * 1024 * 1024), ("B", 1)]
         for (suffix, factor) in units where trimmed.hasSuffix(suffix) {
             guard let value = Int(trimmed.dropLast(suffix.count)), value >= 0 else { return nil }
@@ -28,7 +28,7 @@ public enum SettingValues {
 
     /// `true` or `false`.
     public static func bool(_ text: String) -> Bool? {
-        switch text.trimmingCharacters(in: .whitespaces) {
+        switch text.trimming(.whitespaces) {
         case "true": return true
         case "false": return false
         default: return nil
@@ -36,4 +36,5 @@ public enum SettingValues {
     }
 }
 
+import ConveyorBase
 import Foundation

@@ -1,3 +1,4 @@
+import ConveyorBase
 import Foundation
 import DocumentMapping
 import ProcessEngine
@@ -106,7 +107,7 @@ struct RunJobSettings: Sendable {
         var result: [InterpolatedText] = []
         for element in reader.settings.children(named: name) {
             for item in element.text.split(whereSeparator: { $0 == "," || $0.isNewline }) {
-                let trimmed = item.trimmingCharacters(in: .whitespaces)
+                let trimmed = item.trimming(.whitespaces)
                 guard !trimmed.isEmpty else { continue }
                 do { result.append(try InterpolatedText(trimmed)) } catch {
                     reader.problems.add(element.location, "<\(name)>: \(error)")

@@ -1,3 +1,4 @@
+import ConveyorBase
 import Foundation
 import ProcessEngine
 import ProcessModel
@@ -34,7 +35,7 @@ struct UpsertDataSettings: Sendable {
         let table = reader.text("tableId", required: true)
         var keys: [String] = []
         if let element = reader.settings.child("keys"), !element.text.isEmpty {
-            for key in element.text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            for key in element.text.split(separator: ",").map({ $0.trimming(.whitespaces) }) {
                 do { keys.append(try MergeStatement.identifier(key, role: "key")) } catch {
                     reader.problems.add(element.location, "<keys>: \(error)")
                 }

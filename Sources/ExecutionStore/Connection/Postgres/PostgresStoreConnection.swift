@@ -1,3 +1,4 @@
+import ConveyorBase
 import Foundation
 import Logging
 import NIOCore
@@ -247,7 +248,7 @@ final class PostgresStoreConnection: StoreConnection {
             }
         }
         statements.append(current)
-        return statements.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        return statements.map { $0.trimming(.whitespacesAndNewlines) }.filter { !$0.isEmpty }
     }
 
     /// A result cell as the store reads it: integers, text and bytes.

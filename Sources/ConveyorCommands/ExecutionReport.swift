@@ -29,9 +29,9 @@ enum ExecutionReport {
         if execution.retries > 0 { Terminal.line("  retries    \(execution.retries) requests sent again after transient failures") }
         if !execution.shapeCounts.isEmpty {
             let width = max(5, execution.shapeCounts.map(\.shapeID.count).max() ?? 5)
-            Terminal.line("  " + "shape".padding(toLength: width, withPad: " ", startingAt: 0) + "       in      out   failed")
+            Terminal.line("  " + padded("shape", to: width) + "       in      out   failed")
             for shape in execution.shapeCounts {
-                Terminal.line("  " + shape.shapeID.padding(toLength: width, withPad: " ", startingAt: 0)
+                Terminal.line("  " + padded(shape.shapeID, to: width)
                     + pad(shape.documentsIn) + pad(shape.documentsOut) + pad(shape.documentsError))
             }
         }
@@ -46,6 +46,12 @@ enum ExecutionReport {
             Terminal.line("  … \(failures.count - limit) more failed or dead-lettered documents: "
                           + "conveyor executions show \(execution.id)")
         }
+    }
+
+    /// `text` and spaces up to `width` characters (Foundation's `padding(toLength:…)` goes through
+    /// `NSString`, counts UTF-16 units and cuts longer text).
+    private static func padded(_ text: String, to width: Int) -> String {
+        text + String(repeating: " ", count: max(0, width - text.count))
     }
 
     private static func pad(_ number: Int) -> String {

@@ -9,7 +9,6 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/rand.h>
-#include <pthread.h>
 
 /* Macros and callbacks that Swift does not import reliably. */
 static inline int conveyor_evp_pkey_is_rsa(const EVP_PKEY *key) { return EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA; }
@@ -51,20 +50,6 @@ static inline EVP_PKEY *conveyor_read_pkcs12(const unsigned char *der, int lengt
     if (key == NULL) { *status = CONVEYOR_P12_NO_KEY; return NULL; }
     *status = CONVEYOR_P12_OK;
     return key;
-}
-
-/* SHA-256's implementation, fetched from the default provider once: EVP_sha256() would be fetched
-   again on every digest (about 10,000 instructions of a 15,000-instruction hash of a short input). */
-static EVP_MD *conveyor_sha256_md = NULL;
-static pthread_once_t conveyor_sha256_once = PTHREAD_ONCE_INIT;
-static void conveyor_sha256_fetch(void) { conveyor_sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL); }
-
-/* SHA-256 of `length` bytes into `digest` (32 bytes); 1 on success. */
-static inline int conveyor_sha256(const unsigned char *data, size_t length, unsigned char *digest) {
-    unsigned int size = 0;
-    pthread_once(&conveyor_sha256_once, conveyor_sha256_fetch);
-    const EVP_MD *md = conveyor_sha256_md != NULL ? conveyor_sha256_md : EVP_sha256();
-    return EVP_Digest(data, length, digest, &size, md, NULL);
 }
 
 /* Fills `buffer` with cryptographically strong random bytes; 1 on success. */

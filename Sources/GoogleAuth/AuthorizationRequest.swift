@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTransport
 internal import COpenSSL
+import Crypto
 
 /// One browser sign-in: the authorization URL with its `state` and PKCE challenge (RFC 7636),
 /// and the exchange of the code that comes back for a refresh token.
@@ -71,10 +72,7 @@ public struct AuthorizationRequest: Sendable {
 
     /// `BASE64URL(SHA256(verifier))`, the S256 challenge.
     static func codeChallenge(for verifier: String) -> String {
-        let input = Array(verifier.utf8)
-        var digest = [UInt8](repeating: 0, count: 32)
-        _ = conveyor_sha256(input, input.count, &digest)
-        return JWTAssertion.base64URL(digest)
+        JWTAssertion.base64URL(Array(SHA256.hash(data: Array(verifier.utf8))))
     }
 
     /// `bytes` random bytes from OpenSSL, base64url-encoded.

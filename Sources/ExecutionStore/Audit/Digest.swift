@@ -1,19 +1,14 @@
-internal import COpenSSL
+import Crypto
 
-/// SHA-256 digests (OpenSSL) and their hexadecimal form.
+/// SHA-256 digests and their hexadecimal form. (swift-crypto's, built in: OpenSSL's first digest
+/// sets up its provider's algorithms, about 3 million instructions of every run that records one.)
 enum Digest {
     /// The hash before the first record of the chain: 32 zero bytes.
     static let genesis = [UInt8](repeating: 0, count: 32)
 
-    /// The SHA-256 of `bytes`, or `nil` when OpenSSL fails (it does not for in-memory input).
+    /// The SHA-256 of `bytes` (optional for the callers written when it could fail; it never is nil).
     static func sha256(_ bytes: [UInt8]) -> [UInt8]? {
-        var digest = [UInt8](repeating: 0, count: 32)
-        let ok = bytes.withUnsafeBufferPointer { input in
-            digest.withUnsafeMutableBufferPointer { output in
-                conveyor_sha256(input.baseAddress, input.count, output.baseAddress)
-            }
-        }
-        return ok == 1 ? digest : nil
+        Array(SHA256.hash(data: bytes))
     }
 
     /// The chain hash of a record: SHA-256 of the previous chain hash followed by the content hash.
@@ -21,7 +16,7 @@ enum Digest {
         sha256(previous + content)
     }
 
-    /// HMAC-SHA256 (RFC 2104) of `message` with `key`, built on ``sha256(_:)``; `nil` when OpenSSL fails.
+    /// HMAC-SHA256 (RFC 2104) of `message` with `key`, built on ``sha256(_:)``; `nil` when hashing fails.
     static func hmac(key: [UInt8], _ message: [UInt8]) -> [UInt8]? {
         let blockSize = 64
         var block = key.count > blockSize ? (sha256(key) ?? []) : key

@@ -46,6 +46,13 @@ public struct WorkspaceLoader: Sendable {
         diagnostics += extensions?.diagnostics ?? []
         for path in componentFiles(in: rootPath) {
             let fileURL = URL(fileURLWithPath: rootPath).appendingPathComponent(path)
+            var status = stat()
+            if stat(fileURL.path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+                // Reading a FIFO or a device could block or never end.
+                diagnostics.append(Diagnostic(SourceLocation(file: path, line: 1),
+                                              "not a regular file: a component must be a file (or a link to one)"))
+                continue
+            }
             guard let data = FileManager.default.contents(atPath: fileURL.path) else {
                 diagnostics.append(Diagnostic(SourceLocation(file: path, line: 1), "cannot read the file"))
                 continue
@@ -78,24 +85,25 @@ public struct WorkspaceLoader: Sendable {
         return paths.sorted()
     }
 
-    /// Adds `relative/…` for every `*.xml` file (or link to one) under `directory`, descending into
-    /// subfolders but not into links to folders; a folder that cannot be read is skipped. (Read
-    /// with `lstat`, not Foundation's directory enumerator, which bridges every name through
-    /// `NSString` and costs more than the rest of a small workspace's loading.)
+    /// Adds `relative/…` for every `*.xml` entry under `directory` that is not a folder (nor a link
+    /// to one), descending into subfolders but not into links to folders; a folder that cannot be
+    /// read is skipped. What is not a readable regular file is reported by ``load()``. (Read with
+    /// `lstat`, not Foundation's directory enumerator, which bridges every name through `NSString`
+    /// and cost more than the rest of a small workspace's loading.)
     private static func collectXMLFiles(in directory: String, relative: String, into paths: inout [String]) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
         for name in names {
             let full = directory + "/" + name
-            var status = stat()
-            guard lstat(full, &status) == 0 else { continue }
-            if status.st_mode & S_IFMT == S_IFDIR {
+            var entry = stat()
+            guard lstat(full, &entry) == 0 else { continue }
+            if entry.st_mode & S_IFMT == S_IFDIR {
                 collectXMLFiles(in: full, relative: relative + "/" + name, into: &paths)
-            } else if name.hasSuffix(".xml") {
-                var isDirectory: ObjCBool = false
-                if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue {
-                    paths.append(relative + "/" + name)
-                }
+                continue
             }
+            guard name.hasSuffix(".xml") else { continue }
+            var target = stat()
+            if stat(full, &target) == 0, target.st_mode & S_IFMT == S_IFDIR { continue }
+            paths.append(relative + "/" + name)
         }
     }
 }

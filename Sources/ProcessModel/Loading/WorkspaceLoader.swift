@@ -48,7 +48,7 @@ public struct WorkspaceLoader: Sendable {
             let fileURL = URL(fileURLWithPath: rootPath).appendingPathComponent(path)
             var status = stat()
             if stat(fileURL.path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
-                // Reading a FIFO or a device could block or never end.
+                // Named for what it is (Foundation would only say it cannot be read), and not opened.
                 diagnostics.append(Diagnostic(SourceLocation(file: path, line: 1),
                                               "not a regular file: a component must be a file (or a link to one)"))
                 continue

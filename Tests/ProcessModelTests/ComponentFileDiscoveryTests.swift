@@ -59,7 +59,7 @@ import Testing
         #expect(workspace.profiles.keys.sorted() == ["order", "order-row"])
     }
 
-    @Test("a FIFO or a dangling link named *.xml is reported by name, not read (a FIFO would block)")
+    @Test("a FIFO named *.xml is reported as not a regular file, a link leading nowhere as unreadable")
     func notRegularFiles() throws {
         let root = try workspace()
         defer { try? FileManager.default.removeItem(at: root) }

@@ -42,8 +42,12 @@ enum ExecutionReport {
             let code = failure.errorCode.map { " [\($0)]" } ?? ""
             Terminal.line("  \(kind) document \(failure.index) at shape '\(failure.shapeID)': \(failure.error ?? "unknown error")\(code)")
         }
-        if failures.count > limit {
-            Terminal.line("  … \(failures.count - limit) more failed or dead-lettered documents: "
+        // The rest counted from the execution: `failures` may be only the first of them (a run
+        // fetches at most 1,000).
+        let shown = min(limit, failures.count)
+        let total = max(failures.count, execution.documentsError + execution.documentsDeadLettered)
+        if limit > 0, total > shown {
+            Terminal.line("  … \(total - shown) more failed or dead-lettered documents: "
                           + "conveyor executions show \(execution.id)")
         }
     }

@@ -54,4 +54,34 @@ import Testing
         #expect(rest.first?["errorCode"] as? String == "property", "\(tracked)")
         #expect(try await host.stop())
     }
+
+    @Test("the run summary counts every failed document it does not list, past the 1,000 it fetches")
+    func summaryCountsEveryFailure() async throws {
+        let lines = (0..<1_500).map { "{\"id\": \($0)}" }.joined(separator: "\n") + "\n"
+        let workspace = try Harness.workspace("summary-count", files: Harness.jsonLinesInbox.merging([
+            "connectors/outbox.xml": #"<connection id="outbox" type="disk"><directory>out</directory></connection>"#,
+            "connectors/write.xml": """
+                <operation id="write" type="disk" action="send"><fileName>{customer}.jsonl</fileName></operation>
+                """,
+            "processes/route.xml": """
+                <process id="route" name="Route">
+                  <shapes>
+                    <start id="start" next="write"><connector connection="inbox" operation="read"/></start>
+                    <connector id="write" connection="outbox" operation="write" next="done"/>
+                    <stop id="done"/>
+                  </shapes>
+                </process>
+                """,
+            "in/orders.jsonl": lines,
+        ]) { $1 })
+        defer { try? FileManager.default.removeItem(atPath: workspace) }
+
+        let run = try await Harness.conveyor(["run", "route", "--workspace", workspace])
+        #expect(run.status == 1, "\(run.stderr)")
+        #expect(run.stdout.contains("1500 in, 0 out, 1500 failed"), "\(run.stdout)")
+        let listed = run.stdout.split(separator: "\n").filter { $0.hasPrefix("  failed document ") }
+        #expect(listed.count == 20, "\(run.stdout)")
+        #expect(run.stdout.contains("  … 1480 more failed or dead-lettered documents: conveyor executions show "),
+                "\(run.stdout)")
+    }
 }

@@ -5,9 +5,10 @@ import Testing
 /// A failed document's error carries a stable code: in the store, `run --json`,
 /// `executions show` (text and `--json`) and the REST API.
 @Suite("document error codes end to end") struct ErrorCodeEndToEndTests {
-    @Test("a document whose file name needs a property it lacks fails with errorCode 'property' everywhere it is shown")
-    func errorCodeIsShownWithTheError() async throws {
-        let workspace = try Harness.workspace("error-code", files: Harness.jsonLinesInbox.merging([
+    /// A workspace whose process `route` reads `orders` (JSON lines) and writes each document to a
+    /// file named by its `customer` property, which none of them has: every document fails there.
+    static func routeWorkspace(_ label: String, orders: String) throws -> String {
+        try Harness.workspace(label, files: Harness.jsonLinesInbox.merging([
             "connectors/outbox.xml": #"<connection id="outbox" type="disk"><directory>out</directory></connection>"#,
             "connectors/write.xml": """
                 <operation id="write" type="disk" action="send"><fileName>{customer}.jsonl</fileName></operation>
@@ -21,8 +22,13 @@ import Testing
                   </shapes>
                 </process>
                 """,
-            "in/orders.jsonl": "{\"id\": 1}\n{\"id\": 2}\n",
+            "in/orders.jsonl": orders,
         ]) { $1 })
+    }
+
+    @Test("a document whose file name needs a property it lacks fails with errorCode 'property' everywhere it is shown")
+    func errorCodeIsShownWithTheError() async throws {
+        let workspace = try Self.routeWorkspace("error-code", orders: "{\"id\": 1}\n{\"id\": 2}\n")
         defer { try? FileManager.default.removeItem(atPath: workspace) }
 
         let run = try await Harness.conveyor(["run", "route", "--json", "--workspace", workspace])
@@ -58,22 +64,7 @@ import Testing
     @Test("the run summary counts every failed document it does not list, past the 1,000 it fetches")
     func summaryCountsEveryFailure() async throws {
         let lines = (0..<1_500).map { "{\"id\": \($0)}" }.joined(separator: "\n") + "\n"
-        let workspace = try Harness.workspace("summary-count", files: Harness.jsonLinesInbox.merging([
-            "connectors/outbox.xml": #"<connection id="outbox" type="disk"><directory>out</directory></connection>"#,
-            "connectors/write.xml": """
-                <operation id="write" type="disk" action="send"><fileName>{customer}.jsonl</fileName></operation>
-                """,
-            "processes/route.xml": """
-                <process id="route" name="Route">
-                  <shapes>
-                    <start id="start" next="write"><connector connection="inbox" operation="read"/></start>
-                    <connector id="write" connection="outbox" operation="write" next="done"/>
-                    <stop id="done"/>
-                  </shapes>
-                </process>
-                """,
-            "in/orders.jsonl": lines,
-        ]) { $1 })
+        let workspace = try Self.routeWorkspace("summary-count", orders: lines)
         defer { try? FileManager.default.removeItem(atPath: workspace) }
 
         let run = try await Harness.conveyor(["run", "route", "--workspace", workspace])

@@ -8,10 +8,10 @@ enum ExecutionReport {
     static let timestamp = Timestamp()
 
     struct Timestamp: Sendable {
-        /// Rounded to the millisecond, as the store keeps it; written without Foundation's format
+        /// As the store writes it (rounded to the millisecond), not through Foundation's format
         /// styles, whose first use sets up calendars (about 1.8 million instructions a command).
         func string(from date: Date) -> String {
-            RFC3339.text(micros: Int64((date.timeIntervalSince1970 * 1000).rounded()) * 1000, fraction: .milliseconds)
+            StoreTimestamp.text(from: date)
         }
     }
 

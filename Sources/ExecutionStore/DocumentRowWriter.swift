@@ -95,7 +95,7 @@ struct DocumentRowWriter {
         if let stamp, stamp.date == document.recordedAt {
             text = stamp.text
         } else {
-            text = Timestamp.text(from: document.recordedAt)
+            text = StoreTimestamp.text(from: document.recordedAt)
             stamp = (document.recordedAt, text)
         }
         pending.append(Pending(document: document, index: index, count: count, recordedAt: text))

@@ -21,7 +21,7 @@ extension ExecutionStore {
             found = WriteCheckpoint(processID: processID, destination: destination, stream: row.text(0) ?? "",
                                     nextOffset: row.int64(1), rowsDone: row.int64(2),
                                     executionID: row.text(3) ?? "",
-                                    updatedAt: Timestamp.date(from: row.text(4) ?? "") ?? Date(timeIntervalSince1970: 0))
+                                    updatedAt: StoreTimestamp.date(from: row.text(4) ?? "") ?? Date(timeIntervalSince1970: 0))
         }
         return found
     }
@@ -52,7 +52,7 @@ extension ExecutionStore {
                         UPDATE write_checkpoints SET execution_id = ?3, updated_at = ?4
                         WHERE process_id = ?1 AND destination = ?2
                         """,
-                        [.text(processID), .text(destination), .text(executionID), .text(Timestamp.text(from: date))],
+                        [.text(processID), .text(destination), .text(executionID), .text(StoreTimestamp.text(from: date))],
                         operation: context)
                     var claimed = found
                     claimed.executionID = executionID
@@ -64,7 +64,7 @@ extension ExecutionStore {
                     INSERT INTO write_checkpoints (process_id, destination, stream, next_offset, rows_done, execution_id, updated_at)
                     VALUES (?1, ?2, '', 0, 0, ?3, ?4)
                     """,
-                    [.text(processID), .text(destination), .text(executionID), .text(Timestamp.text(from: date))],
+                    [.text(processID), .text(destination), .text(executionID), .text(StoreTimestamp.text(from: date))],
                     operation: context)
                 return .fresh
             }
@@ -123,7 +123,7 @@ extension ExecutionStore {
                 """,
                 [.text(checkpoint.processID), .text(checkpoint.destination), .text(checkpoint.stream),
                  .integer(checkpoint.nextOffset), .integer(checkpoint.rowsDone), .text(checkpoint.executionID),
-                 .text(Timestamp.text(from: checkpoint.updatedAt))],
+                 .text(StoreTimestamp.text(from: checkpoint.updatedAt))],
                 operation: context)
             guard connection.changes == 0,
                   let saved = try Self.readCheckpoint(processID: checkpoint.processID,

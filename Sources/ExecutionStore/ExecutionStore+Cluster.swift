@@ -90,7 +90,7 @@ extension ExecutionStore {
                     heartbeat_at = excluded.heartbeat_at, running = 0, state = 'running', stopped_at = NULL
                 """,
                 [.text(host.id), .text(host.address), .int(host.pid), .text(host.version), .int(host.workers),
-                 .text(Timestamp.text(from: host.startedAt)), .text(Timestamp.text(from: host.heartbeatAt))],
+                 .text(StoreTimestamp.text(from: host.startedAt)), .text(StoreTimestamp.text(from: host.heartbeatAt))],
                 operation: "register host \(host.id)")
         }
     }
@@ -100,7 +100,7 @@ extension ExecutionStore {
         try withConnection { connection in
             try connection.execute(
                 "UPDATE hosts SET heartbeat_at = ?2, running = ?3 WHERE id = ?1 AND state = 'running'",
-                [.text(hostID), .text(Timestamp.text(from: date)), .int(running)], operation: "heartbeat of host \(hostID)")
+                [.text(hostID), .text(StoreTimestamp.text(from: date)), .int(running)], operation: "heartbeat of host \(hostID)")
             return connection.changes > 0
         }
     }
@@ -110,7 +110,7 @@ extension ExecutionStore {
         try withConnection { connection in
             try connection.transaction(.write, operation: "stop host \(hostID)") {
                 try connection.execute("UPDATE hosts SET state = 'stopped', stopped_at = ?2, running = 0 WHERE id = ?1",
-                                       [.text(hostID), .text(Timestamp.text(from: date))], operation: "stop host \(hostID)")
+                                       [.text(hostID), .text(StoreTimestamp.text(from: date))], operation: "stop host \(hostID)")
             }
         }
     }
@@ -127,9 +127,9 @@ extension ExecutionStore {
                 """, operation: "list hosts") { row in
                 hosts.append(ClusterHost(
                     id: row.text(0) ?? "", address: row.text(1) ?? "", pid: row.int(2), version: row.text(3) ?? "",
-                    workers: row.int(4), startedAt: Timestamp.date(from: row.text(5) ?? "") ?? Date(timeIntervalSince1970: 0),
-                    heartbeatAt: Timestamp.date(from: row.text(6) ?? "") ?? Date(timeIntervalSince1970: 0),
-                    running: row.int(7), state: row.text(8) ?? "", stoppedAt: row.text(9).flatMap(Timestamp.date(from:))))
+                    workers: row.int(4), startedAt: StoreTimestamp.date(from: row.text(5) ?? "") ?? Date(timeIntervalSince1970: 0),
+                    heartbeatAt: StoreTimestamp.date(from: row.text(6) ?? "") ?? Date(timeIntervalSince1970: 0),
+                    running: row.int(7), state: row.text(8) ?? "", stoppedAt: row.text(9).flatMap(StoreTimestamp.date(from:))))
             }
             return hosts
         }
@@ -146,7 +146,7 @@ extension ExecutionStore {
 
     private static func insertWork(_ work: QueuedWork, properties: String, availableAt: Date,
                                    _ connection: any StoreConnection) throws {
-        let now = Timestamp.text(from: Date())
+        let now = StoreTimestamp.text(from: Date())
         try connection.execute(
             """
             INSERT INTO work_queue (execution_id, process_id, trigger, properties, retries_left, attempt,
@@ -154,7 +154,7 @@ extension ExecutionStore {
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
             """,
             [.text(work.executionID), .text(work.processID), .text(work.trigger), .text(properties),
-             .int(work.retriesLeft), .int(work.attempt), .text(now), .text(Timestamp.text(from: availableAt))],
+             .int(work.retriesLeft), .int(work.attempt), .text(now), .text(StoreTimestamp.text(from: availableAt))],
             operation: "queue execution \(work.executionID)")
     }
 
@@ -163,7 +163,7 @@ extension ExecutionStore {
     public func claimWork(hostID: String, at date: Date = Date()) throws -> QueuedWork? {
         try withConnection { connection in
             var found: QueuedWork?
-            let now = Timestamp.text(from: date)
+            let now = StoreTimestamp.text(from: date)
             try connection.query(
                 """
                 UPDATE work_queue SET claimed_by = ?1, claimed_at = ?2
@@ -198,7 +198,7 @@ extension ExecutionStore {
         try withConnection { connection in
             try connection.execute(
                 "UPDATE work_queue SET claimed_by = NULL, claimed_at = NULL, available_at = ?2 WHERE id = ?1",
-                [.integer(work.id), .text(Timestamp.text(from: availableAt))], operation: "put back queued execution \(work.executionID)")
+                [.integer(work.id), .text(StoreTimestamp.text(from: availableAt))], operation: "put back queued execution \(work.executionID)")
         }
     }
 
@@ -234,13 +234,13 @@ extension ExecutionStore {
                                   newExecutionID: () -> String) throws -> Takeover {
         try requireCluster("take over dead hosts")
         var result = Takeover()
-        let cutoff = Timestamp.text(from: date.addingTimeInterval(-timeout))
+        let cutoff = StoreTimestamp.text(from: date.addingTimeInterval(-timeout))
         let dead: [String] = try withConnection { connection in
             try connection.transaction(.write, operation: "find dead hosts") {
                 var ids: [String] = []
                 try connection.query(
                     "UPDATE hosts SET state = 'dead', stopped_at = ?2 WHERE state = 'running' AND heartbeat_at < ?1 RETURNING id",
-                    [.text(cutoff), .text(Timestamp.text(from: date))], operation: "find dead hosts") { row in
+                    [.text(cutoff), .text(StoreTimestamp.text(from: date))], operation: "find dead hosts") { row in
                     if let id = row.text(0) { ids.append(id) }
                 }
                 return ids
@@ -298,8 +298,8 @@ extension ExecutionStore {
             return try connection.transaction(.write, operation: context) {
                 var last: Date?
                 try connection.query("SELECT last_fire FROM schedule_fires WHERE schedule_key = ?1 FOR UPDATE",
-                                     [.text(key)], operation: context) { last = $0.text(0).flatMap(Timestamp.date(from:)) }
-                let stamp: [StoreValue] = [.text(key), .text(processID), .text(Timestamp.text(from: date))]
+                                     [.text(key)], operation: context) { last = $0.text(0).flatMap(StoreTimestamp.date(from:)) }
+                let stamp: [StoreValue] = [.text(key), .text(processID), .text(StoreTimestamp.text(from: date))]
                 guard let last else {
                     try connection.execute(
                         "INSERT INTO schedule_fires (schedule_key, process_id, last_fire) VALUES (?1, ?2, ?3) "

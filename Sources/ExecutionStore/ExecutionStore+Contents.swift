@@ -12,7 +12,7 @@ extension ExecutionStore {
              .optional(record.operationID), .text(record.direction), .int(record.index),
              .text(record.status.rawValue), .blob(record.content), .int(record.size), .int(record.cut ? 1 : 0),
              .text(Self.propertiesJSON(record.properties)), .optional(record.error), .optional(record.errorCode),
-             .text(Timestamp.text(from: record.recordedAt)), .int(record.redacted ? 1 : 0)]
+             .text(StoreTimestamp.text(from: record.recordedAt)), .int(record.redacted ? 1 : 0)]
         }
         try withConnection { connection in
             let context = "record \(rows.count) document contents for execution \(first.executionID)"
@@ -52,7 +52,7 @@ extension ExecutionStore {
                     status: DocumentStatus(rawValue: row.text(5) ?? "") ?? .error, content: row.blob(6),
                     size: row.int(7), cut: row.int64(8) != 0, redacted: row.int64(14) != 0, properties: Self.properties(fromJSON: row.text(9)),
                     error: row.text(10), errorCode: row.text(11),
-                    recordedAt: Timestamp.date(from: row.text(12) ?? "") ?? Date(timeIntervalSince1970: 0),
+                    recordedAt: StoreTimestamp.date(from: row.text(12) ?? "") ?? Date(timeIntervalSince1970: 0),
                     storedSize: row.int(13)))
             }
             return records

@@ -143,8 +143,8 @@ extension ExecutionStore {
                                        path: String) throws -> [StoreValue] {
         [
             .text(execution.status.rawValue),
-            .text(Timestamp.text(from: execution.startTime)),
-            .optional(execution.endTime.map(Timestamp.text(from:))),
+            .text(StoreTimestamp.text(from: execution.startTime)),
+            .optional(execution.endTime.map(StoreTimestamp.text(from:))),
             .int(execution.documentsIn),
             .int(execution.documentsOut),
             .int(execution.documentsError),

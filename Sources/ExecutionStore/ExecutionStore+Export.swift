@@ -20,11 +20,11 @@ extension ExecutionStore {
             conditions.append("e.process_id = ?\(bindings.count)")
         }
         if let from = filter.from {
-            bindings.append(.text(Timestamp.text(from: from)))
+            bindings.append(.text(StoreTimestamp.text(from: from)))
             conditions.append("d.recorded_at >= ?\(bindings.count)")
         }
         if let to = filter.to {
-            bindings.append(.text(Timestamp.text(from: to)))
+            bindings.append(.text(StoreTimestamp.text(from: to)))
             conditions.append("d.recorded_at < ?\(bindings.count)")
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")

@@ -14,8 +14,8 @@ extension ExecutionStore {
             if let status = query.status { add(.text(status.rawValue)) { "e.status = ?\($0)" } }
             if let trigger = query.trigger { add(.text(trigger)) { "e.trigger = ?\($0)" } }
             if let host = query.host { add(.text(host)) { "e.host = ?\($0)" } }
-            if let from = query.from { add(.text(Timestamp.text(from: from))) { "e.start_time >= ?\($0)" } }
-            if let to = query.to { add(.text(Timestamp.text(from: to))) { "e.start_time < ?\($0)" } }
+            if let from = query.from { add(.text(StoreTimestamp.text(from: from))) { "e.start_time >= ?\($0)" } }
+            if let to = query.to { add(.text(StoreTimestamp.text(from: to))) { "e.start_time < ?\($0)" } }
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             var found: [ExecutionRecord] = []
             try connection.query(
@@ -49,7 +49,7 @@ extension ExecutionStore {
                     try connection.execute(
                         "UPDATE executions SET status = ?4, end_time = ?2, error = COALESCE(error, ?3) "
                             + "WHERE id = ?1 AND status = 'INPROCESS'",
-                        [.text(id), .text(Timestamp.text(from: date)), .text(message), .text(status.rawValue)],
+                        [.text(id), .text(StoreTimestamp.text(from: date)), .text(message), .text(status.rawValue)],
                         operation: context)
                     try Self.sealExecution(id, chain: &chain)
                 }

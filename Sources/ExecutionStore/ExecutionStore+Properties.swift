@@ -13,7 +13,7 @@ extension ExecutionStore {
                 """,
                 [.text(processID)], operation: context) { row in
                 let stamp = row.text(3) ?? ""
-                guard let updatedAt = Timestamp.date(from: stamp) else {
+                guard let updatedAt = StoreTimestamp.date(from: stamp) else {
                     throw StoreError(operation: context, message: "column updated_at holds '\(stamp)', not a timestamp",
                                      path: connection.path)
                 }
@@ -32,7 +32,7 @@ extension ExecutionStore {
         guard !values.isEmpty else { return }
         try withConnection { connection in
             let context = "persist properties of process \(processID)"
-            let stamp = Timestamp.text(from: date)
+            let stamp = StoreTimestamp.text(from: date)
             try connection.transaction(.write, operation: context) {
                 for (name, value) in values.sorted(by: { $0.key < $1.key }) {
                     try connection.execute(

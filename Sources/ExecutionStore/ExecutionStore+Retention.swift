@@ -20,7 +20,7 @@ extension ExecutionStore {
     /// the chain verifies at every step.
     @discardableResult
     public func purge(startedBefore cutoff: Date, now: Date = Date()) throws -> AuditCheckpoint {
-        let cutoffText = Timestamp.text(from: cutoff)
+        let cutoffText = StoreTimestamp.text(from: cutoff)
         let plan = try purgePlan(cutoff: cutoffText)
         let key = auditKey
         let checkpointID: Int64 = try withConnection { connection in
@@ -33,7 +33,7 @@ extension ExecutionStore {
                     INSERT INTO audit_checkpoints (created_at, cutoff, last_seq, last_chain_hash)
                     VALUES (?1, ?2, ?3, ?4) RETURNING id
                     """,
-                    [.text(Timestamp.text(from: now)), .text(cutoffText), .integer(latest?.lastSequence ?? 0),
+                    [.text(StoreTimestamp.text(from: now)), .text(cutoffText), .integer(latest?.lastSequence ?? 0),
                      .blob(latest?.hash ?? Digest.genesis)], operation: context)
                 try Self.signCheckpoint(id, key: key, connection, context: context)
                 try AuditHead.write(connection, key: key, context: context)

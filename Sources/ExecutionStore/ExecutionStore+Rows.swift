@@ -101,7 +101,7 @@ extension ExecutionStore {
     }
 
     private static func date(_ text: String, column: String, context: String, path: String) throws -> Date {
-        guard let date = Timestamp.date(from: text) else {
+        guard let date = StoreTimestamp.date(from: text) else {
             throw StoreError(operation: context,
                              message: "column \(column) holds '\(text)', not a UTC timestamp like 2024-05-01T12:00:00.000Z",
                              path: path)

@@ -18,7 +18,7 @@ extension ExecutionStore {
             var found: Date?
             try connection.query("SELECT last_fire FROM schedule_fires WHERE schedule_key = ?1", [.text(key)],
                                  operation: context) { row in
-                found = row.text(0).flatMap(Timestamp.date(from:))
+                found = row.text(0).flatMap(StoreTimestamp.date(from:))
             }
             return found
         }
@@ -32,7 +32,7 @@ extension ExecutionStore {
             try connection.execute(
                 "INSERT INTO schedule_fires (schedule_key, process_id, last_fire) VALUES (?1, ?2, ?3) "
                     + "ON CONFLICT (schedule_key) DO UPDATE SET last_fire = excluded.last_fire, process_id = excluded.process_id",
-                [.text(key), .text(processID), .text(Timestamp.text(from: date))], operation: context)
+                [.text(key), .text(processID), .text(StoreTimestamp.text(from: date))], operation: context)
         }
     }
 }

@@ -72,7 +72,7 @@ public struct AuthorizationRequest: Sendable {
 
     /// `BASE64URL(SHA256(verifier))`, the S256 challenge.
     static func codeChallenge(for verifier: String) -> String {
-        JWTAssertion.base64URL(Array(SHA256.hash(data: Array(verifier.utf8))))
+        JWTAssertion.base64URL(SHA256.hash(data: Array(verifier.utf8)).withUnsafeBytes { [UInt8]($0) })
     }
 
     /// `bytes` random bytes from OpenSSL, base64url-encoded.

@@ -96,14 +96,14 @@ import Testing
     }
 
     @Test func timestampsAreReadableUTCTextWithMilliseconds() throws {
-        #expect(Timestamp.text(from: date(0)) == "1970-01-01T00:00:00.000Z")
-        #expect(Timestamp.text(from: date(1_714_567_890_123)) == "2024-05-01T12:51:30.123Z")
-        #expect(Timestamp.text(from: date(-1)) == "1969-12-31T23:59:59.999Z")
-        #expect(Timestamp.text(from: date(951_782_400_000)) == "2000-02-29T00:00:00.000Z")
+        #expect(StoreTimestamp.text(from: date(0)) == "1970-01-01T00:00:00.000Z")
+        #expect(StoreTimestamp.text(from: date(1_714_567_890_123)) == "2024-05-01T12:51:30.123Z")
+        #expect(StoreTimestamp.text(from: date(-1)) == "1969-12-31T23:59:59.999Z")
+        #expect(StoreTimestamp.text(from: date(951_782_400_000)) == "2000-02-29T00:00:00.000Z")
         for milliseconds: Int64 in [0, -1, 1_714_567_890_123, 951_782_400_000, 4_102_444_799_999] {
-            #expect(Timestamp.date(from: Timestamp.text(from: date(milliseconds))) == date(milliseconds))
+            #expect(StoreTimestamp.date(from: StoreTimestamp.text(from: date(milliseconds))) == date(milliseconds))
         }
-        #expect(Timestamp.date(from: "2024-05-01 12:51:30") == nil)
-        #expect(Timestamp.date(from: "2024-13-01T12:51:30.123Z") == nil)
+        #expect(StoreTimestamp.date(from: "2024-05-01 12:51:30") == nil)
+        #expect(StoreTimestamp.date(from: "2024-13-01T12:51:30.123Z") == nil)
     }
 }

@@ -32,7 +32,7 @@ public struct AuditCheckpoint: Sendable, Hashable {
     init(row: StoreRow, path: String) throws {
         id = row.int64(0)
         let created = row.text(1) ?? "", cut = row.text(2) ?? ""
-        guard let createdAt = Timestamp.date(from: created), let cutoff = Timestamp.date(from: cut) else {
+        guard let createdAt = StoreTimestamp.date(from: created), let cutoff = StoreTimestamp.date(from: cut) else {
             throw StoreError(operation: "read audit checkpoint \(row.int64(0))",
                              message: "created_at '\(created)' or cutoff '\(cut)' is not a UTC timestamp", path: path)
         }

@@ -3,11 +3,11 @@ import Foundation
 
 /// Converts dates to and from the stored text form `2024-05-01T12:34:56.789Z`
 /// (ISO-8601, UTC, milliseconds), which sorts in time order as text.
-enum Timestamp {
+public enum StoreTimestamp {
     private static let msPerDay: Int64 = 86_400_000
 
     /// The stored text for `date`, rounded to the nearest millisecond.
-    static func text(from date: Date) -> String {
+    public static func text(from date: Date) -> String {
         let ms = Int64((date.timeIntervalSince1970 * 1000).rounded())
         return RFC3339.text(micros: ms * 1000, fraction: .milliseconds)
     }

@@ -54,11 +54,11 @@ extension ExecutionsCommand {
             var runner = ProcessRunner(workspace: workspace, connectors: options.connectors(),
                                        recorder: recorder, environment: options.environment)
             runner.checkpoints = store
-            let progress = ProgressDisplay.wanted(json: json) ? ProgressDisplay() : nil
+            let progress = ProgressDisplay(drawsLine: ProgressDisplay.wanted(json: json), redactor: redactor)
             runner.progress = progress
             let execution = await runner.run(processID: processID, trigger: .retry, executionID: retry.executionID,
                                              retry: retry.plan)
-            progress?.finish()
+            progress.finish()
             if execution.status == .error, execution.error?.hasPrefix("could not record the execution") == true {
                 Terminal.error("error: execution \(retry.original.id) is being retried by another host or command "
                                + "(\(retry.executionID)); nothing was sent again")

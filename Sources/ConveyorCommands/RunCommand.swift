@@ -57,16 +57,16 @@ struct RunCommand: AsyncParsableCommand {
         let persisted = workspace.processes[processID]?.properties.filter(\.persist).map(\.name) ?? []
         var properties = try storedValues(of: persisted, processID: processID, in: store)
         for (name, value) in overrides { properties[name] = value }
-        let recorder = StoreRecorder(store: store, redactor: SecretRedactor(workspace.secretValues),
-                                     numberFields: workspace.numberTrackedFields)
+        let redactor = SecretRedactor(workspace.secretValues)
+        let recorder = StoreRecorder(store: store, redactor: redactor, numberFields: workspace.numberTrackedFields)
         var runner = ProcessRunner(workspace: workspace, connectors: options.connectors(),
                                    recorder: recorder, environment: options.environment)
         runner.checkpoints = store
-        let progress = ProgressDisplay.wanted(json: json) ? ProgressDisplay() : nil
+        let progress = ProgressDisplay(drawsLine: ProgressDisplay.wanted(json: json), redactor: redactor)
         runner.progress = progress
         let execution = await runner.run(processID: processID, trigger: .manual, inputs: documents,
                                          properties: properties, executionID: executionID)
-        progress?.finish()
+        progress.finish()
         Self.report(execution, store: store, recorder: recorder, json: json)
         if execution.status != .error, !persisted.isEmpty {
             try persist(persisted, of: execution, in: store)

@@ -123,11 +123,12 @@ struct ServeCommand: AsyncParsableCommand {
         let workspace = try options.loadWorkspace(extensions: extensions.extensions)
         // The host's lifecycle marks what a previous host (or command) left unfinished, and logs it.
         let store = try options.openStore(abortingOrphans: false)
-        let recorder = StoreRecorder(store: store, redactor: SecretRedactor(workspace.secretValues),
-                                     numberFields: workspace.numberTrackedFields)
+        let redactor = SecretRedactor(workspace.secretValues)
+        let recorder = StoreRecorder(store: store, redactor: redactor, numberFields: workspace.numberTrackedFields)
         var runner = ProcessRunner(workspace: workspace, connectors: options.connectors(), recorder: recorder,
                                    environment: options.environment, registry: ExecutionRegistry())
         runner.checkpoints = store
+        runner.progress = HostRetryLog(logger: logger, redactor: redactor)
         // Processes with allowSimultaneous="false" take the lock `conveyor run` takes: the cluster's
         // on a PostgreSQL store, the workspace's lock file otherwise.
         if store.sharesProcessLocks {

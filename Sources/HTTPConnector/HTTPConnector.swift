@@ -55,10 +55,15 @@ public struct HTTPConnector: Connector {
         let curl = CurlHTTPClient(timeouts: connectionSettings.timeouts, caFile: connectionSettings.caFile)
         let limiter = limiters.limiter(for: connection.id, connectionSettings)
         let countRetry = environment.countRetry
+        let note = environment.noteRetry
+        let waits: @Sendable (RetryEvent) -> Void = {
+            note(RetryNotice($0.request, $0.attempt, $0.maxAttempts, $0.delay, $0.reason))
+        }
         let client = RetryingHTTPClient(base: RateLimitedHTTPClient(base: curl, limiter: limiter),
                                         policy: connectionSettings.retry, onRetry: { _ in countRetry() },
-                                        circuit: OutageCircuit())
-        let tokenClient = RetryingHTTPClient(base: curl, policy: connectionSettings.retry, onRetry: { _ in countRetry() })
+                                        onWait: waits, circuit: OutageCircuit())
+        let tokenClient = RetryingHTTPClient(base: curl, policy: connectionSettings.retry, onRetry: { _ in countRetry() },
+                                             onWait: waits)
         let exchange = HTTPExchange(connection: connectionSettings, settings: operationSettings, client: client,
                                     authorizer: HTTPAuthorizer(auth: connectionSettings.auth, client: tokenClient))
         return HTTPSendOperation(exchange: exchange)

@@ -11,20 +11,23 @@ public struct RetryingHTTPClient: HTTPClient {
     private let policy: RetryPolicy
     private let sleep: @Sendable (Duration) async throws -> Void
     private let onRetry: (@Sendable (RetryEvent) -> Void)?
+    private let onWait: (@Sendable (RetryEvent) -> Void)?
     private let now: @Sendable () -> Date
     private let jitter: @Sendable () -> Double
     private let circuit: OutageCircuit?
 
-    /// Creates a retrying client; `sleep` waits between attempts and `onRetry` observes each retry.
+    /// Creates a retrying client; `sleep` waits between attempts, `onWait` is told of each retry
+    /// before the wait and `onRetry` after it, as the request is sent again.
     public init(
         base: any HTTPClient,
         policy: RetryPolicy,
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
         onRetry: (@Sendable (RetryEvent) -> Void)? = nil,
+        onWait: (@Sendable (RetryEvent) -> Void)? = nil,
         circuit: OutageCircuit? = nil
     ) {
-        self.init(base: base, policy: policy, sleep: sleep, onRetry: onRetry, now: { Date() }, jitter: { Double.random(in: 0..<1) },
-                  circuit: circuit)
+        self.init(base: base, policy: policy, sleep: sleep, onRetry: onRetry, onWait: onWait, now: { Date() },
+                  jitter: { Double.random(in: 0..<1) }, circuit: circuit)
     }
 
     /// Creates a retrying client with an explicit clock (for `Retry-After` dates) and jitter source (values in 0..<1).
@@ -33,6 +36,7 @@ public struct RetryingHTTPClient: HTTPClient {
         policy: RetryPolicy,
         sleep: @escaping @Sendable (Duration) async throws -> Void,
         onRetry: (@Sendable (RetryEvent) -> Void)?,
+        onWait: (@Sendable (RetryEvent) -> Void)? = nil,
         now: @escaping @Sendable () -> Date,
         jitter: @escaping @Sendable () -> Double,
         circuit: OutageCircuit? = nil
@@ -41,6 +45,7 @@ public struct RetryingHTTPClient: HTTPClient {
         self.policy = policy
         self.sleep = sleep
         self.onRetry = onRetry
+        self.onWait = onWait
         self.now = now
         self.jitter = jitter
         self.circuit = circuit
@@ -82,13 +87,16 @@ public struct RetryingHTTPClient: HTTPClient {
                 (delay, reason) = (wait, why)
                 unanswered = error as? TransportError
             }
+            let event = RetryEvent(attempt: attempt, delay: delay, reason: reason, maxAttempts: policy.maxAttempts,
+                                   request: request.method + " " + request.redactedURL)
+            onWait?(event)
             try await sleep(delay)
             if var failure = unanswered, let openedAfter = circuit?.openedAfter {
                 // Another request found the endpoint down while this one waited: not sent again.
                 failure.note = OutageCircuit.note(sent: attempt, openedAfter: openedAfter)
                 throw failure
             }
-            onRetry?(RetryEvent(attempt: attempt, delay: delay, reason: reason))
+            onRetry?(event)
             attempt += 1
         }
     }

@@ -85,6 +85,8 @@ struct FaultInjectionTests {
         #expect(output.status == 0, "\(output.stderr)\n\(output.stdout.prefix(2_000))")
         #expect(execution["documentsOut"] as? Int == total)
         #expect((execution["retries"] as? Int ?? 0) >= 1, "\(execution["retries"] ?? "nil")")
+        #expect(output.stderr.contains("retry: shape 'write': AppendRows to ") && output.stderr.contains(" of 4 in "),
+                "\(output.stderr)")
         let found = try workspace.idStats()
         // At least once: the appends whose answers were held may have landed before they were sent again.
         #expect(found.distinct == total && found.rows >= total && found.lowest == 0 && found.highest == total - 1,
@@ -118,6 +120,10 @@ struct FaultInjectionTests {
         let messages = ((execution["documents"] as? [[String: Any]]) ?? []).compactMap { $0["error"] as? String }
         #expect(messages.count == min(total, 1_000) && messages.allSatisfy { !$0.isEmpty })
         #expect(elapsed < 60, "took \(elapsed) s")
+        // The retries were told on stderr while they waited, at most one line a second for the shape.
+        let lines = output.stderr.split(separator: "\n").filter { $0.hasPrefix("retry: shape 'write': POST http://\(proxy.address)/") }
+        #expect(!lines.isEmpty && lines.count <= retries, "\(output.stderr)")
+        #expect(lines.allSatisfy { $0.contains("/insertAll failed (") && $0.contains(" of 3 in ") }, "\(output.stderr)")
     }
 
     @Test("exactly-once with every connection failing: ERROR, and every row counted written is in the table once")

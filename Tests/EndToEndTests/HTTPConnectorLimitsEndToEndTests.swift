@@ -93,11 +93,49 @@ struct HTTPConnectorLimitsEndToEndTests {
         #expect(patient.status == 0, "\(patient.said)")
         #expect(patient.seconds >= 2, "waited \(patient.seconds) s: \(patient.said)")
         #expect(try HTTPConnectorEndToEndTests.json(root, "patient.json")["attempts"] as? Int == 2)
+        // The wait was told on stderr as it began: the request without its query, why, and for how long.
+        #expect(patient.said.contains("retry: shape 'call': GET \(api.url)/flaky/wait-2s failed (HTTP 429); attempt 2 of 3 in 2.0 s"),
+                "\(patient.said)")
+        #expect(!patient.said.contains("fail=1"), "\(patient.said)")
 
         // Retry-After: 30 with maxBackoff 1s: the connection waits 1 s, not 30.
         let hurried = try Self.run("hurried", root)
         #expect(hurried.status == 0, "\(hurried.said)")
         #expect(hurried.seconds >= 1 && hurried.seconds < 15, "waited \(hurried.seconds) s: \(hurried.said)")
+        #expect(hurried.said.contains("GET \(api.url)/flaky/wait-30s failed (HTTP 429); attempt 2 of 2 in 1.0 s"), "\(hurried.said)")
+    }
+
+    @Test func aRetryLineNeverShowsASecretInTheRequest() async throws {
+        let api = try HTTPTestAPI()
+        // A secret in the path and in the query: the query is left out of the line, the path's
+        // secret is redacted (HTTPConnectorEndToEndTests.run checks that no secret value is shown).
+        let root = try HTTPConnectorEndToEndTests.workspace(api.url, operations: [
+            "keyed": HTTPConnectorEndToEndTests.get("keyed", "/flaky/k-${secret:API_TOKEN}-{value}",
+                                                     #"<queryParameter name="fail" value="1"/>"#
+                                                     + #"<queryParameter name="key" value="${secret:API_PASSWORD}"/>"#),
+        ], processes: ["keyed": "api keyed"], inputs: ["keyed": [#"{"key":"keyed","value":"1"}"#]])
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let keyed = try Self.run("keyed", root)
+        #expect(keyed.status == 0, "\(keyed.said)")
+        let line = try #require(keyed.said.split(separator: "\n").first { $0.hasPrefix("retry: shape 'call': GET ") },
+                                "\(keyed.said)")
+        #expect(line.contains("/flaky/k-***-1 failed (HTTP 503); attempt 2 of 3 in "), "\(line)")
+        #expect(!line.contains("?") && !line.contains("key="), "\(line)")
+
+        // A host logs the same line as a warning with the execution's id, redacted as well (a new
+        // name for the test API, which fails only the first request of each).
+        try #"{"key":"keyed","value":"2"}"#.write(toFile: root + "/in/keyed.jsonl", atomically: true, encoding: .utf8)
+        let host = try await ServeHost.start(workspace: root, arguments: ["--no-auth"],
+                                             environment: HTTPConnectorEndToEndTests.secrets)
+        defer { Task { try? await host.stop() } }
+        let answer = try await ServeHost.curl(["-X", "POST", host.base + "/api/processes/p-keyed/executions"])
+        #expect(answer.contains("\"COMPLETE\""), "\(answer)")
+        let log = host.log
+        for value in HTTPConnectorEndToEndTests.secrets.values { #expect(!log.contains(value), "\(log)") }
+        let warning = try #require(log.split(separator: "\n").first { $0.contains("retry: shape 'call': GET ") }, "\(log)")
+        #expect(warning.contains("warning") && warning.contains("execution=ex-")
+                    && warning.contains("/flaky/k-***-2 failed (HTTP 503); attempt 2 of 3 in "), "\(warning)")
+        try await host.stop()
     }
 
     @Test func shapesUsingOneConnectionShareItsRateLimit() throws {

@@ -36,6 +36,22 @@ struct RetryingHTTPClientTests {
         #expect(try await hits(server, "a") == 3)
     }
 
+    @Test func eachWaitIsToldBeforeItBeginsWithTheRequestWithoutItsQuery() async throws {
+        let server = try await LocalServer(script: Self.script)
+        defer { server.stop() }
+        let order = Recorder<String>(), waits = Recorder<RetryEvent>()
+        let client = RetryingHTTPClient(base: CurlHTTPClient(), policy: RetryPolicy(maxAttempts: 4),
+                                        sleep: { order.append("sleep \($0)") }, onRetry: { order.append("retry \($0.attempt)") },
+                                        onWait: { waits.append($0); order.append("wait \($0.attempt)") })
+        let response = try await client.send(HTTPRequest(url: server.url("/script?id=w&statuses=503,429,200")))
+        #expect(response.status == 200)
+        #expect(waits.all.map(\.attempt) == [1, 2])
+        #expect(waits.all.map(\.reason) == ["HTTP 503", "HTTP 429"])
+        #expect(waits.all.allSatisfy { $0.maxAttempts == 4 && $0.request == "GET " + server.url("/script") })
+        let steps = order.all.map { $0.hasPrefix("sleep") ? "sleep" : $0 }
+        #expect(steps == ["wait 1", "sleep", "retry 1", "wait 2", "sleep", "retry 2"])
+    }
+
     @Test func retryAfterSecondsIsTheDelay() async throws {
         let server = try await LocalServer(script: Self.script)
         defer { server.stop() }

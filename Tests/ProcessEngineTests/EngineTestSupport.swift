@@ -71,4 +71,10 @@ func workspace(shapes middle: [ShapeDefinition], tracking: [TrackedFieldBinding]
                      maps: Dictionary(uniqueKeysWithValues: maps.map { ($0.id, $0) }))
 }
 
+/// ``workspace(shapes:tracking:direction:maps:profiles:properties:)`` with one connector shape, `send`,
+/// of the scripted connection's operation.
+func sendWorkspace() -> Workspace {
+    workspace(shapes: [ShapeDefinition(id: "send", kind: .connector(connection: "c", operation: "op", next: "done"), location: here)])
+}
+
 func value(_ parts: ValueSource...) -> ValueDefinition { ValueDefinition(parts: parts, location: here) }

@@ -14,9 +14,7 @@ final class ProgressLog: ProgressObserver {
 @Suite struct ProgressHookTests {
     @Test("the progress observer hears each chunk entering each shape, with running counts")
     func progressPerChunk() async throws {
-        let ws = workspace(shapes: [
-            ShapeDefinition(id: "send", kind: .connector(connection: "c", operation: "op", next: "done"), location: here),
-        ])
+        let ws = sendWorkspace()
         let log = ProgressLog()
         var runner = ProcessRunner(workspace: ws, connectors: ConnectorRegistry([ScriptedConnector()]),
                                    recorder: DiscardingRecorder(), environment: [:], chunkSize: 10)

@@ -60,6 +60,7 @@ extension BigQueryConnector {
                                               retry: settings.retry, location: settings.location,
                                               workspaceRoot: environment.workspaceRoot)
         operation.countRetry = environment.countRetry
+        operation.noteRetry = environment.noteRetry
         operation.responseTimeout = settings.timeouts.request
         return operation
     }

@@ -97,7 +97,9 @@ public final class BigQueryConnector: Connector {
         let countRetry = environment.countRetry
         // One circuit per operation of an execution: an endpoint down for longer than the retries
         // fails the requests after the first one that spent them at their first attempt.
+        let note = environment.noteRetry
         let transport = RetryingHTTPClient(base: base, policy: settings.retry, onRetry: { _ in countRetry() },
+                                           onWait: { note(RetryNotice($0.request, $0.attempt, $0.maxAttempts, $0.delay, $0.reason)) },
                                            circuit: OutageCircuit())
         return (settings, BigQueryREST(http: AuthorizedHTTPClient(base: transport, tokens: tokens), rootURL: settings.rootURL))
     }

@@ -63,8 +63,11 @@ extension StorageTableWriter {
                     throw StorageWriteError(code: failure.code, message: failure.message + " (after \(attempt) attempts)",
                                             operation: operation)
                 }
+                let delay = options.retry.backoffCeiling(forRetry: attempt) * Double.random(in: 0.5...1)
+                options.onWait(RetryNotice(request: "CreateWriteStream for \(table)", attempt: attempt,
+                                           maxAttempts: options.retry.maxAttempts, delay: delay, reason: failure.description))
                 options.onRetry()
-                try await Task.sleep(for: options.retry.backoffCeiling(forRetry: attempt) * Double.random(in: 0.5...1))
+                try await Task.sleep(for: delay)
             }
         }
     }

@@ -26,6 +26,8 @@ actor StorageTableWriter {
         var responseTimeout: Duration = .seconds(60)
         /// Called before each resend of requests that failed transiently.
         var onRetry: @Sendable () -> Void = {}
+        /// Told of each resend before the wait that comes first.
+        var onWait: @Sendable (RetryNotice) -> Void = { _ in }
         /// The process id and execution id under which checkpoints are kept (exactly-once).
         var processID = ""
         var executionID = ""
@@ -409,7 +411,10 @@ actor StorageTableWriter {
             if let backoff {
                 attempt += 1
                 if attempt < options.retry.maxAttempts, outageAfter == nil {
-                    try? await Task.sleep(for: options.retry.backoffCeiling(forRetry: attempt) * Double.random(in: 0.5...1))
+                    let delay = options.retry.backoffCeiling(forRetry: attempt) * Double.random(in: 0.5...1)
+                    options.onWait(RetryNotice(request: "AppendRows to \(table)", attempt: attempt,
+                                               maxAttempts: options.retry.maxAttempts, delay: delay, reason: backoff))
+                    try? await Task.sleep(for: delay)
                 }
                 // Out of attempts, or the endpoint found down (by this batch or another one, maybe while
                 // this one waited): the rows fail, and later batches are not retried until an answer.

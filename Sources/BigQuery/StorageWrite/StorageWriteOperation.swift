@@ -15,6 +15,8 @@ struct StorageWriteOperation: MapFusingOperation {
     let retry: RetryPolicy
     /// Counts each resend after a transient failure in the execution's record.
     var countRetry: @Sendable () -> Void = {}
+    /// Told of each resend before its wait (``ConnectorEnvironment/noteRetry``).
+    var noteRetry: @Sendable (RetryNotice) -> Void = { _ in }
     /// How long each Storage Write API response may take (the connection's request timeout).
     var responseTimeout: Duration = .seconds(60)
     /// Writers by destination, shared by the copies of this operation.
@@ -439,6 +441,7 @@ struct StorageWriteOperation: MapFusingOperation {
             options.maxRowsPerRequest = settings.batchCount
             options.retry = retry
             options.onRetry = countRetry
+            options.onWait = noteRetry
             options.responseTimeout = responseTimeout
             options.processID = context.execution.processID
             options.executionID = context.execution.id

@@ -48,7 +48,7 @@ public struct RetryPolicy: Sendable {
     }
 }
 
-/// One retry about to happen, reported to ``RetryingHTTPClient``'s `onRetry` observer.
+/// One retry about to happen, reported to ``RetryingHTTPClient``'s `onWait` and `onRetry` observers.
 public struct RetryEvent: Sendable {
     /// The attempt that just failed (1-based); the retry is attempt `attempt + 1`.
     public var attempt: Int
@@ -56,12 +56,19 @@ public struct RetryEvent: Sendable {
     public var delay: Duration
     /// Why the attempt failed, such as "HTTP 503" or "HTTP 403 rateLimitExceeded".
     public var reason: String
+    /// All the attempts the policy allows, the first one included (0: not told).
+    public var maxAttempts: Int
+    /// The request's method and URL without its query (``HTTPRequest/redactedURL``), such as
+    /// `GET https://…/tables/orders`; empty when not told.
+    public var request: String
 
     /// Creates an event.
-    public init(attempt: Int, delay: Duration, reason: String) {
+    public init(attempt: Int, delay: Duration, reason: String, maxAttempts: Int = 0, request: String = "") {
         self.attempt = attempt
         self.delay = delay
         self.reason = reason
+        self.maxAttempts = maxAttempts
+        self.request = request
     }
 }
 

@@ -24,15 +24,20 @@ public struct ConnectorEnvironment: Sendable {
     /// Called once for every request the operation's transport sends again after a transient
     /// failure (HTTP retries, stream reconnects); the engine counts them in ``Execution/retries``.
     public var countRetry: @Sendable () -> Void
+    /// Called before the operation waits to send a request again (see ``RetryNotice``); the engine
+    /// passes it to the run's ``ProgressObserver``.
+    public var noteRetry: @Sendable (RetryNotice) -> Void
     /// Where exactly-once writers keep their checkpoints; nil when the run keeps none (then an
     /// operation that needs them refuses to start).
     public var checkpoints: (any CheckpointStore)?
 
     public init(workspaceRoot: String, variables: [String: String], countRetry: @escaping @Sendable () -> Void = {},
+                noteRetry: @escaping @Sendable (RetryNotice) -> Void = { _ in },
                 checkpoints: (any CheckpointStore)? = nil) {
         self.workspaceRoot = workspaceRoot
         self.variables = variables
         self.countRetry = countRetry
+        self.noteRetry = noteRetry
         self.checkpoints = checkpoints
     }
 }

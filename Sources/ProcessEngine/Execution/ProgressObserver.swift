@@ -36,4 +36,13 @@ public struct ExecutionProgress: Sendable {
 public protocol ProgressObserver: Sendable {
     /// A chunk of documents is entering `progress.shapeID`.
     func progressed(_ progress: ExecutionProgress)
+
+    /// The operation of connector shape `shapeID` of execution `executionID` is about to wait and
+    /// send a request again (called on the operation's task, possibly from several at once). The
+    /// default does nothing.
+    func retrying(_ notice: RetryNotice, shapeID: String, executionID: String)
+}
+
+extension ProgressObserver {
+    public func retrying(_ notice: RetryNotice, shapeID: String, executionID: String) {}
 }

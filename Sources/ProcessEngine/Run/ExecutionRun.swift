@@ -189,7 +189,8 @@ final class ExecutionRun {
         let mode: ChangeReadMode = info.trigger == .changes ? .batch(capture.maxBatch) : .untilCaughtUp
         let shared = shared
         let environment = ConnectorEnvironment(workspaceRoot: runner.workspace.root, variables: runner.environment,
-                                               countRetry: { shared.retries.wrappingAdd(1, ordering: .relaxed) })
+                                               countRetry: { shared.retries.wrappingAdd(1, ordering: .relaxed) },
+                                               noteRetry: retryNotes(forShape: shapeID))
         let operation = try await shared.operations.operation(forShape: shapeID) {
             try await connector.makeChangeReader(connection: connection, capture: capture, mode: mode,
                                                  environment: environment)
@@ -469,6 +470,7 @@ final class ExecutionRun {
         let shared = shared
         let environment = ConnectorEnvironment(workspaceRoot: runner.workspace.root, variables: runner.environment,
                                                countRetry: { shared.retries.wrappingAdd(1, ordering: .relaxed) },
+                                               noteRetry: retryNotes(forShape: shapeID),
                                                checkpoints: runner.checkpoints)
         return try await shared.operations.operation(forShape: shapeID) {
             try await connector.makeOperation(connection: connection, operation: definition, environment: environment)
@@ -548,6 +550,13 @@ final class ExecutionRun {
             recording.failure = "could not record the execution's counts: \(error)"
             stop.requested = true
         }
+    }
+
+    /// Where the operation of `shapeID` tells of its retries: the run's progress observer, if any.
+    private func retryNotes(forShape shapeID: String) -> @Sendable (RetryNotice) -> Void {
+        guard let observer = runner.progress else { return { _ in } }
+        let executionID = info.id
+        return { notice in observer.retrying(notice, shapeID: shapeID, executionID: executionID) }
     }
 
     private func reportProgress(at shapeID: String) {

@@ -73,6 +73,15 @@ private final class RetryLog: ProgressObserver {
         #expect(throttle.admit("e1/write", now: start + .milliseconds(2_500)) == 0)
     }
 
+    @Test("a far end's line breaks and terminal escapes stay in one printable line")
+    func controlCharactersAreEscaped() {
+        let notice = RetryNotice(request: "AppendRows to p.d.t", attempt: 1, maxAttempts: 8, delay: .seconds(1),
+                                 reason: "UNAVAILABLE (14): down\nretry: shape 'x': forged\u{1B}[2J\u{9B}31m\u{7F}é")
+        let line = RetryThrottle.line(notice, shapeID: "write", held: 0)
+        #expect(!line.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
+        #expect(line.contains(#"down\u{a}retry: shape 'x': forged\u{1b}[2J\u{9b}31m\u{7f}é)"#), "\(line)")
+    }
+
     @Test("a long-lived host forgets the keys of executions quiet for a minute")
     func quietKeysAreForgotten() {
         var throttle = RetryThrottle()

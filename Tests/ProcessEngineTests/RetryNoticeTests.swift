@@ -82,6 +82,16 @@ private final class RetryLog: ProgressObserver {
         #expect(line.contains(#"down\u{a}retry: shape 'x': forged\u{1b}[2J\u{9b}31m\u{7f}é)"#), "\(line)")
     }
 
+    @Test("a huge request or reason is cut, saying how much was left out")
+    func hugePartsAreCut() {
+        let notice = RetryNotice(request: "GET https://api.test/items/" + String(repeating: "x", count: 5_000),
+                                 attempt: 1, maxAttempts: 3, delay: .seconds(2), reason: String(repeating: "é", count: 3_000))
+        let line = RetryThrottle.line(notice, shapeID: "call", held: 0)
+        #expect(line.count < 2_200, "\(line.count)")
+        #expect(line.contains("… (4027 more characters) failed (") && line.contains("… (2000 more characters)); attempt 2 of 3"),
+                "\(line.suffix(200))")
+    }
+
     @Test("a long-lived host forgets the keys of executions quiet for a minute")
     func quietKeysAreForgotten() {
         var throttle = RetryThrottle()

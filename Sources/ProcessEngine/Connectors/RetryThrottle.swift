@@ -37,11 +37,20 @@ public struct RetryThrottle: Sendable {
         // A reason that names the request again (the Storage Write API's errors do) names it once.
         var reason = notice.reason
         if reason.hasPrefix(notice.request + ": ") { reason.removeFirst(notice.request.count + 2) }
-        var text = "retry: shape '\(shapeID)': \(notice.request) failed (\(reason)); attempt \(notice.attempt + 1)"
+        var text = "retry: shape '\(shapeID)': \(shortened(notice.request)) failed (\(shortened(reason))); "
+            + "attempt \(notice.attempt + 1)"
         if notice.maxAttempts > 0 { text += " of \(notice.maxAttempts)" }
         text += " in " + FixedDecimal.string(delay, places: 1) + " s"
         if held > 0 { text += " (\(held) more \(held == 1 ? "retry" : "retries") since the last line)" }
         return printable(text)
+    }
+
+    /// `text` cut after 1,000 characters (a URL holding a large document value, a long error from
+    /// the far end), saying how much was left out.
+    static func shortened(_ text: String) -> String {
+        let limit = 1_000
+        guard text.utf8.count > limit, text.count > limit else { return text }
+        return String(text.prefix(limit)) + "… (\(text.count - limit) more characters)"
     }
 
     /// `text` with its control characters (C0, DEL, C1: line breaks and terminal escapes a far

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A fault-injecting proxy for the reliability tests, on loopback only.
 
-    fault_proxy.py --target HOST:PORT [--mode http|tcp] [--rate 0.2] [--seed 1]
+    fault_proxy.py --target HOST:PORT [--mode http|tcp|silent] [--rate 0.2] [--seed 1]
                    [--faults 500,503,429,reset,stall,truncate] [--stall SECONDS]
                    [--hold-after BYTES] [--tls-cert FILE --tls-key FILE]
                    [--stats FILE] [--port-file FILE]
@@ -28,6 +28,10 @@ bytes: a TLS endpoint in front of a plaintext server (tcp mode). With --hold-aft
 mode), once in the proxy's life: the first connection whose answers
 pass BYTES (a stream well open, requests in flight) gets no more of them; it is held for --stall
 seconds and closed (counted as `hold`). Connections after it pass untouched.
+
+silent mode: every connection is accepted and then neither read nor answered (the target is not
+contacted) until --stall seconds have passed: a far end that stopped working but whose kernel
+still takes connections, so the client's writes fill the socket's buffers and stay there.
 
 --stats writes a JSON object of counts (`requests`, `connections`, and one per fault) after
 every change. SIGTERM stops the proxy.
@@ -123,6 +127,15 @@ class Proxy:
             return response
         finally:
             close(upstream_writer)
+
+    # --- silent mode -----------------------------------------------------------------------
+
+    async def serve_silent(self, reader, writer):
+        self.count("connections")
+        # Nothing is read: the client's bytes stay in the kernel's buffers, then fill them.
+        writer.transport.pause_reading()
+        await asyncio.sleep(self.stall)
+        close(writer)
 
     # --- tcp mode --------------------------------------------------------------------------
 
@@ -265,7 +278,7 @@ def close(writer):
 async def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--target", required=True)
-    parser.add_argument("--mode", choices=["http", "tcp"], default="http")
+    parser.add_argument("--mode", choices=["http", "tcp", "silent"], default="http")
     parser.add_argument("--rate", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--faults", default="")
@@ -277,7 +290,7 @@ async def main():
     parser.add_argument("--port-file")
     args = parser.parse_args()
     proxy = Proxy(args)
-    handler = proxy.serve_http if args.mode == "http" else proxy.serve_tcp
+    handler = {"http": proxy.serve_http, "tcp": proxy.serve_tcp, "silent": proxy.serve_silent}[args.mode]
     context = None
     if args.tls_cert:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

@@ -88,7 +88,7 @@ final class MemoryCheckpoints: CheckpointStore {
                                      nextOffset: 40, rowsDone: 50, executionID: "exec-1")
         let store = MemoryCheckpoints([owned], running: ["exec-1"])
         let (writer, client) = try writer(store, executionID: "exec-2")
-        defer { Task { await client.shutdown() } }
+        defer { Task { await client.shutdown(within: .seconds(5)) } }
         await #expect(throws: StorageWriteRefusal.self) { try await writer.prepare() }
         #expect(store.checkpoint(processID: "load", destination: "demo.d.t") == owned)
         #expect(await writer.stream == nil)
@@ -100,7 +100,7 @@ final class MemoryCheckpoints: CheckpointStore {
                                     nextOffset: 40, rowsDone: 50, executionID: "exec-1")
         let store = MemoryCheckpoints([left])
         let (writer, client) = try writer(store, executionID: "exec-2")
-        defer { Task { await client.shutdown() } }
+        defer { Task { await client.shutdown(within: .seconds(5)) } }
         try await writer.prepare()
         #expect(await writer.stream == "streams/s1")
         #expect(await writer.nextOffset == 40)

@@ -152,4 +152,32 @@ struct FaultInjectionTests {
         #expect(found.rows >= written, "every row the record counts as written is in the table: \(found), written \(written)")
         #expect(Date().timeIntervalSince(started) < 90)
     }
+
+    @Test("a storage endpoint that takes connections and never answers: ERROR after the attempts, no hang at the end",
+          arguments: ["at-least-once", "exactly-once"])
+    func storageWriteEndpointNeverAnswers(delivery: String) throws {
+        let total = 3_000
+        _ = try Harness.emulatorHost()
+        let storage = try #require(Harness.environment["BIGQUERY_STORAGE_EMULATOR_HOST"])
+        let workspace = try LoadWorkspace(api: "storage-write", delivery: delivery, batchCount: 1_000,
+                                          retry: #"<retry maxAttempts="2" initialBackoff="50ms" maxBackoff="200ms"/>"#,
+                                          environment: [:])
+        try workspace.writeRows(total)
+        // Every connection is taken and held for ten minutes, nothing read from it or answered: not
+        // even the HTTP/2 handshake. The client's channel could not shut down gracefully, and the
+        // run waited for it for ever once its documents had failed.
+        let proxy = try FaultProxy(target: storage, mode: "silent", rate: 1, stallSeconds: 600)
+        let started = Date()
+        let (output, execution) = try workspace.run(environment: ["BIGQUERY_STORAGE_EMULATOR_HOST": proxy.address],
+                                                    killAfter: 120)
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(output.status == 1, "\(output.stderr)")
+        #expect(execution["status"] as? String == "ERROR")
+        #expect(execution["documentsOut"] as? Int == 0)
+        #expect(execution["documentsError"] as? Int == total)
+        #expect(output.stderr.contains("retry: shape 'write': "), "\(output.stderr)")
+        #expect(try workspace.idStats().rows == 0)
+        // Attempts of 2 s (the request time limit) and, at the end, at most one more for the channel.
+        #expect(elapsed < 40, "took \(elapsed) s")
+    }
 }

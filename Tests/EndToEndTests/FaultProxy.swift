@@ -51,7 +51,8 @@ final class FaultProxy {
     /// `127.0.0.1:PORT`, the address to give the client instead of the target.
     var address: String { script.address }
 
-    /// Starts the proxy: `mode` http or tcp, `rate` in 0...1, `faults` (empty: every kind of the mode);
+    /// Starts the proxy: `mode` http, tcp or silent (every connection taken, then neither read nor
+    /// answered for `stallSeconds`), `rate` in 0...1, `faults` (empty: every kind of the mode);
     /// `holdAfter` (tcp): the first connection whose answers pass that many bytes gets no more of them;
     /// `tls` (tcp): listen with TLS, this certificate and key (PEM files), ALPN h2.
     init(target: String, mode: String = "http", rate: Double, seed: Int = 1, faults: [String] = [],
@@ -139,9 +140,14 @@ struct LoadWorkspace {
     }
 
     /// Runs `conveyor run load --json` with extra environment variables; the execution JSON.
-    func run(environment: [String: String] = [:]) throws -> (output: Harness.Output, execution: [String: Any]) {
-        let output = try Harness.conveyor(["run", "load", "--workspace", root, "--json"],
-                                          environment: self.environment.merging(environment) { _, new in new })
+    /// `killAfter`: the command is killed (exit 137) once that many seconds have passed, so a run that
+    /// hangs fails its test instead of stopping the suite.
+    func run(environment: [String: String] = [:], killAfter: Int? = nil) throws -> (output: Harness.Output, execution: [String: Any]) {
+        let arguments = ["run", "load", "--workspace", root, "--json"]
+        let merged = self.environment.merging(environment) { _, new in new }
+        let output = try killAfter.map {
+            try Harness.run("/usr/bin/timeout", ["-s", "KILL", "\($0)", Harness.conveyor] + arguments, environment: merged)
+        } ?? Harness.conveyor(arguments, environment: merged)
         return (output, (try? Harness.json(output.stdout) as? [String: Any]) ?? [:])
     }
 

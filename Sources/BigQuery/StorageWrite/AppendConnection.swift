@@ -48,10 +48,22 @@ final class AppendConnection: Sendable {
         requests.yield(request)
     }
 
-    /// Ends the request side and waits for the call to finish.
-    func close() async {
+    /// Ends the request side and waits for the call to finish, at most `limit`: a far end that
+    /// stopped answering would keep the call open for ever (the run with it), so after `limit` the
+    /// call is cancelled.
+    func close(within limit: Duration) async {
         requests.finish()
-        await call.value
+        await Self.awaiting(call, within: limit)
+    }
+
+    /// Waits for `task` to end, cancelling it once `limit` has passed.
+    static func awaiting<Success: Sendable, Failure: Error>(_ task: Task<Success, Failure>, within limit: Duration) async {
+        let timer = Task {
+            guard (try? await Task.sleep(for: limit)) != nil else { return }
+            task.cancel()
+        }
+        _ = await task.result
+        timer.cancel()
     }
 
     /// Ends the call at once.

@@ -457,7 +457,7 @@ actor StorageTableWriter {
 
     /// Ends the stream: finalizes a COMMITTED stream and drops its checkpoint unless a batch failed.
     func close() async {
-        if let connection { await connection.close() }
+        if let connection { await connection.close(within: options.responseTimeout) }
         connection = nil
         guard options.exactlyOnce, let stream, !broken else { return }
         _ = try? await client.finalize(stream: stream)

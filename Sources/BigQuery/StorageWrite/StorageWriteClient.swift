@@ -143,9 +143,11 @@ final class StorageWriteClient: Sendable {
         return AppendConnection(client: grpc, metadata: metadata, token: token)
     }
 
-    /// Stops the channel once the calls in flight end.
-    func shutdown() async {
+    /// Stops the channel once the calls in flight end, or at once after `limit`: a connection to a
+    /// far end that accepted it and never answered (its HTTP/2 handshake never done) would keep the
+    /// graceful shutdown, and the run, waiting for ever.
+    func shutdown(within limit: Duration) async {
         grpc.beginGracefulShutdown()
-        await runner.value
+        await AppendConnection.awaiting(runner, within: limit)
     }
 }

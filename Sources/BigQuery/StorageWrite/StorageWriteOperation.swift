@@ -460,6 +460,6 @@ struct StorageWriteOperation: MapFusingOperation {
             return Array(writers.values)
         }
         for writer in all { await writer.close() }
-        await client.shutdown()
+        await client.shutdown(within: responseTimeout)
     }
 }

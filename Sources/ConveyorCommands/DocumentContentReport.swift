@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConveyorBase
 import ExecutionStore
 import Foundation
 
@@ -35,12 +36,12 @@ enum DocumentContentReport {
             if content.cut { head += ", cut to the first \(content.content.count) bytes (captureLimit)" }
             Terminal.line(head)
             if let error = content.error {
-                Terminal.line("  error: \(error)" + (content.errorCode.map { " [\($0)]" } ?? ""))
+                Terminal.line("  error: " + PrintableText.escapingControls(error) + (content.errorCode.map { " [\($0)]" } ?? ""))
             }
             if !content.properties.isEmpty {
                 Terminal.line("  properties:")
                 for (name, value) in content.properties.sorted(by: { $0.key < $1.key }) {
-                    Terminal.line("    \(name) = \(value)")
+                    Terminal.line(PrintableText.escapingControls("    \(name) = \(value)"))
                 }
             }
             Terminal.line("  content (\(ContentSniffer.mediaType(of: content.content, cut: content.cut))):")

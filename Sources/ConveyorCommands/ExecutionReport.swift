@@ -35,12 +35,16 @@ enum ExecutionReport {
                     + pad(shape.documentsIn) + pad(shape.documentsOut) + pad(shape.documentsError))
             }
         }
-        for line in execution.userLog { Terminal.line("  log: \(line)") }
-        if let error = execution.error { Terminal.line("  error: \(error)") }
+        // Messages carry documents' values and far ends' answers: their control characters are
+        // escaped, so that none forges a line of this summary or acts on the terminal.
+        let printable = PrintableText.escapingControls
+        for line in execution.userLog { Terminal.line("  log: " + printable(line)) }
+        if let error = execution.error { Terminal.line("  error: " + printable(error)) }
         for failure in failures.prefix(limit) {
             let kind = failure.status == .deadLettered ? "dead-lettered" : "failed"
             let code = failure.errorCode.map { " [\($0)]" } ?? ""
-            Terminal.line("  \(kind) document \(failure.index) at shape '\(failure.shapeID)': \(failure.error ?? "unknown error")\(code)")
+            Terminal.line("  \(kind) document \(failure.index) at shape '\(failure.shapeID)': "
+                          + printable(failure.error ?? "unknown error") + code)
         }
         // The rest counted from the execution: `failures` may be only the first of them (a run
         // fetches at most 1,000).

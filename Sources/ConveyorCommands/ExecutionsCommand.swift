@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConveyorBase
 import ExecutionStore
 import Foundation
 
@@ -134,7 +135,8 @@ struct ExecutionsCommand: AsyncParsableCommand {
                 if !tracked.isEmpty { line += "  " + tracked.joined(separator: " ") }
                 if let error = document.error { line += "  error: \(error)" }
                 if let code = document.errorCode { line += " [\(code)]" }
-                Terminal.line(line)
+                // Tracked values and errors come from documents: one line each, whatever they hold.
+                Terminal.line(PrintableText.escapingControls(line))
             }
         }
     }

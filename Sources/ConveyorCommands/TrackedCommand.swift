@@ -71,7 +71,8 @@ struct TrackedCommand: AsyncParsableCommand {
                     + "shape \(match.document.shapeID) document #\(match.document.index) \(match.document.status.rawValue)"
                 if !others.isEmpty { line += "  " + others.joined(separator: " ") }
                 if let error = match.document.error { line += "  error: \(error)" }
-                Terminal.line(line)
+                // Tracked values and errors come from documents: one line each, whatever they hold.
+                Terminal.line(PrintableText.escapingControls(line))
             }
         }
     }

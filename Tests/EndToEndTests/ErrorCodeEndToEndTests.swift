@@ -75,4 +75,44 @@ import Testing
         #expect(run.stdout.contains("  … 1480 more failed or dead-lettered documents: conveyor executions show "),
                 "\(run.stdout)")
     }
+
+    @Test("a document's line break or terminal escape in an error never forges a line of the summary or reaches the terminal")
+    func hostileErrorTextStaysOneLine() async throws {
+        let forged = #"../x\nfailed document 99 at shape 'x': forged\u001b[2J\u009b31m"#
+        let workspace = try Harness.workspace("hostile-error", files: Harness.jsonLinesInbox.merging([
+            "connectors/outbox.xml": #"<connection id="outbox" type="disk"><directory>out</directory></connection>"#,
+            "connectors/write.xml": #"<operation id="write" type="disk" action="send"><fileName>{customer}.jsonl</fileName></operation>"#,
+            "processes/route.xml": """
+                <process id="route" name="Route">
+                  <shapes>
+                    <start id="start" next="tag"><connector connection="inbox" operation="read"/></start>
+                    <setProperties id="tag" next="write">
+                      <property scope="document" name="customer"><value source="profile" path="/c"/></property>
+                    </setProperties>
+                    <connector id="write" connection="outbox" operation="write" next="done"/>
+                    <stop id="done"/>
+                  </shapes>
+                </process>
+                """,
+            "in/orders.jsonl": #"{"c": "\#(forged)"}"# + "\n",
+        ]) { $1 })
+        defer { try? FileManager.default.removeItem(atPath: workspace) }
+
+        let run = try await Harness.conveyor(["run", "route", "--workspace", workspace])
+        #expect(run.status == 1, "\(run.stderr)")
+        let id = try #require(run.stdout.split(separator: " ").dropFirst().first.map(String.init))
+        let shown = try await Harness.conveyor(["executions", "show", id, "--workspace", workspace])
+        for output in [run.stdout, shown.stdout] {
+            #expect(!output.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{9B}" }, "\(output)")
+            let lines = output.split(separator: "\n")
+            #expect(!lines.contains { $0.hasPrefix("failed document 99") }, "\(output)")
+            #expect(lines.contains { $0.hasPrefix("  error: ") && $0.contains(#"../x\u{a}failed document 99 at shape 'x': forged\u{1b}[2J\u{9b}31m"#) },
+                    "\(output)")
+        }
+        #expect(run.stdout.split(separator: "\n").filter { $0.hasPrefix("  failed document ") }.count == 1, "\(run.stdout)")
+        // The JSON keeps the message as it is (escaped by JSON itself).
+        let json = try await Harness.conveyor(["executions", "show", id, "--json", "--workspace", workspace])
+        let error = try #require((try Harness.json(json.stdout) as? [String: Any])?["error"] as? String)
+        #expect(error.contains("../x\nfailed document 99 at shape 'x': forged\u{1B}[2J"), "\(error)")
+    }
 }

@@ -42,7 +42,8 @@ public struct RetryThrottle: Sendable {
         if notice.maxAttempts > 0 { text += " of \(notice.maxAttempts)" }
         text += " in " + FixedDecimal.string(delay, places: 1) + " s"
         if held > 0 { text += " (\(held) more \(held == 1 ? "retry" : "retries") since the last line)" }
-        return printable(text)
+        // Control characters a far end's message carries stay escaped: the notice stays one line.
+        return PrintableText.escapingControls(text)
     }
 
     /// `text` cut after 1,000 characters (a URL holding a large document value, a long error from
@@ -51,26 +52,5 @@ public struct RetryThrottle: Sendable {
         let limit = 1_000
         guard text.utf8.count > limit, text.count > limit else { return text }
         return String(text.prefix(limit)) + "… (\(text.count - limit) more characters)"
-    }
-
-    /// `text` with its control characters (C0, DEL, C1: line breaks and terminal escapes a far
-    /// end's error message may carry) written as `\u{…}`: the line stays one line, on a terminal
-    /// and in a host's log.
-    static func printable(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isControl) else { return text }
-        var result = ""
-        result.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
-        for scalar in text.unicodeScalars {
-            if isControl(scalar) {
-                result += "\\u{" + String(scalar.value, radix: 16) + "}"
-            } else {
-                result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
-    }
-
-    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 }

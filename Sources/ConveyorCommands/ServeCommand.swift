@@ -103,11 +103,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in OneLineLogHandler(label: label, level: level) }
         let logger = Logger(label: "conveyor.serve")
         let configuration: HostConfiguration
         do {

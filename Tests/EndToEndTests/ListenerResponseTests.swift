@@ -62,7 +62,15 @@ import Testing
         let csv = try post(host.base + "/type?type=text/csv")
         #expect(csv.hasPrefix("HTTP/1.1 200"))
         #expect(csv.lowercased().contains("content-type: text/csv"))
+        // A status holding a C1 control (`CSI`, which terminals act on) and a line break forging a
+        // log line: the log shows them escaped, each event on one line.
+        let forged = try post(host.base + "/status?code=%C2%9B2J%0A2026-01-01T00:00:00%2B0000%20info%20forged")
+        #expect(forged.hasPrefix("HTTP/1.1 500"), "\(forged)")
         #expect(try await host.stop())
-        #expect(host.log.contains("listener answer refused"))
+        let log = host.log
+        #expect(log.contains("listener answer refused"))
+        #expect(!log.unicodeScalars.contains { $0.value == 0x9B || $0.value == 0x1B }, "\(log)")
+        #expect(!log.split(separator: "\n").contains { $0.hasPrefix("2026-01-01T00:00:00+0000 info forged") }, "\(log)")
+        #expect(log.contains(#"\u{9b}2J\n2026-01-01T00:00:00+0000 info forged"#) || log.contains(#"\u{9b}2J\u{a}"#), "\(log)")
     }
 }

@@ -53,17 +53,7 @@ final class AppendConnection: Sendable {
     /// call is cancelled.
     func close(within limit: Duration) async {
         requests.finish()
-        await Self.awaiting(call, within: limit)
-    }
-
-    /// Waits for `task` to end, cancelling it once `limit` has passed.
-    static func awaiting<Success: Sendable, Failure: Error>(_ task: Task<Success, Failure>, within limit: Duration) async {
-        let timer = Task {
-            guard (try? await Task.sleep(for: limit)) != nil else { return }
-            task.cancel()
-        }
-        _ = await task.result
-        timer.cancel()
+        await call.end(within: limit)
     }
 
     /// Ends the call at once.

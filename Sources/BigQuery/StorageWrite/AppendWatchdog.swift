@@ -20,3 +20,16 @@ final class AppendWatchdog: Sendable {
         timer.withLock { $0?.cancel() }
     }
 }
+
+extension Task where Success: Sendable {
+    /// Waits for the task to end, cancelling it once `limit` has passed (a call or channel whose far
+    /// end stopped answering would otherwise be waited for for ever).
+    func end(within limit: Duration) async {
+        let timer = Task<Void, Never> {
+            guard (try? await Task<Never, Never>.sleep(for: limit)) != nil else { return }
+            self.cancel()
+        }
+        _ = await result
+        timer.cancel()
+    }
+}

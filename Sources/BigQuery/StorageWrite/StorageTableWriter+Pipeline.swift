@@ -48,6 +48,15 @@ extension StorageTableWriter {
         try saveCheckpoint(rowsDone: seen)
     }
 
+    /// The wait before resending `request` after failed attempt number `attempt` (the connection's
+    /// backoff, half to all of its ceiling), told to ``Options/onWait`` before it begins.
+    func announcedBackoff(_ request: String, attempt: Int, reason: String) -> Duration {
+        let delay = options.retry.backoffCeiling(forRetry: attempt) * Double.random(in: 0.5...1)
+        options.onWait(RetryNotice(request: request, attempt: attempt, maxAttempts: options.retry.maxAttempts,
+                                   delay: delay, reason: reason))
+        return delay
+    }
+
     /// `CreateWriteStream` (COMMITTED), retried on transient statuses with the connection's backoff.
     private func createStream() async throws -> String {
         let operation = "opening the write stream for \(table)"
@@ -63,9 +72,7 @@ extension StorageTableWriter {
                     throw StorageWriteError(code: failure.code, message: failure.message + " (after \(attempt) attempts)",
                                             operation: operation)
                 }
-                let delay = options.retry.backoffCeiling(forRetry: attempt) * Double.random(in: 0.5...1)
-                options.onWait(RetryNotice(request: "CreateWriteStream for \(table)", attempt: attempt,
-                                           maxAttempts: options.retry.maxAttempts, delay: delay, reason: failure.description))
+                let delay = announcedBackoff("CreateWriteStream for \(table)", attempt: attempt, reason: failure.description)
                 options.onRetry()
                 try await Task.sleep(for: delay)
             }

@@ -411,10 +411,7 @@ actor StorageTableWriter {
             if let backoff {
                 attempt += 1
                 if attempt < options.retry.maxAttempts, outageAfter == nil {
-                    let delay = options.retry.backoffCeiling(forRetry: attempt) * Double.random(in: 0.5...1)
-                    options.onWait(RetryNotice(request: "AppendRows to \(table)", attempt: attempt,
-                                               maxAttempts: options.retry.maxAttempts, delay: delay, reason: backoff))
-                    try? await Task.sleep(for: delay)
+                    try? await Task.sleep(for: announcedBackoff("AppendRows to \(table)", attempt: attempt, reason: backoff))
                 }
                 // Out of attempts, or the endpoint found down (by this batch or another one, maybe while
                 // this one waited): the rows fail, and later batches are not retried until an answer.

@@ -148,6 +148,6 @@ final class StorageWriteClient: Sendable {
     /// graceful shutdown, and the run, waiting for ever.
     func shutdown(within limit: Duration) async {
         grpc.beginGracefulShutdown()
-        await AppendConnection.awaiting(runner, within: limit)
+        await runner.end(within: limit)
     }
 }

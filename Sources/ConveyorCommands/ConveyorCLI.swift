@@ -7,7 +7,7 @@ public enum ConveyorCLI {
     /// 2 invalid definitions or usage.
     public static func main() async -> Never {
         do {
-            var command = try ConveyorCommand.parseAsRoot()
+            var command = try parse(Array(CommandLine.arguments.dropFirst()))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -25,6 +25,17 @@ public enum ConveyorCLI {
             if code == .validationFailure { exit(2) }
             exit(code.rawValue)
         }
+    }
+
+    /// The command `arguments` name. A `run` is parsed with ``RunCommand`` as the root first (see
+    /// ``RunCommand/parsesDirectly(_:)``); when that finds anything but a run to start (help, a
+    /// version, a usage error), the root command parses them again, so every message is the root's.
+    static func parse(_ arguments: [String]) throws -> any ParsableCommand {
+        if RunCommand.parsesDirectly(arguments),
+           let run = try? RunCommand.parseAsRoot(Array(arguments.dropFirst())) as? RunCommand {
+            return run
+        }
+        return try ConveyorCommand.parseAsRoot(arguments)
     }
 }
 

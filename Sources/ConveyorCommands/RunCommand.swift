@@ -8,6 +8,9 @@ import ProcessModel
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
+        // The root parser looks for a completion-script request only in a command without a
+        // super-command: parsed on its own (``parsesDirectly(_:)``), `run` is spared that look.
+        _superCommandName: "conveyor",
         abstract: "Run a process once and record its execution in the workspace's execution store.",
         discussion: """
             PROCESS is a process id or the path of its file. Exit code 0 when the execution completes \
@@ -162,5 +165,16 @@ struct RunCommand: AsyncParsableCommand {
             let name = (path as NSString).lastPathComponent
             return Document(data: [UInt8](data), properties: ["input.fileName": name])
         }
+    }
+}
+
+extension RunCommand {
+    /// Whether `conveyor` `arguments` are a `run` to parse with ``RunCommand`` as the root first:
+    /// the command a scheduler starts over and over, spared the root parser's look for a
+    /// completion-script request and the reflection of the commands it does not run. Arguments
+    /// that could be such a request go through the root command only.
+    static func parsesDirectly(_ arguments: [String]) -> Bool {
+        arguments.first == configuration.commandName
+            && !arguments.contains { $0.hasPrefix("--generate-completion-script") }
     }
 }

@@ -14,6 +14,28 @@ struct CommandLineTests {
         #expect(output.stdout.contains("USAGE"), "\(command): \(output.stdout)")
     }
 
+    /// `run` is parsed with its own command as the root first (start-up); everything but a run to
+    /// start must still read as the root command's.
+    @Test("a run's help, version, completion script and usage errors are the root command's")
+    func runParsedAsUnderTheRoot() throws {
+        let help = try Harness.conveyor(["run", "--help"])
+        #expect(help.status == 0 && help.stdout.contains("USAGE: conveyor run <process>"), "\(help.stdout)")
+        #expect(help.stdout.contains("--version"), "the root's help lists its --version: \(help.stdout)")
+        let version = try Harness.conveyor(["run", "--version"])
+        #expect(version.status == 0, "\(version.stderr)")
+        #expect(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines).first?.isNumber == true, "\(version.stdout)")
+        let completion = try Harness.conveyor(["run", "--generate-completion-script", "bash"])
+        #expect(completion.status == 0 && completion.stdout.hasPrefix("#!/bin/bash"), "\(completion.stdout.prefix(200))")
+        for arguments in [["run"], ["run", "--bogus"], ["run", "p", "--workspace"], ["run", "p", "extra"]] {
+            let usage = try Harness.conveyor(arguments)
+            #expect(usage.status == 2, "\(arguments): \(usage.stderr)")
+            #expect(usage.stderr.contains("See 'conveyor run --help' for more information."), "\(arguments): \(usage.stderr)")
+        }
+        let missing = try Harness.conveyor(["run", "p", "--workspace", "/nonexistent/workspace"])
+        #expect(missing.status == 2, "\(missing.stderr)")
+        #expect(missing.stderr.contains("See 'conveyor --help' for more information."), "\(missing.stderr)")
+    }
+
     @Test("executions list keeps its columns apart with six-figure counts")
     func executionsListColumns() throws {
         let root = try Harness.workspace("list", files: Harness.jsonLinesInbox.merging([

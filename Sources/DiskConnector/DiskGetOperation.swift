@@ -14,8 +14,10 @@ struct DiskGetOperation: ConnectorOperation {
     /// Documents handed over at a time (every chunk but a file's last holds exactly this many);
     /// nil: the context's ``OperationContext/chunkSize``.
     var chunkSize: Int?
-    /// Bytes read from the file at a time.
-    var blockSize = 1 << 20
+    /// Bytes read from the file at a time: a quarter of a megabyte, so the buffer's pages (each
+    /// faulted in once, at about 3 µs a page here) cost 0.2 ms, not the 0.7 ms of a megabyte, and
+    /// stay in the cache; reading a 34 MB file takes 136 reads instead of 34.
+    var blockSize = 1 << 18
     /// Bytes given to the splitter at a time, so a chunk is handed over soon after it fills.
     var sliceSize = 1 << 16
 

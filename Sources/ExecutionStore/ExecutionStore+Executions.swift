@@ -15,7 +15,7 @@ extension ExecutionStore {
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
                 """,
                 [.text(execution.id), .text(execution.processID), .text(execution.processName),
-                 .text(execution.trigger)] + (try Self.progressValues(execution, context: context, path: connection.path))
+                 .text(execution.trigger)] + Self.progressValues(execution)
                     + [.optional(execution.parentExecutionID), .int(execution.documentsDeadLettered),
                        .optional(owner?.text), .optional(execution.host ?? host)],
                 operation: context)
@@ -36,10 +36,8 @@ extension ExecutionStore {
                 """,
                 [.text(execution.id), .int(execution.documentsIn), .int(execution.documentsOut),
                  .int(execution.documentsError), .int(execution.documentsDeadLettered),
-                 .text(try Self.encodeJSON(execution.shapeCounts, column: "shape_counts", context: context,
-                                           path: connection.path)),
-                 .text(try Self.encodeJSON(execution.userLog, column: "user_log", context: context,
-                                           path: connection.path)),
+                 .text(Self.shapeCountsJSON(execution.shapeCounts)),
+                 .text(Self.userLogJSON(execution.userLog)),
                  .int(execution.retries)],
                 operation: context)
         }
@@ -62,7 +60,7 @@ extension ExecutionStore {
                     WHERE id = ?1
                     """,
                     [.text(execution.id), .null, .null, .null]
-                        + (try Self.progressValues(execution, context: context, path: connection.path))
+                        + Self.progressValues(execution)
                         + [.int(execution.retries), .int(execution.documentsDeadLettered)],
                     operation: context)
                 guard connection.changes > 0 else {
@@ -139,8 +137,7 @@ extension ExecutionStore {
 
     /// Values for parameters 5 to 13 of the insert and update statements (the update leaves
     /// the start time, parameter 6, unchanged).
-    private static func progressValues(_ execution: ExecutionRecord, context: String,
-                                       path: String) throws -> [StoreValue] {
+    private static func progressValues(_ execution: ExecutionRecord) -> [StoreValue] {
         [
             .text(execution.status.rawValue),
             .text(StoreTimestamp.text(from: execution.startTime)),
@@ -149,8 +146,8 @@ extension ExecutionStore {
             .int(execution.documentsOut),
             .int(execution.documentsError),
             .optional(execution.error),
-            .text(try encodeJSON(execution.shapeCounts, column: "shape_counts", context: context, path: path)),
-            .text(try encodeJSON(execution.userLog, column: "user_log", context: context, path: path)),
+            .text(shapeCountsJSON(execution.shapeCounts)),
+            .text(userLogJSON(execution.userLog)),
         ]
     }
 

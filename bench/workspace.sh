@@ -89,17 +89,13 @@ XML
 JQ_MAP='{order_id: .id, customer: (.customer.name | ascii_upcase), country: .customer.country,
          items: [.items[] | {sku, qty}], total: .price, placed_at: .placedAt}'
 
-# Runs a command under GNU time; sets WALL (s), CPU (s, user+sys) and RSS (MB).
+# Runs a command (bench/timed.py, from its own resource usage); sets WALL (s), CPU (s, user + system,
+# to the millisecond) and RSS (MB), and returns its exit status.
 timed() {
-    local report
-    report=$(mktemp)
-    /usr/bin/time -v -o "$report" "$@" > /dev/null
-    local status=$?
-    WALL=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,p,":"); s=0; for(i=1;i<=n;i++) s=s*60+p[i]; print s}' "$report")
-    CPU=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {printf "%.2f", u+s}' "$report")
-    RSS=$(awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2/1024}' "$report")
-    rm -f "$report"
-    return $status
+    local report status
+    report=$(python3 "$(dirname "${BASH_SOURCE[0]}")/timed.py" "$@") || return 1
+    read -r WALL CPU RSS status <<< "$report"
+    return "$status"
 }
 
 # The release binary, built if missing.

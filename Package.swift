@@ -25,7 +25,6 @@ let package = Package(
     ],
     targets: [
         // System libraries, each wrapped once by the target that uses it.
-        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
@@ -34,6 +33,8 @@ let package = Package(
         .target(name: "ConveyorBase", dependencies: ["CByteScan"]),
         // Header-only vector byte scanning for ConveyorBase's JSON scanners.
         .systemLibrary(name: "CByteScan"),
+        // libcurl, loaded with dlopen on the first request (curl.h from libcurl4-openssl-dev at build time).
+        .target(name: "CCurl"),
 
         .executableTarget(name: "Conveyor", dependencies: ["ConveyorCommands", "CMalloc"]),
         .systemLibrary(name: "CMalloc"),

@@ -36,7 +36,8 @@ public final class CurlHTTPClient: HTTPClient {
                         continuation.resume(throwing: TransportError(
                             curlCode: 2,
                             curlMessage: CurlGlobal.message(for: 2),
-                            detail: "could not create a libcurl handle",
+                            detail: CurlGlobal.loadFailure
+                                ?? "could not create a libcurl handle",
                             method: request.method,
                             url: request.url
                         ))

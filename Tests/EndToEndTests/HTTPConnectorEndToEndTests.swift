@@ -100,6 +100,34 @@ struct HTTPConnectorEndToEndTests {
         return try #require(try Harness.json(text) as? [String: Any], "\(text)")
     }
 
+    /// libcurl is opened on the first request, not when the executable starts (its 32 libraries cost
+    /// every command about 3 ms): a command without a request never needs it, and one whose libcurl
+    /// cannot be opened fails that request, naming why.
+    @Test("libcurl is loaded on the first request; a libcurl that cannot be loaded fails the request, named")
+    func libcurlLoadedOnFirstRequest() throws {
+        let loaded = try Harness.conveyor(["--version"], environment: ["LD_TRACE_LOADED_OBJECTS": "1"])
+        #expect(loaded.status == 0 && loaded.stdout.contains("libc.so"), "\(loaded.stdout)\(loaded.stderr)")
+        #expect(!loaded.stdout.contains("libcurl"), "the executable needs libcurl at start: \(loaded.stdout)")
+
+        let root = try Self.workspace("http://127.0.0.1:9", operations: ["status": Self.get("status", "/status/{value}")],
+                                      processes: ["status": "api status"],
+                                      inputs: ["status": [#"{"key":"ok","value":"200"}"#]])
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // A file by libcurl's name that is no library, found first.
+        let libraries = root + "/broken-libraries"
+        try FileManager.default.createDirectory(atPath: libraries, withIntermediateDirectories: true)
+        try "not a shared object".write(toFile: libraries + "/libcurl.so.4", atomically: true, encoding: .utf8)
+        let broken = Self.secrets.merging(["LD_LIBRARY_PATH": libraries]) { $1 }
+        let validated = try Harness.conveyor(["validate", "--workspace", root], environment: broken)
+        #expect(validated.status == 0, "\(validated.stdout)\(validated.stderr)")
+        let run = try Harness.conveyor(["run", "p-status", "--workspace", root], environment: broken)
+        let said = run.stdout + run.stderr
+        #expect(run.status == 1, "\(said)")
+        #expect(said.contains("0 out, 1 failed"), "\(said)")
+        #expect(said.contains("GET http://127.0.0.1:9/status/200 failed: curl error 2 (libcurl could not be loaded): "
+                              + libraries + "/libcurl.so.4"), "\(said)")
+    }
+
     @Test func statusesAuthRedirectsAndTimeouts() throws {
         let api = try HTTPTestAPI()
         let root = try Self.workspace(api.url, operations: [

@@ -12,7 +12,7 @@ final class CurlEasyHandle: @unchecked Sendable {
     /// Creates a handle, or returns nil when libcurl cannot allocate one.
     init?() {
         _ = CurlGlobal.ensureInitialized()
-        guard let handle = curl_easy_init() else {
+        guard let handle = conveyor_curl_easy_init() else {
             return nil
         }
         self.handle = handle
@@ -22,7 +22,7 @@ final class CurlEasyHandle: @unchecked Sendable {
     }
 
     deinit {
-        curl_easy_cleanup(handle)
+        conveyor_curl_easy_cleanup(handle)
         errorBuffer.deallocate()
     }
 
@@ -33,11 +33,11 @@ final class CurlEasyHandle: @unchecked Sendable {
     func perform(_ request: HTTPRequest, timeouts: HTTPTimeouts, caFile: String? = nil,
                  cancellation: CurlCancellation) throws -> HTTPResponse {
         // Options are reset each time; live connections, DNS and TLS session caches survive the reset.
-        curl_easy_reset(handle)
+        conveyor_curl_easy_reset(handle)
         errorBuffer[0] = 0
         let transfer = CurlTransfer(cancellation: cancellation)
         var headerList: UnsafeMutablePointer<curl_slist>? = nil
-        defer { curl_slist_free_all(headerList) }
+        defer { conveyor_curl_slist_free_all(headerList) }
 
         let code: CURLcode = withExtendedLifetime(transfer) {
             let context = Unmanaged.passUnretained(transfer).toOpaque()
@@ -49,7 +49,7 @@ final class CurlEasyHandle: @unchecked Sendable {
             guard setup == CURLE_OK else {
                 return setup
             }
-            return curl_easy_perform(handle)
+            return conveyor_curl_easy_perform(handle)
         }
 
         guard code == CURLE_OK else {
@@ -161,13 +161,13 @@ final class CurlEasyHandle: @unchecked Sendable {
     private static func headerList(for request: HTTPRequest) -> UnsafeMutablePointer<curl_slist>? {
         var list: UnsafeMutablePointer<curl_slist>? = nil
         for header in request.headers {
-            list = curl_slist_append(list, "\(header.name): \(header.value)")
+            list = conveyor_curl_slist_append(list, "\(header.name): \(header.value)")
         }
         if !request.headers.contains(named: "Expect") {
-            list = curl_slist_append(list, "Expect:")
+            list = conveyor_curl_slist_append(list, "Expect:")
         }
         if !request.headers.contains(named: "Content-Type") {
-            list = curl_slist_append(list, "Content-Type:")
+            list = conveyor_curl_slist_append(list, "Content-Type:")
         }
         return list
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConveyorBase
 import Foundation
 
 /// The `conveyor` command-line interface.
@@ -20,7 +21,8 @@ public enum ConveyorCLI {
                 print(ConveyorCommand.fullMessage(for: error))
                 exit(0)
             }
-            let message = ConveyorCommand.fullMessage(for: error)
+            // A usage error quotes the arguments as given: their control characters are escaped.
+            let message = PrintableText.escapingControls(ConveyorCommand.fullMessage(for: error), keepingLineBreaks: true)
             if !message.isEmpty { Terminal.error(message) }
             if code == .validationFailure { exit(2) }
             exit(code.rawValue)

@@ -37,7 +37,7 @@ enum ExecutionReport {
         }
         // Messages carry documents' values and far ends' answers: their control characters are
         // escaped, so that none forges a line of this summary or acts on the terminal.
-        let printable = PrintableText.escapingControls
+        let printable: (String) -> String = PrintableText.escapingControls
         for line in execution.userLog { Terminal.line("  log: " + printable(line)) }
         if let error = execution.error { Terminal.line("  error: " + printable(error)) }
         for failure in failures.prefix(limit) {

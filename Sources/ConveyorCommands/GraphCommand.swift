@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConveyorBase
 import Foundation
 import ProcessDiagram
 import ProcessModel
@@ -65,7 +66,7 @@ struct GraphCommand: AsyncParsableCommand {
             if URL(fileURLWithPath: workspace.root + "/" + file).standardizedFileURL.path == absolute { return definition }
         }
         let known = workspace.processes.keys.sorted()
-        throw ValidationError("no process '\(process)' in workspace \(workspace.root) (processes: "
+        throw ValidationError("no process '\(PrintableText.escapingControls(process))' in workspace \(workspace.root) (processes: "
             + (known.isEmpty ? "none" : known.joined(separator: ", ")) + ")" + Suggestion.hint(for: process, in: known))
     }
 }

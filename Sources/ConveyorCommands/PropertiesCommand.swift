@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConveyorBase
 import ExecutionStore
 import Foundation
 import ProcessModel
@@ -26,7 +27,7 @@ struct PropertiesCommand: AsyncParsableCommand {
             let workspace = try options.loadWorkspace()
             guard let definition = workspace.processes[process] else {
                 let known = workspace.processes.keys.sorted().joined(separator: ", ")
-                throw ValidationError("no process '\(process)' in workspace \(options.root) (processes: \(known.isEmpty ? "none" : known))")
+                throw ValidationError("no process '\(PrintableText.escapingControls(process))' in workspace \(options.root) (processes: \(known.isEmpty ? "none" : known))")
             }
             let stored = Dictionary(try options.openStore().persistedProperties(processID: process).map { ($0.name, $0) },
                                     uniquingKeysWith: { first, _ in first })

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConveyorBase
 import ExecutionStore
 import Foundation
 import ProcessEngine
@@ -151,7 +152,7 @@ struct RunCommand: AsyncParsableCommand {
             if candidate == absolute { return id }
         }
         let known = workspace.processes.keys.sorted().joined(separator: ", ")
-        throw ValidationError("no process '\(process)' in workspace \(workspace.root) (processes: \(known.isEmpty ? "none" : known))")
+        throw ValidationError("no process '\(PrintableText.escapingControls(process))' in workspace \(workspace.root) (processes: \(known.isEmpty ? "none" : known))")
     }
 
     private func readInputs() throws -> [Document] {

@@ -10,6 +10,14 @@ import Testing
         #expect(PrintableText.escapingControls("") == "")
     }
 
+    @Test("a message of several lines keeps its line breaks and loses every other control")
+    func keepingLineBreaks() {
+        #expect(PrintableText.escapingControls("Error: no process 'x\u{1B}[2J'\nUsage: a\tb\r\u{9B}", keepingLineBreaks: true)
+                == "Error: no process 'x\\u{1b}[2J'\nUsage: a\\u{9}b\\u{d}\\u{9b}")
+        #expect(PrintableText.escapingControls("one\ntwo", keepingLineBreaks: true) == "one\ntwo")
+        #expect(PrintableText.escapingControls("one\ntwo") == #"one\u{a}two"#)
+    }
+
     @Test("no scalar from 0 to 0x10FFFF that is a control survives, and none that is not is touched")
     func everyScalar() {
         var controls = 0

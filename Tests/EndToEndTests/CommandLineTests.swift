@@ -36,6 +36,22 @@ struct CommandLineTests {
         #expect(missing.stderr.contains("See 'conveyor --help' for more information."), "\(missing.stderr)")
     }
 
+    @Test("a process name or argument holding a terminal escape or a line break is shown escaped")
+    func hostileArgumentsEscaped() throws {
+        let workspace = try Harness.sampleWorkspace()
+        defer { try? FileManager.default.removeItem(atPath: workspace) }
+        for command in [["run"], ["graph"], ["properties", "list"]] {
+            let output = try Harness.conveyor(command + ["\u{1B}[2Jbench\nforged\u{9B}", "--workspace", workspace])
+            #expect(output.status == 2, "\(command): \(output.stderr)")
+            #expect(output.stderr.contains(#"no process '\u{1b}[2Jbench\u{a}forged\u{9b}'"#), "\(command): \(output.stderr)")
+            #expect(!output.stderr.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{9B}" }, "\(command): \(output.stderr)")
+        }
+        let unknown = try Harness.conveyor(["run", "x", "--\u{1B}]0;title\u{7}"])
+        #expect(unknown.status == 2, "\(unknown.stderr)")
+        #expect(unknown.stderr.contains(#"\u{1b}]0;title\u{7}"#), "\(unknown.stderr)")
+        #expect(!unknown.stderr.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{7}" }, "\(unknown.stderr)")
+    }
+
     @Test("executions list keeps its columns apart with six-figure counts")
     func executionsListColumns() throws {
         let root = try Harness.workspace("list", files: Harness.jsonLinesInbox.merging([

@@ -5,11 +5,18 @@ public enum PrintableText {
     /// a line break in one could forge the next line of a summary or a log, and an escape could
     /// clear or rewrite the terminal it is shown on.
     public static func escapingControls(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        escapingControls(text, keepingLineBreaks: false)
+    }
+
+    /// ``escapingControls(_:)``, with `\n` left as it is when `keepingLineBreaks`: for a message of
+    /// several lines whose own line breaks are its layout (the values quoted in it escaped whole before).
+    public static func escapingControls(_ text: String, keepingLineBreaks: Bool) -> String {
+        let escaped = { (scalar: Unicode.Scalar) in isControl(scalar) && !(keepingLineBreaks && scalar == "\n") }
+        guard text.unicodeScalars.contains(where: escaped) else { return text }
         var result = ""
         result.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
         for scalar in text.unicodeScalars {
-            if isControl(scalar) {
+            if escaped(scalar) {
                 result += "\\u{" + String(scalar.value, radix: 16) + "}"
             } else {
                 result.unicodeScalars.append(scalar)

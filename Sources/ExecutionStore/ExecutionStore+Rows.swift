@@ -133,7 +133,8 @@ extension ExecutionStore {
 }
 
 /// A JSON key in a column. The `shape_counts` column spells the shape's id `shapeID`, as it always
-/// has, where the execution JSON shape spells it `shapeId`; the column's encoder and decoder map it.
+/// has, where the execution JSON shape spells it `shapeId`; the column's decoder maps it (its writer,
+/// ``ExecutionStore/shapeCountsJSON(_:)``, spells it so; the tests compare it with an encoder mapping it).
 struct ColumnKey: CodingKey {
     var stringValue: String
     var intValue: Int? { nil }

@@ -66,7 +66,8 @@ struct StorageSchemaRefusalTests {
         #expect(execution["documentsOut"] as? Int == Self.total)
         #expect(proxy.stats()["refused"] == 1, "\(proxy.stats())")
         let found = try workspace.idStats()
-        #expect(found.rows == Self.total && found.distinct == Self.total, "every row once: \(found)")
+        #expect(found.rows == Self.total && found.distinct == Self.total,
+                "every row once: \(found), proxy \(proxy.stats()), retries \(execution["retries"] ?? "?")\n\(output.stderr)")
         // Rows encoded before the refusal (the refused batch's, and those of batches accepted while
         // it was sent) carry the column only if they were encoded again under the new schema.
         #expect(try Self.labelled(workspace) == Self.total)

@@ -90,7 +90,7 @@ extension StorageTableWriter {
         fast = StorageFastRowEncoder(schema: schema, sink: options.sink)
         descriptor = written.descriptor()
         schemaGeneration += 1
-        dropConnection()
+        retireConnection()
     }
 
     /// Columns were added to the table: the next batch accepted reads its schema again.
@@ -116,6 +116,18 @@ extension StorageTableWriter {
     func dropConnection() {
         connection?.cancel()
         connection = nil
+    }
+
+    /// Sends nothing more on the connection (the next request opens one, carrying the new row
+    /// descriptor) and lets what was sent on it be answered. Cancelling it, as after a failure,
+    /// would fail the requests another batch had in flight on it: written by then, maybe, and so
+    /// written twice when sent again (seen after a schema refusal, at-least-once: 500 rows twice).
+    /// A request sent on it after this gets no answer: the stream ends, and it is sent again.
+    func retireConnection() {
+        guard let retired = connection else { return }
+        connection = nil
+        let limit = options.responseTimeout
+        Task { await retired.close(within: limit) }
     }
 
     /// Drops `failed` if it is still the writer's connection (another call may have opened a new one).

@@ -1,5 +1,4 @@
 import ArgumentParser
-import ConveyorBase
 import Foundation
 import ProcessDiagram
 import ProcessModel
@@ -65,8 +64,6 @@ struct GraphCommand: AsyncParsableCommand {
             guard let definition = workspace.processes[id] else { continue }
             if URL(fileURLWithPath: workspace.root + "/" + file).standardizedFileURL.path == absolute { return definition }
         }
-        let known = workspace.processes.keys.sorted()
-        throw ValidationError("no process '\(PrintableText.escapingControls(process))' in workspace \(workspace.root) (processes: "
-            + (known.isEmpty ? "none" : known.joined(separator: ", ")) + ")" + Suggestion.hint(for: process, in: known))
+        throw ValidationError.unknownProcess(process, root: workspace.root, known: Array(workspace.processes.keys), suggesting: true)
     }
 }

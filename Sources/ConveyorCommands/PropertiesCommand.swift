@@ -1,5 +1,4 @@
 import ArgumentParser
-import ConveyorBase
 import ExecutionStore
 import Foundation
 import ProcessModel
@@ -26,8 +25,7 @@ struct PropertiesCommand: AsyncParsableCommand {
         func run() async throws {
             let workspace = try options.loadWorkspace()
             guard let definition = workspace.processes[process] else {
-                let known = workspace.processes.keys.sorted().joined(separator: ", ")
-                throw ValidationError("no process '\(PrintableText.escapingControls(process))' in workspace \(options.root) (processes: \(known.isEmpty ? "none" : known))")
+                throw ValidationError.unknownProcess(process, root: options.root, known: Array(workspace.processes.keys))
             }
             let stored = Dictionary(try options.openStore().persistedProperties(processID: process).map { ($0.name, $0) },
                                     uniquingKeysWith: { first, _ in first })

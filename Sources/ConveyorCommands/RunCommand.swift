@@ -1,5 +1,4 @@
 import ArgumentParser
-import ConveyorBase
 import ExecutionStore
 import Foundation
 import ProcessEngine
@@ -151,8 +150,7 @@ struct RunCommand: AsyncParsableCommand {
             let candidate = URL(fileURLWithPath: workspace.root + "/" + file).standardizedFileURL.path
             if candidate == absolute { return id }
         }
-        let known = workspace.processes.keys.sorted().joined(separator: ", ")
-        throw ValidationError("no process '\(PrintableText.escapingControls(process))' in workspace \(workspace.root) (processes: \(known.isEmpty ? "none" : known))")
+        throw ValidationError.unknownProcess(process, root: workspace.root, known: Array(workspace.processes.keys))
     }
 
     private func readInputs() throws -> [Document] {

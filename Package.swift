@@ -152,6 +152,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "EndToEndTests", dependencies: ["ExecutionStore", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ConveyorCommandsTests", dependencies: [
+            "ConveyorCommands", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

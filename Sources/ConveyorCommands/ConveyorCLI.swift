@@ -29,10 +29,12 @@ public enum ConveyorCLI {
         }
     }
 
-    /// The command `arguments` name. A `run` is parsed with ``RunCommand`` as the root first (see
+    /// The command `arguments` name. A `run` written plainly is read without the argument parser
+    /// (``RunCommand/plainly(_:)``); another `run` is parsed with ``RunCommand`` as the root first (see
     /// ``RunCommand/parsesDirectly(_:)``); when that finds anything but a run to start (help, a
     /// version, a usage error), the root command parses them again, so every message is the root's.
     static func parse(_ arguments: [String]) throws -> any ParsableCommand {
+        if let run = RunCommand.plainly(arguments) { return run }
         if RunCommand.parsesDirectly(arguments),
            let run = try? RunCommand.parseAsRoot(Array(arguments.dropFirst())) as? RunCommand {
             return run

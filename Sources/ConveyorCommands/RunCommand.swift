@@ -177,3 +177,108 @@ extension RunCommand {
             && !arguments.contains { $0.hasPrefix("--generate-completion-script") }
     }
 }
+
+extension RunCommand {
+    /// The options ``plainly(_:)`` reads, by long name: how many values each takes.
+    private enum PlainOption {
+        case workspace, auditKey, store, extensions, property, input, json
+    }
+
+    /// `conveyor` `arguments` that are a `run` written plainly, read without the argument parser;
+    /// nil for anything else, which the argument parser then reads (and answers: help, errors).
+    ///
+    /// The argument parser learns a command's arguments by reflecting on it, and each option type
+    /// it meets is a first conformance lookup for the Swift runtime, a scan of every conformance in
+    /// the executable: about 21 M instructions, a fifth of a short run's start, spent again by every
+    /// run a scheduler starts. Plainly means: `run`, one process (not starting with `-`), and
+    /// `--workspace`, `--audit-key`, `--store`, `--extensions` at most once each and `--property`
+    /// any number of times, each followed by its value (`--name value` or `--name=value`), `--input`
+    /// followed by one or more values, `--json` at most once; every value non-empty and not starting
+    /// with `-`. The result is what the argument parser makes of the same arguments, field for field
+    /// (`RunArgumentsTests` compares the two over thousands of argument lists).
+    static func plainly(_ arguments: [String]) -> RunCommand? {
+        guard arguments.first == configuration.commandName else { return nil }
+        var process: String?
+        var workspace: String?, auditKey: String?, store: String?, extensions: String?
+        var properties: [String] = []
+        var inputs: [String] = []
+        var json = false
+        var index = 1
+        func isValue(_ text: Substring) -> Bool { !text.isEmpty && !text.hasPrefix("-") }
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            guard argument.hasPrefix("-") else {
+                // One process; `help` is left to the parser, which may read it as a request.
+                guard process == nil, !argument.isEmpty, argument != "help" else { return nil }
+                process = argument
+                continue
+            }
+            guard argument.hasPrefix("--") else { return nil }
+            var name = argument.dropFirst(2)
+            var inline: Substring?
+            if let equals = name.firstIndex(of: "=") {
+                inline = name[name.index(after: equals)...]
+                name = name[..<equals]
+            }
+            let option: PlainOption
+            switch name {
+            case "workspace": option = .workspace
+            case "audit-key": option = .auditKey
+            case "store": option = .store
+            case "extensions": option = .extensions
+            case "property": option = .property
+            case "input": option = .input
+            case "json": option = .json
+            default: return nil
+            }
+            switch option {
+            case .json:
+                guard inline == nil, !json else { return nil }
+                json = true
+            case .input:
+                guard inline == nil else { return nil }
+                let first = inputs.count
+                while index < arguments.count, isValue(arguments[index][...]) {
+                    inputs.append(arguments[index])
+                    index += 1
+                }
+                guard inputs.count > first else { return nil }
+            default:
+                let value: Substring
+                if let inline {
+                    value = inline
+                } else {
+                    guard index < arguments.count else { return nil }
+                    value = arguments[index][...]
+                    index += 1
+                }
+                guard isValue(value) else { return nil }
+                switch option {
+                case .workspace: guard workspace == nil else { return nil }; workspace = String(value)
+                case .auditKey: guard auditKey == nil else { return nil }; auditKey = String(value)
+                case .store: guard store == nil else { return nil }; store = String(value)
+                case .extensions: guard extensions == nil else { return nil }; extensions = String(value)
+                default: properties.append(String(value))
+                }
+            }
+        }
+        guard let process else { return nil }
+        // Every property set, defaults included: a property of a command made with `init()` and
+        // not set stops the program when read.
+        var options = WorkspaceOptions()
+        options.workspace = workspace ?? "."
+        options.auditKey = auditKey
+        options.store = store
+        var extensionsOption = ExtensionsOption()
+        extensionsOption.extensions = extensions
+        var command = RunCommand()
+        command.process = process
+        command.inputs = inputs
+        command.properties = properties
+        command.json = json
+        command.options = options
+        command.extensions = extensionsOption
+        return command
+    }
+}

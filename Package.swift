@@ -52,7 +52,8 @@ let package = Package(
             ]
         ),
         // The schemas are compiled in (`Loading/EmbeddedSchemas.swift`, written by scripts/embed-schemas.py).
-        .target(name: "ProcessModel", dependencies: ["ConveyorBase", "CLibXML2"], exclude: ["Schemas"]),
+        .target(name: "ProcessModel", dependencies: ["ConveyorBase", "CLibXML2", .product(name: "Crypto", package: "swift-crypto")],
+                exclude: ["Schemas"]),
         .target(name: "ProcessDiagram", dependencies: ["ProcessModel"]),
         .target(name: "DocumentMapping", dependencies: ["ConveyorBase", "ProcessModel"]),
         .target(name: "ExecutionModel"),

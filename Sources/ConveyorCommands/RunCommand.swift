@@ -49,7 +49,7 @@ struct RunCommand: AsyncParsableCommand {
             }
             overrides[String(property[..<equals])] = String(property[property.index(after: equals)...])
         }
-        let workspace = try options.loadWorkspace(extensions: extensions.extensions)
+        let workspace = try options.loadWorkspace(extensions: extensions.extensions, cachingValidation: true)
         let processID = try resolveProcess(in: workspace)
         let executionID = ExecutionInfo.newID()
         let store = try options.openStore()

@@ -64,7 +64,9 @@ struct WorkspaceOptions: ParsableArguments {
 
     /// Loads and validates the workspace, connector settings included; prints every problem
     /// as `file:line:col: error: message` and exits 2 when there is one.
-    func loadWorkspace(extensions: String? = nil) throws -> Workspace {
+    /// `cachingValidation`: files that passed their schema in an earlier run are not validated
+    /// again (``WorkspaceLoader/cachesSchemaValidation``; `conveyor run`).
+    func loadWorkspace(extensions: String? = nil, cachingValidation: Bool = false) throws -> Workspace {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ValidationError("no workspace at \(root): the directory does not exist")
@@ -73,8 +75,9 @@ struct WorkspaceOptions: ParsableArguments {
                                              directory: environment["CONVEYOR_SECRETS_DIR"] ?? root + "/.conveyor/secrets")
         let workspace: Workspace
         do {
-            workspace = try WorkspaceLoader(root: root, environment: environment, secrets: secrets,
-                                            extensionsFile: extensions).load()
+            var loader = WorkspaceLoader(root: root, environment: environment, secrets: secrets, extensionsFile: extensions)
+            loader.cachesSchemaValidation = cachingValidation
+            workspace = try loader.load()
         } catch {
             report(error.diagnostics)
             throw ExitCode(2)

@@ -10,9 +10,18 @@ struct ComponentFile {
         self.bytes = bytes
     }
 
-    /// Loads the component in this file and adds it to `components`.
+    /// Loads the component in this file and adds it to `components`, validating it against its schema.
     mutating func load(schemas: inout SchemaCatalog, substitution: inout Substitution,
                        into components: inout LoadedComponents, extensions: EnvironmentExtensions? = nil) {
+        var noCache: SchemaValidationCache?
+        load(schemas: &schemas, substitution: &substitution, into: &components, extensions: extensions, cache: &noCache)
+    }
+
+    /// Loads the component in this file and adds it to `components`; validation against the
+    /// schema is skipped when `cache` knows the file passed it.
+    mutating func load(schemas: inout SchemaCatalog, substitution: inout Substitution,
+                       into components: inout LoadedComponents, extensions: EnvironmentExtensions? = nil,
+                       cache: inout SchemaValidationCache?) {
         let document: XMLDocument
         switch XMLDocument.parse(bytes, path: path) {
         case .success(let parsed): document = parsed
@@ -30,26 +39,34 @@ struct ComponentFile {
             diagnostics += extensions.apply(to: document, kind: kind)
             root = document.root
         }
-        let schema: XMLSchema
-        do {
-            schema = try schemas.schema(for: kind)
-        } catch {
-            diagnostics.append(Diagnostic(root.location, error.message))
-            return
-        }
-        var previous: SchemaMessage?
-        var previousNode: UnsafeMutableRawPointer?
-        for error in schema.validateAll(document) {
-            let message = SchemaMessage(error.message)
-            defer { (previous, previousNode) = (message, error.node) }
-            if message.isAtomicTypeEcho, previous?.isFacet == true, previousNode == error.node { continue }
-            let location = document.location(ofNode: error.node)
-                ?? SourceLocation(file: path, line: max(error.line, 1), column: max(error.column, 1))
-            diagnostics.append(Diagnostic(location, message.rewritten(declaredElements: schema.declaredElements)))
-        }
-        guard diagnostics.isEmpty else {
-            if let id = root.attribute("id") { components.invalidIDs.insert(id) }
-            return
+        // A file that passed this schema before, byte for byte, is not validated again (an
+        // extensions file changes the document: no cache then).
+        let digest = extensions == nil ? cache?.digest(kind: kind, bytes: bytes) : nil
+        if let digest, cache?.passedBefore(digest) == true, diagnostics.isEmpty {
+            cache?.record(digest)
+        } else {
+            let schema: XMLSchema
+            do {
+                schema = try schemas.schema(for: kind)
+            } catch {
+                diagnostics.append(Diagnostic(root.location, error.message))
+                return
+            }
+            var previous: SchemaMessage?
+            var previousNode: UnsafeMutableRawPointer?
+            for error in schema.validateAll(document) {
+                let message = SchemaMessage(error.message)
+                defer { (previous, previousNode) = (message, error.node) }
+                if message.isAtomicTypeEcho, previous?.isFacet == true, previousNode == error.node { continue }
+                let location = document.location(ofNode: error.node)
+                    ?? SourceLocation(file: path, line: max(error.line, 1), column: max(error.column, 1))
+                diagnostics.append(Diagnostic(location, message.rewritten(declaredElements: schema.declaredElements)))
+            }
+            guard diagnostics.isEmpty else {
+                if let id = root.attribute("id") { components.invalidIDs.insert(id) }
+                return
+            }
+            if let digest { cache?.record(digest) }
         }
         substitution.apply(to: &root, diagnostics: &diagnostics)
         var reader = ComponentReader()

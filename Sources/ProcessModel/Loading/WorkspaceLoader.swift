@@ -18,6 +18,10 @@ public struct WorkspaceLoader: Sendable {
     public var secrets: any SecretStore
     /// An `<extensions>` file applied over the components, or nil for none.
     public var extensionsFile: String?
+    /// Files that passed their schema in an earlier load are not validated again: the
+    /// workspace's `.conveyor/schema-valid` (see ``SchemaValidationCache``) is read, and written
+    /// by a load that succeeds. Off by default (a load then writes nothing).
+    public var cachesSchemaValidation = false
 
     /// Creates a loader for the workspace at `root`, optionally applying an extensions file.
     public init(root: String, environment: [String: String], secrets: any SecretStore,
@@ -43,6 +47,7 @@ public struct WorkspaceLoader: Sendable {
         var substitution = Substitution(environment: environment, secrets: secrets)
         var schemas = SchemaCatalog()
         let extensions = extensionsFile.map { EnvironmentExtensions(path: $0) }
+        var cache = cachesSchemaValidation && extensions == nil ? SchemaValidationCache(root: rootPath) : nil
         diagnostics += extensions?.diagnostics ?? []
         for path in componentFiles(in: rootPath) {
             let fileURL = URL(fileURLWithPath: rootPath).appendingPathComponent(path)
@@ -58,7 +63,8 @@ public struct WorkspaceLoader: Sendable {
                 continue
             }
             var file = ComponentFile(path: path, bytes: [UInt8](data))
-            file.load(schemas: &schemas, substitution: &substitution, into: &components, extensions: extensions)
+            file.load(schemas: &schemas, substitution: &substitution, into: &components, extensions: extensions,
+                      cache: &cache)
             diagnostics += file.diagnostics
         }
         if let extensions {
@@ -70,6 +76,7 @@ public struct WorkspaceLoader: Sendable {
         guard diagnostics.isEmpty else {
             throw WorkspaceError(diagnostics.sortedByLocation())
         }
+        cache?.save()
         var workspace = components.workspace(root: rootPath)
         workspace.secretValues = substitution.secretValues
         workspace.extensionsEnvironment = extensions?.environment

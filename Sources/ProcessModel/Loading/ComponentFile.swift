@@ -45,24 +45,7 @@ struct ComponentFile {
         if let digest, cache?.passedBefore(digest) == true, diagnostics.isEmpty {
             cache?.record(digest)
         } else {
-            let schema: XMLSchema
-            do {
-                schema = try schemas.schema(for: kind)
-            } catch {
-                diagnostics.append(Diagnostic(root.location, error.message))
-                return
-            }
-            var previous: SchemaMessage?
-            var previousNode: UnsafeMutableRawPointer?
-            for error in schema.validateAll(document) {
-                let message = SchemaMessage(error.message)
-                defer { (previous, previousNode) = (message, error.node) }
-                if message.isAtomicTypeEcho, previous?.isFacet == true, previousNode == error.node { continue }
-                let location = document.location(ofNode: error.node)
-                    ?? SourceLocation(file: path, line: max(error.line, 1), column: max(error.column, 1))
-                diagnostics.append(Diagnostic(location, message.rewritten(declaredElements: schema.declaredElements)))
-            }
-            guard diagnostics.isEmpty else {
+            guard validate(document, as: kind, schemas: &schemas) else {
                 if let id = root.attribute("id") { components.invalidIDs.insert(id) }
                 return
             }
@@ -79,5 +62,28 @@ struct ComponentFile {
         case .trackedFields: components.trackedFields += reader.trackedFields(root)
         }
         diagnostics += reader.diagnostics
+    }
+
+    /// Checks `document` against the schema of `kind`, adding each violation to ``diagnostics``;
+    /// false when the file has any problem.
+    private mutating func validate(_ document: XMLDocument, as kind: ComponentKind, schemas: inout SchemaCatalog) -> Bool {
+        let schema: XMLSchema
+        do {
+            schema = try schemas.schema(for: kind)
+        } catch {
+            diagnostics.append(Diagnostic(document.root.location, error.message))
+            return false
+        }
+        var previous: SchemaMessage?
+        var previousNode: UnsafeMutableRawPointer?
+        for error in schema.validateAll(document) {
+            let message = SchemaMessage(error.message)
+            defer { (previous, previousNode) = (message, error.node) }
+            if message.isAtomicTypeEcho, previous?.isFacet == true, previousNode == error.node { continue }
+            let location = document.location(ofNode: error.node)
+                ?? SourceLocation(file: path, line: max(error.line, 1), column: max(error.column, 1))
+            diagnostics.append(Diagnostic(location, message.rewritten(declaredElements: schema.declaredElements)))
+        }
+        return diagnostics.isEmpty
     }
 }

@@ -179,11 +179,6 @@ extension RunCommand {
 }
 
 extension RunCommand {
-    /// The options ``plainly(_:)`` reads, by long name: how many values each takes.
-    private enum PlainOption {
-        case workspace, auditKey, store, extensions, property, input, json
-    }
-
     /// `conveyor` `arguments` that are a `run` written plainly, read without the argument parser;
     /// nil for anything else, which the argument parser then reads (and answers: help, errors).
     ///
@@ -221,22 +216,11 @@ extension RunCommand {
                 inline = name[name.index(after: equals)...]
                 name = name[..<equals]
             }
-            let option: PlainOption
             switch name {
-            case "workspace": option = .workspace
-            case "audit-key": option = .auditKey
-            case "store": option = .store
-            case "extensions": option = .extensions
-            case "property": option = .property
-            case "input": option = .input
-            case "json": option = .json
-            default: return nil
-            }
-            switch option {
-            case .json:
+            case "json":
                 guard inline == nil, !json else { return nil }
                 json = true
-            case .input:
+            case "input":
                 guard inline == nil else { return nil }
                 let first = inputs.count
                 while index < arguments.count, isValue(arguments[index][...]) {
@@ -244,7 +228,7 @@ extension RunCommand {
                     index += 1
                 }
                 guard inputs.count > first else { return nil }
-            default:
+            case "workspace", "audit-key", "store", "extensions", "property":
                 let value: Substring
                 if let inline {
                     value = inline
@@ -254,13 +238,18 @@ extension RunCommand {
                     index += 1
                 }
                 guard isValue(value) else { return nil }
-                switch option {
-                case .workspace: guard workspace == nil else { return nil }; workspace = String(value)
-                case .auditKey: guard auditKey == nil else { return nil }; auditKey = String(value)
-                case .store: guard store == nil else { return nil }; store = String(value)
-                case .extensions: guard extensions == nil else { return nil }; extensions = String(value)
-                default: properties.append(String(value))
+                // Each option but `--property` at most once. (Plain variables, not a dictionary by
+                // name: its first use would be one more conformance lookup at start.)
+                switch name {
+                case "property": properties.append(String(value))
+                case "workspace" where workspace == nil: workspace = String(value)
+                case "audit-key" where auditKey == nil: auditKey = String(value)
+                case "store" where store == nil: store = String(value)
+                case "extensions" where extensions == nil: extensions = String(value)
+                default: return nil
                 }
+            default:
+                return nil
             }
         }
         guard let process else { return nil }

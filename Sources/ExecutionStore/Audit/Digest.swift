@@ -1,3 +1,4 @@
+import ConveyorBase
 import Crypto
 
 /// SHA-256 digests and their hexadecimal form. (swift-crypto's, built in: OpenSSL's first digest
@@ -30,14 +31,5 @@ enum Digest {
     }
 
     /// Lower-case hexadecimal text for `bytes`.
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text = [UInt8]()
-        text.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
-    }
+    static func hex(_ bytes: [UInt8]) -> String { Hexadecimal.lowercase(bytes) }
 }

@@ -42,7 +42,7 @@ struct ComponentFile {
         // A file that passed this schema before, byte for byte, is not validated again (an
         // extensions file changes the document: no cache then).
         let digest = extensions == nil ? cache?.digest(kind: kind, bytes: bytes) : nil
-        if let digest, cache?.passedBefore(digest) == true, diagnostics.isEmpty {
+        if let digest, cache?.passedBefore(digest) == true {
             cache?.record(digest)
         } else {
             guard validate(document, as: kind, schemas: &schemas) else {

@@ -1,3 +1,4 @@
+import ConveyorBase
 import Crypto
 import Foundation
 
@@ -60,10 +61,7 @@ struct SchemaValidationCache {
         var hasher = SHA256()
         hasher.update(data: schema)
         bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-        return hasher.finalize().map { byte in
-            let digits = Array("0123456789abcdef".utf8)
-            return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]], as: UTF8.self)
-        }.joined()
+        return Hexadecimal.lowercase(hasher.finalize())
     }
 
     /// Whether a file with this digest passed its schema in an earlier load.
